@@ -1,0 +1,50 @@
+package io.isola.cli;
+
+import io.isola.linux.Libc;
+import io.isola.linux.Seccomp;
+import io.isola.linux.cgroup.CgroupTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Checks what Isola needs on this machine and says how to fix what is missing.")
+final class DoctorCommand implements Callable<Integer> {
+    private int problems;
+
+    @Override
+    public Integer call() {
+        check("running as root", Libc.geteuid() == 0, "run isola with sudo");
+        check("bubblewrap", Files.isExecutable(Path.of("/usr/bin/bwrap")), "apt-get install bubblewrap");
+        check("libseccomp", Seccomp.available(), "apt-get install libseccomp2");
+        check("util-linux unshare", Files.isExecutable(Path.of("/usr/bin/unshare")), "apt-get install util-linux");
+        check("overlayfs", filesystems().contains("overlay"), "modprobe overlay");
+        String cg;
+        try {
+            cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola").version().name().toLowerCase();
+            check("cgroups (" + cg + ")", true, "");
+        } catch (RuntimeException e) {
+            check("cgroups", false, e.getMessage());
+        }
+        check("user namespaces", Files.exists(Path.of("/proc/self/ns/user")), "enable CONFIG_USER_NS");
+        System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
+                : problems + " problem(s): fix them and run isola doctor again");
+        return problems == 0 ? 0 : 1;
+    }
+
+    private void check(String what, boolean ok, String fix) {
+        System.out.println((ok ? "  ok    " : "  FAIL  ") + what + (ok ? "" : ": " + fix));
+        if (!ok) {
+            problems++;
+        }
+    }
+
+    private static String filesystems() {
+        try {
+            return Files.readString(Path.of("/proc/filesystems"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}

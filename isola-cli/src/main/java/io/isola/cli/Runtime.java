@@ -1,0 +1,57 @@
+package io.isola.cli;
+
+import io.isola.core.IsolaException;
+import io.isola.core.StatePaths;
+import io.isola.core.audit.AuditLog;
+import io.isola.linux.Libc;
+import io.isola.sandbox.SandboxEngine;
+import io.isola.sandbox.SandboxOptions;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What every command that makes cells needs: the state directory, the audit log and the engine. */
+final class Runtime implements AutoCloseable {
+    final StatePaths paths;
+    final AuditLog audit;
+    final SandboxEngine engine;
+
+    private Runtime(StatePaths paths, AuditLog audit, SandboxEngine engine) {
+        this.paths = paths;
+        this.audit = audit;
+        this.engine = engine;
+    }
+
+    static StatePaths paths(Path stateDir) {
+        Map<String, String> env = System.getenv();
+        return stateDir != null ? new StatePaths(stateDir.toAbsolutePath())
+                : StatePaths.fromEnvironment(env, Libc.geteuid() == 0);
+    }
+
+    static Runtime open(Path stateDir, String engineName) {
+        if (!SandboxEngine.NAME.equals(engineName)) {
+            throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
+        }
+        StatePaths paths = paths(stateDir);
+        AuditLog audit;
+        try {
+            audit = AuditLog.open(paths.auditLog());
+        } catch (java.io.UncheckedIOException e) {
+            throw new IsolaException(e.getMessage());
+        }
+        try {
+            return new Runtime(paths, audit, new SandboxEngine(SandboxOptions.fromEnvironment(paths, System.getenv()), audit));
+        } catch (RuntimeException e) {
+            audit.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } finally {
+            audit.close();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.isola.core.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The audit log: JSON lines, one event per line, appended with O_APPEND in a single write so that concurrent Isola
+ * processes never interleave within a line.
+ */
+public final class AuditLog implements AutoCloseable {
+    public static final int SCHEMA_VERSION = 1;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final FileChannel out;
+
+    private AuditLog(FileChannel out) {
+        this.out = out;
+    }
+
+    public static AuditLog open(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            return new AuditLog(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the audit log " + file + ": check the state directory", e);
+        }
+    }
+
+    public void record(AuditEvent event) {
+        byte[] line = (format(event, Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            synchronized (this) {
+                out.write(ByteBuffer.wrap(line));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the audit log", e);
+        }
+    }
+
+    static String format(AuditEvent event, Instant time) {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeNumberField("v", SCHEMA_VERSION);
+            g.writeStringField("time", time.toString());
+            g.writeStringField("event", event.type());
+            g.writeStringField("cell", event.cell());
+            for (Map.Entry<String, Object> e : event.fields().entrySet()) {
+                g.writeFieldName(e.getKey());
+                writeValue(g, e.getValue());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void writeValue(JsonGenerator g, Object v) throws IOException {
+        switch (v) {
+            case Integer i -> g.writeNumber(i);
+            case Long l -> g.writeNumber(l);
+            case Double d -> g.writeNumber(d);
+            case Boolean b -> g.writeBoolean(b);
+            case List<?> list -> {
+                g.writeStartArray();
+                for (Object o : list) {
+                    writeValue(g, o);
+                }
+                g.writeEndArray();
+            }
+            default -> g.writeString(String.valueOf(v));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.isola.linux.cgroup;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Isola's own subtree ({@code isola/} under each hierarchy) in which every cell gets a child cgroup. Finding the
+ * layout reads only /sys/fs/cgroup, so it is cheap enough to do at every start.
+ */
+public final class CgroupTree {
+    private static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct");
+    private static final List<String> V2_CONTROLLERS = List.of("memory", "pids", "cpu");
+
+    private final CgroupVersion version;
+    /** v2: one base. v1: one base per controller of V1_CONTROLLERS (null where not mounted). */
+    private final List<Path> bases;
+
+    private CgroupTree(CgroupVersion version, List<Path> bases) {
+        this.version = version;
+        this.bases = bases;
+    }
+
+    /**
+     * Finds the layout under {@code mountRoot} (normally /sys/fs/cgroup) and makes {@code subtree} in it.
+     *
+     * @throws CgroupUnavailableException with a message that says what to do
+     */
+    public static CgroupTree open(Path mountRoot, String subtree) {
+        if (Files.exists(mountRoot.resolve("cgroup.controllers"))) {
+            return openV2(mountRoot, subtree);
+        }
+        if (Files.isDirectory(mountRoot.resolve("memory")) && Files.isDirectory(mountRoot.resolve("pids"))) {
+            List<Path> bases = new ArrayList<>();
+            for (String c : V1_CONTROLLERS) {
+                Path mount = mountRoot.resolve(c);
+                bases.add(Files.exists(mount.resolve("cgroup.procs")) ? mount.resolve(subtree) : null);
+            }
+            for (Path b : bases) {
+                if (b != null) {
+                    mkdirs(b);
+                }
+            }
+            return new CgroupTree(CgroupVersion.V1, bases);
+        }
+        throw new CgroupUnavailableException("no usable cgroup hierarchy at " + mountRoot
+                + ": mount cgroup2 there (or the v1 memory and pids controllers)");
+    }
+
+    private static CgroupTree openV2(Path root, String subtree) {
+        Path base = root.resolve(subtree);
+        try {
+            String available = Files.readString(root.resolve("cgroup.controllers"));
+            for (String c : V2_CONTROLLERS) {
+                if (!available.contains(c)) {
+                    throw new CgroupUnavailableException("the cgroup2 hierarchy at " + root + " lacks the " + c
+                            + " controller: enable it (systemd: Delegate=yes) or boot with cgroup v1");
+                }
+            }
+            enable(root);
+            mkdirs(base);
+            enable(base);
+        } catch (IOException e) {
+            throw access(root, e);
+        }
+        return new CgroupTree(CgroupVersion.V2, List.of(base));
+    }
+
+    private static void enable(Path dir) throws IOException {
+        String on = Files.readString(dir.resolve("cgroup.subtree_control"));
+        for (String c : V2_CONTROLLERS) {
+            if (!on.contains(c)) {
+                Cgroup.write(dir.resolve("cgroup.subtree_control"), "+" + c);
+            }
+        }
+    }
+
+    public CgroupVersion version() {
+        return version;
+    }
+
+    /** Creates the child cgroup {@code name} with these limits. */
+    public Cgroup create(String name, CgroupLimits limits) {
+        List<Path> dirs = bases.stream().map(b -> b == null ? null : b.resolve(name)).toList();
+        Cgroup cg = new Cgroup(version, name, dirs);
+        try {
+            for (Path d : cg.directories()) {
+                Files.createDirectory(d);
+            }
+            cg.applyLimits(limits);
+            return cg;
+        } catch (IOException e) {
+            cg.remove();
+            throw access(bases.get(0), e);
+        }
+    }
+
+    /** The cell cgroups that exist now, from this or an earlier (perhaps killed) Isola. */
+    public List<Cgroup> children() {
+        Path primary = version == CgroupVersion.V2 ? bases.get(0) : bases.get(1);
+        List<Cgroup> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(primary)) {
+            s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(name -> out.add(
+                    new Cgroup(version, name, bases.stream().map(b -> b == null ? null : b.resolve(name)).toList())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // A v1 controller may hold a leftover that the pids controller no longer has.
+        return out;
+    }
+
+    private static void mkdirs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw access(dir, e);
+        }
+    }
+
+    private static CgroupUnavailableException access(Path where, IOException e) {
+        String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+        return new CgroupUnavailableException("cannot manage cgroups under " + where + " (" + why
+                + "): run Isola as root, or delegate a cgroup2 subtree to your user");
+    }
+}

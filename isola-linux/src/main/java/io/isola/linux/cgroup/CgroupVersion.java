@@ -1,0 +1,6 @@
+package io.isola.linux.cgroup;
+
+public enum CgroupVersion {
+    V1,
+    V2
+}

@@ -1,0 +1,61 @@
+package io.isola.sandbox;
+
+import io.isola.core.CellSpec;
+import io.isola.core.ViewEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bubblewrap command line of one cell. Everything the cell sees is named here explicitly; bwrap starts from an
+ * empty root, so whatever is not listed does not exist inside.
+ */
+final class BwrapCommand {
+    /** Descriptor numbers inside bwrap. */
+    static final int USERNS_FD = 3, BLOCK_FD = 4, INFO_FD = 5, SECCOMP_FD = 6;
+
+    private BwrapCommand() {}
+
+    static List<String> build(String bwrap, CellSpec spec, Image image, CellRootfs fs) {
+        List<String> a = new ArrayList<>(List.of(bwrap,
+                "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
+                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
+                "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--block-fd", fd(BLOCK_FD), "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD),
+                "--clearenv"));
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+        }
+        // A whole-root layer must come first: later mounts go on top of it.
+        fs.layers().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(l -> a.addAll(List.of("--bind", l.getValue().toString(), l.getKey())));
+        for (Image.Symlink s : image.symlinks()) {
+            a.addAll(List.of("--symlink", s.target(), s.cellPath()));
+        }
+        a.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run", "--dir", "/var"));
+        for (Map.Entry<String, String> w : CellRootfs.WRITABLE.entrySet()) {
+            a.addAll(List.of("--bind", fs.writable(w.getValue()).toString(), w.getKey()));
+        }
+        for (ViewEntry v : spec.view()) {
+            String flag = v.access() == ViewEntry.Access.READ_WRITE ? "--bind" : "--ro-bind";
+            a.addAll(List.of(flag, v.hostPath().toString(), v.cellPath().toString()));
+        }
+        // bwrap's own root tmpfs would otherwise be a writable place outside the cell's disk quota.
+        a.addAll(List.of("--remount-ro", "/", "--chdir", workdir(spec.workdir()), "--"));
+        a.addAll(spec.command());
+        return a;
+    }
+
+    private static String workdir(Path p) {
+        return p == null ? "/home/user" : p.toString();
+    }
+
+    private static String fd(int n) {
+        return Integer.toString(n);
+    }
+
+    private static String id() {
+        return Integer.toString(CellUserNamespace.CELL_ID);
+    }
+}

@@ -1,0 +1,155 @@
+package io.isola.sandbox;
+
+import io.isola.core.Cell;
+import io.isola.core.CellExit;
+import io.isola.core.Limits;
+import io.isola.core.audit.AuditEvent;
+import io.isola.core.audit.AuditLog;
+import io.isola.linux.Libc;
+import io.isola.linux.cgroup.Cgroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running sandbox cell: bwrap (the supervisor, {@link #pid()}) and below it the cell's pid 1. Killing pid 1 makes
+ * the kernel kill every process of the pid namespace; the cgroup catches anything in flight.
+ */
+final class SandboxCell implements Cell {
+    private static final long CPU_POLL_MS = 50;
+
+    private final String id;
+    private final int bwrapPid;
+    private final int initPid;
+    private final Cgroup cgroup;
+    private final CellRootfs rootfs;
+    private final SandboxEngine engine;
+    private final AuditLog audit;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
+    private final AtomicReference<String> killedFor = new AtomicReference<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
+
+    SandboxCell(String id, int bwrapPid, int initPid, Cgroup cgroup, CellRootfs rootfs, Limits limits,
+            SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers) {
+        this.id = id;
+        this.bwrapPid = bwrapPid;
+        this.initPid = initPid;
+        this.cgroup = cgroup;
+        this.rootfs = rootfs;
+        this.engine = engine;
+        this.audit = audit;
+        if (limits.timeout() != null) {
+            watchdogs.add(timers.schedule(() -> limitHit("timeout", limits.timeout()),
+                    limits.timeout().toMillis(), TimeUnit.MILLISECONDS));
+        }
+        if (limits.cpuTime() != null) {
+            long budget = limits.cpuTime().toNanos();
+            watchdogs.add(timers.scheduleAtFixedRate(() -> {
+                if (cgroup.cpuNanos() > budget) {
+                    limitHit("cpu-time", limits.cpuTime());
+                }
+            }, CPU_POLL_MS, CPU_POLL_MS, TimeUnit.MILLISECONDS));
+        }
+        Thread.ofPlatform().name("isola-wait-" + id).daemon().start(this::awaitExit);
+    }
+
+    private void awaitExit() {
+        int status = Libc.waitpid(bwrapPid, 0);
+        watchdogs.forEach(w -> w.cancel(false));
+        int code = Libc.exitCode(status);
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        long oom = cgroup.oomKills(), forks = cgroup.pidsLimitHits();
+        if (oom > 0) {
+            audit.record(AuditEvent.of("cell.limit", id, "limit", "memory", "count", oom));
+        }
+        if (forks > 0) {
+            audit.record(AuditEvent.of("cell.limit", id, "limit", "pids", "count", forks));
+        }
+        String why = killedFor.get();
+        audit.record(AuditEvent.of("cell.exited", id, "exit_code", code, "killed", why != null, "reason", why,
+                "wall_ms", ms, "cpu_ms", cgroup.cpuNanos() / 1_000_000));
+        exit.complete(new CellExit(code, why == null ? CellExit.Reason.EXITED : CellExit.Reason.KILLED, why));
+    }
+
+    private void limitHit(String limit, Duration value) {
+        if (!exit.isDone()) {
+            audit.record(AuditEvent.of("cell.limit", id, "limit", limit, "value_ms", value.toMillis()));
+            kill(limit + " " + value.toMillis() + "ms");
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int pid() {
+        return bwrapPid;
+    }
+
+    /** The host pid of the cell's pid 1 (bwrap's init inside the pid namespace). */
+    int initPid() {
+        return initPid;
+    }
+
+    Cgroup cgroup() {
+        return cgroup;
+    }
+
+    @Override
+    public CellExit waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public Optional<CellExit> waitFor(Duration d) throws InterruptedException {
+        try {
+            return Optional.of(exit.get(d.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void kill(String why) {
+        if (exit.isDone() || !killedFor.compareAndSet(null, why)) {
+            return;
+        }
+        audit.record(AuditEvent.of("cell.killed", id, "reason", why));
+        Libc.kill(initPid, Libc.SIGKILL);
+        cgroup.killAll();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        kill("closed");
+        exit.join();
+        try {
+            cgroup.killAll();
+            cgroup.remove();
+        } finally {
+            engine.release(this, rootfs);
+        }
+    }
+}

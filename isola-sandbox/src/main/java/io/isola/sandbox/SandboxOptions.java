@@ -1,0 +1,47 @@
+package io.isola.sandbox;
+
+import io.isola.core.IsolaException;
+import io.isola.core.StatePaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How the sandbox engine is set up on this machine.
+ *
+ * @param hostUid host uid that the cell's user maps to: the invoking user under sudo, otherwise an unused uid
+ *     that owns nothing on the host
+ */
+public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid) {
+    /** Owns no file on a normal system; cells of root-run Isola are "other" to every host file. */
+    public static final int NOBODY_RANGE_UID = 2_000_000_000;
+
+    public static SandboxOptions fromEnvironment(StatePaths paths, Map<String, String> env) {
+        Path bwrap = Path.of(env.getOrDefault("ISOLA_BWRAP", "/usr/bin/bwrap"));
+        int uid = parse(env.get("ISOLA_CELL_UID"), parse(env.get("SUDO_UID"), NOBODY_RANGE_UID));
+        int gid = parse(env.get("ISOLA_CELL_GID"), parse(env.get("SUDO_GID"), NOBODY_RANGE_UID));
+        return new SandboxOptions(paths, bwrap, Path.of("/sys/fs/cgroup"), uid, gid);
+    }
+
+    void check() {
+        if (!Files.isExecutable(bwrap)) {
+            throw new IsolaException("bubblewrap is not installed (no " + bwrap + "): apt-get install bubblewrap");
+        }
+        String root = paths.root().toString();
+        if (root.contains(",") || root.contains(":") || root.contains("\\")) {
+            throw new IsolaException("the state directory " + root
+                    + " contains ',', ':' or '\\', which overlayfs cannot take: choose another with ISOLA_STATE_DIR", 2);
+        }
+        if (hostUid == 0 || hostGid == 0) {
+            throw new IsolaException("cells never run as host root: set ISOLA_CELL_UID/ISOLA_CELL_GID to a non-zero id", 2);
+        }
+    }
+
+    private static int parse(String s, int fallback) {
+        try {
+            return s == null || s.isBlank() ? fallback : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}
