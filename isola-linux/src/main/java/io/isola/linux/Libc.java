@@ -1,13 +1,8 @@
 package io.isola.linux;
 
-import static io.isola.linux.Native.INT;
-import static io.isola.linux.Native.LONG;
-import static io.isola.linux.Native.PTR;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import java.lang.foreign.ValueLayout;
 
 /** Typed wrappers for the few libc calls Isola needs. Each throws {@link LinuxException} on failure. */
 public final class Libc {
@@ -18,109 +13,54 @@ public final class Libc {
     public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8;
     public static final long MS_REC = 16384, MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
-    public static final int O_CLOEXEC = 02000000, O_NONBLOCK = 04000;
-    public static final int S_IFCHR = 0020000;
+    public static final int O_CLOEXEC = 02000000;
     public static final int WNOHANG = 1;
-    public static final int ESRCH = 3, EINTR = 4, ECHILD = 10, EBUSY = 16, EINVAL = 22;
+    public static final int ESRCH = 3, EINTR = 4, ECHILD = 10;
+    private static final int S_IFCHR = 0020000;
+    private static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
 
-    private static final MethodHandle MOUNT = Native.errnoCall("mount",
-            FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
-    private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2", FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle UNSHARE = Native.errnoCall("unshare", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle MKNOD = Native.errnoCall("mknod", FunctionDescriptor.of(INT, PTR, INT, LONG));
-    private static final MethodHandle CHOWN = Native.errnoCall("lchown", FunctionDescriptor.of(INT, PTR, INT, INT));
-    private static final MethodHandle CHMOD = Native.errnoCall("chmod", FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle PIPE2 = Native.errnoCall("pipe2", FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle OPEN = Native.errnoCall("open", FunctionDescriptor.of(INT, PTR, INT, INT));
-    private static final MethodHandle CLOSE = Native.errnoCall("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle READ = Native.errnoCall("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-    private static final MethodHandle WRITE = Native.errnoCall("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-    private static final MethodHandle KILL = Native.errnoCall("kill", FunctionDescriptor.of(INT, INT, INT));
-    private static final MethodHandle WAITPID = Native.errnoCall("waitpid", FunctionDescriptor.of(INT, INT, PTR, INT));
-    private static final MethodHandle GETEUID = Native.plainCall("geteuid", FunctionDescriptor.of(INT));
-    private static final MethodHandle GETPID = Native.plainCall("getpid", FunctionDescriptor.of(INT));
+    private static final MemorySegment MOUNT = Native.fn("mount"), UMOUNT2 = Native.fn("umount2"),
+            UNSHARE = Native.fn("unshare"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
+            CHMOD = Native.fn("chmod"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
+            CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
+            KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid");
 
     private Libc() {}
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            int rc = (int) MOUNT.invokeExact(err, str(a, source), a.allocateFrom(target), str(a, fstype), flags,
-                    str(a, data));
-            Native.check("mount " + target, rc, err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            Native.checked("mount " + target, MOUNT, Native.str(a, source), Native.str(a, target),
+                    Native.str(a, fstype), flags, Native.str(a, data));
         }
     }
 
     public static void umount2(String target, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            int rc = (int) UMOUNT2.invokeExact(err, a.allocateFrom(target), flags);
-            Native.check("umount " + target, rc, err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            Native.checked("umount " + target, UMOUNT2, Native.str(a, target), flags, 0);
         }
     }
 
     /** unshare(2) for the calling thread only; CLONE_NEWNS works in a multi-threaded process. */
     public static void unshare(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            Native.check("unshare", (int) UNSHARE.invokeExact(err, flags), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        Native.checked("unshare", UNSHARE, flags, 0, 0);
     }
 
     /** An overlayfs whiteout: a character device 0:0. */
     public static void mkWhiteout(String path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            Native.check("mknod " + path, (int) MKNOD.invokeExact(err, a.allocateFrom(path), S_IFCHR, 0L), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            Native.checked("mknod " + path, MKNOD, Native.str(a, path), S_IFCHR, 0);
         }
     }
 
     public static void chown(String path, int uid, int gid) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            Native.check("chown " + path, (int) CHOWN.invokeExact(err, a.allocateFrom(path), uid, gid), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            Native.checked("chown " + path, LCHOWN, Native.str(a, path), uid, gid);
         }
     }
 
     public static void chmod(String path, int mode) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            Native.check("chmod " + path, (int) CHMOD.invokeExact(err, a.allocateFrom(path), mode), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    /** A close-on-exec pipe: [read end, write end]. */
-    public static int[] pipe() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            MemorySegment fds = a.allocate(INT, 2);
-            Native.check("pipe2", (int) PIPE2.invokeExact(err, fds, O_CLOEXEC), err);
-            return new int[] {fds.getAtIndex(INT, 0), fds.getAtIndex(INT, 1)};
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    /** Creates or truncates a file for writing, mode 0600, close-on-exec; returns the descriptor. */
-    public static int createFile(String path) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            int flags = 01 /* O_WRONLY */ | 0100 /* O_CREAT */ | 01000 /* O_TRUNC */ | O_CLOEXEC;
-            return Native.check("open " + path, (int) OPEN.invokeExact(err, a.allocateFrom(path), flags, 0600), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            Native.checked("chmod " + path, CHMOD, Native.str(a, path), mode, 0);
         }
     }
 
@@ -130,15 +70,26 @@ public final class Libc {
 
     /** Opens for writing, creating the file (0600) if needed; {@code append} keeps existing content. */
     public static int openWrite(String path, boolean append) {
-        return open(path, 01 | 0100 | (append ? 02000 : 01000) | O_CLOEXEC);
+        return open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC);
+    }
+
+    /** Creates or truncates a file for writing, mode 0600, close-on-exec. */
+    public static int createFile(String path) {
+        return openWrite(path, false);
     }
 
     private static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            return Native.check("open " + path, (int) OPEN.invokeExact(err, a.allocateFrom(path), flags, 0600), err);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            return (int) Native.checked("open " + path, OPEN, Native.str(a, path), flags, 0600);
+        }
+    }
+
+    /** A close-on-exec pipe: [read end, write end]. */
+    public static int[] pipe() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
+            Native.checked("pipe2", PIPE2, fds.address(), O_CLOEXEC, 0);
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
         }
     }
 
@@ -148,47 +99,28 @@ public final class Libc {
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = Native.errnoBuffer(a);
-            int rc = (int) CLOSE.invokeExact(err, fd);
-            if (rc == -1 && Native.errno(err) != EINTR) {
+            // Never retry close on EINTR: Linux has released the descriptor already.
+            if ((int) Native.call(CLOSE, err, fd, 0, 0) == -1 && Native.errno(err) != EINTR) {
                 throw new LinuxException("close", Native.errno(err));
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** Reads up to max bytes; returns an empty array at end of file. */
     public static byte[] read(int fd, int max) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
             MemorySegment buf = a.allocate(max);
-            while (true) {
-                long n = (long) READ.invokeExact(err, fd, buf, (long) max);
-                if (n == -1 && Native.errno(err) == EINTR) {
-                    continue;
-                }
-                Native.check("read", n, err);
-                return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            long n = Native.checked("read", READ, fd, buf.address(), max);
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 
     public static void write(int fd, byte[] data) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            MemorySegment buf = a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, data);
-            long off = 0;
-            while (off < data.length) {
-                long n = (long) WRITE.invokeExact(err, fd, buf.asSlice(off), data.length - off);
-                if (n == -1 && Native.errno(err) == EINTR) {
-                    continue;
-                }
-                off += Native.check("write", n, err);
+            MemorySegment buf = a.allocateFrom(ValueLayout.JAVA_BYTE, data);
+            for (long off = 0; off < data.length; ) {
+                off += Native.checked("write", WRITE, fd, buf.address() + off, data.length - off);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -199,14 +131,13 @@ public final class Libc {
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment err = Native.errnoBuffer(a);
-            int rc = (int) KILL.invokeExact(err, pid, signal);
-            if (rc == -1 && Native.errno(err) == ESRCH) {
+            if ((int) Native.call(KILL, err, pid, signal, 0) == 0) {
+                return true;
+            }
+            if (Native.errno(err) == ESRCH) {
                 return false;
             }
-            Native.check("kill", rc, err);
-            return true;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            throw new LinuxException("kill", Native.errno(err));
         }
     }
 
@@ -216,18 +147,9 @@ public final class Libc {
      */
     public static int waitpid(int pid, int options) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Native.errnoBuffer(a);
-            MemorySegment status = a.allocate(INT);
-            while (true) {
-                int rc = (int) WAITPID.invokeExact(err, pid, status, options);
-                if (rc == -1 && Native.errno(err) == EINTR) {
-                    continue;
-                }
-                Native.check("waitpid", rc, err);
-                return rc == 0 ? -1 : status.get(INT, 0);
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            MemorySegment status = a.allocate(ValueLayout.JAVA_INT);
+            int rc = (int) Native.checked("waitpid", WAITPID, pid, status.address(), options);
+            return rc == 0 ? -1 : status.get(ValueLayout.JAVA_INT, 0);
         }
     }
 
@@ -238,22 +160,8 @@ public final class Libc {
     }
 
     public static int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Native.call(GETEUID, Native.errnoBuffer(a), 0, 0, 0);
         }
-    }
-
-    public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    private static MemorySegment str(Arena a, String s) {
-        return s == null ? MemorySegment.NULL : a.allocateFrom(s);
     }
 }

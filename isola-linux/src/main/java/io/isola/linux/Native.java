@@ -12,72 +12,100 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The one place that links to C. Every downcall that can fail captures errno in the same call, because the JVM may
- * run code that clobbers it between two downcalls.
+ * The one place that links to C.
+ *
+ * <p>Every call goes through a single downcall handle of shape {@code long f(long × 6)} whose target address is a
+ * parameter. The JDK spends about 7 ms generating the stub for each distinct function shape (and ~80 ms on the
+ * first), which on a command-line start is most of the time budget; one shape pays that once. This is sound on the
+ * 64-bit System V ABIs Isola supports (x86-64, aarch64): integer and pointer arguments all travel in 64-bit
+ * registers, a callee ignores registers beyond its arity and the upper half of an int argument, and an int result
+ * is the low half of the register. Only integer and pointer arguments (never float, struct by value or varargs)
+ * may be passed this way. The typed wrappers in {@link Libc}, {@link Spawn} and {@link Seccomp} keep that detail
+ * out of the rest of Isola.
+ *
+ * <p>errno is captured in the same downcall, because the JVM may run code that clobbers it between two calls.
  */
 public final class Native {
-    public static final Linker LINKER = Linker.nativeLinker();
-    public static final SymbolLookup LIBC = LINKER.defaultLookup();
-    public static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    public static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-    public static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(PTR, INT));
+    private static final MethodHandle CALL = LINKER.downcallHandle(
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG, LONG, LONG), Linker.Option.captureCallState("errno"));
 
     private Native() {}
 
-    /** A downcall whose first argument is the errno capture segment (see {@link #call}). */
-    public static MethodHandle errnoCall(SymbolLookup lookup, String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd,
-                Linker.Option.captureCallState("errno"));
+    /** The address of a libc function. */
+    static MemorySegment fn(String name) {
+        return fn(LIBC, name);
     }
 
-    public static MethodHandle errnoCall(String name, FunctionDescriptor fd) {
-        return errnoCall(LIBC, name, fd);
+    static MemorySegment fn(SymbolLookup lib, String name) {
+        return lib.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no C function " + name));
     }
 
-    public static MethodHandle plainCall(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd);
+    /** Calls {@code fn} with up to six integer or pointer arguments; errno lands in {@code err}. */
+    static long call(MemorySegment fn, MemorySegment err, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) CALL.invokeExact(fn, err, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
-    /** A fresh errno capture buffer; callers allocate it from the arena of the call. */
-    public static MemorySegment errnoBuffer(Arena arena) {
+    static long call(MemorySegment fn, MemorySegment err, long a, long b, long c) {
+        return call(fn, err, a, b, c, 0, 0, 0);
+    }
+
+    /** Calls a function that reports failure as -1 and errno, and throws {@link LinuxException} then. */
+    static long checked(String what, MemorySegment fn, long a, long b, long c, long d, long e) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = arena.allocate(CAPTURE);
+            while (true) {
+                long rc = call(fn, err, a, b, c, d, e, 0);
+                if (rc == -1 || (int) rc == -1) {
+                    int errno = errno(err);
+                    if (errno == Libc.EINTR) {
+                        continue;
+                    }
+                    throw new LinuxException(what, errno);
+                }
+                return rc;
+            }
+        }
+    }
+
+    static long checked(String what, MemorySegment fn, long a, long b, long c) {
+        return checked(what, fn, a, b, c, 0, 0);
+    }
+
+    static MemorySegment errnoBuffer(Arena arena) {
         return arena.allocate(CAPTURE);
     }
 
-    public static int errno(MemorySegment capture) {
+    static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    /** Throws {@link LinuxException} when a libc call returned -1. */
-    public static int check(String call, int rc, MemorySegment capture) {
-        if (rc == -1) {
-            throw new LinuxException(call, errno(capture));
-        }
-        return rc;
-    }
-
-    public static long check(String call, long rc, MemorySegment capture) {
-        if (rc == -1) {
-            throw new LinuxException(call, errno(capture));
-        }
-        return rc;
+    /** A C string valid while {@code arena} is open, as an address argument. */
+    static long str(Arena arena, String s) {
+        return s == null ? 0 : arena.allocateFrom(s).address();
     }
 
     static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(1024).getString(0) + " (errno " + errno + ")";
-        } catch (Throwable t) {
+        try (Arena a = Arena.ofConfined()) {
+            long p = call(fn("strerror"), errnoBuffer(a), errno, 0, 0);
+            return MemorySegment.ofAddress(p).reinterpret(256).getString(0) + " (errno " + errno + ")";
+        } catch (RuntimeException e) {
             return "errno " + errno;
         }
     }
 
-    /** Rethrows what a MethodHandle threw without wrapping runtime exceptions twice. */
-    public static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

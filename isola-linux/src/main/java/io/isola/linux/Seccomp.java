@@ -2,14 +2,11 @@ package io.isola.linux;
 
 import static io.isola.linux.Native.INT;
 import static io.isola.linux.Native.LONG;
-import static io.isola.linux.Native.PTR;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 /**
  * libseccomp through FFM: builds a filter and exports it as a classic BPF program, which bubblewrap loads with
@@ -24,28 +21,21 @@ public final class Seccomp implements AutoCloseable {
 
     private static final class Lib {
         static final SymbolLookup LIB = SymbolLookup.libraryLookup("libseccomp.so.2", Arena.global());
-        static final MethodHandle INIT = Native.LINKER.downcallHandle(LIB.find("seccomp_init").orElseThrow(),
-                FunctionDescriptor.of(PTR, INT));
-        static final MethodHandle RELEASE = Native.LINKER.downcallHandle(LIB.find("seccomp_release").orElseThrow(),
-                FunctionDescriptor.ofVoid(PTR));
-        static final MethodHandle RESOLVE = Native.LINKER.downcallHandle(
-                LIB.find("seccomp_syscall_resolve_name").orElseThrow(), FunctionDescriptor.of(INT, PTR));
-        static final MethodHandle RULE_ADD = Native.LINKER.downcallHandle(
-                LIB.find("seccomp_rule_add_array").orElseThrow(), FunctionDescriptor.of(INT, PTR, INT, INT, INT, PTR));
-        static final MethodHandle EXPORT = Native.LINKER.downcallHandle(
-                LIB.find("seccomp_export_bpf").orElseThrow(), FunctionDescriptor.of(INT, PTR, INT));
+        static final MemorySegment INIT = Native.fn(LIB, "seccomp_init"), RELEASE = Native.fn(LIB, "seccomp_release"),
+                RESOLVE = Native.fn(LIB, "seccomp_syscall_resolve_name"),
+                RULE_ADD = Native.fn(LIB, "seccomp_rule_add_array"), EXPORT = Native.fn(LIB, "seccomp_export_bpf");
     }
 
-    private final MemorySegment ctx;
+    private final long ctx;
 
-    private Seccomp(MemorySegment ctx) {
+    private Seccomp(long ctx) {
         this.ctx = ctx;
     }
 
     /** Is libseccomp installed? */
     public static boolean available() {
         try {
-            return Lib.INIT != null;
+            return Lib.INIT.address() != 0;
         } catch (Throwable e) {
             return false;
         }
@@ -53,14 +43,12 @@ public final class Seccomp implements AutoCloseable {
 
     /** A filter that allows every system call not named by a rule. */
     public static Seccomp allowByDefault() {
-        try {
-            MemorySegment ctx = (MemorySegment) Lib.INIT.invokeExact(ACT_ALLOW);
-            if (ctx.equals(MemorySegment.NULL)) {
+        try (Arena a = Arena.ofConfined()) {
+            long ctx = Native.call(Lib.INIT, Native.errnoBuffer(a), ACT_ALLOW, 0, 0);
+            if (ctx == 0) {
                 throw new IllegalStateException("seccomp_init failed");
             }
             return new Seccomp(ctx);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -71,10 +59,8 @@ public final class Seccomp implements AutoCloseable {
     /** The syscall number on this architecture, or -1 when the architecture has no such call. */
     public static int resolve(String name) {
         try (Arena a = Arena.ofConfined()) {
-            int nr = (int) Lib.RESOLVE.invokeExact(a.allocateFrom(name));
+            int nr = (int) Native.call(Lib.RESOLVE, Native.errnoBuffer(a), Native.str(a, name), 0, 0);
             return nr < 0 ? -1 : nr;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -111,44 +97,39 @@ public final class Seccomp implements AutoCloseable {
             return false;
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cmp = MemorySegment.NULL;
+            long cmpAddress = 0;
             int count = 0;
             if (arg >= 0) {
-                cmp = a.allocate(ARG_CMP);
+                MemorySegment cmp = a.allocate(ARG_CMP);
                 cmp.set(INT, 0, arg);
                 cmp.set(INT, 4, CMP_MASKED_EQ);
                 cmp.set(LONG, 8, mask);
                 cmp.set(LONG, 16, value);
+                cmpAddress = cmp.address();
                 count = 1;
             }
-            int rc = (int) Lib.RULE_ADD.invokeExact(ctx, action, nr, count, cmp);
+            int rc = (int) Native.call(Lib.RULE_ADD, Native.errnoBuffer(a), ctx, action, nr, count, cmpAddress, 0);
             if (rc < 0) {
                 throw new LinuxException("seccomp_rule_add " + syscall, -rc);
             }
             return true;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** Writes the compiled BPF program to an open descriptor. */
     public void exportBpf(int fd) {
-        try {
-            int rc = (int) Lib.EXPORT.invokeExact(ctx, fd);
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) Native.call(Lib.EXPORT, Native.errnoBuffer(a), ctx, fd, 0);
             if (rc < 0) {
                 throw new LinuxException("seccomp_export_bpf", -rc);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     @Override
     public void close() {
-        try {
-            Lib.RELEASE.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        try (Arena a = Arena.ofConfined()) {
+            Native.call(Lib.RELEASE, Native.errnoBuffer(a), ctx, 0, 0);
         }
     }
 }

@@ -1,13 +1,8 @@
 package io.isola.linux;
 
-import static io.isola.linux.Native.INT;
-import static io.isola.linux.Native.PTR;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,32 +20,17 @@ public final class Spawn {
     private static final short SETSIGDEF = 0x04, SETSIGMASK = 0x08;
     private static final long ACTIONS_SIZE = 256, ATTR_SIZE = 512, SIGSET_SIZE = 128;
 
-    private static final MethodHandle SPAWN = Native.plainCall("posix_spawn",
-            FunctionDescriptor.of(INT, PTR, PTR, PTR, PTR, PTR, PTR));
-    private static final MethodHandle FA_INIT = Native.plainCall("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(INT, PTR));
-    private static final MethodHandle FA_DESTROY = Native.plainCall("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(INT, PTR));
-    private static final MethodHandle FA_DUP2 = Native.plainCall("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(INT, PTR, INT, INT));
-    private static final MethodHandle FA_OPEN = Native.plainCall("posix_spawn_file_actions_addopen",
-            FunctionDescriptor.of(INT, PTR, INT, PTR, INT, INT));
-    private static final MethodHandle FA_CLOSEFROM = Native.plainCall("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle FA_CHDIR = Native.plainCall("posix_spawn_file_actions_addchdir_np",
-            FunctionDescriptor.of(INT, PTR, PTR));
-    private static final MethodHandle ATTR_INIT = Native.plainCall("posix_spawnattr_init",
-            FunctionDescriptor.of(INT, PTR));
-    private static final MethodHandle ATTR_DESTROY = Native.plainCall("posix_spawnattr_destroy",
-            FunctionDescriptor.of(INT, PTR));
-    private static final MethodHandle ATTR_FLAGS = Native.plainCall("posix_spawnattr_setflags",
-            FunctionDescriptor.of(INT, PTR, ValueLayout.JAVA_SHORT));
-    private static final MethodHandle ATTR_SIGMASK = Native.plainCall("posix_spawnattr_setsigmask",
-            FunctionDescriptor.of(INT, PTR, PTR));
-    private static final MethodHandle ATTR_SIGDEF = Native.plainCall("posix_spawnattr_setsigdefault",
-            FunctionDescriptor.of(INT, PTR, PTR));
-    private static final MethodHandle SIGEMPTY = Native.plainCall("sigemptyset", FunctionDescriptor.of(INT, PTR));
-    private static final MethodHandle SIGFILL = Native.plainCall("sigfillset", FunctionDescriptor.of(INT, PTR));
+    private static final MemorySegment SPAWN = Native.fn("posix_spawn"),
+            FA_INIT = Native.fn("posix_spawn_file_actions_init"),
+            FA_DESTROY = Native.fn("posix_spawn_file_actions_destroy"),
+            FA_DUP2 = Native.fn("posix_spawn_file_actions_adddup2"),
+            FA_OPEN = Native.fn("posix_spawn_file_actions_addopen"),
+            FA_CLOSEFROM = Native.fn("posix_spawn_file_actions_addclosefrom_np"),
+            FA_CHDIR = Native.fn("posix_spawn_file_actions_addchdir_np"),
+            ATTR_INIT = Native.fn("posix_spawnattr_init"), ATTR_DESTROY = Native.fn("posix_spawnattr_destroy"),
+            ATTR_FLAGS = Native.fn("posix_spawnattr_setflags"), ATTR_SIGMASK = Native.fn("posix_spawnattr_setsigmask"),
+            ATTR_SIGDEF = Native.fn("posix_spawnattr_setsigdefault"), SIGEMPTY = Native.fn("sigemptyset"),
+            SIGFILL = Native.fn("sigfillset");
 
     private final List<String> argv;
     private final Map<String, String> env = new TreeMap<>();
@@ -97,10 +77,12 @@ public final class Spawn {
      */
     public int start() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment actions = a.allocate(ACTIONS_SIZE, 16);
-            MemorySegment attr = a.allocate(ATTR_SIZE, 16);
-            check("file_actions_init", (int) FA_INIT.invokeExact(actions));
-            check("spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+            MemorySegment err = Native.errnoBuffer(a);
+            long actions = a.allocate(ACTIONS_SIZE, 16).address();
+            long attr = a.allocate(ATTR_SIZE, 16).address();
+            // posix_spawn* return an error number instead of setting errno.
+            check("file_actions_init", Native.call(FA_INIT, err, actions, 0, 0));
+            check("spawnattr_init", Native.call(ATTR_INIT, err, attr, 0, 0));
             try {
                 int highest = 2;
                 // Two steps through descriptors above every source and target, so that a source that is also
@@ -109,43 +91,41 @@ public final class Spawn {
                         .mapToInt(e -> Math.max(e.getKey(), e.getValue())).max().orElse(0);
                 int i = 0;
                 for (var e : fds.entrySet()) {
-                    check("adddup2", (int) FA_DUP2.invokeExact(actions, (int) e.getValue(), base + i++));
+                    check("adddup2", Native.call(FA_DUP2, err, actions, e.getValue(), base + i++));
                 }
                 i = 0;
                 for (var e : fds.entrySet()) {
-                    check("adddup2", (int) FA_DUP2.invokeExact(actions, base + i++, (int) e.getKey()));
+                    check("adddup2", Native.call(FA_DUP2, err, actions, base + i++, e.getKey()));
                     highest = Math.max(highest, e.getKey());
                 }
                 for (var e : opens.entrySet()) {
-                    check("addopen", (int) FA_OPEN.invokeExact(actions, (int) e.getKey(),
-                            a.allocateFrom(e.getValue()), 0 /* O_RDONLY */, 0));
+                    check("addopen", Native.call(FA_OPEN, err, actions, e.getKey(), Native.str(a, e.getValue()),
+                            0 /* O_RDONLY */, 0, 0));
                     highest = Math.max(highest, e.getKey());
                 }
-                check("addclosefrom", (int) FA_CLOSEFROM.invokeExact(actions, highest + 1));
-                check("addchdir", (int) FA_CHDIR.invokeExact(actions, a.allocateFrom(directory)));
+                check("addclosefrom", Native.call(FA_CLOSEFROM, err, actions, highest + 1, 0));
+                check("addchdir", Native.call(FA_CHDIR, err, actions, Native.str(a, directory), 0));
 
-                MemorySegment empty = a.allocate(SIGSET_SIZE, 8);
-                MemorySegment all = a.allocate(SIGSET_SIZE, 8);
-                check("sigemptyset", (int) SIGEMPTY.invokeExact(empty));
-                check("sigfillset", (int) SIGFILL.invokeExact(all));
+                long empty = a.allocate(SIGSET_SIZE, 8).address();
+                long all = a.allocate(SIGSET_SIZE, 8).address();
+                check("sigemptyset", Native.call(SIGEMPTY, err, empty, 0, 0));
+                check("sigfillset", Native.call(SIGFILL, err, all, 0, 0));
                 // The JVM blocks and handles signals of its own; the child starts with none of that.
-                check("setsigmask", (int) ATTR_SIGMASK.invokeExact(attr, empty));
-                check("setsigdefault", (int) ATTR_SIGDEF.invokeExact(attr, all));
-                check("setflags", (int) ATTR_FLAGS.invokeExact(attr, (short) (SETSIGDEF | SETSIGMASK)));
+                check("setsigmask", Native.call(ATTR_SIGMASK, err, attr, empty, 0));
+                check("setsigdefault", Native.call(ATTR_SIGDEF, err, attr, all, 0));
+                check("setflags", Native.call(ATTR_FLAGS, err, attr, SETSIGDEF | SETSIGMASK, 0));
 
-                MemorySegment pid = a.allocate(INT);
-                int rc = (int) SPAWN.invokeExact(pid, a.allocateFrom(argv.get(0)), actions, attr,
+                MemorySegment pid = a.allocate(ValueLayout.JAVA_INT);
+                int rc = (int) Native.call(SPAWN, err, pid.address(), Native.str(a, argv.get(0)), actions, attr,
                         cStrings(a, argv), cStrings(a, envList()));
                 if (rc != 0) {
                     throw new LinuxException("spawn " + argv.get(0), rc);
                 }
-                return pid.get(INT, 0);
+                return pid.get(ValueLayout.JAVA_INT, 0);
             } finally {
-                int ignored = (int) FA_DESTROY.invokeExact(actions);
-                ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                Native.call(FA_DESTROY, err, actions, 0, 0);
+                Native.call(ATTR_DESTROY, err, attr, 0, 0);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -155,18 +135,18 @@ public final class Spawn {
         return out;
     }
 
-    private static MemorySegment cStrings(Arena a, List<String> strings) {
-        MemorySegment array = a.allocate(PTR, strings.size() + 1);
+    private static long cStrings(Arena a, List<String> strings) {
+        MemorySegment array = a.allocate(ValueLayout.ADDRESS, strings.size() + 1);
         for (int i = 0; i < strings.size(); i++) {
-            array.setAtIndex(PTR, i, a.allocateFrom(strings.get(i)));
+            array.setAtIndex(ValueLayout.ADDRESS, i, a.allocateFrom(strings.get(i)));
         }
-        array.setAtIndex(PTR, strings.size(), MemorySegment.NULL);
-        return array;
+        array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
+        return array.address();
     }
 
-    private static void check(String what, int rc) {
-        if (rc != 0) {
-            throw new LinuxException("posix_spawn " + what, rc);
+    private static void check(String what, long rc) {
+        if ((int) rc != 0) {
+            throw new LinuxException("posix_spawn " + what, (int) rc);
         }
     }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.Future;
  */
 final class MountNamespaceThread implements AutoCloseable {
     private final ExecutorService thread;
+    /** /proc/PID/task/TID of the thread, for looking into its namespace (tests, diagnostics). */
+    private final Path procTask;
 
     MountNamespaceThread(Path runDir) {
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -31,14 +33,41 @@ final class MountNamespaceThread implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.procTask = call(() -> Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self"))));
         call(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
             Libc.mount(null, "/", null, Libc.MS_REC | Libc.MS_PRIVATE, null);
             Files.createDirectories(runDir);
+            ensureTraversable(runDir);
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
             return null;
         });
+    }
+
+    /**
+     * bwrap binds each cell's layers after it has switched to the cell's user, so every directory above the cells'
+     * mounts needs the search bit for "other". Isola's own state directory gets it; anything above is the admin's.
+     */
+    private static void ensureTraversable(Path runDir) throws java.io.IOException {
+        Path state = runDir.getParent();
+        for (Path p = runDir; p != null; p = p.getParent()) {
+            var perms = Files.getPosixFilePermissions(p);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                continue;
+            }
+            if (p.startsWith(state)) {
+                perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                Files.setPosixFilePermissions(p, perms);
+            } else {
+                throw new IsolaException("cells cannot reach the state directory through " + p
+                        + ": chmod o+x " + p + " or choose another state directory with ISOLA_STATE_DIR");
+            }
+        }
+    }
+
+    Path procTask() {
+        return procTask;
     }
 
     /** Runs {@code work} on the namespace thread and returns its result, rethrowing its failure. */

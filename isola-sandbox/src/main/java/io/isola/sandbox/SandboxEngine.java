@@ -225,6 +225,11 @@ public final class SandboxEngine implements Engine {
         }
     }
 
+    /** Mount table of the engine's private namespace, as /proc shows it. */
+    Path privateMountInfo() {
+        return ns.procTask().resolve("mountinfo");
+    }
+
     /** The cells this engine has open now. */
     public List<Cell> cells() {
         return List.copyOf(open.values());
