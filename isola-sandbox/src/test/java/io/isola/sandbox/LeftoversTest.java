@@ -1,0 +1,49 @@
+package io.isola.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.core.Limits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Two hundred cells, some crashing, hanging or forking, leave no mount, cgroup or process behind. */
+class LeftoversTest {
+    @Test
+    void twoHundredCellsLeaveNothingBehind() throws Exception {
+        String marker = "isola-leftover-" + System.nanoTime();
+        long hostMountsBefore = Leftovers.hostMounts();
+        try (TestCells cells = new TestCells()) {
+            long privateBefore = Leftovers.privateCellMounts(cells.engine);
+            String[] scripts = {
+                "true",
+                "exit 3",
+                "kill -SEGV $$",
+                "(exec -a " + marker + " sleep 600) & echo bg",
+                "exec -a " + marker + " sleep 600",
+                "echo data > /tmp/x; mkdir -p $HOME/a/b; cat /tmp/x",
+            };
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<TestCells.Result>> runs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String s = scripts[i % scripts.length];
+                Limits limits = s.contains("exec -a") && !s.contains("&")
+                        ? Limits.DEFAULT.withTimeout(Duration.ofMillis(200)) : Limits.DEFAULT;
+                runs.add(pool.submit(() -> cells.sh(s, limits)));
+            }
+            for (Future<TestCells.Result> f : runs) {
+                f.get();
+            }
+            pool.shutdown();
+            assertThat(cells.engine.cells()).isEmpty();
+            assertThat(Leftovers.cellCgroups()).isEmpty();
+            assertThat(Leftovers.privateCellMounts(cells.engine)).isEqualTo(privateBefore);
+            CellLifecycleTest.waitUntil(() -> Leftovers.processesWith(marker) == 0);
+        }
+        assertThat(Leftovers.hostMounts()).isEqualTo(hostMountsBefore);
+    }
+}

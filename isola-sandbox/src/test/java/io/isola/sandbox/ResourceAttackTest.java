@@ -1,0 +1,76 @@
+package io.isola.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.core.CellExit;
+import io.isola.core.Limits;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Hostile tasks that try to exhaust the host. Each is contained by the cell's limits while the host stays usable. */
+class ResourceAttackTest {
+    static TestCells cells;
+
+    @BeforeAll
+    static void engine() {
+        cells = new TestCells();
+    }
+
+    @AfterAll
+    static void close() {
+        cells.close();
+    }
+
+    @Test
+    void forkBombIsContainedAndHostStaysResponsive() throws Exception {
+        Limits limits = Limits.DEFAULT.withPids(64).withTimeout(Duration.ofSeconds(4));
+        CompletableFuture<TestCells.Result> bomb = CompletableFuture.supplyAsync(
+                () -> cells.sh("bomb() { bomb | bomb & }; bomb; sleep 30", limits));
+        Thread.sleep(1000);
+        // While the bomb runs, the host still starts processes quickly.
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("/bin/true").start();
+        assertThat(p.waitFor()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        TestCells.Result r = bomb.get();
+        assertThat(r.exit().reason()).isEqualTo(CellExit.Reason.KILLED);
+        assertThat(cells.auditLines()).anyMatch(l -> l.contains("\"cell.limit\"") && l.contains("\"pids\""));
+    }
+
+    @Test
+    void memoryBombIsKilledByTheMemoryLimit() {
+        TestCells.Result r = cells.sh("perl -e '$x = \"a\" x (1024 * 1024 * 1024); print length $x'",
+                Limits.DEFAULT.withMemory(64L << 20).withTimeout(Duration.ofSeconds(30)));
+        assertThat(r.code()).isEqualTo(128 + 9);
+        assertThat(r.out()).isEmpty();
+        assertThat(cells.auditLines()).anyMatch(l -> l.contains("\"cell.limit\"") && l.contains("\"memory\""));
+    }
+
+    @Test
+    void diskFillStopsAtTheCellQuotaAndNeverTouchesHostDisk() throws IOException {
+        FileStore store = Files.getFileStore(Path.of("/tmp"));
+        long freeBefore = store.getUsableSpace();
+        TestCells.Result r = cells.sh("""
+                dd if=/dev/zero of=/tmp/fill bs=1M count=200 2>&1 | grep -o 'No space left on device'
+                dd if=/dev/zero of=$HOME/fill2 bs=1M count=200 2>&1 | grep -o 'No space left on device'
+                du -sm /tmp/fill | cut -f1
+                """, Limits.DEFAULT.withDisk(32L << 20).withMemory(256L << 20));
+        assertThat(r.out()).contains("No space left on device");
+        int written = Integer.parseInt(r.out().lines().reduce((a, b) -> b).orElseThrow().trim());
+        assertThat(written).isLessThanOrEqualTo(32);
+        assertThat(store.getUsableSpace()).isGreaterThan(freeBefore - (16L << 20));
+    }
+
+    @Test
+    void writingToTheRootOutsideTheQuotaIsImpossible() {
+        TestCells.Result r = cells.sh("dd if=/dev/zero of=/big bs=1M count=10 2>&1 | tail -1; mkdir /x 2>&1");
+        assertThat(r.out()).containsAnyOf("Read-only file system", "Permission denied");
+    }
+}
