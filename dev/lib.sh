@@ -1,0 +1,58 @@
+# Shared by the dev/ scripts: install what Isola needs from Debian, find JDK 25, build.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# bubblewrap: the sandbox engine; libseccomp2: the cell filter; util-linux: unshare for the cells' user namespace;
+# perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
+packages="bubblewrap libseccomp2 util-linux perl runsc"
+
+need_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "$(basename "$0"): run as root (cells need overlayfs and cgroups): sudo $0" >&2
+        exit 1
+    fi
+}
+
+install_packages() {
+    missing=""
+    for p in $packages; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        echo "installing:$missing"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    fi
+}
+
+use_jdk() {
+    JAVA_HOME=$("$root/bin/find-java")
+    export JAVA_HOME
+    command -v mvn >/dev/null || { echo "Maven is missing: apt-get install maven" >&2; exit 1; }
+}
+
+build() {
+    use_jdk
+    echo "building isola (JDK: $JAVA_HOME)"
+    log=$(mktemp)
+    if ! mvn -B -DskipTests package >"$log" 2>&1; then
+        grep -E 'ERROR|error:' "$log" | head -20 >&2
+        rm -f "$log"
+        echo "build failed: the errors are above (mvn -B package shows everything)" >&2
+        exit 1
+    fi
+    rm -f "$log"
+    train_aot_cache
+}
+
+# A training run records the classes a real `isola run` loads; later starts map them from the cache.
+train_aot_cache() {
+    rm -f isola-cli/target/isola.aot
+    state=$(mktemp -d)
+    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput=isola-cli/target/isola.aot \
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
+        -Xlog:aot=off -Xlog:cds=off -jar isola-cli/target/isola.jar run -- /bin/true >/dev/null 2>&1 \
+        || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
+    rm -rf "$state"
+}
