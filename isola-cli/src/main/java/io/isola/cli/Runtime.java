@@ -39,11 +39,17 @@ final class Runtime implements AutoCloseable {
             throw new IsolaException(e.getMessage());
         }
         try {
-            return new Runtime(paths, audit, new SandboxEngine(SandboxOptions.fromEnvironment(paths, System.getenv()), audit));
+            return new Runtime(paths, audit, new SandboxEngine(options(paths), audit));
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
+    }
+
+    /** A one-shot command starts one cell: preparing more ahead would only be thrown away. */
+    private static SandboxOptions options(StatePaths paths) {
+        SandboxOptions o = SandboxOptions.fromEnvironment(paths, System.getenv());
+        return System.getenv("ISOLA_POOL_SIZE") == null ? o.withPoolSize(0) : o;
     }
 
     @Override

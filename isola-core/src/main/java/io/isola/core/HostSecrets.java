@@ -34,21 +34,28 @@ public final class HostSecrets {
                 throw refuse(hostPath, "it is under " + s);
             }
         }
-        if (real.startsWith(stateDir.toAbsolutePath())) {
-            throw refuse(hostPath, "it is Isola's own state");
+        Path state = realOrNormal(stateDir);
+        if (real.startsWith(state) || state.startsWith(real)) {
+            throw refuse(hostPath, "it holds Isola's own state (" + state + ")");
         }
-        for (Path part : real) {
-            String name = part.toString();
-            for (String secret : IN_HOME) {
-                if (!secret.contains("/") && name.equals(secret)) {
-                    throw refuse(hostPath, "it is under " + secret);
-                }
+        for (String secret : IN_HOME) {
+            // A secret is matched as a sequence of path components anywhere in the path: ".ssh", ".local/share/keyrings".
+            if (("/" + p + "/").contains("/" + secret + "/")) {
+                throw refuse(hostPath, "it is under " + secret);
             }
         }
         for (String secret : IN_HOME) {
             if (Files.exists(real.resolve(secret))) {
                 throw refuse(hostPath, "it contains " + secret);
             }
+        }
+    }
+
+    private static Path realOrNormal(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
         }
     }
 

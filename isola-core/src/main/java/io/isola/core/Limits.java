@@ -17,8 +17,11 @@ public record Limits(long memoryBytes, int maxPids, double cpus, Duration cpuTim
     public static final Limits DEFAULT = new Limits(512L << 20, 256, 1.0, null, null, 256L << 20);
 
     public Limits {
-        if (memoryBytes <= 0 || maxPids <= 0 || diskBytes <= 0 || cpus < 0) {
-            throw new IsolaException("limits must be positive: memory, pids and disk need a value above zero");
+        if (memoryBytes <= 0 || maxPids <= 0 || diskBytes <= 0) {
+            throw new IsolaException("limits must be positive: memory, pids and disk need a value above zero", 2);
+        }
+        if (cpus != 0 && cpus < 0.01) {
+            throw new IsolaException("--cpus must be 0 (no cap) or at least 0.01, the kernel's smallest share", 2);
         }
     }
 

@@ -20,7 +20,7 @@ public final class Libc {
     private static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
 
     private static final MemorySegment MOUNT = Native.fn("mount"), UMOUNT2 = Native.fn("umount2"),
-            UNSHARE = Native.fn("unshare"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
+            UNSHARE = Native.fn("unshare"), SETNS = Native.fn("setns"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
             CHMOD = Native.fn("chmod"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
             CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
             KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid");
@@ -43,6 +43,11 @@ public final class Libc {
     /** unshare(2) for the calling thread only; CLONE_NEWNS works in a multi-threaded process. */
     public static void unshare(int flags) {
         Native.checked("unshare", UNSHARE, flags, 0, 0);
+    }
+
+    /** Moves the calling thread into the namespace open at {@code fd} (a mount namespace needs an unshared fs). */
+    public static void setns(int fd, int nstype) {
+        Native.checked("setns", SETNS, fd, nstype, 0);
     }
 
     /** An overlayfs whiteout: a character device 0:0. */

@@ -25,6 +25,7 @@ public final class Spawn {
             FA_DESTROY = Native.fn("posix_spawn_file_actions_destroy"),
             FA_DUP2 = Native.fn("posix_spawn_file_actions_adddup2"),
             FA_OPEN = Native.fn("posix_spawn_file_actions_addopen"),
+            FA_CLOSE = Native.fn("posix_spawn_file_actions_addclose"),
             FA_CLOSEFROM = Native.fn("posix_spawn_file_actions_addclosefrom_np"),
             FA_CHDIR = Native.fn("posix_spawn_file_actions_addchdir_np"),
             ATTR_INIT = Native.fn("posix_spawnattr_init"), ATTR_DESTROY = Native.fn("posix_spawnattr_destroy"),
@@ -102,6 +103,13 @@ public final class Spawn {
                     check("addopen", Native.call(FA_OPEN, err, actions, e.getKey(), Native.str(a, e.getValue()),
                             0 /* O_RDONLY */, 0, 0));
                     highest = Math.max(highest, e.getKey());
+                }
+                // Nothing of this process leaks into the child: not the descriptors between the mapped ones either
+                // (the JVM keeps some without close-on-exec), nor any above them.
+                for (int fd = 3; fd < highest; fd++) {
+                    if (!fds.containsKey(fd) && !opens.containsKey(fd)) {
+                        check("addclose", Native.call(FA_CLOSE, err, actions, fd, 0));
+                    }
                 }
                 check("addclosefrom", Native.call(FA_CLOSEFROM, err, actions, highest + 1, 0));
                 check("addchdir", Native.call(FA_CHDIR, err, actions, Native.str(a, directory), 0));

@@ -17,7 +17,7 @@ final class BwrapCommand {
 
     private BwrapCommand() {}
 
-    static List<String> build(String bwrap, CellSpec spec, Image image, CellRootfs fs) {
+    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs) {
         List<String> a = new ArrayList<>(List.of(bwrap,
                 "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
@@ -27,22 +27,13 @@ final class BwrapCommand {
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }
-        // A whole-root layer must come first: later mounts go on top of it.
-        fs.layers().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(l -> a.addAll(List.of("--bind", l.getValue().toString(), l.getKey())));
-        for (Image.Symlink s : image.symlinks()) {
-            a.addAll(List.of("--symlink", s.target(), s.cellPath()));
-        }
-        a.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/run", "--dir", "/var"));
-        for (Map.Entry<String, String> w : CellRootfs.WRITABLE.entrySet()) {
-            a.addAll(List.of("--bind", fs.writable(w.getValue()).toString(), w.getKey()));
-        }
+        // The cell's root is assembled already (see CellRootfs): one recursive bind, then fresh /proc and /dev.
+        a.addAll(List.of("--bind", fs.root().toString(), "/", "--proc", "/proc", "--dev", "/dev"));
         for (ViewEntry v : spec.view()) {
             String flag = v.access() == ViewEntry.Access.READ_WRITE ? "--bind" : "--ro-bind";
             a.addAll(List.of(flag, v.hostPath().toString(), v.cellPath().toString()));
         }
-        // bwrap's own root tmpfs would otherwise be a writable place outside the cell's disk quota.
-        a.addAll(List.of("--remount-ro", "/", "--chdir", workdir(spec.workdir()), "--"));
+        a.addAll(List.of("--chdir", workdir(spec.workdir()), "--"));
         a.addAll(spec.command());
         return a;
     }

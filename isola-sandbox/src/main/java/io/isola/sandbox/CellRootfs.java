@@ -1,86 +1,126 @@
 package io.isola.sandbox;
 
+import io.isola.core.ViewEntry;
 import io.isola.linux.Libc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A cell's private copy-on-write layer: one size-limited tmpfs that holds the overlay upper directories of every
- * image layer and the cell's writable places (/tmp, /var/tmp, the home directory). The tmpfs size is the cell's
- * disk quota, whatever it writes to. Lives only in the engine's private mount namespace; call on its thread.
+ * A cell's whole root file system, assembled ahead of bwrap so that bwrap needs a single recursive bind for it.
+ * One size-limited tmpfs per cell holds:
+ * <ul>
+ *   <li>{@code root/}: what the cell sees as "/". Each image layer is an overlay mounted here, with its upper
+ *       directory in the same tmpfs: the copy-on-write layer. The cell's writable places (/tmp, /var/tmp, its home)
+ *       are plain directories of the tmpfs, so the tmpfs size is the cell's disk quota whatever it writes to.</li>
+ *   <li>{@code upper/}, {@code work/}: the overlays' private halves, outside {@code root/} and never visible.</li>
+ * </ul>
+ * It is mounted in a mount namespace of its own (see {@link MountNamespaceThread}), always at the same path, and
+ * exists only as long as that namespace: while Isola holds its descriptor or the cell's bwrap runs in it.
  */
 final class CellRootfs {
-    /** Writable places of a cell, as (cell path, directory in the tmpfs). */
-    static final Map<String, String> WRITABLE = Map.of("/tmp", "tmp", "/var/tmp", "vartmp", "/home/user", "home");
-
     private final Path dir;
-    /** cell path of each image layer -> its merged overlay directory */
-    private final Map<String, Path> merged = new LinkedHashMap<>();
+    private final int namespace;
 
-    private CellRootfs(Path dir) {
+    private CellRootfs(Path dir, int namespace) {
         this.dir = dir;
+        this.namespace = namespace;
     }
 
-    static CellRootfs mount(Path cellsDir, String cellId, Image image, long diskBytes, int uid, int gid) {
-        CellRootfs fs = new CellRootfs(cellsDir.resolve(cellId));
+    /** Call on the namespace thread. */
+    static CellRootfs mount(MountNamespaceThread ns, Path mountPoint, Image image, long diskBytes, int uid, int gid) {
         try {
-            Files.createDirectories(fs.dir);
-            Libc.mount("isola-" + cellId, fs.dir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
-                    "mode=0755,size=" + diskBytes);
-            try {
-                fs.populate(image, uid, gid);
-            } catch (RuntimeException | IOException e) {
-                fs.unmount();
-                throw e;
-            }
-            return fs;
+            int fd = ns.newNamespace(() -> {
+                Libc.mount("isola-cell", mountPoint.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
+                        "mode=0755,size=" + diskBytes);
+                new CellRootfs(mountPoint, -1).populate(image, uid, gid);
+                return null;
+            });
+            return new CellRootfs(mountPoint, fd);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** The descriptor of the cell's mount namespace. */
+    int namespace() {
+        return namespace;
     }
 
     private void populate(Image image, int uid, int gid) throws IOException {
+        Path root = Files.createDirectory(dir.resolve("root"));
         int i = 0;
-        for (Image.Layer layer : image.layers()) {
+        // Sorted by depth of the path: a whole-root layer first, nested layers on top of it.
+        for (Image.Layer layer : image.layers().stream()
+                .sorted((a, b) -> a.cellPath().length() - b.cellPath().length()).toList()) {
             Path upper = Files.createDirectories(dir.resolve("upper/" + i));
             Path work = Files.createDirectories(dir.resolve("work/" + i));
-            Path target = Files.createDirectories(dir.resolve("merged/" + i));
+            Path target = Files.createDirectories(inRoot(layer.cellPath()));
             String lowers = layer.lowerDirs().stream().map(Path::toString).collect(Collectors.joining(":"));
             Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "lowerdir=" + lowers + ",upperdir=" + upper + ",workdir=" + work);
-            merged.put(layer.cellPath(), target);
             i++;
         }
-        for (String w : WRITABLE.values()) {
-            Path p = Files.createDirectory(dir.resolve(w));
-            Libc.chown(p.toString(), uid, gid);
-            Libc.chmod(p.toString(), w.equals("home") ? 0700 : 01777);
+        for (Image.Symlink s : image.symlinks()) {
+            Files.createSymbolicLink(inRoot(s.cellPath()), Path.of(s.target()));
         }
+        for (String d : new String[] {"proc", "dev", "run", "var"}) {
+            Files.createDirectories(root.resolve(d));
+        }
+        writable("/tmp", 01777, uid, gid);
+        writable("/var/tmp", 01777, uid, gid);
+        Files.createDirectories(root.resolve("home"));
+        writable("/home/user", 0700, uid, gid);
     }
 
-    Map<String, Path> layers() {
-        return merged;
+    private void writable(String cellPath, int mode, int uid, int gid) throws IOException {
+        Path p = Files.createDirectories(inRoot(cellPath));
+        Libc.chown(p.toString(), uid, gid);
+        Libc.chmod(p.toString(), mode);
     }
 
-    Path writable(String name) {
-        return dir.resolve(name);
+    private Path inRoot(String cellPath) {
+        return dir.resolve("root" + (cellPath.equals("/") ? "" : cellPath));
     }
 
-    /** Detaches the tmpfs and every overlay under it, then removes the mount point. */
-    void unmount() {
+    /**
+     * Creates the mount points of the task's file view. bwrap binds them after it switched to the cell's user, who
+     * may not create anything in the root, so they must exist beforehand. Call inside the cell's namespace.
+     */
+    void addMountPoints(List<ViewEntry> view) {
         try {
-            Libc.umount2(dir.toString(), Libc.MNT_DETACH);
-        } finally {
-            try {
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (ViewEntry v : view) {
+                Path target = inRoot(v.cellPath().toString());
+                if (Files.isDirectory(v.hostPath())) {
+                    Files.createDirectories(target);
+                } else if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target.getParent());
+                    Files.createFile(target);
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the view in the cell: " + e.getMessage(), e);
         }
+    }
+
+    /** The directory bwrap binds as the cell's "/". */
+    Path root() {
+        return dir.resolve("root");
+    }
+
+    /**
+     * Lets go of the namespace. Once no bwrap runs in it any more, the kernel unmounts the tmpfs and every overlay
+     * in it; nothing is left to clean.
+     */
+    void release() {
+        Libc.close(namespace);
     }
 }

@@ -5,6 +5,7 @@ import io.isola.linux.Libc;
 import io.isola.linux.LinuxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -12,20 +13,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One platform thread that lives in a private mount namespace of its own (unshare(CLONE_NEWNS) applies to the
- * calling thread only). Every overlay and tmpfs of every cell is mounted here and every bwrap is spawned from here,
- * so that:
+ * One platform thread that owns Isola's mount namespaces. unshare(CLONE_NEWNS) and setns() act on the calling
+ * thread only (once its fs_struct is unshared), so this thread can hop between namespaces while the rest of the JVM
+ * stays in the host's.
  * <ul>
- *   <li>no cell mount is ever visible on the host, and when Isola dies, even by SIGKILL, the kernel drops the whole
- *       namespace with every mount in it: nothing is left to clean;</li>
- *   <li>bwrap's --die-with-parent (PR_SET_PDEATHSIG, which follows the spawning <em>thread</em>) fires exactly when
- *       Isola goes away, because this thread lives as long as the engine.</li>
+ *   <li>The <em>base</em> namespace is a private copy of the host's plus a tmpfs for Isola's run files (the /etc
+ *       mask, the seccomp program). Nothing of it is visible on the host.</li>
+ *   <li>Each cell gets a namespace of its own, copied from the base, where its root file system is mounted and from
+ *       which its bwrap is spawned. bwrap copies the namespace it starts in, so a small one keeps every start
+ *       cheap however many cells run; and when the cell's bwrap exits and Isola drops its descriptor, the kernel
+ *       unmounts everything in it.</li>
  * </ul>
+ * When Isola dies, even by SIGKILL, the kernel drops all of these namespaces with every mount in them, and bwrap's
+ * --die-with-parent (PR_SET_PDEATHSIG, which follows the spawning <em>thread</em>) takes the cells down, because
+ * this thread lives as long as the engine.
  */
 final class MountNamespaceThread implements AutoCloseable {
     private final ExecutorService thread;
     /** /proc/PID/task/TID of the thread, for looking into its namespace (tests, diagnostics). */
     private final Path procTask;
+    private final int baseNs;
 
     MountNamespaceThread(Path runDir) {
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -34,30 +41,59 @@ final class MountNamespaceThread implements AutoCloseable {
             return t;
         });
         this.procTask = call(() -> Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self"))));
-        call(() -> {
+        this.baseNs = call(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
             Libc.mount(null, "/", null, Libc.MS_REC | Libc.MS_PRIVATE, null);
             Files.createDirectories(runDir);
             ensureTraversable(runDir);
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
-            return null;
+            return Libc.openReadOnly("/proc/thread-self/ns/mnt");
         });
     }
 
     /**
-     * bwrap binds each cell's layers after it has switched to the cell's user, so every directory above the cells'
+     * Runs {@code setup} in a new mount namespace copied from the base one and returns a descriptor that keeps the
+     * namespace alive. Call on this thread.
+     */
+    int newNamespace(Callable<Void> setup) throws Exception {
+        Libc.unshare(Libc.CLONE_NEWNS);
+        int fd = -1;
+        try {
+            fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
+            setup.call();
+            return fd;
+        } catch (Exception | Error e) {
+            Libc.close(fd);
+            throw e;
+        } finally {
+            Libc.setns(baseNs, Libc.CLONE_NEWNS);
+        }
+    }
+
+    /** Runs {@code work} inside the namespace open at {@code nsFd}. Call on this thread. */
+    <T> T inNamespace(int nsFd, Callable<T> work) throws Exception {
+        Libc.setns(nsFd, Libc.CLONE_NEWNS);
+        try {
+            return work.call();
+        } finally {
+            Libc.setns(baseNs, Libc.CLONE_NEWNS);
+        }
+    }
+
+    /**
+     * bwrap binds each cell's root after it has switched to the cell's user, so every directory above the cells'
      * mounts needs the search bit for "other". Isola's own state directory gets it; anything above is the admin's.
      */
     private static void ensureTraversable(Path runDir) throws java.io.IOException {
         Path state = runDir.getParent();
         for (Path p = runDir; p != null; p = p.getParent()) {
             var perms = Files.getPosixFilePermissions(p);
-            if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            if (perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 continue;
             }
             if (p.startsWith(state)) {
-                perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                perms.add(PosixFilePermission.OTHERS_EXECUTE);
                 Files.setPosixFilePermissions(p, perms);
             } else {
                 throw new IsolaException("cells cannot reach the state directory through " + p
@@ -68,6 +104,17 @@ final class MountNamespaceThread implements AutoCloseable {
 
     Path procTask() {
         return procTask;
+    }
+
+    /** Queues background work on the namespace thread. */
+    void submit(Runnable work) {
+        thread.execute(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                // A failed refill only means the next cell is prepared on demand, where the error is reported.
+            }
+        });
     }
 
     /** Runs {@code work} on the namespace thread and returns its result, rethrowing its failure. */
@@ -92,6 +139,10 @@ final class MountNamespaceThread implements AutoCloseable {
 
     @Override
     public void close() {
+        call(() -> {
+            Libc.close(baseNs);
+            return null;
+        });
         thread.shutdown();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ final class SandboxCell implements Cell {
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
 
     SandboxCell(String id, int bwrapPid, int initPid, Cgroup cgroup, CellRootfs rootfs, Limits limits,
-            SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers) {
+            SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
         this.id = id;
         this.bwrapPid = bwrapPid;
         this.initPid = initPid;
@@ -61,7 +62,7 @@ final class SandboxCell implements Cell {
                 }
             }, CPU_POLL_MS, CPU_POLL_MS, TimeUnit.MILLISECONDS));
         }
-        Thread.ofPlatform().name("isola-wait-" + id).daemon().start(this::awaitExit);
+        waiters.execute(this::awaitExit);
     }
 
     private void awaitExit() {
@@ -145,11 +146,6 @@ final class SandboxCell implements Cell {
         }
         kill("closed");
         exit.join();
-        try {
-            cgroup.killAll();
-            cgroup.remove();
-        } finally {
-            engine.release(this, rootfs);
-        }
+        engine.release(this, rootfs, cgroup);
     }
 }

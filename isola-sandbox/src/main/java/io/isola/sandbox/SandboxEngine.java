@@ -21,8 +21,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.isola.core.Limits;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,10 +48,24 @@ public final class SandboxEngine implements Engine {
     private final CellUserNamespace userns;
     private final Path seccompBpf;
     private final Path etcMask;
-    private final Path cellsDir;
+    /** Where each cell's root is mounted, in the cell's own mount namespace. */
+    private final Path cellMount;
     private final ScheduledExecutorService timers;
+    /** Platform threads that block in waitpid, one per running cell, reused across cells. */
+    private final ExecutorService waiters = Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon()
+            .name("isola-wait").unstarted(r));
+    /** Removes emptied cgroups in the background: on cgroup v1 that waits for the kernel, up to milliseconds. */
+    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+            .name("isola-cleaner").unstarted(r));
     private final Map<String, SandboxCell> open = new ConcurrentHashMap<>();
     private final int reapedAtStart;
+    /** Cells prepared ahead (cgroup and root file system, no process yet) for tasks on the default image. */
+    private final BlockingQueue<Slot> pool = new LinkedBlockingQueue<>();
+    private final Image hostImage;
+    private volatile boolean closing;
+
+    /** A prepared, not yet started cell. */
+    private record Slot(String id, Cgroup cgroup, CellRootfs rootfs) {}
 
     public SandboxEngine(SandboxOptions options, AuditLog audit) {
         options.check();
@@ -65,13 +84,14 @@ public final class SandboxEngine implements Engine {
         this.ns = new MountNamespaceThread(run);
         this.seccompBpf = run.resolve("seccomp.bpf");
         this.etcMask = run.resolve("etc-mask");
-        this.cellsDir = run.resolve("cells");
+        this.cellMount = run.resolve("cell");
         this.userns = ns.call(() -> {
             SeccompPolicy.writeBpf(seccompBpf.toString());
             EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
-            Files.createDirectories(cellsDir);
+            Files.createDirectories(cellMount);
             return CellUserNamespace.create(options.hostUid(), options.hostGid());
         });
+        this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("isola-watchdog").unstarted(r));
     }
@@ -88,17 +108,18 @@ public final class SandboxEngine implements Engine {
 
     @Override
     public Cell start(CellSpec spec, Stdio stdio) {
-        Image image = Images.resolve(spec.image(), options.paths().images(), etcMask);
+        Image image = Images.HOST.equals(spec.image()) ? hostImage
+                : Images.resolve(spec.image(), options.paths().images(), etcMask);
         for (ViewEntry v : spec.view()) {
             if (!Files.exists(v.hostPath())) {
                 throw new IsolaException("no such file or directory: " + v.hostPath() + " (given with --ro/--rw)", 2);
             }
         }
         CommandLookup.require(spec, image);
-        String id = CellIds.next();
+        Slot slot = take(spec, image);
+        String id = slot.id();
+        Cgroup cg = slot.cgroup();
         var limits = spec.limits();
-        Cgroup cg = cgroups.create(Janitor.cgroupName(id),
-                new CgroupLimits(limits.memoryBytes(), limits.maxPids(), limits.cpus()));
         audit.record(AuditEvent.of("cell.created", id, "engine", NAME, "image", image.name(),
                 "command", spec.command(), "view", spec.view().stream().map(v -> v.access() == ViewEntry.Access.READ_WRITE
                         ? "rw:" + v.hostPath() : "ro:" + v.hostPath()).toList(),
@@ -106,35 +127,92 @@ public final class SandboxEngine implements Engine {
                 "max_pids", limits.maxPids(), "disk_bytes", limits.diskBytes()));
         Launch launch = null;
         try {
-            launch = ns.call(() -> launch(id, spec, image, stdio));
-            cg.add(launch.bwrapPid);
+            launch = ns.call(() -> ns.inNamespace(slot.rootfs().namespace(), () -> launch(spec, slot.rootfs(), stdio)));
+            // Only the cell's pid 1 moves into the cgroup (everything of the task descends from it, and it waits on
+            // the block descriptor until it is in). bwrap's outer process is Isola's supervisor, not the task.
             int init = readChildPid(launch);
             cg.add(init);
             Libc.write(launch.blockFd, new byte[] {1});
             Libc.close(launch.blockFd);
-            SandboxCell cell = new SandboxCell(id, launch.bwrapPid, init, cg, launch.rootfs, limits, this, audit, timers);
+            SandboxCell cell = new SandboxCell(id, launch.bwrapPid, init, cg, slot.rootfs(), limits, this, audit,
+                    timers, waiters);
             open.put(id, cell);
             audit.record(AuditEvent.of("cell.started", id, "pid", launch.bwrapPid, "init_pid", init,
                     "cgroup", cg.name()));
             return cell;
         } catch (RuntimeException e) {
-            abort(launch, cg);
+            abort(launch, slot);
             throw e instanceof IsolaException ie ? ie : new IsolaException("cannot start the cell: " + e.getMessage(), e);
+        } finally {
+            refill();
         }
     }
 
-    private record Launch(int bwrapPid, int blockFd, int infoFd, CellRootfs rootfs) {}
+    /** A prepared cell for this task: from the pool when it fits, otherwise made now. */
+    private Slot take(CellSpec spec, Image image) {
+        Limits limits = spec.limits();
+        Slot slot = image == hostImage && limits.diskBytes() == Limits.DEFAULT.diskBytes() ? pool.poll() : null;
+        if (slot == null) {
+            return ns.call(() -> prepare(CellIds.next(), image, limits));
+        }
+        if (!cgroupLimits(limits).equals(cgroupLimits(Limits.DEFAULT))) {
+            try {
+                slot.cgroup().limit(cgroupLimits(limits));
+            } catch (RuntimeException e) {
+                discard(slot);
+                throw e;
+            }
+        }
+        return slot;
+    }
 
     /** Runs on the mount namespace thread. */
-    private Launch launch(String id, CellSpec spec, Image image, Stdio stdio) {
-        CellRootfs fs = CellRootfs.mount(cellsDir, id, image, spec.limits().diskBytes(), options.hostUid(),
-                options.hostGid());
+    private Slot prepare(String id, Image image, Limits limits) {
+        Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits));
+        try {
+            return new Slot(id, cg, CellRootfs.mount(ns, cellMount, image, limits.diskBytes(), options.hostUid(),
+                    options.hostGid()));
+        } catch (RuntimeException e) {
+            cg.remove();
+            throw e;
+        }
+    }
+
+    private static CgroupLimits cgroupLimits(Limits l) {
+        return new CgroupLimits(l.memoryBytes(), l.maxPids(), l.cpus());
+    }
+
+    /** Tops the pool up in the background, on the namespace thread, after the launch that took from it. */
+    private void refill() {
+        if (options.poolSize() <= 0 || closing) {
+            return;
+        }
+        ns.submit(() -> {
+            while (!closing && pool.size() < options.poolSize()) {
+                pool.add(prepare(CellIds.next(), hostImage, Limits.DEFAULT));
+            }
+        });
+    }
+
+    private static void discard(Slot slot) {
+        try {
+            slot.rootfs().release();
+        } finally {
+            slot.cgroup().remove();
+        }
+    }
+
+    private record Launch(int bwrapPid, int blockFd, int infoFd) {}
+
+    /** Runs on the mount namespace thread. */
+    private Launch launch(CellSpec spec, CellRootfs fs, Stdio stdio) {
         int[] block = null, info = null;
         int in = -1, out = -1, err = -1;
         try {
+            fs.addMountPoints(spec.view());
             block = Libc.pipe();
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, image, fs))
+            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs))
                     .fd(BwrapCommand.USERNS_FD, userns.fd())
                     .fd(BwrapCommand.BLOCK_FD, block[0])
                     .fd(BwrapCommand.INFO_FD, info[1])
@@ -149,7 +227,7 @@ public final class SandboxEngine implements Engine {
                 s.fd(2, err = stdio.err().equals(stdio.out()) ? out : Libc.openWrite(stdio.err().toString(), false));
             }
             int pid = s.start();
-            return new Launch(pid, block[1], info[0], fs);
+            return new Launch(pid, block[1], info[0]);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);
@@ -157,7 +235,6 @@ public final class SandboxEngine implements Engine {
             if (info != null) {
                 Libc.close(info[0]);
             }
-            fs.unmount();
             throw e;
         } finally {
             if (block != null) {
@@ -193,7 +270,7 @@ public final class SandboxEngine implements Engine {
         return Integer.parseInt(m.group(1));
     }
 
-    private void abort(Launch launch, Cgroup cg) {
+    private void abort(Launch launch, Slot slot) {
         if (launch != null) {
             Libc.close(launch.blockFd);
             Libc.kill(launch.bwrapPid, Libc.SIGKILL);
@@ -202,30 +279,26 @@ public final class SandboxEngine implements Engine {
             } catch (RuntimeException ignored) {
                 // already reaped by readChildPid
             }
-            CellRootfs fs = launch.rootfs;
-            ns.call(() -> {
-                fs.unmount();
-                return null;
-            });
         }
-        cg.killAll();
-        cg.remove();
+        slot.cgroup().killAll();
+        discard(slot);
     }
 
     /** Called by a closing cell once its processes are gone. */
-    void release(SandboxCell cell, CellRootfs rootfs) {
+    void release(SandboxCell cell, CellRootfs rootfs, Cgroup cgroup) {
         try {
-            ns.call(() -> {
-                rootfs.unmount();
-                return null;
-            });
+            rootfs.release();
         } finally {
             open.remove(cell.id());
-            audit.record(AuditEvent.of("cell.closed", cell.id()));
+            cleaner.execute(() -> {
+                cgroup.killAll();
+                cgroup.remove();
+                audit.record(AuditEvent.of("cell.closed", cell.id()));
+            });
         }
     }
 
-    /** Mount table of the engine's private namespace, as /proc shows it. */
+    /** Mount table of the engine's base namespace, as /proc shows it. */
     Path privateMountInfo() {
         return ns.procTask().resolve("mountinfo");
     }
@@ -237,10 +310,24 @@ public final class SandboxEngine implements Engine {
 
     @Override
     public void close() {
+        closing = true;
         for (SandboxCell c : List.copyOf(open.values())) {
             c.close();
         }
+        ns.call(() -> null); // a refill in progress finishes first
+        for (Slot s; (s = pool.poll()) != null; ) {
+            discard(s);
+        }
         timers.shutdownNow();
+        waiters.shutdown();
+        cleaner.shutdown();
+        try {
+            if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) {
+                throw new IsolaException("cgroups of closed cells could not be removed within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         ns.call(() -> {
             userns.close();
             return null;

@@ -9,10 +9,12 @@ import java.util.Map;
 /**
  * How the sandbox engine is set up on this machine.
  *
+ * @param poolSize cells kept prepared ahead (cgroup and root file system) so that a task does not wait for them;
+ *     0 for a one-shot command line
  * @param hostUid host uid that the cell's user maps to: the invoking user under sudo, otherwise an unused uid
  *     that owns nothing on the host
  */
-public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid) {
+public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid, int poolSize) {
     /** Owns no file on a normal system; cells of root-run Isola are "other" to every host file. */
     public static final int NOBODY_RANGE_UID = 2_000_000_000;
 
@@ -20,7 +22,12 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
         Path bwrap = Path.of(env.getOrDefault("ISOLA_BWRAP", "/usr/bin/bwrap"));
         int uid = parse(env.get("ISOLA_CELL_UID"), parse(env.get("SUDO_UID"), NOBODY_RANGE_UID));
         int gid = parse(env.get("ISOLA_CELL_GID"), parse(env.get("SUDO_GID"), NOBODY_RANGE_UID));
-        return new SandboxOptions(paths, bwrap, Path.of("/sys/fs/cgroup"), uid, gid);
+        Path cgroups = Path.of(env.getOrDefault("ISOLA_CGROUP_ROOT", "/sys/fs/cgroup"));
+        return new SandboxOptions(paths, bwrap, cgroups, uid, gid, parse(env.get("ISOLA_POOL_SIZE"), 2));
+    }
+
+    public SandboxOptions withPoolSize(int size) {
+        return new SandboxOptions(paths, bwrap, cgroupRoot, hostUid, hostGid, size);
     }
 
     void check() {

@@ -36,8 +36,24 @@ final class Leftovers {
     }
 
     /** Cell mounts in the engine's private mount namespace (read through its thread's /proc entry). */
-    static long privateCellMounts(SandboxEngine engine) {
-        return lines(engine.privateMountInfo()).stream().filter(l -> l.contains("/run/cells/")).count();
+    /** Cell mounts in the engine's base mount namespace: there must never be any. */
+    static long cellMountsInBaseNamespace(SandboxEngine engine) {
+        return lines(engine.privateMountInfo()).stream().filter(l -> l.contains("/run/cell ")).count();
+    }
+
+    /** Mount namespaces this JVM holds open; each prepared or running cell holds one. */
+    static long openMountNamespaces() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("mnt:");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Host processes whose command line contains {@code marker}. */

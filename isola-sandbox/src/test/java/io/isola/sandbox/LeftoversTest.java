@@ -17,8 +17,8 @@ class LeftoversTest {
     void twoHundredCellsLeaveNothingBehind() throws Exception {
         String marker = "isola-leftover-" + System.nanoTime();
         long hostMountsBefore = Leftovers.hostMounts();
+        long namespacesBefore = Leftovers.openMountNamespaces();
         try (TestCells cells = new TestCells()) {
-            long privateBefore = Leftovers.privateCellMounts(cells.engine);
             String[] scripts = {
                 "true",
                 "exit 3",
@@ -40,10 +40,12 @@ class LeftoversTest {
             }
             pool.shutdown();
             assertThat(cells.engine.cells()).isEmpty();
-            assertThat(Leftovers.cellCgroups()).isEmpty();
-            assertThat(Leftovers.privateCellMounts(cells.engine)).isEqualTo(privateBefore);
+            assertThat(Leftovers.cellMountsInBaseNamespace(cells.engine)).isZero();
             CellLifecycleTest.waitUntil(() -> Leftovers.processesWith(marker) == 0);
         }
+        // Closing the engine drops the prepared cells too: no cgroup, namespace or mount of any cell remains.
+        assertThat(Leftovers.cellCgroups()).isEmpty();
+        assertThat(Leftovers.openMountNamespaces()).isEqualTo(namespacesBefore);
         assertThat(Leftovers.hostMounts()).isEqualTo(hostMountsBefore);
     }
 }

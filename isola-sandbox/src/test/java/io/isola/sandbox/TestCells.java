@@ -39,6 +39,11 @@ final class TestCells implements AutoCloseable {
         engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit);
     }
 
+    /** Cells the engine keeps prepared ahead, each with a cgroup and a mount namespace. */
+    int pooled() {
+        return SandboxOptions.fromEnvironment(new StatePaths(state), Map.of()).poolSize();
+    }
+
     record Result(CellExit exit, String out, String err) {
         int code() {
             return exit.exitCode();

@@ -30,7 +30,16 @@ public final class Cgroup {
     }
 
     public List<Path> directories() {
-        return dirs.stream().filter(d -> d != null).toList();
+        return dirs.stream().filter(d -> d != null).distinct().toList();
+    }
+
+    /** Sets new limits; used when a cgroup prepared ahead receives its task. */
+    public void limit(CgroupLimits limits) {
+        try {
+            applyLimits(limits);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set the limits of cgroup " + name, e);
+        }
     }
 
     void applyLimits(CgroupLimits limits) throws IOException {
@@ -50,8 +59,17 @@ public final class Cgroup {
         }
         Path memory = dirs.get(0), pids = dirs.get(1), cpu = dirs.get(2);
         if (limits.memoryBytes() > 0) {
-            write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-            writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            // The kernel keeps memsw >= memory at every step, so the order depends on the direction of the change.
+            String value = Long.toString(limits.memoryBytes());
+            Path mem = memory.resolve("memory.limit_in_bytes"), memsw = memory.resolve("memory.memsw.limit_in_bytes");
+            boolean raising = limits.memoryBytes() > Long.parseLong(Files.readString(mem).trim());
+            if (raising) {
+                writeIfPresent(memsw, value);
+            }
+            write(mem, value);
+            if (!raising) {
+                writeIfPresent(memsw, value);
+            }
         }
         if (limits.maxPids() > 0) {
             write(pids.resolve("pids.max"), Integer.toString(limits.maxPids()));
@@ -102,14 +120,17 @@ public final class Cgroup {
                 // fall through to the portable loop
             }
         }
-        // v1 has no cgroup.kill. The pids limit bounds a fork race, so a few rounds always converge.
-        for (int round = 0; round < 100; round++) {
-            List<Integer> procs = processes();
-            if (procs.isEmpty()) {
+        // v1 has no cgroup.kill. The pids limit bounds a fork race, so repeated rounds converge; processes that are
+        // dying stay listed until the kernel has reaped them, hence the short sleeps.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (List<Integer> procs = processes(); !procs.isEmpty() && System.nanoTime() < deadline; procs = processes()) {
+            procs.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
-            procs.forEach(pid -> Libc.kill(pid, Libc.SIGKILL));
-            Thread.onSpinWait();
         }
     }
 
@@ -124,8 +145,13 @@ public final class Cgroup {
                 }
                 return 0;
             }
-            Path acct = dirs.get(3);
-            return acct == null ? 0 : Long.parseLong(Files.readString(acct.resolve("cpuacct.usage")).trim());
+            // cpuacct is its own hierarchy here, co-mounted with cpu under systemd ("cpu,cpuacct").
+            for (Path d : new Path[] {dirs.get(3), dirs.get(2)}) {
+                if (d != null && Files.exists(d.resolve("cpuacct.usage"))) {
+                    return Long.parseLong(Files.readString(d.resolve("cpuacct.usage")).trim());
+                }
+            }
+            return 0;
         } catch (IOException | NumberFormatException e) {
             return 0;
         }

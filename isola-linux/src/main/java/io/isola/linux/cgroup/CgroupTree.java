@@ -35,15 +35,17 @@ public final class CgroupTree {
         if (Files.exists(mountRoot.resolve("cgroup.controllers"))) {
             return openV2(mountRoot, subtree);
         }
-        if (Files.isDirectory(mountRoot.resolve("memory")) && Files.isDirectory(mountRoot.resolve("pids"))) {
+        if (isHierarchy(mountRoot.resolve("memory")) && isHierarchy(mountRoot.resolve("pids"))) {
             List<Path> bases = new ArrayList<>();
+            List<Path> seen = new ArrayList<>();
             for (String c : V1_CONTROLLERS) {
-                Path mount = mountRoot.resolve(c);
-                bases.add(Files.exists(mount.resolve("cgroup.procs")) ? mount.resolve(subtree) : null);
-            }
-            for (Path b : bases) {
-                if (b != null) {
-                    mkdirs(b);
+                Path mount = realPath(mountRoot.resolve(c));
+                // systemd co-mounts cpu and cpuacct as one hierarchy with two names: use it once.
+                boolean usable = isHierarchy(mount) && !seen.contains(mount);
+                bases.add(usable ? mount.resolve(subtree) : null);
+                if (usable) {
+                    seen.add(mount);
+                    mkdirs(mount.resolve(subtree));
                 }
             }
             return new CgroupTree(CgroupVersion.V1, bases);
@@ -55,7 +57,7 @@ public final class CgroupTree {
     private static CgroupTree openV2(Path root, String subtree) {
         Path base = root.resolve(subtree);
         try {
-            String available = Files.readString(root.resolve("cgroup.controllers"));
+            List<String> available = words(root.resolve("cgroup.controllers"));
             for (String c : V2_CONTROLLERS) {
                 if (!available.contains(c)) {
                     throw new CgroupUnavailableException("the cgroup2 hierarchy at " + root + " lacks the " + c
@@ -72,11 +74,27 @@ public final class CgroupTree {
     }
 
     private static void enable(Path dir) throws IOException {
-        String on = Files.readString(dir.resolve("cgroup.subtree_control"));
+        List<String> on = words(dir.resolve("cgroup.subtree_control"));
         for (String c : V2_CONTROLLERS) {
             if (!on.contains(c)) {
                 Cgroup.write(dir.resolve("cgroup.subtree_control"), "+" + c);
             }
+        }
+    }
+
+    private static List<String> words(Path file) throws IOException {
+        return List.of(Files.readString(file).trim().split("\\s+"));
+    }
+
+    private static boolean isHierarchy(Path dir) {
+        return Files.exists(dir.resolve("cgroup.procs"));
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
         }
     }
 

@@ -1,0 +1,247 @@
+package io.isola.bench;
+
+import io.isola.core.Cell;
+import io.isola.core.CellEnvironment;
+import io.isola.core.CellSpec;
+import io.isola.core.Limits;
+import io.isola.core.Network;
+import io.isola.core.StatePaths;
+import io.isola.core.Stdio;
+import io.isola.core.audit.AuditLog;
+import io.isola.linux.Libc;
+import io.isola.linux.Spawn;
+import io.isola.sandbox.SandboxEngine;
+import io.isola.sandbox.SandboxOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Isola beside its peers, measured in one run and interleaved, because these machines are noisy and only ratios
+ * taken together mean anything.
+ */
+public final class Bench {
+    /**
+     * @param runs samples per in-process contender
+     * @param slowRuns samples for contenders that take hundreds of ms (runsc, the CLI with JVM start)
+     * @param throughputSeconds how long each throughput contender runs
+     * @param idleCells how many idle cells the memory figure averages over
+     * @param launcher bin/isola, for the end-to-end figure
+     */
+    public record Config(int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher,
+            Path stateDir) {}
+
+    private final Config config;
+    private final PrintStream out;
+    private final Report report;
+
+    private Bench(Config config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+        this.report = new Report(out);
+    }
+
+    public static void run(Config config, PrintStream out) throws Exception {
+        new Bench(config, out).all();
+    }
+
+    private void all() throws Exception {
+        report.header(config);
+        StatePaths paths = new StatePaths(config.stateDir());
+        try (AuditLog audit = AuditLog.open(paths.auditLog());
+                SandboxEngine engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit)) {
+            latency(engine);
+            endToEnd();
+            throughput(engine);
+            idleMemory(engine);
+        }
+        report.targets();
+    }
+
+    private static CellSpec trueSpec() {
+        return spec(Peers.TRUE);
+    }
+
+    private static CellSpec spec(List<String> cmd) {
+        return new CellSpec(SandboxEngine.NAME, "host", cmd, CellEnvironment.build(Map.of(), List.of()), List.of(),
+                null, Network.LOOPBACK_ONLY, Limits.DEFAULT);
+    }
+
+    /** Start of a cell to the exit of /bin/true, from a warm JVM. */
+    private void latency(SandboxEngine engine) throws Exception {
+        List<String> bwrap = Peers.plainBwrap();
+        LongSupplier forkExec = () -> Processes.time(Peers.TRUE, Map.of());
+        LongSupplier plain = () -> Processes.time(bwrap, Map.of());
+        LongSupplier isola = () -> isolaCell(engine);
+        for (int i = 0; i < 20; i++) { // warm-up: JIT, page cache, the pool
+            forkExec.getAsLong();
+            plain.getAsLong();
+            isola.getAsLong();
+        }
+        long[][] s = new long[3][config.runs()];
+        for (int i = 0; i < config.runs(); i++) {
+            s[0][i] = forkExec.getAsLong();
+            s[1][i] = plain.getAsLong();
+            s[2][i] = isola.getAsLong();
+        }
+        report.section("Cell start to exit of /bin/true, warm JVM, in-process (" + config.runs()
+                + " runs each, interleaved)");
+        Stats base = new Stats("plain bwrap, same namespaces", Peers.shell(bwrap), s[1]);
+        report.row(new Stats("fork/exec", "/bin/true", s[0]), base);
+        report.row(base, base);
+        Stats cell = new Stats("isola cell (sandbox engine)",
+                "SandboxEngine.start(/bin/true) + waitFor(); pool of 2 prepared cells", s[2]);
+        report.row(cell, base);
+        report.target("in-process cell start to exit, median <= 1.5x plain bwrap",
+                cell.medianMs() / base.medianMs(), 1.5, "x");
+        if (Peers.runscInstalled()) {
+            long[] r = new long[config.slowRuns()];
+            try {
+                Processes.time(Peers.runsc(), Map.of());
+                for (int i = 0; i < r.length; i++) {
+                    r[i] = Processes.time(Peers.runsc(), Map.of());
+                }
+                report.row(new Stats("runsc do (gVisor, ptrace)", Peers.shell(Peers.runsc()), r), base);
+            } catch (IllegalStateException e) {
+                report.note("runsc failed here: " + e.getMessage());
+            }
+        } else {
+            report.note("runsc is not installed (apt-get install runsc): gVisor left out");
+        }
+    }
+
+    private static long isolaCell(SandboxEngine engine) {
+        long t0 = System.nanoTime();
+        try (Cell c = engine.start(trueSpec(), Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"),
+                Path.of("/dev/null")))) {
+            int code = c.waitFor().exitCode();
+            long t = System.nanoTime() - t0;
+            if (code != 0) {
+                throw new IllegalStateException("isola cell exited with " + code);
+            }
+            return t;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The whole command, JVM start included, as a user at a shell sees it. */
+    private void endToEnd() {
+        List<String> isola = List.of(config.launcher().toString(), "run", "--", "/bin/true");
+        Map<String, String> env = Map.of("ISOLA_STATE_DIR", config.stateDir().toString(), "PATH", "/usr/bin:/bin");
+        List<String> bwrap = Peers.plainBwrap();
+        long[] a = new long[config.slowRuns()], b = new long[config.slowRuns()];
+        Processes.time(isola, env);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Processes.time(isola, env);
+            b[i] = Processes.time(bwrap, Map.of());
+        }
+        report.section("End to end from a shell, JVM start included (" + a.length + " runs)");
+        Stats base = new Stats("plain bwrap, same namespaces", Peers.shell(bwrap), b);
+        report.row(base, base);
+        Stats cli = new Stats("isola run -- /bin/true", Peers.shell(isola), a);
+        report.row(cli, base);
+        report.target("isola run -- /bin/true end to end, median <= 150 ms", cli.medianMs(), 150, "ms");
+    }
+
+    /** Cells per second with two launchers at once, each starting, waiting for and closing cells. */
+    private void throughput(SandboxEngine engine) throws Exception {
+        report.section("Throughput, 2 concurrent launchers, " + config.throughputSeconds() + " s each, /bin/true");
+        List<String> bwrap = Peers.plainBwrap();
+        double plain = perSecond(() -> Processes.time(bwrap, Map.of()));
+        double isola = perSecond(() -> isolaCell(engine));
+        report.rate("plain bwrap, same namespaces", plain, Peers.shell(bwrap));
+        report.rate("isola cell (start, wait, close)", isola, "SandboxEngine, pool of 2 prepared cells");
+        report.target("throughput >= 200 cells/s on 2 cores", isola, 200, "cells/s");
+    }
+
+    private double perSecond(LongSupplier one) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            // Platform threads: bwrap's --die-with-parent follows the thread that spawned it.
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    one.getAsLong();
+                    done.incrementAndGet();
+                }
+            }));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep((long) (config.throughputSeconds() * 1000));
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        return done.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What an idle cell costs beyond its task: the supervisor processes and the JVM's share. */
+    private void idleMemory(SandboxEngine engine) throws Exception {
+        int n = config.idleCells();
+        List<Cell> cells = new ArrayList<>();
+        long rssBefore = Memory.selfRss();
+        long supervisors = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                cells.add(engine.start(spec(List.of("/bin/sleep", "600")), Stdio.files(Path.of("/dev/null"),
+                        Path.of("/dev/null"), Path.of("/dev/null"))));
+            }
+            Thread.sleep(500);
+            for (Cell c : cells) {
+                supervisors += Memory.privateBytes(c.pid());
+                for (long init : Memory.children(c.pid())) {
+                    supervisors += Memory.privateBytes(init);
+                }
+            }
+        } finally {
+            long jvm = Math.max(0, Memory.selfRss() - rssBefore);
+            cells.forEach(Cell::close);
+            long plain = plainBwrapIdle(n);
+            report.section("Private memory added per idle cell (" + n + " cells running sleep 600)");
+            double perCell = (supervisors + jvm) / (double) n / (1 << 20);
+            report.memory("isola: bwrap supervisor + pid 1, plus the JVM's growth", perCell,
+                    String.format("supervisors %.2f MiB, JVM %.2f MiB per cell", supervisors / (double) n / (1 << 20),
+                            jvm / (double) n / (1 << 20)));
+            report.memory("plain bwrap: supervisor + pid 1", plain / (double) n / (1 << 20), Peers.shell(Peers.plainBwrap()));
+            report.target("private memory Isola adds per idle cell <= 2 MiB", perCell, 2, "MiB");
+        }
+    }
+
+    private static long plainBwrapIdle(int n) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(Peers.plainBwrap());
+        cmd.set(cmd.size() - 1, "/bin/sleep");
+        cmd.add("600");
+        List<Integer> pids = new ArrayList<>();
+        long total = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                pids.add(Spawn.of(cmd).fd(0, Processes.devNull()).fd(1, Processes.devNull()).start());
+            }
+            Thread.sleep(500);
+            for (int pid : pids) {
+                total += Memory.privateBytes(pid);
+                for (long init : Memory.children(pid)) {
+                    total += Memory.privateBytes(init);
+                }
+            }
+        } finally {
+            for (int pid : pids) {
+                Libc.kill(pid, Libc.SIGKILL);
+                Libc.waitpid(pid, 0);
+            }
+        }
+        return total;
+    }
+
+    static Duration ms(double ms) {
+        return Duration.ofNanos((long) (ms * 1e6));
+    }
+}
