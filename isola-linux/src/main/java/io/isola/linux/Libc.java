@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 public final class Libc {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int CLONE_FS = 0x00000200;
     public static final int CLONE_NEWNS = 0x00020000;
     public static final int CLONE_NEWUSER = 0x10000000;
     public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8;

@@ -33,13 +33,11 @@ final class MountNamespaceThread implements AutoCloseable {
     /** /proc/PID/task/TID of the thread, for looking into its namespace (tests, diagnostics). */
     private final Path procTask;
     private final int baseNs;
+    private final boolean ownsBase;
 
     MountNamespaceThread(Path runDir) {
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "isola-mountns");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = newThread("isola-mountns");
+        this.ownsBase = true;
         this.procTask = call(() -> Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self"))));
         this.baseNs = call(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
@@ -49,6 +47,27 @@ final class MountNamespaceThread implements AutoCloseable {
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
             return Libc.openReadOnly("/proc/thread-self/ns/mnt");
+        });
+    }
+
+    /** A second thread that works in the same base namespace as {@code other}, so the two never wait for each other. */
+    MountNamespaceThread(MountNamespaceThread other, String name) {
+        this.thread = newThread(name);
+        this.ownsBase = false;
+        this.baseNs = other.baseNs;
+        this.procTask = call(() -> {
+            // setns into a mount namespace needs a thread of its own fs_struct.
+            Libc.unshare(Libc.CLONE_FS);
+            Libc.setns(baseNs, Libc.CLONE_NEWNS);
+            return Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self")));
+        });
+    }
+
+    private static ExecutorService newThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
         });
     }
 
@@ -139,10 +158,12 @@ final class MountNamespaceThread implements AutoCloseable {
 
     @Override
     public void close() {
-        call(() -> {
-            Libc.close(baseNs);
-            return null;
-        });
+        if (ownsBase) {
+            call(() -> {
+                Libc.close(baseNs);
+                return null;
+            });
+        }
         thread.shutdown();
     }
 }

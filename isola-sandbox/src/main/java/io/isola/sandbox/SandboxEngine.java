@@ -44,7 +44,10 @@ public final class SandboxEngine implements Engine {
     private final SandboxOptions options;
     private final AuditLog audit;
     private final CgroupTree cgroups;
+    /** Spawns cells; never waits behind preparation work. */
     private final MountNamespaceThread ns;
+    /** Prepares the pool's cells in the background. */
+    private final MountNamespaceThread preparer;
     private final CellUserNamespace userns;
     private final Path seccompBpf;
     private final Path etcMask;
@@ -91,6 +94,7 @@ public final class SandboxEngine implements Engine {
             Files.createDirectories(cellMount);
             return CellUserNamespace.create(options.hostUid(), options.hostGid());
         });
+        this.preparer = new MountNamespaceThread(ns, "isola-prepare");
         this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("isola-watchdog").unstarted(r));
@@ -127,11 +131,13 @@ public final class SandboxEngine implements Engine {
                 "max_pids", limits.maxPids(), "disk_bytes", limits.diskBytes()));
         Launch launch = null;
         try {
-            launch = ns.call(() -> ns.inNamespace(slot.rootfs().namespace(), () -> launch(spec, slot.rootfs(), stdio)));
-            // Only the cell's pid 1 moves into the cgroup (everything of the task descends from it, and it waits on
-            // the block descriptor until it is in). bwrap's outer process is Isola's supervisor, not the task.
+            launch = ns.call(() -> ns.inNamespace(slot.rootfs().namespace(), () -> launch(spec, slot, stdio)));
             int init = readChildPid(launch);
-            cg.add(init);
+            if (!launch.bornInCgroup) {
+                // Only the cell's pid 1 moves (everything of the task descends from it, and it waits on the block
+                // descriptor until it is in); bwrap's outer process is Isola's supervisor, not the task.
+                cg.add(init);
+            }
             Libc.write(launch.blockFd, new byte[] {1});
             Libc.close(launch.blockFd);
             SandboxCell cell = new SandboxCell(id, launch.bwrapPid, init, cg, slot.rootfs(), limits, this, audit,
@@ -187,7 +193,7 @@ public final class SandboxEngine implements Engine {
         if (options.poolSize() <= 0 || closing) {
             return;
         }
-        ns.submit(() -> {
+        preparer.submit(() -> {
             while (!closing && pool.size() < options.poolSize()) {
                 pool.add(prepare(CellIds.next(), hostImage, Limits.DEFAULT));
             }
@@ -202,10 +208,11 @@ public final class SandboxEngine implements Engine {
         }
     }
 
-    private record Launch(int bwrapPid, int blockFd, int infoFd) {}
+    private record Launch(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup) {}
 
     /** Runs on the mount namespace thread. */
-    private Launch launch(CellSpec spec, CellRootfs fs, Stdio stdio) {
+    private Launch launch(CellSpec spec, Slot slot, Stdio stdio) {
+        CellRootfs fs = slot.rootfs();
         int[] block = null, info = null;
         int in = -1, out = -1, err = -1;
         try {
@@ -226,8 +233,9 @@ public final class SandboxEngine implements Engine {
             if (stdio.err() != null) {
                 s.fd(2, err = stdio.err().equals(stdio.out()) ? out : Libc.openWrite(stdio.err().toString(), false));
             }
-            int pid = s.start();
-            return new Launch(pid, block[1], info[0]);
+            Integer born = cgroups.spawnInside(slot.cgroup(), s::start);
+            int pid = born != null ? born : s.start();
+            return new Launch(pid, block[1], info[0], born != null);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);
@@ -314,7 +322,8 @@ public final class SandboxEngine implements Engine {
         for (SandboxCell c : List.copyOf(open.values())) {
             c.close();
         }
-        ns.call(() -> null); // a refill in progress finishes first
+        preparer.call(() -> null); // a refill in progress finishes first
+        preparer.close();
         for (Slot s; (s = pool.poll()) != null; ) {
             discard(s);
         }

@@ -52,9 +52,8 @@ public final class Cgroup {
             if (limits.maxPids() > 0) {
                 write(d.resolve("pids.max"), Integer.toString(limits.maxPids()));
             }
-            if (limits.cpus() > 0) {
-                write(d.resolve("cpu.max"), (long) (limits.cpus() * 100_000) + " 100000");
-            }
+            write(d.resolve("cpu.max"), (limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "max")
+                    + " 100000");
             return;
         }
         Path memory = dirs.get(0), pids = dirs.get(1), cpu = dirs.get(2);
@@ -74,9 +73,10 @@ public final class Cgroup {
         if (limits.maxPids() > 0) {
             write(pids.resolve("pids.max"), Integer.toString(limits.maxPids()));
         }
-        if (limits.cpus() > 0 && cpu != null) {
+        if (cpu != null) {
+            // 0 means no cap; the cgroup may have been prepared with one, so clear it explicitly.
             write(cpu.resolve("cpu.cfs_period_us"), "100000");
-            write(cpu.resolve("cpu.cfs_quota_us"), Long.toString((long) (limits.cpus() * 100_000)));
+            write(cpu.resolve("cpu.cfs_quota_us"), limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "-1");
         }
     }
 
