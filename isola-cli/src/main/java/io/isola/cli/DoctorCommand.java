@@ -1,28 +1,65 @@
 package io.isola.cli;
 
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Option;
+import io.isola.cli.args.UsageException;
 import io.isola.linux.Libc;
 import io.isola.linux.Seccomp;
 import io.isola.linux.cgroup.CgroupTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import java.util.List;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Checks what Isola needs on this machine and says how to fix what is missing.")
-final class DoctorCommand implements Callable<Integer> {
+/** {@code isola doctor}: what this machine lacks, and how to fix it. */
+final class DoctorCommand implements Command {
     private int problems;
 
     @Override
-    public Integer call() {
+    public String name() {
+        return "doctor";
+    }
+
+    @Override
+    public String summary() {
+        return "check what Isola needs on this machine";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("Checks what Isola needs on this machine and says how to fix what is missing.");
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of();
+    }
+
+    @Override
+    public String operands() {
+        return "";
+    }
+
+    @Override
+    public void set(Option option, String value) {
+        throw new IllegalStateException("doctor has no options");
+    }
+
+    @Override
+    public void operands(List<String> operands) throws UsageException {
+        if (!operands.isEmpty()) {
+            throw new UsageException("doctor takes no arguments");
+        }
+    }
+
+    @Override
+    public int call() {
         check("running as root", Libc.geteuid() == 0, "run isola with sudo");
         check("bubblewrap", Files.isExecutable(Path.of("/usr/bin/bwrap")), "apt-get install bubblewrap");
         check("libseccomp", Seccomp.available(), "apt-get install libseccomp2");
         check("util-linux unshare", Files.isExecutable(Path.of("/usr/bin/unshare")), "apt-get install util-linux");
         check("overlayfs", filesystems().contains("overlay"), "modprobe overlay");
-        String cg;
         try {
-            cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola").version().name().toLowerCase();
+            String cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola").version().name().toLowerCase();
             check("cgroups (" + cg + ")", true, "");
         } catch (RuntimeException e) {
             check("cgroups", false, e.getMessage());

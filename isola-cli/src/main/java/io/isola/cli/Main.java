@@ -1,36 +1,78 @@
 package io.isola.cli;
 
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Help;
+import io.isola.cli.args.Parser;
+import io.isola.cli.args.UsageException;
 import io.isola.core.IsolaException;
-import picocli.CommandLine;
+import java.util.Arrays;
+import java.util.List;
 
-/** Entry point: picocli parses, and every failure becomes one line on stderr and a meaningful exit code. */
+/** Entry point: every failure becomes one line on stderr and a meaningful exit code, never a stack trace. */
 public final class Main {
+    static final String VERSION = "isola 0.1.0";
+    private static final List<String> EXIT_CODES = List.of("", "Exit codes: the task's own code; 128+N when it died of "
+            + "signal N; 2 for bad usage; 125 when Isola itself failed; 127 when the command is not in the cell.");
+
     private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
+    static List<Command> commands() {
+        return List.of(new RunCommand(), new DoctorCommand(), new BenchCommand());
+    }
+
     static int run(String[] args) {
-        CommandLine cli = new CommandLine(new IsolaCommand());
-        cli.setParameterExceptionHandler((ex, a) -> {
-            String sub = ex.getCommandLine().getCommandName();
-            System.err.println("isola: " + ex.getMessage() + " (see: isola " + ("isola".equals(sub) ? "" : sub + " ")
-                    + "--help)");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IsolaException ie) {
-                System.err.println("isola: " + ie.getMessage());
-                return ie.exitCode();
+        try {
+            if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+                Help.top(commands(), EXIT_CODES, System.out);
+                return args.length == 0 ? 2 : 0;
             }
-            System.err.println("isola: internal error: " + ex
-                    + " (please report it with the command you ran; set ISOLA_DEBUG=1 for details)");
+            if (args[0].equals("--version") || args[0].equals("-V")) {
+                System.out.println(VERSION);
+                return 0;
+            }
+            Command command = find(args[0]);
+            if (!Parser.parse(command, Arrays.copyOfRange(args, 1, args.length))) {
+                return 0;
+            }
+            return command.call();
+        } catch (UsageException e) {
+            System.err.println("isola: " + e.getMessage() + " (see: isola " + helpTarget(args) + "--help)");
+            return 2;
+        } catch (IsolaException e) {
+            System.err.println("isola: " + e.getMessage());
+            return e.exitCode();
+        } catch (Exception | Error e) {
+            System.err.println("isola: internal error: " + e
+                    + " (please report it with the command you ran; ISOLA_DEBUG=1 shows the details)");
             if (System.getenv("ISOLA_DEBUG") != null) {
-                ex.printStackTrace();
+                e.printStackTrace();
             }
             return IsolaException.ISOLA_FAILED;
-        });
-        return cli.execute(args);
+        }
+    }
+
+    private static Command find(String name) throws UsageException {
+        List<Command> all = commands();
+        for (Command c : all) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        String known = String.join(", ", all.stream().map(Command::name).toList());
+        throw new UsageException(name.startsWith("-") ? "unknown option " + name + " before the command"
+                : "unknown command '" + name + "': the commands are " + known);
+    }
+
+    private static String helpTarget(String[] args) {
+        for (Command c : commands()) {
+            if (args.length > 0 && c.name().equals(args[0])) {
+                return c.name() + " ";
+            }
+        }
+        return "";
     }
 }

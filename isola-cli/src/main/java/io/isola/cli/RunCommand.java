@@ -1,5 +1,8 @@
 package io.isola.cli;
 
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Option;
+import io.isola.cli.args.UsageException;
 import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
@@ -11,76 +14,104 @@ import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.ViewEntry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs CMD in a new disposable cell and removes the cell when CMD ends.",
-            "The cell sees a copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and "
-                    + "none of the caller's environment."},
-        footer = {"", "Example:  isola run --ro ./report.pdf -- pdftotext report.pdf -"})
-final class RunCommand implements Callable<Integer> {
-    @Option(names = "--image", paramLabel = "NAME", description = "golden image (default: ${DEFAULT-VALUE})",
-            defaultValue = "host")
-    String image;
+/** {@code isola run}: a command in a new disposable cell. */
+final class RunCommand implements Command {
+    private static final Option IMAGE = Option.value("--image", "NAME", "golden image (default: host)");
+    private static final Option ENGINE = Option.value("--engine", "NAME", "how the cell is made (default: sandbox)");
+    private static final Option RO = Option.value("--ro", "PATH", "show a host path read-only, at the same path");
+    private static final Option RW = Option.value("--rw", "PATH", "show a host path writable (never a secret place)");
+    private static final Option ENV = Option.value("--env", "NAME[=VALUE]", "pass NAME from the caller, or set it");
+    private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory inside the cell");
+    private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M)");
+    private static final Option PIDS = Option.value("--pids", "N", "process and thread limit (default 256)");
+    private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap (default 1.0)");
+    private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
+    private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 2m");
+    private static final Option DISK = Option.value("--disk", "SIZE", "size of the private writable layer (default 256M)");
+    private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
+    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
+            CPU_TIME, TIMEOUT, DISK, STATE);
 
-    @Option(names = "--engine", paramLabel = "NAME", description = "how the cell is made (default: ${DEFAULT-VALUE})",
-            defaultValue = "sandbox")
-    String engine;
-
-    @Option(names = "--ro", paramLabel = "PATH", description = "show a host path read-only, at the same path")
-    List<Path> readOnly = new ArrayList<>();
-
-    @Option(names = "--rw", paramLabel = "PATH", description = "show a host path writable (never a secret place)")
-    List<Path> readWrite = new ArrayList<>();
-
-    @Option(names = "--env", paramLabel = "NAME[=VALUE]", description = "pass NAME from the caller, or set it")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = {"-C", "--workdir"}, paramLabel = "DIR", description = "working directory inside the cell")
-    Path workdir;
-
-    @Option(names = "--memory", paramLabel = "SIZE", converter = Sizes.Bytes.class, description = "RAM limit (512M)")
-    Long memory;
-
-    @Option(names = "--pids", paramLabel = "N", description = "process/thread limit (256)")
-    Integer pids;
-
-    @Option(names = "--cpus", paramLabel = "X", description = "CPU share, 1.0 = one core (1.0)")
-    Double cpus;
-
-    @Option(names = "--cpu-time", paramLabel = "TIME", converter = Sizes.Time.class, description = "CPU time budget")
-    Duration cpuTime;
-
-    @Option(names = "--timeout", paramLabel = "TIME", converter = Sizes.Time.class, description = "wall-clock limit")
-    Duration timeout;
-
-    @Option(names = "--disk", paramLabel = "SIZE", converter = Sizes.Bytes.class,
-            description = "size of the private writable layer (256M)")
-    Long disk;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "state directory (or ISOLA_STATE_DIR)")
-    Path stateDir;
-
-    @Parameters(arity = "1..*", paramLabel = "CMD", description = "the command and its arguments, after --")
-    List<String> command = new ArrayList<>();
+    private String image = "host";
+    private String engine = "sandbox";
+    private final List<Path> readOnly = new ArrayList<>();
+    private final List<Path> readWrite = new ArrayList<>();
+    private final List<String> env = new ArrayList<>();
+    private Path workdir;
+    private Path stateDir;
+    private Limits limits = Limits.DEFAULT;
+    private List<String> command = List.of();
 
     @Override
-    public Integer call() throws InterruptedException {
-        Limits limits = limits();
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "run a command in a new disposable cell";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
+                "copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and none of the",
+                "caller's environment. Its exit code is CMD's.", "",
+                "Example:  isola run --ro ./report.pdf -- pdftotext report.pdf -");
+    }
+
+    @Override
+    public List<Option> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public String operands() {
+        return "[--] CMD [ARG...]";
+    }
+
+    @Override
+    public void set(Option o, String v) throws UsageException {
+        String n = o.name();
+        switch (n) {
+            case "--image" -> image = v;
+            case "--engine" -> engine = v;
+            case "--ro" -> readOnly.add(path(n, v));
+            case "--rw" -> readWrite.add(path(n, v));
+            case "--env" -> env.add(v);
+            case "--workdir" -> workdir = Path.of(v);
+            case "--memory" -> limits = limits.withMemory(Sizes.bytes(n, v));
+            case "--pids" -> limits = limits.withPids(Sizes.count(n, v));
+            case "--cpus" -> limits = limits.withCpus(Sizes.decimal(n, v));
+            case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
+            case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
+            case "--disk" -> limits = limits.withDisk(Sizes.bytes(n, v));
+            case "--state-dir" -> stateDir = Path.of(v);
+            default -> throw new IllegalStateException("unhandled option " + n);
+        }
+    }
+
+    @Override
+    public void operands(List<String> operands) throws UsageException {
+        if (operands.isEmpty()) {
+            throw new UsageException("no command given: put it after --, e.g. isola run -- /bin/echo hello");
+        }
+        command = operands;
+    }
+
+    @Override
+    public int call() throws InterruptedException {
         List<ViewEntry> view = new ArrayList<>();
         for (Path p : readOnly) {
-            view.add(new ViewEntry(absolute(p), absolute(p), ViewEntry.Access.READ_ONLY));
+            view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
         try (Runtime rt = Runtime.open(stateDir, engine)) {
             for (Path p : readWrite) {
-                HostSecrets.checkWritable(absolute(p), rt.paths.root());
-                view.add(new ViewEntry(absolute(p), absolute(p), ViewEntry.Access.READ_WRITE));
+                HostSecrets.checkWritable(p, rt.paths.root());
+                view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
             }
             CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
                     workdir, Network.LOOPBACK_ONLY, limits);
@@ -99,27 +130,10 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Limits limits() {
-        Limits l = Limits.DEFAULT;
-        if (memory != null) {
-            l = l.withMemory(memory);
+    private static Path path(String option, String v) throws UsageException {
+        if (v.isEmpty()) {
+            throw new UsageException(option + " needs a path");
         }
-        if (pids != null) {
-            l = l.withPids(pids);
-        }
-        if (cpus != null) {
-            l = l.withCpus(cpus);
-        }
-        if (disk != null) {
-            l = l.withDisk(disk);
-        }
-        return l.withCpuTime(cpuTime).withTimeout(timeout);
-    }
-
-    private static Path absolute(Path p) {
-        if (p.toString().isEmpty()) {
-            throw new IsolaException("empty path given with --ro/--rw", 2);
-        }
-        return p.toAbsolutePath().normalize();
+        return Path.of(v).toAbsolutePath().normalize();
     }
 }

@@ -1,56 +1,74 @@
 package io.isola.cli;
 
+import io.isola.cli.args.UsageException;
 import java.time.Duration;
 import java.util.Locale;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
-/** Human sizes (512M, 2G) and durations (500ms, 10s, 2m) on the command line. */
+/** Human sizes (512M, 2G), durations (500ms, 10s, 2m) and numbers on the command line. */
 final class Sizes {
     private Sizes() {}
 
-    static final class Bytes implements ITypeConverter<Long> {
-        @Override
-        public Long convert(String s) {
-            String v = s.trim().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
-            long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
-                case 'K' -> 1L << 10;
-                case 'M' -> 1L << 20;
-                case 'G' -> 1L << 30;
-                default -> 1;
-            };
-            try {
-                long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
-                if (n <= 0) {
-                    throw new NumberFormatException();
-                }
-                return n * unit;
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + s + "' is not a size: use e.g. 64M or 2G");
+    static long bytes(String option, String s) throws UsageException {
+        String v = s.trim().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
+        long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+            case 'K' -> 1L << 10;
+            case 'M' -> 1L << 20;
+            case 'G' -> 1L << 30;
+            default -> 1;
+        };
+        try {
+            long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+            if (n > 0) {
+                return Math.multiplyExact(n, unit);
             }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // reported below
         }
+        throw new UsageException(option + " '" + s + "' is not a size: use e.g. 64M or 2G");
     }
 
-    static final class Time implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String s) {
-            String v = s.trim().toLowerCase(Locale.ROOT);
-            try {
-                Duration d;
-                if (v.endsWith("ms")) {
-                    d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                } else if (v.endsWith("m")) {
-                    d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else {
-                    d = Duration.ofMillis((long) (Double.parseDouble(v.endsWith("s") ? v.substring(0, v.length() - 1) : v) * 1000));
-                }
-                if (d.isNegative() || d.isZero()) {
-                    throw new NumberFormatException();
-                }
-                return d;
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + s + "' is not a duration: use e.g. 500ms, 10s or 2m");
+    static Duration duration(String option, String s) throws UsageException {
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                String secs = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
+                d = Duration.ofMillis((long) (Double.parseDouble(secs) * 1000));
             }
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
         }
+        throw new UsageException(option + " '" + s + "' is not a duration: use e.g. 500ms, 10s or 2m");
+    }
+
+    static int count(String option, String s) throws UsageException {
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " '" + s + "' is not a positive whole number");
+    }
+
+    static double decimal(String option, String s) throws UsageException {
+        try {
+            double d = Double.parseDouble(s.trim());
+            if (d >= 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " '" + s + "' is not a number: use e.g. 0.5 or 2");
     }
 }

@@ -1,0 +1,43 @@
+package io.isola.cli.args;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/** --help text, built from the same option lists the parser uses. */
+public final class Help {
+    private Help() {}
+
+    public static void command(Command c, PrintStream out) {
+        out.println("Usage: isola " + c.name() + " [OPTIONS]" + (c.operands().isEmpty() ? "" : " " + c.operands()));
+        out.println();
+        c.description().forEach(out::println);
+        out.println();
+        out.println("Options:");
+        int width = 0;
+        for (Option o : c.options()) {
+            width = Math.max(width, left(o).length());
+        }
+        for (Option o : c.options()) {
+            out.printf("  %-" + width + "s  %s%n", left(o), o.help());
+        }
+        out.printf("  %-" + width + "s  %s%n", "-h, --help", "show this help");
+    }
+
+    public static void top(List<Command> commands, List<String> footer, PrintStream out) {
+        out.println("Usage: isola COMMAND [OPTIONS] [ARGS...]");
+        out.println();
+        out.println("Runs every untrusted task in its own disposable cell.");
+        out.println();
+        out.println("Commands:");
+        for (Command c : commands) {
+            out.printf("  %-8s %s%n", c.name(), c.summary());
+        }
+        out.println();
+        out.println("Run 'isola COMMAND --help' for a command's options.");
+        footer.forEach(out::println);
+    }
+
+    private static String left(Option o) {
+        return String.join(", ", o.names()) + (o.takesValue() ? " " + o.label() : "");
+    }
+}
