@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
 import io.isola.core.audit.AuditLog;
@@ -24,13 +25,18 @@ final class Runtime implements AutoCloseable {
     static StatePaths paths(Path stateDir) {
         Map<String, String> env = System.getenv();
         return stateDir != null ? new StatePaths(stateDir.toAbsolutePath())
-                : StatePaths.fromEnvironment(env, Libc.geteuid() == 0);
+                : StatePaths.fromEnvironment(env, Host.isRoot());
     }
 
     static Runtime open(Path stateDir, String engineName) {
         if (!SandboxEngine.NAME.equals(engineName)) {
             throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
         }
+        // Linking to C costs tens of ms on a cold JVM; let it happen on the other core while the audit log opens.
+        Thread.ofPlatform().daemon().name("isola-warmup").start(() -> {
+            Libc.geteuid();
+            AuditLog.warmUp();
+        });
         StatePaths paths = paths(stateDir);
         AuditLog audit;
         try {
@@ -46,10 +52,9 @@ final class Runtime implements AutoCloseable {
         }
     }
 
-    /** A one-shot command starts one cell: preparing more ahead would only be thrown away. */
+    /** A one-shot command starts one cell, prepared while the engine starts up; more would be thrown away. */
     private static SandboxOptions options(StatePaths paths) {
-        SandboxOptions o = SandboxOptions.fromEnvironment(paths, System.getenv());
-        return System.getenv("ISOLA_POOL_SIZE") == null ? o.withPoolSize(0) : o;
+        return SandboxOptions.fromEnvironment(paths, System.getenv()).oneShot();
     }
 
     @Override

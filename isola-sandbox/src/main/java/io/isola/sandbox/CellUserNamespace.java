@@ -30,34 +30,43 @@ final class CellUserNamespace implements AutoCloseable {
         this.hostGid = hostGid;
     }
 
-    /** Must run on the mount namespace thread, like every spawn. */
-    static CellUserNamespace create(int hostUid, int hostGid) {
+    /**
+     * Starts the helper; {@link Pending#finish} completes the namespace. In between, the caller can do other work
+     * while the helper starts up. Must run on the mount namespace thread, like every spawn.
+     */
+    static Pending begin(int hostUid, int hostGid) {
         int pid = Spawn.of(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"))
                 .fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
-        try {
+        return new Pending(pid, hostUid, hostGid);
+    }
+
+    record Pending(int pid, int hostUid, int hostGid) {
+        CellUserNamespace finish() {
             Path proc = Path.of("/proc", Integer.toString(pid));
-            String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (Files.readSymbolicLink(proc.resolve("ns/user")).toString().equals(ours)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IsolaException("could not create the cells' user namespace: is util-linux installed?");
+            try {
+                String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (Files.readSymbolicLink(proc.resolve("ns/user")).toString().equals(ours)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IsolaException("could not create the cells' user namespace: is util-linux installed?");
+                    }
+                    Thread.sleep(0, 100_000);
                 }
-                Thread.sleep(0, 200_000);
+                Files.writeString(proc.resolve("uid_map"), CELL_ID + " " + hostUid + " 1\n");
+                Files.writeString(proc.resolve("setgroups"), "deny\n");
+                Files.writeString(proc.resolve("gid_map"), CELL_ID + " " + hostGid + " 1\n");
+                int fd = Libc.openReadOnly(proc.resolve("ns/user").toString());
+                return new CellUserNamespace(fd, hostUid, hostGid);
+            } catch (IOException e) {
+                throw new IsolaException("could not create the cells' user namespace: " + e.getMessage()
+                        + " (the kernel must allow user namespaces: sysctl user.max_user_namespaces)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IsolaException("interrupted while creating the cells' user namespace");
+            } finally {
+                Libc.kill(pid, Libc.SIGKILL);
+                Libc.waitpid(pid, 0);
             }
-            Files.writeString(proc.resolve("uid_map"), CELL_ID + " " + hostUid + " 1\n");
-            Files.writeString(proc.resolve("setgroups"), "deny\n");
-            Files.writeString(proc.resolve("gid_map"), CELL_ID + " " + hostGid + " 1\n");
-            int fd = Libc.openReadOnly(proc.resolve("ns/user").toString());
-            return new CellUserNamespace(fd, hostUid, hostGid);
-        } catch (IOException e) {
-            throw new IsolaException("could not create the cells' user namespace: " + e.getMessage()
-                    + " (the kernel must allow user namespaces: sysctl user.max_user_namespaces)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IsolaException("interrupted while creating the cells' user namespace");
-        } finally {
-            Libc.kill(pid, Libc.SIGKILL);
-            Libc.waitpid(pid, 0);
         }
     }
 

@@ -31,15 +31,16 @@ import java.util.concurrent.Future;
 final class MountNamespaceThread implements AutoCloseable {
     private final ExecutorService thread;
     /** /proc/PID/task/TID of the thread, for looking into its namespace (tests, diagnostics). */
-    private final Path procTask;
-    private final int baseNs;
+    private final Future<Path> procTask;
+    /** Set up in the background: the constructor returns at once and later work queues behind the set-up. */
+    private final Future<Integer> baseNs;
     private final boolean ownsBase;
 
     MountNamespaceThread(Path runDir) {
         this.thread = newThread("isola-mountns");
         this.ownsBase = true;
-        this.procTask = call(() -> Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self"))));
-        this.baseNs = call(() -> {
+        this.procTask = submit(MountNamespaceThread::thisTask);
+        this.baseNs = submit(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
             Libc.mount(null, "/", null, Libc.MS_REC | Libc.MS_PRIVATE, null);
             Files.createDirectories(runDir);
@@ -50,16 +51,20 @@ final class MountNamespaceThread implements AutoCloseable {
         });
     }
 
+    private static Path thisTask() throws java.io.IOException {
+        return Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self")));
+    }
+
     /** A second thread that works in the same base namespace as {@code other}, so the two never wait for each other. */
     MountNamespaceThread(MountNamespaceThread other, String name) {
         this.thread = newThread(name);
         this.ownsBase = false;
         this.baseNs = other.baseNs;
-        this.procTask = call(() -> {
+        this.procTask = submit(() -> {
             // setns into a mount namespace needs a thread of its own fs_struct.
             Libc.unshare(Libc.CLONE_FS);
-            Libc.setns(baseNs, Libc.CLONE_NEWNS);
-            return Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self")));
+            Libc.setns(base(), Libc.CLONE_NEWNS);
+            return thisTask();
         });
     }
 
@@ -86,8 +91,13 @@ final class MountNamespaceThread implements AutoCloseable {
             Libc.close(fd);
             throw e;
         } finally {
-            Libc.setns(baseNs, Libc.CLONE_NEWNS);
+            Libc.setns(base(), Libc.CLONE_NEWNS);
         }
+    }
+
+    /** The descriptor of the base namespace (waits for the set-up). */
+    private int base() {
+        return await(baseNs);
     }
 
     /** Runs {@code work} inside the namespace open at {@code nsFd}. Call on this thread. */
@@ -96,7 +106,7 @@ final class MountNamespaceThread implements AutoCloseable {
         try {
             return work.call();
         } finally {
-            Libc.setns(baseNs, Libc.CLONE_NEWNS);
+            Libc.setns(base(), Libc.CLONE_NEWNS);
         }
     }
 
@@ -122,7 +132,7 @@ final class MountNamespaceThread implements AutoCloseable {
     }
 
     Path procTask() {
-        return procTask;
+        return await(procTask);
     }
 
     /** Queues background work on the namespace thread. */
@@ -136,9 +146,17 @@ final class MountNamespaceThread implements AutoCloseable {
         });
     }
 
+    /** Queues {@code work} on the namespace thread; {@link #await} collects its result. */
+    <T> Future<T> submit(Callable<T> work) {
+        return thread.submit(work);
+    }
+
     /** Runs {@code work} on the namespace thread and returns its result, rethrowing its failure. */
     <T> T call(Callable<T> work) {
-        Future<T> f = thread.submit(work);
+        return await(thread.submit(work));
+    }
+
+    <T> T await(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -160,7 +178,7 @@ final class MountNamespaceThread implements AutoCloseable {
     public void close() {
         if (ownsBase) {
             call(() -> {
-                Libc.close(baseNs);
+                Libc.close(base());
                 return null;
             });
         }

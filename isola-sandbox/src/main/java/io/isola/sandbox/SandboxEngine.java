@@ -4,6 +4,7 @@ import io.isola.core.Cell;
 import io.isola.core.CellIds;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
+import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.ViewEntry;
@@ -26,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +66,8 @@ public final class SandboxEngine implements Engine {
     private final int reapedAtStart;
     /** Cells prepared ahead (cgroup and root file system, no process yet) for tasks on the default image. */
     private final BlockingQueue<Slot> pool = new LinkedBlockingQueue<>();
+    private final Future<Void> filesReady;
+    private final java.util.concurrent.atomic.AtomicInteger preparing = new java.util.concurrent.atomic.AtomicInteger();
     private final Image hostImage;
     private volatile boolean closing;
 
@@ -72,30 +76,38 @@ public final class SandboxEngine implements Engine {
 
     public SandboxEngine(SandboxOptions options, AuditLog audit) {
         options.check();
-        if (Libc.geteuid() != 0) {
+        if (!Host.isRoot()) {
             throw new IsolaException("the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
         }
         this.options = options;
         this.audit = audit;
+        Path run = options.paths().runDir();
+        this.etcMask = run.resolve("etc-mask");
+        this.cellMount = run.resolve("cell");
+        // Start-up work runs on two threads at once: the namespace thread sets up mounts, the seccomp program and
+        // the user namespace, while this thread deals with cgroups. It is most of a command-line start.
+        this.ns = new MountNamespaceThread(run);
+        Future<CellUserNamespace.Pending> helper = ns.submit(
+                () -> CellUserNamespace.begin(options.hostUid(), options.hostGid()));
+        // What preparing a cell needs; the pool starts preparing as soon as this is done.
+        this.filesReady = ns.submit(() -> {
+            EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
+            Files.createDirectories(cellMount);
+            return null;
+        });
+        Future<CellUserNamespace> setup = ns.submit(() -> helper.get().finish());
+        this.seccompBpf = SeccompPolicy.program(options.paths().root().resolve("cache"));
         try {
             this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
         } catch (CgroupUnavailableException e) {
+            ns.close();
             throw new IsolaException(e.getMessage());
         }
-        this.reapedAtStart = Janitor.sweep(cgroups, audit);
-        Path run = options.paths().runDir();
-        this.ns = new MountNamespaceThread(run);
-        this.seccompBpf = run.resolve("seccomp.bpf");
-        this.etcMask = run.resolve("etc-mask");
-        this.cellMount = run.resolve("cell");
-        this.userns = ns.call(() -> {
-            SeccompPolicy.writeBpf(seccompBpf.toString());
-            EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
-            Files.createDirectories(cellMount);
-            return CellUserNamespace.create(options.hostUid(), options.hostGid());
-        });
         this.preparer = new MountNamespaceThread(ns, "isola-prepare");
         this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
+        fillPool();
+        this.reapedAtStart = Janitor.sweep(cgroups, audit);
+        this.userns = ns.await(setup);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("isola-watchdog").unstarted(r));
     }
@@ -157,7 +169,17 @@ public final class SandboxEngine implements Engine {
     /** A prepared cell for this task: from the pool when it fits, otherwise made now. */
     private Slot take(CellSpec spec, Image image) {
         Limits limits = spec.limits();
-        Slot slot = image == hostImage && limits.diskBytes() == Limits.DEFAULT.diskBytes() ? pool.poll() : null;
+        boolean fits = image == hostImage && limits.diskBytes() == Limits.DEFAULT.diskBytes();
+        Slot slot = fits ? pool.poll() : null;
+        if (slot == null && fits && preparing.get() > 0) {
+            // A cell is being prepared right now (at start-up, say): waiting for it beats preparing a second one.
+            try {
+                slot = pool.poll(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IsolaException("interrupted while waiting for a prepared cell");
+            }
+        }
         if (slot == null) {
             return ns.call(() -> prepare(CellIds.next(), image, limits));
         }
@@ -172,7 +194,7 @@ public final class SandboxEngine implements Engine {
         return slot;
     }
 
-    /** Runs on the mount namespace thread. */
+    /** Runs on a mount namespace thread. */
     private Slot prepare(String id, Image image, Limits limits) {
         Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits));
         try {
@@ -188,14 +210,26 @@ public final class SandboxEngine implements Engine {
         return new CgroupLimits(l.memoryBytes(), l.maxPids(), l.cpus());
     }
 
-    /** Tops the pool up in the background, on the namespace thread, after the launch that took from it. */
+    /** Tops the pool up in the background after a launch took from it, unless this engine prepares only once. */
     private void refill() {
+        if (options.refill()) {
+            fillPool();
+        }
+    }
+
+    private void fillPool() {
         if (options.poolSize() <= 0 || closing) {
             return;
         }
+        preparing.incrementAndGet();
         preparer.submit(() -> {
-            while (!closing && pool.size() < options.poolSize()) {
-                pool.add(prepare(CellIds.next(), hostImage, Limits.DEFAULT));
+            try {
+                preparer.await(filesReady);
+                while (!closing && pool.size() < options.poolSize()) {
+                    pool.add(prepare(CellIds.next(), hostImage, Limits.DEFAULT));
+                }
+            } finally {
+                preparing.decrementAndGet();
             }
         });
     }

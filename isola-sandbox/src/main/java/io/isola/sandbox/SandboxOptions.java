@@ -9,12 +9,14 @@ import java.util.Map;
 /**
  * How the sandbox engine is set up on this machine.
  *
- * @param poolSize cells kept prepared ahead (cgroup and root file system) so that a task does not wait for them;
- *     0 for a one-shot command line
+ * @param poolSize cells kept prepared ahead (cgroup and root file system) so that a task does not wait for them
+ * @param refill whether a cell taken from the pool is replaced; a one-shot command line prepares its one cell
+ *     while it starts up, and no more
  * @param hostUid host uid that the cell's user maps to: the invoking user under sudo, otherwise an unused uid
  *     that owns nothing on the host
  */
-public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid, int poolSize) {
+public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid, int poolSize,
+        boolean refill) {
     /** Owns no file on a normal system; cells of root-run Isola are "other" to every host file. */
     public static final int NOBODY_RANGE_UID = 2_000_000_000;
 
@@ -23,11 +25,12 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
         int uid = parse(env.get("ISOLA_CELL_UID"), parse(env.get("SUDO_UID"), NOBODY_RANGE_UID));
         int gid = parse(env.get("ISOLA_CELL_GID"), parse(env.get("SUDO_GID"), NOBODY_RANGE_UID));
         Path cgroups = Path.of(env.getOrDefault("ISOLA_CGROUP_ROOT", "/sys/fs/cgroup"));
-        return new SandboxOptions(paths, bwrap, cgroups, uid, gid, parse(env.get("ISOLA_POOL_SIZE"), 2));
+        return new SandboxOptions(paths, bwrap, cgroups, uid, gid, parse(env.get("ISOLA_POOL_SIZE"), 2), true);
     }
 
-    public SandboxOptions withPoolSize(int size) {
-        return new SandboxOptions(paths, bwrap, cgroupRoot, hostUid, hostGid, size);
+    /** One cell, prepared while the engine starts: for a command that runs a single task. */
+    public SandboxOptions oneShot() {
+        return new SandboxOptions(paths, bwrap, cgroupRoot, hostUid, hostGid, 1, false);
     }
 
     void check() {

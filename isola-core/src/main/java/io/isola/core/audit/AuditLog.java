@@ -39,6 +39,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Loads and links the JSON writer ahead of the first event; a command line calls this on a spare thread. */
+    public static void warmUp() {
+        format(AuditEvent.of("warm-up", "-", "n", 1, "list", java.util.List.of("a")), Instant.EPOCH);
+    }
+
     public void record(AuditEvent event) {
         byte[] line = (format(event, Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
