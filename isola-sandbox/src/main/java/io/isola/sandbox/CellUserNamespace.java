@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The user namespace every cell runs in: uid/gid {@value #CELL_ID} inside is {@code hostUid}/{@code hostGid}
  * outside, and nothing else is mapped. Host root's files therefore belong to "nobody" inside a cell and a cell
- * holds no capability on the host, even though Isola itself runs as root.
+ * holds no capability on the host, even though Isola itself runs as root. The namespace belongs to that host user,
+ * which is also the user bwrap runs as.
  *
  * <p>A multi-threaded JVM cannot unshare a user namespace itself, so a short-lived {@code unshare --user} helper
  * creates it; Isola writes the maps, keeps a descriptor of the namespace and ends the helper. The namespace lives
@@ -35,8 +36,10 @@ final class CellUserNamespace implements AutoCloseable {
      * while the helper starts up. Must run on the mount namespace thread, like every spawn.
      */
     static Pending begin(int hostUid, int hostGid) {
-        int pid = Spawn.of(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"))
-                .fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
+        // Created by the cell's host user, so that it owns the namespace and bwrap, running as that user, may enter.
+        List<String> argv = new java.util.ArrayList<>(BwrapCommand.asCellUser(hostUid, hostGid));
+        argv.addAll(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"));
+        int pid = Spawn.of(argv).fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
         return new Pending(pid, hostUid, hostGid);
     }
 

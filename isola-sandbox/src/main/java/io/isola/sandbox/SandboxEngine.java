@@ -253,7 +253,8 @@ public final class SandboxEngine implements Engine {
             fs.addMountPoints(spec.view());
             block = Libc.pipe();
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs))
+            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs, options.hostUid(),
+                    options.hostGid()))
                     .fd(BwrapCommand.USERNS_FD, userns.fd())
                     .fd(BwrapCommand.BLOCK_FD, block[0])
                     .fd(BwrapCommand.INFO_FD, info[1])

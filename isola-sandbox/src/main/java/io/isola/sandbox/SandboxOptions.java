@@ -34,6 +34,9 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
     }
 
     void check() {
+        if (!Files.isExecutable(Path.of("/usr/bin/setpriv")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+            throw new IsolaException("setpriv or unshare is missing: apt-get install util-linux");
+        }
         if (!Files.isExecutable(bwrap)) {
             throw new IsolaException("bubblewrap is not installed (no " + bwrap + "): apt-get install bubblewrap");
         }

@@ -187,12 +187,14 @@ class IsolationAttackTest {
     @Test
     void nothingSurvivesTheClose() throws Exception {
         String marker = "isola-survivor-" + System.nanoTime();
+        // Two escape attempts: a new session, and nohup in the background. The task then exits.
         TestCells.Result r = cells.sh("""
-                (setsid sh -c 'exec -a %1$s sleep 600' &) ; nohup sh -c 'exec -a %1$s sleep 600' >/dev/null 2>&1 &
-                sleep 0.2; echo forked
+                (setsid bash -c 'exec -a %1$s sleep 600' &) ; nohup bash -c 'exec -a %1$s sleep 600' >/dev/null 2>&1 &
+                sleep 0.3
+                for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/cmdline 2>/dev/null | head -n 1; done | grep -c '^%1$s$'
                 """.formatted(marker));
-        assertThat(r.out()).contains("forked");
-        CellLifecycleTest.waitUntil(() -> Leftovers.processesWith(marker) == 0);
+        assertThat(r.out().trim()).as("survivors running inside the cell before it closed").isEqualTo("2");
+        CellLifecycleTest.waitUntil(() -> Leftovers.processesWith(marker + " 600") == 0);
     }
 
     private static String[] hostUserNames() {

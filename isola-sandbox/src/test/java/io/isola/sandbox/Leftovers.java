@@ -61,7 +61,7 @@ final class Leftovers {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
                 try {
-                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(marker);
+                    return new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ').contains(marker);
                 } catch (IOException e) {
                     return false;
                 }

@@ -1,0 +1,74 @@
+package io.isola.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real isola command line in its own JVM, as a user's shell would. */
+final class Cli {
+    final Path state;
+
+    Cli(Path state) {
+        this.state = state;
+    }
+
+    record Result(int code, String out, String err) {}
+
+    ProcessBuilder builder(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("ISOLA_STATE_DIR", state.toString());
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    Result run(String... args) {
+        return run(Map.of(), null, args);
+    }
+
+    Result run(Map<String, String> env, String stdin, String... args) {
+        try {
+            Path out = Files.createTempFile("isola-cli", ".out"), err = Files.createTempFile("isola-cli", ".err");
+            try {
+                ProcessBuilder pb = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
+                if (stdin == null) {
+                    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                }
+                Process p = pb.start();
+                if (stdin != null) {
+                    p.getOutputStream().write(stdin.getBytes());
+                    p.getOutputStream().close();
+                }
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("isola " + String.join(" ", args) + " hung");
+                }
+                return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    List<String> audit() {
+        try {
+            Path log = state.resolve("audit.jsonl");
+            return Files.exists(log) ? Files.readAllLines(log) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
