@@ -4,6 +4,7 @@ import io.isola.core.Cell;
 import io.isola.core.CellIds;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
+import io.isola.core.FileViewRules;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
@@ -126,11 +127,7 @@ public final class SandboxEngine implements Engine {
     public Cell start(CellSpec spec, Stdio stdio) {
         Image image = Images.HOST.equals(spec.image()) ? hostImage
                 : Images.resolve(spec.image(), options.paths().images(), etcMask);
-        for (ViewEntry v : spec.view()) {
-            if (!Files.exists(v.hostPath())) {
-                throw new IsolaException("no such file or directory: " + v.hostPath() + " (given with --ro/--rw)", 2);
-            }
-        }
+        FileViewRules.check(spec.view());
         CommandLookup.require(spec, image);
         Slot slot = take(spec, image);
         String id = slot.id();

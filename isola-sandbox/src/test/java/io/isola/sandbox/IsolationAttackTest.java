@@ -139,6 +139,24 @@ class IsolationAttackTest {
     }
 
     @Test
+    void hostSocketsCannotBeHandedInThroughTheView() throws IOException {
+        Path dir = TestCells.sharedDir("isola-sockdir");
+        Path sock = dir.resolve("sub/agent.sock");
+        Files.createDirectories(sock.getParent());
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            for (Path shown : List.of(dir, sock)) {
+                var spec = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
+                        List.of(new ViewEntry(shown, shown, ViewEntry.Access.READ_ONLY)));
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
+                        .isInstanceOf(io.isola.core.IsolaException.class).hasMessageContaining("socket into host IPC");
+            }
+        } finally {
+            TestCells.deleteTree(dir);
+        }
+    }
+
+    @Test
     void cannotMountLoadModulesOrCreateUserNamespaces() {
         TestCells.Result r = cells.sh("""
                 mount -t tmpfs none /tmp 2>/dev/null && echo "MOUNTED"
