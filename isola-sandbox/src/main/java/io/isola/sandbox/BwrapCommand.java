@@ -17,9 +17,8 @@ final class BwrapCommand {
 
     private BwrapCommand() {}
 
-    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs, int hostUid, int hostGid) {
-        List<String> a = new ArrayList<>(asCellUser(hostUid, hostGid));
-        a.addAll(List.of(bwrap,
+    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs) {
+        List<String> a = new ArrayList<>(List.of(bwrap,
                 "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
@@ -37,17 +36,6 @@ final class BwrapCommand {
         a.addAll(List.of("--chdir", workdir(spec.workdir()), "--"));
         a.addAll(spec.command());
         return a;
-    }
-
-    /**
-     * bwrap itself runs as the cell's host user, not as root: the kernel sends the parent-death SIGKILL that
-     * --die-with-parent asks for only to processes the dying parent may signal, so a root bwrap could not take
-     * down a cell whose processes belong to another uid when Isola is killed. It also means bwrap holds no
-     * privilege on the host at any time; it gets its powers only inside the cells' user namespace, which that uid
-     * owns (see {@link CellUserNamespace}).
-     */
-    static List<String> asCellUser(int hostUid, int hostGid) {
-        return List.of("/usr/bin/setpriv", "--reuid=" + hostUid, "--regid=" + hostGid, "--clear-groups", "--");
     }
 
     private static String workdir(Path p) {

@@ -36,10 +36,10 @@ final class CellUserNamespace implements AutoCloseable {
      * while the helper starts up. Must run on the mount namespace thread, like every spawn.
      */
     static Pending begin(int hostUid, int hostGid) {
-        // Created by the cell's host user, so that it owns the namespace and bwrap, running as that user, may enter.
-        List<String> argv = new java.util.ArrayList<>(BwrapCommand.asCellUser(hostUid, hostGid));
-        argv.addAll(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"));
-        int pid = Spawn.of(argv).fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
+        // Spawned by the namespace thread, which runs as the cell's host user: that user owns the namespace, so
+        // bwrap, running as that user too, may enter it.
+        int pid = Spawn.of(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"))
+                .fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
         return new Pending(pid, hostUid, hostGid);
     }
 

@@ -3,6 +3,7 @@ package io.isola.sandbox;
 import io.isola.core.IsolaException;
 import io.isola.linux.Libc;
 import io.isola.linux.LinuxException;
+import io.isola.linux.ThreadCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -36,7 +37,13 @@ final class MountNamespaceThread implements AutoCloseable {
     private final Future<Integer> baseNs;
     private final boolean ownsBase;
 
-    MountNamespaceThread(Path runDir) {
+    /**
+     * The spawning thread. Once its namespace is set up it takes the cells' host user as its own credentials,
+     * keeping its capabilities: every bwrap it starts then runs as that user, unprivileged, with no extra exec.
+     * That matters beyond least privilege: the kernel sends bwrap's parent-death SIGKILL only to processes the
+     * dying bwrap may signal, so a root bwrap could not take down a cell (another uid) when Isola is killed.
+     */
+    MountNamespaceThread(Path runDir, int cellUid, int cellGid) {
         this.thread = newThread("isola-mountns");
         this.ownsBase = true;
         this.procTask = submit(MountNamespaceThread::thisTask);
@@ -47,7 +54,9 @@ final class MountNamespaceThread implements AutoCloseable {
             ensureTraversable(runDir);
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
-            return Libc.openReadOnly("/proc/thread-self/ns/mnt");
+            int fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
+            ThreadCredentials.becomeKeepingCapabilities(cellUid, cellGid);
+            return fd;
         });
     }
 

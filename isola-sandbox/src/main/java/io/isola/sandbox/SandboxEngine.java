@@ -87,7 +87,7 @@ public final class SandboxEngine implements Engine {
         this.cellMount = run.resolve("cell");
         // Start-up work runs on two threads at once: the namespace thread sets up mounts, the seccomp program and
         // the user namespace, while this thread deals with cgroups. It is most of a command-line start.
-        this.ns = new MountNamespaceThread(run);
+        this.ns = new MountNamespaceThread(run, options.hostUid(), options.hostGid());
         Future<CellUserNamespace.Pending> helper = ns.submit(
                 () -> CellUserNamespace.begin(options.hostUid(), options.hostGid()));
         // What preparing a cell needs; the pool starts preparing as soon as this is done.
@@ -140,7 +140,12 @@ public final class SandboxEngine implements Engine {
                 "max_pids", limits.maxPids(), "disk_bytes", limits.diskBytes()));
         Launch launch = null;
         try {
-            launch = ns.call(() -> ns.inNamespace(slot.rootfs().namespace(), () -> launch(spec, slot, stdio)));
+            int[] fds = open(stdio);
+            try {
+                launch = ns.call(() -> ns.inNamespace(slot.rootfs().namespace(), () -> launch(spec, slot, fds)));
+            } finally {
+                closeAll(fds);
+            }
             int init = readChildPid(launch);
             if (!launch.bornInCgroup) {
                 // Only the cell's pid 1 moves (everything of the task descends from it, and it waits on the block
@@ -241,29 +246,23 @@ public final class SandboxEngine implements Engine {
 
     private record Launch(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup) {}
 
-    /** Runs on the mount namespace thread. */
-    private Launch launch(CellSpec spec, Slot slot, Stdio stdio) {
+    /** Runs on the mount namespace thread; {@code stdio} holds descriptors for 0, 1, 2 (or -1: inherit). */
+    private Launch launch(CellSpec spec, Slot slot, int[] stdio) {
         CellRootfs fs = slot.rootfs();
         int[] block = null, info = null;
-        int in = -1, out = -1, err = -1;
         try {
             fs.addMountPoints(spec.view());
             block = Libc.pipe();
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs, options.hostUid(),
-                    options.hostGid()))
+            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs))
                     .fd(BwrapCommand.USERNS_FD, userns.fd())
                     .fd(BwrapCommand.BLOCK_FD, block[0])
                     .fd(BwrapCommand.INFO_FD, info[1])
                     .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
-            if (stdio.in() != null) {
-                s.fd(0, in = Libc.openReadOnly(stdio.in().toString()));
-            }
-            if (stdio.out() != null) {
-                s.fd(1, out = Libc.openWrite(stdio.out().toString(), false));
-            }
-            if (stdio.err() != null) {
-                s.fd(2, err = stdio.err().equals(stdio.out()) ? out : Libc.openWrite(stdio.err().toString(), false));
+            for (int i = 0; i < 3; i++) {
+                if (stdio[i] >= 0) {
+                    s.fd(i, stdio[i]);
+                }
             }
             Integer born = cgroups.spawnInside(slot.cgroup(), s::start);
             int pid = born != null ? born : s.start();
@@ -283,11 +282,37 @@ public final class SandboxEngine implements Engine {
             if (info != null) {
                 Libc.close(info[1]);
             }
-            Libc.close(in);
-            Libc.close(out);
-            if (err != out) {
-                Libc.close(err);
+        }
+    }
+
+    /**
+     * Opens the task's standard streams here, on the caller's thread and as the caller: the namespace thread runs
+     * as the cell's user, and a file it created would belong to that user.
+     */
+    private static int[] open(Stdio stdio) {
+        int[] fds = {-1, -1, -1};
+        try {
+            if (stdio.in() != null) {
+                fds[0] = Libc.openReadOnly(stdio.in().toString());
             }
+            if (stdio.out() != null) {
+                fds[1] = Libc.openWrite(stdio.out().toString(), false);
+            }
+            if (stdio.err() != null) {
+                fds[2] = stdio.err().equals(stdio.out()) ? fds[1] : Libc.openWrite(stdio.err().toString(), false);
+            }
+            return fds;
+        } catch (RuntimeException e) {
+            closeAll(fds);
+            throw new IsolaException("cannot open the task's standard streams: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        Libc.close(fds[0]);
+        Libc.close(fds[1]);
+        if (fds[2] != fds[1]) {
+            Libc.close(fds[2]);
         }
     }
 

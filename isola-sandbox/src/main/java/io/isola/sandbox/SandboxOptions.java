@@ -34,8 +34,8 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
     }
 
     void check() {
-        if (!Files.isExecutable(Path.of("/usr/bin/setpriv")) || !Files.isExecutable(Path.of("/usr/bin/unshare"))) {
-            throw new IsolaException("setpriv or unshare is missing: apt-get install util-linux");
+        if (!Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+            throw new IsolaException("unshare is missing: apt-get install util-linux");
         }
         if (!Files.isExecutable(bwrap)) {
             throw new IsolaException("bubblewrap is not installed (no " + bwrap + "): apt-get install bubblewrap");

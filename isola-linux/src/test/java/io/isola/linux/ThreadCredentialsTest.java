@@ -1,0 +1,51 @@
+package io.isola.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ThreadCredentialsTest {
+    private static final int UID = 2_000_000_123, GID = 2_000_000_321;
+
+    @Test
+    void onlyTheCallingThreadChangesAndItsChildrenRunUnprivileged() throws Exception {
+        AtomicReference<String> child = new AtomicReference<>();
+        AtomicReference<String> self = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            ThreadCredentials.becomeKeepingCapabilities(UID, GID);
+            self.set(status(Path.of("/proc/thread-self/status")));
+            int[] pipe = Libc.pipe();
+            int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g; id -G; grep CapEff /proc/self/status"))
+                    .fd(1, pipe[1]).start();
+            Libc.close(pipe[1]);
+            StringBuilder out = new StringBuilder();
+            for (byte[] b; (b = Libc.read(pipe[0], 4096)).length > 0; ) {
+                out.append(new String(b, StandardCharsets.UTF_8));
+            }
+            Libc.close(pipe[0]);
+            Libc.waitpid(pid, 0);
+            child.set(out.toString());
+        });
+        t.join();
+        // The thread kept its capabilities (it still could mount, setns, write cgroup files)...
+        assertThat(self.get()).contains("Uid:\t" + UID).doesNotContain("CapEff:\t0000000000000000");
+        // ...its child is the user, in no other group, with no capability at all...
+        assertThat(child.get()).isEqualTo(UID + "\n" + GID + "\n" + GID + "\nCapEff:\t0000000000000000\n");
+        // ...and the rest of the JVM is still root.
+        assertThat(status(Path.of("/proc/thread-self/status"))).contains("Uid:\t0\t0\t0\t0");
+        assertThat(status(Path.of("/proc/self/status"))).contains("Uid:\t0\t0\t0\t0");
+    }
+
+    private static String status(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
