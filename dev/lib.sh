@@ -43,6 +43,7 @@ build() {
         exit 1
     fi
     rm -f "$log"
+    echo "$JAVA_HOME" > isola-cli/target/java-home
     train_aot_cache
 }
 

@@ -20,7 +20,9 @@ final class Report {
     void header(Bench.Config c) {
         out.printf("# Isola benchmark, %s%n%n", ZonedDateTime.now(ZoneOffset.UTC)
                 .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
-        out.printf("Machine: %d CPUs, kernel %s, %s. Engine: sandbox (bubblewrap). Accelerator: none needed.%n",
+        out.printf("Command: `bin/isola bench --runs %d --slow-runs %d --seconds %s --idle-cells %d` (what `./dev/bench` runs)."
+                + "%n%n", c.runs(), c.slowRuns(), c.throughputSeconds(), c.idleCells());
+        out.printf("Machine: %d CPUs, kernel %s, %s. Engine: sandbox (bubblewrap); no accelerator involved.%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     }

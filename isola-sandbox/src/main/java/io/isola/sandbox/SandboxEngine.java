@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import io.isola.core.Limits;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +72,8 @@ public final class SandboxEngine implements Engine {
     private final java.util.concurrent.atomic.AtomicInteger preparing = new java.util.concurrent.atomic.AtomicInteger();
     private final Image hostImage;
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> closed =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** A prepared, not yet started cell. */
     private record Slot(String id, Cgroup cgroup, CellRootfs rootfs) {}
@@ -351,16 +354,20 @@ public final class SandboxEngine implements Engine {
 
     /** Called by a closing cell once its processes are gone. */
     void release(SandboxCell cell, CellRootfs rootfs, Cgroup cgroup) {
-        try {
-            rootfs.release();
-        } finally {
+        rootfs.release();
+        Runnable clean = () -> {
+            cgroup.killAll();
+            cgroup.remove();
+            audit.record(AuditEvent.of("cell.closed", cell.id()));
+        };
+        synchronized (open) {
             open.remove(cell.id());
-            cleaner.execute(() -> {
-                cgroup.killAll();
-                cgroup.remove();
-                audit.record(AuditEvent.of("cell.closed", cell.id()));
-            });
+            if (!cleaner.isShutdown()) {
+                cleaner.execute(clean);
+                return;
+            }
         }
+        clean.run(); // the engine is shutting down: no one is left to do it later
     }
 
     /** Mount table of the engine's base namespace, as /proc shows it. */
@@ -373,31 +380,50 @@ public final class SandboxEngine implements Engine {
         return List.copyOf(open.values());
     }
 
+    /**
+     * Closes every cell and removes every trace of this engine. Safe to call from several threads at once (say, the
+     * main thread and a Ctrl-C shutdown hook): every caller returns only when all is clean.
+     */
     @Override
     public void close() {
-        closing = true;
-        for (SandboxCell c : List.copyOf(open.values())) {
-            c.close();
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> first = closed.compareAndExchange(null, mine);
+        if (first != null) {
+            first.join();
+            return;
         }
-        preparer.call(() -> null); // a refill in progress finishes first
-        preparer.close();
-        for (Slot s; (s = pool.poll()) != null; ) {
-            discard(s);
-        }
-        timers.shutdownNow();
-        waiters.shutdown();
-        cleaner.shutdown();
         try {
+            closing = true;
+            for (SandboxCell c : List.copyOf(open.values())) {
+                c.close();
+            }
+            // Cells that their owners are closing right now finish their release first.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            preparer.call(() -> null); // a refill in progress finishes first
+            preparer.close();
+            for (Slot s; (s = pool.poll()) != null; ) {
+                discard(s);
+            }
+            timers.shutdownNow();
+            waiters.shutdown();
+            synchronized (open) {
+                cleaner.shutdown();
+            }
             if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) {
                 throw new IsolaException("cgroups of closed cells could not be removed within 30 s");
             }
+            ns.call(() -> {
+                userns.close();
+                return null;
+            });
+            ns.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            mine.complete(null);
         }
-        ns.call(() -> {
-            userns.close();
-            return null;
-        });
-        ns.close();
     }
 }

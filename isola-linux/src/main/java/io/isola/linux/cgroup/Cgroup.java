@@ -183,11 +183,11 @@ public final class Cgroup {
                 Files.deleteIfExists(d);
                 return;
             } catch (IOException e) {
-                if (attempt >= 200) {
+                if (attempt >= 1000) {
                     throw new UncheckedIOException("cannot remove cgroup " + d, e);
                 }
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(1); // the kernel lets go of exiting tasks within a few ms
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new UncheckedIOException("interrupted while removing cgroup " + d, e);
