@@ -52,7 +52,7 @@ train_aot_cache() {
     rm -f isola-cli/target/isola.aot
     state=$(mktemp -d)
     ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput=isola-cli/target/isola.aot \
-        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
+        -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
         -Xlog:aot=off -Xlog:cds=off -jar isola-cli/target/isola.jar run -- /bin/true >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
     rm -rf "$state"

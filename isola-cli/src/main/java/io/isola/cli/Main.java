@@ -5,6 +5,7 @@ import io.isola.cli.args.Help;
 import io.isola.cli.args.Parser;
 import io.isola.cli.args.UsageException;
 import io.isola.core.IsolaException;
+import io.isola.core.Trace;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,7 +18,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        Trace.mark("main");
+        int code = run(args);
+        Trace.mark("exit");
+        Trace.print();
+        System.exit(code);
     }
 
     static List<Command> commands() {

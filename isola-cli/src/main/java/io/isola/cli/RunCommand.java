@@ -12,6 +12,7 @@ import io.isola.core.IsolaException;
 import io.isola.core.Limits;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
+import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,14 +119,18 @@ final class RunCommand implements Command {
             // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree.
             Thread hook = new Thread(rt::close, "isola-shutdown");
             java.lang.Runtime.getRuntime().addShutdownHook(hook);
+            Trace.mark("engine ready");
             try (Cell cell = rt.engine.start(spec, Stdio.INHERIT)) {
+                Trace.mark("cell started");
                 CellExit exit = cell.waitFor();
+                Trace.mark("cell exited");
                 if (exit.reason() == CellExit.Reason.KILLED) {
                     System.err.println("isola: cell " + cell.id() + " killed: " + exit.detail());
                 }
                 return exit.exitCode();
             } finally {
                 java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                Trace.mark("cell closed");
             }
         }
     }

@@ -3,6 +3,7 @@ package io.isola.cli;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
+import io.isola.core.Trace;
 import io.isola.core.audit.AuditLog;
 import io.isola.linux.Libc;
 import io.isola.sandbox.SandboxEngine;
@@ -35,12 +36,15 @@ final class Runtime implements AutoCloseable {
         // Linking to C costs tens of ms on a cold JVM; let it happen on the other core while the audit log opens.
         Thread.ofPlatform().daemon().name("isola-warmup").start(() -> {
             Libc.geteuid();
+            Trace.mark("C linked");
             AuditLog.warmUp();
+            Trace.mark("JSON ready");
         });
         StatePaths paths = paths(stateDir);
         AuditLog audit;
         try {
             audit = AuditLog.open(paths.auditLog());
+            Trace.mark("audit log open");
         } catch (java.io.UncheckedIOException e) {
             throw new IsolaException(e.getMessage());
         }
@@ -61,6 +65,7 @@ final class Runtime implements AutoCloseable {
     public void close() {
         try {
             engine.close();
+            Trace.mark("engine closed");
         } finally {
             audit.close();
         }

@@ -8,6 +8,7 @@ import io.isola.core.FileViewRules;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
+import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
@@ -97,9 +98,9 @@ public final class SandboxEngine implements Engine {
         this.filesReady = ns.submit(() -> {
             EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
             Files.createDirectories(cellMount);
+            Trace.mark("etc mask built");
             return null;
         });
-        Future<CellUserNamespace> setup = ns.submit(() -> helper.get().finish());
         this.seccompBpf = SeccompPolicy.program(options.paths().root().resolve("cache"));
         try {
             this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
@@ -107,11 +108,20 @@ public final class SandboxEngine implements Engine {
             ns.close();
             throw new IsolaException(e.getMessage());
         }
-        this.preparer = new MountNamespaceThread(ns, "isola-prepare");
         this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
-        fillPool();
+        Trace.mark("cgroups open");
         this.reapedAtStart = Janitor.sweep(cgroups, audit);
+        Trace.mark("stale cells swept");
+        // The first prepared cell: its cgroup from here, its root on the namespace thread right after the /etc mask,
+        // while the user namespace helper starts up. Refills, if any, run on a thread of their own.
+        prepareFirstCell();
+        Future<CellUserNamespace> setup = ns.submit(() -> helper.get().finish());
+        this.preparer = options.refill() ? new MountNamespaceThread(ns, "isola-prepare") : null;
+        if (options.poolSize() > 1) {
+            fillPool();
+        }
         this.userns = ns.await(setup);
+        Trace.mark("user namespace ready");
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("isola-watchdog").unstarted(r));
     }
@@ -133,6 +143,7 @@ public final class SandboxEngine implements Engine {
         FileViewRules.check(spec.view());
         CommandLookup.require(spec, image);
         Slot slot = take(spec, image);
+        Trace.mark("prepared cell taken");
         String id = slot.id();
         Cgroup cg = slot.cgroup();
         var limits = spec.limits();
@@ -149,7 +160,9 @@ public final class SandboxEngine implements Engine {
             } finally {
                 closeAll(fds);
             }
+            Trace.mark("bwrap spawned");
             int init = readChildPid(launch);
+            Trace.mark("cell pid 1 known");
             if (!launch.bornInCgroup) {
                 // Only the cell's pid 1 moves (everything of the task descends from it, and it waits on the block
                 // descriptor until it is in); bwrap's outer process is Isola's supervisor, not the task.
@@ -186,9 +199,11 @@ public final class SandboxEngine implements Engine {
             }
         }
         if (slot == null) {
-            return ns.call(() -> prepare(CellIds.next(), image, limits));
+            return ns.call(() -> prepare(ns, CellIds.next(), image, limits));
         }
-        if (!cgroupLimits(limits).equals(cgroupLimits(Limits.DEFAULT))) {
+        // Fields compared by hand: a record's first equals() bootstraps an invokedynamic call site, ~15 ms cold.
+        Limits d = Limits.DEFAULT;
+        if (limits.memoryBytes() != d.memoryBytes() || limits.maxPids() != d.maxPids() || limits.cpus() != d.cpus()) {
             try {
                 slot.cgroup().limit(cgroupLimits(limits));
             } catch (RuntimeException e) {
@@ -200,15 +215,38 @@ public final class SandboxEngine implements Engine {
     }
 
     /** Runs on a mount namespace thread. */
-    private Slot prepare(String id, Image image, Limits limits) {
-        Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits));
+    /** Runs on {@code thread}, a mount namespace thread. */
+    private Slot prepare(MountNamespaceThread thread, String id, Image image, Limits limits) {
+        return prepare(thread, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)), image, limits);
+    }
+
+    private Slot prepare(MountNamespaceThread thread, String id, Cgroup cg, Image image, Limits limits) {
         try {
-            return new Slot(id, cg, CellRootfs.mount(ns, cellMount, image, limits.diskBytes(), options.hostUid(),
-                    options.hostGid()));
+            Slot slot = new Slot(id, cg, CellRootfs.mount(thread, cellMount, image, limits.diskBytes(),
+                    options.hostUid(), options.hostGid()));
+            Trace.mark("cell prepared");
+            return slot;
         } catch (RuntimeException e) {
             cg.remove();
             throw e;
         }
+    }
+
+    private void prepareFirstCell() {
+        if (options.poolSize() <= 0) {
+            return;
+        }
+        String id = CellIds.next();
+        Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(Limits.DEFAULT));
+        Trace.mark("first cell's cgroup made");
+        preparing.incrementAndGet();
+        ns.submit(() -> {
+            try {
+                pool.add(prepare(ns, id, cg, hostImage, Limits.DEFAULT));
+            } finally {
+                preparing.decrementAndGet();
+            }
+        });
     }
 
     private static CgroupLimits cgroupLimits(Limits l) {
@@ -223,18 +261,23 @@ public final class SandboxEngine implements Engine {
     }
 
     private void fillPool() {
-        if (options.poolSize() <= 0 || closing) {
+        if (preparer == null || closing) {
             return;
         }
-        preparing.incrementAndGet();
         preparer.submit(() -> {
-            try {
-                preparer.await(filesReady);
-                while (!closing && pool.size() < options.poolSize()) {
-                    pool.add(prepare(CellIds.next(), hostImage, Limits.DEFAULT));
+            preparer.await(filesReady);
+            while (!closing) {
+                synchronized (pool) {
+                    if (pool.size() + preparing.get() >= options.poolSize()) {
+                        return;
+                    }
+                    preparing.incrementAndGet();
                 }
-            } finally {
-                preparing.decrementAndGet();
+                try {
+                    pool.add(prepare(preparer, CellIds.next(), hostImage, Limits.DEFAULT));
+                } finally {
+                    preparing.decrementAndGet();
+                }
             }
         });
     }
@@ -402,8 +445,11 @@ public final class SandboxEngine implements Engine {
             while (!open.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            preparer.call(() -> null); // a refill in progress finishes first
-            preparer.close();
+            ns.call(() -> null); // a first cell in preparation is ready first
+            if (preparer != null) {
+                preparer.call(() -> null); // so is a refill in progress
+                preparer.close();
+            }
             for (Slot s; (s = pool.poll()) != null; ) {
                 discard(s);
             }
