@@ -152,9 +152,13 @@ public final class Bench {
 
     /** Cells per second with two launchers at once, each starting, waiting for and closing cells. */
     private void throughput(SandboxEngine engine) throws Exception {
-        report.section("Throughput, 2 concurrent launchers, " + config.throughputSeconds() + " s each, /bin/true");
+        report.section("Throughput, 2 concurrent launchers, " + config.throughputSeconds()
+                + " s each after a warm-up window of the same length, /bin/true");
         List<String> bwrap = Peers.plainBwrap();
+        // One unrecorded window each first: the JIT compiles the concurrent paths, as in a long-running service.
+        perSecond(() -> Processes.time(bwrap, Map.of()));
         double plain = perSecond(() -> Processes.time(bwrap, Map.of()));
+        perSecond(() -> isolaCell(engine));
         double isola = perSecond(() -> isolaCell(engine));
         report.rate("plain bwrap, same namespaces", plain, Peers.shell(bwrap));
         report.rate("isola cell (start, wait, close)", isola, "SandboxEngine, pool of 2 prepared cells");

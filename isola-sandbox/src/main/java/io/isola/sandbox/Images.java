@@ -40,11 +40,20 @@ final class Images {
                 } catch (java.io.IOException e) {
                     throw new IsolaException("cannot read the link " + p + ": " + e.getMessage());
                 }
-            } else if (Files.isDirectory(p)) {
+            } else if (Files.isDirectory(p) && !isEmpty(p)) {
                 layers.add(new Image.Layer("/" + d, List.of(p)));
             }
         }
         layers.add(new Image.Layer("/etc", List.of(etcMask, Path.of("/etc"))));
         return new Image(HOST, layers, links);
+    }
+
+    /** An empty host directory is not worth an overlay per cell (Debian's /opt usually is empty). */
+    private static boolean isEmpty(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 }
