@@ -37,6 +37,8 @@ final class SandboxCell implements Cell {
     private final AuditLog audit;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
+    /** Done once the exit is in the audit log, which must come before the cell's "closed". */
+    private final CompletableFuture<Void> recorded = new CompletableFuture<>();
     private final AtomicReference<String> killedFor = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
@@ -67,9 +69,20 @@ final class SandboxCell implements Cell {
 
     private void awaitExit() {
         int status = Libc.waitpid(bwrapPid, 0);
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
         watchdogs.forEach(w -> w.cancel(false));
         int code = Libc.exitCode(status);
-        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        String why = killedFor.get();
+        // The caller learns first; the accounting below does not delay it, and close() waits for it.
+        exit.complete(new CellExit(code, why == null ? CellExit.Reason.EXITED : CellExit.Reason.KILLED, why));
+        try {
+            record(code, why, ms);
+        } finally {
+            recorded.complete(null);
+        }
+    }
+
+    private void record(int code, String why, long ms) {
         long oom = cgroup.oomKills(), forks = cgroup.pidsLimitHits();
         if (oom > 0) {
             audit.record(AuditEvent.of("cell.limit", id, "limit", "memory", "count", oom));
@@ -77,10 +90,8 @@ final class SandboxCell implements Cell {
         if (forks > 0) {
             audit.record(AuditEvent.of("cell.limit", id, "limit", "pids", "count", forks));
         }
-        String why = killedFor.get();
         audit.record(AuditEvent.of("cell.exited", id, "exit_code", code, "killed", why != null, "reason", why,
                 "wall_ms", ms, "cpu_ms", cgroup.cpuNanos() / 1_000_000));
-        exit.complete(new CellExit(code, why == null ? CellExit.Reason.EXITED : CellExit.Reason.KILLED, why));
     }
 
     private void limitHit(String limit, Duration value) {
@@ -146,6 +157,7 @@ final class SandboxCell implements Cell {
         }
         kill("closed");
         exit.join();
+        recorded.join();
         engine.release(this, rootfs, cgroup);
     }
 }
