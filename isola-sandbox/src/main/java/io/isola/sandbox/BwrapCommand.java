@@ -17,13 +17,19 @@ final class BwrapCommand {
 
     private BwrapCommand() {}
 
-    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs) {
+    /**
+     * @param block whether the cell waits on {@link #BLOCK_FD} before it starts the task: needed when Isola must
+     *     move it into its cgroup first, not when it is born there
+     */
+    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs, boolean block) {
         List<String> a = new ArrayList<>(List.of(bwrap,
                 "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--block-fd", fd(BLOCK_FD), "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD),
-                "--clearenv"));
+                "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD), "--clearenv"));
+        if (block) {
+            a.addAll(List.of("--block-fd", fd(BLOCK_FD)));
+        }
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }

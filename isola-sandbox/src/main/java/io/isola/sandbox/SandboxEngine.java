@@ -167,9 +167,9 @@ public final class SandboxEngine implements Engine {
                 // Only the cell's pid 1 moves (everything of the task descends from it, and it waits on the block
                 // descriptor until it is in); bwrap's outer process is Isola's supervisor, not the task.
                 cg.add(init);
+                Libc.write(launch.blockFd, new byte[] {1});
+                Libc.close(launch.blockFd);
             }
-            Libc.write(launch.blockFd, new byte[] {1});
-            Libc.close(launch.blockFd);
             SandboxCell cell = new SandboxCell(id, launch.bwrapPid, init, cg, slot.rootfs(), limits, this, audit,
                     timers, waiters);
             open.put(id, cell);
@@ -295,24 +295,26 @@ public final class SandboxEngine implements Engine {
     /** Runs on the mount namespace thread; {@code stdio} holds descriptors for 0, 1, 2 (or -1: inherit). */
     private Launch launch(CellSpec spec, Slot slot, int[] stdio) {
         CellRootfs fs = slot.rootfs();
+        boolean bornInside = cgroups.canSpawnInside();
         int[] block = null, info = null;
         try {
             fs.addMountPoints(spec.view());
-            block = Libc.pipe();
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs))
+            Spawn s = Spawn.of(BwrapCommand.build(options.bwrap().toString(), spec, fs, !bornInside))
                     .fd(BwrapCommand.USERNS_FD, userns.fd())
-                    .fd(BwrapCommand.BLOCK_FD, block[0])
                     .fd(BwrapCommand.INFO_FD, info[1])
                     .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
+            if (!bornInside) {
+                block = Libc.pipe();
+                s.fd(BwrapCommand.BLOCK_FD, block[0]);
+            }
             for (int i = 0; i < 3; i++) {
                 if (stdio[i] >= 0) {
                     s.fd(i, stdio[i]);
                 }
             }
-            Integer born = cgroups.spawnInside(slot.cgroup(), s::start);
-            int pid = born != null ? born : s.start();
-            return new Launch(pid, block[1], info[0], born != null);
+            int pid = bornInside ? cgroups.spawnInside(slot.cgroup(), s::start) : s.start();
+            return new Launch(pid, block == null ? -1 : block[1], info[0], bornInside);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);

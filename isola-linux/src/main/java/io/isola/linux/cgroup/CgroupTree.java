@@ -102,12 +102,12 @@ public final class CgroupTree {
      * On cgroup v1, runs {@code spawn} with the calling thread inside {@code cg}, so that the process it starts is
      * born there, then puts the thread back. A thread that moves itself skips the kernel's global threadgroup lock,
      * whose write side waits for an RCU grace period (milliseconds) on every migration of another process; this is
-     * the difference between a cell start that waits for the kernel and one that does not. On v2 a thread cannot
-     * leave its process's cgroup, so this returns null and the caller migrates the child instead.
+     * the difference between a cell start that waits for the kernel and one that does not. Only where
+     * {@link #canSpawnInside()}: on v2 a thread cannot leave its process's cgroup, and the caller migrates the child.
      */
     public <T> T spawnInside(Cgroup cg, java.util.function.Supplier<T> spawn) {
-        if (version != CgroupVersion.V1) {
-            return null;
+        if (!canSpawnInside()) {
+            throw new IllegalStateException("cgroup v2 cannot move a single thread");
         }
         List<Path> home = threadHome(cg);
         try {
@@ -147,6 +147,10 @@ public final class CgroupTree {
             throw new UncheckedIOException(e);
         }
         return home;
+    }
+
+    public boolean canSpawnInside() {
+        return version == CgroupVersion.V1;
     }
 
     public CgroupVersion version() {
