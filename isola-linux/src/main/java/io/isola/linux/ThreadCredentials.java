@@ -9,7 +9,8 @@ import java.lang.foreign.ValueLayout;
  * friends hide that by changing every thread of the process, so these use the raw system calls.
  */
 public final class ThreadCredentials {
-    private static final long SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_SETGROUPS = 116;
+    private static final long SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_SETGROUPS = 116, SYS_SETFSUID = 122,
+            SYS_SETFSGID = 123;
     private static final int PR_SET_KEEPCAPS = 8;
     private static final int CAP_V3 = 0x20080522;
     private static final MemorySegment SYSCALL = Native.fn("syscall"), PRCTL = Native.fn("prctl"),
@@ -19,9 +20,11 @@ public final class ThreadCredentials {
 
     /**
      * Makes the calling thread {@code uid}/{@code gid} with no supplementary groups, keeping its capabilities
-     * effective. What it starts afterwards runs as that user and, since execve() gives a non-root user no
-     * capabilities from a file without file capabilities, without any privilege. x86-64 and aarch64 only: glibc's
-     * syscall() there is plain assembly that reads integer registers, which is how it is called here.
+     * effective and root's file-system ids. What it starts afterwards runs as that user and, since execve() gives a
+     * non-root user no capabilities from a file without file capabilities, without any privilege (execve also sets
+     * the file-system ids to the effective ones). Files the thread itself creates still belong to root.
+     * x86-64 and aarch64 only: glibc's syscall() there is plain assembly that reads integer registers, which is how
+     * it is called here.
      */
     public static void becomeKeepingCapabilities(int uid, int gid) {
         try (Arena a = Arena.ofConfined()) {
@@ -41,6 +44,12 @@ public final class ThreadCredentials {
             header.setAtIndex(ValueLayout.JAVA_INT, 1, 0);
             Native.checked("capset", CAPSET, header.address(), caps.address(), 0);
             Native.checked("prctl(PR_SET_KEEPCAPS)", PRCTL, PR_SET_KEEPCAPS, 0, 0);
+            // setfsuid/setfsgid return the previous id rather than -1 on failure: check the result instead.
+            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, 0, 0);
+            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, 0, 0);
+            if ((int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, -1, 0) != 0) {
+                throw new LinuxException("setfsuid", Libc.EINVAL);
+            }
         }
     }
 }

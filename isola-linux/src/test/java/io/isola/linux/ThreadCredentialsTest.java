@@ -16,9 +16,15 @@ class ThreadCredentialsTest {
     void onlyTheCallingThreadChangesAndItsChildrenRunUnprivileged() throws Exception {
         AtomicReference<String> child = new AtomicReference<>();
         AtomicReference<String> self = new AtomicReference<>();
+        Path made = Files.createTempDirectory("isola-creds").resolve("made-by-thread");
         Thread t = Thread.ofPlatform().start(() -> {
             ThreadCredentials.becomeKeepingCapabilities(UID, GID);
             self.set(status(Path.of("/proc/thread-self/status")));
+            try {
+                Files.writeString(made, "x");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             int[] pipe = Libc.pipe();
             int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g; id -G; grep CapEff /proc/self/status"))
                     .fd(1, pipe[1]).start();
@@ -32,8 +38,13 @@ class ThreadCredentialsTest {
             child.set(out.toString());
         });
         t.join();
-        // The thread kept its capabilities (it still could mount, setns, write cgroup files)...
-        assertThat(self.get()).contains("Uid:\t" + UID).doesNotContain("CapEff:\t0000000000000000");
+        // The thread kept its capabilities (it still could mount, setns, write cgroup files) and root's
+        // file-system ids, so what it creates is root's...
+        assertThat(self.get()).contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
+                .doesNotContain("CapEff:\t0000000000000000");
+        assertThat(Files.getAttribute(made, "unix:uid")).isEqualTo(0);
+        Files.delete(made);
+        Files.delete(made.getParent());
         // ...its child is the user, in no other group, with no capability at all...
         assertThat(child.get()).isEqualTo(UID + "\n" + GID + "\n" + GID + "\nCapEff:\t0000000000000000\n");
         // ...and the rest of the JVM is still root.
