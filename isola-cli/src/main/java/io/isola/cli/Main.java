@@ -19,10 +19,17 @@ public final class Main {
 
     public static void main(String[] args) {
         Trace.mark("main");
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("bench"))) {
+            Warmup.start();
+        }
         int code = run(args);
         Trace.mark("exit");
         Trace.print();
-        System.exit(code);
+        // Every resource is closed by now (a run closes its engine before returning), so the JVM's shutdown
+        // sequence has nothing left to do, and it costs ~20 ms: halt instead, once the streams are flushed.
+        System.out.flush();
+        System.err.flush();
+        java.lang.Runtime.getRuntime().halt(code);
     }
 
     static List<Command> commands() {

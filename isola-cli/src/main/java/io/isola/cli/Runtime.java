@@ -5,7 +5,6 @@ import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
 import io.isola.core.Trace;
 import io.isola.core.audit.AuditLog;
-import io.isola.linux.Libc;
 import io.isola.sandbox.SandboxEngine;
 import io.isola.sandbox.SandboxOptions;
 import java.nio.file.Path;
@@ -33,13 +32,7 @@ final class Runtime implements AutoCloseable {
         if (!SandboxEngine.NAME.equals(engineName)) {
             throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
         }
-        // Linking to C costs tens of ms on a cold JVM; let it happen on the other core while the audit log opens.
-        Thread.ofPlatform().daemon().name("isola-warmup").start(() -> {
-            Libc.geteuid();
-            Trace.mark("C linked");
-            AuditLog.warmUp();
-            Trace.mark("JSON ready");
-        });
+        Warmup.start();
         StatePaths paths = paths(stateDir);
         AuditLog audit;
         try {

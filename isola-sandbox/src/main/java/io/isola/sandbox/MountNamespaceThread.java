@@ -1,6 +1,7 @@
 package io.isola.sandbox;
 
 import io.isola.core.IsolaException;
+import io.isola.core.Trace;
 import io.isola.linux.Libc;
 import io.isola.linux.LinuxException;
 import io.isola.linux.ThreadCredentials;
@@ -56,6 +57,7 @@ final class MountNamespaceThread implements AutoCloseable {
                     "mode=0711,size=64m");
             int fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
             ThreadCredentials.becomeKeepingCapabilities(cellUid, cellGid);
+            Trace.mark("base namespace ready");
             return fd;
         });
     }

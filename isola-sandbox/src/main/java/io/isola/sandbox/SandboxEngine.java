@@ -92,8 +92,11 @@ public final class SandboxEngine implements Engine {
         // Start-up work runs on two threads at once: the namespace thread sets up mounts, the seccomp program and
         // the user namespace, while this thread deals with cgroups. It is most of a command-line start.
         this.ns = new MountNamespaceThread(run, options.hostUid(), options.hostGid());
-        Future<CellUserNamespace.Pending> helper = ns.submit(
-                () -> CellUserNamespace.begin(options.hostUid(), options.hostGid()));
+        Future<CellUserNamespace.Pending> helper = ns.submit(() -> {
+            CellUserNamespace.Pending p = CellUserNamespace.begin(options.hostUid(), options.hostGid());
+            Trace.mark("user namespace helper spawned");
+            return p;
+        });
         // What preparing a cell needs; the pool starts preparing as soon as this is done.
         this.filesReady = ns.submit(() -> {
             EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
