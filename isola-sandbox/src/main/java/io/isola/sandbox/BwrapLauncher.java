@@ -1,0 +1,164 @@
+package io.isola.sandbox;
+
+import io.isola.core.CellSpec;
+import io.isola.core.IsolaException;
+import io.isola.core.Stdio;
+import io.isola.core.Trace;
+import io.isola.linux.Libc;
+import io.isola.linux.Spawn;
+import io.isola.linux.cgroup.CgroupTree;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts a prepared cell's bwrap: inside the cell's mount namespace, from the namespace thread (which runs as the
+ * cell's user), born in the cell's cgroup where the kernel allows it, with the seccomp program, the user namespace
+ * and the info pipe as extra descriptors.
+ */
+final class BwrapLauncher {
+    private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
+
+    /** @param bwrapPid the supervisor (host pid) @param initPid the cell's pid 1 (host pid) */
+    record Started(int bwrapPid, int initPid) {}
+
+    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup) {}
+
+    private final Path bwrap;
+    private final MountNamespaceThread ns;
+    private final CgroupTree cgroups;
+    private final CellUserNamespace userns;
+    private final Path seccompBpf;
+
+    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf) {
+        this.bwrap = bwrap;
+        this.ns = ns;
+        this.cgroups = cgroups;
+        this.userns = userns;
+        this.seccompBpf = seccompBpf;
+    }
+
+    Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
+        Spawned spawned;
+        int[] fds = open(stdio);
+        try {
+            spawned = ns.call(() -> ns.inNamespace(cell.rootfs().namespace(), () -> spawn(spec, cell, fds)));
+        } finally {
+            closeAll(fds);
+        }
+        Trace.mark("bwrap spawned");
+        boolean reaped = false;
+        try {
+            int init = readChildPid(spawned);
+            if (init < 0) {
+                reaped = true;
+                int code = Libc.exitCode(Libc.waitpid(spawned.bwrapPid(), 0));
+                throw new IsolaException("bubblewrap could not set up the cell (exit code " + code
+                        + "); its own message is above");
+            }
+            Trace.mark("cell pid 1 known");
+            if (!spawned.bornInCgroup()) {
+                // Only the cell's pid 1 moves (everything of the task descends from it, and it waits on the block
+                // descriptor until it is in); bwrap's outer process is Isola's supervisor, not the task.
+                cell.cgroup().add(init);
+                Libc.write(spawned.blockFd(), new byte[] {1});
+            }
+            return new Started(spawned.bwrapPid(), init);
+        } catch (RuntimeException e) {
+            if (!reaped) {
+                Libc.kill(spawned.bwrapPid(), Libc.SIGKILL);
+                Libc.waitpid(spawned.bwrapPid(), 0);
+            }
+            throw e;
+        } finally {
+            Libc.close(spawned.blockFd());
+        }
+    }
+
+    /** Runs on the namespace thread, inside the cell's mount namespace. */
+    private Spawned spawn(CellSpec spec, PreparedCell cell, int[] stdio) {
+        boolean bornInside = cgroups.canSpawnInside();
+        int[] block = null, info = null;
+        try {
+            cell.rootfs().addMountPoints(spec.view());
+            info = Libc.pipe();
+            Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside))
+                    .fd(BwrapCommand.USERNS_FD, userns.fd())
+                    .fd(BwrapCommand.INFO_FD, info[1])
+                    .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
+            if (!bornInside) {
+                block = Libc.pipe();
+                s.fd(BwrapCommand.BLOCK_FD, block[0]);
+            }
+            for (int i = 0; i < 3; i++) {
+                if (stdio[i] >= 0) {
+                    s.fd(i, stdio[i]);
+                }
+            }
+            int pid = bornInside ? cgroups.spawnInside(cell.cgroup(), s::start) : s.start();
+            return new Spawned(pid, block == null ? -1 : block[1], info[0], bornInside);
+        } catch (RuntimeException e) {
+            if (block != null) {
+                Libc.close(block[1]);
+            }
+            if (info != null) {
+                Libc.close(info[0]);
+            }
+            throw e;
+        } finally {
+            if (block != null) {
+                Libc.close(block[0]);
+            }
+            if (info != null) {
+                Libc.close(info[1]);
+            }
+        }
+    }
+
+    /**
+     * Opens the task's standard streams on the caller's thread and as the caller: the namespace thread runs as the
+     * cell's user, and a file it created would belong to that user.
+     */
+    private static int[] open(Stdio stdio) {
+        int[] fds = {-1, -1, -1};
+        try {
+            if (stdio.in() != null) {
+                fds[0] = Libc.openReadOnly(stdio.in().toString());
+            }
+            if (stdio.out() != null) {
+                fds[1] = Libc.openWrite(stdio.out().toString(), false);
+            }
+            if (stdio.err() != null) {
+                fds[2] = stdio.err().equals(stdio.out()) ? fds[1] : Libc.openWrite(stdio.err().toString(), false);
+            }
+            return fds;
+        } catch (RuntimeException e) {
+            closeAll(fds);
+            throw new IsolaException("cannot open the task's standard streams: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        Libc.close(fds[0]);
+        Libc.close(fds[1]);
+        if (fds[2] != fds[1]) {
+            Libc.close(fds[2]);
+        }
+    }
+
+    /** bwrap reports its child's host pid on the info descriptor, then closes it; -1 when bwrap failed first. */
+    private static int readChildPid(Spawned spawned) {
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        try {
+            for (byte[] chunk; (chunk = Libc.read(spawned.infoFd(), 4096)).length > 0; ) {
+                json.writeBytes(chunk);
+            }
+        } finally {
+            Libc.close(spawned.infoFd());
+        }
+        Matcher m = CHILD_PID.matcher(json.toString(StandardCharsets.UTF_8));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+}

@@ -1,0 +1,154 @@
+package io.isola.sandbox;
+
+import io.isola.core.CellIds;
+import io.isola.core.IsolaException;
+import io.isola.core.Limits;
+import io.isola.core.Trace;
+import io.isola.linux.cgroup.Cgroup;
+import io.isola.linux.cgroup.CgroupLimits;
+import io.isola.linux.cgroup.CgroupTree;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The warm pool: cells prepared ahead (cgroup and root file system) for tasks on the default image and limits, so
+ * that a task waits only for bwrap. The first is prepared while the engine starts; refills run on a thread of their
+ * own, unless the engine serves a single task.
+ */
+final class CellPool implements AutoCloseable {
+    private final SandboxOptions options;
+    private final CgroupTree cgroups;
+    private final Image image;
+    private final Path cellMount;
+    private final Future<Void> filesReady;
+    private final MountNamespaceThread preparer;
+    private final BlockingQueue<PreparedCell> cells = new LinkedBlockingQueue<>();
+    /** Cells being prepared right now; a task that finds the pool empty waits for one of them. */
+    private final AtomicInteger preparing = new AtomicInteger();
+    private volatile boolean closing;
+
+    /** @param filesReady done once what every cell root needs (the /etc mask, the mount point) exists */
+    CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
+            MountNamespaceThread ns) {
+        this.options = options;
+        this.cgroups = cgroups;
+        this.image = image;
+        this.cellMount = cellMount;
+        this.filesReady = filesReady;
+        this.preparer = options.refill() && options.poolSize() > 0 ? new MountNamespaceThread(ns, "isola-prepare") : null;
+    }
+
+    /**
+     * Prepares the first cell: its cgroup here (no C call needed, so this runs while the JVM still links to C), its
+     * root on {@code ns}, queued behind the /etc mask.
+     */
+    void prepareFirst(MountNamespaceThread ns) {
+        if (options.poolSize() <= 0) {
+            return;
+        }
+        String id = CellIds.next();
+        Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(Limits.DEFAULT));
+        Trace.mark("first cell's cgroup made");
+        preparing.incrementAndGet();
+        ns.submit(() -> {
+            try {
+                cells.add(prepare(ns, id, cg, image, Limits.DEFAULT));
+            } finally {
+                preparing.decrementAndGet();
+            }
+        });
+        if (options.poolSize() > 1) {
+            refill();
+        }
+    }
+
+    /** A prepared cell for a task: from the pool when it fits, otherwise made now on {@code ns}. */
+    PreparedCell take(Image taskImage, Limits limits, MountNamespaceThread ns) {
+        boolean fits = taskImage == image && limits.diskBytes() == Limits.DEFAULT.diskBytes();
+        PreparedCell cell = fits ? cells.poll() : null;
+        if (cell == null && fits && preparing.get() > 0) {
+            // A cell is being prepared right now (at start-up, say): waiting for it beats preparing a second one.
+            try {
+                cell = cells.poll(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IsolaException("interrupted while waiting for a prepared cell");
+            }
+        }
+        if (cell == null) {
+            String id = CellIds.next();
+            return ns.call(() -> prepare(ns, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)),
+                    taskImage, limits));
+        }
+        // Fields compared by hand: a record's first equals() bootstraps an invokedynamic call site, ~15 ms cold.
+        Limits d = Limits.DEFAULT;
+        if (limits.memoryBytes() != d.memoryBytes() || limits.maxPids() != d.maxPids() || limits.cpus() != d.cpus()) {
+            try {
+                cell.cgroup().limit(cgroupLimits(limits));
+            } catch (RuntimeException e) {
+                cell.discard();
+                throw e;
+            }
+        }
+        return cell;
+    }
+
+    /** Tops the pool up in the background, unless this pool prepares only once. */
+    void refill() {
+        if (preparer == null || closing) {
+            return;
+        }
+        preparer.submit(() -> {
+            preparer.await(filesReady);
+            while (!closing) {
+                synchronized (cells) {
+                    if (cells.size() + preparing.get() >= options.poolSize()) {
+                        return;
+                    }
+                    preparing.incrementAndGet();
+                }
+                try {
+                    String id = CellIds.next();
+                    cells.add(prepare(preparer, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(Limits.DEFAULT)),
+                            image, Limits.DEFAULT));
+                } finally {
+                    preparing.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    /** Runs on {@code thread}, a mount namespace thread; the cgroup is removed if the root cannot be made. */
+    private PreparedCell prepare(MountNamespaceThread thread, String id, Cgroup cg, Image img, Limits limits) {
+        try {
+            PreparedCell cell = new PreparedCell(id, cg, CellRootfs.mount(thread, cellMount, img, limits.diskBytes(),
+                    options.hostUid(), options.hostGid()));
+            Trace.mark("cell prepared");
+            return cell;
+        } catch (RuntimeException e) {
+            cg.remove();
+            throw e;
+        }
+    }
+
+    static CgroupLimits cgroupLimits(Limits l) {
+        return new CgroupLimits(l.memoryBytes(), l.maxPids(), l.cpus());
+    }
+
+    /** Stops refilling and drops every prepared cell; {@code ns} must have finished the first cell's preparation. */
+    @Override
+    public void close() {
+        closing = true;
+        if (preparer != null) {
+            preparer.call(() -> null); // a refill in progress finishes first
+            preparer.close();
+        }
+        for (PreparedCell c; (c = cells.poll()) != null; ) {
+            c.discard();
+        }
+    }
+}
