@@ -47,13 +47,15 @@ build() {
     train_aot_cache
 }
 
-# A training run records the classes a real `isola run` loads; later starts map them from the cache.
+# A training run records the classes a real `isola run` loads; later starts map them from the cache. The jar path
+# must be the launcher's absolute one: classes first loaded by the namespace thread, whose working directory is
+# another mount namespace's root, are otherwise left out of the cache as "unsupported location".
 train_aot_cache() {
     rm -f isola-cli/target/isola.aot
     state=$(mktemp -d)
-    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput=isola-cli/target/isola.aot \
-        -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
-        -Xlog:aot=off -Xlog:cds=off -jar isola-cli/target/isola.jar run -- /bin/true >/dev/null 2>&1 \
+    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" \
+        -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
+        -Xlog:aot=off -Xlog:cds=off -jar "$root/isola-cli/target/isola.jar" run -- /bin/true >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
     rm -rf "$state"
 }

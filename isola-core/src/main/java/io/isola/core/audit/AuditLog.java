@@ -74,20 +74,25 @@ public final class AuditLog implements AutoCloseable {
         return w.toString();
     }
 
+    // An instanceof chain, not a pattern switch: the switch bootstraps a class at run time, which costs a cold
+    // command line a few ms.
     private static void writeValue(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Double d -> g.writeNumber(d);
-            case Boolean b -> g.writeBoolean(b);
-            case List<?> list -> {
-                g.writeStartArray();
-                for (Object o : list) {
-                    writeValue(g, o);
-                }
-                g.writeEndArray();
+        if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object o : list) {
+                writeValue(g, o);
             }
-            default -> g.writeString(String.valueOf(v));
+            g.writeEndArray();
+        } else {
+            g.writeString(String.valueOf(v));
         }
     }
 
