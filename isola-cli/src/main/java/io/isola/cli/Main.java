@@ -15,6 +15,9 @@ public final class Main {
     private static final List<String> EXIT_CODES = List.of("", "Exit codes: the task's own code; 128+N when it died of "
             + "signal N; 2 for bad usage; 125 when Isola itself failed; 127 when the command is not in the cell.");
 
+    /** Set when a signal started the JVM's shutdown: its exit code (128+signal) then wins over the command's. */
+    static volatile boolean shuttingDown;
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -29,6 +32,9 @@ public final class Main {
         // sequence has nothing left to do, and it costs ~20 ms: halt instead, once the streams are flushed.
         System.out.flush();
         System.err.flush();
+        if (shuttingDown) {
+            System.exit(code); // blocks until the shutdown under way ends the JVM with 128+signal
+        }
         java.lang.Runtime.getRuntime().halt(code);
     }
 

@@ -116,8 +116,12 @@ final class RunCommand implements Command {
             }
             CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
                     workdir, Network.LOOPBACK_ONLY, limits);
-            // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree.
-            Thread hook = new Thread(rt::close, "isola-shutdown");
+            // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
+            // exits with 128+signal.
+            Thread hook = new Thread(() -> {
+                Main.shuttingDown = true;
+                rt.close();
+            }, "isola-shutdown");
             java.lang.Runtime.getRuntime().addShutdownHook(hook);
             Trace.mark("engine ready");
             try (Cell cell = rt.engine.start(spec, Stdio.INHERIT)) {
@@ -129,7 +133,11 @@ final class RunCommand implements Command {
                 }
                 return exit.exitCode();
             } finally {
-                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                try {
+                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shutdownUnderWay) {
+                    // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
+                }
                 Trace.mark("cell closed");
             }
         }

@@ -147,22 +147,34 @@ public final class SandboxEngine implements Engine {
                 "max_pids", l.maxPids(), "disk_bytes", l.diskBytes());
     }
 
-    /** Called by a closing cell once its processes are gone. */
+    /**
+     * Called by a closing cell once its processes are gone. Dropping the cell's mount namespace unmounts everything
+     * in it, and the kernel waits for RCU there, so that and the cgroup's removal run on the cleaner thread, off the
+     * caller's path. The cell leaves {@link #open} only once its clean-up is queued or done, so that {@link #close}
+     * never stops the cleaner under it.
+     */
     void release(SandboxCell cell, CellRootfs rootfs, Cgroup cgroup) {
-        rootfs.release();
         Runnable clean = () -> {
-            cgroup.killAll();
-            cgroup.remove();
-            audit.record(AuditEvent.of("cell.closed", cell.id()));
+            try {
+                rootfs.release();
+                cgroup.killAll();
+                cgroup.remove();
+            } finally {
+                audit.record(AuditEvent.of("cell.closed", cell.id()));
+            }
         };
         synchronized (open) {
-            open.remove(cell.id());
             if (!cleaner.isShutdown()) {
                 cleaner.execute(clean);
+                open.remove(cell.id());
                 return;
             }
         }
-        clean.run(); // the engine is shutting down: no one is left to do it later
+        try {
+            clean.run(); // the engine is shutting down: no one is left to do it later
+        } finally {
+            open.remove(cell.id());
+        }
     }
 
     /** Mount table of the engine's base namespace, as /proc shows it. */
