@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The warm pool: cells prepared ahead (cgroup and root file system) for tasks on the default image and limits, so
- * that a task waits only for bwrap. The first is prepared while the engine starts; refills run on a thread of their
- * own, unless the engine serves a single task.
+ * that a task waits only for bwrap. Preparation runs on a thread of its own; the first cell is prepared while the
+ * engine starts, and refills follow each take unless the engine serves a single task.
  */
 final class CellPool implements AutoCloseable {
     private final SandboxOptions options;
@@ -31,22 +31,25 @@ final class CellPool implements AutoCloseable {
     private final AtomicInteger preparing = new AtomicInteger();
     private volatile boolean closing;
 
-    /** @param filesReady done once what every cell root needs (the /etc mask, the mount point) exists */
+    /**
+     * @param filesReady done once what every cell root needs (the /etc mask, the mount point) exists
+     * @param preparer the thread that prepares cells; the pool closes it
+     */
     CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
-            MountNamespaceThread ns) {
+            MountNamespaceThread preparer) {
         this.options = options;
         this.cgroups = cgroups;
         this.image = image;
         this.cellMount = cellMount;
         this.filesReady = filesReady;
-        this.preparer = options.refill() && options.poolSize() > 0 ? new MountNamespaceThread(ns, "isola-prepare") : null;
+        this.preparer = preparer;
     }
 
     /**
      * Prepares the first cell: its cgroup here (no C call needed, so this runs while the JVM still links to C), its
-     * root on {@code ns}, queued behind the /etc mask.
+     * root on the preparer thread, right after the /etc mask.
      */
-    void prepareFirst(MountNamespaceThread ns) {
+    void prepareFirst() {
         if (options.poolSize() <= 0) {
             return;
         }
@@ -54,9 +57,10 @@ final class CellPool implements AutoCloseable {
         Cgroup cg = cgroups.create(Janitor.cgroupName(id), cgroupLimits(Limits.DEFAULT));
         Trace.mark("first cell's cgroup made");
         preparing.incrementAndGet();
-        ns.submit(() -> {
+        preparer.submit(() -> {
             try {
-                cells.add(prepare(ns, id, cg, image, Limits.DEFAULT));
+                preparer.await(filesReady);
+                cells.add(prepare(preparer, id, cg, image, Limits.DEFAULT));
             } finally {
                 preparing.decrementAndGet();
             }
@@ -99,7 +103,7 @@ final class CellPool implements AutoCloseable {
 
     /** Tops the pool up in the background, unless this pool prepares only once. */
     void refill() {
-        if (preparer == null || closing) {
+        if (!options.refill() || closing) {
             return;
         }
         preparer.submit(() -> {
@@ -139,14 +143,12 @@ final class CellPool implements AutoCloseable {
         return new CgroupLimits(l.memoryBytes(), l.maxPids(), l.cpus());
     }
 
-    /** Stops refilling and drops every prepared cell; {@code ns} must have finished the first cell's preparation. */
+    /** Stops refilling and drops every prepared cell. */
     @Override
     public void close() {
         closing = true;
-        if (preparer != null) {
-            preparer.call(() -> null); // a refill in progress finishes first
-            preparer.close();
-        }
+        preparer.call(() -> null); // a preparation in progress finishes first
+        preparer.close();
         for (PreparedCell c; (c = cells.poll()) != null; ) {
             c.discard();
         }

@@ -76,7 +76,9 @@ public final class SandboxEngine implements Engine {
             Trace.mark("user namespace helper spawned");
             return p;
         });
-        Future<Void> filesReady = ns.submit(() -> {
+        // A second thread in the same base namespace builds what cells need and prepares the first cell meanwhile.
+        MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
+        Future<Void> filesReady = preparer.submit(() -> {
             EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
             Files.createDirectories(cellMount);
             Trace.mark("etc mask built");
@@ -86,6 +88,7 @@ public final class SandboxEngine implements Engine {
         try {
             this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
         } catch (CgroupUnavailableException e) {
+            preparer.close();
             ns.close();
             throw new IsolaException(e.getMessage());
         }
@@ -93,8 +96,8 @@ public final class SandboxEngine implements Engine {
         Trace.mark("cgroups open");
         this.reapedAtStart = Janitor.sweep(cgroups, audit);
         Trace.mark("stale cells swept");
-        this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, ns);
-        pool.prepareFirst(ns);
+        this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
+        pool.prepareFirst();
         this.userns = ns.await(ns.submit(() -> helper.get().finish()));
         Trace.mark("user namespace ready");
         this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf);
@@ -208,7 +211,6 @@ public final class SandboxEngine implements Engine {
             while (!open.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            ns.call(() -> null); // the first cell, if still in preparation, is ready first
             pool.close();
             timers.shutdownNow();
             waiters.shutdown();
