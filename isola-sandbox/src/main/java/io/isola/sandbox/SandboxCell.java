@@ -155,7 +155,7 @@ final class SandboxCell implements Cell {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        kill("closed");
+        kill("closed while running");
         exit.join();
         recorded.join();
         engine.release(this, rootfs, cgroup);
