@@ -35,6 +35,39 @@ class CliUsageTest {
     }
 
     @Test
+    void givenFilesAreVisibleReadOnlyAndNothingElseIs() throws IOException {
+        Path dir = Files.createTempDirectory("isola-cli-view");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path doc = dir.resolve("doc.txt");
+        Files.writeString(doc, "hello from the host\n");
+        Path sibling = dir.resolve("secret.txt");
+        Files.writeString(sibling, "not given\n");
+        try {
+            Cli.Result r = cli.run(Map.of(), null, "run", "--ro", doc.toString(), "-C", "/tmp", "--", "/bin/sh", "-c",
+                    "pwd; cat " + doc + "; cat " + sibling + " 2>/dev/null || echo no-sibling; echo x >> " + doc
+                            + " 2>/dev/null || echo read-only");
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).isEqualTo("/tmp\nhello from the host\nno-sibling\nread-only\n");
+            assertThat(Files.readString(doc)).isEqualTo("hello from the host\n");
+        } finally {
+            Cleanup.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void writableViewReceivesTheTasksOutput() throws IOException {
+        Path out = Files.createTempDirectory("isola-cli-out");
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        try {
+            Cli.Result r = cli.run("run", "--rw", out.toString(), "--", "/bin/sh", "-c", "echo result > " + out + "/r.txt");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(Files.readString(out.resolve("r.txt"))).isEqualTo("result\n");
+        } finally {
+            Cleanup.deleteTree(out);
+        }
+    }
+
+    @Test
     void signalDeathIs128PlusSignal() {
         assertThat(cli.run("run", "--", "/bin/sh", "-c", "kill -TERM $$").code()).isEqualTo(128 + 15);
     }
