@@ -186,6 +186,17 @@ class IsolationAttackTest {
     }
 
     @Test
+    void cannotInjectKeystrokesIntoTheCallersTerminal() {
+        // TIOCSTI pushes bytes into a terminal's input queue. The filter answers EPERM before the kernel looks at
+        // the descriptor; without it a non-terminal answers ENOTTY (25), so the result tells them apart.
+        TestCells.Result r = cells.sh("""
+                perl -e 'my $c = "x"; ioctl(STDOUT, 0x5412, $c) or print(($!+0), "\\n")'
+                perl -e 'my $c = "x"; ioctl(STDOUT, 0x541C, $c) or print(($!+0), "\\n")'
+                """);
+        assertThat(r.out()).isEqualTo("1\n1\n");
+    }
+
+    @Test
     void cannotEscapeThroughProcOrSys() {
         TestCells.Result r = cells.sh("""
                 echo b > /proc/sysrq-trigger 2>/dev/null && echo "WROTE sysrq"
