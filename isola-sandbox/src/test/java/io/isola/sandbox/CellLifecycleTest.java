@@ -16,23 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class CellLifecycleTest {
-    static TestCells cells;
-
-    @BeforeAll
-    static void engine() {
-        cells = new TestCells();
-    }
-
-    @AfterAll
-    static void close() {
-        cells.close();
-    }
-
+class CellLifecycleTest extends WithEngine {
     @Test
     void exitCodePassesThrough() {
         assertThat(cells.sh("exit 0").code()).isZero();

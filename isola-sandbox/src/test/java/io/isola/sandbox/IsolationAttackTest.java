@@ -13,27 +13,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Each test is an attack run from inside a real cell, and asserts that it fails. The cell's own output is the
  * evidence: scripts print OPEN/READ/WROTE only when the attack worked.
  */
-class IsolationAttackTest {
-    static TestCells cells;
-
-    @BeforeAll
-    static void engine() {
-        cells = new TestCells();
-    }
-
-    @AfterAll
-    static void close() {
-        cells.close();
-    }
-
+class IsolationAttackTest extends WithEngine {
     @Test
     void cannotReadHostSecrets() {
         TestCells.Result r = cells.sh("""

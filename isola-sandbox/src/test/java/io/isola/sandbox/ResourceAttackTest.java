@@ -10,24 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Hostile tasks that try to exhaust the host. Each is contained by the cell's limits while the host stays usable. */
-class ResourceAttackTest {
-    static TestCells cells;
-
-    @BeforeAll
-    static void engine() {
-        cells = new TestCells();
-    }
-
-    @AfterAll
-    static void close() {
-        cells.close();
-    }
-
+class ResourceAttackTest extends WithEngine {
     @Test
     void forkBombIsContainedAndHostStaysResponsive() throws Exception {
         Limits limits = Limits.DEFAULT.withPids(64).withTimeout(Duration.ofSeconds(4));
