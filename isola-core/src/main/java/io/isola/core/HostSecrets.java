@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Host places a cell must never be able to change. {@code --rw} of any of them, of anything below them, or of a
- * directory that contains them (a whole home directory holds ~/.ssh) is refused.
+ * directory that contains them is refused. That includes every home directory itself (it holds ~/.ssh, or will)
+ * and every hidden entry of a home (~/.bashrc, ~/.config/autostart…), which a cell could otherwise turn into code
+ * that runs on the host later.
  */
 public final class HostSecrets {
     private static final List<String> SYSTEM = List.of("/etc", "/root", "/boot", "/usr", "/bin", "/sbin", "/lib",
@@ -49,6 +51,35 @@ public final class HostSecrets {
                 throw refuse(hostPath, "it contains " + secret);
             }
         }
+        List<Path> homes = new java.util.ArrayList<>(homes());
+        if (real.startsWith("/home") && real.getNameCount() >= 2) {
+            homes.add(Path.of("/home").resolve(real.getName(1))); // homes not in /etc/passwd (LDAP, sssd) too
+        }
+        for (Path home : homes) {
+            if (home.startsWith(real)) {
+                throw refuse(hostPath, "it holds the home directory " + home);
+            }
+            if (real.startsWith(home) && real.getNameCount() > home.getNameCount()
+                    && real.getName(home.getNameCount()).toString().startsWith(".")) {
+                throw refuse(hostPath, "it is a hidden file or directory of the home " + home);
+            }
+        }
+    }
+
+    /** Every home directory the host's account database names, and /root. */
+    static List<Path> homes() {
+        java.util.ArrayList<Path> out = new java.util.ArrayList<>(List.of(Path.of("/root")));
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                String[] f = line.split(":");
+                if (f.length > 5 && f[5].startsWith("/home/")) {
+                    out.add(realOrNormal(Path.of(f[5])));
+                }
+            }
+        } catch (IOException e) {
+            // without the account database, the /home rule above still applies
+        }
+        return out;
     }
 
     private static Path realOrNormal(Path p) {

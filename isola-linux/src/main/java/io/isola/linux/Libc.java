@@ -22,7 +22,7 @@ public final class Libc {
 
     private static final MemorySegment MOUNT = Native.fn("mount"), UMOUNT2 = Native.fn("umount2"),
             UNSHARE = Native.fn("unshare"), SETNS = Native.fn("setns"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
-            CHMOD = Native.fn("chmod"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
+            CHMOD = Native.fn("chmod"), ACCESS = Native.fn("access"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
             CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
             KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid");
 
@@ -67,6 +67,18 @@ public final class Libc {
     public static void chmod(String path, int mode) {
         try (Arena a = Arena.ofConfined()) {
             Native.checked("chmod " + path, CHMOD, Native.str(a, path), mode, 0);
+        }
+    }
+
+    public static final int R_OK = 4, W_OK = 2, X_OK = 1;
+
+    /**
+     * access(2): whether the calling thread's <em>real</em> user may use {@code path} this way. The kernel checks
+     * with the real ids and, for a non-root real user, without capabilities.
+     */
+    public static boolean access(String path, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Native.call(ACCESS, Native.errnoBuffer(a), Native.str(a, path), mode, 0) == 0;
         }
     }
 

@@ -4,6 +4,7 @@ import io.isola.core.CellSpec;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
+import io.isola.core.ViewEntry;
 import io.isola.linux.Libc;
 import io.isola.linux.Spawn;
 import io.isola.linux.cgroup.CgroupTree;
@@ -82,6 +83,7 @@ final class BwrapLauncher {
         boolean bornInside = cgroups.canSpawnInside();
         int[] block = null, info = null;
         try {
+            checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
             info = Libc.pipe();
             Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside))
@@ -113,6 +115,23 @@ final class BwrapLauncher {
             }
             if (info != null) {
                 Libc.close(info[1]);
+            }
+        }
+    }
+
+    /**
+     * Each path of the view must be usable by the cell's user, who is the real user of this thread: bwrap binds as
+     * that user, and would otherwise fail with a terse "Permission denied".
+     */
+    private static void checkReachable(java.util.List<ViewEntry> view) {
+        for (ViewEntry v : view) {
+            String p = v.hostPath().toString();
+            int mode = Libc.R_OK | (java.nio.file.Files.isDirectory(v.hostPath()) ? Libc.X_OK : 0)
+                    | (v.access() == ViewEntry.Access.READ_WRITE ? Libc.W_OK : 0);
+            if (!Libc.access(p, mode)) {
+                throw new IsolaException("the cell's user cannot " + (v.access() == ViewEntry.Access.READ_WRITE
+                        ? "write " : "read ") + p + ": run isola through sudo as the file's owner (cells then act "
+                        + "as that user), or make it readable for others", 2);
             }
         }
     }

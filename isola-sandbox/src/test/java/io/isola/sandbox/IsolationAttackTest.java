@@ -63,6 +63,23 @@ class IsolationAttackTest extends WithEngine {
     }
 
     @Test
+    void aViewTheCellsUserCannotReadIsRefusedWithAClearMessage() throws IOException {
+        Path dir = TestCells.sharedDir("isola-private");
+        Path secret = dir.resolve("owner-only.txt");
+        Files.writeString(secret, "root's eyes only");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try {
+            var spec = TestCells.spec(List.of("/bin/cat", secret.toString()), Limits.DEFAULT,
+                    List.of(new ViewEntry(secret, secret, ViewEntry.Access.READ_ONLY)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
+                    .isInstanceOf(io.isola.core.IsolaException.class)
+                    .hasMessageContaining("the cell's user cannot read " + secret);
+        } finally {
+            TestCells.deleteTree(dir);
+        }
+    }
+
+    @Test
     void copyOnWriteLayerDoesNotReachTheImage() {
         // Even where the cell may write, the write lands in its private layer, never on the host.
         TestCells.Result r = cells.sh("echo mine > /tmp/cow && cat /tmp/cow && echo x > $HOME/f && ls $HOME");
