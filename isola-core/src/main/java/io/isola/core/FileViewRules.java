@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * What a file view may contain. A UNIX socket is host IPC whatever the network namespace says (connecting to a
- * path socket needs only the path), so a view that shows one is refused, as is a directory that holds one within
- * {@value #DEPTH} levels. Deeper sockets and sockets created later are not seen: views of whole trees remain the
+ * What a file view may contain. Nothing of the host's /proc or /sys, and no UNIX socket: a socket is host IPC
+ * whatever the network namespace says (connecting to a path socket needs only the path), so a view that shows one
+ * is refused, as is a directory that holds one within {@value #DEPTH} levels. Deeper sockets and sockets created later are not seen: views of whole trees remain the
  * caller's responsibility, which is why they are explicit.
  */
 public final class FileViewRules {
@@ -27,6 +27,12 @@ public final class FileViewRules {
     public static void check(List<ViewEntry> view) {
         for (ViewEntry v : view) {
             Path p = v.hostPath();
+            for (String kernel : new String[] {"/proc", "/sys"}) {
+                if (p.startsWith(kernel) || v.cellPath().startsWith(kernel)) {
+                    throw new IsolaException("refusing to show " + p + " to a cell: the host's " + kernel
+                            + " is the host kernel's own interface (a cell has its own /proc and no /sys)", 2);
+                }
+            }
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
                 throw new IsolaException("no such file or directory: " + p + " (given with --ro/--rw)", 2);
             }

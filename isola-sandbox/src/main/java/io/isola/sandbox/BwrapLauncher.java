@@ -45,7 +45,7 @@ final class BwrapLauncher {
         Spawned spawned;
         int[] fds = open(stdio);
         try {
-            spawned = ns.call(() -> ns.inNamespace(cell.rootfs().namespace(), () -> spawn(spec, cell, fds)));
+            spawned = ns.call(() -> spawnInCell(spec, cell, fds));
         } finally {
             closeAll(fds);
         }
@@ -78,9 +78,29 @@ final class BwrapLauncher {
         }
     }
 
+    /**
+     * Runs on the namespace thread. Where the kernel allows it, the thread steps into the cell's cgroup first (from
+     * the base namespace: the cell's own has no /sys), so that bwrap is born there.
+     */
+    private Spawned spawnInCell(CellSpec spec, PreparedCell cell, int[] stdio) {
+        if (!cgroups.canSpawnInside()) {
+            return inCellNamespace(spec, cell, stdio, false);
+        }
+        return cgroups.spawnInside(cell.cgroup(), () -> inCellNamespace(spec, cell, stdio, true));
+    }
+
+    private Spawned inCellNamespace(CellSpec spec, PreparedCell cell, int[] stdio, boolean bornInside) {
+        try {
+            return ns.inNamespace(cell.rootfs().namespace(), () -> spawn(spec, cell, stdio, bornInside));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs on the namespace thread, inside the cell's mount namespace. */
-    private Spawned spawn(CellSpec spec, PreparedCell cell, int[] stdio) {
-        boolean bornInside = cgroups.canSpawnInside();
+    private Spawned spawn(CellSpec spec, PreparedCell cell, int[] stdio, boolean bornInside) {
         int[] block = null, info = null;
         try {
             checkReachable(spec.view());
@@ -99,8 +119,7 @@ final class BwrapLauncher {
                     s.fd(i, stdio[i]);
                 }
             }
-            int pid = bornInside ? cgroups.spawnInside(cell.cgroup(), s::start) : s.start();
-            return new Spawned(pid, block == null ? -1 : block[1], info[0], bornInside);
+            return new Spawned(s.start(), block == null ? -1 : block[1], info[0], bornInside);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);

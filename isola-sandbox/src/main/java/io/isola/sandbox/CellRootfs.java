@@ -35,6 +35,9 @@ final class CellRootfs {
     static CellRootfs mount(MountNamespaceThread ns, Path mountPoint, Image image, long diskBytes, int uid, int gid) {
         try {
             int fd = ns.newNamespace(() -> {
+                // bwrap copies this namespace and tears its copy down again: the host's /sys (sysfs and a dozen
+                // cgroup mounts) is never shown to a cell, so it goes before that copy is made.
+                Libc.umount2("/sys", Libc.MNT_DETACH);
                 Libc.mount("isola-cell", mountPoint.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                         "mode=0755,size=" + diskBytes);
                 new CellRootfs(mountPoint, -1).populate(image, uid, gid);

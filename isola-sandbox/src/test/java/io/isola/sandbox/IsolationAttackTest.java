@@ -160,6 +160,16 @@ class IsolationAttackTest extends WithEngine {
     }
 
     @Test
+    void theHostsProcAndSysCannotBeHandedIn() {
+        for (Path p : List.of(Path.of("/proc/1"), Path.of("/sys/fs/cgroup"), Path.of("/proc"))) {
+            var spec = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
+                    List.of(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
+                    .isInstanceOf(io.isola.core.IsolaException.class).hasMessageContaining("host kernel's own interface");
+        }
+    }
+
+    @Test
     void cannotMountLoadModulesOrCreateUserNamespaces() {
         TestCells.Result r = cells.sh("""
                 mount -t tmpfs none /tmp 2>/dev/null && echo "MOUNTED"
