@@ -103,9 +103,12 @@ class CliUsageTest {
     @Test
     void missingCgroupsSaysWhatToDo() throws IOException {
         Path empty = Files.createTempDirectory("isola-no-cgroups");
+        long helpersBefore = Cleanup.processesWith("/bin/sleep 60");
         try {
             assertOneLine(cli.run(Map.of("ISOLA_CGROUP_ROOT", empty.toString()), null, "run", "--", "true"), 125,
                     "no usable cgroup hierarchy");
+            // The failed start left nothing running: not even the user namespace helper it had begun with.
+            assertThat(Cleanup.processesWith("/bin/sleep 60")).isEqualTo(helpersBefore);
         } finally {
             Files.delete(empty);
         }

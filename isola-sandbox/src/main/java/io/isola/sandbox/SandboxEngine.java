@@ -68,39 +68,56 @@ public final class SandboxEngine implements Engine {
         Path run = options.paths().runDir();
         this.etcMask = run.resolve("etc-mask");
         Path cellMount = run.resolve("cell");
-        // Start-up runs on two threads at once, and is most of a command-line start: the namespace thread sets up
-        // its namespace, the user namespace and the /etc mask, while this thread deals with cgroups.
+        // Start-up runs on three threads at once, and is most of a command-line start: the namespace thread sets
+        // up its namespace and the cells' user namespace, the preparer builds the /etc mask and the first cell, and
+        // this thread deals with cgroups.
         this.ns = new MountNamespaceThread(run, options.hostUid(), options.hostGid());
         Future<CellUserNamespace.Pending> helper = ns.submit(() -> {
             CellUserNamespace.Pending p = CellUserNamespace.begin(options.hostUid(), options.hostGid());
             Trace.mark("user namespace helper spawned");
             return p;
         });
-        // A second thread in the same base namespace builds what cells need and prepares the first cell meanwhile.
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
-        Future<Void> filesReady = preparer.submit(() -> {
-            EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
-            Files.createDirectories(cellMount);
-            Trace.mark("etc mask built");
-            return null;
-        });
-        Path seccompBpf = SeccompPolicy.program(options.paths().root().resolve("cache"));
         try {
-            this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
-        } catch (CgroupUnavailableException e) {
-            preparer.close();
-            ns.close();
-            throw new IsolaException(e.getMessage());
+            Future<Void> filesReady = preparer.submit(() -> {
+                EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
+                Files.createDirectories(cellMount);
+                Trace.mark("etc mask built");
+                return null;
+            });
+            Path seccompBpf = SeccompPolicy.program(options.paths().root().resolve("cache"));
+            try {
+                this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
+            } catch (CgroupUnavailableException e) {
+                throw new IsolaException(e.getMessage());
+            }
+            this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
+            Trace.mark("cgroups open");
+            this.reapedAtStart = Janitor.sweep(cgroups, audit);
+            Trace.mark("stale cells swept");
+            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
+            pool.prepareFirst();
+            this.userns = ns.await(ns.submit(() -> helper.get().finish()));
+            Trace.mark("user namespace ready");
+            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf);
+        } catch (RuntimeException e) {
+            abandonStartUp(helper, preparer);
+            throw e;
         }
-        this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
-        Trace.mark("cgroups open");
-        this.reapedAtStart = Janitor.sweep(cgroups, audit);
-        Trace.mark("stale cells swept");
-        this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
-        pool.prepareFirst();
-        this.userns = ns.await(ns.submit(() -> helper.get().finish()));
-        Trace.mark("user namespace ready");
-        this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf);
+    }
+
+    /** A start-up that failed leaves nothing behind: not the helper process, not the threads. */
+    private void abandonStartUp(Future<CellUserNamespace.Pending> helper, MountNamespaceThread preparer) {
+        try {
+            ns.call(() -> {
+                helper.get().finish().close(); // ends the helper process; the namespace is not needed
+                return null;
+            });
+        } catch (RuntimeException ignored) {
+            // the helper never started, or is gone already
+        }
+        preparer.close();
+        ns.close();
     }
 
     @Override
