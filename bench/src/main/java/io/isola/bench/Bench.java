@@ -14,7 +14,6 @@ import io.isola.sandbox.SandboxEngine;
 import io.isola.sandbox.SandboxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -243,9 +242,5 @@ public final class Bench {
             }
         }
         return total;
-    }
-
-    static Duration ms(double ms) {
-        return Duration.ofNanos((long) (ms * 1e6));
     }
 }

@@ -35,7 +35,7 @@ public final class Main {
         if (shuttingDown) {
             System.exit(code); // blocks until the shutdown under way ends the JVM with 128+signal
         }
-        java.lang.Runtime.getRuntime().halt(code);
+        Runtime.getRuntime().halt(code);
     }
 
     static List<Command> commands() {

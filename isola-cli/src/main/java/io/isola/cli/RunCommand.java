@@ -109,9 +109,9 @@ final class RunCommand implements Command {
         for (Path p : readOnly) {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
-        try (Runtime rt = Runtime.open(stateDir, engine)) {
+        try (Session session = Session.open(stateDir, engine)) {
             for (Path p : readWrite) {
-                HostSecrets.checkWritable(p, rt.paths.root());
+                HostSecrets.checkWritable(p, session.paths.root());
                 view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
             }
             CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
@@ -120,11 +120,11 @@ final class RunCommand implements Command {
             // exits with 128+signal.
             Thread hook = new Thread(() -> {
                 Main.shuttingDown = true;
-                rt.close();
+                session.close();
             }, "isola-shutdown");
-            java.lang.Runtime.getRuntime().addShutdownHook(hook);
+            Runtime.getRuntime().addShutdownHook(hook);
             Trace.mark("engine ready");
-            try (Cell cell = rt.engine.start(spec, Stdio.INHERIT)) {
+            try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
                 Trace.mark("cell started");
                 CellExit exit = cell.waitFor();
                 Trace.mark("cell exited");
@@ -134,7 +134,7 @@ final class RunCommand implements Command {
                 return exit.exitCode();
             } finally {
                 try {
-                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                    Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shutdownUnderWay) {
                     // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
                 }

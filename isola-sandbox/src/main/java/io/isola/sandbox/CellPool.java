@@ -84,9 +84,7 @@ final class CellPool implements AutoCloseable {
             }
         }
         if (cell == null) {
-            String id = CellIds.next();
-            return ns.call(() -> prepare(ns, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)),
-                    taskImage, limits));
+            return ns.call(() -> prepareNew(ns, taskImage, limits));
         }
         // Fields compared by hand: a record's first equals() bootstraps an invokedynamic call site, ~15 ms cold.
         Limits d = Limits.DEFAULT;
@@ -116,14 +114,18 @@ final class CellPool implements AutoCloseable {
                     preparing.incrementAndGet();
                 }
                 try {
-                    String id = CellIds.next();
-                    cells.add(prepare(preparer, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(Limits.DEFAULT)),
-                            image, Limits.DEFAULT));
+                    cells.add(prepareNew(preparer, image, Limits.DEFAULT));
                 } finally {
                     preparing.decrementAndGet();
                 }
             }
         });
+    }
+
+    /** A cell with a new id and cgroup; runs on {@code thread}, a mount namespace thread. */
+    private PreparedCell prepareNew(MountNamespaceThread thread, Image img, Limits limits) {
+        String id = CellIds.next();
+        return prepare(thread, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)), img, limits);
     }
 
     /** Runs on {@code thread}, a mount namespace thread; the cgroup is removed if the root cannot be made. */

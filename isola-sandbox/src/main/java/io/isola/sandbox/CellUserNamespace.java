@@ -22,13 +22,9 @@ final class CellUserNamespace implements AutoCloseable {
     static final int CELL_ID = 1000;
 
     private final int fd;
-    final int hostUid;
-    final int hostGid;
 
-    private CellUserNamespace(int fd, int hostUid, int hostGid) {
+    private CellUserNamespace(int fd) {
         this.fd = fd;
-        this.hostUid = hostUid;
-        this.hostGid = hostGid;
     }
 
     /**
@@ -59,7 +55,7 @@ final class CellUserNamespace implements AutoCloseable {
                 Files.writeString(proc.resolve("setgroups"), "deny\n");
                 Files.writeString(proc.resolve("gid_map"), CELL_ID + " " + hostGid + " 1\n");
                 int fd = Libc.openReadOnly(proc.resolve("ns/user").toString());
-                return new CellUserNamespace(fd, hostUid, hostGid);
+                return new CellUserNamespace(fd);
             } catch (IOException e) {
                 throw new IsolaException("could not create the cells' user namespace: " + e.getMessage()
                         + " (the kernel must allow user namespaces: sysctl user.max_user_namespaces)");

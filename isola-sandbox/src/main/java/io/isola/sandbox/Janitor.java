@@ -22,18 +22,15 @@ final class Janitor {
         return cellId + "-" + Owner.SELF;
     }
 
-    static int sweep(CgroupTree tree, AuditLog audit) {
-        int reaped = 0;
+    static void sweep(CgroupTree tree, AuditLog audit) {
         for (Cgroup cg : tree.children()) {
             String[] parts = cg.name().split("-", 2);
             if (parts.length == 2 && !Owner.isAlive(parts[1])) {
                 cg.killAll();
                 cg.remove();
                 audit.record(AuditEvent.of("cell.reaped", parts[0], "cgroup", cg.name(), "owner", parts[1]));
-                reaped++;
             }
         }
-        return reaped;
     }
 
     /** A process identity that survives pid reuse: "pid.starttime". */

@@ -111,11 +111,6 @@ final class SandboxCell implements Cell {
         return bwrapPid;
     }
 
-    /** The host pid of the cell's pid 1 (bwrap's init inside the pid namespace). */
-    int initPid() {
-        return initPid;
-    }
-
     Cgroup cgroup() {
         return cgroup;
     }

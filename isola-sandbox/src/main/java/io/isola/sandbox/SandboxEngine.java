@@ -46,7 +46,6 @@ public final class SandboxEngine implements Engine {
     private final Image hostImage;
     private final CellPool pool;
     private final BwrapLauncher launcher;
-    private final int reapedAtStart;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("isola-watchdog").unstarted(r));
     /** Platform threads that block in waitpid, one per running cell, reused across cells. */
@@ -93,7 +92,7 @@ public final class SandboxEngine implements Engine {
             }
             this.hostImage = Images.resolve(Images.HOST, options.paths().images(), etcMask);
             Trace.mark("cgroups open");
-            this.reapedAtStart = Janitor.sweep(cgroups, audit);
+            Janitor.sweep(cgroups, audit);
             Trace.mark("stale cells swept");
             this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
             pool.prepareFirst();
@@ -123,11 +122,6 @@ public final class SandboxEngine implements Engine {
     @Override
     public String name() {
         return NAME;
-    }
-
-    /** How many leftover cells of dead Isola processes were cleaned when this engine started. */
-    public int reapedAtStart() {
-        return reapedAtStart;
     }
 
     @Override

@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** What every command that makes cells needs: the state directory, the audit log and the engine. */
-final class Runtime implements AutoCloseable {
+final class Session implements AutoCloseable {
     final StatePaths paths;
     final AuditLog audit;
     final SandboxEngine engine;
 
-    private Runtime(StatePaths paths, AuditLog audit, SandboxEngine engine) {
+    private Session(StatePaths paths, AuditLog audit, SandboxEngine engine) {
         this.paths = paths;
         this.audit = audit;
         this.engine = engine;
@@ -28,7 +28,7 @@ final class Runtime implements AutoCloseable {
                 : StatePaths.fromEnvironment(env, Host.isRoot());
     }
 
-    static Runtime open(Path stateDir, String engineName) {
+    static Session open(Path stateDir, String engineName) {
         if (!SandboxEngine.NAME.equals(engineName)) {
             throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
         }
@@ -42,7 +42,7 @@ final class Runtime implements AutoCloseable {
             throw new IsolaException(e.getMessage());
         }
         try {
-            return new Runtime(paths, audit, new SandboxEngine(options(paths), audit));
+            return new Session(paths, audit, new SandboxEngine(options(paths), audit));
         } catch (RuntimeException e) {
             audit.close();
             throw e;
