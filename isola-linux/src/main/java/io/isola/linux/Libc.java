@@ -91,11 +91,6 @@ public final class Libc {
         return open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC);
     }
 
-    /** Creates or truncates a file for writing, mode 0600, close-on-exec. */
-    public static int createFile(String path) {
-        return openWrite(path, false);
-    }
-
     private static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             return (int) Native.checked("open " + path, OPEN, Native.str(a, path), flags, 0600);

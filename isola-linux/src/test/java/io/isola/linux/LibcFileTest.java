@@ -41,9 +41,9 @@ class LibcFileTest {
     }
 
     @Test
-    void createFileMakesAPrivateFileThatOpenReadOnlyReadsBack() throws IOException {
+    void openWriteMakesAPrivateFileThatOpenReadOnlyReadsBack() throws IOException {
         Path file = dir.resolve("out.txt");
-        int w = track(Libc.createFile(file.toString()));
+        int w = track(Libc.openWrite(file.toString(), false));
         Libc.write(w, bytes("first line\n"));
         close(w);
 

@@ -99,7 +99,7 @@ class SeccompTest {
         Path file = Files.createTempFile(dir, "filter", ".bpf");
         try (Seccomp f = Seccomp.allowByDefault()) {
             rules.accept(f);
-            int fd = Libc.createFile(file.toString());
+            int fd = Libc.openWrite(file.toString(), false);
             try {
                 f.exportBpf(fd);
             } finally {

@@ -77,7 +77,7 @@ final class SeccompPolicy {
             // Faking keyboard input into a terminal, and the Linux console's privileged requests.
             f.denyWhenEquals("ioctl", eperm, 1, TIOCSTI);
             f.denyWhenEquals("ioctl", eperm, 1, TIOCLINUX);
-            int fd = Libc.createFile(path);
+            int fd = Libc.openWrite(path, false);
             try {
                 f.exportBpf(fd);
             } finally {
