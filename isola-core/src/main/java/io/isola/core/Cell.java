@@ -1,5 +1,8 @@
 package io.isola.core;
 
+import io.isola.core.output.Harvest;
+import io.isola.core.output.OutputQuota;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -18,6 +21,16 @@ public interface Cell extends AutoCloseable {
 
     /** Kills every process of the cell; {@code why} goes into the audit log. */
     void kill(String why);
+
+    /**
+     * After the task ended and before {@link #close()}: copies what the task left in its output directory, and
+     * every input file it changed, into the host directory {@code into} through a
+     * {@link io.isola.core.output.Harvester}, which treats all of it as hostile. Persistence decides later what
+     * happens to the staged files.
+     *
+     * @throws IllegalStateException while the task still runs
+     */
+    Harvest harvest(Path into, OutputQuota quota);
 
     /** Kills what remains, unmounts, removes the cgroup. Idempotent. */
     @Override

@@ -105,6 +105,7 @@ final class BwrapLauncher {
         try {
             checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
+            cell.rootfs().addTaskFiles(spec.files());
             info = Libc.pipe();
             Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside))
                     .fd(BwrapCommand.USERNS_FD, userns.fd())

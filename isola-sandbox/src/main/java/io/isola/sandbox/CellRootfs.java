@@ -1,5 +1,6 @@
 package io.isola.sandbox;
 
+import io.isola.core.TaskFiles;
 import io.isola.core.ViewEntry;
 import io.isola.linux.Libc;
 import java.io.IOException;
@@ -25,10 +26,14 @@ import java.util.stream.Collectors;
 final class CellRootfs {
     private final Path dir;
     private final int namespace;
+    private final int uid;
+    private final int gid;
 
-    private CellRootfs(Path dir, int namespace) {
+    private CellRootfs(Path dir, int namespace, int uid, int gid) {
         this.dir = dir;
         this.namespace = namespace;
+        this.uid = uid;
+        this.gid = gid;
     }
 
     /** Call on the namespace thread. */
@@ -40,10 +45,10 @@ final class CellRootfs {
                 Libc.umount2("/sys", Libc.MNT_DETACH);
                 Libc.mount("isola-cell", mountPoint.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                         "mode=0755,size=" + diskBytes);
-                new CellRootfs(mountPoint, -1).populate(image, uid, gid);
+                new CellRootfs(mountPoint, -1, uid, gid).populate(image, uid, gid);
                 return null;
             });
-            return new CellRootfs(mountPoint, fd);
+            return new CellRootfs(mountPoint, fd, uid, gid);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
@@ -90,10 +95,6 @@ final class CellRootfs {
         Libc.chmod(p.toString(), mode);
     }
 
-    private Path inRoot(String cellPath) {
-        return dir.resolve("root" + (cellPath.equals("/") ? "" : cellPath));
-    }
-
     /**
      * Creates the mount points of the task's file view. bwrap binds them after it switched to the cell's user, who
      * may not create anything in the root, so they must exist beforehand. Call inside the cell's namespace.
@@ -112,6 +113,42 @@ final class CellRootfs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the view in the cell: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Shows the task's input directories copy-on-write and creates its empty output directory, both owned by the
+     * cell's user. An input's upper layer lies in this tmpfs, outside the root: the task's changes to its inputs
+     * cost its disk quota, never touch the host, and are what {@link TaskOutput} finds later. Call inside the
+     * cell's namespace.
+     */
+    void addTaskFiles(TaskFiles files) {
+        try {
+            int i = 0;
+            for (TaskFiles.Input in : files.inputs()) {
+                Path upper = Files.createDirectories(inputUpper(i));
+                Path work = Files.createDirectories(dir.resolve("work/input-" + i));
+                Libc.chown(upper.toString(), uid, gid);
+                Path target = Files.createDirectories(inRoot(in.cellDir()));
+                Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV,
+                        "lowerdir=" + in.hostDir() + ",upperdir=" + upper + ",workdir=" + work);
+                i++;
+            }
+            if (files.outputDir() != null) {
+                writable(files.outputDir(), 0700, uid, gid);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the task's files in the cell: " + e.getMessage(), e);
+        }
+    }
+
+    /** The copy-on-write layer of input {@code i}: every file the task created or changed there. */
+    Path inputUpper(int i) {
+        return dir.resolve("upper/input-" + i);
+    }
+
+    /** A cell path as seen from this namespace. */
+    Path inRoot(String cellPath) {
+        return dir.resolve("root" + (cellPath.equals("/") ? "" : cellPath));
     }
 
     /** The directory bwrap binds as the cell's "/". */

@@ -3,10 +3,15 @@ package io.isola.sandbox;
 import io.isola.core.Cell;
 import io.isola.core.CellExit;
 import io.isola.core.Limits;
+import io.isola.core.TaskFiles;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
+import io.isola.core.output.Harvest;
+import io.isola.core.output.Harvester;
+import io.isola.core.output.OutputQuota;
 import io.isola.linux.Libc;
 import io.isola.linux.cgroup.Cgroup;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +38,7 @@ final class SandboxCell implements Cell {
     private final int initPid;
     private final Cgroup cgroup;
     private final CellRootfs rootfs;
+    private final TaskFiles files;
     private final SandboxEngine engine;
     private final AuditLog audit;
     private final long startNanos = System.nanoTime();
@@ -43,13 +49,14 @@ final class SandboxCell implements Cell {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
 
-    SandboxCell(String id, int bwrapPid, int initPid, Cgroup cgroup, CellRootfs rootfs, Limits limits,
-            SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
+    SandboxCell(String id, int bwrapPid, int initPid, Cgroup cgroup, CellRootfs rootfs, TaskFiles files,
+            Limits limits, SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
         this.id = id;
         this.bwrapPid = bwrapPid;
         this.initPid = initPid;
         this.cgroup = cgroup;
         this.rootfs = rootfs;
+        this.files = files;
         this.engine = engine;
         this.audit = audit;
         if (limits.timeout() != null) {
@@ -143,6 +150,18 @@ final class SandboxCell implements Cell {
         audit.record(AuditEvent.of("cell.killed", id, "reason", why));
         Libc.kill(initPid, Libc.SIGKILL);
         cgroup.killAll();
+    }
+
+    @Override
+    public Harvest harvest(Path into, OutputQuota quota) {
+        if (!exit.isDone() || closed.get()) {
+            throw new IllegalStateException("cell " + id + ": harvest only after its task ended and before close");
+        }
+        Harvest h = engine.harvest(rootfs, files, new Harvester(into, quota));
+        audit.record(AuditEvent.of("cell.harvested", id, "files", h.files().size(), "bytes",
+                h.files().stream().mapToLong(Harvest.OutputFile::size).sum(), "refused",
+                h.problems().stream().filter(p -> !p.kept()).count()));
+        return h;
     }
 
     @Override

@@ -7,10 +7,13 @@ import io.isola.core.FileViewRules;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
+import io.isola.core.output.Harvest;
+import io.isola.core.output.Harvester;
 import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupTree;
 import io.isola.linux.cgroup.CgroupUnavailableException;
@@ -136,7 +139,7 @@ public final class SandboxEngine implements Engine {
             audit.record(created(prepared.id(), spec, image));
             BwrapLauncher.Started started = launcher.start(spec, prepared, stdio);
             SandboxCell cell = new SandboxCell(prepared.id(), started.bwrapPid(), started.initPid(), prepared.cgroup(),
-                    prepared.rootfs(), spec.limits(), this, audit, timers, waiters);
+                    prepared.rootfs(), spec.files(), spec.limits(), this, audit, timers, waiters);
             open.put(cell.id(), cell);
             audit.record(AuditEvent.of("cell.started", cell.id(), "pid", started.bwrapPid(), "init_pid",
                     started.initPid(), "cgroup", prepared.cgroup().name()));
@@ -189,6 +192,11 @@ public final class SandboxEngine implements Engine {
         } finally {
             open.remove(cell.id());
         }
+    }
+
+    /** Runs on the namespace thread, inside the cell's mount namespace, where its tmpfs still exists. */
+    Harvest harvest(CellRootfs rootfs, TaskFiles files, Harvester harvester) {
+        return ns.call(() -> ns.inNamespace(rootfs.namespace(), () -> TaskOutput.collect(rootfs, files, harvester)));
     }
 
     /** Mount table of the engine's base namespace, as /proc shows it. */

@@ -1,0 +1,243 @@
+package io.isola.core.output;
+
+import io.isola.core.output.Harvest.Kind;
+import io.isola.core.output.Harvest.OutputFile;
+import io.isola.core.output.Harvest.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The host's side of bringing files out of a cell, shared by every engine. An engine walks what the task left and
+ * reports each entry here; this class alone decides what comes out, under which name and within which quota. It
+ * trusts nothing the engine passes on from the cell: names, types, sizes and contents are all checked here.
+ *
+ * <p>Only regular files come out, with safe names, without set-id or execute bits, copied byte by byte into the
+ * staging directory and hashed on the way. Links, FIFOs, devices and sockets stay in the cell and are reported.
+ */
+public final class Harvester {
+    /** The kinds of entry a cell can leave. */
+    public enum EntryType {
+        FILE, DIRECTORY, SYMLINK, FIFO, DEVICE, SOCKET, OTHER
+    }
+
+    static final int MAX_NAME_BYTES = 255;
+    private static final int SETID_BITS = 06000;
+
+    private final Path into;
+    private final OutputQuota quota;
+    private final List<OutputFile> files = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+    private final Set<String> taken = new HashSet<>();
+    private long bytes;
+
+    public Harvester(Path into, OutputQuota quota) {
+        this.into = into;
+        this.quota = quota;
+    }
+
+    /** Whether the engine should descend into a directory at {@code path} (relative, '/'-separated). */
+    public boolean enter(String path) {
+        String safe = safePath(path);
+        if (safe == null) {
+            return false;
+        }
+        if (depth(safe) > quota.maxDepth()) {
+            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; its contents stay in the cell");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Offers one entry. {@code content} is read only for a regular file that passes every check.
+     *
+     * @param mode the entry's permission bits as the cell left them
+     * @param links its hard-link count
+     * @param input for a changed input file, its cell path (else null)
+     */
+    public void offer(String path, EntryType type, int mode, long links, InputStream content, Kind kind,
+            String input) {
+        String safe = safePath(path);
+        if (safe == null) {
+            return;
+        }
+        switch (type) {
+            case FILE -> { }
+            case DIRECTORY -> {
+                return;
+            }
+            case SYMLINK -> {
+                refuse(path, "is a symbolic link; only regular files leave a cell, a link could point anywhere");
+                return;
+            }
+            case FIFO -> {
+                refuse(path, "is a FIFO; only regular files leave a cell");
+                return;
+            }
+            case DEVICE -> {
+                refuse(path, "is a device node; only regular files leave a cell");
+                return;
+            }
+            case SOCKET -> {
+                refuse(path, "is a socket; only regular files leave a cell");
+                return;
+            }
+            case OTHER -> {
+                refuse(path, "is not a regular file; only regular files leave a cell");
+                return;
+            }
+        }
+        if (links > 1) {
+            refuse(path, "has " + links + " hard links; only files with a single name leave a cell");
+            return;
+        }
+        if (files.size() >= quota.maxFiles()) {
+            refuse(path, "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell");
+            return;
+        }
+        if ((mode & SETID_BITS) != 0) {
+            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true));
+        }
+        copy(path, safe, content, kind, input);
+    }
+
+    /** Reports an entry the engine could not offer (e.g. it vanished or could not be read). */
+    public void refuse(String path, String message) {
+        problems.add(new Problem(printable(path), message, false));
+    }
+
+    public Harvest finish() {
+        return new Harvest(files, problems);
+    }
+
+    private void copy(String path, String safe, InputStream content, Kind kind, String input) {
+        String name = unique(safe);
+        Path target = into.resolve(name);
+        long left = quota.maxBytes() - bytes;
+        MessageDigest sha = sha256();
+        long n = 0;
+        try {
+            Files.createDirectories(target.getParent());
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                byte[] buf = new byte[64 << 10];
+                int r;
+                while ((r = content.read(buf)) > 0) {
+                    n += r;
+                    if (n > left) {
+                        break;
+                    }
+                    sha.update(buf, 0, r);
+                    out.write(buf, 0, r);
+                }
+            }
+            if (n > left) {
+                Files.delete(target);
+                refuse(path, "is over the output quota of " + quota.maxBytes() + " bytes (" + left
+                        + " were left); it stays in the cell");
+                return;
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException ignored) {
+                // the staging directory goes as a whole when the task ends
+            }
+            refuse(path, "could not be copied out: " + e.getMessage());
+            return;
+        }
+        bytes += n;
+        taken.add(name);
+        files.add(new OutputFile(name, target, n, HexFormat.of().formatHex(sha.digest()), kind, input));
+    }
+
+    /**
+     * The safe relative path for a cell's name, or null (and a problem) when the name tries to leave the output
+     * directory. Unprintable or overlong components are renamed rather than dropped, so nothing is lost.
+     */
+    private String safePath(String path) {
+        if (path.isEmpty() || path.startsWith("/") || path.length() > 4096) {
+            refuse(path, "has an absolute, empty or absurdly long path; it stays in the cell");
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        boolean renamed = false;
+        for (String part : path.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                refuse(path, "has a path that climbs out of the output directory; it stays in the cell");
+                return null;
+            }
+            String safe = safeName(part);
+            renamed |= !safe.equals(part);
+            out.append(out.isEmpty() ? "" : "/").append(safe);
+        }
+        if (renamed) {
+            problems.add(new Problem(printable(path), "had an unsafe name (control characters or over "
+                    + MAX_NAME_BYTES + " bytes); it comes out as " + out, true));
+        }
+        return out.toString();
+    }
+
+    static String safeName(String part) {
+        StringBuilder b = new StringBuilder(part.length());
+        part.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0xfffd ? '_' : c));
+        String s = b.toString();
+        if (s.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+            return s;
+        }
+        String tag = "~" + HexFormat.of().formatHex(sha256().digest(part.getBytes(StandardCharsets.UTF_8)), 0, 4);
+        while (s.getBytes(StandardCharsets.UTF_8).length > 200) {
+            s = s.substring(0, s.offsetByCodePoints(0, s.codePointCount(0, s.length()) - 1));
+        }
+        return s + tag;
+    }
+
+    private String unique(String name) {
+        if (!taken.contains(name)) {
+            return name;
+        }
+        for (int i = 2;; i++) {
+            String candidate = name + "." + i;
+            if (!taken.contains(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int depth(String safe) {
+        return (int) safe.chars().filter(c -> c == '/').count() + 1;
+    }
+
+    /** A name as it may be shown on a terminal: no control characters, bounded length. */
+    public static String printable(String name) {
+        StringBuilder b = new StringBuilder();
+        name.codePoints().limit(120).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return name.length() > 120 ? b + "…" : b.toString();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
