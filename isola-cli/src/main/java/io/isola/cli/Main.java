@@ -39,7 +39,8 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new RunCommand(), new DoctorCommand(), new BenchCommand());
+        return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
+                new BenchCommand());
     }
 
     static int run(String[] args) {

@@ -1,74 +1,42 @@
 package io.isola.cli;
 
 import io.isola.cli.args.UsageException;
+import io.isola.core.Quantities;
 import java.time.Duration;
-import java.util.Locale;
 
-/** Human sizes (512M, 2G), durations (500ms, 10s, 2m) and numbers on the command line. */
+/** Human sizes, durations and numbers on the command line: {@link Quantities} with the option's name in errors. */
 final class Sizes {
     private Sizes() {}
 
     static long bytes(String option, String s) throws UsageException {
-        String v = s.trim().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
-        long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
-            case 'K' -> 1L << 10;
-            case 'M' -> 1L << 20;
-            case 'G' -> 1L << 30;
-            default -> 1;
-        };
         try {
-            long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
-            if (n > 0) {
-                return Math.multiplyExact(n, unit);
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            // reported below
+            return Quantities.bytes(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + e.getMessage());
         }
-        throw new UsageException(option + " '" + s + "' is not a size: use e.g. 64M or 2G");
     }
 
     static Duration duration(String option, String s) throws UsageException {
-        String v = s.trim().toLowerCase(Locale.ROOT);
         try {
-            Duration d;
-            if (v.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            } else if (v.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            } else {
-                String secs = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
-                d = Duration.ofMillis((long) (Double.parseDouble(secs) * 1000));
-            }
-            if (!d.isNegative() && !d.isZero()) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+            return Quantities.duration(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + e.getMessage());
         }
-        throw new UsageException(option + " '" + s + "' is not a duration: use e.g. 500ms, 10s or 2m");
     }
 
     static int count(String option, String s) throws UsageException {
         try {
-            int n = Integer.parseInt(s.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+            return Quantities.count(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + e.getMessage());
         }
-        throw new UsageException(option + " '" + s + "' is not a positive whole number");
     }
 
     static double decimal(String option, String s) throws UsageException {
         try {
-            double d = Double.parseDouble(s.trim());
-            if (d >= 0 && Double.isFinite(d)) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+            return Quantities.decimal(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " " + e.getMessage());
         }
-        throw new UsageException(option + " '" + s + "' is not a number: use e.g. 0.5 or 2");
     }
 }

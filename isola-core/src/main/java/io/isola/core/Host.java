@@ -21,4 +21,38 @@ public final class Host {
         }
         return false;
     }
+
+    /**
+     * The home of the person who asked for the task: under sudo the invoking user's (from /etc/passwd), else
+     * $HOME. Policy paths written as {@code ~/…} mean this home.
+     */
+    public static Path invokingHome(java.util.Map<String, String> env) {
+        String uid = env.get("SUDO_UID");
+        if (uid != null) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                    String[] f = line.split(":", -1);
+                    if (f.length >= 6 && f[2].equals(uid)) {
+                        return Path.of(f[5]);
+                    }
+                }
+            } catch (IOException e) {
+                // fall back to $HOME
+            }
+        }
+        return Path.of(env.getOrDefault("HOME", "/root"));
+    }
+
+    /** uid and gid of the person who asked for the task: under sudo the invoking user, else this process's. */
+    public static int[] invokingIds(java.util.Map<String, String> env) {
+        try {
+            if (env.get("SUDO_UID") != null && env.get("SUDO_GID") != null) {
+                return new int[] {Integer.parseInt(env.get("SUDO_UID")), Integer.parseInt(env.get("SUDO_GID"))};
+            }
+            java.util.Map<String, Object> a = Files.readAttributes(Path.of("/proc/self"), "unix:uid,gid");
+            return new int[] {(Integer) a.get("uid"), (Integer) a.get("gid")};
+        } catch (IOException | NumberFormatException e) {
+            return new int[] {0, 0};
+        }
+    }
 }

@@ -190,7 +190,7 @@ public final class Harvester {
         return out.toString();
     }
 
-    static String safeName(String part) {
+    public static String safeName(String part) {
         StringBuilder b = new StringBuilder(part.length());
         part.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0xfffd ? '_' : c));
         String s = b.toString();

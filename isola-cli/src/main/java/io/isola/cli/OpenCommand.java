@@ -1,0 +1,98 @@
+package io.isola.cli;
+
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Option;
+import io.isola.cli.args.UsageException;
+import io.isola.core.Stdio;
+import io.isola.task.LinkTask;
+import io.isola.task.OpenTask;
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code isola open}: a file or link as a task in a new cell, as the policy says. */
+final class OpenCommand implements Command {
+    private static final Option VIEW = Option.flag("--view", "safe view: render to pixels in the cell, rebuild a "
+            + "clean PDF or PNG outside");
+    private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
+            + "policy.toml, /etc/isola/policy.toml, or built-in)");
+    private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
+    private static final List<Option> OPTIONS = List.of(VIEW, POLICY, STATE);
+
+    private boolean view;
+    private Path policy;
+    private Path stateDir;
+    private String target;
+
+    @Override
+    public String name() {
+        return "open";
+    }
+
+    @Override
+    public String summary() {
+        return "open a file or link in a new cell, as the policy says";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("Classifies TARGET's trust (policy rules and taint marks), detects its type from its content",
+                "and runs the policy's handler for that type in a new cell. The cell sees the image, its own",
+                "copy of the file at /in and an empty /out. When it ends, the policy's persistence rule decides",
+                "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
+                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused.", "",
+                "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
+                "           isola open https://example.com/file.pdf");
+    }
+
+    @Override
+    public List<Option> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public String operands() {
+        return "FILE|URL";
+    }
+
+    @Override
+    public void set(Option o, String v) throws UsageException {
+        switch (o.name()) {
+            case "--view" -> view = true;
+            case "--policy" -> policy = Path.of(v);
+            case "--state-dir" -> stateDir = Path.of(v);
+            default -> throw new IllegalStateException("unhandled option " + o.name());
+        }
+    }
+
+    @Override
+    public void operands(List<String> operands) throws UsageException {
+        if (operands.size() != 1) {
+            throw new UsageException(operands.isEmpty() ? "what should be opened? give a FILE or URL"
+                    : "open takes one FILE or URL, not " + operands.size());
+        }
+        target = operands.get(0);
+    }
+
+    @Override
+    public int call() throws InterruptedException {
+        try (TaskSession s = TaskSession.open(stateDir, policy)) {
+            Thread hook = new Thread(() -> {
+                Main.shuttingDown = true;
+                s.close();
+            }, "isola-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                if (LinkTask.isLink(target)) {
+                    return new LinkTask(s.context).run(target, Stdio.INHERIT);
+                }
+                return new OpenTask(s.context).run(Path.of(target), Stdio.INHERIT);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shutdownUnderWay) {
+                    // a signal arrived: the hook closes everything
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.isola.cli;
+
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Option;
+import io.isola.cli.args.UsageException;
+import io.isola.core.policy.LevelSettings;
+import io.isola.core.policy.Policy;
+import io.isola.core.policy.Rule;
+import io.isola.core.trust.TrustLevel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** {@code isola policy check|show [FILE]}: validate a policy, or print its rules in the order they apply. */
+final class PolicyCommand implements Command {
+    private String action;
+    private Path file;
+
+    @Override
+    public String name() {
+        return "policy";
+    }
+
+    @Override
+    public String summary() {
+        return "check a policy file, or show its rules in the order they apply";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("isola policy check [FILE]  validates FILE (default: the policy in use); an error names the",
+                "                           line and what is wrong, and the exit code is 2",
+                "isola policy show [FILE]   prints the rules in order (the first match wins) and each level's",
+                "                           engine, image, limits, persistence and handlers",
+                "examples/policy.toml documents every key.");
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of();
+    }
+
+    @Override
+    public String operands() {
+        return "check|show [FILE]";
+    }
+
+    @Override
+    public void set(Option o, String v) {
+        throw new IllegalStateException("no options");
+    }
+
+    @Override
+    public void operands(List<String> operands) throws UsageException {
+        if (operands.isEmpty() || !List.of("check", "show").contains(operands.get(0)) || operands.size() > 2) {
+            throw new UsageException("use: isola policy check [FILE] or isola policy show [FILE]");
+        }
+        action = operands.get(0);
+        file = operands.size() == 2 ? Path.of(operands.get(1)) : null;
+    }
+
+    @Override
+    public int call() {
+        Policy p = Policies.load(file);
+        if (action.equals("check")) {
+            System.out.println(p.source() + ": ok, " + p.rules().size() + " rule(s); anything else is untrusted");
+            return 0;
+        }
+        System.out.println("policy: " + p.source());
+        System.out.println("rules, first match wins:");
+        int i = 1;
+        for (Rule r : p.rules()) {
+            System.out.println("  " + i++ + ". " + r.name() + " (line " + r.line() + "): " + r.describe());
+        }
+        System.out.println("  " + i + ". anything else: untrusted (built in, cannot be changed)");
+        for (TrustLevel t : List.of(TrustLevel.UNTRUSTED, TrustLevel.TRUSTED)) {
+            LevelSettings l = p.level(t);
+            var lim = l.limits();
+            System.out.println(t.word() + ": engine " + l.engine() + ", image " + l.image() + ", persistence "
+                    + l.persistence().word() + ", memory " + (lim.memoryBytes() >> 20) + "M, pids " + lim.maxPids()
+                    + ", cpus " + lim.cpus() + ", disk " + (lim.diskBytes() >> 20) + "M"
+                    + (lim.timeout() == null ? "" : ", timeout " + lim.timeout().toSeconds() + "s")
+                    + ", output " + l.quota().maxFiles() + " files / " + (l.quota().maxBytes() >> 20) + "M");
+            for (Map.Entry<String, List<String>> h : l.handlers().entrySet()) {
+                System.out.println("  " + h.getKey() + ": " + String.join(" ", h.getValue()));
+            }
+        }
+        return 0;
+    }
+}

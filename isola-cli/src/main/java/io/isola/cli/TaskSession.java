@@ -1,0 +1,62 @@
+package io.isola.cli;
+
+import io.isola.core.Host;
+import io.isola.core.IsolaException;
+import io.isola.core.output.Persister;
+import io.isola.core.policy.Policy;
+import io.isola.core.policy.TrustClassifier;
+import io.isola.core.trust.Seal;
+import io.isola.task.TaskContext;
+import io.isola.task.TaskDirs;
+import io.isola.task.TypeDetector;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A {@link Session} plus what tasks need: the policy, the seal, the persister and the task directories. */
+final class TaskSession implements AutoCloseable {
+    final Session session;
+    final TaskContext context;
+
+    private TaskSession(Session session, TaskContext context) {
+        this.session = session;
+        this.context = context;
+    }
+
+    static TaskSession open(Path stateDir, Path policyFile) {
+        TypeDetector.preload();
+        Policy policy = Policies.load(policyFile);
+        Session s = Session.open(stateDir, "sandbox");
+        try {
+            Path root = s.paths.root();
+            Seal seal = seal(root);
+            TaskDirs dirs = new TaskDirs(root.resolve("tasks"));
+            dirs.sweep();
+            Persister persister = new Persister(root.resolve("quarantine"), root.resolve("quarantine"), seal,
+                    Host.invokingIds(System.getenv()));
+            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), name -> {
+                if (!name.equals(s.engine.name())) {
+                    throw new IsolaException("the policy asks for engine '" + name + "', which this build does not "
+                            + "have: use engine = \"sandbox\"");
+                }
+                return s.engine;
+            }, persister, s.audit, dirs, System.getenv(), System.err);
+            return new TaskSession(s, ctx);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    static Seal seal(Path stateRoot) {
+        try {
+            return Seal.open(stateRoot.resolve("seal.key"));
+        } catch (IOException e) {
+            throw new IsolaException("cannot open Isola's seal key: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

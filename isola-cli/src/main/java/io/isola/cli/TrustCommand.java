@@ -1,0 +1,128 @@
+package io.isola.cli;
+
+import io.isola.cli.args.Command;
+import io.isola.cli.args.Option;
+import io.isola.cli.args.UsageException;
+import io.isola.core.IsolaException;
+import io.isola.core.output.Harvester;
+import io.isola.core.policy.Policy;
+import io.isola.core.policy.TrustClassifier;
+import io.isola.core.policy.TrustClassifier.Verdict;
+import io.isola.core.trust.Marks;
+import io.isola.task.LinkTask;
+import io.isola.task.TypeDetector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** {@code isola trust explain PATH|URL}: whether a target is trusted, and which rule or mark decided. */
+final class TrustCommand implements Command {
+    private static final Option POLICY = Option.value("--policy", "FILE", "policy file to judge by");
+    private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (holds the seal key)");
+
+    private Path policy;
+    private Path stateDir;
+    private String target;
+
+    @Override
+    public String name() {
+        return "trust";
+    }
+
+    @Override
+    public String summary() {
+        return "explain whether a file or link is trusted, and why";
+    }
+
+    @Override
+    public List<String> description() {
+        return List.of("isola trust explain PATH|URL prints the trust level Isola gives the target, the rule or taint",
+                "mark that decided, the file's detected type and its marks. Exit code 0 when trusted, 1 when not.");
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of(POLICY, STATE);
+    }
+
+    @Override
+    public String operands() {
+        return "explain PATH|URL";
+    }
+
+    @Override
+    public void set(Option o, String v) {
+        if (o.name().equals("--policy")) {
+            policy = Path.of(v);
+        } else {
+            stateDir = Path.of(v);
+        }
+    }
+
+    @Override
+    public void operands(List<String> operands) throws UsageException {
+        if (operands.size() != 2 || !operands.get(0).equals("explain")) {
+            throw new UsageException("use: isola trust explain PATH|URL");
+        }
+        target = operands.get(1);
+    }
+
+    @Override
+    public int call() throws IOException {
+        Policy p = Policies.load(policy);
+        TrustClassifier classifier = new TrustClassifier(p, TaskSession.seal(Session.paths(stateDir).root()));
+        Verdict v;
+        if (LinkTask.isLink(target)) {
+            var url = TrustClassifier.uri(target);
+            if (url == null) {
+                throw new IsolaException("'" + Harvester.printable(target) + "' is not a URL: give e.g. "
+                        + "https://example.com/", 2);
+            }
+            v = classifier.link(url);
+            System.out.println(target + ": " + v.level().word());
+            System.out.println("  because " + v.reason());
+        } else {
+            Path file = Path.of(target).toAbsolutePath();
+            Path real;
+            try {
+                real = file.toRealPath();
+            } catch (NoSuchFileException e) {
+                throw new IsolaException("no such file: " + file, 2);
+            }
+            if (!Files.isRegularFile(real)) {
+                throw new IsolaException(file + " is not a regular file: trust is judged per file", 2);
+            }
+            Marks marks = Marks.read(real);
+            String type = TypeDetector.detect(real, real.getFileName().toString());
+            v = classifier.file(real, type, marks, sha256(real));
+            System.out.println(file + ": " + v.level().word());
+            System.out.println("  because " + v.reason());
+            System.out.println("  type: " + type + " (from its content)");
+            for (Map.Entry<String, String> m : marks.values().entrySet()) {
+                System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
+            }
+        }
+        System.out.println("  policy: " + p.source());
+        return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
+    }
+
+    private static String sha256(Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[128 << 10];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                d.update(buf, 0, r);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

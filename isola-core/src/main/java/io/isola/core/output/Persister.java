@@ -1,0 +1,135 @@
+package io.isola.core.output;
+
+import io.isola.core.output.Harvest.OutputFile;
+import io.isola.core.policy.Persistence;
+import io.isola.core.trust.Marks;
+import io.isola.core.trust.Seal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a persistence rule to what a cell left: nothing, a quarantine directory, or new files beside the
+ * original. It never overwrites a file: every target is created exclusively (which also refuses a planted
+ * symlink), under a new name when the plain one is taken. Every file it keeps carries its taint; where the target's
+ * file system cannot hold the marks, the file goes to Isola's own quarantine instead, and the user is told.
+ */
+public final class Persister {
+    /** One kept file, or one message about a file. */
+    public record Outcome(Path path, String message) {}
+
+    private final Path quarantine;
+    private final Path fallback;
+    private final Seal seal;
+    private final int uid;
+    private final int gid;
+
+    /**
+     * @param quarantine where {@code quarantine} keeps files (one directory per task)
+     * @param fallback Isola's own quarantine for files whose marks cannot be written elsewhere
+     * @param owner uid and gid that kept files are given: the person who asked for the task
+     */
+    public Persister(Path quarantine, Path fallback, Seal seal, int[] owner) {
+        this.quarantine = quarantine;
+        this.fallback = fallback;
+        this.seal = seal;
+        this.uid = owner[0];
+        this.gid = owner[1];
+    }
+
+    public List<Outcome> persist(Harvest harvest, Persistence rule, Provenance from) throws IOException {
+        List<Outcome> out = new ArrayList<>();
+        for (OutputFile f : harvest.files()) {
+            Path kept = switch (rule) {
+                case DISCARD -> null;
+                case QUARANTINE -> keep(f, quarantine.resolve(from.taskId()).resolve(f.name()), from, out);
+                case NEW_VERSION -> keep(f, besideOriginal(f, from), from, out);
+            };
+            if (kept != null) {
+                out.add(new Outcome(kept, null));
+            }
+            Files.deleteIfExists(f.staged());
+        }
+        if (rule == Persistence.DISCARD && !harvest.files().isEmpty()) {
+            out.add(new Outcome(null, "discarded " + harvest.files().size() + " file(s) the task left: the policy "
+                    + "says discard for " + from.trust().word() + " tasks"));
+        }
+        return out;
+    }
+
+    private Path besideOriginal(OutputFile f, Provenance from) {
+        Path dir = from.input() != null ? from.input().getParent() : Path.of("").toAbsolutePath();
+        if (f.kind() == Harvest.Kind.CHANGED_INPUT && from.input() != null) {
+            return dir.resolve(from.input().getFileName().toString());
+        }
+        return dir.resolve(f.name().replace('/', '_'));
+    }
+
+    /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
+    private Path keep(OutputFile f, Path wanted, Provenance from, List<Outcome> out) throws IOException {
+        Files.createDirectories(wanted.getParent(), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path target = createExclusive(f.staged(), wanted);
+        try {
+            marks(f, from).write(target);
+        } catch (Marks.TaintNotWritableException e) {
+            Files.delete(target);
+            Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()));
+            marks(f, from).write(safe);
+            out.add(new Outcome(null, "not saved to " + wanted + ": " + e.getMessage() + ", and Isola does not let a "
+                    + "file lose its taint; it is kept in " + safe));
+            return safe;
+        }
+        give(target);
+        return target;
+    }
+
+    /** Creates the first free name of {@code wanted}, "name (isola 2).ext", … with O_EXCL and copies into it. */
+    private static Path createExclusive(Path staged, Path wanted) throws IOException {
+        Files.createDirectories(wanted.getParent());
+        String name = wanted.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name, ext = dot > 0 ? name.substring(dot) : "";
+        for (int i = 1; i < 1000; i++) {
+            Path candidate = wanted.resolveSibling(i == 1 ? name : stem + " (isola " + i + ")" + ext);
+            try (InputStream in = Files.newInputStream(staged)) {
+                Files.copy(in, candidate); // CREATE_NEW: never replaces a file, never follows a planted link
+                Files.setPosixFilePermissions(candidate, PosixFilePermissions.fromString("rw-r--r--"));
+                return candidate;
+            } catch (FileAlreadyExistsException taken) {
+                // try the next name
+            }
+        }
+        throw new IOException("no free name near " + wanted + " after 1000 tries");
+    }
+
+    private Marks marks(OutputFile f, Provenance from) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Marks.TRUST, from.trust().word());
+        m.put(Marks.ORIGIN, from.origin());
+        m.put(Marks.CELL, from.cellId());
+        m.put("isola.task", from.taskId());
+        m.put(Marks.TIME, from.time().toString());
+        m.put(Marks.SHA256, f.sha256());
+        m.put(Marks.SEAL, seal.sign(from.trust(), f.sha256(), from.cellId()));
+        if (from.originUrl() != null) {
+            m.put(Marks.XDG_ORIGIN, from.originUrl());
+        }
+        if (from.referrer() != null) {
+            m.put(Marks.XDG_REFERRER, from.referrer());
+        }
+        return new Marks(m);
+    }
+
+    private void give(Path p) throws IOException {
+        Files.setAttribute(p, "unix:uid", uid);
+        Files.setAttribute(p, "unix:gid", gid);
+    }
+}

@@ -1,0 +1,32 @@
+package io.isola.core.policy;
+
+import io.isola.core.trust.TrustLevel;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The human-written rules: what is trusted, and what each trust level gets. The first matching rule wins; anything
+ * no rule matches is untrusted, and no rule can change that default.
+ *
+ * @param source where it was read from, for messages ("built-in" for the default)
+ */
+public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels) {
+    public Policy {
+        rules = List.copyOf(rules);
+        levels = Map.copyOf(levels);
+    }
+
+    /** The first rule that matches, or null: then the target is untrusted. */
+    public Rule firstMatch(Facts facts) {
+        for (Rule r : rules) {
+            if (r.matches(facts)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public LevelSettings level(TrustLevel t) {
+        return levels.get(t);
+    }
+}

@@ -1,0 +1,93 @@
+package io.isola.task;
+
+import io.isola.core.IsolaException;
+import io.isola.core.output.Harvester;
+import io.isola.core.trust.Marks;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Isola's private copy of a task's input, taken once: the type, the trust decision and the cell all see these exact
+ * bytes, so a file that changes later (or while the task runs) cannot slip other content past the checks. A file
+ * that changes while it is being copied is refused rather than half-copied.
+ *
+ * @param original the file the user named, absolute
+ * @param realPath where it really is, symlinks resolved: what policy directories are matched against
+ * @param copy the snapshot, the only file in {@code dir}
+ * @param marks the original's taint
+ */
+public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, String name, long size,
+        String sha256, Marks marks) {
+    /** Copies {@code file} into {@code dir} (made here, private to root), checking it stood still meanwhile. */
+    public static InputSnapshot take(Path file, Path dir, long maxBytes) {
+        Path original = file.toAbsolutePath().normalize();
+        Path real;
+        Map<String, Object> before;
+        try {
+            real = original.toRealPath();
+            before = Files.readAttributes(real, "unix:mode,ino,dev,size,ctime,lastModifiedTime");
+        } catch (NoSuchFileException e) {
+            throw new IsolaException("no such file: " + original + ": check the name", 2);
+        } catch (IOException e) {
+            throw new IsolaException("cannot read " + original + ": " + e.getMessage(), 2);
+        }
+        int type = (Integer) before.get("mode") & 0170000;
+        if (type != 0100000) {
+            throw new IsolaException(original + " is not a regular file (" + (type == 0040000 ? "a directory"
+                    : "a FIFO, device or socket") + "): open a regular file", 2);
+        }
+        if ((Long) before.get("size") > maxBytes) {
+            throw new IsolaException(original + " is larger than the cell's disk (" + maxBytes + " bytes): raise "
+                    + "disk in the policy for this trust level", 2);
+        }
+        String name = Harvester.safeName(original.getFileName().toString());
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            Path copy = dir.resolve(name);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long n = 0;
+            Marks marks;
+            try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS);
+                    OutputStream out = Files.newOutputStream(copy, StandardOpenOption.CREATE_NEW)) {
+                marks = Marks.read(real);
+                byte[] buf = new byte[128 << 10];
+                int r;
+                while ((r = in.read(buf)) > 0) {
+                    n += r;
+                    if (n > maxBytes) {
+                        throw new IsolaException(original + " grew past the cell's disk while it was being "
+                                + "opened: open it again once it is complete", 2);
+                    }
+                    sha.update(buf, 0, r);
+                    out.write(buf, 0, r);
+                }
+            }
+            Map<String, Object> after = Files.readAttributes(real, "unix:mode,ino,dev,size,ctime,lastModifiedTime");
+            if (!before.equals(after) || n != (Long) after.get("size")) {
+                throw new IsolaException(original + " changed while it was being opened: open it again once "
+                        + "whatever writes it has finished", 2);
+            }
+            // The cell may change its copy (copy-on-write, never the host's): world-writable inside a directory
+            // only root can enter.
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return new InputSnapshot(original, real, dir, copy, name, n, HexFormat.of().formatHex(sha.digest()),
+                    marks);
+        } catch (IOException e) {
+            throw new IsolaException("cannot copy " + original + " for the cell: " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

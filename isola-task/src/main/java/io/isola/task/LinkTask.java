@@ -1,0 +1,102 @@
+package io.isola.task;
+
+import io.isola.core.CellEnvironment;
+import io.isola.core.CellIds;
+import io.isola.core.CellSpec;
+import io.isola.core.IsolaException;
+import io.isola.core.Network;
+import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
+import io.isola.core.audit.AuditEvent;
+import io.isola.core.output.Harvester;
+import io.isola.core.output.Provenance;
+import io.isola.core.policy.LevelSettings;
+import io.isola.core.policy.TrustClassifier;
+import io.isola.core.policy.TrustClassifier.Verdict;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code isola open URL}: the link is fetched inside a cell, never by Isola itself, by the handler the policy names
+ * for its scheme ({@code x-scheme-handler/https}, as freedesktop names URL handlers). Whatever comes out is tainted
+ * with the link as {@code user.xdg.origin.url}. Cells have loopback only until Isola has a network policy, so today
+ * every fetch is refused, and the task says so.
+ */
+public final class LinkTask {
+    private final TaskContext ctx;
+
+    public LinkTask(TaskContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Whether a command-line target is a link rather than a file. */
+    public static boolean isLink(String target) {
+        return target.matches("(?i)[a-z][a-z0-9+.-]*://.*");
+    }
+
+    public int run(String target, Stdio stdio) throws InterruptedException {
+        URI url = TrustClassifier.uri(target);
+        String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
+            throw new IsolaException("'" + Harvester.printable(target) + "' is not an http or https link Isola can "
+                    + "open: give a full URL such as https://example.com/file.pdf", 2);
+        }
+        String taskId = "t" + CellIds.next().substring(1);
+        Verdict verdict = ctx.classifier().link(url);
+        LevelSettings level = ctx.policy().level(verdict.level());
+        String type = "x-scheme-handler/" + scheme;
+        List<String> handler = level.handlerFor(type);
+        if (handler == null || handler.equals(level.handlerFor("*")) && !level.handlers().containsKey(type)) {
+            throw new IsolaException("the policy (" + ctx.policy().source() + ") names no handler for " + type
+                    + " at level " + verdict.level().word() + ": add one under [level." + verdict.level().word()
+                    + ".handlers]", 2);
+        }
+        String name = fileName(url);
+        List<String> argv = new ArrayList<>();
+        for (String a : handler) {
+            argv.add(a.replace("{url}", url.toASCIIString()).replace("{name}", name)
+                    .replace("{output}", OpenTask.OUT));
+        }
+        ctx.report().println("isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
+        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
+                "type", type, "trust", verdict.level().word(), "reason", verdict.reason()));
+        Path dir = null;
+        try {
+            dir = ctx.dirs().create(taskId);
+            CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
+                    CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(OpenTask.OUT),
+                    Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(List.of(), OpenTask.OUT));
+            CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("out"),
+                    level.quota());
+            if (run.exit().exitCode() != 0 && spec.network() == Network.LOOPBACK_ONLY) {
+                ctx.report().println("isola: the fetch was refused: the cell has no network (loopback only), "
+                        + "and Isola grants none to links yet; nothing was downloaded");
+                ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
+                        url.toASCIIString(), "reason", "no network for links"));
+            }
+            Provenance from = new Provenance(taskId, run.cellId(), verdict.level(), url.toASCIIString(),
+                    url.toASCIIString(), null, null, Instant.now());
+            Outcomes.report(ctx, taskId, run.harvest(), ctx.persister().persist(run.harvest(), level.persistence(),
+                    from), level.persistence());
+            return run.exit().exitCode();
+        } catch (IOException e) {
+            throw new IsolaException("the task failed: " + e.getMessage());
+        } finally {
+            if (dir != null) {
+                TaskDirs.delete(dir);
+            }
+        }
+    }
+
+    /** A safe file name from the link's last path segment. */
+    static String fileName(URI url) {
+        String p = url.getPath() == null ? "" : url.getPath();
+        String last = p.substring(p.lastIndexOf('/') + 1);
+        String safe = Harvester.safeName(last.replaceAll("[^A-Za-z0-9._-]", "_"));
+        return safe.isEmpty() || safe.startsWith(".") ? "download" : safe;
+    }
+}
