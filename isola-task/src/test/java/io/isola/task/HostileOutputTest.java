@@ -1,0 +1,130 @@
+package io.isola.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task that tries to smuggle something out of its cell through its output directory. Each attempt must be
+ * refused or defused with a clear message, without losing the regular files beside it and without touching the
+ * host.
+ */
+class HostileOutputTest {
+    static TaskHarness h;
+
+    @BeforeAll
+    static void start() {
+        h = new TaskHarness();
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    private TaskHarness.Result leave(String script, String extra) throws IOException {
+        Path doc = Files.writeString(TaskHarness.folder("hostile").resolve("doc.txt"), "x");
+        return h.open(OpenTaskTest.policy("quarantine", script, extra), doc);
+    }
+
+    private static List<Path> kept(String report) {
+        return report.lines().filter(l -> l.startsWith("isola: kept "))
+                .map(l -> Path.of(l.substring("isola: kept ".length(), l.lastIndexOf(" (")))).toList();
+    }
+
+    @Test
+    void linksFifosAndHardLinksStayInTheCell() throws IOException {
+        var r = leave("""
+                cd /out
+                echo good > good.txt
+                ln -s /etc/passwd passwd-link
+                ln -s ../../../../../../etc/shadow shadow-link
+                mkfifo pipe
+                echo twice > a.txt && ln a.txt b.txt
+                """, "");
+        assertThat(r.report()).contains("passwd-link is a symbolic link", "shadow-link is a symbolic link",
+                "pipe is a FIFO", "a.txt has 2 hard links", "b.txt has 2 hard links");
+        List<Path> kept = kept(r.report());
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0)).hasContent("good");
+        for (Path p : kept) {
+            assertThat(Files.isSymbolicLink(p)).isFalse();
+        }
+    }
+
+    @Test
+    void setIdBitsAreDroppedAndTheFileStillComesOut() throws IOException {
+        var r = leave("cp /bin/true /out/suid; chmod 6755 /out/suid", "");
+        assertThat(r.report()).contains("suid had set-id bits");
+        Path p = kept(r.report()).get(0);
+        assertThat(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
+                .extracting(Object::toString).doesNotContain("OWNER_EXECUTE", "GROUP_EXECUTE", "OTHERS_EXECUTE");
+        assertThat((Integer) Files.getAttribute(p, "unix:mode") & 07000).isZero();
+    }
+
+    @Test
+    void unprintableAndOverlongNamesAreRenamedNotLost() throws IOException {
+        var r = leave("""
+                printf nl > "/out/$(printf 'evil\\nname')"
+                printf esc > "/out/$(printf 'term\\033]0;pwned\\007')"
+                printf long > "/out/$(printf 'L%.0s' $(seq 250))"
+                """, "");
+        List<Path> kept = kept(r.report());
+        assertThat(kept).hasSize(3);
+        for (Path p : kept) {
+            String name = p.getFileName().toString();
+            assertThat(name).doesNotContain("\n", "\u001b", "\u0007");
+            assertThat(name.getBytes().length).isLessThanOrEqualTo(255);
+        }
+        assertThat(r.report()).contains("unsafe name").doesNotContain("\u001b");
+    }
+
+    @Test
+    void moreFilesThanTheQuotaAreRefusedBeyondIt() throws IOException {
+        var r = leave("for i in $(seq 1 12); do echo $i > /out/f$i; done", "output-files = 5");
+        assertThat(kept(r.report())).hasSize(5);
+        assertThat(r.report()).contains("over the output quota of 5 files");
+    }
+
+    @Test
+    void moreBytesThanTheQuotaAreRefusedAndNotHalfWritten() throws IOException {
+        var r = leave("head -c 3000000 /dev/zero > /out/big; echo small > /out/small",
+                "output-bytes = \"1M\"");
+        assertThat(r.report()).contains("big is over the output quota of 1048576 bytes");
+        List<Path> kept = kept(r.report());
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0)).hasContent("small");
+        try (Stream<Path> s = Files.walk(h.quarantine())) {
+            assertThat(s.filter(p -> p.getFileName().toString().equals("big")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void deepNestingStopsAtTheDepthLimit() throws IOException {
+        var r = leave("d=/out; for i in $(seq 1 20); do d=$d/d; done; mkdir -p $d; echo deep > $d/f; "
+                + "echo top > /out/top", "");
+        assertThat(r.report()).contains("nested deeper than 16 directories");
+        assertThat(kept(r.report())).singleElement().satisfies(p -> assertThat(p).hasContent("top"));
+    }
+
+    @Test
+    void aCellCannotWriteToTheHostThroughItsInputOrOutput() throws IOException {
+        Path dir = TaskHarness.folder("target");
+        Path doc = Files.writeString(dir.resolve("doc.txt"), "original");
+        var r = h.open(OpenTaskTest.policy("discard", """
+                echo overwritten > "$1"; ln -sf /etc/passwd /out/x; echo x > %s/planted.txt 2>/dev/null
+                echo done
+                """.formatted(dir), ""), doc);
+        assertThat(r.out()).contains("done");
+        assertThat(doc).hasContent("original");
+        assertThat(dir.resolve("planted.txt")).doesNotExist();
+    }
+}
