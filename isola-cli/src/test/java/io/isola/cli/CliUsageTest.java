@@ -135,7 +135,7 @@ class CliUsageTest {
                 .anyMatch(l -> l.contains("\"event\":\"cell.closed\""));
     }
 
-    private static void assertOneLine(Cli.Result r, int code, String message) {
+    static void assertOneLine(Cli.Result r, int code, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(code);
         assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
         assertThat(r.err()).startsWith("isola: ").contains(message).doesNotContain("\tat ", "Exception");

@@ -1,0 +1,110 @@
+package io.isola.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code open}, {@code trust explain} and {@code policy} as a user meets them, in a JVM of their own. */
+class TaskCliTest {
+    static final Path EXAMPLE = Path.of("../examples/policy.toml").toAbsolutePath().normalize();
+    static Path state;
+    static Path work;
+    static Cli cli;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        state = Files.createTempDirectory("isola-cli-state");
+        work = Files.createDirectories(Path.of("target/cli-work").toAbsolutePath());
+        cli = new Cli(state);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        Cleanup.deleteTree(state);
+        Cleanup.deleteTree(work);
+    }
+
+    @Test
+    void theExamplePolicyChecksAndShowsItsRulesInOrder() {
+        Cli.Result check = cli.run("policy", "check", EXAMPLE.toString());
+        assertThat(check.code()).isZero();
+        assertThat(check.out()).contains("ok, 3 rule(s)");
+        Cli.Result show = cli.run("policy", "show", EXAMPLE.toString());
+        assertThat(show.code()).isZero();
+        assertThat(show.out()).containsSubsequence("1. company intranet (line 25)", "2. my own writing",
+                "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "trusted: engine sandbox");
+    }
+
+    @Test
+    void aBrokenPolicyGetsOneLineNamingTheLine() throws IOException {
+        Path bad = Files.writeString(work.resolve("bad.toml"), """
+                version = 1
+                [[rule]]
+                name = "x"
+                trsut = "trusted"
+                """);
+        CliUsageTest.assertOneLine(cli.run("policy", "check", bad.toString()), 2,
+                "bad.toml:4: unknown key 'trsut' in [[rule]]");
+        Path syntax = Files.writeString(work.resolve("syntax.toml"), "version = 1\n[[rule]\n");
+        CliUsageTest.assertOneLine(cli.run("policy", "check", syntax.toString()), 2, "syntax.toml:2: not valid TOML");
+        Path trustsAll = Files.writeString(work.resolve("all.toml"), """
+                [[rule]]
+                name = "everything"
+                trust = "trusted"
+                types = ["*"]
+                """);
+        CliUsageTest.assertOneLine(cli.run("policy", "check", trustsAll.toString()), 2,
+                "all.toml:1: rule 'everything' trusts a file type wherever it comes from");
+    }
+
+    @Test
+    void openRunsTheHandlerInACellAndDefusesTerminalEscapes() throws IOException {
+        Path doc = Files.writeString(work.resolve("note.txt"), "hello \u001b]0;pwned\u0007 world\n");
+        Cli.Result r = cli.run(Map.of("ISOLA_POLICY", EXAMPLE.toString()), null, "open", doc.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo("hello ^[]0;pwned^G world\n");
+        assertThat(r.err()).contains("note.txt is text/plain, untrusted");
+    }
+
+    @Test
+    void badTargetsGetOneClearLine() throws IOException {
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "/no/such/file.pdf"), 2, "no such file");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", work.toString()), 2, "is not a regular file");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open"), 2, "give a FILE or URL");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "ftp://example.com/x"), 2,
+                "is not an http or https link");
+        CliUsageTest.assertOneLine(cli.run("open", "--policy", "/no/policy.toml", "x"), 2,
+                "/no/policy.toml: no such file");
+        CliUsageTest.assertOneLine(cli.run("trust", "explain"), 2, "use: isola trust explain PATH|URL");
+    }
+
+    @Test
+    void trustExplainNamesTheDecidingRuleAndExitsByTrust() {
+        Cli.Result trusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
+                "https://intranet.example.com/wiki");
+        assertThat(trusted.code()).isZero();
+        assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 25)");
+        Cli.Result untrusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
+                "https://intranet.example.com.evil.org/wiki");
+        assertThat(untrusted.code()).isEqualTo(1);
+        assertThat(untrusted.out()).contains("untrusted", "anything not named is untrusted");
+    }
+
+    @Test
+    void trustExplainShowsAFilesMarks() throws IOException {
+        Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
+        Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write("xdg.origin.url", java.nio.charset.StandardCharsets.UTF_8.encode("https://cdn.example.org/d.pdf"));
+        Cli.Result r = cli.run("trust", "--policy", EXAMPLE.toString(), "explain", f.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("downloaded from https://cdn.example.org/d.pdf", "type: application/pdf",
+                "mark: user.xdg.origin.url = https://cdn.example.org/d.pdf");
+    }
+}
