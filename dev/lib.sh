@@ -5,7 +5,8 @@ cd "$root"
 
 # bubblewrap: the sandbox engine; libseccomp2: the cell filter; util-linux: unshare for the cells' user namespace;
 # perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
-packages="bubblewrap libseccomp2 util-linux perl runsc"
+# poppler-utils, unzip, file, curl: what the default policy's handlers and the safe view run inside cells.
+packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then
