@@ -11,6 +11,8 @@ import io.isola.task.TaskDirs;
 import io.isola.task.TypeDetector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** A {@link Session} plus what tasks need: the policy, the seal, the persister and the task directories. */
 final class TaskSession implements AutoCloseable {
@@ -22,11 +24,28 @@ final class TaskSession implements AutoCloseable {
         this.context = context;
     }
 
+    /**
+     * Reading the policy and loading the type database take tens of milliseconds each on a cold JVM; they run on
+     * threads of their own while this one starts the engine and its first cell.
+     */
     static TaskSession open(Path stateDir, Path policyFile) {
         TypeDetector.preload();
-        Policy policy = Policies.load(policyFile);
+        CompletableFuture<Policy> reading = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("isola-policy").start(() -> {
+            try {
+                reading.complete(Policies.load(policyFile));
+            } catch (Throwable e) {
+                reading.completeExceptionally(e);
+            }
+        });
         Session s = Session.open(stateDir, "sandbox");
         try {
+            Policy policy;
+            try {
+                policy = reading.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             Path root = s.paths.root();
             Seal seal = seal(root);
             TaskDirs dirs = new TaskDirs(root.resolve("tasks"));
