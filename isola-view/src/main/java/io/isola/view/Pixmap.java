@@ -148,6 +148,9 @@ public record Pixmap(int width, int height, byte[] rgb) {
                     break;
                 }
             }
+            if (!b.hasRemaining()) {
+                throw bad(ppm, "the header ends before the " + name + " (or is longer than " + MAX_HEADER + " bytes)");
+            }
             if (separators == 0) {
                 throw bad(ppm, "no whitespace before the " + name);
             }
@@ -160,8 +163,7 @@ public record Pixmap(int width, int height, byte[] rgb) {
                 value = value * 10 + (b.get() - '0');
             }
             if (digits == 0) {
-                throw bad(ppm, b.hasRemaining() ? name + " is not an unsigned decimal number"
-                        : "the header ends before the " + name + " (or is longer than " + MAX_HEADER + " bytes)");
+                throw bad(ppm, name + " is not an unsigned decimal number");
             }
             if (b.hasRemaining() && !isWhitespace(b.get(b.position())) && b.get(b.position()) != '#') {
                 throw bad(ppm, name + " is followed by a byte that is neither a digit nor whitespace");
