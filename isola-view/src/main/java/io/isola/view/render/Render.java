@@ -35,6 +35,9 @@ public final class Render {
             if (args.length != 3) {
                 throw new RenderFailure(EXIT_USAGE, USAGE);
             }
+            if (!args[0].equals("image") && !args[0].equals("text")) {
+                throw new RenderFailure(EXIT_USAGE, "unknown type '" + args[0] + "': " + USAGE);
+            }
             Path input = Path.of(args[1]);
             Path outDir = Path.of(args[2]);
             if (!Files.isRegularFile(input)) {
@@ -45,8 +48,7 @@ public final class Render {
             }
             switch (args[0]) {
                 case "image" -> ImageRenderer.render(input, outDir);
-                case "text" -> TextRenderer.render(input, outDir, err);
-                default -> throw new RenderFailure(EXIT_USAGE, "unknown type '" + args[0] + "': " + USAGE);
+                default -> TextRenderer.render(input, outDir, err);
             }
             return EXIT_OK;
         } catch (RenderFailure f) {
