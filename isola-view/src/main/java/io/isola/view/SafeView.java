@@ -49,13 +49,29 @@ public final class SafeView {
         }
     }
 
+    /**
+     * The resolution for pages of pdftoppm run with {@code -scale-to 2200}: that option overrides {@code -r} and makes
+     * every page's long side 2200 pixels whatever its real size, so the host cannot know the real size (and must not
+     * ask the cell). At 200 dpi the long side is 11 inches: US Letter at its size, A4 at 94%.
+     */
+    public static final int PDFTOPPM_DPI = 200;
+    /** The resolution of the in-cell renderer's text pages: 827 × 1169 pixels at 100 dpi is A4. */
+    public static final int TEXT_DPI = 100;
+    /** The resolution for images, which have no physical size of their own. */
+    public static final int IMAGE_DPI = 100;
+
     private static final Pattern PAGE_NAME = Pattern.compile("page-([0-9]{1,9})\\.ppm");
 
     private SafeView() {}
 
-    /** Rebuilds the pages found in {@code pageDir} (see {@link #pageFiles}) into {@code target}. */
-    public static void rebuild(Path pageDir, Kind kind, Path target, Limits limits) {
-        write(pageFiles(pageDir, limits), kind, target, limits);
+    /**
+     * Rebuilds the pages found in {@code pageDir} (see {@link #pageFiles}) into {@code target}.
+     *
+     * @param dpi how many pixels make an inch of the PDF page ({@link #PDFTOPPM_DPI}, {@link #TEXT_DPI} or
+     *     {@link #IMAGE_DPI}); ignored for a PNG
+     */
+    public static void rebuild(Path pageDir, Kind kind, Path target, Limits limits, int dpi) {
+        write(pageFiles(pageDir, limits), kind, target, limits, dpi);
     }
 
     /**
@@ -114,10 +130,11 @@ public final class SafeView {
     /**
      * Reads, checks and writes {@code pageFiles} (in any order: they are put in page order first) to {@code target}.
      *
+     * @param dpi as for {@link #rebuild}
      * @throws IsolaException if a page or the document breaks a limit, a page is not a valid PPM, a PNG is asked for a
      *     document of more than one page, or {@code target} exists
      */
-    public static void write(List<Path> pageFiles, Kind kind, Path target, Limits limits) {
+    public static void write(List<Path> pageFiles, Kind kind, Path target, Limits limits, int dpi) {
         List<Path> pages = inPageOrder(pageFiles, limits);
         Budget budget = new Budget(limits);
         if (kind == Kind.PNG) {
@@ -128,7 +145,7 @@ public final class SafeView {
             CleanPng.write(budget.read(pages.getFirst()), target);
             return;
         }
-        try (CleanPdf pdf = CleanPdf.create(target, CleanPdf.DEFAULT_DPI)) {
+        try (CleanPdf pdf = CleanPdf.create(target, dpi)) {
             for (Path page : pages) {
                 pdf.addPage(budget.read(page));
             }
