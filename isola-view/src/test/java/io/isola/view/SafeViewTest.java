@@ -55,7 +55,7 @@ class SafeViewTest {
         }
         Path target = dir.resolveSibling(dir.getFileName() + "-out.pdf");
         try {
-            SafeView.rebuild(dir, SafeView.Kind.PDF, target, SafeView.Limits.DEFAULT);
+            SafeView.rebuild(dir, SafeView.Kind.PDF, target, SafeView.Limits.DEFAULT, SafeView.TEXT_DPI);
 
             try (PDDocument doc = RasterOnlyPdf.check(target, 10)) {
                 for (int i = 0; i < 10; i++) {
@@ -72,7 +72,7 @@ class SafeViewTest {
         Path page = page("page-1.ppm", 7, 3);
         Path target = dir.resolve("view.png");
 
-        SafeView.write(List.of(page), SafeView.Kind.PNG, target, SafeView.Limits.DEFAULT);
+        SafeView.write(List.of(page), SafeView.Kind.PNG, target, SafeView.Limits.DEFAULT, SafeView.TEXT_DPI);
 
         BufferedImage png = ImageIO.read(target.toFile());
         assertThat(png.getWidth()).isEqualTo(7);
@@ -132,7 +132,8 @@ class SafeViewTest {
 
         assertRefused(pages, SafeView.Kind.PDF, new SafeView.Limits(10, 99, 1000), "more than the limit of 99");
         assertRefused(pages, SafeView.Kind.PDF, new SafeView.Limits(10, 100, 199), "more than 199 pixels in all");
-        SafeView.write(pages, SafeView.Kind.PDF, dir.resolve("fits.pdf"), new SafeView.Limits(10, 100, 200));
+        SafeView.write(pages, SafeView.Kind.PDF, dir.resolve("fits.pdf"), new SafeView.Limits(10, 100, 200),
+                SafeView.TEXT_DPI);
         assertThat(dir.resolve("fits.pdf")).exists();
     }
 
@@ -149,7 +150,7 @@ class SafeViewTest {
 
     private void assertRefused(List<Path> pages, SafeView.Kind kind, SafeView.Limits limits, String why) {
         Path target = dir.resolve("never." + kind.name().toLowerCase());
-        assertThatThrownBy(() -> SafeView.write(pages, kind, target, limits))
+        assertThatThrownBy(() -> SafeView.write(pages, kind, target, limits, SafeView.TEXT_DPI))
                 .isInstanceOf(IsolaException.class).hasMessageContaining(why).hasMessageNotContaining("\n");
         assertThat(target).doesNotExist();
     }
