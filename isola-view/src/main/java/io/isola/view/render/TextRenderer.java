@@ -34,6 +34,11 @@ final class TextRenderer {
     /** 14 pixels is 10 points at 100 dpi. */
     static final float FONT_SIZE = 14f;
     static final int TAB = 8;
+    /**
+     * The most characters on one line, whatever their width: zero-width characters (U+200B and the like) never fill a
+     * line, and one line of millions of them would make a single huge, slow text layout.
+     */
+    static final int MAX_LINE_CHARS = 512;
     static final int MAX_PAGES = 200;
     /** Far more than 200 pages can show, so the page cap, not this, is what normally cuts. */
     static final int MAX_BYTES = 16 << 20;
@@ -128,7 +133,7 @@ final class TextRenderer {
                 int gc = glyphs.codePointAt(g);
                 g += Character.charCount(gc);
                 int advance = metrics.charWidth(gc);
-                if (width + advance > textWidth && !line.isEmpty()) {
+                if ((width + advance > textWidth || column >= MAX_LINE_CHARS) && !line.isEmpty()) {
                     if (!addLine(line)) {
                         return false;
                     }

@@ -123,6 +123,17 @@ class RenderTest {
     }
 
     @Test
+    void aLineOfZeroWidthCharactersIsWrappedToo() throws IOException {
+        // Zero-width spaces have no advance, so only the character cap can end their line: 196 lines, 4 pages.
+        Path in = Files.writeString(dir.resolve("marks.txt"), "a" + "\u200b".repeat(100_000));
+
+        Result r = render("text", in);
+
+        assertThat(r.exitCode).as(r.stderr).isZero();
+        assertThat(pageNames()).hasSizeBetween(3, 5);
+    }
+
+    @Test
     void anEmptyTextIsOneBlankPage() throws IOException {
         Result r = render("text", Files.write(dir.resolve("empty.txt"), new byte[0]));
 
