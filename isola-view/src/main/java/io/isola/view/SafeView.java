@@ -1,0 +1,185 @@
+package io.isola.view;
+
+import io.isola.core.IsolaException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The host half of the safe view: turns the page files a cell rendered into a clean PDF or PNG.
+ *
+ * <p>Nothing from the cell is trusted but the pixels, and even their counts are checked: page file names must be
+ * {@code page-N.ppm} with the numbers 1 to N each exactly once (pdftoppm pads them with zeros to equal width, the
+ * in-cell renderer does not; both are accepted), each page is read with {@link Pixmap#read} under a per-page pixel
+ * limit, and the document under a page limit and a total pixel limit. Pages are read and written one at a time.
+ */
+public final class SafeView {
+    /** What to rebuild. */
+    public enum Kind {
+        /** One PDF page per rendered page. */
+        PDF,
+        /** A single image; only for a document of one page. */
+        PNG
+    }
+
+    /**
+     * Bounds on what a cell may hand back.
+     *
+     * @param maxPages the most pages
+     * @param maxPagePixels the most pixels in one page
+     * @param maxTotalPixels the most pixels in all pages together, which bounds the host's time and the output's size
+     */
+    public record Limits(int maxPages, long maxPagePixels, long maxTotalPixels) {
+        /**
+         * 1000 pages; 50 Mpixel a page (10000 × 5000, well above pdftoppm's 2200-pixel long side); 2 Gpixel in all
+         * (about 540 letter pages at 2200 pixels, some 6 GB of raw pixels to compress).
+         */
+        public static final Limits DEFAULT = new Limits(1000, 50_000_000L, 2_000_000_000L);
+
+        public Limits {
+            if (maxPages < 1 || maxPagePixels < 1 || maxTotalPixels < 1) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+    }
+
+    /**
+     * The resolution for pages of pdftoppm run with {@code -scale-to 2200}: that option overrides {@code -r} and makes
+     * every page's long side 2200 pixels whatever its real size, so the host cannot know the real size (and must not
+     * ask the cell). At 200 dpi the long side is 11 inches: US Letter at its size, A4 at 94%.
+     */
+    public static final int PDFTOPPM_DPI = 200;
+    /** The resolution of the in-cell renderer's text pages: 827 × 1169 pixels at 100 dpi is A4. */
+    public static final int TEXT_DPI = 100;
+    /** The resolution for images, which have no physical size of their own. */
+    public static final int IMAGE_DPI = 100;
+
+    private static final Pattern PAGE_NAME = Pattern.compile("page-([0-9]{1,9})\\.ppm");
+
+    private SafeView() {}
+
+    /**
+     * Rebuilds the pages found in {@code pageDir} (see {@link #pageFiles}) into {@code target}.
+     *
+     * @param dpi how many pixels make an inch of the PDF page ({@link #PDFTOPPM_DPI}, {@link #TEXT_DPI} or
+     *     {@link #IMAGE_DPI}); ignored for a PNG
+     */
+    public static void rebuild(Path pageDir, Kind kind, Path target, Limits limits, int dpi) {
+        write(pageFiles(pageDir, limits), kind, target, limits, dpi);
+    }
+
+    /**
+     * Lists the page files of a cell's output directory in page order (page-2 before page-10).
+     *
+     * @throws IsolaException if the directory holds anything else, a page number twice, a gap, or no page at all
+     */
+    public static List<Path> pageFiles(Path pageDir, Limits limits) {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(pageDir)) {
+            for (Path p : entries) {
+                files.add(p);
+                if (files.size() > limits.maxPages()) {
+                    throw new IsolaException("the document has more than " + limits.maxPages() + " pages, the limit");
+                }
+            }
+        } catch (IOException e) {
+            throw new IsolaException("cannot list the rendered pages in " + pageDir + ": " + e.getMessage());
+        }
+        return inPageOrder(files, limits);
+    }
+
+    /**
+     * Orders page files by the number in their names.
+     *
+     * @throws IsolaException if a name is not {@code page-N.ppm}, a number repeats, the numbers are not 1 to N, or
+     *     there are none
+     */
+    public static List<Path> inPageOrder(List<Path> files, Limits limits) {
+        if (files.isEmpty()) {
+            throw new IsolaException("the document has no pages: nothing was rendered");
+        }
+        if (files.size() > limits.maxPages()) {
+            throw new IsolaException("the document has " + files.size() + " pages, more than the limit of "
+                    + limits.maxPages());
+        }
+        TreeMap<Integer, Path> byNumber = new TreeMap<>();
+        for (Path f : files) {
+            Matcher m = PAGE_NAME.matcher(f.getFileName().toString());
+            if (!m.matches()) {
+                throw new IsolaException("unexpected file among the rendered pages: "
+                        + printable(f.getFileName().toString()));
+            }
+            Path before = byNumber.put(Integer.parseInt(m.group(1)), f);
+            if (before != null) {
+                throw new IsolaException("page " + Integer.parseInt(m.group(1)) + " was rendered twice ("
+                        + before.getFileName() + " and " + f.getFileName() + ")");
+            }
+        }
+        if (byNumber.firstKey() != 1 || byNumber.lastKey() != byNumber.size()) {
+            throw new IsolaException("the rendered pages are not numbered 1 to " + byNumber.size());
+        }
+        return List.copyOf(byNumber.values());
+    }
+
+    /**
+     * Reads, checks and writes {@code pageFiles} (in any order: they are put in page order first) to {@code target}.
+     *
+     * @param dpi as for {@link #rebuild}
+     * @throws IsolaException if a page or the document breaks a limit, a page is not a valid PPM, a PNG is asked for a
+     *     document of more than one page, or {@code target} exists
+     */
+    public static void write(List<Path> pageFiles, Kind kind, Path target, Limits limits, int dpi) {
+        List<Path> pages = inPageOrder(pageFiles, limits);
+        Budget budget = new Budget(limits);
+        if (kind == Kind.PNG) {
+            if (pages.size() != 1) {
+                throw new IsolaException("a PNG holds one page and this document has " + pages.size()
+                        + ": ask for a PDF");
+            }
+            CleanPng.write(budget.read(pages.getFirst()), target);
+            return;
+        }
+        try (CleanPdf pdf = CleanPdf.create(target, dpi)) {
+            for (Path page : pages) {
+                pdf.addPage(budget.read(page));
+            }
+            pdf.finish();
+        }
+    }
+
+    /** Keeps the running pixel count across pages. */
+    private static final class Budget {
+        private final Limits limits;
+        private long pixels;
+
+        Budget(Limits limits) {
+            this.limits = limits;
+        }
+
+        Pixmap read(Path page) {
+            Pixmap p = Pixmap.read(page, limits.maxPagePixels());
+            pixels += (long) p.width() * p.height();
+            if (pixels > limits.maxTotalPixels()) {
+                throw new IsolaException("the document has more than " + limits.maxTotalPixels()
+                        + " pixels in all, the limit (reached at " + page.getFileName() + ")");
+            }
+            return p;
+        }
+    }
+
+    /** A file name from the cell, safe to print on one terminal line: printable ASCII only, at most 80 characters. */
+    private static String printable(String name) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < name.length() && i < 80; i++) {
+            char c = name.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
+    }
+}

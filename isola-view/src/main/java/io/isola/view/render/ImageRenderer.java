@@ -1,0 +1,103 @@
+package io.isola.view.render;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes one image (its first frame) with the JDK's ImageIO and writes it as page-1.ppm, transparent parts
+ * composited over white.
+ *
+ * <p>The size is read from the header and checked before any pixel is decoded, so an image that declares
+ * 100000 × 100000 is refused at once instead of exhausting memory.
+ */
+final class ImageRenderer {
+    /** The largest width or height decoded. */
+    static final int MAX_SIDE = 10_000;
+    /** The most pixels decoded: 50 Mpixel, 200 MB as ARGB. */
+    static final long MAX_PIXELS = 50_000_000L;
+    /** Formats decoded; ImageIO also reads TIFF and WBMP, left out to keep the decoders exposed small. */
+    private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "bmp");
+
+    private ImageRenderer() {}
+
+    static void render(Path input, Path outDir) throws RenderFailure {
+        // No disk cache: decoding needs none, and the cell may have no writable temporary directory.
+        ImageIO.setUseCache(false);
+        try (ImageInputStream in = ImageIO.createImageInputStream(input.toFile())) {
+            if (in == null) {
+                throw RenderFailure.badInput("cannot open " + input);
+            }
+            ImageReader reader = readerFor(in);
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
+                    throw RenderFailure.badInput("image is " + w + "x" + h + ", more than the limit of " + MAX_SIDE
+                            + " pixels a side and " + MAX_PIXELS + " pixels in all");
+                }
+                writeOverWhite(reader.read(0), PpmWriter.pageFile(outDir, 1));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw RenderFailure.badInput("cannot decode the image: " + oneLine(e.getMessage()));
+        }
+    }
+
+    private static ImageReader readerFor(ImageInputStream in) throws RenderFailure, IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (FORMATS.contains(r.getFormatName().toLowerCase(Locale.ROOT))) {
+                return r;
+            }
+        }
+        throw RenderFailure.badInput("not a PNG, JPEG, GIF or BMP image");
+    }
+
+    /** Writes row by row, so no second full-size image is made for the compositing. */
+    private static void writeOverWhite(BufferedImage image, Path file) throws RenderFailure {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] row = new int[w];
+        byte[] bytes = new byte[3 * w];
+        try (OutputStream out = PpmWriter.open(file, w, h)) {
+            for (int y = 0; y < h; y++) {
+                image.getRGB(0, y, w, 1, row, 0, w);
+                for (int x = 0; x < w; x++) {
+                    row[x] = overWhite(row[x]);
+                }
+                PpmWriter.toBytes(row, bytes);
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            throw PpmWriter.cannotWrite(file, e);
+        }
+    }
+
+    /** Non-premultiplied ARGB over an opaque white background. */
+    static int overWhite(int argb) {
+        int a = argb >>> 24;
+        if (a == 255) {
+            return argb & 0xffffff;
+        }
+        int white = 255 * (255 - a);
+        int r = ((argb >> 16 & 0xff) * a + white + 127) / 255;
+        int g = ((argb >> 8 & 0xff) * a + white + 127) / 255;
+        int b = ((argb & 0xff) * a + white + 127) / 255;
+        return r << 16 | g << 8 | b;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "malformed data" : s.replaceAll("[\\r\\n]+", " ");
+    }
+}
