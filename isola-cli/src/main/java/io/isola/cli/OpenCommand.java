@@ -6,6 +6,7 @@ import io.isola.cli.args.UsageException;
 import io.isola.core.Stdio;
 import io.isola.task.LinkTask;
 import io.isola.task.OpenTask;
+import io.isola.task.ViewTask;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -74,7 +75,10 @@ final class OpenCommand implements Command {
     }
 
     @Override
-    public int call() throws InterruptedException {
+    public int call() throws InterruptedException, UsageException {
+        if (view && LinkTask.isLink(target)) {
+            throw new UsageException("--view takes a file: fetch the link first (isola open URL), then view its file");
+        }
         try (TaskSession s = TaskSession.open(stateDir, policy)) {
             Thread hook = new Thread(() -> {
                 Main.shuttingDown = true;
@@ -84,6 +88,9 @@ final class OpenCommand implements Command {
             try {
                 if (LinkTask.isLink(target)) {
                     return new LinkTask(s.context).run(target, Stdio.INHERIT);
+                }
+                if (view) {
+                    return new ViewTask(s.context).run(Path.of(target), Stdio.INHERIT);
                 }
                 return new OpenTask(s.context).run(Path.of(target), Stdio.INHERIT);
             } finally {

@@ -55,6 +55,10 @@ final class TaskHarness implements AutoCloseable {
         return run(policyToml, (ctx, stdio) -> new OpenTask(ctx).run(file, stdio));
     }
 
+    Result view(String policyToml, Path file) {
+        return run(policyToml, (ctx, stdio) -> new ViewTask(ctx).run(file, stdio));
+    }
+
     Result link(String policyToml, String url) {
         return run(policyToml, (ctx, stdio) -> new LinkTask(ctx).run(url, stdio));
     }
@@ -69,7 +73,7 @@ final class TaskHarness implements AutoCloseable {
         try {
             Path io = Files.createTempDirectory("isola-task-io");
             Path in = Files.createFile(io.resolve("in")), out = io.resolve("out"), err = io.resolve("err");
-            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), name -> {
+            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> {
                 if (!name.equals(engine.name())) {
                     throw new io.isola.core.IsolaException("no engine " + name);
                 }

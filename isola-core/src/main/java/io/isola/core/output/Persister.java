@@ -44,6 +44,11 @@ public final class Persister {
         this.gid = owner[1];
     }
 
+    /** Isola's own quarantine, where files go whose marks cannot be written elsewhere. */
+    public Path fallbackDir() {
+        return fallback;
+    }
+
     public List<Outcome> persist(Harvest harvest, Persistence rule, Provenance from) throws IOException {
         List<Outcome> out = new ArrayList<>();
         for (OutputFile f : harvest.files()) {
