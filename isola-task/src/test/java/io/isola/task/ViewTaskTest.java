@@ -1,0 +1,219 @@
+package io.isola.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.core.trust.Marks;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDDocumentNameDictionary;
+import org.apache.pdfbox.pdmodel.PDEmbeddedFilesNameTreeNode;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification;
+import org.apache.pdfbox.pdmodel.common.filespecification.PDEmbeddedFile;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
+import org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript;
+import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
+import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
+import org.apache.pdfbox.rendering.PDFRenderer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code open --view} end to end: hostile documents made here, rendered in a real cell by the real renderers, rebuilt
+ * on the host; the result is inspected with PDFBox for anything active.
+ */
+class ViewTaskTest {
+    static final String POLICY = "version = 1\n";
+    static TaskHarness h;
+
+    @BeforeAll
+    static void start() {
+        h = new TaskHarness();
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    /** A PDF with JavaScript on open, a link on every page and an embedded file: what a phishing mail carries. */
+    static Path hostilePdf(Path dir, int pages) throws IOException {
+        Path file = dir.resolve("hostile.pdf");
+        try (PDDocument doc = new PDDocument()) {
+            for (int i = 1; i <= pages; i++) {
+                PDPage page = new PDPage(PDRectangle.LETTER);
+                doc.addPage(page);
+                try (PDPageContentStream cs = new PDPageContentStream(doc, page)) {
+                    cs.setNonStrokingColor(Color.RED);
+                    cs.addRect(72, 600, 200, 100);
+                    cs.fill();
+                    cs.beginText();
+                    cs.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 24);
+                    cs.newLineAtOffset(72, 500);
+                    cs.showText("Page " + i + " of the invoice");
+                    cs.endText();
+                }
+                PDAnnotationLink link = new PDAnnotationLink();
+                link.setRectangle(new PDRectangle(72, 600, 200, 100));
+                PDActionURI uri = new PDActionURI();
+                uri.setURI("http://evil.example/steal");
+                link.setAction(uri);
+                page.getAnnotations().add(link);
+            }
+            doc.getDocumentCatalog().setOpenAction(new PDActionJavaScript("app.alert('pwned')"));
+            PDEmbeddedFile ef = new PDEmbeddedFile(doc, new java.io.ByteArrayInputStream("#!/bin/sh\nrm -rf ~\n".getBytes()));
+            PDComplexFileSpecification fs = new PDComplexFileSpecification();
+            fs.setFile("payload.sh");
+            fs.setEmbeddedFile(ef);
+            PDEmbeddedFilesNameTreeNode tree = new PDEmbeddedFilesNameTreeNode();
+            tree.setNames(Map.of("payload.sh", fs));
+            PDDocumentNameDictionary names = new PDDocumentNameDictionary(doc.getDocumentCatalog());
+            names.setEmbeddedFiles(tree);
+            doc.getDocumentCatalog().setNames(names);
+            doc.getDocumentInformation().setTitle("<script>alert(1)</script>");
+            doc.save(file.toFile());
+        }
+        return file;
+    }
+
+    @Test
+    void aHostilePdfComesOutAsPixelsOnlyAndSealedAsTrusted() throws IOException {
+        Path dir = TaskHarness.folder("view");
+        Path pdf = hostilePdf(dir, 3);
+        var r = h.view(POLICY, pdf);
+        assertThat(r.code()).as(r.report()).isZero();
+        Path safe = dir.resolve("hostile.safe.pdf");
+        assertThat(r.report()).contains("3 page(s) -> " + safe);
+        try (PDDocument doc = Loader.loadPDF(safe.toFile())) {
+            assertThat(doc.getNumberOfPages()).isEqualTo(3);
+            var catalog = doc.getDocumentCatalog();
+            assertThat(catalog.getOpenAction()).isNull();
+            assertThat(catalog.getNames()).isNull();
+            assertThat(catalog.getAcroForm()).isNull();
+            assertThat(catalog.getCOSObject().containsKey(COSName.AA)).isFalse();
+            assertThat(doc.getDocumentInformation().getTitle()).isNull();
+            for (PDPage page : doc.getPages()) {
+                assertThat(page.getAnnotations()).isEmpty();
+                assertThat(page.getResources().getFontNames()).isEmpty();
+                List<COSName> xobjects = (List<COSName>) toList(page.getResources().getXObjectNames());
+                assertThat(xobjects).hasSize(1);
+                assertThat(page.getResources().getXObject(xobjects.get(0))).isInstanceOf(PDImageXObject.class);
+            }
+            // The pixels survived: the red box is still red, the background still white.
+            BufferedImage img = new PDFRenderer(doc).renderImageWithDPI(0, 72);
+            assertThat(new Color(img.getRGB(150, 792 - 650)).getRed()).isGreaterThan(200);
+            assertThat(new Color(img.getRGB(150, 792 - 650)).getGreen()).isLessThan(60);
+            assertThat(img.getRGB(500, 50) & 0xffffff).isEqualTo(0xffffff);
+        }
+        byte[] raw = Files.readAllBytes(safe);
+        assertThat(new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("JavaScript", "/JS", "/URI", "evil.example", "EmbeddedFile", "payload", "script");
+        Marks m = Marks.read(safe);
+        assertThat(m.get(Marks.TRUST)).isEqualTo("trusted");
+        assertThat(h.seal.verifies(m, OpenTaskTest.sha256(raw))).isTrue();
+    }
+
+    @Test
+    void anImageComesOutAsAPngOfTheSamePixels() throws IOException {
+        Path dir = TaskHarness.folder("img");
+        BufferedImage src = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                src.setRGB(x, y, x < 32 ? 0x0000ff : 0x00ff00);
+            }
+        }
+        Path png = dir.resolve("photo.png");
+        ImageIO.write(src, "png", png.toFile());
+        var r = h.view(POLICY, png);
+        assertThat(r.code()).as(r.report()).isZero();
+        BufferedImage out = ImageIO.read(dir.resolve("photo.safe.png").toFile());
+        assertThat(out.getWidth()).isEqualTo(64);
+        assertThat(out.getHeight()).isEqualTo(48);
+        assertThat(out.getRGB(5, 5) & 0xffffff).isEqualTo(0x0000ff);
+        assertThat(out.getRGB(60, 40) & 0xffffff).isEqualTo(0x00ff00);
+    }
+
+    @Test
+    void textBecomesAPdfOfPages() throws IOException {
+        Path dir = TaskHarness.folder("text");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            b.append("line ").append(i).append('\n');
+        }
+        Path txt = Files.writeString(dir.resolve("notes.txt"), b);
+        var r = h.view(POLICY, txt);
+        assertThat(r.code()).as(r.report()).isZero();
+        try (PDDocument doc = Loader.loadPDF(dir.resolve("notes.safe.pdf").toFile())) {
+            assertThat(doc.getNumberOfPages()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aPdfThatRendersForeverIsStoppedAndLeavesNothing() throws IOException {
+        Path dir = TaskHarness.folder("forever");
+        Path pdf = dir.resolve("slow.pdf");
+        // Millions of tiny filled paths: a renderer grinds through them far longer than the level's timeout.
+        StringBuilder content = new StringBuilder();
+        for (int i = 0; i < 3_000_000; i++) {
+            content.append(i % 600).append(' ').append(i % 780).append(" 0.5 0.5 re f\n");
+        }
+        byte[] stream = content.toString().getBytes();
+        String head = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                + "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+                + "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >> endobj\n"
+                + "4 0 obj << /Length " + stream.length + " >>\nstream\n";
+        try (var out = Files.newOutputStream(pdf)) {
+            out.write(head.getBytes());
+            out.write(stream);
+            out.write("\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".getBytes());
+        }
+        var r = h.view(POLICY + "[level.untrusted]\ntimeout = \"1s\"\n", pdf);
+        assertThat(r.code()).isEqualTo(137);
+        assertThat(r.report()).contains("rendering was stopped (timeout 1000ms)", "no safe view was made");
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("slow.pdf");
+        }
+    }
+
+    @Test
+    void aTypeTheSafeViewCannotRenderIsRefusedClearly() throws IOException {
+        Path zip = TaskHarness.folder("zip").resolve("a.zip");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("x"));
+            z.closeEntry();
+        }
+        var r = h.view(POLICY, zip);
+        assertThat(r.report()).contains("this is application/zip: open it without --view");
+    }
+
+    @Test
+    void anExistingSafeViewIsNeverOverwritten() throws IOException {
+        Path dir = TaskHarness.folder("again");
+        Path txt = Files.writeString(dir.resolve("a.txt"), "hello\n");
+        Files.writeString(dir.resolve("a.safe.pdf"), "mine");
+        var r = h.view(POLICY, txt);
+        assertThat(r.code()).isZero();
+        assertThat(dir.resolve("a.safe.pdf")).hasContent("mine");
+        assertThat(dir.resolve("a.safe (isola 2).pdf")).exists();
+    }
+
+    private static List<?> toList(Iterable<?> it) {
+        List<Object> l = new java.util.ArrayList<>();
+        it.forEach(l::add);
+        return l;
+    }
+}
