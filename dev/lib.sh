@@ -5,8 +5,8 @@ cd "$root"
 
 # bubblewrap: the sandbox engine; libseccomp2: the cell filter; util-linux: unshare for the cells' user namespace;
 # perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
-# poppler-utils, unzip, file, curl: what the default policy's handlers and the safe view run inside cells.
-packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl"
+# poppler-utils, unzip, file, curl, fonts-dejavu-core: what the default handlers and the safe view use in cells.
+packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl fonts-dejavu-core"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then
@@ -54,9 +54,17 @@ build() {
 train_aot_cache() {
     rm -f isola-cli/target/isola.aot
     state=$(mktemp -d)
-    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" \
+    sample=$(mktemp -d)
+    cp examples/invoice.pdf "$sample/"
+    printf 'a line of text\n' > "$sample/note.txt"
+    chmod 755 "$sample"
+    ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
+        -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" \
         -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED \
-        -Xlog:aot=off -Xlog:cds=off -jar "$root/isola-cli/target/isola.jar" run -- /bin/true >/dev/null 2>&1 \
+        -Xlog:aot=off -Xlog:cds=off -cp "$root/isola-cli/target/isola.jar" io.isola.cli.AotTraining \
+        run -- /bin/true :: open "$sample/note.txt" :: open --view "$sample/invoice.pdf" \
+        :: trust explain "$sample/invoice.safe.pdf" >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
+    rm -rf "$sample"
     rm -rf "$state"
 }
