@@ -59,6 +59,7 @@ public final class Bench {
             endToEnd();
             throughput(engine);
             idleMemory(engine);
+            new OpenBench(config, report, engine).run();
         }
         report.targets();
     }

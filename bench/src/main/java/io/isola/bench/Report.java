@@ -28,8 +28,12 @@ final class Report {
     }
 
     void section(String title) {
-        out.printf("%n## %s%n%n| contender | median | p99 | ratio to plain bwrap | command |%n|---|---:|---:|---:|---|%n",
-                title);
+        section(title, "plain bwrap");
+    }
+
+    void section(String title, String base) {
+        out.printf("%n## %s%n%n| contender | median | p99 | ratio to %s | command |%n|---|---:|---:|---:|---|%n",
+                title, base);
     }
 
     void row(Stats s, Stats base) {

@@ -34,6 +34,7 @@ final class TaskSession implements AutoCloseable {
         Thread.ofPlatform().daemon().name("isola-policy").start(() -> {
             try {
                 reading.complete(Policies.load(policyFile));
+                io.isola.core.Trace.mark("policy read");
             } catch (Throwable e) {
                 reading.completeExceptionally(e);
             }

@@ -8,6 +8,7 @@ import io.isola.core.IsolaException;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.TaskFiles;
+import io.isola.core.Trace;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvest;
 import io.isola.core.output.Persister;
@@ -42,8 +43,11 @@ public final class OpenTask {
             dir = ctx.dirs().create(taskId);
             LevelSettings probe = ctx.policy().level(io.isola.core.trust.TrustLevel.UNTRUSTED);
             InputSnapshot in = InputSnapshot.take(file, dir.resolve("in"), probe.limits().diskBytes());
+            Trace.mark("input snapshot taken");
             String type = TypeDetector.detect(in.copy(), in.name());
+            Trace.mark("type detected");
             Verdict verdict = ctx.classifier().file(in.realPath(), type, in.marks(), in.sha256());
+            Trace.mark("trust classified");
             LevelSettings level = ctx.policy().level(verdict.level());
             List<String> handler = level.handlerFor(type);
             if (handler == null) {

@@ -1,0 +1,191 @@
+package io.isola.bench;
+
+import io.isola.core.Stdio;
+import io.isola.core.audit.AuditLog;
+import io.isola.core.output.Persister;
+import io.isola.core.policy.Policy;
+import io.isola.core.policy.PolicyFile;
+import io.isola.core.policy.TrustClassifier;
+import io.isola.core.trust.Seal;
+import io.isola.linux.Libc;
+import io.isola.linux.Spawn;
+import io.isola.sandbox.SandboxEngine;
+import io.isola.task.TaskContext;
+import io.isola.task.TaskDirs;
+import io.isola.task.TypeDetector;
+import io.isola.task.ViewTask;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tasks end to end, from a shell: how long from issuing {@code isola open} until the handler runs in its cell, and
+ * what the safe view costs beyond running its renderer directly on the host.
+ */
+final class OpenBench {
+    private final Bench.Config config;
+    private final Report report;
+    private final Path work;
+    private final Map<String, String> env;
+
+    private final SandboxEngine engine;
+
+    OpenBench(Bench.Config config, Report report, SandboxEngine engine) throws IOException {
+        this.config = config;
+        this.report = report;
+        this.engine = engine;
+        this.work = Files.createTempDirectory("isola-bench-open");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path policy = Files.writeString(work.resolve("policy.toml"), """
+                version = 1
+                [level.untrusted.handlers]
+                "*" = ["/bin/date", "+%s%N"]
+                """);
+        this.env = Map.of("ISOLA_STATE_DIR", config.stateDir().toString(), "ISOLA_POLICY", policy.toString(),
+                "PATH", "/usr/bin:/bin");
+    }
+
+    void run() throws Exception {
+        TypeDetector.preload();
+        try {
+            handlerLatency();
+            safeView();
+        } finally {
+            try (var s = Files.walk(work)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Issuing the command to the handler's first instruction: the handler prints the wall clock it started at. */
+    private void handlerLatency() throws IOException {
+        Path doc = Files.writeString(work.resolve("doc.txt"), "a document\n");
+        String isola = config.launcher().toString();
+        List<String> open = List.of(isola, "open", doc.toString());
+        List<String> run = List.of(isola, "run", "--", "/bin/date", "+%s%N");
+        List<String> direct = List.of("/bin/date", "+%s%N");
+        int n = config.slowRuns();
+        long[] a = new long[n], b = new long[n], c = new long[n];
+        startedAfter(open);
+        for (int i = 0; i < n; i++) {
+            a[i] = startedAfter(open);
+            b[i] = startedAfter(run);
+            c[i] = startedAfter(direct);
+        }
+        report.section("From issuing the command to the handler running in its cell, JVM start included (" + n
+                + " runs)", "isola run");
+        Stats base = new Stats("isola run -- /bin/date", Peers.shell(run), b);
+        report.row(new Stats("fork/exec of the handler", Peers.shell(direct), c), base);
+        report.row(base, base);
+        Stats task = new Stats("isola open doc.txt (handler /bin/date)", Peers.shell(open)
+                + " (snapshot, Tika type, policy, trust, cell, harvest)", a);
+        report.row(task, base);
+    }
+
+    /** Nanoseconds from spawning {@code argv} to the wall-clock time it prints (a handler running /bin/date). */
+    private long startedAfter(List<String> argv) throws IOException {
+        Path out = work.resolve("started");
+        Files.deleteIfExists(out);
+        int fd = Libc.openWrite(out.toString(), false);
+        Spawn s = Spawn.of(argv).fd(0, Processes.devNull()).fd(1, fd).fd(2, Processes.devNull());
+        env.forEach(s::env);
+        Instant t0 = Instant.now();
+        int pid = s.start();
+        Libc.close(fd);
+        int status = Libc.waitpid(pid, 0);
+        if (Libc.exitCode(status) != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " exited with " + Libc.exitCode(status));
+        }
+        long printed = Long.parseLong(Files.readString(out).trim());
+        return printed - (t0.getEpochSecond() * 1_000_000_000L + t0.getNano());
+    }
+
+    /**
+     * {@code isola open --view} against pdftoppm run directly with the same flags, for 1 and 20 pages: in a warm JVM
+     * (the isolation overhead proper: snapshot, type, trust, cell, harvest, rebuild, seal) and from a shell.
+     */
+    private void safeView() throws IOException, InterruptedException {
+        TaskContext ctx = context();
+        for (int pages : new int[] {1, 20}) {
+            Path dir = Files.createDirectories(work.resolve("view-" + pages));
+            Path pdf = SamplePdf.write(dir.resolve("report.pdf"), pages);
+            Path pixels = Files.createDirectories(work.resolve("pixels-" + pages));
+            List<String> direct = List.of("/usr/bin/pdftoppm", "-r", "100", "-scale-to", "1650", pdf.toString(),
+                    pixels.resolve("page").toString());
+            List<String> isola = List.of(config.launcher().toString(), "open", "--view", pdf.toString());
+            int n = pages == 1 ? config.slowRuns() : Math.max(5, config.slowRuns() / 3);
+            long[] a = new long[n], b = new long[n], w = new long[n];
+            view(isola, dir);
+            for (int i = 0; i < 3; i++) {
+                inProcess(ctx, pdf, dir);
+            }
+            for (int i = 0; i < n; i++) {
+                b[i] = Processes.time(direct, Map.of());
+                w[i] = inProcess(ctx, pdf, dir);
+                a[i] = view(isola, dir);
+            }
+            report.section("Safe view of a " + pages + "-page PDF, end to end (" + n + " runs)",
+                    "the renderer on the host");
+            Stats base = new Stats("pdftoppm directly on the host (renderer only)", Peers.shell(direct), b);
+            report.row(base, base);
+            Stats warm = new Stats("isola safe view in a warm JVM (cell renders, host rebuilds a clean PDF)",
+                    "ViewTask.run(report.pdf), sandbox engine, built-in policy", w);
+            report.row(warm, base);
+            Stats cli = new Stats("isola open --view from a shell, JVM start included", Peers.shell(isola), a);
+            report.row(cli, base);
+            double overhead = warm.medianMs() - base.medianMs();
+            report.note(String.format("Isolation overhead for %d page(s): %.0f ms above the renderer's own time in "
+                    + "a warm JVM (%.2fx); %.0f ms from a shell, where the JVM's start and the engine's are paid "
+                    + "too.", pages, overhead, warm.medianMs() / base.medianMs(), cli.medianMs() - base.medianMs()));
+            if (pages == 1) {
+                report.target("safe view of a 1-page PDF, isolation overhead above the renderer <= 100 ms (warm JVM)",
+                        overhead, 100, "ms");
+            }
+        }
+    }
+
+    private TaskContext context() throws IOException {
+        Path state = config.stateDir();
+        Seal seal = Seal.open(state.resolve("seal.key"));
+        Policy policy = PolicyFile.builtIn(work);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        return new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> engine,
+                new Persister(state.resolve("quarantine"), state.resolve("quarantine"), seal, new int[] {0, 0}),
+                AuditLog.open(state.resolve("audit.jsonl")), new TaskDirs(state.resolve("tasks")), Map.of(), quiet);
+    }
+
+    private long inProcess(TaskContext ctx, Path pdf, Path dir) throws IOException, InterruptedException {
+        Path nul = Path.of("/dev/null");
+        long t0 = System.nanoTime();
+        int code = new ViewTask(ctx).run(pdf, Stdio.files(nul, nul, nul));
+        long t = System.nanoTime() - t0;
+        if (code != 0) {
+            throw new IllegalStateException("the safe view of " + pdf + " failed with " + code);
+        }
+        clean(dir);
+        return t;
+    }
+
+    private long view(List<String> argv, Path dir) throws IOException {
+        long t = Processes.time(argv, env);
+        clean(dir);
+        return t;
+    }
+
+    private static void clean(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : new ArrayList<>(s.toList())) {
+                if (p.getFileName().toString().contains(".safe")) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
