@@ -160,9 +160,15 @@ public final class PolicyFile {
         if (r.types().contains("*") && r.origins().isEmpty() && r.directories().isEmpty()) {
             throw new PolicyException(source, r.line(), "rule '" + r.name() + "' trusts every type everywhere");
         }
+        Path realHome = home;
+        try {
+            realHome = home.toRealPath(); // directories are real paths: compare them with the real home too
+        } catch (IOException e) {
+            // a home that does not exist yet is only its name
+        }
         for (Path d : r.directories()) {
             // the home or a directory above it holds the downloads; a directory above /tmp holds /tmp
-            boolean holdsHome = d.getNameCount() > 0 && home.startsWith(d);
+            boolean holdsHome = d.getNameCount() > 0 && (home.startsWith(d) || realHome.startsWith(d));
             if (d.getNameCount() == 0 || holdsHome
                     || SHARED_DIRS.stream().anyMatch(s -> d.startsWith(s) || s.startsWith(d))) {
                 throw new PolicyException(source, r.line(), "rule '" + r.name() + "' trusts " + d + ", where "

@@ -321,7 +321,7 @@ class PolicyFileTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/", "/tmp", "/tmp/x", "/var/tmp/shared", "/dev/shm", "/run/user/1000", "/var/mail",
-        "/var", "/dev"})
+        "/var", "/dev", "/srv/../tmp/x"})
     void trustingRootOrAPlaceWhereAnyoneCanDropFilesOrOneAboveItIsRefused(String dir) {
         fails(rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"), 2,
                 "rule 'r' trusts " + Path.of(dir).normalize() + ", where anyone can put files");
@@ -332,6 +332,31 @@ class PolicyFileTest {
     void trustingTheHomeDirectoryItselfIsRefused(String dir) {
         fails(rule("name = \"home\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"), 2,
                 "rule 'home' trusts /home/alice, where your downloads and mail attachments land too");
+    }
+
+    @Test
+    void climbingOutOfTheHomeIntoTmpIsRefused() {
+        fails(rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"~/../../tmp\"]"), 2,
+                "rule 'r' trusts /tmp, where anyone can put files");
+    }
+
+    // Directories are stored as their real paths; a home reached through a symlink (as many systems have it) must
+    // be compared as its real path too, or "~" would slip through as some other directory.
+    @Test
+    void trustingTheHomeIsRefusedWhenTheHomeIsASymlink() throws Exception {
+        Path real = io.isola.core.RealFiles.underTarget("home-real");
+        Path link = real.resolveSibling(real.getFileName() + "-link");
+        try {
+            Files.createSymbolicLink(link, real);
+            for (String dir : List.of("~", real.toString(), link.toString())) {
+                assertThatThrownBy(() -> PolicyFile.parse(rule("name = \"h\"", "trust = \"trusted\"\ndirectories = [\""
+                        + dir + "\"]"), "t.toml", link)).as(dir).isInstanceOf(PolicyException.class)
+                        .hasMessageContaining("where your downloads and mail attachments land too");
+            }
+        } finally {
+            Files.deleteIfExists(link);
+            io.isola.core.RealFiles.deleteTree(real);
+        }
     }
 
     // A directory above the home holds the home, downloads included: trusting it trusts them too.
