@@ -87,7 +87,12 @@ public final class Persister {
         } catch (Marks.TaintNotWritableException e) {
             Files.delete(target);
             Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()));
-            marks(f, from).write(safe);
+            try {
+                marks(f, from).write(safe);
+            } catch (IOException notEvenHere) {
+                Files.delete(safe); // no copy may stay without its taint
+                throw notEvenHere;
+            }
             out.add(new Outcome(null, "not saved to " + wanted + ": " + e.getMessage() + ", and Isola does not let a "
                     + "file lose its taint; it is kept in " + safe));
             return safe;

@@ -269,6 +269,24 @@ class PersisterTest {
         }
     }
 
+    /** Where even Isola's own quarantine cannot hold marks, no unmarked copy may be left anywhere. */
+    @Test
+    void whenNotEvenTheFallbackHoldsMarksNoUntaintedCopyIsLeft() throws Exception {
+        Path mnt = tmp.resolve("ramfs-state");
+        try (var m = RealFiles.mount("ramfs", mnt)) {
+            Persister p = new Persister(mnt.resolve("quarantine"), mnt.resolve("quarantine"), seal, owner);
+            Harvest h = harvest(new String[] {"a.txt", "A"});
+
+            Throwable t = catchThrowable(() -> p.persist(h, Persistence.QUARANTINE,
+                    provenance(TrustLevel.UNTRUSTED, null)));
+
+            assertThat(t).isInstanceOf(Marks.TaintNotWritableException.class);
+            try (var s = Files.walk(mnt)) {
+                assertThat(s.filter(Files::isRegularFile).toList()).as("unmarked files on the ramfs").isEmpty();
+            }
+        }
+    }
+
     // ---- helpers
 
     /** Stages files through the real harvester: {name, content} pairs. */
