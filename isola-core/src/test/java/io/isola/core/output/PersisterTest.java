@@ -101,7 +101,7 @@ class PersisterTest {
                 java.util.Map.entry("xdg.origin.url", URL),
                 java.util.Map.entry("xdg.referrer.url", "https://evil.example/page"));
         assertThat(seal.verifies(Marks.read(report), sha)).isTrue();
-        assertThat(sha).isEqualTo(TrustClassifierSha.of(report));
+        assertThat(sha).isEqualTo(sha256(report)); // computed here, not taken from the code under test
         assertThat(h.files()).allSatisfy(f -> assertThat(f.staged()).doesNotExist());
         // the task's directory is private; the files are the user's, plain 0644
         assertThat(perms(quarantine.resolve("task-1"))).isEqualTo("rwx------");
@@ -348,15 +348,12 @@ class PersisterTest {
         assertThat(p.waitFor()).as(String.join(" ", argv)).isZero();
     }
 
-    /** The hash of a file's bytes, computed here rather than trusted from the code under test. */
-    private static final class TrustClassifierSha {
-        static String of(Path p) throws IOException {
-            try {
-                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(Files.readAllBytes(p)));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new AssertionError(e);
-            }
+    private static String sha256(Path p) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(p)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
     }
 }
