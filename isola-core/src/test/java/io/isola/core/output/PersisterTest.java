@@ -206,7 +206,7 @@ class PersisterTest {
      * the swap happens at a known moment: after the target is created, before the copy ends.
      */
     @Test
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a stuck FIFO open cannot hang the build
     void targetSwappedForASymlinkDuringTheCopyDoesNotLetPermissionsOrOwnerReachTheLinksTarget() throws Exception {
         Path original = Files.writeString(dir.resolve("doc.txt"), "original");
         Path victim = Files.writeString(tmp.resolve("shadow"), "secret");
