@@ -41,12 +41,15 @@ public final class Quantities {
                 d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
             } else {
                 String secs = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
+                if (!secs.matches("[0-9]+(\\.[0-9]+)?")) {
+                    throw new NumberFormatException(secs); // parseDouble alone takes "1d" (a double literal) as 1s
+                }
                 d = Duration.ofMillis((long) (Double.parseDouble(secs) * 1000));
             }
             if (!d.isNegative() && !d.isZero()) {
                 return d;
             }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             // reported below
         }
         throw new IllegalArgumentException("'" + s + "' is not a duration: use e.g. 500ms, 10s, 2m or 1h");

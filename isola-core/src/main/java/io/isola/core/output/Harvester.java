@@ -107,10 +107,7 @@ public final class Harvester {
             refuse(path, "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell");
             return;
         }
-        if ((mode & SETID_BITS) != 0) {
-            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true));
-        }
-        copy(path, safe, content, kind, input);
+        copy(path, safe, mode, content, kind, input);
     }
 
     /** Reports an entry the engine could not offer (e.g. it vanished or could not be read). */
@@ -122,7 +119,7 @@ public final class Harvester {
         return new Harvest(files, problems);
     }
 
-    private void copy(String path, String safe, InputStream content, Kind kind, String input) {
+    private void copy(String path, String safe, int mode, InputStream content, Kind kind, String input) {
         String name = unique(safe);
         Path target = into.resolve(name);
         long left = quota.maxBytes() - bytes;
@@ -161,6 +158,15 @@ public final class Harvester {
         bytes += n;
         taken.add(name);
         files.add(new OutputFile(name, target, n, HexFormat.of().formatHex(sha.digest()), kind, input));
+        // told only now that it did come out: a refused entry is reported once, as refused
+        if (!name.equals(path)) {
+            problems.add(new Problem(printable(path), (safe.equals(path) ? "has the name of a file that came out "
+                    + "before" : "had an unsafe name (control characters or over " + MAX_NAME_BYTES + " bytes)")
+                    + "; it comes out as " + name, true));
+        }
+        if ((mode & SETID_BITS) != 0) {
+            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true));
+        }
     }
 
     /**
@@ -173,19 +179,13 @@ public final class Harvester {
             return null;
         }
         StringBuilder out = new StringBuilder();
-        boolean renamed = false;
         for (String part : path.split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
                 refuse(path, "has a path that climbs out of the output directory; it stays in the cell");
                 return null;
             }
             String safe = safeName(part);
-            renamed |= !safe.equals(part);
             out.append(out.isEmpty() ? "" : "/").append(safe);
-        }
-        if (renamed) {
-            problems.add(new Problem(printable(path), "had an unsafe name (control characters or over "
-                    + MAX_NAME_BYTES + " bytes); it comes out as " + out, true));
         }
         return out.toString();
     }

@@ -6,11 +6,16 @@ import io.isola.core.trust.Marks;
 import io.isola.core.trust.Seal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +92,12 @@ public final class Persister {
         } catch (Marks.TaintNotWritableException e) {
             Files.delete(target);
             Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()));
-            marks(f, from).write(safe);
+            try {
+                marks(f, from).write(safe);
+            } catch (IOException notEvenHere) {
+                Files.delete(safe); // no copy may stay without its taint
+                throw notEvenHere;
+            }
             out.add(new Outcome(null, "not saved to " + wanted + ": " + e.getMessage() + ", and Isola does not let a "
                     + "file lose its taint; it is kept in " + safe));
             return safe;
@@ -104,9 +114,14 @@ public final class Persister {
         String stem = dot > 0 ? name.substring(0, dot) : name, ext = dot > 0 ? name.substring(dot) : "";
         for (int i = 1; i < 1000; i++) {
             Path candidate = wanted.resolveSibling(i == 1 ? name : stem + " (isola " + i + ")" + ext);
-            try (InputStream in = Files.newInputStream(staged)) {
-                Files.copy(in, candidate); // CREATE_NEW: never replaces a file, never follows a planted link
-                Files.setPosixFilePermissions(candidate, PosixFilePermissions.fromString("rw-r--r--"));
+            // CREATE_NEW: never replaces a file, never follows a planted link. The mode is set as the file is made,
+            // not by a chmod afterwards: the user may swap the new file for a symlink while the bytes are copied,
+            // and a chmod by path follows it (the JDK's does even with NOFOLLOW_LINKS).
+            try (InputStream in = Files.newInputStream(staged);
+                    OutputStream out = Channels.newOutputStream(Files.newByteChannel(candidate,
+                            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"))))) {
+                in.transferTo(out);
                 return candidate;
             } catch (FileAlreadyExistsException taken) {
                 // try the next name
@@ -134,7 +149,7 @@ public final class Persister {
     }
 
     private void give(Path p) throws IOException {
-        Files.setAttribute(p, "unix:uid", uid);
-        Files.setAttribute(p, "unix:gid", gid);
+        Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     }
 }

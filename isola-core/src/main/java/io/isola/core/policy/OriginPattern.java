@@ -60,7 +60,9 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
         if (!hostOk) {
             return false;
         }
-        String p = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String raw = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        // a browser resolves dot segments, percent-encoded ones too, before it asks: /docs/../admin is /admin
+        String p = URI.create("http://h" + raw.replaceAll("(?i)%2e", ".")).normalize().getRawPath();
         return path == null || path.matcher(p).matches();
     }
 }

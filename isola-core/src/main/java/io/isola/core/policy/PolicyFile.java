@@ -160,10 +160,19 @@ public final class PolicyFile {
         if (r.types().contains("*") && r.origins().isEmpty() && r.directories().isEmpty()) {
             throw new PolicyException(source, r.line(), "rule '" + r.name() + "' trusts every type everywhere");
         }
+        Path realHome = home;
+        try {
+            realHome = home.toRealPath(); // directories are real paths: compare them with the real home too
+        } catch (IOException e) {
+            // a home that does not exist yet is only its name
+        }
         for (Path d : r.directories()) {
-            if (d.getNameCount() == 0 || d.equals(home) || SHARED_DIRS.stream().anyMatch(d::startsWith)) {
+            // the home or a directory above it holds the downloads; a directory above /tmp holds /tmp
+            boolean holdsHome = d.getNameCount() > 0 && (home.startsWith(d) || realHome.startsWith(d));
+            if (d.getNameCount() == 0 || holdsHome
+                    || SHARED_DIRS.stream().anyMatch(s -> d.startsWith(s) || s.startsWith(d))) {
                 throw new PolicyException(source, r.line(), "rule '" + r.name() + "' trusts " + d + ", where "
-                        + (d.equals(home) ? "your downloads and mail attachments land too"
+                        + (holdsHome ? "your downloads and mail attachments land too"
                                 : "anyone can put files") + ": name the directories you really trust");
             }
         }
@@ -335,6 +344,9 @@ public final class PolicyFile {
         double d = v instanceof Long n ? n : v instanceof Double x ? x : -1;
         if (d < 0 || !Double.isFinite(d)) {
             throw fail(t, key, key + " must be a number, e.g. 0.5 or 2");
+        }
+        if (d != 0 && d < 0.01) { // else Limits refuses it without the line, naming the command line's --cpus
+            throw fail(t, key, key + " must be 0 (no cap) or at least 0.01, the kernel's smallest share");
         }
         return d;
     }

@@ -26,7 +26,8 @@ public record Marks(Map<String, String> values) {
     public static final String SHA256 = "isola.sha256";
     public static final String TIME = "isola.time";
     public static final String SEAL = "isola.seal";
-    private static final int MAX_VALUE = 4096;
+    /** Linux's XATTR_SIZE_MAX: every value a file system can hold is read, so no origin is skipped for its size. */
+    private static final int MAX_VALUE = 65536;
 
     public static final Marks NONE = new Marks(Map.of());
 
