@@ -73,6 +73,10 @@ public final class Harvester {
         if (safe == null) {
             return;
         }
+        if (depth(safe) > quota.maxDepth() + 1) { // an engine that skipped enter() must not get around the limit
+            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; it stays in the cell");
+            return;
+        }
         switch (type) {
             case FILE -> { }
             case DIRECTORY -> {

@@ -10,8 +10,9 @@ import java.nio.file.Path;
 /**
  * Decides how far a file or link is trusted, from the policy and the file's taint, and says why. The evidence is
  * weighed like Windows' zones: a file's place and its origin are judged separately and the least trusted wins, so a
- * download saved into a trusted folder stays untrusted. Only Isola's own sealed mark (output it rebuilt itself) can
- * vouch for a file on its own.
+ * download saved into a trusted folder stays untrusted. Marks are claims anyone who owns a file can write, so they
+ * only ever lower trust; the one exception is Isola's own sealed mark (output it rebuilt itself), which vouches for
+ * the exact content it was made for.
  */
 public final class TrustClassifier {
     /** A decision and the rule or mark that made it. */
@@ -43,32 +44,35 @@ public final class TrustClassifier {
             return new Verdict(TrustLevel.UNTRUSTED, "marked untrusted by Isola: it left cell "
                     + marks.get(Marks.CELL) + originText(marks), null);
         }
-        String originText = marks.origin();
-        URI origin = null;
-        Verdict byOrigin = null;
-        if (originText != null) {
-            origin = uri(originText);
-            if (origin == null) {
-                return new Verdict(TrustLevel.UNTRUSTED, "its origin mark '" + originText
-                        + "' is not a URL Isola can judge" + note, null);
-            }
-            Rule r = policy.firstMatch(new Facts(null, type, origin));
-            byOrigin = r == null
-                    ? new Verdict(TrustLevel.UNTRUSTED, "it was downloaded from " + originText
-                            + ", and no rule trusts that origin" + note, null)
-                    : new Verdict(r.trust(), "its origin " + originText + " matches rule '" + r.name() + "' (line "
-                            + r.line() + ")" + note, r);
-        }
-        Rule r = policy.firstMatch(new Facts(realPath, type, origin));
+        Rule r = policy.firstMatch(new Facts(realPath, type, null));
         Verdict byPlace = r == null
                 ? new Verdict(TrustLevel.UNTRUSTED, "no rule of " + policy.source() + " matches it, and anything "
                         + "not named is untrusted" + note, null)
                 : new Verdict(r.trust(), "rule '" + r.name() + "' (line " + r.line() + ") matches: "
                         + r.describe() + note, r);
-        if (byOrigin != null && byOrigin.level().ordinal() < byPlace.level().ordinal()) {
-            return byOrigin;
+        String originText = marks.origin();
+        if (originText == null) {
+            return byPlace;
         }
-        return byOrigin != null && byPlace.rule() == null ? byOrigin : byPlace;
+        // An origin mark is a claim anyone who owns the file (or an archive's xattrs) can make: it may lower trust,
+        // never raise it.
+        URI origin = uri(originText);
+        if (origin == null) {
+            return new Verdict(TrustLevel.UNTRUSTED, "its origin mark '" + originText
+                    + "' is not a URL Isola can judge" + note, null);
+        }
+        Rule o = policy.firstMatch(new Facts(null, type, origin));
+        if (o == null || o.trust() == TrustLevel.UNTRUSTED) {
+            Verdict byOrigin = o == null
+                    ? new Verdict(TrustLevel.UNTRUSTED, "it was downloaded from " + originText
+                            + ", and no rule trusts that origin" + note, null)
+                    : new Verdict(TrustLevel.UNTRUSTED, "its origin " + originText + " matches rule '" + o.name()
+                            + "' (line " + o.line() + "), which distrusts it" + note, o);
+            return byPlace.level() == TrustLevel.UNTRUSTED && byPlace.rule() != null ? byPlace : byOrigin;
+        }
+        return byPlace.level() == TrustLevel.TRUSTED ? byPlace
+                : new Verdict(byPlace.level(), byPlace.reason() + " (its origin " + originText + " is trusted, but "
+                        + "an origin mark is only a claim: it can lower trust, never raise it)", byPlace.rule());
     }
 
     public Verdict link(URI url) {

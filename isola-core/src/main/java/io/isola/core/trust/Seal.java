@@ -38,6 +38,12 @@ public final class Seal {
                 // another Isola made it first: use theirs
             }
         }
+        var perms = Files.getPosixFilePermissions(keyFile, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))
+                || Files.isSymbolicLink(keyFile)) {
+            throw new IOException(keyFile + " may be read by others, so anyone could forge Isola's seal: remove it "
+                    + "(Isola makes a new one; files sealed with the old key are no longer vouched for)");
+        }
         byte[] k = Files.readAllBytes(keyFile);
         if (k.length != 32) {
             throw new IOException(keyFile + " is not a seal key (32 bytes): remove it and Isola makes a new one");

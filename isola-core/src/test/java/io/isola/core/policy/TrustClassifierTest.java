@@ -110,13 +110,21 @@ class TrustClassifierTest {
     }
 
     @Test
-    void downloadFromATrustedOriginIsTrustedWhereverItIs() throws IOException {
+    void anOriginMarkCannotRaiseTrustBecauseAnyOwnerOfTheFileCanForgeIt() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("handbook.pdf"), "%PDF-1.4");
         RealFiles.setXattr(f, "xdg.origin.url", "https://intranet.example.com/handbook.pdf");
 
         Verdict v = classify(f);
-        assertThat(v.level()).isEqualTo(TrustLevel.TRUSTED);
-        assertThat(v.rule().name()).isEqualTo("intranet");
+        assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
+        assertThat(v.reason()).contains("its origin https://intranet.example.com/handbook.pdf is trusted, but an "
+                + "origin mark is only a claim");
+    }
+
+    @Test
+    void aTrustedOriginMarkKeepsAFileInATrustedPlaceTrusted() throws IOException {
+        Path f = Files.writeString(trusted.resolve("handbook.pdf"), "%PDF-1.4");
+        RealFiles.setXattr(f, "xdg.origin.url", "https://intranet.example.com/handbook.pdf");
+        assertThat(classify(f).level()).isEqualTo(TrustLevel.TRUSTED);
     }
 
     @Test
