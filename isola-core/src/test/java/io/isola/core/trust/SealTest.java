@@ -49,11 +49,21 @@ class SealTest {
     }
 
     @Test
+    void aKeyOthersCanReadIsRefusedBecauseItCouldForgeSeals() throws IOException {
+        Path key = Seal.open(tmp.resolve("shared.key")) == null ? null : tmp.resolve("shared.key");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> Seal.open(key)).isInstanceOf(IOException.class)
+                .hasMessageContaining("may be read by others");
+    }
+
+    @Test
     void badKeyFileIsRefusedWithAHelpfulMessage() throws IOException {
         Path key = Files.write(tmp.resolve("seal.key"), new byte[31]);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() -> Seal.open(key)).isInstanceOf(IOException.class)
                 .hasMessage(key + " is not a seal key (32 bytes): remove it and Isola makes a new one");
         Path empty = Files.write(tmp.resolve("empty.key"), new byte[0]);
+        Files.setPosixFilePermissions(empty, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() -> Seal.open(empty)).isInstanceOf(IOException.class).hasMessageContaining("32 bytes");
         assertThat(Files.size(empty)).as("a bad key is not silently replaced").isZero();
     }
