@@ -17,7 +17,9 @@ record CellRun(String cellId, CellExit exit, Harvest harvest) {
             throws InterruptedException, IOException {
         Files.createDirectories(staging);
         try (Cell cell = engine.start(spec, stdio)) {
+            io.isola.core.Trace.mark("task cell started");
             CellExit exit = cell.waitFor();
+            io.isola.core.Trace.mark("task cell exited");
             Harvest harvest = cell.harvest(staging, quota);
             return new CellRun(cell.id(), exit, harvest);
         }

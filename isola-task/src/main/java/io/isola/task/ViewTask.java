@@ -9,6 +9,7 @@ import io.isola.core.IsolaException;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.TaskFiles;
+import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvest;
@@ -37,7 +38,7 @@ import java.util.Map;
  */
 public final class ViewTask {
     /** Pages leave the cell as raw pixels: up to SafeView's page cap, and 4 GiB of them. */
-    private static final OutputQuota PIXELS = new OutputQuota(SafeView.Limits.DEFAULT.maxPages(), 4L << 30, 1);
+    private static final OutputQuota PIXELS = new OutputQuota(SafeView.Limits.DEFAULT.maxPages(), 4L << 30, 1, false);
 
     private final TaskContext ctx;
 
@@ -67,6 +68,7 @@ public final class ViewTask {
                     CellEnvironment.build(ctx.callerEnv(), List.of()), view, Path.of(OpenTask.OUT),
                     Network.LOOPBACK_ONLY, level.limits(),
                     new TaskFiles(List.of(new TaskFiles.Input(in.dir(), OpenTask.IN)), OpenTask.OUT));
+            Trace.mark("view classified");
             CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("pages"), PIXELS);
             if (run.exit().exitCode() != 0) {
                 String why = run.exit().reason() == CellExit.Reason.KILLED
@@ -79,9 +81,12 @@ public final class ViewTask {
             for (Harvest.Problem p : run.harvest().problems()) {
                 ctx.report().println("isola: " + p.name() + " " + p.message());
             }
+            Trace.mark("pages harvested");
             Path target = freeName(in.original(), r.kind());
             SafeView.rebuild(dir.resolve("pages"), r.kind(), target, SafeView.Limits.DEFAULT, r.dpi());
+            Trace.mark("clean document rebuilt");
             Path kept = mark(target, in, run.cellId(), taskId);
+            Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
             ctx.report().println("isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
                     + "cell " + run.cellId() + ", nothing active left)");

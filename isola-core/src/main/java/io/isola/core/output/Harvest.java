@@ -26,7 +26,8 @@ public record Harvest(List<OutputFile> files, List<Problem> problems) {
      *
      * @param name its safe relative path (as it will be persisted)
      * @param staged where its bytes are now
-     * @param sha256 of those bytes, computed by the host while copying, never taken from the cell
+     * @param sha256 of those bytes, computed by the host while copying, never taken from the cell; null when the
+     *     quota asked for no hashing
      * @param input for {@link Kind#CHANGED_INPUT}, the cell path of the input it replaces
      */
     public record OutputFile(String name, Path staged, long size, String sha256, Kind kind, String input) {}

@@ -140,7 +140,9 @@ public final class Harvester {
                     if (n > left) {
                         break;
                     }
-                    sha.update(buf, 0, r);
+                    if (quota.hash()) {
+                        sha.update(buf, 0, r);
+                    }
                     out.write(buf, 0, r);
                 }
             }
@@ -161,7 +163,7 @@ public final class Harvester {
         }
         bytes += n;
         taken.add(name);
-        files.add(new OutputFile(name, target, n, HexFormat.of().formatHex(sha.digest()), kind, input));
+        files.add(new OutputFile(name, target, n, quota.hash() ? HexFormat.of().formatHex(sha.digest()) : null, kind, input));
         // told only now that it did come out: a refused entry is reported once, as refused
         if (!name.equals(path)) {
             problems.add(new Problem(printable(path), (safe.equals(path) ? "has the name of a file that came out "
