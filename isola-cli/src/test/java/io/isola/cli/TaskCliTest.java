@@ -98,6 +98,23 @@ class TaskCliTest {
     }
 
     @Test
+    void underSudoACellCannotReadWhatTheCallerCouldNot() throws IOException {
+        Path secret = Files.writeString(work.resolve("root-only.txt"), "root's secret\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path open = Files.writeString(work.resolve("everyone.txt"), "for everyone\n");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> sudo = Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID",
+                "65534", "SUDO_GID", "65534");
+        Cli.Result denied = cli.run(sudo, null, "open", secret.toString());
+        CliUsageTest.assertOneLine(denied, 2, "nobody may not read " + secret);
+        assertThat(denied.out()).doesNotContain("secret");
+        Cli.Result allowed = cli.run(sudo, null, "open", open.toString());
+        assertThat(allowed.code()).as(allowed.err()).isZero();
+        assertThat(allowed.out()).isEqualTo("for everyone\n");
+    }
+
+    @Test
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)

@@ -55,4 +55,21 @@ public final class Host {
             return new int[] {0, 0};
         }
     }
+
+    /** The supplementary groups of user {@code name} in /etc/group, with {@code primary} first. */
+    public static int[] groupsOf(String name, int primary) {
+        java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>();
+        ids.add(primary);
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/group"))) {
+                String[] f = line.split(":", -1);
+                if (f.length >= 4 && java.util.Arrays.asList(f[3].split(",")).contains(name)) {
+                    ids.add(Integer.parseInt(f[2]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // the primary group alone
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
 }
