@@ -157,7 +157,8 @@ final class OpenBench {
         Policy policy = PolicyFile.builtIn(work);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         return new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> engine,
-                new Persister(state.resolve("quarantine"), state.resolve("quarantine"), seal, new int[] {0, 0}),
+                new Persister(state.resolve("quarantine"), state.resolve("quarantine"), seal, new int[] {0, 0},
+                        io.isola.core.output.FileCreator.ISOLA),
                 AuditLog.open(state.resolve("audit.jsonl")), new TaskDirs(state.resolve("tasks")), Map.of(), quiet);
     }
 

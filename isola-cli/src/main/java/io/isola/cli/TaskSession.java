@@ -52,7 +52,7 @@ final class TaskSession implements AutoCloseable {
             TaskDirs dirs = new TaskDirs(root.resolve("tasks"));
             dirs.sweep();
             Persister persister = new Persister(root.resolve("quarantine"), root.resolve("quarantine"), seal,
-                    Host.invokingIds(System.getenv()));
+                    Host.invokingIds(System.getenv()), io.isola.task.CallerFiles.creator(System.getenv()));
             TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> {
                 if (!name.equals(s.engine.name())) {
                     throw new IsolaException("the policy asks for engine '" + name + "', which this build does not "

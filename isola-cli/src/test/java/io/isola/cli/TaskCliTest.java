@@ -115,6 +115,30 @@ class TaskCliTest {
     }
 
     @Test
+    void underSudoTheSafeViewIsWrittenWithTheCallersRightsOnly() throws IOException {
+        Path theirs = Files.createDirectories(work.resolve("nobody-home"));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Path doc = Files.writeString(theirs.resolve("letter.txt"), "dear nobody\n");
+        Files.setPosixFilePermissions(doc, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path rootOnly = Files.createDirectories(work.resolve("root-dir"));
+        Path readable = Files.writeString(rootOnly.resolve("readme.txt"), "readable by all\n");
+        Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> sudo = Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID",
+                "65534", "SUDO_GID", "65534");
+
+        Cli.Result ok = cli.run(sudo, null, "open", "--view", doc.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(Files.getAttribute(theirs.resolve("letter.safe.pdf"), "unix:uid")).isEqualTo(65534);
+
+        Cli.Result refused = cli.run(sudo, null, "open", "--view", readable.toString());
+        CliUsageTest.assertOneLine(refused, 2, "nobody may not create files in " + rootOnly);
+        try (var s = Files.list(rootOnly)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("readme.txt");
+        }
+    }
+
+    @Test
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)

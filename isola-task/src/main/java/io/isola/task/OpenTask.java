@@ -56,6 +56,9 @@ public final class OpenTask {
                         + ".handlers]", 2);
             }
             List<String> argv = substitute(handler, IN + "/" + in.name());
+            if (level.persistence() == io.isola.core.policy.Persistence.NEW_VERSION) {
+                ctx.persister().checkCanCreateBeside(in.original());
+            }
             ctx.report().println("isola: " + in.original().getFileName() + " is " + type + ", "
                     + verdict.level().word() + ": " + verdict.reason());
             ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target",

@@ -14,6 +14,7 @@ import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvest;
 import io.isola.core.output.OutputQuota;
+import io.isola.core.output.Persister;
 import io.isola.core.policy.LevelSettings;
 import io.isola.core.policy.TrustClassifier.Verdict;
 import io.isola.core.trust.Marks;
@@ -57,6 +58,7 @@ public final class ViewTask {
             Verdict verdict = ctx.classifier().file(in.realPath(), type, in.marks(), in.sha256());
             LevelSettings level = ctx.policy().level(verdict.level());
             Renderers r = Renderers.forType(type, OpenTask.IN + "/" + in.name());
+            ctx.persister().checkCanCreateBeside(in.original());
             ctx.report().println("isola: safe view of " + in.original().getFileName() + " (" + type + ", "
                     + verdict.level().word() + ": " + verdict.reason() + ")");
             ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target",
@@ -82,8 +84,11 @@ public final class ViewTask {
                 ctx.report().println("isola: " + p.name() + " " + p.message());
             }
             Trace.mark("pages harvested");
-            Path target = freeName(in.original(), r.kind());
-            SafeView.rebuild(dir.resolve("pages"), r.kind(), target, SafeView.Limits.DEFAULT, r.dpi());
+            Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
+            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, SafeView.Limits.DEFAULT, r.dpi());
+            // Published beside the original with the caller's rights, under the first free name.
+            Path target = Persister.createExclusive(built, safeName(in.original(), r.kind()),
+                    ctx.persister().besideOriginals());
             Trace.mark("clean document rebuilt");
             Path kept = mark(target, in, run.cellId(), taskId);
             Trace.mark("clean document sealed");
@@ -102,19 +107,12 @@ public final class ViewTask {
         }
     }
 
-    /** {@code NAME.safe.pdf} beside the original, or {@code NAME.safe (isola 2).pdf} and so on. */
-    static Path freeName(Path original, SafeView.Kind kind) {
+    /** {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). */
+    static Path safeName(Path original, SafeView.Kind kind) {
         String name = original.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
-        String ext = kind == SafeView.Kind.PNG ? ".png" : ".pdf";
-        for (int i = 1; i < 1000; i++) {
-            Path p = original.resolveSibling(stem + ".safe" + (i == 1 ? "" : " (isola " + i + ")") + ext);
-            if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                return p;
-            }
-        }
-        throw new IsolaException("no free name for the safe view beside " + original + ": remove old .safe files");
+        return original.resolveSibling(stem + ".safe" + (kind == SafeView.Kind.PNG ? ".png" : ".pdf"));
     }
 
     /** Seals the result as trusted; where its file system cannot hold the marks, it moves to Isola's quarantine. */

@@ -4,6 +4,7 @@ import io.isola.core.Engine;
 import io.isola.core.StatePaths;
 import io.isola.core.Stdio;
 import io.isola.core.audit.AuditLog;
+import io.isola.core.output.FileCreator;
 import io.isola.core.output.Persister;
 import io.isola.core.policy.Policy;
 import io.isola.core.policy.PolicyFile;
@@ -78,7 +79,7 @@ final class TaskHarness implements AutoCloseable {
                     throw new io.isola.core.IsolaException("no engine " + name);
                 }
                 return (Engine) engine;
-            }, new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}), audit,
+            }, new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}, FileCreator.ISOLA), audit,
                     new TaskDirs(state.resolve("tasks")), Map.of(), new PrintStream(report, true, StandardCharsets.UTF_8));
             int code = task.run(ctx, Stdio.files(in, out, err));
             Result r = new Result(code, Files.readString(out), Files.readString(err), report.toString(StandardCharsets.UTF_8));

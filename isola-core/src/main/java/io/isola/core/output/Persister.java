@@ -35,18 +35,36 @@ public final class Persister {
     private final Seal seal;
     private final int uid;
     private final int gid;
+    private final FileCreator beside;
 
     /**
      * @param quarantine where {@code quarantine} keeps files (one directory per task)
      * @param fallback Isola's own quarantine for files whose marks cannot be written elsewhere
      * @param owner uid and gid that kept files are given: the person who asked for the task
+     * @param beside how files beside the user's originals are created (with the user's rights under sudo)
      */
-    public Persister(Path quarantine, Path fallback, Seal seal, int[] owner) {
+    public Persister(Path quarantine, Path fallback, Seal seal, int[] owner, FileCreator beside) {
+        this.beside = beside;
         this.quarantine = quarantine;
         this.fallback = fallback;
         this.seal = seal;
         this.uid = owner[0];
         this.gid = owner[1];
+    }
+
+    /** How files beside the user's originals are created. */
+    public FileCreator besideOriginals() {
+        return beside;
+    }
+
+    /**
+     * Fails early, before a task runs, when nothing could be saved beside {@code original}: creates and removes a
+     * probe file there with the rights files beside originals are made with.
+     */
+    public void checkCanCreateBeside(Path original) throws IOException {
+        Path probe = original.resolveSibling(".isola-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        beside.createNew(probe).close();
+        Files.delete(probe);
     }
 
     /** Isola's own quarantine, where files go whose marks cannot be written elsewhere. */
@@ -59,8 +77,9 @@ public final class Persister {
         for (OutputFile f : harvest.files()) {
             Path kept = switch (rule) {
                 case DISCARD -> null;
-                case QUARANTINE -> keep(f, quarantine.resolve(from.taskId()).resolve(f.name()), from, out);
-                case NEW_VERSION -> keep(f, besideOriginal(f, from), from, out);
+                case QUARANTINE -> keep(f, quarantine.resolve(from.taskId()).resolve(f.name()), FileCreator.ISOLA,
+                        from, out);
+                case NEW_VERSION -> keep(f, besideOriginal(f, from), beside, from, out);
             };
             if (kept != null) {
                 out.add(new Outcome(kept, null));
@@ -83,15 +102,20 @@ public final class Persister {
     }
 
     /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
-    private Path keep(OutputFile f, Path wanted, Provenance from, List<Outcome> out) throws IOException {
-        Files.createDirectories(wanted.getParent(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Path target = createExclusive(f.staged(), wanted);
+    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, List<Outcome> out)
+            throws IOException {
+        if (creator == FileCreator.ISOLA) {
+            Files.createDirectories(wanted.getParent(), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+        Path target = createExclusive(f.staged(), wanted, creator);
         try {
             marks(f, from).write(target);
         } catch (Marks.TaintNotWritableException e) {
             Files.delete(target);
-            Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()));
+            Files.createDirectories(fallback.resolve(from.taskId()).resolve(f.name()).getParent());
+            Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()),
+                    FileCreator.ISOLA);
             try {
                 marks(f, from).write(safe);
             } catch (IOException notEvenHere) {
@@ -107,8 +131,7 @@ public final class Persister {
     }
 
     /** Creates the first free name of {@code wanted}, "name (isola 2).ext", … with O_EXCL and copies into it. */
-    private static Path createExclusive(Path staged, Path wanted) throws IOException {
-        Files.createDirectories(wanted.getParent());
+    public static Path createExclusive(Path staged, Path wanted, FileCreator creator) throws IOException {
         String name = wanted.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name, ext = dot > 0 ? name.substring(dot) : "";
@@ -118,9 +141,7 @@ public final class Persister {
             // not by a chmod afterwards: the user may swap the new file for a symlink while the bytes are copied,
             // and a chmod by path follows it (the JDK's does even with NOFOLLOW_LINKS).
             try (InputStream in = Files.newInputStream(staged);
-                    OutputStream out = Channels.newOutputStream(Files.newByteChannel(candidate,
-                            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"))))) {
+                    OutputStream out = Channels.newOutputStream(creator.createNew(candidate))) {
                 in.transferTo(out);
                 return candidate;
             } catch (FileAlreadyExistsException taken) {

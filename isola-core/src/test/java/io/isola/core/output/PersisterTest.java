@@ -55,7 +55,7 @@ class PersisterTest {
         seal = Seal.open(dir.resolve("state/seal.key"));
         // as root, hand kept files to someone else, as Isola does for the person who asked for the task
         owner = RealFiles.isRoot() ? new int[] {1234, 2345} : new int[] {uid(dir), gid(dir)};
-        persister = new Persister(quarantine, fallback, seal, owner);
+        persister = new Persister(quarantine, fallback, seal, owner, FileCreator.ISOLA);
     }
 
     @Test
@@ -274,7 +274,7 @@ class PersisterTest {
     void whenNotEvenTheFallbackHoldsMarksNoUntaintedCopyIsLeft() throws Exception {
         Path mnt = tmp.resolve("ramfs-state");
         try (var m = RealFiles.mount("ramfs", mnt)) {
-            Persister p = new Persister(mnt.resolve("quarantine"), mnt.resolve("quarantine"), seal, owner);
+            Persister p = new Persister(mnt.resolve("quarantine"), mnt.resolve("quarantine"), seal, owner, FileCreator.ISOLA);
             Harvest h = harvest(new String[] {"a.txt", "A"});
 
             Throwable t = catchThrowable(() -> p.persist(h, Persistence.QUARANTINE,
