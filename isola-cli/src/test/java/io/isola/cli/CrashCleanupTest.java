@@ -52,6 +52,39 @@ class CrashCleanupTest {
     }
 
     @Test
+    void sigkilledOpenLeavesNoTaskFilesAfterTheNextStart() throws Exception {
+        Path work = Files.createDirectories(Path.of("target/crash-open").toAbsolutePath());
+        String marker = "isola-open-" + System.nanoTime();
+        Path policy = Files.writeString(work.resolve("policy.toml"), """
+                [level.untrusted.handlers]
+                "*" = ["/bin/bash", "-c", "exec -a %s sleep 600"]
+                """.formatted(marker));
+        Path doc = Files.writeString(work.resolve("doc.txt"), "x");
+        Process isola = cli.builder(Map.of("ISOLA_POLICY", policy.toString()), "open", doc.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String cell = awaitStartedCell();
+        waitUntil(() -> Cleanup.processesWith(marker + " 600") == 1);
+        Path tasks = state.resolve("tasks");
+        assertThat(Files.list(tasks).toList()).hasSize(1); // the input's snapshot and the staging area
+
+        isola.destroyForcibly();
+        assertThat(isola.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        waitUntil(() -> Cleanup.processesWith(marker) == 0);
+        assertThat(Files.list(tasks).toList()).hasSize(1);
+
+        Path policy2 = Files.writeString(work.resolve("quick.toml"), """
+                [level.untrusted.handlers]
+                "*" = ["true"]
+                """);
+        assertThat(cli.run(Map.of("ISOLA_POLICY", policy2.toString()), null, "open", doc.toString()).code()).isZero();
+        assertThat(Files.list(tasks).toList()).isEmpty();
+        assertThat(Cleanup.cgroupsOf(cell)).isEmpty();
+        Cleanup.deleteTree(work);
+    }
+
+    @Test
     void interruptedIsolaKillsItsCellAndCleansUp() throws Exception {
         String marker = "isola-int-" + System.nanoTime();
         Process isola = start("exec -a " + marker + " sleep 600");
