@@ -25,9 +25,11 @@ import java.util.Map;
 final class TrustCommand implements Command {
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file to judge by");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (holds the seal key)");
+    private static final Option JSON = Option.flag("--json", "print one JSON object instead of text");
 
     private Path policy;
     private Path stateDir;
+    private boolean json;
     private String target;
 
     @Override
@@ -48,7 +50,7 @@ final class TrustCommand implements Command {
 
     @Override
     public List<Option> options() {
-        return List.of(POLICY, STATE);
+        return List.of(POLICY, STATE, JSON);
     }
 
     @Override
@@ -58,10 +60,10 @@ final class TrustCommand implements Command {
 
     @Override
     public void set(Option o, String v) {
-        if (o.name().equals("--policy")) {
-            policy = Path.of(v);
-        } else {
-            stateDir = Path.of(v);
+        switch (o.name()) {
+            case "--policy" -> policy = Path.of(v);
+            case "--json" -> json = true;
+            default -> stateDir = Path.of(v);
         }
     }
 
@@ -85,8 +87,7 @@ final class TrustCommand implements Command {
                         + "https://example.com/", 2);
             }
             v = classifier.link(url);
-            System.out.println(target + ": " + v.level().word());
-            System.out.println("  because " + v.reason());
+            print(target, v, null, Map.of(), p);
         } else {
             Path file = Path.of(target).toAbsolutePath();
             Path real;
@@ -101,15 +102,42 @@ final class TrustCommand implements Command {
             Marks marks = Marks.read(real);
             String type = TypeDetector.detect(real, real.getFileName().toString());
             v = classifier.file(real, type, marks, sha256(real));
-            System.out.println(file + ": " + v.level().word());
-            System.out.println("  because " + v.reason());
-            System.out.println("  type: " + type + " (from its content)");
-            for (Map.Entry<String, String> m : marks.values().entrySet()) {
-                System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
+            print(file.toString(), v, type, marks.values(), p);
+        }
+        return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
+    }
+
+    private void print(String target, Verdict v, String type, Map<String, String> marks, Policy p)
+            throws IOException {
+        if (json) {
+            var w = new java.io.StringWriter();
+            try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+                g.writeStartObject();
+                g.writeStringField("target", target);
+                g.writeStringField("trust", v.level().word());
+                g.writeStringField("reason", v.reason());
+                g.writeStringField("rule", v.rule() == null ? null : v.rule().name());
+                g.writeStringField("type", type);
+                g.writeObjectFieldStart("marks");
+                for (Map.Entry<String, String> m : marks.entrySet()) {
+                    g.writeStringField("user." + m.getKey(), m.getValue());
+                }
+                g.writeEndObject();
+                g.writeStringField("policy", p.source());
+                g.writeEndObject();
             }
+            System.out.println(w);
+            return;
+        }
+        System.out.println(target + ": " + v.level().word());
+        System.out.println("  because " + v.reason());
+        if (type != null) {
+            System.out.println("  type: " + type + " (from its content)");
+        }
+        for (Map.Entry<String, String> m : marks.entrySet()) {
+            System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
         }
         System.out.println("  policy: " + p.source());
-        return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
     }
 
     private static String sha256(Path f) throws IOException {

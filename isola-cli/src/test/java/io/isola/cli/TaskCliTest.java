@@ -95,6 +95,10 @@ class TaskCliTest {
                 "https://intranet.example.com.evil.org/wiki");
         assertThat(untrusted.code()).isEqualTo(1);
         assertThat(untrusted.out()).contains("untrusted", "anything not named is untrusted");
+        Cli.Result json = cli.run("trust", "--json", "--policy", EXAMPLE.toString(), "explain",
+                "https://intranet.example.com/wiki");
+        assertThat(json.out()).startsWith("{\"target\":\"https://intranet.example.com/wiki\",\"trust\":\"trusted\"")
+                .contains("\"rule\":\"company intranet\"");
     }
 
     @Test
