@@ -8,7 +8,6 @@ import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
 import io.isola.core.HostSecrets;
-import io.isola.core.IsolaException;
 import io.isola.core.Limits;
 import io.isola.core.Network;
 import io.isola.core.Stdio;

@@ -12,12 +12,9 @@ import io.isola.core.trust.Marks;
 import io.isola.task.LinkTask;
 import io.isola.task.TypeDetector;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -101,7 +98,7 @@ final class TrustCommand implements Command {
             }
             Marks marks = Marks.read(real);
             String type = TypeDetector.detect(real, real.getFileName().toString());
-            v = classifier.file(real, type, marks, sha256(real));
+            v = classifier.file(real, type, marks, io.isola.task.Digests.sha256(real));
             print(file.toString(), v, type, marks.values(), p);
         }
         return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
@@ -138,19 +135,5 @@ final class TrustCommand implements Command {
             System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
         }
         System.out.println("  policy: " + p.source());
-    }
-
-    private static String sha256(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[128 << 10];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                d.update(buf, 0, r);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.isola.task;
 
 import io.isola.core.CellEnvironment;
-import io.isola.core.CellIds;
 import io.isola.core.CellSpec;
 import io.isola.core.IsolaException;
 import io.isola.core.Network;
@@ -45,21 +44,19 @@ public final class LinkTask {
             throw new IsolaException("'" + Harvester.printable(target) + "' is not an http or https link Isola can "
                     + "open: give a full URL such as https://example.com/file.pdf", 2);
         }
-        String taskId = "t" + CellIds.next().substring(1);
+        String taskId = Tasks.newId();
         Verdict verdict = ctx.classifier().link(url);
         LevelSettings level = ctx.policy().level(verdict.level());
         String type = "x-scheme-handler/" + scheme;
         List<String> handler = level.handlerFor(type);
         if (handler == null || handler.equals(level.handlerFor("*")) && !level.handlers().containsKey(type)) {
-            throw new IsolaException("the policy (" + ctx.policy().source() + ") names no handler for " + type
-                    + " at level " + verdict.level().word() + ": add one under [level." + verdict.level().word()
-                    + ".handlers]", 2);
+            throw Tasks.noHandler(ctx, type, verdict.level());
         }
         String name = fileName(url);
         List<String> argv = new ArrayList<>();
         for (String a : handler) {
             argv.add(a.replace("{url}", url.toASCIIString()).replace("{name}", name)
-                    .replace("{output}", OpenTask.OUT));
+                    .replace("{output}", Intake.OUT));
         }
         ctx.report().println("isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
         ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
@@ -68,8 +65,8 @@ public final class LinkTask {
         try {
             dir = ctx.dirs().create(taskId);
             CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
-                    CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(OpenTask.OUT),
-                    Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(List.of(), OpenTask.OUT));
+                    CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(Intake.OUT),
+                    Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(List.of(), Intake.OUT));
             CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("out"),
                     level.quota());
             if (run.exit().exitCode() != 0 && spec.network() == Network.LOOPBACK_ONLY) {
@@ -80,8 +77,7 @@ public final class LinkTask {
             }
             Provenance from = new Provenance(taskId, run.cellId(), verdict.level(), url.toASCIIString(),
                     url.toASCIIString(), null, null, Instant.now());
-            Outcomes.report(ctx, taskId, run.harvest(), ctx.persister().persist(run.harvest(), level.persistence(),
-                    from), level.persistence());
+            Tasks.persist(ctx, run.harvest(), level.persistence(), from);
             return run.exit().exitCode();
         } catch (IOException e) {
             throw new IsolaException("the task failed: " + e.getMessage());

@@ -1,33 +1,21 @@
 package io.isola.task;
 
-import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
-import io.isola.core.CellIds;
-import io.isola.core.CellSpec;
-import io.isola.core.Host;
 import io.isola.core.IsolaException;
-import io.isola.core.Network;
 import io.isola.core.Stdio;
-import io.isola.core.TaskFiles;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvest;
 import io.isola.core.output.OutputQuota;
 import io.isola.core.output.Persister;
-import io.isola.core.policy.LevelSettings;
-import io.isola.core.policy.TrustClassifier.Verdict;
 import io.isola.core.trust.Marks;
 import io.isola.core.trust.TrustLevel;
 import io.isola.view.SafeView;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,30 +36,20 @@ public final class ViewTask {
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
-        String taskId = "t" + CellIds.next().substring(1);
+        String taskId = Tasks.newId();
         Path dir = null;
         try {
             dir = ctx.dirs().create(taskId);
-            LevelSettings probe = ctx.policy().level(TrustLevel.UNTRUSTED);
-            InputSnapshot in = InputSnapshot.take(file, dir.resolve("in"), probe.limits().diskBytes());
-            String type = TypeDetector.detect(in.copy(), in.name());
-            Verdict verdict = ctx.classifier().file(in.realPath(), type, in.marks(), in.sha256());
-            LevelSettings level = ctx.policy().level(verdict.level());
-            Renderers r = Renderers.forType(type, OpenTask.IN + "/" + in.name());
+            Intake it = Intake.take(ctx, taskId, file, dir, "view");
+            InputSnapshot in = it.input();
+            Renderers r = Renderers.forType(it.type(), it.inputInCell());
             ctx.persister().checkCanCreateBeside(in.original());
-            ctx.report().println("isola: safe view of " + in.original().getFileName() + " (" + type + ", "
-                    + verdict.level().word() + ": " + verdict.reason() + ")");
-            ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target",
-                    in.original().toString(), "type", type, "sha256", in.sha256(), "trust", verdict.level().word(),
-                    "reason", verdict.reason(), "view", true));
+            ctx.report().println("isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
+                    + it.why() + ")");
             List<ViewEntry> view = r.renderer() == null ? List.of()
                     : List.of(new ViewEntry(r.renderer(), Path.of(r.cellPath()), ViewEntry.Access.READ_ONLY));
-            CellSpec spec = new CellSpec(level.engine(), level.image(), r.argv(),
-                    CellEnvironment.build(ctx.callerEnv(), List.of()), view, Path.of(OpenTask.OUT),
-                    Network.LOOPBACK_ONLY, level.limits(),
-                    new TaskFiles(List.of(new TaskFiles.Input(in.dir(), OpenTask.IN)), OpenTask.OUT));
-            Trace.mark("view classified");
-            CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("pages"), PIXELS);
+            CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), view), stdio,
+                    dir.resolve("pages"), PIXELS);
             if (run.exit().exitCode() != 0) {
                 String why = run.exit().reason() == CellExit.Reason.KILLED
                         ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
@@ -90,7 +68,7 @@ public final class ViewTask {
             Path target = Persister.createExclusive(built, safeName(in.original(), r.kind()),
                     ctx.persister().besideOriginals());
             Trace.mark("clean document rebuilt");
-            Path kept = mark(target, in, run.cellId(), taskId);
+            Path kept = mark(target, built, in, run.cellId(), taskId);
             Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
             ctx.report().println("isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
@@ -116,8 +94,13 @@ public final class ViewTask {
     }
 
     /** Seals the result as trusted; where its file system cannot hold the marks, it moves to Isola's quarantine. */
-    private Path mark(Path target, InputSnapshot in, String cell, String taskId) throws IOException {
-        String sha = sha256(target);
+    /**
+     * Marks the published file. Nothing here changes it by path beyond its xattrs (which a symlink cannot take):
+     * under sudo it lies in the user's directory, where they may swap it for a link to a root-only file. It was
+     * created 0644 and, under sudo, as the user's own.
+     */
+    private Path mark(Path target, Path built, InputSnapshot in, String cell, String taskId) throws IOException {
+        String sha = Digests.sha256(target);
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Marks.TRUST, TrustLevel.TRUSTED.word());
         m.put(Marks.ORIGIN, in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString());
@@ -134,30 +117,12 @@ public final class ViewTask {
         } catch (Marks.TaintNotWritableException e) {
             Path q = Files.createDirectories(ctx.persister().fallbackDir().resolve(taskId))
                     .resolve(target.getFileName().toString());
-            Files.copy(target, q);
+            Files.copy(built, q); // from Isola's own copy: the published name may be a link by now
             Files.delete(target);
             marks.write(q);
             ctx.report().println("isola: not saved beside the original: " + e.getMessage() + "; it is in " + q);
             kept = q;
         }
-        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r--r--"));
-        int[] owner = Host.invokingIds(ctx.callerEnv());
-        Files.setAttribute(kept, "unix:uid", owner[0]);
-        Files.setAttribute(kept, "unix:gid", owner[1]);
         return kept;
-    }
-
-    private static String sha256(Path p) throws IOException {
-        try (InputStream in = Files.newInputStream(p)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[128 << 10];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -8,8 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,18 +15,7 @@ import org.junit.jupiter.api.Test;
  * refused or defused with a clear message, without losing the regular files beside it and without touching the
  * host.
  */
-class HostileOutputTest {
-    static TaskHarness h;
-
-    @BeforeAll
-    static void start() {
-        h = new TaskHarness();
-    }
-
-    @AfterAll
-    static void stop() {
-        h.close();
-    }
+class HostileOutputTest extends WithTasks {
 
     private TaskHarness.Result leave(String script, String extra) throws IOException {
         Path doc = Files.writeString(TaskHarness.folder("hostile").resolve("doc.txt"), "x");

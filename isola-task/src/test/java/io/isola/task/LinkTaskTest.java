@@ -4,23 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.core.trust.Marks;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code open URL}: fetched in a cell that has no network, and whatever comes out carries the link as origin. */
-class LinkTaskTest {
-    static TaskHarness h;
-
-    @BeforeAll
-    static void start() {
-        h = new TaskHarness();
-    }
-
-    @AfterAll
-    static void stop() {
-        h.close();
-    }
+class LinkTaskTest extends WithTasks {
 
     @Test
     void theBuiltInFetchIsRefusedBecauseTheCellHasNoNetwork() {

@@ -8,23 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code open FILE} end to end: real files, a real sandbox cell, real xattrs on the kept files. */
-class OpenTaskTest {
-    static TaskHarness h;
-
-    @BeforeAll
-    static void start() {
-        h = new TaskHarness();
-    }
-
-    @AfterAll
-    static void stop() {
-        h.close();
-    }
+class OpenTaskTest extends WithTasks {
 
     /** A policy whose untrusted level runs {@code script} for every type, with {@code extra} level settings. */
     static String policy(String persistence, String script, String extra) {

@@ -28,27 +28,14 @@ import org.apache.pdfbox.pdmodel.interactive.action.PDActionJavaScript;
 import org.apache.pdfbox.pdmodel.interactive.action.PDActionURI;
 import org.apache.pdfbox.pdmodel.interactive.annotation.PDAnnotationLink;
 import org.apache.pdfbox.rendering.PDFRenderer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code open --view} end to end: hostile documents made here, rendered in a real cell by the real renderers, rebuilt
  * on the host; the result is inspected with PDFBox for anything active.
  */
-class ViewTaskTest {
+class ViewTaskTest extends WithTasks {
     static final String POLICY = "version = 1\n";
-    static TaskHarness h;
-
-    @BeforeAll
-    static void start() {
-        h = new TaskHarness();
-    }
-
-    @AfterAll
-    static void stop() {
-        h.close();
-    }
 
     /** A PDF with JavaScript on open, a link on every page and an embedded file: what a phishing mail carries. */
     static Path hostilePdf(Path dir, int pages) throws IOException {

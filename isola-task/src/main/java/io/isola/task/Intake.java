@@ -1,0 +1,56 @@
+package io.isola.task;
+
+import io.isola.core.CellEnvironment;
+import io.isola.core.CellSpec;
+import io.isola.core.Network;
+import io.isola.core.TaskFiles;
+import io.isola.core.Trace;
+import io.isola.core.ViewEntry;
+import io.isola.core.audit.AuditEvent;
+import io.isola.core.policy.LevelSettings;
+import io.isola.core.policy.TrustClassifier.Verdict;
+import io.isola.core.trust.TrustLevel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The first half of every file task: the input's snapshot, its type from its content, its trust, and the settings of
+ * that trust level. Recorded in the audit log as {@code task.classified}.
+ */
+record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, LevelSettings level) {
+    /** Where the input and the output directory appear inside the cell. */
+    static final String IN = "/in", OUT = "/out";
+
+    static Intake take(TaskContext ctx, String taskId, Path file, Path taskDir, String kind) throws IOException {
+        // The snapshot is bounded by the smaller disk before the trust (and so the level) is known.
+        long disk = ctx.policy().level(TrustLevel.UNTRUSTED).limits().diskBytes();
+        InputSnapshot in = InputSnapshot.take(file, taskDir.resolve("in"), disk);
+        Trace.mark("input snapshot taken");
+        String type = TypeDetector.detect(in.copy(), in.name());
+        Trace.mark("type detected");
+        Verdict verdict = ctx.classifier().file(in.realPath(), type, in.marks(), in.sha256());
+        Trace.mark("trust classified");
+        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "kind", kind, "target",
+                in.original().toString(), "type", type, "sha256", in.sha256(), "trust", verdict.level().word(),
+                "reason", verdict.reason()));
+        return new Intake(taskId, in, type, verdict, ctx.policy().level(verdict.level()));
+    }
+
+    /** The input's path inside the cell. */
+    String inputInCell() {
+        return IN + "/" + input.name();
+    }
+
+    /** A cell for {@code argv} that sees the image, its copy of the input at /in, an empty /out and {@code view}. */
+    CellSpec spec(TaskContext ctx, List<String> argv, List<ViewEntry> view) {
+        return new CellSpec(level.engine(), level.image(), argv, CellEnvironment.build(ctx.callerEnv(), List.of()),
+                view, Path.of(OUT), Network.LOOPBACK_ONLY, level.limits(),
+                new TaskFiles(List.of(new TaskFiles.Input(input.dir(), IN)), OUT));
+    }
+
+    /** "untrusted: no rule matches…", for the user. */
+    String why() {
+        return verdict.level().word() + ": " + verdict.reason();
+    }
+}
