@@ -6,6 +6,8 @@ cd "$root"
 # bubblewrap: the sandbox engine; libseccomp2: the cell filter; util-linux: unshare for the cells' user namespace;
 # perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
 packages="bubblewrap libseccomp2 util-linux perl runsc"
+# vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
+packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

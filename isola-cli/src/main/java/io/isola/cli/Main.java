@@ -39,7 +39,7 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new RunCommand(), new DoctorCommand(), new BenchCommand());
+        return List.of(new RunCommand(), new DoctorCommand(), new BenchCommand(), new ImageCommand());
     }
 
     static int run(String[] args) {

@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.Engine;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
@@ -7,6 +8,8 @@ import io.isola.core.Trace;
 import io.isola.core.audit.AuditLog;
 import io.isola.sandbox.SandboxEngine;
 import io.isola.sandbox.SandboxOptions;
+import io.isola.vm.VmEngine;
+import io.isola.vm.VmOptions;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,9 +17,9 @@ import java.util.Map;
 final class Session implements AutoCloseable {
     final StatePaths paths;
     final AuditLog audit;
-    final SandboxEngine engine;
+    final Engine engine;
 
-    private Session(StatePaths paths, AuditLog audit, SandboxEngine engine) {
+    private Session(StatePaths paths, AuditLog audit, Engine engine) {
         this.paths = paths;
         this.audit = audit;
         this.engine = engine;
@@ -29,8 +32,8 @@ final class Session implements AutoCloseable {
     }
 
     static Session open(Path stateDir, String engineName) {
-        if (!SandboxEngine.NAME.equals(engineName)) {
-            throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
+        if (!SandboxEngine.NAME.equals(engineName) && !VmEngine.NAME.equals(engineName)) {
+            throw new IsolaException("unknown engine '" + engineName + "': the engines are 'sandbox' and 'vm'", 2);
         }
         Warmup.start();
         StatePaths paths = paths(stateDir);
@@ -42,7 +45,10 @@ final class Session implements AutoCloseable {
             throw new IsolaException(e.getMessage());
         }
         try {
-            return new Session(paths, audit, new SandboxEngine(options(paths), audit));
+            Engine engine = VmEngine.NAME.equals(engineName)
+                    ? new VmEngine(VmOptions.fromEnvironment(paths, System.getenv()), audit, System.err::println)
+                    : new SandboxEngine(options(paths), audit);
+            return new Session(paths, audit, engine);
         } catch (RuntimeException e) {
             audit.close();
             throw e;

@@ -197,6 +197,7 @@ final class AgentChannel implements AutoCloseable {
         private byte[] chunk = new byte[0];
         private int pos;
         private boolean ended;
+        private ProtocolException broken;
 
         Contents(long size) {
             this.left = size;
@@ -223,7 +224,8 @@ final class AgentChannel implements AutoCloseable {
                     return -1;
                 }
                 if (f.type() != Wire.DATA || f.payload().length > left) {
-                    throw new ProtocolException("file contents longer than announced, or an unexpected frame");
+                    broken = new ProtocolException("file contents longer than announced, or an unexpected frame");
+                    throw broken;
                 }
                 left -= f.payload().length;
                 chunk = f.payload();
@@ -235,8 +237,11 @@ final class AgentChannel implements AutoCloseable {
             return n;
         }
 
-        /** Reads to DATA_END whatever the Harvester left unread. */
+        /** Reads to DATA_END whatever the Harvester left unread; rethrows a violation the Harvester swallowed. */
         void drain() throws IOException {
+            if (broken != null) {
+                throw broken;
+            }
             byte[] buf = new byte[8192];
             try {
                 while (read(buf, 0, buf.length) >= 0) {
