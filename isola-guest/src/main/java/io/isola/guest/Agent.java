@@ -94,13 +94,12 @@ public final class Agent {
         }
     }
 
-    /** Every clone starts from the same snapshot, so each gets fresh randomness from the host before its task. */
+    /**
+     * Every clone starts from the same snapshot, random number generator state included: without this, two clones
+     * would read the same bytes from /dev/urandom. The host's seed is credited and the kernel's generator reseeded.
+     */
     private static void mixEntropy(byte[] seed) {
-        try (OutputStream r = new FileOutputStream("/dev/urandom")) {
-            r.write(seed);
-        } catch (IOException e) {
-            // no /dev/urandom: nothing to reseed
-        }
+        Entropy.reseed(seed);
     }
 
     private void run(Payload p) throws IOException {

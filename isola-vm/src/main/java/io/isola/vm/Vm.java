@@ -159,6 +159,23 @@ final class Vm implements AutoCloseable {
         return !closed && Libc.waitpid(pid, Libc.WNOHANG) == -1;
     }
 
+    /** Waits up to {@code d} for QEMU to end; true when it has. */
+    boolean awaitExit(java.time.Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        while (alive()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The last lines QEMU and the guest console wrote, for error messages. */
     String log() {
         return readLog(dir);

@@ -55,10 +55,8 @@ final class VmCell implements Cell {
         Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
         if (spec.limits().timeout() != null) {
             Duration t = spec.limits().timeout();
-            exit.orTimeout(t.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
-                kill("timeout " + t.toSeconds() + "s");
-                return null;
-            });
+            CompletableFuture.delayedExecutor(t.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> kill("timeout " + t.toSeconds() + "s"));
         }
     }
 
@@ -136,10 +134,12 @@ final class VmCell implements Cell {
             String why = killedWhy;
             if (why == null) {
                 broken = true;
-                why = vm.alive() ? "the guest agent broke the protocol: " + e.getMessage()
-                        : "QEMU crashed (" + vm.log() + ")";
-                vm.close();
+                why = e instanceof io.isola.guest.Wire.ProtocolException
+                        ? "the guest agent broke the protocol: " + e.getMessage()
+                        : vm.awaitExit(Duration.ofSeconds(2)) ? "QEMU crashed (" + vm.log() + ")"
+                        : "the guest agent hung up: " + e.getMessage();
             }
+            vm.close(); // synchronized: when a kill is closing it, this waits until QEMU is gone
             finish(new CellExit(killedWhy != null ? 137 : 125, CellExit.Reason.KILLED, why));
             return;
         }

@@ -61,9 +61,21 @@ public final class VmEngine implements Engine {
 
     /** A clone restored from the golden snapshot whose agent has answered. */
     Vm readyClone() {
+        return readyClone(opt.readyTimeout());
+    }
+
+    Vm readyClone(java.time.Duration timeout) {
         Vm vm = Vm.start(Vm.Mode.CLONE, image, golden, opt, accel, cgroups);
-        Ready.await(vm, opt.readyTimeout());
+        Ready.await(vm, timeout);
         return vm;
+    }
+
+    CgroupTree cgroups() {
+        return cgroups;
+    }
+
+    VmOptions options() {
+        return opt;
     }
 
     /** A VM booted from the kernel, as a cold start is measured (no snapshot). */
