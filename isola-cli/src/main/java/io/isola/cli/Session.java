@@ -46,7 +46,8 @@ final class Session implements AutoCloseable {
         }
         try {
             Engine engine = VmEngine.NAME.equals(engineName)
-                    ? new VmEngine(VmOptions.fromEnvironment(paths, System.getenv()), audit, System.err::println)
+                    ? new VmEngine(VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(0), audit,
+                            line -> System.err.println("isola: " + line), false)
                     : new SandboxEngine(options(paths), audit);
             return new Session(paths, audit, engine);
         } catch (RuntimeException e) {

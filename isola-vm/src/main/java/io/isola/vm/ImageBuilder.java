@@ -73,8 +73,9 @@ public final class ImageBuilder {
             progress.accept("hashing");
             String hash = hash(tmp);
             Files.writeString(tmp.resolve(VmImage.HASH), hash + "\n");
+            Files.writeString(tmp.resolve(VmImage.INPUTS), inputs(javaHome) + "\n");
             for (Path p : List.of(tmp, tmp.resolve(VmImage.KERNEL), tmp.resolve(VmImage.INITRD),
-                    tmp.resolve(VmImage.ROOTFS), tmp.resolve(VmImage.HASH))) {
+                    tmp.resolve(VmImage.ROOTFS), tmp.resolve(VmImage.HASH), tmp.resolve(VmImage.INPUTS))) {
                 Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
                         Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
@@ -126,6 +127,22 @@ public final class ImageBuilder {
     }
 
     record AgentClass(String name, byte[] bytes) {}
+
+    /** A cheap fingerprint of what goes into the image besides /usr: the kernel, the JDK and the agent. */
+    static String inputs(Path javaHome) {
+        MessageDigest sha = Kernel.sha256();
+        try {
+            sha.update(Kernel.find().version().getBytes());
+            sha.update(javaHome.toString().getBytes());
+            for (AgentClass c : agentClasses()) {
+                sha.update(c.name().getBytes());
+                sha.update(c.bytes());
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
 
     /** The agent's class files, read from wherever isola-guest is on the class path (a directory or a jar). */
     static List<AgentClass> agentClasses() throws IOException {

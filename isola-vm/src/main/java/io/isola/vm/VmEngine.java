@@ -31,7 +31,16 @@ public final class VmEngine implements Engine {
     private final VmPool pool;
     private final Set<VmCell> open = new HashSet<>();
 
+    /** An engine that builds the image first when there is none (tests, benchmarks). */
     public VmEngine(VmOptions opt, AuditLog audit, Consumer<String> progress) {
+        this(opt, audit, progress, true);
+    }
+
+    /**
+     * @param buildImage whether a missing image is built here; the CLI says to run {@code isola image build}
+     *     instead, because its one-shot JVM runs interpreted and hashing the image would take minutes
+     */
+    public VmEngine(VmOptions opt, AuditLog audit, Consumer<String> progress, boolean buildImage) {
         this.opt = opt;
         this.audit = audit;
         if (!Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))) {
@@ -49,8 +58,11 @@ public final class VmEngine implements Engine {
         }
         VmJanitor.sweep(opt.runDir(), cgroups);
         VmImage found = VmImage.find(opt.imageDir());
-        if (found == null) {
-            progress.accept("no VM image yet: building it (isola image build does this ahead)");
+        if (found == null && !buildImage) {
+            throw new IsolaException("the vm engine has no image yet: build it once with: isola image build");
+        }
+        if (found == null || !found.inputs().equals(ImageBuilder.inputs(ImageBuilder.runningJdk()))) {
+            progress.accept("no VM image, or one made from other inputs: building it (isola image build does this ahead)");
             found = new ImageBuilder(opt.imageDir(), ImageBuilder.runningJdk(), progress).build();
         }
         this.image = found;

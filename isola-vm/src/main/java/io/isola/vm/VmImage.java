@@ -10,7 +10,17 @@ import java.nio.file.Path;
  * system, and the content hash of the three.
  */
 record VmImage(Path dir, String hash) {
-    static final String KERNEL = "vmlinuz", INITRD = "initrd.img", ROOTFS = "root.sqfs", HASH = "hash";
+    static final String KERNEL = "vmlinuz", INITRD = "initrd.img", ROOTFS = "root.sqfs", HASH = "hash",
+            INPUTS = "inputs";
+
+    /** What the image was built from (kernel, JDK, agent classes): a different build of Isola rebuilds it. */
+    String inputs() {
+        try {
+            return Files.readString(dir.resolve(INPUTS)).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
 
     Path kernel() {
         return dir.resolve(KERNEL);
