@@ -60,6 +60,7 @@ public final class Bench {
             throughput(engine);
             idleMemory(engine);
         }
+        VmBench.run(config, report, out);
         report.targets();
     }
 

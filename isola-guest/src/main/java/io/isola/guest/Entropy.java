@@ -16,17 +16,20 @@ final class Entropy {
     private static final long RNDADDENTROPY = 0x40085203L, RNDRESEEDCRNG = 0x5207L;
     private static final int O_RDWR = 2;
 
+    // Made once, in the golden VM: every clone inherits them linked, instead of paying for it under emulation.
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().find("ioctl").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
     private Entropy() {}
 
     static void reseed(byte[] seed) {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        MethodHandle ioctl = linker.downcallHandle(linker.defaultLookup().find("ioctl").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                        ValueLayout.ADDRESS), Linker.Option.firstVariadicArg(2));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        MethodHandle open = OPEN, ioctl = IOCTL, close = CLOSE;
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) open.invokeExact(a.allocateFrom("/dev/urandom"), O_RDWR);
             if (fd < 0) {

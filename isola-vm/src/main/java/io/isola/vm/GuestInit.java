@@ -36,7 +36,8 @@ final class GuestInit {
                 if [ -z "$port" ]; then echo "isola: no virtio-serial port"; $B reboot -f; fi
                 export PATH=/usr/bin:/usr/sbin HOME=/root
                 %s/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx96m -Xss512k -XX:-UsePerfData \\
-                    -XX:+DisableAttachMechanism --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -cp /isola/agent io.isola.guest.Agent "$port"
+                    -XX:+DisableAttachMechanism --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp \\
+                    -Djdk.lang.Process.launchMechanism=VFORK -cp /isola/agent io.isola.guest.Agent "$port"
                 echo "isola: the agent ended ($?)"
                 $B reboot -f
                 """.formatted(PROBE_OK, mods, javaHome);

@@ -134,6 +134,7 @@ public final class ImageBuilder {
         try {
             sha.update(Kernel.find().version().getBytes());
             sha.update(javaHome.toString().getBytes());
+            sha.update(GuestInit.script(javaHome, MODULES).getBytes());
             for (AgentClass c : agentClasses()) {
                 sha.update(c.name().getBytes());
                 sha.update(c.bytes());

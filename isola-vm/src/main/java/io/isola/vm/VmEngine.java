@@ -68,12 +68,31 @@ public final class VmEngine implements Engine {
         this.image = found;
         this.accel = Probe.accelerator(image, opt.dir());
         this.golden = Golden.ensure(image, opt, accel, cgroups, progress);
-        this.pool = new VmPool(opt.poolSize(), this::readyClone);
+        this.pool = new VmPool(opt.poolSize(), this::warmClone);
     }
 
     /** A clone restored from the golden snapshot whose agent has answered. */
     Vm readyClone() {
         return readyClone(opt.readyTimeout());
+    }
+
+    /**
+     * A ready clone that has also run /bin/true once. Under TCG a clone starts with an empty translation cache, and
+     * its first command pays for translating the agent's and exec's code (measured ~500 ms against ~120 ms for the
+     * second); the pool pays that ahead, off the task's path. It leaves nothing behind: the process has exited.
+     */
+    Vm warmClone() {
+        Vm vm = readyClone();
+        if (accel == Accelerator.TCG) {
+            try {
+                vm.agent.run(java.util.List.of("/bin/true"), java.util.Map.of(), "/");
+                vm.agent.relay(new Golden.Discard());
+            } catch (IOException e) {
+                vm.close();
+                throw new IsolaException("a pool clone failed its warm-up command: " + e.getMessage());
+            }
+        }
+        return vm;
     }
 
     Vm readyClone(java.time.Duration timeout) {
