@@ -39,10 +39,13 @@ final class VmCell implements Cell {
     private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
     private final OutputStream out;
     private final OutputStream err;
+    private final Runnable onClose;
     private volatile String killedWhy;
     private boolean broken;
+    private boolean closed;
 
-    VmCell(Vm vm, CellSpec spec, Stdio stdio, AuditLog audit) throws IOException {
+    VmCell(Vm vm, CellSpec spec, Stdio stdio, AuditLog audit, Runnable onClose) throws IOException {
+        this.onClose = onClose;
         this.vm = vm;
         this.spec = spec;
         this.audit = audit;
@@ -218,10 +221,17 @@ final class VmCell implements Cell {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         vm.close();
         if (!exit.isDone()) {
             finish(new CellExit(137, CellExit.Reason.KILLED, "closed while running"));
         }
         audit.record(AuditEvent.of("cell.closed", id()));
+        onClose.run();
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -141,7 +142,13 @@ public final class VmEngine implements Engine {
         }
         Vm vm = pool.take();
         try {
-            VmCell cell = new VmCell(vm, spec, stdio, audit);
+            VmCell[] self = new VmCell[1];
+            VmCell cell = new VmCell(vm, spec, stdio, audit, () -> {
+                synchronized (open) {
+                    open.remove(self[0]);
+                }
+            });
+            self[0] = cell;
             synchronized (open) {
                 open.add(cell);
             }
@@ -155,9 +162,10 @@ public final class VmEngine implements Engine {
     @Override
     public void close() {
         pool.close();
+        List<VmCell> cells;
         synchronized (open) {
-            open.forEach(VmCell::close);
-            open.clear();
+            cells = List.copyOf(open);
         }
+        cells.forEach(VmCell::close);
     }
 }
