@@ -44,6 +44,12 @@ class VmCliTest {
     }
 
     @Test
+    void doctorSaysWhichAcceleratorTheProbeFound() {
+        Cli.Result r = VM.run("doctor");
+        assertThat(r.out()).containsPattern("vm engine accelerator: (TCG|KVM)");
+    }
+
+    @Test
     void hostViewsAreRefusedWithAHint() {
         Cli.Result r = VM.run("run", "--engine", "vm", "--ro", "/etc/hostname", "--", "/bin/true");
         assertThat(r.code()).isEqualTo(2);
