@@ -27,6 +27,8 @@ import java.util.Map;
  */
 final class AgentChannel implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The agent reports at most one error per task (its command could not start); a few spare. */
+    static final int MAX_ERRORS = 4;
     private final int fd;
     private final DataInputStream in;
     private final OutputStream out;
@@ -100,12 +102,20 @@ final class AgentChannel implements AutoCloseable {
 
     /** Relays the task's output until it exits; returns its exit code (0-255, or 128+signal). */
     int relay(TaskOutput to) throws IOException {
+        int errors = 0;
         while (true) {
             Frame f = next();
+            if ((f.type() == Wire.STDOUT || f.type() == Wire.STDERR) && f.payload().length == 0) {
+                // costs the host a wake-up and moves nothing: the only purpose of a stream of them is a flood
+                throw new ProtocolException("an empty output frame");
+            }
             switch (f.type()) {
                 case Wire.STDOUT -> to.stdout(f.payload());
                 case Wire.STDERR -> to.stderr(f.payload());
                 case Wire.ERROR -> {
+                    if (++errors > MAX_ERRORS) {
+                        throw new ProtocolException("more than " + MAX_ERRORS + " agent errors: a flood");
+                    }
                     Payload p = f.reader();
                     to.agentError(Harvester.printable(p.str()));
                 }

@@ -16,11 +16,15 @@ record Kernel(String version, Path vmlinuz, Path modules) {
 
     /** The newest installed cloud kernel that has its modules. */
     static Kernel find() {
+        return find(Path.of("/boot"), Path.of("/lib/modules"));
+    }
+
+    static Kernel find(Path boot, Path moduleRoot) {
         List<Kernel> found = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/boot"), "vmlinuz-*-cloud-amd64")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(boot, "vmlinuz-*-cloud-amd64")) {
             for (Path p : ds) {
                 String version = p.getFileName().toString().substring("vmlinuz-".length());
-                Path modules = Path.of("/lib/modules", version);
+                Path modules = moduleRoot.resolve(version);
                 if (Files.isDirectory(modules)) {
                     found.add(new Kernel(version, p, modules));
                 }
@@ -29,8 +33,8 @@ record Kernel(String version, Path vmlinuz, Path modules) {
             // no /boot: reported below
         }
         return found.stream().max((a, b) -> compareVersions(a.version, b.version)).orElseThrow(
-                () -> new IsolaException("no Debian cloud kernel in /boot: the vm engine needs it, apt-get install "
-                        + PACKAGE));
+                () -> new IsolaException("no Debian cloud kernel in " + boot + " (with its modules in " + moduleRoot
+                        + "): the vm engine needs it, apt-get install " + PACKAGE));
     }
 
     private static int compareVersions(String a, String b) {

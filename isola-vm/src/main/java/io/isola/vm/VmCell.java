@@ -33,6 +33,13 @@ import java.util.stream.Stream;
  * Anything wrong on the channel (a protocol violation, QEMU dying) ends the cell with exit code 125 and the reason.
  */
 final class VmCell implements Cell {
+    static final Duration HARVEST_LIMIT = Duration.ofSeconds(120);
+    private static final java.util.concurrent.ScheduledExecutorService HARVEST_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vm-harvest-timer");
+                t.setDaemon(true);
+                return t;
+            });
     private final Vm vm;
     private final CellSpec spec;
     private final AuditLog audit;
@@ -208,14 +215,20 @@ final class VmCell implements Cell {
             return h.finish();
         }
         List<String> inputDirs = spec.files().inputs().stream().map(TaskFiles.Input::cellDir).toList();
+        // a guest that stalls in the middle of a harvest would block the host forever: the VM goes instead
+        java.util.concurrent.ScheduledFuture<?> watchdog = HARVEST_TIMER.schedule(vm::close,
+                HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Harvest result = vm.agent.harvest(spec.files().outputDir(), inputDirs, h, quota);
             audit.record(AuditEvent.of("cell.harvested", id(), "files", result.files().size()));
             return result;
         } catch (IOException e) {
             vm.close();
-            h.refuse(".", "the harvest stopped: the guest agent broke the protocol (" + e.getMessage() + ")");
+            h.refuse(".", "the harvest stopped: the guest agent broke the protocol or took over "
+                    + HARVEST_LIMIT.toSeconds() + " s (" + e.getMessage() + ")");
             return h.finish();
+        } finally {
+            watchdog.cancel(false);
         }
     }
 

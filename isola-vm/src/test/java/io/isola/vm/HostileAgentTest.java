@@ -78,6 +78,39 @@ class HostileAgentTest {
     }
 
     @Test
+    void emptyOutputFramesAreAFlood() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < 1000; i++) {
+            b.write(frame(Wire.STDOUT, new byte[0]));
+        }
+        guestSends(b.toByteArray());
+        assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("empty output frame");
+    }
+
+    @Test
+    void aFloodOfAgentErrorsIsCutOff() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < 100; i++) {
+            b.write(frame(Wire.ERROR, new Wire.Builder().str("\u001b[2Jfake prompt$ ").bytes()));
+        }
+        guestSends(b.toByteArray());
+        List<String> shown = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> host.relay(new AgentChannel.TaskOutput() {
+            @Override
+            public void stdout(byte[] data) {}
+
+            @Override
+            public void stderr(byte[] data) {}
+
+            @Override
+            public void agentError(String message) {
+                shown.add(message);
+            }
+        })).hasMessageContaining("flood");
+        assertThat(shown).hasSize(AgentChannel.MAX_ERRORS).allMatch(m -> !m.contains("\u001b"));
+    }
+
+    @Test
     void anExitCodeOutOfRangeIsRefused() throws IOException {
         guestSends(frame(Wire.EXIT, new Wire.Builder().i32(-5).bytes()));
         assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("out of range");
