@@ -21,6 +21,16 @@ import java.util.List;
  * what the task left. It trusts the host; the host trusts nothing it sends (see isola-vm's AgentChannel).
  */
 public final class Agent {
+    /**
+     * Started in the golden VM and never retired, so clones inherit them: creating threads is slow under emulation,
+     * and a cached pool's keep-alive would be measured by a clock that jumps when a clone resumes.
+     */
+    private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors
+            .newFixedThreadPool(3, r -> {
+                Thread t = new Thread(r, "agent");
+                t.setDaemon(true);
+                return t;
+            });
     private final DataInputStream in;
     private final OutputStream out;
     private final InputFiles inputs = new InputFiles();
@@ -122,24 +132,24 @@ public final class Agent {
         }
         taskStdin = task.getOutputStream();
         Process running = task;
-        Thread.ofPlatform().name("task").start(() -> finish(running));
+        THREADS.execute(() -> finish(running));
     }
 
     private void finish(Process p) {
-        Thread o = pump(p.getInputStream(), Wire.STDOUT);
-        Thread e = pump(p.getErrorStream(), Wire.STDERR);
+        java.util.concurrent.Future<?> o = pump(p.getInputStream(), Wire.STDOUT);
+        java.util.concurrent.Future<?> e = pump(p.getErrorStream(), Wire.STDERR);
         try {
             int code = p.waitFor();
-            o.join();
-            e.join();
+            o.get();
+            e.get();
             send(Wire.EXIT, new Wire.Builder().i32(code).bytes());
-        } catch (InterruptedException | IOException ex) {
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | IOException ex) {
             // the host went away; nothing left to tell it
         }
     }
 
-    private Thread pump(InputStream from, byte type) {
-        return Thread.ofPlatform().name("pump").start(() -> {
+    private java.util.concurrent.Future<?> pump(InputStream from, byte type) {
+        return THREADS.submit(() -> {
             byte[] buf = new byte[32 << 10];
             try (from) {
                 int n;
