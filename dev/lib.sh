@@ -7,6 +7,8 @@ cd "$root"
 # perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
 # poppler-utils, unzip, file, curl, fonts-dejavu-core: what the default handlers and the safe view use in cells.
 packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl fonts-dejavu-core"
+# vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
+packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

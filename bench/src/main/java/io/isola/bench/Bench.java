@@ -61,6 +61,7 @@ public final class Bench {
             idleMemory(engine);
             new OpenBench(config, report, engine).run();
         }
+        VmBench.run(config, report, out);
         report.targets();
     }
 

@@ -65,6 +65,7 @@ final class DoctorCommand implements Command {
             check("cgroups", false, e.getMessage());
         }
         check("user namespaces", Files.exists(Path.of("/proc/self/ns/user")), "enable CONFIG_USER_NS");
+        VmDoctor.report(Session.paths(null), System.out);
         System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
                 : problems + " problem(s): fix them and run isola doctor again");
         return problems == 0 ? 0 : 1;

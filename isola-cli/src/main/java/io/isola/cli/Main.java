@@ -40,7 +40,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
-                new BenchCommand());
+                new BenchCommand(), new ImageCommand());
     }
 
     static int run(String[] args) {

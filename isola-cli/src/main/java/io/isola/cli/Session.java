@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.Engine;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
@@ -7,6 +8,8 @@ import io.isola.core.Trace;
 import io.isola.core.audit.AuditLog;
 import io.isola.sandbox.SandboxEngine;
 import io.isola.sandbox.SandboxOptions;
+import io.isola.vm.VmEngine;
+import io.isola.vm.VmOptions;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,9 +17,10 @@ import java.util.Map;
 final class Session implements AutoCloseable {
     final StatePaths paths;
     final AuditLog audit;
-    final SandboxEngine engine;
+    final Engine engine;
+    private Engine other;
 
-    private Session(StatePaths paths, AuditLog audit, SandboxEngine engine) {
+    private Session(StatePaths paths, AuditLog audit, Engine engine) {
         this.paths = paths;
         this.audit = audit;
         this.engine = engine;
@@ -29,8 +33,8 @@ final class Session implements AutoCloseable {
     }
 
     static Session open(Path stateDir, String engineName) {
-        if (!SandboxEngine.NAME.equals(engineName)) {
-            throw new IsolaException("unknown engine '" + engineName + "': this build has only 'sandbox'", 2);
+        if (!SandboxEngine.NAME.equals(engineName) && !VmEngine.NAME.equals(engineName)) {
+            throw new IsolaException("unknown engine '" + engineName + "': the engines are 'sandbox' and 'vm'", 2);
         }
         Warmup.start();
         StatePaths paths = paths(stateDir);
@@ -42,11 +46,35 @@ final class Session implements AutoCloseable {
             throw new IsolaException(e.getMessage());
         }
         try {
-            return new Session(paths, audit, new SandboxEngine(options(paths), audit));
+            return new Session(paths, audit, create(engineName, paths, audit));
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
+    }
+
+    private static Engine create(String name, StatePaths paths, AuditLog audit) {
+        return VmEngine.NAME.equals(name)
+                ? new VmEngine(VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(0), audit,
+                        line -> System.err.println("isola: " + line), false)
+                : new SandboxEngine(options(paths), audit);
+    }
+
+    /**
+     * The engine called {@code name}: the one this session opened, or another one started now (a task whose policy
+     * level asks for the other engine), which the session closes with itself.
+     */
+    synchronized Engine engine(String name) {
+        if (name.equals(engine.name())) {
+            return engine;
+        }
+        if (!SandboxEngine.NAME.equals(name) && !VmEngine.NAME.equals(name)) {
+            throw new IsolaException("unknown engine '" + name + "': the engines are 'sandbox' and 'vm'", 2);
+        }
+        if (other == null) {
+            other = create(name, paths, audit);
+        }
+        return other;
     }
 
     /** A one-shot command starts one cell, prepared while the engine starts up; more would be thrown away. */
@@ -58,6 +86,11 @@ final class Session implements AutoCloseable {
     public void close() {
         try {
             engine.close();
+            synchronized (this) {
+                if (other != null) {
+                    other.close();
+                }
+            }
             Trace.mark("engine closed");
         } finally {
             audit.close();

@@ -53,13 +53,8 @@ final class TaskSession implements AutoCloseable {
             dirs.sweep();
             Persister persister = new Persister(root.resolve("quarantine"), root.resolve("quarantine"), seal,
                     Host.invokingIds(System.getenv()), io.isola.task.CallerFiles.creator(System.getenv()));
-            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> {
-                if (!name.equals(s.engine.name())) {
-                    throw new IsolaException("the policy asks for engine '" + name + "', which this build does not "
-                            + "have: use engine = \"sandbox\"");
-                }
-                return s.engine;
-            }, persister, s.audit, dirs, System.getenv(), System.err);
+            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, s::engine, persister,
+                    s.audit, dirs, System.getenv(), System.err);
             return new TaskSession(s, ctx);
         } catch (RuntimeException e) {
             s.close();

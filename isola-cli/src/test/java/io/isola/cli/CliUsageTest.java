@@ -91,7 +91,7 @@ class CliUsageTest {
         assertOneLine(cli.run("run", "--image", "nope", "--", "true"), 2, "no image 'nope'");
         assertOneLine(cli.run("run", "--rw", "/etc", "--", "true"), 2, "refusing --rw /etc");
         assertOneLine(cli.run("run", "--ro", "/no/such/path", "--", "true"), 2, "no such file or directory");
-        assertOneLine(cli.run("run", "--engine", "vm", "--", "true"), 2, "unknown engine 'vm'");
+        assertOneLine(cli.run("run", "--engine", "qemu", "--", "true"), 2, "unknown engine 'qemu'");
     }
 
     @Test

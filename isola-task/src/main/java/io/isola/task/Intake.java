@@ -5,7 +5,6 @@ import io.isola.core.CellSpec;
 import io.isola.core.Network;
 import io.isola.core.TaskFiles;
 import io.isola.core.Trace;
-import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.policy.LevelSettings;
 import io.isola.core.policy.TrustClassifier.Verdict;
@@ -42,11 +41,12 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
         return IN + "/" + input.name();
     }
 
-    /** A cell for {@code argv} that sees the image, its copy of the input at /in, an empty /out and {@code view}. */
-    CellSpec spec(TaskContext ctx, List<String> argv, List<ViewEntry> view) {
+    /** A cell for {@code argv} that sees the image, its copy of the input at /in, an empty /out and {@code more}. */
+    CellSpec spec(TaskContext ctx, List<String> argv, List<TaskFiles.Input> more) {
+        List<TaskFiles.Input> inputs = new java.util.ArrayList<>(List.of(new TaskFiles.Input(input.dir(), IN)));
+        inputs.addAll(more);
         return new CellSpec(level.engine(), level.image(), argv, CellEnvironment.build(ctx.callerEnv(), List.of()),
-                view, Path.of(OUT), Network.LOOPBACK_ONLY, level.limits(),
-                new TaskFiles(List.of(new TaskFiles.Input(input.dir(), IN)), OUT));
+                List.of(), Path.of(OUT), Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(inputs, OUT));
     }
 
     /** "untrusted: no rule matches…", for the user. */

@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.IsolaException;
+import io.isola.core.TaskFiles;
 import io.isola.view.SafeView;
 import io.isola.view.render.Render;
 import java.net.URISyntaxException;
@@ -13,7 +14,7 @@ import java.util.Set;
 /**
  * Which program turns a document into pixels inside the cell. Every one writes {@code /out/page-N.ppm} and nothing
  * else leaves: PDFs go through poppler's pdftoppm, images and text through Isola's own renderer (the JDK alone, shown
- * read-only at {@link #RENDERER_IN_CELL}), office files through LibreOffice to PDF first, where the image has it.
+ * given to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), office files through LibreOffice to PDF first, where the image has it.
  *
  * @param argv the command in the cell
  * @param kind what the host rebuilds
@@ -65,7 +66,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                     + "cannot see: install the JDK under /usr/lib/jvm", 2);
         }
         Path classes = rendererClasses();
-        String cp = RENDERER_IN_CELL + (Files.isDirectory(classes) ? "" : ".jar");
+        String cp = RENDERER_IN_CELL + (Files.isDirectory(classes) ? "" : "/" + classes.getFileName());
         return new Renderers(List.of(javaHome.resolve("bin/java").toString(), "-Xshare:auto",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Djava.awt.headless=true",
                 "-cp", cp, Render.class.getName(), what, input, "/out"), kind, dpi, classes);
@@ -80,8 +81,22 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         }
     }
 
-    String cellPath() {
-        return argv.get(argv.indexOf("-cp") + 1);
+    /**
+     * The renderer as a task input: its classes directory, or a directory holding only a link to (or a copy of) its
+     * jar, made in {@code taskDir}.
+     */
+    TaskFiles.Input input(Path taskDir) throws java.io.IOException {
+        if (Files.isDirectory(renderer)) {
+            return new TaskFiles.Input(renderer, RENDERER_IN_CELL);
+        }
+        Path dir = Files.createDirectories(taskDir.resolve("renderer"));
+        Path jar = dir.resolve(renderer.getFileName());
+        try {
+            Files.createLink(jar, renderer);
+        } catch (java.io.IOException | UnsupportedOperationException otherFileSystem) {
+            Files.copy(renderer, jar);
+        }
+        return new TaskFiles.Input(dir, RENDERER_IN_CELL);
     }
 
     private static boolean isOffice(String type) {

@@ -4,7 +4,7 @@ import io.isola.core.CellExit;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
-import io.isola.core.ViewEntry;
+import io.isola.core.TaskFiles;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvest;
 import io.isola.core.output.OutputQuota;
@@ -46,10 +46,9 @@ public final class ViewTask {
             ctx.persister().checkCanCreateBeside(in.original());
             ctx.report().println("isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
-            List<ViewEntry> view = r.renderer() == null ? List.of()
-                    : List.of(new ViewEntry(r.renderer(), Path.of(r.cellPath()), ViewEntry.Access.READ_ONLY));
-            CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), view), stdio,
-                    dir.resolve("pages"), PIXELS);
+            List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
+            CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), renderer),
+                    stdio, dir.resolve("pages"), PIXELS);
             if (run.exit().exitCode() != 0) {
                 String why = run.exit().reason() == CellExit.Reason.KILLED
                         ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "

@@ -1,0 +1,58 @@
+package io.isola.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * isola image build and isola run --engine vm, as a user runs them. Shares the VM state the isola-vm tests made
+ * (image, golden snapshot), so only the image is built again here.
+ */
+class VmCliTest {
+    private static final Cli VM = new Cli(Path.of("../isola-vm/target/vm-test-state").toAbsolutePath().normalize());
+
+    @TempDir
+    Path empty;
+
+    @Test
+    void withoutAnImageRunSaysToBuildIt() {
+        Cli.Result r = new Cli(empty).run("run", "--engine", "vm", "--", "/bin/true");
+        assertThat(r.code()).isEqualTo(125);
+        assertThat(r.err()).contains("isola image build").doesNotContain("Exception").hasLineCount(1);
+    }
+
+    @Test
+    void imageBuildIsRepeatableAndRunWorks() throws IOException {
+        Cli.Result first = VM.run("image", "build");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).matches("sha256:[0-9a-f]{64}\n");
+        assertThat(first.err()).contains("squashfs of /usr");
+        assertThat(Files.readString(VM.state.resolve("vm/image/hash")).trim())
+                .isEqualTo(first.out().trim().substring("sha256:".length()));
+
+        Cli.Result r = VM.run(java.util.Map.of(), "from stdin\n", "run", "--engine", "vm", "--", "/bin/sh", "-c",
+                "cat; echo on $(hostname); exit 3");
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("from stdin\non cell\n");
+
+        Cli.Result again = VM.run("image", "build");
+        assertThat(again.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void doctorSaysWhichAcceleratorTheProbeFound() {
+        Cli.Result r = VM.run("doctor");
+        assertThat(r.out()).containsPattern("vm engine accelerator: (TCG|KVM)");
+    }
+
+    @Test
+    void hostViewsAreRefusedWithAHint() {
+        Cli.Result r = VM.run("run", "--engine", "vm", "--ro", "/etc/hostname", "--", "/bin/true");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("task inputs").hasLineCount(1);
+    }
+}

@@ -1,0 +1,180 @@
+package io.isola.guest;
+
+import io.isola.guest.Wire.Frame;
+import io.isola.guest.Wire.Payload;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent inside a VM cell: PID 1's only job besides reaping. It serves one host connection on a virtio-serial
+ * port: runs the task with its stdio streamed as frames, writes the task's input files, and at the end sends back
+ * what the task left. It trusts the host; the host trusts nothing it sends (see isola-vm's AgentChannel).
+ */
+public final class Agent {
+    /**
+     * Started in the golden VM and never retired, so clones inherit them: creating threads is slow under emulation,
+     * and a cached pool's keep-alive would be measured by a clock that jumps when a clone resumes.
+     */
+    private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors
+            .newFixedThreadPool(3, r -> {
+                Thread t = new Thread(r, "agent");
+                t.setDaemon(true);
+                return t;
+            });
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final InputFiles inputs = new InputFiles();
+    private Process task;
+    private OutputStream taskStdin;
+
+    private Agent(InputStream in, OutputStream out) {
+        this.in = new DataInputStream(new BufferedInputStream(in, 128 << 10));
+        this.out = new BufferedOutputStream(out, 128 << 10);
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        String port = args.length > 0 ? args[0] : "/dev/vport0p1";
+        // One descriptor for both directions: a virtio-serial port can be open only once at a time.
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(port, "rw")) {
+            new Agent(new FileInputStream(raf.getFD()), new FileOutputStream(raf.getFD())).serve();
+        }
+    }
+
+    private void serve() throws IOException, InterruptedException {
+        while (true) {
+            Frame f = Wire.read(in);
+            if (f == null) {
+                // The host end is not connected (yet): virtio-serial reads return end of file until it is.
+                Thread.sleep(5);
+                continue;
+            }
+            handle(f);
+        }
+    }
+
+    private void handle(Frame f) throws IOException {
+        Payload p = f.reader();
+        switch (f.type()) {
+            case Wire.HELLO -> {
+                mixEntropy(p.rest());
+                send(Wire.READY, new byte[0]);
+            }
+            case Wire.MKDIR -> Files.createDirectories(Path.of(p.str()));
+            case Wire.FILE -> inputs.receive(Path.of(p.str()), in);
+            case Wire.RUN -> run(p);
+            case Wire.STDIN -> {
+                if (taskStdin != null) {
+                    taskStdin.write(p.rest());
+                    taskStdin.flush();
+                }
+            }
+            case Wire.STDIN_EOF -> {
+                if (taskStdin != null) {
+                    taskStdin.close();
+                    taskStdin = null;
+                }
+            }
+            case Wire.KILL -> {
+                if (task != null) {
+                    task.descendants().forEach(ProcessHandle::destroyForcibly);
+                    task.destroyForcibly();
+                }
+            }
+            case Wire.HARVEST -> {
+                String outputDir = p.str();
+                int n = p.u16();
+                List<String> inputDirs = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    inputDirs.add(p.str());
+                }
+                new Leftovers(this::send, inputs).send(outputDir, inputDirs);
+                send(Wire.HARVEST_END, new byte[0]);
+            }
+            default -> send(Wire.ERROR, new Wire.Builder().str("unknown frame type " + f.type()).bytes());
+        }
+    }
+
+    /**
+     * Every clone starts from the same snapshot, random number generator state included: without this, two clones
+     * would read the same bytes from /dev/urandom. The host's seed is credited and the kernel's generator reseeded.
+     */
+    private static void mixEntropy(byte[] seed) {
+        Entropy.reseed(seed);
+    }
+
+    private void run(Payload p) throws IOException {
+        List<String> argv = new ArrayList<>();
+        for (int i = p.u16(); i > 0; i--) {
+            argv.add(p.str());
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().clear();
+        for (int i = p.u16(); i > 0; i--) {
+            pb.environment().put(p.str(), p.str());
+        }
+        pb.directory(new java.io.File(p.str()));
+        try {
+            task = pb.start();
+        } catch (IOException e) {
+            send(Wire.ERROR, new Wire.Builder().str(argv.get(0) + ": " + e.getMessage()).bytes());
+            send(Wire.EXIT, new Wire.Builder().i32(127).bytes());
+            return;
+        }
+        taskStdin = task.getOutputStream();
+        Process running = task;
+        THREADS.execute(() -> finish(running));
+    }
+
+    private void finish(Process p) {
+        java.util.concurrent.Future<?> o = pump(p.getInputStream(), Wire.STDOUT);
+        java.util.concurrent.Future<?> e = pump(p.getErrorStream(), Wire.STDERR);
+        try {
+            int code = p.waitFor();
+            o.get();
+            e.get();
+            send(Wire.EXIT, new Wire.Builder().i32(code).bytes());
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | IOException ex) {
+            // the host went away; nothing left to tell it
+        }
+    }
+
+    private java.util.concurrent.Future<?> pump(InputStream from, byte type) {
+        return THREADS.submit(() -> {
+            byte[] buf = new byte[32 << 10];
+            try (from) {
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    send(type, buf, n);
+                }
+            } catch (IOException ignored) {
+                // the task closed its end
+            }
+        });
+    }
+
+    void send(byte type, byte[] payload) throws IOException {
+        send(type, payload, payload.length);
+    }
+
+    private void send(byte type, byte[] payload, int len) throws IOException {
+        synchronized (out) {
+            Wire.write(out, type, payload, 0, len);
+            out.flush();
+        }
+    }
+
+    /** How Leftovers sends frames. */
+    interface Sender {
+        void send(byte type, byte[] payload) throws IOException;
+    }
+}

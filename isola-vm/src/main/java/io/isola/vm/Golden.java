@@ -1,0 +1,106 @@
+package io.isola.vm;
+
+import io.isola.core.IsolaException;
+import io.isola.linux.Libc;
+import io.isola.linux.cgroup.CgroupTree;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The golden snapshot: a VM booted once with its agent up and warmed (one command run), then saved as its RAM file
+ * and its device state. With QEMU's x-ignore-shared capability the migration stream leaves the RAM out (the RAM
+ * file already holds it), so saving takes milliseconds and clones map the same file privately, copy-on-write.
+ * Nothing maps the RAM file shared again once it is saved.
+ */
+final class Golden {
+    record Files(Path ram, Path state) {}
+
+    private Golden() {}
+
+    static Files ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
+            Consumer<String> progress) {
+        Path dir = opt.goldenDir();
+        String meta = image.hash() + " " + accel + " " + opt.memoryMb() + "M\n";
+        Files files = new Files(dir.resolve("ram"), dir.resolve("state"));
+        try {
+            if (java.nio.file.Files.exists(dir.resolve("meta"))
+                    && java.nio.file.Files.readString(dir.resolve("meta")).equals(meta)) {
+                return files;
+            }
+            progress.accept("booting the golden VM (" + accel + ", " + opt.memoryMb() + " MiB) and saving its snapshot");
+            Path tmp = dir.resolveSibling("golden.new");
+            ImageBuilder.deleteTree(tmp);
+            java.nio.file.Files.createDirectories(tmp);
+            Files t = new Files(tmp.resolve("ram"), tmp.resolve("state"));
+            try (RandomAccessFile ram = new RandomAccessFile(t.ram().toFile(), "rw")) {
+                ram.setLength((long) opt.memoryMb() << 20);
+            }
+            Libc.chmod(t.ram().toString(), 0600);
+            if (Libc.geteuid() == 0) {
+                // QEMU 7.2 opens a private RAM file read-write too (8.2's rom=off would not): it must own it
+                Libc.chown(t.ram().toString(), opt.uid(), opt.uid());
+                // the saving shell reopens QEMU's descriptor 7 by its /proc name, as QEMU's user
+                java.nio.file.Files.createFile(t.state());
+                Libc.chown(t.state().toString(), opt.uid(), opt.uid());
+            }
+            save(image, t, opt, accel, cgroups);
+            java.nio.file.Files.writeString(tmp.resolve("meta"), meta);
+            ImageBuilder.deleteTree(dir);
+            java.nio.file.Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            return files;
+        } catch (IOException e) {
+            throw new IsolaException("cannot make the golden snapshot in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void save(VmImage image, Files t, VmOptions opt, Accelerator accel, CgroupTree cgroups)
+            throws IOException {
+        try (Vm vm = Vm.start(Vm.Mode.GOLDEN, image, t, opt, accel, cgroups)) {
+            Ready.await(vm, opt.readyTimeout());
+            vm.agent.run(List.of("/bin/true"), Map.of("PATH", "/usr/bin"), "/");
+            vm.agent.relay(new Discard());
+            vm.agent.harvest(null, List.of(), new io.isola.core.output.Harvester(t.state().getParent(),
+                    io.isola.core.output.OutputQuota.DEFAULT), io.isola.core.output.OutputQuota.DEFAULT);
+            vm.qmp.execute("migrate-set-capabilities", Map.of("capabilities",
+                    List.of(Map.of("capability", "x-ignore-shared", "state", true))));
+            vm.qmp.execute("migrate", Map.of("uri", "exec:cat > /proc/" + vm.pid + "/fd/7"));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                String status = Qmp.field(vm.qmp.execute("query-migrate", Map.of()), "status");
+                if ("completed".equals(status)) {
+                    break;
+                }
+                if ("failed".equals(status) || System.nanoTime() > deadline) {
+                    throw new IOException("saving the golden VM " + status + " (" + vm.log() + ")");
+                }
+                sleep();
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IsolaException("interrupted while saving the golden VM");
+        }
+    }
+
+    /** Throws away what the warm-up command prints. */
+    static final class Discard implements AgentChannel.TaskOutput {
+        @Override
+        public void stdout(byte[] data) {}
+
+        @Override
+        public void stderr(byte[] data) {}
+
+        @Override
+        public void agentError(String message) {}
+    }
+}

@@ -1,0 +1,45 @@
+package io.isola.vm;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The initramfs's /init: loads the virtio modules, mounts the read-only root under a tmpfs overlay (guest writes
+ * land in guest memory and never touch the image), then runs the agent. With {@code isola.probe} on the kernel
+ * command line it only says it booted and powers off: that is the accelerator probe.
+ */
+final class GuestInit {
+    static final String PROBE_OK = "ISOLA-PROBE-OK";
+
+    private GuestInit() {}
+
+    static String script(Path javaHome, List<String> modules) {
+        String mods = modules.stream().map(m -> Path.of(m).getFileName().toString()).collect(Collectors.joining(" "));
+        return """
+                #!/isola/busybox sh
+                B=/isola/busybox
+                $B mount -t devtmpfs -o mode=0755 dev /dev
+                $B mount -t proc proc /proc
+                $B mount -t sysfs sys /sys
+                if $B grep -q isola.probe /proc/cmdline; then echo %s; $B reboot -f; fi
+                for m in %s; do $B insmod /isola/mods/$m.ko || echo "isola: cannot load $m"; done
+                $B mkdir -p /.ro /.rw
+                $B mount -t squashfs -o ro /dev/vda /.ro
+                $B mount -t tmpfs -o mode=0755,size=256m rw /.rw
+                $B mkdir /.rw/up /.rw/work
+                $B mount -t overlay -o lowerdir=/.ro,upperdir=/.rw/up,workdir=/.rw/work usr /usr
+                $B mount -t tmpfs -o mode=1777,size=256m tmp /tmp
+                $B mount -t tmpfs -o mode=0700 root /root
+                $B hostname cell
+                port=$($B ls /dev/vport*p* 2>/dev/null | $B head -n 1)
+                if [ -z "$port" ]; then echo "isola: no virtio-serial port"; $B reboot -f; fi
+                export PATH=/usr/bin:/usr/sbin HOME=/root
+                %s/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx96m -Xss512k -XX:-UsePerfData \\
+                    -XX:+DisableAttachMechanism --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp \\
+                    -Djdk.lang.Process.launchMechanism=VFORK -cp /isola/agent io.isola.guest.Agent "$port"
+                echo "isola: the agent ended ($?)"
+                $B reboot -f
+                """.formatted(PROBE_OK, mods, javaHome);
+    }
+}

@@ -1,0 +1,43 @@
+package io.isola.vm;
+
+import io.isola.core.IsolaException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Waits for a VM's agent to answer, and turns every way that can fail into a message the user can act on. */
+final class Ready {
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vm-ready-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Ready() {}
+
+    static void await(Vm vm, Duration timeout) {
+        boolean[] timedOut = {false};
+        ScheduledFuture<?> watchdog = TIMER.schedule(() -> {
+            timedOut[0] = true;
+            vm.close(); // wakes the blocked hello
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            vm.agent.hello();
+        } catch (IOException e) {
+            String log = vm.log();
+            boolean crashed = !timedOut[0] && !vm.alive();
+            vm.close();
+            if (timedOut[0]) {
+                throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds()
+                        + " s (console: " + log + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
+            }
+            throw new IsolaException((crashed ? "QEMU exited before its guest was ready" : "the guest agent failed: "
+                    + e.getMessage()) + (log.isEmpty() ? "" : " (console: " + log + ")"));
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.isola.vm;
+
+import io.isola.core.Cell;
+import io.isola.core.CellExit;
+import io.isola.core.CellSpec;
+import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
+import io.isola.core.audit.AuditEvent;
+import io.isola.core.audit.AuditLog;
+import io.isola.core.output.Harvest;
+import io.isola.core.output.Harvester;
+import io.isola.core.output.OutputQuota;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A task running in one clone. The task's stdio streams through the agent; the exit code comes back as a frame.
+ * Anything wrong on the channel (a protocol violation, QEMU dying) ends the cell with exit code 125 and the reason.
+ */
+final class VmCell implements Cell {
+    static final Duration HARVEST_LIMIT = Duration.ofSeconds(120);
+    private static final java.util.concurrent.ScheduledExecutorService HARVEST_TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vm-harvest-timer");
+                t.setDaemon(true);
+                return t;
+            });
+    private final Vm vm;
+    private final CellSpec spec;
+    private final AuditLog audit;
+    private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
+    private final OutputStream out;
+    private final OutputStream err;
+    private final Runnable onClose;
+    private volatile String killedWhy;
+    private boolean broken;
+    private boolean closed;
+
+    VmCell(Vm vm, CellSpec spec, Stdio stdio, AuditLog audit, Runnable onClose) throws IOException {
+        this.onClose = onClose;
+        this.vm = vm;
+        this.spec = spec;
+        this.audit = audit;
+        this.out = stdio.out() == null ? new FileOutputStream(FileDescriptor.out) : open(stdio.out());
+        this.err = stdio.err() == null ? new FileOutputStream(FileDescriptor.err) : open(stdio.err());
+        audit.record(AuditEvent.of("cell.created", id(), "engine", VmEngine.NAME, "command", spec.command()));
+        sendInputs(spec.files());
+        vm.agent.run(spec.command(), spec.env(), spec.workdir() == null ? "/" : spec.workdir().toString());
+        Thread.ofPlatform().daemon().name("vm-stdin").start(() -> pumpStdin(stdio.in()));
+        Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
+        if (spec.limits().timeout() != null) {
+            Duration t = spec.limits().timeout();
+            CompletableFuture.delayedExecutor(t.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> kill("timeout " + t.toSeconds() + "s"));
+        }
+    }
+
+    private static OutputStream open(Path p) throws IOException {
+        return Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** Copies each input directory's regular files into the guest; links and special files stay on the host. */
+    private void sendInputs(TaskFiles files) throws IOException {
+        for (TaskFiles.Input input : files.inputs()) {
+            vm.agent.mkdir(input.cellDir());
+            try (Stream<Path> walk = Files.walk(input.hostDir())) {
+                for (Path p : walk.sorted().toList()) {
+                    String rel = input.hostDir().relativize(p).toString();
+                    if (rel.isEmpty()) {
+                        continue;
+                    }
+                    String cellPath = input.cellDir() + "/" + rel;
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        vm.agent.mkdir(cellPath);
+                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                            vm.agent.file(cellPath, in);
+                        }
+                    }
+                }
+            }
+        }
+        if (files.outputDir() != null) {
+            vm.agent.mkdir(files.outputDir());
+        }
+    }
+
+    private void pumpStdin(Path in) {
+        try (InputStream from = in == null ? new java.io.FileInputStream(FileDescriptor.in) : Files.newInputStream(in)) {
+            byte[] buf = new byte[32 << 10];
+            int n;
+            while (!exit.isDone() && (n = from.read(buf)) > 0) {
+                vm.agent.stdin(buf, n);
+            }
+            vm.agent.stdinEof();
+        } catch (IOException e) {
+            // the cell ended, or the caller's stdin failed: the task sees end of file either way
+        }
+    }
+
+    private void relay() {
+        int code;
+        try {
+            code = vm.agent.relay(new AgentChannel.TaskOutput() {
+                @Override
+                public void stdout(byte[] data) throws IOException {
+                    out.write(data);
+                    out.flush();
+                }
+
+                @Override
+                public void stderr(byte[] data) throws IOException {
+                    err.write(data);
+                    err.flush();
+                }
+
+                @Override
+                public void agentError(String message) {
+                    try {
+                        err.write(("isola: " + message + "\n").getBytes());
+                        err.flush();
+                    } catch (IOException ignored) {
+                        // the caller closed its stderr
+                    }
+                }
+            });
+        } catch (IOException e) {
+            String why = killedWhy;
+            if (why == null) {
+                broken = true;
+                why = e instanceof io.isola.guest.Wire.ProtocolException
+                        ? "the guest agent broke the protocol: " + e.getMessage()
+                        : vm.awaitExit(Duration.ofSeconds(2)) ? "QEMU crashed (" + vm.log() + ")"
+                        : "the guest agent hung up: " + e.getMessage();
+            }
+            vm.close(); // synchronized: when a kill is closing it, this waits until QEMU is gone
+            finish(new CellExit(killedWhy != null ? 137 : 125, CellExit.Reason.KILLED, why));
+            return;
+        }
+        finish(new CellExit(code, CellExit.Reason.EXITED, null));
+    }
+
+    private void finish(CellExit e) {
+        if (exit.complete(e)) {
+            audit.record(AuditEvent.of("cell.exited", id(), "exit_code", e.exitCode(),
+                    "killed", e.reason() == CellExit.Reason.KILLED, "reason", e.detail()));
+        }
+    }
+
+    @Override
+    public String id() {
+        return "vm-" + vm.id;
+    }
+
+    @Override
+    public int pid() {
+        return vm.pid;
+    }
+
+    @Override
+    public CellExit waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            return exit.join();
+        }
+    }
+
+    @Override
+    public Optional<CellExit> waitFor(Duration d) throws InterruptedException {
+        try {
+            return Optional.of(exit.get(d.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.of(exit.join());
+        }
+    }
+
+    @Override
+    public void kill(String why) {
+        if (exit.isDone()) {
+            return;
+        }
+        killedWhy = why;
+        audit.record(AuditEvent.of("cell.killed", id(), "reason", why));
+        vm.close(); // the whole VM goes: nothing of the task can outlive it
+    }
+
+    @Override
+    public Harvest harvest(Path into, OutputQuota quota) {
+        if (!exit.isDone()) {
+            throw new IllegalStateException("the task still runs");
+        }
+        Harvester h = new Harvester(into, quota);
+        if (killedWhy != null || broken || !vm.alive()) {
+            h.refuse(spec.files().outputDir() == null ? "." : spec.files().outputDir(),
+                    "the cell's VM is gone (" + exit.join().detail() + "); nothing was harvested");
+            return h.finish();
+        }
+        List<String> inputDirs = spec.files().inputs().stream().map(TaskFiles.Input::cellDir).toList();
+        // a guest that stalls in the middle of a harvest would block the host forever: the VM goes instead
+        java.util.concurrent.ScheduledFuture<?> watchdog = HARVEST_TIMER.schedule(vm::close,
+                HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            Harvest result = vm.agent.harvest(spec.files().outputDir(), inputDirs, h, quota);
+            audit.record(AuditEvent.of("cell.harvested", id(), "files", result.files().size()));
+            return result;
+        } catch (IOException e) {
+            vm.close();
+            h.refuse(".", "the harvest stopped: the guest agent broke the protocol or took over "
+                    + HARVEST_LIMIT.toSeconds() + " s (" + e.getMessage() + ")");
+            return h.finish();
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        vm.close();
+        if (!exit.isDone()) {
+            finish(new CellExit(137, CellExit.Reason.KILLED, "closed while running"));
+        }
+        audit.record(AuditEvent.of("cell.closed", id()));
+        onClose.run();
+    }
+}

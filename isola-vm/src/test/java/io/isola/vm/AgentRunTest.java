@@ -1,0 +1,60 @@
+package io.isola.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.core.Cell;
+import io.isola.core.CellExit;
+import io.isola.core.Stdio;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Run, stdio and exit codes through the guest agent, in real QEMU clones (TCG here). */
+class AgentRunTest {
+    @TempDir
+    Path tmp;
+
+    private CellExit run(List<String> cmd, String stdin) throws Exception {
+        Files.writeString(tmp.resolve("in"), stdin);
+        try (Cell c = TestVms.engine().start(TestVms.spec(cmd),
+                Stdio.files(tmp.resolve("in"), tmp.resolve("out"), tmp.resolve("err")))) {
+            return c.waitFor();
+        }
+    }
+
+    @Test
+    void stdoutAndExitCodeComeBack() throws Exception {
+        CellExit e = run(List.of("/bin/sh", "-c", "echo hello from the guest; echo oops >&2; exit 7"), "");
+        assertThat(e.exitCode()).isEqualTo(7);
+        assertThat(e.reason()).isEqualTo(CellExit.Reason.EXITED);
+        assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("hello from the guest\n");
+        assertThat(Files.readString(tmp.resolve("err"))).isEqualTo("oops\n");
+    }
+
+    @Test
+    void stdinStreamsIn() throws Exception {
+        CellExit e = run(List.of("/usr/bin/tr", "a-z", "A-Z"), "shout this\n");
+        assertThat(e.exitCode()).isZero();
+        assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("SHOUT THIS\n");
+    }
+
+    @Test
+    void aSignalDeathIs128PlusTheSignal() throws Exception {
+        assertThat(run(List.of("/bin/sh", "-c", "kill -9 $$"), "").exitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void aMissingCommandIs127() throws Exception {
+        CellExit e = run(List.of("/no/such/program"), "");
+        assertThat(e.exitCode()).isEqualTo(127);
+        assertThat(Files.readString(tmp.resolve("err"))).contains("/no/such/program");
+    }
+
+    @Test
+    void theTaskRunsInAVmNotOnTheHost() throws Exception {
+        run(List.of("/bin/sh", "-c", "hostname; cat /proc/cmdline"), "");
+        assertThat(Files.readString(tmp.resolve("out"))).startsWith("cell\n").contains("rdinit=/init");
+    }
+}

@@ -1,0 +1,182 @@
+package io.isola.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.isola.core.output.Harvester;
+import io.isola.core.output.OutputQuota;
+import io.isola.guest.Wire;
+import io.isola.linux.Libc;
+import io.isola.linux.Sockets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile guest: real bytes over a real socket pair into the host's AgentChannel, as a taken-over agent would send
+ * them. Each attack must end the channel with a protocol error, never reach the Harvester or the disk.
+ */
+class HostileAgentTest {
+    @TempDir
+    Path into;
+
+    private final int[] pair = Sockets.pair();
+    private final AgentChannel host = new AgentChannel(pair[0]);
+    private Thread guest;
+
+    @AfterEach
+    void close() throws InterruptedException {
+        host.close();
+        Sockets.shutdown(pair[1]);
+        if (guest != null) {
+            guest.join(10_000);
+        }
+        Libc.close(pair[1]);
+    }
+
+    /** The hostile guest writes these bytes from its own thread (a flood may fill the socket buffer). */
+    private void guestSends(byte[] bytes) {
+        guest = Thread.ofPlatform().start(() -> {
+            try {
+                Libc.write(pair[1], bytes);
+            } catch (RuntimeException e) {
+                // the host hung up on us: expected
+            }
+        });
+    }
+
+    private static byte[] frame(byte type, byte[] payload) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        Wire.write(b, type, payload);
+        return b.toByteArray();
+    }
+
+    private static byte[] entry(String path, long size) throws IOException {
+        return frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(0).i32(0644).i64(1).i64(size).str(path).str("").bytes());
+    }
+
+    private void harvest() throws IOException {
+        host.harvest("/out", List.of(), new Harvester(into, OutputQuota.DEFAULT), OutputQuota.DEFAULT);
+    }
+
+    @Test
+    void anOversizedFrameIsRefusedBeforeItIsRead() {
+        guestSends(new byte[] {Wire.STDOUT, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+        assertThatThrownBy(() -> host.relay(new Golden.Discard())).isInstanceOf(Wire.ProtocolException.class)
+                .hasMessageContaining("over the limit");
+    }
+
+    @Test
+    void anUnknownFrameWhileTheTaskRunsEndsTheChannel() throws IOException {
+        guestSends(frame((byte) 99, new byte[3]));
+        assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("unexpected frame type 99");
+    }
+
+    @Test
+    void emptyOutputFramesAreAFlood() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < 1000; i++) {
+            b.write(frame(Wire.STDOUT, new byte[0]));
+        }
+        guestSends(b.toByteArray());
+        assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("empty output frame");
+    }
+
+    @Test
+    void aFloodOfAgentErrorsIsCutOff() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int i = 0; i < 100; i++) {
+            b.write(frame(Wire.ERROR, new Wire.Builder().str("\u001b[2Jfake prompt$ ").bytes()));
+        }
+        guestSends(b.toByteArray());
+        List<String> shown = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> host.relay(new AgentChannel.TaskOutput() {
+            @Override
+            public void stdout(byte[] data) {}
+
+            @Override
+            public void stderr(byte[] data) {}
+
+            @Override
+            public void agentError(String message) {
+                shown.add(message);
+            }
+        })).hasMessageContaining("flood");
+        assertThat(shown).hasSize(AgentChannel.MAX_ERRORS).allMatch(m -> !m.contains("\u001b"));
+    }
+
+    @Test
+    void anExitCodeOutOfRangeIsRefused() throws IOException {
+        guestSends(frame(Wire.EXIT, new Wire.Builder().i32(-5).bytes()));
+        assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("out of range");
+    }
+
+    @Test
+    void aPathThatClimbsOutIsRefused() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(entry("../../etc/cron.d/evil", 4));
+        guestSends(b.toByteArray());
+        assertThatThrownBy(this::harvest).hasMessageContaining("climbs out");
+        assertThat(Files.list(into)).isEmpty();
+    }
+
+    @Test
+    void absoluteAndNulPathsAreRefused() throws IOException {
+        guestSends(entry("/etc/passwd", 0));
+        assertThatThrownBy(this::harvest).hasMessageContaining("absolute");
+    }
+
+    @Test
+    void invalidUtf8IsRefused() throws IOException {
+        byte[] bad = {0, 3, (byte) 0xff, (byte) 0xfe, 'x'};
+        guestSends(frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(0).i32(0644).i64(1).i64(0).raw(bad).str("")
+                .bytes()));
+        assertThatThrownBy(this::harvest).hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void aFloodOfEntriesIsCutOff() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] dir = frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(4).i32(0644).i64(1).i64(0).str("dev").str("")
+                .bytes());
+        for (int i = 0; i < OutputQuota.DEFAULT.maxFiles() * 3; i++) {
+            b.write(dir);
+        }
+        guestSends(b.toByteArray());
+        assertThatThrownBy(this::harvest).hasMessageContaining("flood");
+    }
+
+    @Test
+    void moreContentThanAnnouncedIsRefused() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(entry("a.txt", 2));
+        b.write(frame(Wire.DATA, "far more than two bytes".getBytes()));
+        guestSends(b.toByteArray());
+        assertThatThrownBy(this::harvest).hasMessageContaining("longer than announced");
+    }
+
+    @Test
+    void anAnnouncedSizeOverTheQuotaIsRefusedBeforeAnyByteIsRead() throws IOException {
+        guestSends(entry("huge.bin", Long.MAX_VALUE));
+        assertThatThrownBy(this::harvest).hasMessageContaining("quota");
+        assertThat(Files.list(into)).isEmpty();
+    }
+
+    @Test
+    void aWellFormedHarvestStillWorks() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(entry("ok.txt", 5));
+        b.write(frame(Wire.DATA, "hello".getBytes()));
+        b.write(frame(Wire.DATA_END, new byte[0]));
+        b.write(frame(Wire.HARVEST_END, new byte[0]));
+        guestSends(b.toByteArray());
+        var h = host.harvest("/out", List.of(), new Harvester(into, OutputQuota.DEFAULT), OutputQuota.DEFAULT);
+        assertThat(h.files()).hasSize(1);
+        assertThat(Files.readString(into.resolve("ok.txt"))).isEqualTo("hello");
+    }
+}

@@ -1,0 +1,55 @@
+package io.isola.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.isola.core.Cell;
+import io.isola.core.IsolaException;
+import io.isola.core.StatePaths;
+import io.isola.core.Stdio;
+import io.isola.linux.Libc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a cell's QEMU process looks like from the host: who it runs as, its filter, its cgroup, what it can reach. */
+class QemuHardeningTest {
+    private static final Stdio QUIET = Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"), Path.of("/dev/null"));
+
+    @Test
+    void qemuRunsUnprivilegedUnderSeccompWithNoNetworkAndNoNamedSockets() throws Exception {
+        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sleep", "600")), QUIET)) {
+            String status = Files.readString(Path.of("/proc/" + c.pid() + "/status"));
+            if (Libc.geteuid() == 0) {
+                assertThat(status).containsPattern("Uid:\\s+65534\\s+65534\\s+65534\\s+65534");
+                assertThat(status).containsPattern("Groups:\\s*\n");
+            }
+            assertThat(status).containsPattern("Seccomp:\\s+2").containsPattern("NoNewPrivs:\\s+1");
+            String cmdline = Files.readString(Path.of("/proc/" + c.pid() + "/cmdline")).replace('\0', ' ');
+            assertThat(cmdline).contains("-nic none").contains("-nodefaults").contains("spawn=deny")
+                    .doesNotContain("unix:").doesNotContain("netdev");
+            // its monitor and agent channel are socket pairs: no path any other process could connect to
+            try (var fds = Files.list(Path.of("/proc/" + c.pid() + "/fd"))) {
+                for (Path fd : fds.toList()) {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    assertThat(target).doesNotEndWith(".sock");
+                }
+            }
+            String cgroups = Files.readString(Path.of("/proc/" + c.pid() + "/cgroup"));
+            assertThat(cgroups).contains("isola-vm/" + c.id());
+        }
+    }
+
+    @Test
+    void thePoolSizeAndOtherSettingsComeFromTheEnvironmentAndAreChecked() {
+        StatePaths p = new StatePaths(Path.of("/tmp/x"));
+        assertThat(VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_POOL_SIZE", "3")).poolSize()).isEqualTo(3);
+        assertThat(VmOptions.fromEnvironment(p, Map.of()).poolSize()).isEqualTo(1);
+        assertThatThrownBy(() -> VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_POOL_SIZE", "lots")))
+                .isInstanceOf(IsolaException.class).hasMessageContaining("ISOLA_VM_POOL_SIZE must be a whole number");
+        assertThatThrownBy(() -> VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_MEMORY_MB", "1")))
+                .hasMessageContaining("from 128 to 65536");
+    }
+}
