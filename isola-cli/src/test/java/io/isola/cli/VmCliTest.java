@@ -44,6 +44,34 @@ class VmCliTest {
     }
 
     @Test
+    void aPolicyLevelOnTheVmEngineOpensAndViewsFilesInAVm() throws IOException {
+        assertThat(VM.run("image", "build").code()).isZero();
+        Path dir = Files.createDirectories(Path.of("target/vm-open").toAbsolutePath());
+        Path policy = Files.writeString(dir.resolve("policy.toml"), """
+                [level.untrusted]
+                engine = "vm"
+                persistence = "quarantine"
+                [level.untrusted.handlers]
+                "text/*" = ["/bin/sh", "-c", 'cat "$1"; uname -r; echo made in a vm > /out/result.txt', "h", "{file}"]
+                """);
+        Path doc = Files.writeString(dir.resolve("note.txt"), "a note for the vm\n");
+        java.util.Map<String, String> env = java.util.Map.of("ISOLA_POLICY", policy.toString());
+
+        Cli.Result open = VM.run(env, null, "open", doc.toString());
+        assertThat(open.code()).as(open.err()).isZero();
+        assertThat(open.out()).startsWith("a note for the vm\n").contains("cloud-amd64");
+        assertThat(open.err()).contains("kept ", "result.txt (quarantine, tainted)");
+
+        Path pdf = Files.copy(Path.of("../examples/invoice.pdf"), dir.resolve("invoice.pdf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(dir.resolve("invoice.safe.pdf"));
+        Cli.Result view = VM.run(env, null, "open", "--view", pdf.toString());
+        assertThat(view.code()).as(view.err()).isZero();
+        assertThat(dir.resolve("invoice.safe.pdf")).isNotEmptyFile();
+        Cleanup.deleteTree(dir);
+    }
+
+    @Test
     void doctorSaysWhichAcceleratorTheProbeFound() {
         Cli.Result r = VM.run("doctor");
         assertThat(r.out()).containsPattern("vm engine accelerator: (TCG|KVM)");
