@@ -66,7 +66,7 @@ train_aot_cache() {
     ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$root/isola-cli/target/isola-run.aot" \
         -Xint $flags -jar "$root/isola-cli/target/isola.jar" run -- /bin/true >/dev/null 2>&1 \
         && ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
-        -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" -XX:TieredStopAtLevel=1 $flags \
+        -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" -Xint $flags \
         -cp "$root/isola-cli/target/isola.jar" io.isola.cli.AotTraining \
         open "$sample/note.txt" :: open --view "$sample/invoice.pdf" :: trust explain "$sample/invoice.safe.pdf" \
         :: policy check >/dev/null 2>&1 \
