@@ -33,9 +33,9 @@ public final class PolicyFile {
     private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
             "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers");
     private static final Set<String> ENGINES = Set.of("sandbox", "vm");
-    /** Places where anyone can drop a file: trusting them trusts everyone. */
+    /** Places where anyone can drop a file: trusting them, or a directory above them, trusts everyone. */
     private static final List<Path> SHARED_DIRS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"),
-            Path.of("/run"), Path.of("/var/mail"));
+            Path.of("/var/mail"));
 
     private final String source;
     private final Path home;
@@ -169,8 +169,8 @@ public final class PolicyFile {
         for (Path d : r.directories()) {
             // the home or a directory above it holds the downloads; a directory above /tmp holds /tmp
             boolean holdsHome = d.getNameCount() > 0 && (home.startsWith(d) || realHome.startsWith(d));
-            if (d.getNameCount() == 0 || holdsHome
-                    || SHARED_DIRS.stream().anyMatch(s -> d.startsWith(s) || s.startsWith(d))) {
+            if (d.getNameCount() == 0 || holdsHome || SHARED_DIRS.stream().anyMatch(s -> s.startsWith(d))
+                    || !SecurePath.isSecure(d, realHome)) {
                 throw new PolicyException(source, r.line(), "rule '" + r.name() + "' trusts " + d + ", where "
                         + (holdsHome ? "your downloads and mail attachments land too"
                                 : "anyone can put files") + ": name the directories you really trust");
