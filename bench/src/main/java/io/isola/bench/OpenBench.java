@@ -117,7 +117,8 @@ final class OpenBench {
             Path dir = Files.createDirectories(work.resolve("view-" + pages));
             Path pdf = SamplePdf.write(dir.resolve("report.pdf"), pages);
             Path pixels = Files.createDirectories(work.resolve("pixels-" + pages));
-            List<String> direct = List.of("/usr/bin/pdftoppm", "-r", "100", "-scale-to", "1650", pdf.toString(),
+            List<String> direct = List.of("/usr/bin/pdftoppm", "-r", "100", "-scale-to",
+                    String.valueOf(io.isola.view.SafeView.PDFTOPPM_LONG_SIDE), pdf.toString(),
                     pixels.resolve("page").toString());
             List<String> isola = List.of(config.launcher().toString(), "open", "--view", pdf.toString());
             int n = pages == 1 ? config.slowRuns() : Math.max(5, config.slowRuns() / 3);

@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * Which program turns a document into pixels inside the cell. Every one writes {@code /out/page-N.ppm} and nothing
- * else leaves: PDFs go through poppler's pdftoppm, images and text through Isola's own renderer (the JDK alone, shown
- * given to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), office files through LibreOffice to PDF first, where the image has it.
+ * else leaves: PDFs go through poppler's pdftoppm, images and text through Isola's own renderer (the JDK alone,
+ * given to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), office files
+ * through LibreOffice to PDF first, where the image has it.
  *
  * @param argv the command in the cell
  * @param kind what the host rebuilds
@@ -23,16 +24,13 @@ import java.util.Set;
  */
 record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) {
     static final String RENDERER_IN_CELL = "/opt/isola/renderer";
-    /** pdftoppm's -scale-to fixes every page's long side; read back at this resolution a page is 11 inches long. */
-    static final int PDF_LONG_SIDE = 1650;
-    static final int PDF_DPI = 150;
     private static final Set<String> IMAGES = Set.of("image/png", "image/jpeg", "image/gif", "image/bmp",
             "image/x-ms-bmp");
     private static final String SOFFICE = "/usr/bin/soffice";
 
     static Renderers forType(String type, String input) {
         if (type.equals("application/pdf")) {
-            return new Renderers(pdftoppm(input), SafeView.Kind.PDF, PDF_DPI, null);
+            return new Renderers(pdftoppm(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         if (IMAGES.contains(type)) {
             return java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
@@ -46,9 +44,10 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                         + "apt-get install libreoffice-core-nogui libreoffice-writer-nogui", 2);
             }
             List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "soffice --headless --convert-to pdf "
-                    + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to " + PDF_LONG_SIDE
+                    + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to "
+                    + SafeView.PDFTOPPM_LONG_SIDE
                     + " /tmp/*.pdf /out/page", "office", input));
-            return new Renderers(argv, SafeView.Kind.PDF, PDF_DPI, null);
+            return new Renderers(argv, SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         throw new IsolaException("the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text and office files; "
                 + "this is " + type + ": open it without --view", 2);
@@ -56,7 +55,8 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
 
     private static List<String> pdftoppm(String input) {
         // -scale-to bounds every page, whatever size the document claims; PPM is pdftoppm's default format.
-        return List.of("pdftoppm", "-r", "100", "-scale-to", String.valueOf(PDF_LONG_SIDE), input, "/out/page");
+        return List.of("pdftoppm", "-r", "100", "-scale-to", String.valueOf(SafeView.PDFTOPPM_LONG_SIDE), input,
+                "/out/page");
     }
 
     private static Renderers java(String what, String input, SafeView.Kind kind, int dpi) {

@@ -16,5 +16,6 @@ import java.util.Map;
  * @param engines the engine for a name the policy chose ({@code sandbox}, {@code vm})
  * @param report where the task tells the user what happened (stderr in the CLI: stdout is the task's)
  */
-public record TaskContext(Policy policy, TrustClassifier classifier, Seal seal, java.util.function.Function<String, Engine> engines,
+public record TaskContext(Policy policy, TrustClassifier classifier, Seal seal,
+        java.util.function.Function<String, Engine> engines,
         Persister persister, AuditLog audit, TaskDirs dirs, Map<String, String> callerEnv, PrintStream report) {}

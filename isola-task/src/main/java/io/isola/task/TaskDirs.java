@@ -22,7 +22,8 @@ public final class TaskDirs {
     }
 
     public Path create(String taskId) throws IOException {
-        Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(root,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ProcessHandle me = ProcessHandle.current();
         return Files.createDirectory(root.resolve(taskId + "-" + me.pid() + "-" + startMillis(me)));
     }

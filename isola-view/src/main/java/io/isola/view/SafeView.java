@@ -37,8 +37,8 @@ public final class SafeView {
      */
     public record Limits(int maxPages, long maxPagePixels, long maxTotalPixels) {
         /**
-         * 1000 pages; 50 Mpixel a page (10000 × 5000, well above pdftoppm's 2200-pixel long side); 2 Gpixel in all
-         * (about 540 letter pages at 2200 pixels, some 6 GB of raw pixels to compress).
+         * 1000 pages; 50 Mpixel a page (10000 × 5000, well above pdftoppm's 1650-pixel long side); 2 Gpixel in all
+         * (about 950 letter pages at 1650 pixels, some 6 GB of raw pixels to compress).
          */
         public static final Limits DEFAULT = new Limits(1000, 50_000_000L, 2_000_000_000L);
 
@@ -50,11 +50,14 @@ public final class SafeView {
     }
 
     /**
-     * The resolution for pages of pdftoppm run with {@code -scale-to 2200}: that option overrides {@code -r} and makes
-     * every page's long side 2200 pixels whatever its real size, so the host cannot know the real size (and must not
-     * ask the cell). At 200 dpi the long side is 11 inches: US Letter at its size, A4 at 94%.
+     * The long side of every page pdftoppm renders, given as {@code -scale-to}: that option overrides {@code -r} and
+     * fixes the size whatever the document claims, so a page cannot make the renderer allocate without bound; the
+     * host cannot know the real size (and must not ask the cell). 150 dpi for letter paper: text stays crisp, a page
+     * is ~6 MB of raw pixels.
      */
-    public static final int PDFTOPPM_DPI = 200;
+    public static final int PDFTOPPM_LONG_SIDE = 1650;
+    /** The resolution of pdftoppm's pages: at 150 dpi the long side is 11 inches, US Letter at its size, A4 at 94%. */
+    public static final int PDFTOPPM_DPI = 150;
     /** The resolution of the in-cell renderer's text pages: 827 × 1169 pixels at 100 dpi is A4. */
     public static final int TEXT_DPI = 100;
     /** The resolution for images, which have no physical size of their own. */

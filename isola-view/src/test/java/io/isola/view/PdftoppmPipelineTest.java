@@ -34,7 +34,8 @@ class PdftoppmPipelineTest {
      * The command the cell runs, as documented in docs/safe-view.md. PPM is pdftoppm's default output; poppler 22.12
      * (Debian 12) has no {@code -ppm} option and refuses it with exit code 99.
      */
-    static final List<String> PDFTOPPM = List.of("pdftoppm", "-r", "100", "-scale-to", "2200");
+    static final List<String> PDFTOPPM = List.of("pdftoppm", "-r", "100", "-scale-to",
+            String.valueOf(SafeView.PDFTOPPM_LONG_SIDE));
 
     @TempDir
     Path dir;
@@ -50,13 +51,14 @@ class PdftoppmPipelineTest {
         SafeView.rebuild(pages, SafeView.Kind.PDF, clean, SafeView.Limits.DEFAULT, SafeView.PDFTOPPM_DPI);
 
         try (PDDocument doc = RasterOnlyPdf.check(clean, 2)) {
-            // 2200 pixels at 200 dpi: 11 inches, 792 points.
+            // 1650 pixels at 150 dpi: 11 inches, 792 points.
             assertThat(doc.getPage(0).getMediaBox().getHeight()).isEqualTo(792f);
             for (int i = 0; i < 2; i++) {
                 PDImageXObject image = RasterOnlyPdf.image(doc.getPage(i));
-                // -scale-to 2200 makes the long side of A4 2200 pixels.
-                assertThat(image.getHeight()).isEqualTo(2200);
-                assertThat(image.getWidth()).isBetween(1550, 1560);
+                // -scale-to makes the long side of A4 that many pixels.
+                assertThat(image.getHeight()).isEqualTo(SafeView.PDFTOPPM_LONG_SIDE);
+                int a4Width = Math.round(SafeView.PDFTOPPM_LONG_SIDE * 595f / 842f); // A4 is 595 x 842 points
+                assertThat(image.getWidth()).isBetween(a4Width - 5, a4Width + 5);
             }
             // The blue square of page 2 (1.5 to 2.5 inches from the top left of A4) is still blue, as pixels. The
             // clean page is 792/842 of A4, so its centre, 2 inches in on A4, is at 135 points.
