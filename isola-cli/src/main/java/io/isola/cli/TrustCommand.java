@@ -126,8 +126,8 @@ final class TrustCommand implements Command {
             System.out.println(w);
             return;
         }
-        System.out.println(target + ": " + v.level().word());
-        System.out.println("  because " + v.reason());
+        System.out.println(Harvester.escapeControls(target) + ": " + v.level().word());
+        System.out.println("  because " + Harvester.escapeControls(v.reason()));
         if (type != null) {
             System.out.println("  type: " + type + " (from its content)");
         }

@@ -58,7 +58,7 @@ public final class LinkTask {
             argv.add(a.replace("{url}", url.toASCIIString()).replace("{name}", name)
                     .replace("{output}", Intake.OUT));
         }
-        ctx.report().println("isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
+        Tasks.say(ctx, "isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
         ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
                 "type", type, "trust", verdict.level().word(), "reason", verdict.reason()));
         Path dir = null;
@@ -70,7 +70,7 @@ public final class LinkTask {
             CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("out"),
                     level.quota());
             if (run.exit().exitCode() != 0 && spec.network() == Network.LOOPBACK_ONLY) {
-                ctx.report().println("isola: the fetch was refused: the cell has no network (loopback only), "
+                Tasks.say(ctx, "isola: the fetch was refused: the cell has no network (loopback only), "
                         + "and Isola grants none to links yet; nothing was downloaded");
                 ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
                         url.toASCIIString(), "reason", "no network for links"));

@@ -40,12 +40,12 @@ public final class OpenTask {
             if (it.level().persistence() == Persistence.NEW_VERSION) {
                 ctx.persister().checkCanCreateBeside(in.original());
             }
-            ctx.report().println("isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
+            Tasks.say(ctx, "isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
             CellSpec spec = it.spec(ctx, substitute(handler, it.inputInCell()), List.of());
             CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("out"),
                     it.level().quota());
             if (run.exit().reason() == CellExit.Reason.KILLED) {
-                ctx.report().println("isola: the task was stopped: " + run.exit().detail()
+                Tasks.say(ctx, "isola: the task was stopped: " + run.exit().detail()
                         + "; what it left still goes through the policy");
             }
             Provenance from = new Provenance(taskId, run.cellId(), it.verdict().level(),

@@ -12,17 +12,17 @@ final class Outcomes {
 
     static void report(TaskContext ctx, String taskId, Harvest h, List<Outcome> outcomes, Persistence rule) {
         for (Harvest.Problem p : h.problems()) {
-            ctx.report().println("isola: " + p.name() + " " + p.message());
+            Tasks.say(ctx, "isola: " + p.name() + " " + p.message());
             ctx.audit().record(AuditEvent.of(p.kept() ? "file.renamed" : "file.refused", null, "task", taskId,
                     "name", p.name(), "message", p.message()));
         }
         for (Outcome o : outcomes) {
             if (o.path() != null) {
-                ctx.report().println("isola: kept " + o.path() + " (" + rule.word() + ", tainted)");
+                Tasks.say(ctx, "isola: kept " + o.path() + " (" + rule.word() + ", tainted)");
                 ctx.audit().record(AuditEvent.of("file.persisted", null, "task", taskId, "path", o.path().toString(),
                         "rule", rule.word()));
             } else {
-                ctx.report().println("isola: " + o.message());
+                Tasks.say(ctx, "isola: " + o.message());
                 ctx.audit().record(AuditEvent.of("file.discarded", null, "task", taskId, "message", o.message()));
             }
         }

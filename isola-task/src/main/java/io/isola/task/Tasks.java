@@ -12,6 +12,11 @@ import java.io.IOException;
 final class Tasks {
     private Tasks() {}
 
+    /** One line of the task's report; whatever a file or cell chose in it cannot drive the user's terminal. */
+    static void say(TaskContext ctx, String line) {
+        ctx.report().println(io.isola.core.output.Harvester.escapeControls(line));
+    }
+
     static String newId() {
         return "t" + CellIds.next().substring(1);
     }

@@ -44,7 +44,7 @@ public final class ViewTask {
             InputSnapshot in = it.input();
             Renderers r = Renderers.forType(it.type(), it.inputInCell());
             ctx.persister().checkCanCreateBeside(in.original());
-            ctx.report().println("isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
+            Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
             List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
             CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), renderer),
@@ -54,11 +54,11 @@ public final class ViewTask {
                         ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
                                 + "needs more than its level allows"
                         : "the renderer failed (exit code " + run.exit().exitCode() + ")";
-                ctx.report().println("isola: " + why + "; no safe view was made");
+                Tasks.say(ctx, "isola: " + why + "; no safe view was made");
                 return run.exit().exitCode();
             }
             for (Harvest.Problem p : run.harvest().problems()) {
-                ctx.report().println("isola: " + p.name() + " " + p.message());
+                Tasks.say(ctx, "isola: " + p.name() + " " + p.message());
             }
             Trace.mark("pages harvested");
             Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
@@ -70,7 +70,7 @@ public final class ViewTask {
             Path kept = mark(target, built, in, run.cellId(), taskId);
             Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
-            ctx.report().println("isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
+            Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
                     + "cell " + run.cellId() + ", nothing active left)");
             ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
                     "rule", "safe-view", "pages", pages));
@@ -119,7 +119,7 @@ public final class ViewTask {
             Files.copy(built, q); // from Isola's own copy: the published name may be a link by now
             Files.delete(target);
             marks.write(q);
-            ctx.report().println("isola: not saved beside the original: " + e.getMessage() + "; it is in " + q);
+            Tasks.say(ctx, "isola: not saved beside the original: " + e.getMessage() + "; it is in " + q);
             kept = q;
         }
         return kept;

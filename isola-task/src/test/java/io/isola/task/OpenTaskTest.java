@@ -230,6 +230,16 @@ class OpenTaskTest extends WithTasks {
     }
 
     @Test
+    void aFileNameOrOriginMarkCannotDriveTheUsersTerminalThroughIsolasReport() throws IOException {
+        Path doc = Files.writeString(TaskHarness.folder("esc").resolve("a\u001b]0;pwned\u0007\nb.txt"), "x");
+        Files.getFileAttributeView(doc, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
+                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://e.example/\u001b[2J"));
+        var r = h.open(policy("discard", "true", ""), doc);
+        assertThat(r.report()).contains("a\\x1b]0;pwned\\x07\\x0ab.txt").doesNotContain("\u001b", "\u0007");
+        assertThat(r.report().lines().count()).isEqualTo(1);
+    }
+
+    @Test
     void aPolicyThatNamesNoHandlerForTheTypeSaysWhatToAdd() throws IOException {
         Path doc = Files.writeString(TaskHarness.folder("n").resolve("x.txt"), "x");
         var r = h.open("version = 1\n[level.untrusted.handlers]\n\"image/*\" = [\"true\"]\n", doc);

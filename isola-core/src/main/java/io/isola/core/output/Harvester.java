@@ -226,6 +226,22 @@ public final class Harvester {
         return (int) safe.chars().filter(c -> c == '/').count() + 1;
     }
 
+    /**
+     * Text as it may be shown on a terminal: control characters (escape sequences, newlines) written as \xNN.
+     * File names, origin URLs and anything else a file or a cell could have chosen go through this before printing.
+     */
+    public static String escapeControls(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
     /** A name as it may be shown on a terminal: no control characters, bounded length. */
     public static String printable(String name) {
         StringBuilder b = new StringBuilder();
