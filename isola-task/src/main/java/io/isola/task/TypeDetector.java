@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.TikaCoreProperties;
 import org.apache.tika.mime.MimeTypes;
+import org.apache.tika.mime.MimeTypesFactory;
 
 /**
  * A file's type from its content: Tika's type database and its magic-byte detector. The magic decides, and the name
@@ -36,12 +37,25 @@ public final class TypeDetector {
         }
     }
 
+    /**
+     * Tika's own database, read from tika-core's jar alone. {@link MimeTypes#getDefaultMimeTypes()} also looks for a
+     * custom-mimetypes.xml in every jar on the class path, opening each one (its central directory read in Java) on
+     * the critical path of a cold start.
+     */
+    private static MimeTypes load() {
+        try {
+            return MimeTypesFactory.create(MimeTypes.class.getResource("tika-mimetypes.xml"));
+        } catch (java.io.IOException | org.apache.tika.mime.MimeTypeException e) {
+            throw new IllegalStateException("Tika's type database cannot be read from its jar: " + e.getMessage(), e);
+        }
+    }
+
     private static MimeTypes types() {
         MimeTypes t = types;
         if (t == null) {
             synchronized (TypeDetector.class) {
                 if (types == null) {
-                    types = MimeTypes.getDefaultMimeTypes();
+                    types = load();
                     Trace.mark("type database loaded");
                 }
                 t = types;
