@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,31 +28,10 @@ import java.util.Map;
 public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, String name, long size,
         String sha256, Marks marks) {
     /**
-     * Opens the file with the access of the person who asked: under sudo, Isola is root but the task is theirs, and
-     * a cell must not become a way to read files they could not.
+     * Copies {@code file} into {@code dir} (made here, private to root), checking it stood still meanwhile. The
+     * file is opened with the rights of the caller that {@code callerEnv} names (see {@link CallerFiles}).
      */
-    private static InputStream openAsCaller(Path real, Path original) throws IOException {
-        Map<String, String> env = System.getenv();
-        String user = env.get("SUDO_USER");
-        int[] ids = io.isola.core.Host.invokingIds(env);
-        if (user == null || ids[0] == 0) {
-            return Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS);
-        }
-        try {
-            return io.isola.linux.ThreadCredentials.asUser(ids[0], ids[1], io.isola.core.Host.groupsOf(user, ids[1]),
-                    () -> Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS));
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new IsolaException(user + " may not read " + original + ": Isola opens only what you could open "
-                    + "yourself", 2);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-    }
-
-    /** Copies {@code file} into {@code dir} (made here, private to root), checking it stood still meanwhile. */
-    public static InputSnapshot take(Path file, Path dir, long maxBytes) {
+    public static InputSnapshot take(Path file, Path dir, long maxBytes, Map<String, String> callerEnv) {
         Path original = file.toAbsolutePath().normalize();
         Path real;
         Map<String, Object> before;
@@ -82,7 +60,7 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             long n = 0;
             Marks marks;
-            try (InputStream in = openAsCaller(real, original);
+            try (InputStream in = CallerFiles.open(callerEnv, real, original);
                     OutputStream out = Files.newOutputStream(copy, StandardOpenOption.CREATE_NEW)) {
                 marks = Marks.read(real);
                 byte[] buf = new byte[128 << 10];

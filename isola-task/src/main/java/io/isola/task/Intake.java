@@ -24,7 +24,7 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
     static Intake take(TaskContext ctx, String taskId, Path file, Path taskDir, String kind) throws IOException {
         // The snapshot is bounded by the smaller disk before the trust (and so the level) is known.
         long disk = ctx.policy().level(TrustLevel.UNTRUSTED).limits().diskBytes();
-        InputSnapshot in = InputSnapshot.take(file, taskDir.resolve("in"), disk);
+        InputSnapshot in = InputSnapshot.take(file, taskDir.resolve("in"), disk, ctx.callerEnv());
         Trace.mark("input snapshot taken");
         String type = TypeDetector.detect(in.copy(), in.name());
         Trace.mark("type detected");

@@ -220,7 +220,7 @@ class OpenTaskTest extends WithTasks {
         try {
             Thread.sleep(50);
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> InputSnapshot.take(doc, dir.resolve("snap"), 1L << 30))
+                    () -> InputSnapshot.take(doc, dir.resolve("snap"), 1L << 30, java.util.Map.of()))
                     .hasMessageContaining("changed while it was being opened");
         } finally {
             stop.set(true);
