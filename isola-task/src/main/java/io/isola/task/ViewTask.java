@@ -1,22 +1,21 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
-import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.TaskFiles;
 import io.isola.core.audit.AuditEvent;
-import io.isola.core.output.Harvest;
 import io.isola.core.output.OutputQuota;
+import io.isola.core.output.Harvest;
 import io.isola.core.output.Persister;
-import io.isola.core.trust.Marks;
+import io.isola.core.output.Provenance;
 import io.isola.core.trust.TrustLevel;
 import io.isola.view.SafeView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,9 +36,7 @@ public final class ViewTask {
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        Path dir = null;
-        try {
-            dir = ctx.dirs().create(taskId);
+        return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
             Renderers r = Renderers.forType(it.type(), it.inputInCell());
@@ -57,17 +54,12 @@ public final class ViewTask {
                 Tasks.say(ctx, "isola: " + why + "; no safe view was made");
                 return run.exit().exitCode();
             }
-            for (Harvest.Problem p : run.harvest().problems()) {
-                Tasks.say(ctx, "isola: " + p.name() + " " + p.message());
-            }
+            Outcomes.problems(ctx, taskId, run.harvest());
             Trace.mark("pages harvested");
             Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
             SafeView.rebuild(dir.resolve("pages"), r.kind(), built, SafeView.Limits.DEFAULT, r.dpi());
-            // Published beside the original with the caller's rights, under the first free name.
-            Path target = Persister.createExclusive(built, safeName(in.original(), r.kind()),
-                    ctx.persister().besideOriginals());
             Trace.mark("clean document rebuilt");
-            Path kept = mark(target, built, in, run.cellId(), taskId);
+            Path kept = publish(built, in, run.cellId(), taskId, r.kind());
             Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
             Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
@@ -75,13 +67,7 @@ public final class ViewTask {
             ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
                     "rule", "safe-view", "pages", pages));
             return 0;
-        } catch (IOException e) {
-            throw new IsolaException("the safe view failed: " + e.getMessage());
-        } finally {
-            if (dir != null) {
-                TaskDirs.delete(dir);
-            }
-        }
+        });
     }
 
     /** {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). */
@@ -92,35 +78,23 @@ public final class ViewTask {
         return original.resolveSibling(stem + ".safe" + (kind == SafeView.Kind.PNG ? ".png" : ".pdf"));
     }
 
-    /** Seals the result as trusted; where its file system cannot hold the marks, it moves to Isola's quarantine. */
     /**
-     * Marks the published file. Nothing here changes it by path beyond its xattrs (which a symlink cannot take):
-     * under sudo it lies in the user's directory, where they may swap it for a link to a root-only file. It was
-     * created 0644 and, under sudo, as the user's own.
+     * Publishes the clean document beside the original with the caller's rights, under the first free name, sealed
+     * as trusted output over Isola's own copy; where the file system cannot hold the marks, it goes to Isola's
+     * quarantine instead (the persister's rules for every file that leaves a cell).
      */
-    private Path mark(Path target, Path built, InputSnapshot in, String cell, String taskId) throws IOException {
-        String sha = Digests.sha256(target);
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(Marks.TRUST, TrustLevel.TRUSTED.word());
-        m.put(Marks.ORIGIN, in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString());
-        m.put(Marks.CELL, cell);
-        m.put("isola.task", taskId);
-        m.put(Marks.TIME, Instant.now().toString());
-        m.put(Marks.SHA256, sha);
-        m.put("isola.view-of", in.sha256());
-        m.put(Marks.SEAL, ctx.seal().sign(TrustLevel.TRUSTED, sha, cell));
-        Marks marks = new Marks(m);
-        Path kept = target;
-        try {
-            marks.write(target);
-        } catch (Marks.TaintNotWritableException e) {
-            Path q = Files.createDirectories(ctx.persister().fallbackDir().resolve(taskId))
-                    .resolve(target.getFileName().toString());
-            Files.copy(built, q); // from Isola's own copy: the published name may be a link by now
-            Files.delete(target);
-            marks.write(q);
-            Tasks.say(ctx, "isola: not saved beside the original: " + e.getMessage() + "; it is in " + q);
-            kept = q;
+    private Path publish(Path built, InputSnapshot in, String cell, String taskId, SafeView.Kind kind)
+            throws IOException {
+        Path wanted = safeName(in.original(), kind);
+        Harvest.OutputFile f = new Harvest.OutputFile(wanted.getFileName().toString(), built, Files.size(built),
+                Digests.sha256(built), Harvest.Kind.CREATED, null);
+        String origin = in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString();
+        Provenance from = new Provenance(taskId, cell, TrustLevel.TRUSTED, origin, null, null, in.original(),
+                Instant.now());
+        List<Persister.Outcome> notes = new ArrayList<>();
+        Path kept = ctx.persister().keepBeside(f, wanted, from, Map.of("isola.view-of", in.sha256()), notes);
+        for (Persister.Outcome o : notes) {
+            Tasks.say(ctx, "isola: " + o.message());
         }
         return kept;
     }

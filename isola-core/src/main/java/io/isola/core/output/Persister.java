@@ -50,11 +50,6 @@ public final class Persister {
         this.gid = owner[1];
     }
 
-    /** How files beside the user's originals are created. */
-    public FileCreator besideOriginals() {
-        return beside;
-    }
-
     /**
      * Fails early, before a task runs, when nothing could be saved beside {@code original}: creates and removes a
      * probe file there with the rights files beside originals are made with.
@@ -75,9 +70,9 @@ public final class Persister {
         for (OutputFile f : harvest.files()) {
             Path kept = switch (rule) {
                 case DISCARD -> null;
-                case QUARANTINE -> keep(f, quarantine.resolve(from.taskId()).resolve(f.name()), FileCreator.ISOLA,
-                        from, out);
-                case NEW_VERSION -> keep(f, besideOriginal(f, from), beside, from, out);
+                case QUARANTINE -> keep(f, ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())),
+                        FileCreator.ISOLA, from, Map.of(), out);
+                case NEW_VERSION -> keep(f, besideOriginal(f, from), beside, from, Map.of(), out);
             };
             if (kept != null) {
                 out.add(new Outcome(kept, null));
@@ -99,23 +94,36 @@ public final class Persister {
         return dir.resolve(f.name().replace('/', '_'));
     }
 
-    /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
-    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, List<Outcome> out)
+    /**
+     * Keeps one staged file beside the user's originals, under the first free name near {@code wanted}, created with
+     * the caller's rights (the persister's {@link FileCreator} for them) and marked as coming from {@code from}, with {@code extra} marks
+     * besides. Its hash and seal are of Isola's staged copy, never of the published file, which the user may change.
+     */
+    public Path keepBeside(OutputFile f, Path wanted, Provenance from, Map<String, String> extra, List<Outcome> out)
             throws IOException {
-        if (creator == FileCreator.ISOLA) {
-            Files.createDirectories(wanted.getParent(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-        }
+        return keep(f, wanted, beside, from, extra, out);
+    }
+
+    /** {@code file}, once its directory exists: a directory of Isola's own, private to it. */
+    private static Path ownDirectory(Path file) throws IOException {
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        return file;
+    }
+
+    /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
+    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, Map<String, String> extra,
+            List<Outcome> out) throws IOException {
         Path target = createExclusive(f.staged(), wanted, creator);
+        Marks marks = marks(f, from, extra);
         try {
-            marks(f, from).write(target);
+            marks.write(target);
         } catch (Marks.TaintNotWritableException e) {
             Files.delete(target);
-            Files.createDirectories(fallback.resolve(from.taskId()).resolve(f.name()).getParent());
-            Path safe = createExclusive(f.staged(), fallback.resolve(from.taskId()).resolve(f.name()),
+            Path safe = createExclusive(f.staged(), ownDirectory(fallback.resolve(from.taskId()).resolve(f.name())),
                     FileCreator.ISOLA);
             try {
-                marks(f, from).write(safe);
+                marks.write(safe);
             } catch (IOException notEvenHere) {
                 Files.delete(safe); // no copy may stay without its taint
                 throw notEvenHere;
@@ -129,7 +137,7 @@ public final class Persister {
     }
 
     /** Creates the first free name of {@code wanted}, "name (isola 2).ext", … with O_EXCL and copies into it. */
-    public static Path createExclusive(Path staged, Path wanted, FileCreator creator) throws IOException {
+    private static Path createExclusive(Path staged, Path wanted, FileCreator creator) throws IOException {
         String name = wanted.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name, ext = dot > 0 ? name.substring(dot) : "";
@@ -149,7 +157,7 @@ public final class Persister {
         throw new IOException("no free name near " + wanted + " after 1000 tries");
     }
 
-    private Marks marks(OutputFile f, Provenance from) {
+    private Marks marks(OutputFile f, Provenance from, Map<String, String> extra) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Marks.TRUST, from.trust().word());
         m.put(Marks.ORIGIN, from.origin());
@@ -164,6 +172,7 @@ public final class Persister {
         if (from.referrer() != null) {
             m.put(Marks.XDG_REFERRER, from.referrer());
         }
+        m.putAll(extra);
         return new Marks(m);
     }
 
