@@ -12,12 +12,11 @@ import io.isola.core.output.Provenance;
 import io.isola.core.policy.LevelSettings;
 import io.isola.core.policy.TrustClassifier;
 import io.isola.core.policy.TrustClassifier.Verdict;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code isola open URL}: the link is fetched inside a cell, never by Isola itself, by the handler the policy names
@@ -48,22 +47,18 @@ public final class LinkTask {
         Verdict verdict = ctx.classifier().link(url);
         LevelSettings level = ctx.policy().level(verdict.level());
         String type = "x-scheme-handler/" + scheme;
-        List<String> handler = level.handlerFor(type);
-        if (handler == null || handler.equals(level.handlerFor("*")) && !level.handlers().containsKey(type)) {
+        // A link is never handed to the catch-all "*": that opens files, not URLs.
+        List<String> handler = level.specificHandlerFor(type);
+        if (handler == null) {
             throw Tasks.noHandler(ctx, type, verdict.level());
         }
         String name = fileName(url);
-        List<String> argv = new ArrayList<>();
-        for (String a : handler) {
-            argv.add(a.replace("{url}", url.toASCIIString()).replace("{name}", name)
-                    .replace("{output}", Intake.OUT));
-        }
+        List<String> argv = Tasks.argv(handler, Map.of("url", url.toASCIIString(), "name", name,
+                "output", Intake.OUT));
         Tasks.say(ctx, "isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
         ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
                 "type", type, "trust", verdict.level().word(), "reason", verdict.reason()));
-        Path dir = null;
-        try {
-            dir = ctx.dirs().create(taskId);
+        return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
             CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
                     CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(Intake.OUT),
                     Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(List.of(), Intake.OUT));
@@ -79,13 +74,7 @@ public final class LinkTask {
                     url.toASCIIString(), null, null, Instant.now());
             Tasks.persist(ctx, run.harvest(), level.persistence(), from);
             return run.exit().exitCode();
-        } catch (IOException e) {
-            throw new IsolaException("the task failed: " + e.getMessage());
-        } finally {
-            if (dir != null) {
-                TaskDirs.delete(dir);
-            }
-        }
+        });
     }
 
     /** A safe file name from the link's last path segment. */

@@ -2,17 +2,16 @@ package io.isola.task;
 
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
-import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.output.Harvest;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.Marks;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code isola open FILE}: snapshot the file, detect its type from its content, classify its trust, and run the
@@ -28,9 +27,7 @@ public final class OpenTask {
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        Path dir = null;
-        try {
-            dir = ctx.dirs().create(taskId);
+        return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "open");
             InputSnapshot in = it.input();
             List<String> handler = it.level().handlerFor(it.type());
@@ -41,7 +38,7 @@ public final class OpenTask {
                 ctx.persister().checkCanCreateBeside(in.original());
             }
             Tasks.say(ctx, "isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
-            CellSpec spec = it.spec(ctx, substitute(handler, it.inputInCell()), List.of());
+            CellSpec spec = it.spec(ctx, Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)), List.of());
             CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("out"),
                     it.level().quota());
             if (run.exit().reason() == CellExit.Reason.KILLED) {
@@ -54,13 +51,7 @@ public final class OpenTask {
                     Instant.now());
             Tasks.persist(ctx, changedOnly(run.harvest(), in), it.level().persistence(), from);
             return run.exit().exitCode();
-        } catch (IOException e) {
-            throw new IsolaException("the task failed: " + e.getMessage());
-        } finally {
-            if (dir != null) {
-                TaskDirs.delete(dir);
-            }
-        }
+        });
     }
 
     /** The task's copy of its input comes out only if the task really changed it. */
@@ -74,13 +65,5 @@ public final class OpenTask {
             }
         }
         return new Harvest(files, h.problems());
-    }
-
-    static List<String> substitute(List<String> template, String file) {
-        List<String> out = new ArrayList<>();
-        for (String a : template) {
-            out.add(a.replace("{file}", file).replace("{output}", Intake.OUT));
-        }
-        return out;
     }
 }

@@ -10,12 +10,17 @@ import java.util.List;
 final class Outcomes {
     private Outcomes() {}
 
-    static void report(TaskContext ctx, String taskId, Harvest h, List<Outcome> outcomes, Persistence rule) {
+    /** Every entry that did not come out as the task left it. */
+    static void problems(TaskContext ctx, String taskId, Harvest h) {
         for (Harvest.Problem p : h.problems()) {
             Tasks.say(ctx, "isola: " + p.name() + " " + p.message());
             ctx.audit().record(AuditEvent.of(p.kept() ? "file.renamed" : "file.refused", null, "task", taskId,
                     "name", p.name(), "message", p.message()));
         }
+    }
+
+    static void report(TaskContext ctx, String taskId, Harvest h, List<Outcome> outcomes, Persistence rule) {
+        problems(ctx, taskId, h);
         for (Outcome o : outcomes) {
             if (o.path() != null) {
                 Tasks.say(ctx, "isola: kept " + o.path() + " (" + rule.word() + ", tainted)");

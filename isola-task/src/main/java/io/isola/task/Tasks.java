@@ -7,6 +7,10 @@ import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.TrustLevel;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** What the tasks share once their cell has ended. */
 final class Tasks {
@@ -24,6 +28,41 @@ final class Tasks {
     static IsolaException noHandler(TaskContext ctx, String type, TrustLevel level) {
         return new IsolaException("the policy (" + ctx.policy().source() + ") names no handler for " + type
                 + " at level " + level.word() + ": add one under [level." + level.word() + ".handlers]", 2);
+    }
+
+    /** A task's work in its own directory under Isola's state. */
+    interface InTaskDir {
+        int run(Path dir) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code work} in a new task directory, which goes when it ends however it ends. An I/O failure becomes
+     * one line: {@code failed} followed by what went wrong.
+     */
+    static int inTaskDir(TaskContext ctx, String taskId, String failed, InTaskDir work) throws InterruptedException {
+        Path dir = null;
+        try {
+            dir = ctx.dirs().create(taskId);
+            return work.run(dir);
+        } catch (IOException e) {
+            throw new IsolaException(failed + ": " + e.getMessage());
+        } finally {
+            if (dir != null) {
+                TaskDirs.delete(dir);
+            }
+        }
+    }
+
+    /** A handler's command line: each {@code {name}} placeholder of {@code template} replaced by its value. */
+    static List<String> argv(List<String> template, Map<String, String> values) {
+        List<String> out = new ArrayList<>();
+        for (String a : template) {
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                a = a.replace("{" + v.getKey() + "}", v.getValue());
+            }
+            out.add(a);
+        }
+        return out;
     }
 
     /** Applies the persistence rule to what the cell left, and tells the user and the audit log what happened. */

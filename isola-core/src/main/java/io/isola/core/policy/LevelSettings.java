@@ -19,13 +19,16 @@ public record LevelSettings(String engine, String image, Persistence persistence
 
     /** The handler for {@code type}: an exact entry first, then {@code family/*}, then {@code *}. */
     public List<String> handlerFor(String type) {
+        List<String> h = specificHandlerFor(type);
+        return h != null ? h : handlers.get("*");
+    }
+
+    /** The handler named for {@code type} itself or its family, never the catch-all {@code *}; or null. */
+    public List<String> specificHandlerFor(String type) {
         if (handlers.containsKey(type)) {
             return handlers.get(type);
         }
         String family = type.contains("/") ? type.substring(0, type.indexOf('/')) + "/*" : null;
-        if (family != null && handlers.containsKey(family)) {
-            return handlers.get(family);
-        }
-        return handlers.get("*");
+        return family != null ? handlers.get(family) : null;
     }
 }

@@ -35,6 +35,21 @@ class LevelSettingsTest {
     }
 
     @Test
+    void aSpecificHandlerIsTheExactOrFamilyEntryNeverTheCatchAll() {
+        // Links go to their scheme's handler only: the catch-all opens files. A family entry that happens to equal
+        // the catch-all is still named for the family.
+        LevelSettings s = handlers("""
+                "*" = ["file", "{file}"]
+                "x-scheme-handler/*" = ["file", "{file}"]
+                "x-scheme-handler/https" = ["curl", "{url}"]
+                """);
+        assertThat(s.specificHandlerFor("x-scheme-handler/https")).containsExactly("curl", "{url}");
+        assertThat(s.specificHandlerFor("x-scheme-handler/http")).containsExactly("file", "{file}");
+        assertThat(s.specificHandlerFor("text/plain")).isNull();
+        assertThat(s.handlerFor("text/plain")).containsExactly("file", "{file}");
+    }
+
+    @Test
     void noHandlerWithoutACatchAll() {
         LevelSettings s = handlers("\"application/pdf\" = [\"pdftotext\"]\n");
         assertThat(s.handlerFor("application/zip")).isNull();
