@@ -3,38 +3,31 @@ package io.isola.cli;
 import io.isola.cli.args.UsageException;
 import io.isola.core.Quantities;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** Human sizes, durations and numbers on the command line: {@link Quantities} with the option's name in errors. */
 final class Sizes {
     private Sizes() {}
 
     static long bytes(String option, String s) throws UsageException {
-        try {
-            return Quantities.bytes(s);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(option + " " + e.getMessage());
-        }
+        return parse(option, s, Quantities::bytes);
     }
 
     static Duration duration(String option, String s) throws UsageException {
-        try {
-            return Quantities.duration(s);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(option + " " + e.getMessage());
-        }
+        return parse(option, s, Quantities::duration);
     }
 
     static int count(String option, String s) throws UsageException {
-        try {
-            return Quantities.count(s);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(option + " " + e.getMessage());
-        }
+        return parse(option, s, Quantities::count);
     }
 
     static double decimal(String option, String s) throws UsageException {
+        return parse(option, s, Quantities::decimal);
+    }
+
+    private static <T> T parse(String option, String s, Function<String, T> parser) throws UsageException {
         try {
-            return Quantities.decimal(s);
+            return parser.apply(s);
         } catch (IllegalArgumentException e) {
             throw new UsageException(option + " " + e.getMessage());
         }

@@ -88,6 +88,7 @@ final class Leftovers {
         out.send(Wire.DATA_END, new byte[0]);
     }
 
+    /** The twin of the host's Harvester.EntryType.ofMode: the agent has no dependencies, so it keeps its own. */
     private static int type(int mode) {
         return switch (mode & 0170000) {
             case 0100000 -> FILE;

@@ -20,15 +20,6 @@ import java.util.Map;
  * walk; links are never followed and only regular files are ever opened.
  */
 final class TaskOutput {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFLNK = 0120000;
-    private static final int S_IFIFO = 0010000;
-    private static final int S_IFCHR = 0020000;
-    private static final int S_IFBLK = 0060000;
-    private static final int S_IFSOCK = 0140000;
-
     private TaskOutput() {}
 
     static Harvest collect(CellRootfs rootfs, TaskFiles files, Harvester harvester) throws IOException {
@@ -53,7 +44,7 @@ final class TaskOutput {
             String name = prefix + p.getFileName();
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
-            EntryType type = type(mode);
+            EntryType type = EntryType.ofMode(mode);
             if (kind == Harvest.Kind.CHANGED_INPUT && type == EntryType.DEVICE && (Long) a.get("rdev") == 0) {
                 continue; // an overlay whiteout: the task deleted its copy of an input, the original is untouched
             }
@@ -72,17 +63,5 @@ final class TaskOutput {
                 h.offer(name, type, mode & 07777, (Integer) a.get("nlink"), in, kind, input);
             }
         }
-    }
-
-    private static EntryType type(int mode) {
-        return switch (mode & S_IFMT) {
-            case S_IFREG -> EntryType.FILE;
-            case S_IFDIR -> EntryType.DIRECTORY;
-            case S_IFLNK -> EntryType.SYMLINK;
-            case S_IFIFO -> EntryType.FIFO;
-            case S_IFCHR, S_IFBLK -> EntryType.DEVICE;
-            case S_IFSOCK -> EntryType.SOCKET;
-            default -> EntryType.OTHER;
-        };
     }
 }

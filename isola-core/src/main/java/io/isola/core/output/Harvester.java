@@ -27,9 +27,22 @@ import java.util.Set;
  * staging directory and hashed on the way. Links, FIFOs, devices and sockets stay in the cell and are reported.
  */
 public final class Harvester {
-    /** The kinds of entry a cell can leave. */
+    /** The kinds of entry a cell can leave. The vm engine's guest agent sends them by position: keep the order. */
     public enum EntryType {
-        FILE, DIRECTORY, SYMLINK, FIFO, DEVICE, SOCKET, OTHER
+        FILE, DIRECTORY, SYMLINK, FIFO, DEVICE, SOCKET, OTHER;
+
+        /** The kind of entry a {@code st_mode} (the type bits) describes. */
+        public static EntryType ofMode(int mode) {
+            return switch (mode & 0170000) {
+                case 0100000 -> FILE;
+                case 0040000 -> DIRECTORY;
+                case 0120000 -> SYMLINK;
+                case 0010000 -> FIFO;
+                case 0020000, 0060000 -> DEVICE;
+                case 0140000 -> SOCKET;
+                default -> OTHER;
+            };
+        }
     }
 
     static final int MAX_NAME_BYTES = 255;
@@ -244,15 +257,9 @@ public final class Harvester {
 
     /** A name as it may be shown on a terminal: no control characters, bounded length. */
     public static String printable(String name) {
-        StringBuilder b = new StringBuilder();
-        name.codePoints().limit(120).forEach(c -> {
-            if (Character.isISOControl(c)) {
-                b.append(String.format("\\x%02x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return name.length() > 120 ? b + "…" : b.toString();
+        String head = name.substring(0, name.offsetByCodePoints(0, Math.min(120, name.codePointCount(0,
+                name.length()))));
+        return escapeControls(head) + (name.length() > 120 ? "…" : "");
     }
 
     static MessageDigest sha256() {
