@@ -25,7 +25,7 @@ final class Golden {
     static Files ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
             Consumer<String> progress) {
         Path dir = opt.goldenDir();
-        String meta = image.hash() + " " + accel + " " + opt.memoryMb() + "M\n";
+        String meta = image.hash() + " " + accel + " " + opt.memoryMb() + "M" + accel.kernelArgs + "\n";
         Files files = new Files(dir.resolve("ram"), dir.resolve("state"));
         try {
             if (java.nio.file.Files.exists(dir.resolve("meta"))
@@ -62,8 +62,7 @@ final class Golden {
             throws IOException {
         try (Vm vm = Vm.start(Vm.Mode.GOLDEN, image, t, opt, accel, cgroups)) {
             Ready.await(vm, opt.readyTimeout());
-            vm.agent.run(List.of("/bin/true"), Map.of("PATH", "/usr/bin"), "/");
-            vm.agent.relay(new Discard());
+            warmUp(vm);
             vm.agent.harvest(null, List.of(), new io.isola.core.output.Harvester(t.state().getParent(),
                     io.isola.core.output.OutputQuota.DEFAULT), io.isola.core.output.OutputQuota.DEFAULT);
             vm.qmp.execute("migrate-set-capabilities", Map.of("capabilities",
@@ -81,6 +80,16 @@ final class Golden {
                 sleep();
             }
         }
+    }
+
+    /**
+     * Runs /bin/true as a task would, in a task's environment, so that it takes the task's path. In the golden VM
+     * this leaves what every task start reads in the guest's page cache, which clones inherit; in a pool clone under
+     * TCG it fills the translation cache, which they do not.
+     */
+    static void warmUp(Vm vm) throws IOException {
+        vm.agent.run(List.of("/bin/true"), io.isola.core.CellEnvironment.build(Map.of(), List.of()), "/");
+        vm.agent.relay(new Discard());
     }
 
     private static void sleep() {

@@ -129,7 +129,7 @@ final class Vm implements AutoCloseable {
                             + ",share=" + (mode == Mode.GOLDEN ? "on" : "off")));
         }
         a.addAll(List.of("-kernel", "/proc/self/fd/" + KERNEL, "-initrd", "/proc/self/fd/" + INITRD, "-append",
-                "console=ttyS0 quiet panic=-1 rdinit=/init tsc_early_khz=" + tscKhz(),
+                "console=ttyS0 quiet panic=-1 rdinit=/init tsc_early_khz=" + tscKhz() + accel.kernelArgs,
                 "-drive", "id=root,file=/proc/self/fd/" + ROOTFS + ",format=raw,if=none,readonly=on,file.locking=off",
                 "-device", "virtio-blk-device,drive=root", "-device", "virtio-serial-device",
                 "-chardev", "socket,id=agent,fd=" + AGENT, "-device", "virtserialport,chardev=agent,name=isola",

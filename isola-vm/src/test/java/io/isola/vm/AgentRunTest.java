@@ -57,4 +57,15 @@ class AgentRunTest {
         run(List.of("/bin/sh", "-c", "hostname; cat /proc/cmdline"), "");
         assertThat(Files.readString(tmp.resolve("out"))).startsWith("cell\n").contains("rdinit=/init");
     }
+
+    /**
+     * Under TCG the guest maps processes at fixed addresses (QEMU 7.2 keys translated code by virtual address); under
+     * KVM, where that costs nothing, address randomization stays on.
+     */
+    @Test
+    void addressRandomizationIsOffOnlyUnderEmulation() throws Exception {
+        run(List.of("/bin/cat", "/proc/sys/kernel/randomize_va_space"), "");
+        String expected = TestVms.engine().accelerator() == Accelerator.TCG ? "0" : "2";
+        assertThat(Files.readString(tmp.resolve("out")).trim()).isEqualTo(expected);
+    }
 }
