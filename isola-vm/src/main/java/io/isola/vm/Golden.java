@@ -25,7 +25,9 @@ final class Golden {
     static Files ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
             Consumer<String> progress) {
         Path dir = opt.goldenDir();
-        String meta = image.hash() + " " + accel + " " + opt.memoryMb() + "M" + accel.kernelArgs + "\n";
+        // anything a clone must start the same way as the golden VM: a change makes a new golden
+        String meta = image.hash() + " " + String.join(" ", accel.qemuArgs) + " " + opt.memoryMb() + "M"
+                + accel.kernelArgs + "\n";
         Files files = new Files(dir.resolve("ram"), dir.resolve("state"));
         try {
             if (java.nio.file.Files.exists(dir.resolve("meta"))
