@@ -17,6 +17,6 @@ final class VmDoctor {
         out.println("  info  vm engine accelerator: " + (accel == null
                 ? "not probed yet (the first vm cell boots a probe; /dev/kvm alone proves nothing)"
                 : accel + (accel.equals("TCG") ? " (no working KVM: a guest did not boot on /dev/kvm, or it is absent)"
-                        : " (a probe guest booted on it)")));
+                        : " (a probe guest booted on it)") + "; " + io.isola.vm.Accelerator.valueOf(accel).guest()));
     }
 }

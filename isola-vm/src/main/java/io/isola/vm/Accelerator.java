@@ -27,4 +27,10 @@ public enum Accelerator {
         this.qemuArgs = qemuArgs;
         this.kernelArgs = kernelArgs;
     }
+
+    /** What the guest runs on, in a few words, for isola doctor. */
+    public String guest() {
+        return "guest CPU " + qemuArgs.get(qemuArgs.indexOf("-cpu") + 1)
+                + (kernelArgs.contains("norandmaps") ? ", guest address randomization off (fast under emulation)" : "");
+    }
 }
