@@ -71,8 +71,9 @@ final class TaskHarness implements AutoCloseable {
     Result run(String policyToml, Task task) {
         Policy policy = PolicyFile.parse(policyToml, "test-policy.toml", home);
         ByteArrayOutputStream report = new ByteArrayOutputStream();
+        Path io = null;
         try {
-            Path io = Files.createTempDirectory("isola-task-io");
+            io = Files.createTempDirectory("isola-task-io");
             Path in = Files.createFile(io.resolve("in")), out = io.resolve("out"), err = io.resolve("err");
             TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> {
                 if (!name.equals(engine.name())) {
@@ -82,13 +83,15 @@ final class TaskHarness implements AutoCloseable {
             }, new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}, FileCreator.ISOLA), audit,
                     new TaskDirs(state.resolve("tasks")), Map.of(), new PrintStream(report, true, StandardCharsets.UTF_8));
             int code = task.run(ctx, Stdio.files(in, out, err));
-            Result r = new Result(code, Files.readString(out), Files.readString(err), report.toString(StandardCharsets.UTF_8));
-            delete(io);
-            return r;
+            return new Result(code, Files.readString(out), Files.readString(err), report.toString(StandardCharsets.UTF_8));
         } catch (io.isola.core.IsolaException e) {
             return new Result(-1, "", "", report.toString(StandardCharsets.UTF_8) + "isola: " + e.getMessage());
         } catch (Exception e) {
             throw new AssertionError(e);
+        } finally {
+            if (io != null) {
+                delete(io); // also when the task was refused: a test leaves nothing in /tmp
+            }
         }
     }
 
