@@ -20,11 +20,9 @@ public final class Probe {
     static Accelerator accelerator(VmImage image, Path vmDir) {
         Path cache = vmDir.resolve("accelerator");
         try {
-            if (Files.exists(cache)) {
-                String[] f = Files.readString(cache).trim().split(" ");
-                if (f.length == 2 && f[1].equals(image.hash())) {
-                    return Accelerator.valueOf(f[0]);
-                }
+            String[] f = cached(vmDir);
+            if (f != null && f.length == 2 && f[1].equals(image.hash())) {
+                return Accelerator.valueOf(f[0]);
             }
             Accelerator a = kvmBoots(image, vmDir) ? Accelerator.KVM : Accelerator.TCG;
             Files.writeString(cache, a + " " + image.hash() + "\n");
@@ -34,13 +32,20 @@ public final class Probe {
         }
     }
 
-    /** What the last probe found, for isola doctor; null when no probe ran yet. */
-    public static String lastResult(Path vmDir) {
+    /** What the last probe found, for isola doctor; null when no probe ran yet (or its record is unreadable). */
+    public static Accelerator lastResult(Path vmDir) {
         try {
-            return Files.readString(vmDir.resolve("accelerator")).trim().split(" ")[0];
-        } catch (IOException e) {
+            String[] f = cached(vmDir);
+            return f == null ? null : Accelerator.valueOf(f[0]);
+        } catch (IOException | IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The probe's record, "ACCELERATOR IMAGE-HASH", split; null when there is none. */
+    private static String[] cached(Path vmDir) throws IOException {
+        Path cache = vmDir.resolve("accelerator");
+        return Files.exists(cache) ? Files.readString(cache).trim().split(" ") : null;
     }
 
     private static boolean kvmBoots(VmImage image, Path vmDir) throws IOException {
