@@ -80,11 +80,14 @@ public final class Bench {
         LongSupplier forkExec = () -> Processes.time(Peers.TRUE, Map.of());
         LongSupplier plain = () -> Processes.time(bwrap, Map.of());
         LongSupplier isola = () -> isolaCell(engine);
-        for (int i = 0; i < 20; i++) { // warm-up: JIT, page cache, the pool
-            forkExec.getAsLong();
-            plain.getAsLong();
-            isola.getAsLong();
-        }
+        // Warm-up: page cache, the pool, and the JIT until it has compiled the measured paths.
+        JitWarmup.Result warm = JitWarmup.run(() -> {
+            for (int i = 0; i < 20; i++) {
+                forkExec.getAsLong();
+                plain.getAsLong();
+                isola.getAsLong();
+            }
+        }, 50);
         long[][] s = new long[3][config.runs()];
         for (int i = 0; i < config.runs(); i++) {
             s[0][i] = forkExec.getAsLong();
@@ -115,6 +118,7 @@ public final class Bench {
         } else {
             report.note("runsc is not installed (apt-get install runsc): gVisor left out");
         }
+        report.note("Warm JVM: " + warm.describe() + " (a round: 20 of each contender, interleaved).");
     }
 
     private static long isolaCell(SandboxEngine engine) {
