@@ -2,11 +2,8 @@ package io.isola.guest;
 
 import io.isola.guest.Wire.Frame;
 import io.isola.guest.Wire.Payload;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +35,7 @@ public final class Agent {
     private OutputStream taskStdin;
 
     private Agent(InputStream in, OutputStream out) {
-        this.in = new DataInputStream(new BufferedInputStream(in, 128 << 10));
+        this.in = new DataInputStream(in); // Port buffers already
         this.out = new BufferedOutputStream(out, 128 << 10);
     }
 
@@ -46,7 +43,7 @@ public final class Agent {
         String port = args.length > 0 ? args[0] : "/dev/vport0p1";
         // One descriptor for both directions: a virtio-serial port can be open only once at a time.
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(port, "rw")) {
-            new Agent(new FileInputStream(raf.getFD()), new FileOutputStream(raf.getFD())).serve();
+            new Agent(Port.in(raf.getFD()), Port.out(raf.getFD())).serve();
         }
     }
 

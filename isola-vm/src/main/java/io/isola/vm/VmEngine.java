@@ -153,8 +153,10 @@ public final class VmEngine implements Engine {
             }
             return cell;
         } catch (IOException e) {
+            String log = vm.log();
             vm.close();
-            throw new IsolaException("the cell's VM failed while its task was sent: " + e.getMessage());
+            throw new IsolaException("the cell's VM failed while its task was sent: " + e.getMessage()
+                    + (log.isEmpty() ? "" : " (console: " + log + ")"));
         }
     }
 
