@@ -110,6 +110,7 @@ public final class Agent {
     }
 
     private void run(Payload p) throws IOException {
+        inputs.settle();
         List<String> argv = new ArrayList<>();
         for (int i = p.u16(); i > 0; i--) {
             argv.add(p.str());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.isola.core.Cell;
 import io.isola.core.Stdio;
 import io.isola.core.TaskFiles;
+import io.isola.core.output.Harvest;
+import io.isola.core.output.OutputQuota;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Task files and streams of real size through a real guest. */
+/** Task files and streams of real size through a real guest, and the agent's test for changed inputs. */
 @Timeout(300) // the first test of a run also builds the image and the golden VM; a hang must not stall the build
 class VmTaskFilesTest {
     @TempDir
@@ -56,5 +58,26 @@ class VmTaskFilesTest {
             assertThat(c.waitFor().exitCode()).isZero();
         }
         assertThat(Files.readString(out)).startsWith(sha256(data) + " ");
+    }
+
+    /**
+     * The agent tells changed inputs by their inode stamps, and the kernel stamps at clock-tick granularity: a
+     * same-size rewrite at once, in the task's first instant, must still count as a change.
+     */
+    @Test
+    void anInputRewrittenAtOnceWithTheSameSizeComesOut() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.writeString(in.resolve("doc.txt"), "original");
+        Files.writeString(in.resolve("same.txt"), "untouched");
+        TaskFiles files = new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), "/task/out");
+        Path staged = Files.createDirectories(tmp.resolve("staged"));
+        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sh", "-c",
+                "printf ORIGINAL 1<> /task/in/doc.txt; cat /task/in/same.txt > /dev/null"), files),
+                Stdio.files(Path.of("/dev/null"), tmp.resolve("o"), tmp.resolve("o")))) {
+            assertThat(c.waitFor().exitCode()).isZero();
+            Harvest h = c.harvest(staged, OutputQuota.DEFAULT);
+            assertThat(h.files()).extracting(Harvest.OutputFile::name).containsExactly("doc.txt");
+            assertThat(Files.readString(h.files().get(0).staged())).isEqualTo("ORIGINAL");
+        }
     }
 }
