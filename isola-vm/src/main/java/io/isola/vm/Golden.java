@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  */
 final class Golden {
     /** How the golden VM is prepared before it is saved (its warm-up); a new version makes a new golden. */
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     record Files(Path ram, Path state) {}
 
@@ -54,6 +54,13 @@ final class Golden {
                 Libc.chown(t.state().toString(), opt.uid(), opt.uid());
             }
             save(image, t, opt, accel, cgroups);
+            if (Libc.geteuid() == 0) {
+                // Clones map a sealed copy (GoldenRam); once saved, the files are root's alone.
+                for (Path p : List.of(t.ram(), t.state())) {
+                    Libc.chown(p.toString(), 0, 0);
+                    Libc.chmod(p.toString(), 0600);
+                }
+            }
             java.nio.file.Files.writeString(tmp.resolve("meta"), meta);
             ImageBuilder.deleteTree(dir);
             java.nio.file.Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -65,7 +72,7 @@ final class Golden {
 
     private static void save(VmImage image, Files t, VmOptions opt, Accelerator accel, CgroupTree cgroups)
             throws IOException {
-        try (Vm vm = Vm.start(Vm.Mode.GOLDEN, image, t, opt, accel, cgroups)) {
+        try (Vm vm = Vm.start(Vm.Mode.GOLDEN, image, t, null, opt, accel, cgroups)) {
             Ready.await(vm, opt.readyTimeout());
             warmUp(vm);
             warmUpFiles(vm, t.state().getParent());

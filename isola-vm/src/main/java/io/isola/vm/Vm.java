@@ -50,7 +50,8 @@ final class Vm implements AutoCloseable {
         this.cgroup = cgroup;
     }
 
-    static Vm start(Mode mode, VmImage image, Golden.Files golden, VmOptions opt, Accelerator accel,
+    /** @param ram the golden RAM every clone maps (only for {@link Mode#CLONE}) */
+    static Vm start(Mode mode, VmImage image, Golden.Files golden, GoldenRam ram, VmOptions opt, Accelerator accel,
             CgroupTree cgroups) {
         String id = Ids.next();
         Path dir = opt.runDir().resolve(id);
@@ -74,7 +75,7 @@ final class Vm implements AutoCloseable {
                 ours.add(state);
                 s.openReadOnly(RAM, golden.ram().toString()).fd(STATE, state);
             } else if (mode == Mode.CLONE) {
-                s.openReadOnly(RAM, golden.ram().toString()).openReadOnly(STATE, golden.state().toString());
+                s.fd(RAM, ram.fd()).openReadOnly(STATE, golden.state().toString());
             }
             cg = cgroups.create("vm-" + id, new CgroupLimits((opt.memoryMb() + 384L) << 20, 64, 1.0));
             Cgroup group = cg;

@@ -29,6 +29,8 @@ public final class VmEngine implements Engine {
     private final Accelerator accel;
     private final CgroupTree cgroups;
     private final Golden.Files golden;
+    /** What every clone maps as its RAM; see {@link GoldenRam}. */
+    private final GoldenRam goldenRam;
     private final VmPool pool;
     private final Set<VmCell> open = new HashSet<>();
 
@@ -58,17 +60,34 @@ public final class VmEngine implements Engine {
             throw new IsolaException("cannot create " + opt.runDir() + ": " + e.getMessage());
         }
         VmJanitor.sweep(opt.runDir(), cgroups);
-        VmImage found = VmImage.find(opt.imageDir());
-        if (found == null && !buildImage) {
-            throw new IsolaException("the vm engine has no image yet: build it once with: isola image build");
+        // Copying the golden RAM takes ~125 ms: start it now, beside the checks below, from the golden there is.
+        GoldenRam ram = GoldenRam.copyOf(opt.goldenDir().resolve("ram"));
+        try {
+            VmImage found = VmImage.find(opt.imageDir());
+            if (found == null && !buildImage) {
+                throw new IsolaException("the vm engine has no image yet: build it once with: isola image build");
+            }
+            if (found == null || !found.inputs().equals(ImageBuilder.inputs(ImageBuilder.runningJdk()))) {
+                progress.accept("no VM image, or one made from other inputs: building it (isola image build does "
+                        + "this ahead)");
+                found = new ImageBuilder(opt.imageDir(), ImageBuilder.runningJdk(), progress).build();
+            }
+            this.image = found;
+            this.accel = Probe.accelerator(image, opt.dir());
+            this.golden = Golden.ensure(image, opt, accel, cgroups, progress);
+            if (ram == null || !ram.isCopyOf(golden.ram())) {
+                if (ram != null) {
+                    ram.close(); // a copy of the golden that was just replaced
+                }
+                ram = GoldenRam.copyOf(golden.ram());
+            }
+        } catch (RuntimeException e) {
+            if (ram != null) {
+                ram.close();
+            }
+            throw e;
         }
-        if (found == null || !found.inputs().equals(ImageBuilder.inputs(ImageBuilder.runningJdk()))) {
-            progress.accept("no VM image, or one made from other inputs: building it (isola image build does this ahead)");
-            found = new ImageBuilder(opt.imageDir(), ImageBuilder.runningJdk(), progress).build();
-        }
-        this.image = found;
-        this.accel = Probe.accelerator(image, opt.dir());
-        this.golden = Golden.ensure(image, opt, accel, cgroups, progress);
+        this.goldenRam = ram;
         this.pool = new VmPool(opt.poolSize(), this::warmClone);
     }
 
@@ -99,7 +118,7 @@ public final class VmEngine implements Engine {
     }
 
     Vm readyClone(java.time.Duration timeout) {
-        Vm vm = Vm.start(Vm.Mode.CLONE, image, golden, opt, accel, cgroups);
+        Vm vm = Vm.start(Vm.Mode.CLONE, image, golden, goldenRam, opt, accel, cgroups);
         Ready.await(vm, timeout);
         return vm;
     }
@@ -114,7 +133,7 @@ public final class VmEngine implements Engine {
 
     /** A VM booted from the kernel, as a cold start is measured (no snapshot). */
     Vm coldBoot() {
-        Vm vm = Vm.start(Vm.Mode.COLD, image, golden, opt, accel, cgroups);
+        Vm vm = Vm.start(Vm.Mode.COLD, image, golden, null, opt, accel, cgroups);
         Ready.await(vm, opt.readyTimeout());
         return vm;
     }
@@ -171,5 +190,6 @@ public final class VmEngine implements Engine {
             cells = List.copyOf(open);
         }
         cells.forEach(VmCell::close);
+        goldenRam.close();
     }
 }

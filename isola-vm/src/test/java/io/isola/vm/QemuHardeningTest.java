@@ -42,6 +42,39 @@ class QemuHardeningTest {
         }
     }
 
+    /**
+     * An attacker who escaped from a guest into its QEMU holds QEMU's uid and descriptors. The golden RAM that every
+     * clone starts from, and whose unchanged pages running clones share, must be out of its reach: the descriptor
+     * QEMU maps is a sealed copy, and the file on disk is root's.
+     */
+    @Test
+    void anEscapedQemuCannotChangeTheGoldenRam() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Libc.geteuid() == 0, "the VM user exists only when Isola is root");
+        int uid = TestVms.options().uid();
+        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sleep", "600")), QUIET)) {
+            Path ram = Path.of("/proc/" + c.pid() + "/fd/6");
+            assertThat(Files.readSymbolicLink(ram).toString()).startsWith("/memfd:isola-golden-ram");
+            // As QEMU's user: the descriptor is within reach (reading works), but no write gets through.
+            assertThat(asUser(uid, "dd if=" + ram + " of=/dev/null bs=4096 count=1").exitCode()).isZero();
+            Result write = asUser(uid, "printf x | dd of=" + ram + " bs=1 count=1 conv=notrunc");
+            assertThat(write.exitCode()).isNotZero();
+            assertThat(write.output()).contains("Operation not permitted");
+            Result file = asUser(uid, "printf x | dd of=" + TestVms.options().goldenDir().resolve("ram")
+                    + " bs=1 count=1 conv=notrunc");
+            assertThat(file.exitCode()).isNotZero();
+            assertThat(file.output()).contains("Permission denied");
+        }
+    }
+
+    private record Result(int exitCode, String output) {}
+
+    private static Result asUser(int uid, String script) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--",
+                "/bin/sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return new Result(p.waitFor(), out);
+    }
+
     @Test
     void thePoolSizeAndOtherSettingsComeFromTheEnvironmentAndAreChecked() {
         StatePaths p = new StatePaths(Path.of("/tmp/x"));
