@@ -96,6 +96,41 @@ public final class Native {
         return s == null ? 0 : arena.allocateFrom(s).address();
     }
 
+    /**
+     * A NULL-terminated array of C strings (an argv or envp) in one allocation, filled by two bulk copies. Building it
+     * string by string through {@code allocateFrom} and an address VarHandle cost ~7 ms for bwrap's ~45 arguments
+     * in an interpreting JVM, a tenth of a command-line start.
+     */
+    static long strArray(Arena arena, java.util.List<String> strings) {
+        int n = strings.size();
+        byte[][] bytes = new byte[n][];
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            bytes[i] = strings.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            total += bytes[i].length + 1;
+        }
+        long pointers = (n + 1) * 8L;
+        MemorySegment block = arena.allocate(pointers + total, 8);
+        long base = block.address();
+        byte[] text = new byte[total];
+        long[] addresses = new long[n + 1];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] b = bytes[i];
+            for (byte c : b) {
+                if (c == 0) {
+                    throw new IllegalArgumentException("a C string cannot hold a NUL character: " + strings.get(i));
+                }
+            }
+            addresses[i] = base + pointers + at;
+            System.arraycopy(b, 0, text, at, b.length);
+            at += b.length + 1; // the array is zeroed: the terminator is there already
+        }
+        MemorySegment.copy(addresses, 0, block, ValueLayout.JAVA_LONG, 0, n + 1);
+        MemorySegment.copy(text, 0, block, ValueLayout.JAVA_BYTE, pointers, total);
+        return base;
+    }
+
     static String strerror(int errno) {
         try (Arena a = Arena.ofConfined()) {
             long p = call(fn("strerror"), errnoBuffer(a), errno, 0, 0);

@@ -125,7 +125,7 @@ public final class Spawn {
 
                 MemorySegment pid = a.allocate(ValueLayout.JAVA_INT);
                 int rc = (int) Native.call(SPAWN, err, pid.address(), Native.str(a, argv.get(0)), actions, attr,
-                        cStrings(a, argv), cStrings(a, envList()));
+                        Native.strArray(a, argv), Native.strArray(a, envList()));
                 if (rc != 0) {
                     throw new LinuxException("spawn " + argv.get(0), rc);
                 }
@@ -141,15 +141,6 @@ public final class Spawn {
         List<String> out = new ArrayList<>();
         env.forEach((k, v) -> out.add(k + "=" + v));
         return out;
-    }
-
-    private static long cStrings(Arena a, List<String> strings) {
-        MemorySegment array = a.allocate(ValueLayout.ADDRESS, strings.size() + 1);
-        for (int i = 0; i < strings.size(); i++) {
-            array.setAtIndex(ValueLayout.ADDRESS, i, a.allocateFrom(strings.get(i)));
-        }
-        array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
-        return array.address();
     }
 
     private static void check(String what, long rc) {

@@ -52,6 +52,20 @@ class SpawnProcessSetupTest {
     }
 
     @Test
+    void emptyAndNonAsciiArgumentsArriveIntactInTheirOrder() {
+        List<String> args = List.of("", "grüße", "日本", "", "last");
+        Children.Result r = Children.run(Spawn.of(java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("/usr/bin/printf", "[%s]"), args.stream()).toList()));
+        assertThat(r.stdout()).isEqualTo("[][grüße][日本][][last]");
+    }
+
+    @Test
+    void anArgumentWithANulCharacterIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> Spawn.of(List.of("/bin/echo", "a\0b")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
     void theChildStartsWithNoBlockedSignalsWhateverTheSpawningThreadBlocks() throws IOException {
         // The JVM blocks signals in its threads (SIGQUIT in this one); the child must not inherit that mask.
         assumeThat(signalSet("/proc/thread-self/status", "SigBlk")).as("this thread blocks a signal").isNotZero();
