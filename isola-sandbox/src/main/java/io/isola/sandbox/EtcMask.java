@@ -29,18 +29,34 @@ final class EtcMask {
 
     private EtcMask() {}
 
-    /** Builds the mask under {@code dir}; {@code etc} is the host /etc it will cover. */
-    static void build(Path dir, Path etc, int cellId) {
+    /**
+     * The hidden paths that exist in {@code etc}, relative to it. Only file-system checks and no C, so that a command
+     * line can run them while the JVM still links to C, off the path to its first cell.
+     */
+    static List<String> present(Path etc) {
         try {
-            Files.createDirectories(dir);
             List<String> hide = new ArrayList<>(HIDDEN);
             hide.addAll(sshHostKeys(etc));
+            List<String> present = new ArrayList<>();
             for (String rel : hide) {
                 if (Files.exists(etc.resolve(rel), LinkOption.NOFOLLOW_LINKS)) {
-                    Path w = dir.resolve(rel);
-                    Files.createDirectories(w.getParent());
-                    Libc.mkWhiteout(w.toString());
+                    present.add(rel);
                 }
+            }
+            return present;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + etc + " for the /etc mask", e);
+        }
+    }
+
+    /** Builds the mask under {@code dir}: a whiteout for each of {@code present} and the replacement files. */
+    static void build(Path dir, List<String> present, int cellId) {
+        try {
+            Files.createDirectories(dir);
+            for (String rel : present) {
+                Path w = dir.resolve(rel);
+                Files.createDirectories(w.getParent());
+                Libc.mkWhiteout(w.toString());
             }
             Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
                     + "user:x:" + cellId + ":" + cellId + ":cell user:/home/user:/bin/sh\n"

@@ -81,8 +81,11 @@ public final class SandboxEngine implements Engine {
         });
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
         try {
+            // The preparer's first work waits for the base namespace, and that for C: this thread does the /etc
+            // checks meanwhile, so that the preparer only writes the mask.
+            List<String> hiddenInEtc = EtcMask.present(Path.of("/etc"));
             Future<Void> filesReady = preparer.submit(() -> {
-                EtcMask.build(etcMask, Path.of("/etc"), CellUserNamespace.CELL_ID);
+                EtcMask.build(etcMask, hiddenInEtc, CellUserNamespace.CELL_ID);
                 Files.createDirectories(cellMount);
                 Trace.mark("etc mask built");
                 return null;
