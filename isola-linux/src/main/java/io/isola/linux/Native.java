@@ -10,6 +10,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one place that links to C.
@@ -99,14 +101,14 @@ public final class Native {
     /**
      * A NULL-terminated array of C strings (an argv or envp) in one allocation, filled by two bulk copies. Building it
      * string by string through {@code allocateFrom} and an address VarHandle cost ~7 ms for bwrap's ~45 arguments
-     * in an interpreting JVM, a tenth of a command-line start.
+     * in the interpreting JVM of a command line, on the path to its first cell.
      */
-    static long strArray(Arena arena, java.util.List<String> strings) {
+    static long strArray(Arena arena, List<String> strings) {
         int n = strings.size();
         byte[][] bytes = new byte[n][];
         int total = 0;
         for (int i = 0; i < n; i++) {
-            bytes[i] = strings.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            bytes[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
             total += bytes[i].length + 1;
         }
         long pointers = (n + 1) * 8L;

@@ -53,9 +53,7 @@ class SpawnProcessSetupTest {
 
     @Test
     void emptyAndNonAsciiArgumentsArriveIntactInTheirOrder() {
-        List<String> args = List.of("", "grüße", "日本", "", "last");
-        Children.Result r = Children.run(Spawn.of(java.util.stream.Stream.concat(
-                java.util.stream.Stream.of("/usr/bin/printf", "[%s]"), args.stream()).toList()));
+        Children.Result r = Children.run(Spawn.of(List.of("/usr/bin/printf", "[%s]", "", "grüße", "日本", "", "last")));
         assertThat(r.stdout()).isEqualTo("[][grüße][日本][][last]");
     }
 
