@@ -14,7 +14,7 @@ import java.nio.channels.FileChannel;
  * <ul>
  *   <li>{@code FileInputStream} asks a character device for {@code available()} through lseek, which a virtio port
  *       refuses ("Illegal seek"); {@code BufferedInputStream} calls it whenever a frame arrives in pieces, which
- *       killed the agent on large inputs. Here {@code available()} is simply 0.</li>
+ *       killed the agent on large inputs. Here {@code available()} is what the buffer holds, never a system call.</li>
  *   <li>For every read or write of more than 8 KiB, {@code FileInputStream}/{@code FileOutputStream} allocate a
  *       native buffer of that size, and glibc maps one of 128 KiB or more fresh and unmaps it again each time. The
  *       port delivers at most one 4 KiB virtio buffer per read, so a 128 KiB buffered read cost an mmap and an

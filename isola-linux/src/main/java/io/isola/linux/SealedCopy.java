@@ -16,7 +16,7 @@ public final class SealedCopy {
     private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
-    private static final int SEEK_SET = 0, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4, ENXIO = 6;
+    private static final int SEEK_SET = 0, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 
     private SealedCopy() {}
 
@@ -37,7 +37,7 @@ public final class SealedCopy {
                 while (offset.get(ValueLayout.JAVA_LONG, 0) < hole) {
                     long left = hole - offset.get(ValueLayout.JAVA_LONG, 0);
                     if (Native.checked("sendfile " + path, SENDFILE, fd, src, offset.address(), left, 0) == 0) {
-                        throw new LinuxException("sendfile " + path + " (file shrank while copied)", 5);
+                        throw new LinuxException("sendfile " + path + " (file shrank while copied)", Libc.EIO);
                     }
                 }
                 pos = nextData(src, hole, a);
@@ -62,7 +62,7 @@ public final class SealedCopy {
         MemorySegment err = Native.errnoBuffer(a);
         long pos = Native.call(LSEEK, err, fd, from, SEEK_DATA);
         if (pos == -1) {
-            if (Native.errno(err) == ENXIO) {
+            if (Native.errno(err) == Libc.ENXIO) {
                 return -1;
             }
             throw new LinuxException("lseek", Native.errno(err));

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionException;
  * The golden snapshot's RAM as the clones map it: a sealed in-memory copy of the golden RAM file. QEMU 7.2 opens a
  * RAM file read-write even to map it privately, so with the file itself a guest that escaped into its QEMU could
  * change what every later clone starts from, and the pages that running clones still share with the file. Nobody
- * can write to the sealed copy, not even its QEMUs (tested as an attack in {@code GoldenRamTest}), and the file is
+ * can write to the sealed copy, not even its QEMUs (tested as an attack in {@code QemuHardeningTest}), and the file is
  * root's alone once saved.
  *
  * <p>The copy (the file's data, ~170 MB; holes stay holes) takes ~125 ms from the page cache, so it starts with the
