@@ -5,6 +5,8 @@ import java.util.List;
 
 /** --help text, built from the same option lists the parser uses. */
 public final class Help {
+    private static final String HELP = "-h, --help";
+
     private Help() {}
 
     public static void command(Command c, PrintStream out) {
@@ -13,14 +15,15 @@ public final class Help {
         c.description().forEach(out::println);
         out.println();
         out.println("Options:");
-        int width = 0;
+        // The help line itself is always listed, so a command without options still has a column to align to.
+        int width = HELP.length();
         for (Option o : c.options()) {
             width = Math.max(width, left(o).length());
         }
         for (Option o : c.options()) {
             out.printf("  %-" + width + "s  %s%n", left(o), o.help());
         }
-        out.printf("  %-" + width + "s  %s%n", "-h, --help", "show this help");
+        out.printf("  %-" + width + "s  %s%n", HELP, "show this help");
     }
 
     public static void top(List<Command> commands, List<String> footer, PrintStream out) {
