@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The command line as a user meets it: exit codes, stdio, and one clear line for every mistake. */
+@Tag("kernel")
 class CliUsageTest {
     static Path state;
     static Cli cli;

@@ -12,9 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Isola itself dies (SIGKILL) or is interrupted (Ctrl-C) while a cell runs: nothing may be left behind. */
+@Tag("kernel")
 class CrashCleanupTest {
     private static final Pattern CELL = Pattern.compile("\"event\":\"cell.started\",\"cell\":\"(c[0-9a-f]+)\"");
     Path state;

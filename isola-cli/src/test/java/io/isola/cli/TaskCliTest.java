@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code open}, {@code trust explain} and {@code policy} as a user meets them, in a JVM of their own. */
+@Tag("kernel")
 class TaskCliTest {
     static final Path EXAMPLE = Path.of("../examples/policy.toml").toAbsolutePath().normalize();
     static Path state;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * isola image build and isola run --engine vm, as a user runs them. Shares the VM state the isola-vm tests made
  * (image, golden snapshot), so only the image is built again here.
  */
+@Tag("qemu")
 class VmCliTest {
     private static final Cli VM = new Cli(Path.of("../isola-vm/target/vm-test-state").toAbsolutePath().normalize());
 

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Two hundred cells, some crashing, hanging or forking, leave no mount, cgroup or process behind. */
+@Tag("kernel")
 class LeftoversTest {
     @Test
     void twoHundredCellsLeaveNothingBehind() throws Exception {

@@ -2,8 +2,10 @@ package io.isola.sandbox;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** Test classes that share one real sandbox engine for all their tests. */
+@Tag("kernel")
 abstract class WithEngine {
     static TestCells cells;
 

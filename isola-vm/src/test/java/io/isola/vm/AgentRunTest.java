@@ -8,10 +8,12 @@ import io.isola.core.Stdio;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Run, stdio and exit codes through the guest agent, in real QEMU clones (TCG here). */
+@Tag("qemu")
 class AgentRunTest {
     @TempDir
     Path tmp;

@@ -11,10 +11,12 @@ import io.isola.core.output.OutputQuota;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Attacks from inside a clone: the host's files, and traces left for the next clone. */
+@Tag("qemu")
 class CloneIsolationTest {
     @TempDir
     Path tmp;

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A hostile guest: real bytes over a real socket pair into the host's AgentChannel, as a taken-over agent would send
  * them. Each attack must end the channel with a protocol error, never reach the Harvester or the disk.
  */
+@Tag("qemu")
 class HostileAgentTest {
     @TempDir
     Path into;

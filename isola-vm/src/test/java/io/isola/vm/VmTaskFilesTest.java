@@ -13,12 +13,14 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Task files and streams of real size through a real guest, and the agent's test for changed inputs. */
 @Timeout(300) // the first test of a run also builds the image and the golden VM; a hang must not stall the build
+@Tag("qemu")
 class VmTaskFilesTest {
     @TempDir
     Path tmp;

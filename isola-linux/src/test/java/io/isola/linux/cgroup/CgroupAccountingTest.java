@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** What the kernel counts for a cgroup: refused forks, CPU time and OOM kills. */
 @Timeout(30)
+@Tag("kernel")
 class CgroupAccountingTest {
     private final String subtree = TestSubtree.uniqueName();
     private CgroupTree tree;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Most systemd hosts on cgroup v1 mount cpu and cpuacct as one hierarchy, cpu,cpuacct, with /sys/fs/cgroup/cpu and
  * /sys/fs/cgroup/cpuacct as symlinks to it. A root of symlinks into the real hierarchies reproduces that layout.
  */
+@Tag("kernel")
 class CgroupCoMountedCpuTest {
     @TempDir
     Path root;

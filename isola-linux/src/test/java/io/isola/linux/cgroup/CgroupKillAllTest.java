@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Real processes in a real cell cgroup: membership, killAll, removal after a kill. */
 @Timeout(30)
+@Tag("kernel")
 class CgroupKillAllTest {
     private static final long MEMORY = 64L << 20;
 

@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** A cell cgroup in the real hierarchy at /sys/fs/cgroup: creation with limits, listing, removal. */
 @Timeout(30)
+@Tag("kernel")
 class CgroupLifecycleTest {
     private static final long MEMORY = 64L << 20;
 
