@@ -10,9 +10,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A home directory, and the hidden files in it, are never given to a cell writable; plain folders in it are. */
+@Tag("root")
 class HostSecretsHomeTest {
     Path home;
     Path state;

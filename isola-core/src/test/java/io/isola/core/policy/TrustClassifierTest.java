@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Real files with real xattrs, classified as {@code isola open} and {@code isola trust explain} do: by the real path,
  * the marks read from the file and the hash of its content.
  */
+@Tag("root")
 class TrustClassifierTest {
     @TempDir
     Path tmp;
