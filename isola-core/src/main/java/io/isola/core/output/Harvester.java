@@ -129,13 +129,13 @@ public final class Harvester {
             return;
         }
         if (size > quota.maxFileBytes()) {
-            refuse(path, "is " + size + " bytes, over the limit of " + quota.maxFileBytes() + " bytes a file; it "
-                    + "stays in the cell", Reason.BYTE_QUOTA);
+            refuse(path, "is over the limit of " + quota.maxFileBytes() + " bytes a file (it claims " + size
+                    + "); it stays in the cell", Reason.BYTE_QUOTA);
             return;
         }
         if (size > quota.maxBytes() - bytes) {
-            refuse(path, "is " + size + " bytes, over the output quota of " + quota.maxBytes() + " bytes ("
-                    + (quota.maxBytes() - bytes) + " were left); it stays in the cell", Reason.BYTE_QUOTA);
+            refuse(path, "is over the output quota of " + quota.maxBytes() + " bytes (" + (quota.maxBytes() - bytes)
+                    + " were left, it claims " + size + "); it stays in the cell", Reason.BYTE_QUOTA);
             return;
         }
         copy(path, safe, mode, size, content, kind, input);
