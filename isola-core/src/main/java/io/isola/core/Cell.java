@@ -26,7 +26,8 @@ public interface Cell extends AutoCloseable {
      * After the task ended and before {@link #close()}: copies what the task left in its output directory, and
      * every input file it changed, into the host directory {@code into} through a
      * {@link io.isola.core.output.Harvester}, which treats all of it as hostile. Persistence decides later what
-     * happens to the staged files.
+     * happens to the staged files. No more bytes come out than the cell's disk holds, whatever {@code quota} allows
+     * ({@link OutputQuota#within}): a task cannot legitimately leave more, and sparse files claim what they never stored.
      *
      * @throws IllegalStateException while the task still runs
      */

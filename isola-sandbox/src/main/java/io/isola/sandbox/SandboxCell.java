@@ -39,6 +39,7 @@ final class SandboxCell implements Cell {
     private final Cgroup cgroup;
     private final CellRootfs rootfs;
     private final TaskFiles files;
+    private final long diskBytes;
     private final SandboxEngine engine;
     private final AuditLog audit;
     private final long startNanos = System.nanoTime();
@@ -57,6 +58,7 @@ final class SandboxCell implements Cell {
         this.cgroup = cgroup;
         this.rootfs = rootfs;
         this.files = files;
+        this.diskBytes = limits.diskBytes();
         this.engine = engine;
         this.audit = audit;
         if (limits.timeout() != null) {
@@ -157,7 +159,7 @@ final class SandboxCell implements Cell {
         if (!exit.isDone() || closed.get()) {
             throw new IllegalStateException("cell " + id + ": harvest only after its task ended and before close");
         }
-        Harvest h = engine.harvest(rootfs, files, new Harvester(into, quota));
+        Harvest h = engine.harvest(rootfs, files, new Harvester(into, quota.within(diskBytes)));
         audit.record(AuditEvent.of("cell.harvested", id, "files", h.files().size(), "bytes",
                 h.files().stream().mapToLong(Harvest.OutputFile::size).sum(), "refused",
                 h.problems().stream().filter(p -> !p.kept()).count()));

@@ -42,7 +42,7 @@ final class TaskOutput {
         entries.sort(null);
         for (Path p : entries) {
             String name = prefix + p.getFileName();
-            Map<String, Object> a = Files.readAttributes(p, "unix:mode,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,nlink,rdev,size", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
             EntryType type = EntryType.ofMode(mode);
             if (kind == Harvest.Kind.CHANGED_INPUT && type == EntryType.DEVICE && (Long) a.get("rdev") == 0) {
@@ -59,8 +59,9 @@ final class TaskOutput {
                 h.offer(name, type, mode & 07777, 1, InputStream.nullInputStream(), kind, input);
                 continue;
             }
+            // the apparent size, not the blocks: a sparse file claims what it would cost the host to copy
             try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                h.offer(name, type, mode & 07777, (Integer) a.get("nlink"), in, kind, input);
+                h.offer(name, type, mode & 07777, (Integer) a.get("nlink"), (Long) a.get("size"), in, kind, input);
             }
         }
     }

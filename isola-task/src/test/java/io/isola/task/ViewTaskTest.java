@@ -198,6 +198,63 @@ class ViewTaskTest extends WithTasks {
         assertThat(dir.resolve("a.safe (isola 2).pdf")).exists();
     }
 
+    // ---- a compromised renderer: the cell runs this script instead, and the host must hold its bounds
+
+    private TaskHarness.Result hostileRenderer(String script) throws IOException {
+        Path pdf = Files.writeString(TaskHarness.folder("evil").resolve("tiny.pdf"), "%PDF-1.4\n%%EOF\n");
+        Renderers evil = new Renderers(List.of("/bin/sh", "-c", script), io.isola.view.SafeView.Kind.PDF,
+                io.isola.view.SafeView.PDFTOPPM_DPI, null);
+        return h.run(POLICY, (ctx, stdio) -> new ViewTask(ctx, (type, input) -> evil).run(pdf, stdio));
+    }
+
+    /** Bytes this JVM has read through read(2) and the like: what the host paid for a harvest. */
+    private static long bytesRead() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/io")).stream().filter(l -> l.startsWith("rchar:"))
+                .mapToLong(l -> Long.parseLong(l.substring(6).trim())).findFirst().orElseThrow();
+    }
+
+    private void assertRefusedCheaply(String script, String... said) throws IOException {
+        long before = bytesRead();
+        var r = hostileRenderer(script);
+        long read = bytesRead() - before;
+        assertThat(r.code()).as(r.report()).isNotZero();
+        assertThat(r.report()).contains(said).contains("no safe view was made");
+        assertThat(read).as("bytes the host read").isLessThan(64L << 20);
+        try (var s = Files.walk(h.state)) {
+            assertThat(s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum())
+                    .as("bytes left in the state directory").isLessThan(1L << 20);
+        }
+    }
+
+    @Test
+    void aSparseGigabytePageIsRefusedWithoutTheHostReadingIt() throws IOException {
+        assertRefusedCheaply("head -c 20 /dev/zero > /out/page-1.ppm; truncate -s 2G /out/page-1.ppm",
+                "page-1.ppm is over the limit", "it claims 2147483648");
+    }
+
+    @Test
+    void aPageOfTenThousandPixelsASideIsRefusedWithoutTheHostReadingIt() throws IOException {
+        assertRefusedCheaply("printf 'P6\n10000 10000\n255\n' > /out/page-1.ppm; "
+                + "truncate -s 300000018 /out/page-1.ppm", "page-1.ppm is over the limit", "it claims 300000018");
+    }
+
+    @Test
+    void aPageWiderThanTheRendererWasToldIsRefused() throws IOException {
+        var r = hostileRenderer("printf 'P6\n1651 1\n255\n' > /out/page-1.ppm; head -c 4953 /dev/zero "
+                + ">> /out/page-1.ppm");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.report()).contains("more than 1650 pixels a side").doesNotContain("page(s) ->");
+    }
+
+    @Test
+    void moreThanTheMostPagesIsRefusedInOneSummarizedReport() throws IOException {
+        var r = hostileRenderer("cd /out; i=1; while [ $i -le 1200 ]; do printf 'P6 1 1 255 xxx' > page-$i.ppm; "
+                + "i=$((i+1)); done");
+        assertThat(r.code()).as(r.report()).isNotZero();
+        assertThat(r.report()).contains("at most 1000 pages", "no safe view was made");
+        assertThat(r.report().lines().count()).as(r.report()).isLessThan(20);
+    }
+
     private static List<?> toList(Iterable<?> it) {
         List<Object> l = new java.util.ArrayList<>();
         it.forEach(l::add);

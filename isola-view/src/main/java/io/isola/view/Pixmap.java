@@ -59,6 +59,16 @@ public record Pixmap(int width, int height, byte[] rgb) {
      * @throws IsolaException with a one-line message naming the file and what is wrong with it
      */
     public static Pixmap read(Path ppm, long maxPixels) {
+        return read(ppm, MAX_SIDE, maxPixels);
+    }
+
+    /**
+     * Reads a binary PPM written by an untrusted producer, refusing it from its header alone when it is wider or
+     * taller than {@code maxSide} or has more than {@code maxPixels} pixels.
+     *
+     * @throws IsolaException with a one-line message naming the file and what is wrong with it
+     */
+    public static Pixmap read(Path ppm, int maxSide, long maxPixels) {
         try (SeekableByteChannel in = openRegularFile(ppm)) {
             long fileSize = in.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(MAX_HEADER, fileSize));
@@ -67,6 +77,10 @@ public record Pixmap(int width, int height, byte[] rgb) {
             }
             head.flip();
             Header h = Header.parse(head, ppm);
+            if (h.width > maxSide || h.height > maxSide) {
+                throw bad(ppm, h.width + "x" + h.height + " is more than " + maxSide + " pixels a side, the most a "
+                        + "renderer is told to make");
+            }
             long pixels = (long) h.width * h.height;
             if (pixels > maxPixels || pixels > ARRAY_PIXELS) {
                 throw bad(ppm, h.width + "x" + h.height + " is " + pixels + " pixels, more than the limit of "

@@ -1,6 +1,7 @@
 package io.isola.view;
 
 import io.isola.core.IsolaException;
+import io.isola.view.render.Render;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,8 +17,8 @@ import java.util.regex.Pattern;
  *
  * <p>Nothing from the cell is trusted but the pixels, and even their counts are checked: page file names must be
  * {@code page-N.ppm} with the numbers 1 to N each exactly once (pdftoppm pads them with zeros to equal width, the
- * in-cell renderer does not; both are accepted), each page is read with {@link Pixmap#read} under a per-page pixel
- * limit, and the document under a page limit and a total pixel limit. Pages are read and written one at a time.
+ * in-cell renderer does not; both are accepted), each page is read with {@link Pixmap#read} under a per-page side and
+ * pixel limit, and the document under a page limit and a total pixel limit. Pages are read and written one at a time.
  */
 public final class SafeView {
     /** What to rebuild. */
@@ -29,23 +30,46 @@ public final class SafeView {
     }
 
     /**
+     * The most pixels a page may have on a side: what every renderer is told to make (see
+     * {@link Render#MAX_PAGE_SIDE}), so anything larger is a compromised renderer's and is refused unread.
+     */
+    public static final int MAX_PAGE_SIDE = Render.MAX_PAGE_SIDE;
+
+    /**
      * Bounds on what a cell may hand back.
      *
      * @param maxPages the most pages
+     * @param maxSide the most pixels on either side of a page
      * @param maxPagePixels the most pixels in one page
      * @param maxTotalPixels the most pixels in all pages together, which bounds the host's time and the output's size
      */
-    public record Limits(int maxPages, long maxPagePixels, long maxTotalPixels) {
+    public record Limits(int maxPages, int maxSide, long maxPagePixels, long maxTotalPixels) {
         /**
-         * 1000 pages; 50 Mpixel a page (10000 × 5000, well above pdftoppm's 1650-pixel long side); 2 Gpixel in all
-         * (about 950 letter pages at 1650 pixels, some 6 GB of raw pixels to compress).
+         * 1000 pages of at most {@link SafeView#MAX_PAGE_SIDE} pixels a side (about 8 MB of raw pixels each); 2 Gpixel in
+         * all (about 950 letter pages, some 6 GB of raw pixels to compress; the cell's disk bounds it far sooner).
          */
-        public static final Limits DEFAULT = new Limits(1000, 50_000_000L, 2_000_000_000L);
+        public static final Limits DEFAULT = new Limits(1000, MAX_PAGE_SIDE, (long) MAX_PAGE_SIDE * MAX_PAGE_SIDE,
+                2_000_000_000L);
 
         public Limits {
-            if (maxPages < 1 || maxPagePixels < 1 || maxTotalPixels < 1) {
+            if (maxPages < 1 || maxSide < 1 || maxPagePixels < 1 || maxTotalPixels < 1) {
                 throw new IllegalArgumentException("limits must be positive");
             }
+        }
+
+        /** Pages of at most {@link #MAX_PAGE_SIDE} pixels a side. */
+        public Limits(int maxPages, long maxPagePixels, long maxTotalPixels) {
+            this(maxPages, MAX_PAGE_SIDE, maxPagePixels, maxTotalPixels);
+        }
+
+        /** The largest page file a renderer can legitimately write: its pixels and the longest header. */
+        public long maxPageBytes() {
+            return 3 * Math.min(maxPagePixels, (long) maxSide * maxSide) + Pixmap.MAX_HEADER;
+        }
+
+        /** The most bytes of page files a renderer can legitimately leave: what the host should take at most. */
+        public long maxHarvestBytes() {
+            return maxPages * maxPageBytes();
         }
     }
 
@@ -55,7 +79,7 @@ public final class SafeView {
      * host cannot know the real size (and must not ask the cell). 150 dpi for letter paper: text stays crisp, a page
      * is ~6 MB of raw pixels.
      */
-    public static final int PDFTOPPM_LONG_SIDE = 1650;
+    public static final int PDFTOPPM_LONG_SIDE = MAX_PAGE_SIDE;
     /** The resolution of pdftoppm's pages: at 150 dpi the long side is 11 inches, US Letter at its size, A4 at 94%. */
     public static final int PDFTOPPM_DPI = 150;
     /** The resolution of the in-cell renderer's text pages: 827 × 1169 pixels at 100 dpi is A4. */
@@ -166,7 +190,7 @@ public final class SafeView {
         }
 
         Pixmap read(Path page) {
-            Pixmap p = Pixmap.read(page, limits.maxPagePixels());
+            Pixmap p = Pixmap.read(page, limits.maxSide(), limits.maxPagePixels());
             pixels += (long) p.width() * p.height();
             if (pixels > limits.maxTotalPixels()) {
                 throw new IsolaException("the document has more than " + limits.maxTotalPixels()

@@ -126,6 +126,32 @@ class SafeViewTest {
                 .hasMessageContaining("more than 3 pages");
     }
 
+    /**
+     * The renderer is told to make pages of at most {@link SafeView#MAX_PAGE_SIDE} pixels a side; a page above that
+     * came from a compromised renderer and is refused before its pixels are read, however few pixels it has in all.
+     */
+    @Test
+    void aPageWiderOrTallerThanTheRendererMakesIsRefused() throws IOException {
+        int side = SafeView.MAX_PAGE_SIDE;
+        assertRefused(List.of(page("page-1.ppm", side + 1, 1)), SafeView.Kind.PDF, SafeView.Limits.DEFAULT,
+                "more than " + side + " pixels a side");
+        Files.delete(dir.resolve("page-1.ppm"));
+        assertRefused(List.of(page("page-1.ppm", 2, side + 1)), SafeView.Kind.PNG, SafeView.Limits.DEFAULT,
+                "more than " + side + " pixels a side");
+        Files.delete(dir.resolve("page-1.ppm"));
+        SafeView.write(List.of(page("page-1.ppm", side, side)), SafeView.Kind.PNG, dir.resolve("max.png"),
+                SafeView.Limits.DEFAULT, SafeView.IMAGE_DPI);
+        assertThat(dir.resolve("max.png")).exists();
+    }
+
+    @Test
+    void theLargestLegitimatePageBoundsWhatAViewMayHarvest() {
+        SafeView.Limits d = SafeView.Limits.DEFAULT;
+        assertThat(d.maxPageBytes()).isEqualTo(3L * SafeView.MAX_PAGE_SIDE * SafeView.MAX_PAGE_SIDE + Pixmap.MAX_HEADER);
+        assertThat(d.maxPagePixels()).isEqualTo((long) SafeView.MAX_PAGE_SIDE * SafeView.MAX_PAGE_SIDE);
+        assertThat(d.maxHarvestBytes()).isEqualTo(d.maxPages() * d.maxPageBytes());
+    }
+
     @Test
     void thePerPageAndTotalPixelCapsAreEnforced() throws IOException {
         List<Path> pages = List.of(page("page-1.ppm", 10, 10), page("page-2.ppm", 10, 10));

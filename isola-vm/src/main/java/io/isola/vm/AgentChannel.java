@@ -194,7 +194,7 @@ final class AgentChannel implements AutoCloseable {
             }
             Contents c = new Contents(size);
             if (!skipped) {
-                h.offer(path, t, mode & 07777, links, c, k, input);
+                h.offer(path, t, mode & 07777, links, size, c, k, input);
             }
             c.drain();
             bytesLeft[0] -= size;

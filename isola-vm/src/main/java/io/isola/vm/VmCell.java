@@ -204,10 +204,11 @@ final class VmCell implements Cell {
     }
 
     @Override
-    public Harvest harvest(Path into, OutputQuota quota) {
+    public Harvest harvest(Path into, OutputQuota asked) {
         if (!exit.isDone()) {
             throw new IllegalStateException("the task still runs");
         }
+        OutputQuota quota = asked.within(spec.limits().diskBytes());
         Harvester h = new Harvester(into, quota);
         if (killedWhy != null || broken || !vm.alive()) {
             h.refuse(spec.files().outputDir() == null ? "." : spec.files().outputDir(),

@@ -38,6 +38,31 @@ public record Harvest(List<OutputFile> files, List<Problem> problems) {
      * @param name the entry's name, made printable
      * @param message what happened and why, for the user
      * @param kept whether its content still came out (under a safe name or with safe permissions)
+     * @param reason what kind of problem it is, to count a flood of them by kind
      */
-    public record Problem(String name, String message, boolean kept) {}
+    public record Problem(String name, String message, boolean kept, Reason reason) {
+        /** The kinds of problem, with the words a summary counts them in. */
+        public enum Reason {
+            NOT_REGULAR("links, FIFOs, devices or sockets (only regular files leave a cell)"),
+            HARD_LINKS("files with more than one hard link"),
+            FILE_QUOTA("files over the output quota of files"),
+            BYTE_QUOTA("files over the output quota of bytes"),
+            TOO_DEEP("entries nested too deep"),
+            BAD_PATH("entries whose path climbs out or is absurd"),
+            UNREADABLE("entries that could not be copied out"),
+            RENAMED("files renamed to a safe name"),
+            SET_ID("files whose set-id bits were dropped");
+
+            private final String words;
+
+            Reason(String words) {
+                this.words = words;
+            }
+
+            /** What a count of them is, e.g. "3 " + words(). */
+            public String words() {
+                return words;
+            }
+        }
+    }
 }

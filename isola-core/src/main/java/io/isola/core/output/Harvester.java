@@ -3,10 +3,10 @@ package io.isola.core.output;
 import io.isola.core.output.Harvest.Kind;
 import io.isola.core.output.Harvest.OutputFile;
 import io.isola.core.output.Harvest.Problem;
+import io.isola.core.output.Harvest.Problem.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,8 +45,10 @@ public final class Harvester {
         }
     }
 
-    static final int MAX_NAME_BYTES = 255;
+    static final int MAX_NAME_BYTES = OutputNames.MAX_NAME_BYTES;
     private static final int SETID_BITS = 06000;
+    /** The size of an offered file whose engine cannot tell it before reading. */
+    public static final long UNKNOWN_SIZE = -1;
 
     private final Path into;
     private final OutputQuota quota;
@@ -67,10 +69,17 @@ public final class Harvester {
             return false;
         }
         if (depth(safe) > quota.maxDepth()) {
-            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; its contents stay in the cell");
+            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; its contents stay in the cell",
+                    Reason.TOO_DEEP);
             return false;
         }
         return true;
+    }
+
+    /** Offers one entry whose size is not known before it is read: it counts against the quota as it is read. */
+    public void offer(String path, EntryType type, int mode, long links, InputStream content, Kind kind,
+            String input) {
+        offer(path, type, mode, links, UNKNOWN_SIZE, content, kind, input);
     }
 
     /**
@@ -78,68 +87,78 @@ public final class Harvester {
      *
      * @param mode the entry's permission bits as the cell left them
      * @param links its hard-link count
+     * @param size the size the file claims (its apparent size, {@code st_size}), which is what counts against the
+     *     quota before a byte is read: a sparse file claims gigabytes it never stored; {@link #UNKNOWN_SIZE} if the
+     *     engine cannot tell
      * @param input for a changed input file, its cell path (else null)
      */
-    public void offer(String path, EntryType type, int mode, long links, InputStream content, Kind kind,
+    public void offer(String path, EntryType type, int mode, long links, long size, InputStream content, Kind kind,
             String input) {
         String safe = safePath(path);
         if (safe == null) {
             return;
         }
         if (depth(safe) > quota.maxDepth() + 1) { // an engine that skipped enter() must not get around the limit
-            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; it stays in the cell");
+            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; it stays in the cell",
+                    Reason.TOO_DEEP);
             return;
         }
-        switch (type) {
-            case FILE -> { }
-            case DIRECTORY -> {
-                return;
-            }
-            case SYMLINK -> {
-                refuse(path, "is a symbolic link; only regular files leave a cell, a link could point anywhere");
-                return;
-            }
-            case FIFO -> {
-                refuse(path, "is a FIFO; only regular files leave a cell");
-                return;
-            }
-            case DEVICE -> {
-                refuse(path, "is a device node; only regular files leave a cell");
-                return;
-            }
-            case SOCKET -> {
-                refuse(path, "is a socket; only regular files leave a cell");
-                return;
-            }
-            case OTHER -> {
-                refuse(path, "is not a regular file; only regular files leave a cell");
-                return;
-            }
+        String notRegular = switch (type) {
+            case FILE, DIRECTORY -> null;
+            case SYMLINK -> "is a symbolic link; only regular files leave a cell, a link could point anywhere";
+            case FIFO -> "is a FIFO; only regular files leave a cell";
+            case DEVICE -> "is a device node; only regular files leave a cell";
+            case SOCKET -> "is a socket; only regular files leave a cell";
+            case OTHER -> "is not a regular file; only regular files leave a cell";
+        };
+        if (type == EntryType.DIRECTORY) {
+            return;
+        }
+        if (notRegular != null) {
+            refuse(path, notRegular, Reason.NOT_REGULAR);
+            return;
         }
         if (links > 1) {
-            refuse(path, "has " + links + " hard links; only files with a single name leave a cell");
+            refuse(path, "has " + links + " hard links; only files with a single name leave a cell",
+                    Reason.HARD_LINKS);
             return;
         }
         if (files.size() >= quota.maxFiles()) {
-            refuse(path, "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell");
+            refuse(path, "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell",
+                    Reason.FILE_QUOTA);
             return;
         }
-        copy(path, safe, mode, content, kind, input);
+        if (size > quota.maxFileBytes()) {
+            refuse(path, "is over the limit of " + quota.maxFileBytes() + " bytes a file (it claims " + size
+                    + "); it stays in the cell", Reason.BYTE_QUOTA);
+            return;
+        }
+        if (size > quota.maxBytes() - bytes) {
+            refuse(path, "is over the output quota of " + quota.maxBytes() + " bytes (" + (quota.maxBytes() - bytes)
+                    + " were left, it claims " + size + "); it stays in the cell", Reason.BYTE_QUOTA);
+            return;
+        }
+        copy(path, safe, mode, size, content, kind, input);
     }
 
     /** Reports an entry the engine could not offer (e.g. it vanished or could not be read). */
     public void refuse(String path, String message) {
-        problems.add(new Problem(printable(path), message, false));
+        refuse(path, message, Reason.UNREADABLE);
+    }
+
+    private void refuse(String path, String message, Reason reason) {
+        problems.add(new Problem(printable(path), message, false, reason));
     }
 
     public Harvest finish() {
         return new Harvest(files, problems);
     }
 
-    private void copy(String path, String safe, int mode, InputStream content, Kind kind, String input) {
+    private void copy(String path, String safe, int mode, long size, InputStream content, Kind kind, String input) {
         String name = unique(safe);
         Path target = into.resolve(name);
-        long left = quota.maxBytes() - bytes;
+        long left = Math.min(quota.maxBytes() - bytes, quota.maxFileBytes());
+        long limit = size == UNKNOWN_SIZE ? left : size; // never more than it declared, which fits in what is left
         MessageDigest sha = sha256();
         long n = 0;
         try {
@@ -150,7 +169,7 @@ public final class Harvester {
                 int r;
                 while ((r = content.read(buf)) > 0) {
                     n += r;
-                    if (n > left) {
+                    if (n > limit) {
                         break;
                     }
                     if (quota.hash()) {
@@ -159,10 +178,11 @@ public final class Harvester {
                     out.write(buf, 0, r);
                 }
             }
-            if (n > left) {
+            if (n > limit) {
                 Files.delete(target);
-                refuse(path, "is over the output quota of " + quota.maxBytes() + " bytes (" + left
-                        + " were left); it stays in the cell");
+                refuse(path, size == UNKNOWN_SIZE ? "is over the output quota of " + quota.maxBytes() + " bytes ("
+                        + left + " were left); it stays in the cell" : "holds more than the " + size + " bytes it "
+                        + "declared; it stays in the cell", Reason.BYTE_QUOTA);
                 return;
             }
         } catch (IOException e) {
@@ -171,7 +191,7 @@ public final class Harvester {
             } catch (IOException ignored) {
                 // the staging directory goes as a whole when the task ends
             }
-            refuse(path, "could not be copied out: " + e.getMessage());
+            refuse(path, "could not be copied out: " + e.getMessage(), Reason.UNREADABLE);
             return;
         }
         bytes += n;
@@ -180,11 +200,12 @@ public final class Harvester {
         // told only now that it did come out: a refused entry is reported once, as refused
         if (!name.equals(path)) {
             problems.add(new Problem(printable(path), (safe.equals(path) ? "has the name of a file that came out "
-                    + "before" : "had an unsafe name (control characters or over " + MAX_NAME_BYTES + " bytes)")
-                    + "; it comes out as " + name, true));
+                    + "before" : "had an unsafe name (control or format characters, a leading dot or dash, or over "
+                    + MAX_NAME_BYTES + " bytes)") + "; it comes out as " + name, true, Reason.RENAMED));
         }
         if ((mode & SETID_BITS) != 0) {
-            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true));
+            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true,
+                    Reason.SET_ID));
         }
     }
 
@@ -194,13 +215,14 @@ public final class Harvester {
      */
     private String safePath(String path) {
         if (path.isEmpty() || path.startsWith("/") || path.length() > 4096) {
-            refuse(path, "has an absolute, empty or absurdly long path; it stays in the cell");
+            refuse(path, "has an absolute, empty or absurdly long path; it stays in the cell", Reason.BAD_PATH);
             return null;
         }
         StringBuilder out = new StringBuilder();
         for (String part : path.split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                refuse(path, "has a path that climbs out of the output directory; it stays in the cell");
+                refuse(path, "has a path that climbs out of the output directory; it stays in the cell",
+                        Reason.BAD_PATH);
                 return null;
             }
             String safe = safeName(part);
@@ -209,18 +231,9 @@ public final class Harvester {
         return out.toString();
     }
 
+    /** One path component made safe to keep: see {@link OutputNames#safeName}. */
     public static String safeName(String part) {
-        StringBuilder b = new StringBuilder(part.length());
-        part.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0xfffd ? '_' : c));
-        String s = b.toString();
-        if (s.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
-            return s;
-        }
-        String tag = "~" + HexFormat.of().formatHex(sha256().digest(part.getBytes(StandardCharsets.UTF_8)), 0, 4);
-        while (s.getBytes(StandardCharsets.UTF_8).length > 200) {
-            s = s.substring(0, s.offsetByCodePoints(0, s.codePointCount(0, s.length()) - 1));
-        }
-        return s + tag;
+        return OutputNames.safeName(part);
     }
 
     private String unique(String name) {
@@ -240,19 +253,12 @@ public final class Harvester {
     }
 
     /**
-     * Text as it may be shown on a terminal: control characters (escape sequences, newlines) written as \xNN.
-     * File names, origin URLs and anything else a file or a cell could have chosen go through this before printing.
+     * Text as it may be shown on a terminal: control characters (escape sequences, newlines) written as \xNN, format
+     * characters (bidi overrides, zero-width characters) and line separators as a backslash, 'u' and their hex code. File names, origin URLs and
+     * anything else a file or a cell could have chosen go through this before printing.
      */
     public static String escapeControls(String text) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                b.append(String.format("\\x%02x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
+        return OutputNames.escape(text);
     }
 
     /** A name as it may be shown on a terminal: no control characters, bounded length. */

@@ -19,13 +19,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies a persistence rule to what a cell left: nothing, a quarantine directory, or new files beside the
- * original. It never overwrites a file: every target is created exclusively (which also refuses a planted
+ * Applies a persistence rule to what a cell left: nothing, a quarantine directory, or the original's new version
+ * beside it (everything else the task made goes to the quarantine: a name a task chose never lands beside the user's
+ * files). It never overwrites a file: every target is created exclusively (which also refuses a planted
  * symlink), under a new name when the plain one is taken. Every file it keeps carries its taint; where the target's
  * file system cannot hold the marks, the file goes to Isola's own quarantine instead, and the user is told.
  */
 public final class Persister {
-    /** One kept file, or one message about a file. */
+    /** One kept file, or one message about a file; a kept file with a message was kept other than the rule says. */
     public record Outcome(Path path, String message) {}
 
     private final Path quarantine;
@@ -68,14 +69,15 @@ public final class Persister {
     public List<Outcome> persist(Harvest harvest, Persistence rule, Provenance from) throws IOException {
         List<Outcome> out = new ArrayList<>();
         for (OutputFile f : harvest.files()) {
+            boolean besideIt = rule == Persistence.NEW_VERSION && isNewVersionOfOriginal(f, from);
             Path kept = switch (rule) {
                 case DISCARD -> null;
-                case QUARANTINE -> keep(f, ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())),
-                        FileCreator.ISOLA, from, Map.of(), out);
-                case NEW_VERSION -> keep(f, besideOriginal(f, from), beside, from, Map.of(), out);
+                case QUARANTINE -> quarantine(f, from, out);
+                case NEW_VERSION -> besideIt ? keep(f, from.input(), beside, from, Map.of(), out)
+                        : quarantine(f, from, out);
             };
             if (kept != null) {
-                out.add(new Outcome(kept, null));
+                out.add(new Outcome(kept, rule == Persistence.NEW_VERSION && !besideIt ? notBeside(from) : null));
             }
             Files.deleteIfExists(f.staged());
         }
@@ -86,12 +88,25 @@ public final class Persister {
         return out;
     }
 
-    private Path besideOriginal(OutputFile f, Provenance from) {
-        Path dir = from.input() != null ? from.input().getParent() : Path.of("").toAbsolutePath();
-        if (f.kind() == Harvest.Kind.CHANGED_INPUT && from.input() != null) {
-            return dir.resolve(from.input().getFileName().toString());
-        }
-        return dir.resolve(f.name().replace('/', '_'));
+    /**
+     * Whether {@code f} is the task's changed copy of its original. Only that lands beside the original, and only
+     * under a name derived from the original's ({@code NAME (isola N).EXT}): any other name a task chose there could
+     * be {@code .bash_profile}, {@code -rf} or a look-alike of another file.
+     */
+    private static boolean isNewVersionOfOriginal(OutputFile f, Provenance from) {
+        return f.kind() == Harvest.Kind.CHANGED_INPUT && from.input() != null
+                && f.name().equals(Harvester.safeName(from.input().getFileName().toString()));
+    }
+
+    private static String notBeside(Provenance from) {
+        return "quarantined: not a new version of "
+                + (from.input() == null ? "an original" : from.input().getFileName().toString())
+                + ", and new-version puts only that beside the original";
+    }
+
+    private Path quarantine(OutputFile f, Provenance from, List<Outcome> out) throws IOException {
+        return keep(f, ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())), FileCreator.ISOLA, from,
+                Map.of(), out);
     }
 
     /**

@@ -93,7 +93,40 @@ class HarvesterTest {
         assertThat(f.name()).isEqualTo("evil_name_.txt");
         assertThat(Files.readString(f.staged())).isEqualTo("kept");
         assertThat(out.problems()).containsExactly(new Problem("evil\\x0aname\\x07.txt", "had an unsafe name "
-                + "(control characters or over 255 bytes); it comes out as evil_name_.txt", true));
+                + "(control or format characters, a leading dot or dash, or over 255 bytes); it comes out as "
+                + "evil_name_.txt", true, Problem.Reason.RENAMED));
+    }
+
+    /**
+     * Names that hide (a leading dot), read as options (a leading dash) or reorder what the user sees (bidi overrides,
+     * zero-width characters: Unicode format characters) are renamed wherever output lands, directories included.
+     */
+    @Test
+    void hiddenOptionLikeAndFormatCharacterNamesAreRenamedAndTheContentKept() throws Exception {
+        Harvester h = new Harvester(into, OutputQuota.DEFAULT);
+        List<String> names = List.of(".bash_profile", "-rf", "a\u202Etxt.exe", "zero\u200Bwidth\uFEFF",
+                "iso\u2066late\u2069", ".d/.hidden", "notes.txt");
+        for (String n : names) {
+            h.offer(n, EntryType.FILE, PLAIN, 1, stream(n), Kind.CREATED, null);
+        }
+        Harvest out = h.finish();
+        assertThat(out.files()).extracting(OutputFile::name).containsExactly("_.bash_profile", "_-rf", "a_txt.exe",
+                "zero_width_", "iso_late_", "_.d/_.hidden", "notes.txt");
+        assertThat(Files.readString(into.resolve("a_txt.exe"))).isEqualTo("a\u202Etxt.exe");
+        assertThat(out.problems()).extracting(Problem::name).containsExactly(".bash_profile", "-rf", "a\\u202etxt.exe",
+                "zero\\u200bwidth\\ufeff", "iso\\u2066late\\u2069", ".d/.hidden");
+        assertThat(out.problems()).allSatisfy(p -> {
+            assertThat(p.kept()).isTrue();
+            assertThat(p.reason()).isEqualTo(Problem.Reason.RENAMED);
+        });
+        assertThat(Harvester.safeName(Harvester.safeName(".x\u202E"))).isEqualTo(Harvester.safeName(".x\u202E"));
+    }
+
+    @Test
+    void escapeControlsEscapesFormatCharactersAndLineSeparatorsToo() {
+        assertThat(Harvester.escapeControls("a\u202Eb\u2066c\uFEFFd\u200Be\u2028f\u001bg\uDB40\uDC01"))
+                .isEqualTo("a\\u202eb\\u2066c\\ufeffd\\u200be\\u2028f\\x1bg\\u{e0001}");
+        assertThat(Harvester.escapeControls("plain é ü 日本")).isEqualTo("plain é ü 日本");
     }
 
     @Test
@@ -187,8 +220,10 @@ class HarvesterTest {
         // the user learns where each one went, the safely named third included
         assertThat(out.problems()).extracting(Problem::name).containsExactly("a\\x0ab", "a\\x09b", "a_b");
         assertThat(out.problems()).extracting(Problem::message).containsExactly(
-                "had an unsafe name (control characters or over 255 bytes); it comes out as a_b",
-                "had an unsafe name (control characters or over 255 bytes); it comes out as a_b.2",
+                "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
+                        + "out as a_b",
+                "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
+                        + "out as a_b.2",
                 "has the name of a file that came out before; it comes out as a_b.3");
     }
 
@@ -209,7 +244,7 @@ class HarvesterTest {
             case SOCKET -> "is a socket; only regular files leave a cell";
             default -> "is not a regular file; only regular files leave a cell";
         };
-        assertThat(out.problems()).containsExactly(new Problem("thing", expected, false));
+        assertThat(out.problems()).containsExactly(new Problem("thing", expected, false, Problem.Reason.NOT_REGULAR));
         assertThat(listAll(into)).isEmpty();
     }
 
@@ -229,7 +264,7 @@ class HarvesterTest {
         Harvester h = new Harvester(into, new OutputQuota(0, 100, 16));
         h.offer("suid\n", EntryType.FILE, 04755, 1, unreadable(), Kind.CREATED, null);
         assertThat(h.finish().problems()).containsExactly(new Problem("suid\\x0a",
-                "is over the output quota of 0 files; it stays in the cell", false));
+                "is over the output quota of 0 files; it stays in the cell", false, Problem.Reason.FILE_QUOTA));
     }
 
     @Test
@@ -248,7 +283,7 @@ class HarvesterTest {
         Harvest out = h.finish();
         assertThat(out.files()).isEmpty();
         assertThat(out.problems()).containsExactly(new Problem("linked",
-                "has 2 hard links; only files with a single name leave a cell", false));
+                "has 2 hard links; only files with a single name leave a cell", false, Problem.Reason.HARD_LINKS));
     }
 
     @Test
@@ -261,7 +296,7 @@ class HarvesterTest {
         int mode = (Integer) Files.getAttribute(f.staged(), "unix:mode") & 07777;
         assertThat(mode & 07111).as("no set-id, sticky or execute bit: %o", mode).isZero();
         assertThat(out.problems()).containsExactly(new Problem("suid",
-                "had set-id bits; it comes out as a plain 0644 file", true));
+                "had set-id bits; it comes out as a plain 0644 file", true, Problem.Reason.SET_ID));
     }
 
     @Test
@@ -299,7 +334,8 @@ class HarvesterTest {
         assertThat(out.files()).extracting(OutputFile::name).containsExactly("six", "four");
         assertThat(into.resolve("five")).doesNotExist();
         assertThat(out.problems()).containsExactly(new Problem("five",
-                "is over the output quota of 10 bytes (4 were left); it stays in the cell", false));
+                "is over the output quota of 10 bytes (4 were left); it stays in the cell", false,
+                Problem.Reason.BYTE_QUOTA));
     }
 
     @Test
@@ -327,6 +363,48 @@ class HarvesterTest {
         assertThat(into.resolve("endless")).doesNotExist();
     }
 
+    /**
+     * A sparse file costs the cell no disk but gigabytes to copy: its declared (apparent) size counts against the
+     * quota, and a file that cannot fit is refused before a byte of it is read.
+     */
+    @Test
+    void aFileIsCountedAtItsDeclaredSizeAndRefusedUnreadWhenItCannotFit() throws Exception {
+        Harvester h = new Harvester(into, new OutputQuota(10, 1 << 20, 16));
+        h.offer("sparse", EntryType.FILE, PLAIN, 1, 2L << 30, unreadable(), Kind.CREATED, null);
+        h.offer("small", EntryType.FILE, PLAIN, 1, 5, stream("small"), Kind.CREATED, null);
+        Harvest out = h.finish();
+        assertThat(out.files()).extracting(OutputFile::name).containsExactly("small");
+        assertThat(out.problems()).singleElement().satisfies(p -> {
+            assertThat(p.name()).isEqualTo("sparse");
+            assertThat(p.reason()).isEqualTo(Problem.Reason.BYTE_QUOTA);
+            assertThat(p.message()).contains("over the output quota of 1048576 bytes", "it claims 2147483648");
+        });
+        assertThat(into.resolve("sparse")).doesNotExist();
+    }
+
+    @Test
+    void aFileOverThePerFileLimitIsRefusedUnread() throws Exception {
+        Harvester h = new Harvester(into, new OutputQuota(10, 1 << 20, 1, false, 100));
+        h.offer("page-1.ppm", EntryType.FILE, PLAIN, 1, 101, unreadable(), Kind.CREATED, null);
+        h.offer("page-2.ppm", EntryType.FILE, PLAIN, 1, 100, new ByteArrayInputStream(new byte[100]), Kind.CREATED,
+                null);
+        Harvest out = h.finish();
+        assertThat(out.files()).extracting(OutputFile::name).containsExactly("page-2.ppm");
+        assertThat(out.problems()).singleElement().satisfies(p ->
+                assertThat(p.message()).contains("is over the limit of 100 bytes a file (it claims 101)"));
+    }
+
+    @Test
+    void aFileThatHoldsMoreThanItsDeclaredSizeIsRefused() throws Exception {
+        Harvester h = new Harvester(into, OutputQuota.DEFAULT);
+        h.offer("liar", EntryType.FILE, PLAIN, 1, 3, stream("more than three"), Kind.CREATED, null);
+        Harvest out = h.finish();
+        assertThat(out.files()).isEmpty();
+        assertThat(out.problems()).singleElement().satisfies(p ->
+                assertThat(p.message()).contains("holds more than the 3 bytes it declared"));
+        assertThat(into.resolve("liar")).doesNotExist();
+    }
+
     @Test
     void unreadableContentIsReportedAndLeavesNoFile() throws Exception {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
@@ -345,7 +423,7 @@ class HarvesterTest {
         Harvest out = h.finish();
         assertThat(out.files()).isEmpty();
         assertThat(out.problems()).containsExactly(new Problem("gone", "could not be copied out: cell went away",
-                false));
+                false, Problem.Reason.UNREADABLE));
         assertThat(into.resolve("gone")).doesNotExist();
     }
 
@@ -356,7 +434,8 @@ class HarvesterTest {
         assertThat(h.enter("a/b")).isTrue();
         assertThat(h.enter("a/b/c")).isFalse();
         assertThat(h.finish().problems()).containsExactly(new Problem("a/b/c",
-                "is nested deeper than 2 directories; its contents stay in the cell", false));
+                "is nested deeper than 2 directories; its contents stay in the cell", false,
+                Problem.Reason.TOO_DEEP));
     }
 
     @Test
@@ -364,7 +443,7 @@ class HarvesterTest {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         h.refuse("vanished\n", "vanished while being read");
         assertThat(h.finish().problems()).containsExactly(new Problem("vanished\\x0a", "vanished while being read",
-                false));
+                false, Problem.Reason.UNREADABLE));
     }
 
     @Test

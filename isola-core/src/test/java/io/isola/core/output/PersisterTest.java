@@ -169,13 +169,52 @@ class PersisterTest {
         assertThat(Files.readString(dir.resolve("Makefile (isola 2)"))).isEqualTo("all: evil");
     }
 
+    /**
+     * A task opened from the home directory must not be able to drop {@code .bash_profile} (run at the next login),
+     * {@code -rf} (an option to the next {@code rm *}) or a name that a bidi override makes read as another beside the
+     * original: only the original's new version lands there, under a name derived from the original's; everything
+     * else the task made goes to the quarantine, with a safe name, and the outcome says so.
+     */
     @Test
-    void newVersionPutsCreatedFilesBesideTheInputWithFlatNames() throws IOException {
-        Path original = Files.writeString(dir.resolve("doc.txt"), "original");
-        Harvest h = harvest(new String[] {"out/page1.png", "png"});
-        List<Outcome> out = persister.persist(h, Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, original));
-        assertThat(out).containsExactly(new Outcome(dir.resolve("out_page1.png"), null));
-        assertThat(Files.readString(dir.resolve("out_page1.png"))).isEqualTo("png");
+    void newVersionPutsOnlyTheOriginalsNewVersionBesideItAndQuarantinesTheRest() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path original = Files.writeString(home.resolve("doc.txt"), "original");
+        Harvester h = new Harvester(staging, OutputQuota.DEFAULT);
+        h.offer("doc.txt", EntryType.FILE, 0644, 1, stream("changed"), Kind.CHANGED_INPUT, "/in/doc.txt");
+        h.offer(".bash_profile", EntryType.FILE, 0644, 1, stream("evil"), Kind.CHANGED_INPUT, "/in/.bash_profile");
+        for (String n : List.of(".bash_profile", "-rf", "a\u202Etxt.exe", "notes.txt", "doc.txt")) {
+            h.offer(n, EntryType.FILE, 0644, 1, stream(n), Kind.CREATED, null);
+        }
+
+        List<Outcome> out = persister.persist(h.finish(), Persistence.NEW_VERSION,
+                provenance(TrustLevel.TRUSTED, original));
+
+        try (var s = Files.list(home)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("doc (isola 2).txt", "doc.txt");
+        }
+        assertThat(home.resolve("doc (isola 2).txt")).hasContent("changed");
+        Path q = quarantine.resolve("task-1");
+        try (var s = Files.walk(q)) {
+            assertThat(s.filter(Files::isRegularFile).map(p -> q.relativize(p).toString()).sorted().toList())
+                    .containsExactly("_-rf", "_.bash_profile", "_.bash_profile.2", "a_txt.exe", "doc.txt.2",
+                            "notes.txt");
+        }
+        assertThat(q.resolve("a_txt.exe")).hasContent("a\u202Etxt.exe");
+        assertThat(out).filteredOn(o -> o.path() != null && o.path().startsWith(q)).hasSize(6)
+                .allSatisfy(o -> assertThat(o.message()).contains("quarantined", "not a new version of doc.txt"));
+        assertThat(out).contains(new Outcome(home.resolve("doc (isola 2).txt"), null));
+        for (Outcome o : out) {
+            assertThat(Marks.read(o.path()).get(Marks.TRUST)).isEqualTo("trusted");
+        }
+    }
+
+    @Test
+    void newVersionWithoutAnOriginalQuarantinesEverything() throws IOException {
+        Harvest h = harvest(new String[] {"page.png", "png"});
+        List<Outcome> out = persister.persist(h, Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, null));
+        assertThat(out).singleElement().satisfies(o -> assertThat(o.path())
+                .isEqualTo(quarantine.resolve("task-1/page.png")).hasContent("png"));
     }
 
     @Test
@@ -214,8 +253,8 @@ class PersisterTest {
         Object victimOwner = Files.getAttribute(victim, "unix:uid");
         Path fifo = staging.resolve("fifo");
         exec("mkfifo", fifo.toString());
-        OutputFile f = new OutputFile("out.txt", fifo, 7, "0".repeat(64), Kind.CREATED, null);
-        Path target = dir.resolve("out.txt");
+        OutputFile f = new OutputFile("doc.txt", fifo, 7, "0".repeat(64), Kind.CHANGED_INPUT, "/in/doc.txt");
+        Path target = dir.resolve("doc (isola 2).txt");
 
         CompletableFuture<Throwable> persisting = CompletableFuture.supplyAsync(() -> catchThrowable(
                 () -> persister.persist(new Harvest(List.of(f), List.of()), Persistence.NEW_VERSION,
@@ -307,6 +346,10 @@ class PersisterTest {
         Harvest out = h.finish();
         assertThat(out.files()).hasSize(1);
         return out;
+    }
+
+    private static ByteArrayInputStream stream(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Provenance provenance(TrustLevel trust, Path input) {

@@ -1,5 +1,8 @@
 package io.isola.view.render;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +19,8 @@ import javax.imageio.stream.ImageInputStream;
  * composited over white.
  *
  * <p>The size is read from the header and checked before any pixel is decoded, so an image that declares
- * 100000 × 100000 is refused at once instead of exhausting memory.
+ * 100000 × 100000 is refused at once instead of exhausting memory. An image larger than a page
+ * ({@link Render#MAX_PAGE_SIDE} pixels a side) is scaled down to one.
  */
 final class ImageRenderer {
     /** The largest width or height decoded. */
@@ -44,7 +48,13 @@ final class ImageRenderer {
                     throw RenderFailure.badInput("image is " + w + "x" + h + ", more than the limit of " + MAX_SIDE
                             + " pixels a side and " + MAX_PIXELS + " pixels in all");
                 }
-                writeOverWhite(reader.read(0), PpmWriter.pageFile(outDir, 1));
+                BufferedImage image = reader.read(0);
+                Path page = PpmWriter.pageFile(outDir, 1);
+                if (w > Render.MAX_PAGE_SIDE || h > Render.MAX_PAGE_SIDE) {
+                    PpmWriter.write(scaledOverWhite(image), page);
+                } else {
+                    writeOverWhite(image, page);
+                }
             } finally {
                 reader.dispose();
             }
@@ -62,6 +72,35 @@ final class ImageRenderer {
             }
         }
         throw RenderFailure.badInput("not a PNG, JPEG, GIF or BMP image");
+    }
+
+    /**
+     * The image scaled to fit a page of {@link Render#MAX_PAGE_SIDE} pixels a side, composited over white: the host
+     * takes no larger page. Halved step by step while far too large, so a big photo does not alias into noise.
+     */
+    static BufferedImage scaledOverWhite(BufferedImage image) {
+        double scale = (double) Render.MAX_PAGE_SIDE / Math.max(image.getWidth(), image.getHeight());
+        int w = Math.max(1, Math.min(Render.MAX_PAGE_SIDE, (int) Math.round(image.getWidth() * scale)));
+        int h = Math.max(1, Math.min(Render.MAX_PAGE_SIDE, (int) Math.round(image.getHeight() * scale)));
+        BufferedImage current = image;
+        while (current.getWidth() / 2 >= w && current.getHeight() / 2 >= h) {
+            current = draw(current, current.getWidth() / 2, current.getHeight() / 2);
+        }
+        return draw(current, w, h);
+    }
+
+    private static BufferedImage draw(BufferedImage from, int w, int h) {
+        BufferedImage to = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = to.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(from, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return to;
     }
 
     /** Writes row by row, so no second full-size image is made for the compositing. */

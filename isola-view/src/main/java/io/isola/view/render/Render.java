@@ -19,6 +19,12 @@ public final class Render {
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_BAD_INPUT = 3;
     public static final int EXIT_ENVIRONMENT = 4;
+    /**
+     * The most pixels any page has on a side, whoever renders it (pdftoppm is told {@code -scale-to} this, images are
+     * scaled down to it, text pages are smaller): the one bound the host's reader holds every page to, and so what a
+     * safe view may cost the host.
+     */
+    public static final int MAX_PAGE_SIDE = 1650;
 
     private static final String USAGE = "usage: Render (image|text) INPUT OUTDIR";
 

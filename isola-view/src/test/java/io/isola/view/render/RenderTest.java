@@ -37,6 +37,29 @@ class RenderTest {
         out = Files.createDirectory(dir.resolve("out"));
     }
 
+    /** A photo larger than a page is scaled to fit: the host refuses any page over the renderer's side. */
+    @Test
+    void anImageLargerThanAPageIsScaledDownToTheLargestPageSide() throws IOException {
+        BufferedImage image = new BufferedImage(4000, 1000, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(0x20, 0x40, 0xc0));
+        g.fillRect(0, 0, 2000, 1000);
+        g.setColor(Color.WHITE);
+        g.fillRect(2000, 0, 2000, 1000);
+        g.dispose();
+        Path png = dir.resolve("wide.png");
+        ImageIO.write(image, "png", png.toFile());
+
+        Result r = render("image", png);
+
+        assertThat(r.exitCode).as(r.stderr).isZero();
+        Pixmap page = Pixmap.read(out.resolve("page-1.ppm"), PAGE_LIMIT);
+        assertThat(page.width()).isEqualTo(Render.MAX_PAGE_SIDE);
+        assertThat(page.height()).isEqualTo(Math.round(1000f * Render.MAX_PAGE_SIDE / 4000));
+        assertThat(page.rgbAt(100, 100)).isEqualTo(0x2040c0);
+        assertThat(page.rgbAt(Render.MAX_PAGE_SIDE - 100, 100)).isEqualTo(0xffffff);
+    }
+
     @Test
     void aPngBecomesOnePageOfTheSameSizeWithTransparencyOverWhite() throws IOException {
         BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_ARGB);
