@@ -1,7 +1,5 @@
 package io.isola.core;
 
-import io.isola.core.output.Harvest;
-import io.isola.core.output.OutputQuota;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

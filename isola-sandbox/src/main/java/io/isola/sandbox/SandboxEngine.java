@@ -12,7 +12,7 @@ import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
-import io.isola.core.output.Harvest;
+import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
 import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupTree;

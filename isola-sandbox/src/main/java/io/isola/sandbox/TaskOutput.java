@@ -1,7 +1,7 @@
 package io.isola.sandbox;
 
 import io.isola.core.TaskFiles;
-import io.isola.core.output.Harvest;
+import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
 import io.isola.core.output.Harvester.EntryType;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.isola.task;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
 import io.isola.core.Stdio;
-import io.isola.core.output.Harvest;
+import io.isola.core.Harvest;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.Marks;

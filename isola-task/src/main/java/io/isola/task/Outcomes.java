@@ -1,8 +1,8 @@
 package io.isola.task;
 
 import io.isola.core.audit.AuditEvent;
-import io.isola.core.output.Harvest;
-import io.isola.core.output.Harvest.Problem.Reason;
+import io.isola.core.Harvest;
+import io.isola.core.Harvest.Problem.Reason;
 import io.isola.core.output.Persister.Outcome;
 import io.isola.core.policy.Persistence;
 import java.util.EnumMap;

@@ -2,7 +2,7 @@ package io.isola.task;
 
 import io.isola.core.CellIds;
 import io.isola.core.IsolaException;
-import io.isola.core.output.Harvest;
+import io.isola.core.Harvest;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.TrustLevel;

@@ -1,8 +1,8 @@
 package io.isola.vm;
 
-import io.isola.core.output.Harvest;
+import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
-import io.isola.core.output.OutputQuota;
+import io.isola.core.OutputQuota;
 import io.isola.guest.Wire;
 import io.isola.guest.Wire.Frame;
 import io.isola.guest.Wire.Payload;

@@ -120,7 +120,7 @@ final class Golden {
         Path into = java.nio.file.Files.createDirectory(scratch.resolve("warm-up"));
         try {
             vm.agent.harvest(dir + "/out", List.of(dir + "/in"), new io.isola.core.output.Harvester(into,
-                    io.isola.core.output.OutputQuota.DEFAULT), io.isola.core.output.OutputQuota.DEFAULT);
+                    io.isola.core.OutputQuota.DEFAULT), io.isola.core.OutputQuota.DEFAULT);
         } finally {
             ImageBuilder.deleteTree(into);
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isola.core.output.Harvester;
-import io.isola.core.output.OutputQuota;
+import io.isola.core.OutputQuota;
 import io.isola.guest.Wire;
 import io.isola.linux.Libc;
 import io.isola.linux.Sockets;

@@ -1,9 +1,11 @@
 package io.isola.core.output;
 
-import io.isola.core.output.Harvest.Kind;
-import io.isola.core.output.Harvest.OutputFile;
-import io.isola.core.output.Harvest.Problem;
-import io.isola.core.output.Harvest.Problem.Reason;
+import io.isola.core.Harvest;
+import io.isola.core.OutputQuota;
+import io.isola.core.Harvest.Kind;
+import io.isola.core.Harvest.OutputFile;
+import io.isola.core.Harvest.Problem;
+import io.isola.core.Harvest.Problem.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,6 +1,7 @@
 package io.isola.core.output;
 
-import io.isola.core.output.Harvest.OutputFile;
+import io.isola.core.Harvest;
+import io.isola.core.Harvest.OutputFile;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.Marks;
 import io.isola.core.trust.Seal;

@@ -1,7 +1,7 @@
 package io.isola.core.policy;
 
 import io.isola.core.Limits;
-import io.isola.core.output.OutputQuota;
+import io.isola.core.OutputQuota;
 import java.util.List;
 import java.util.Map;
 

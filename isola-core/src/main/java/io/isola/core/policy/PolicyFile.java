@@ -2,7 +2,7 @@ package io.isola.core.policy;
 
 import io.isola.core.Limits;
 import io.isola.core.Quantities;
-import io.isola.core.output.OutputQuota;
+import io.isola.core.OutputQuota;
 import io.isola.core.trust.TrustLevel;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,12 @@
 package io.isola.core.output;
 
+import io.isola.core.Harvest;
+import io.isola.core.OutputQuota;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isola.core.output.Harvest.Kind;
-import io.isola.core.output.Harvest.OutputFile;
-import io.isola.core.output.Harvest.Problem;
+import io.isola.core.Harvest.Kind;
+import io.isola.core.Harvest.OutputFile;
+import io.isola.core.Harvest.Problem;
 import io.isola.core.output.Harvester.EntryType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

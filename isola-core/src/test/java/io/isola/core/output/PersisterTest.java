@@ -1,11 +1,13 @@
 package io.isola.core.output;
 
+import io.isola.core.Harvest;
+import io.isola.core.OutputQuota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.isola.core.RealFiles;
-import io.isola.core.output.Harvest.Kind;
-import io.isola.core.output.Harvest.OutputFile;
+import io.isola.core.Harvest.Kind;
+import io.isola.core.Harvest.OutputFile;
 import io.isola.core.output.Harvester.EntryType;
 import io.isola.core.output.Persister.Outcome;
 import io.isola.core.policy.Persistence;

@@ -3,7 +3,7 @@ package io.isola.core.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.isola.core.output.OutputQuota;
+import io.isola.core.OutputQuota;
 import io.isola.core.trust.TrustLevel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
-package io.isola.core.output;
+package io.isola.core;
 
-import io.isola.core.IsolaException;
 
 /**
  * Bounds on what may leave one cell. Everything a cell leaves behind is hostile: these keep a task from filling the

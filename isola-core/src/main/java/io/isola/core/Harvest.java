@@ -1,4 +1,4 @@
-package io.isola.core.output;
+package io.isola.core;
 
 import java.nio.file.Path;
 import java.util.List;

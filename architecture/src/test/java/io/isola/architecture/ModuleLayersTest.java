@@ -1,0 +1,82 @@
+package io.isola.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's dependency rules, as the build checks them: front-ends → tasks → trust → the Engine SPI → engines →
+ * the kernel bindings. Maven's module graph already stops an import of a module that is not a dependency; these
+ * rules also hold where a module may see another but one of its parts must not (tasks and the engines' modules,
+ * policy and the engines, the guest and everything).
+ */
+class ModuleLayersTest {
+    @Test
+    void everyModuleIsImported() {
+        // A rule over no classes passes for nothing: make sure each module's classes are really here.
+        for (String pkg : new String[] {"cli", "bench", "task", "view", "sandbox", "vm", "guest", "linux", "core"}) {
+            assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
+        }
+    }
+
+    @Test
+    void dependenciesPointOneWay() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("cli").definedBy("io.isola.cli..")
+                .layer("bench").definedBy("io.isola.bench..")
+                .layer("task").definedBy("io.isola.task..")
+                .layer("view").definedBy("io.isola.view..")
+                .layer("sandbox").definedBy("io.isola.sandbox..")
+                .layer("vm").definedBy("io.isola.vm..")
+                .layer("guest").definedBy("io.isola.guest..")
+                .layer("linux").definedBy("io.isola.linux..")
+                .layer("core").definedBy("io.isola.core..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("task").mayOnlyBeAccessedByLayers("bench", "cli")
+                .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
+                // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
+                .whereLayer("sandbox").mayOnlyBeAccessedByLayers("bench", "cli")
+                .whereLayer("vm").mayOnlyBeAccessedByLayers("bench", "cli")
+                .whereLayer("guest").mayOnlyBeAccessedByLayers("vm")
+                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "task", "bench", "cli")
+                .check(Isola.CLASSES);
+    }
+
+    @Test
+    void enginesKnowNothingOfPolicyOrTrust() {
+        noClasses().that().resideInAnyPackage("io.isola.sandbox..", "io.isola.vm..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
+                .because("engines make the cell a CellSpec describes; what is trusted is decided before (DESIGN.md)")
+                .check(Isola.CLASSES);
+    }
+
+    @Test
+    void policyKnowsNothingOfEngines() {
+        noClasses().that().resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.isola.sandbox..", "io.isola.vm..", "io.isola.linux..", "io.isola.guest..")
+                .because("the policy names an engine by its word; it never reaches bwrap or QEMU")
+                .check(Isola.CLASSES);
+    }
+
+    @Test
+    void theGuestAgentDependsOnNothingButTheJdk() {
+        classes().that().resideInAPackage("io.isola.guest..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.isola.guest..", "java..")
+                .because("the agent is packed alone into the VM image and runs on the guest's JDK")
+                .check(Isola.CLASSES);
+    }
+
+    @Test
+    void theCoreDependsOnlyOnItsOwnLibraries() {
+        classes().that().resideInAPackage("io.isola.core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        "io.isola.core..", "java..", "javax.crypto..", "com.fasterxml.jackson.core..", "org.tomlj..")
+                .check(Isola.CLASSES);
+    }
+}
