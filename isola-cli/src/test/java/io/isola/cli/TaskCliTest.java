@@ -37,7 +37,7 @@ class TaskCliTest {
         assertThat(check.out()).contains("ok, 3 rule(s)");
         Cli.Result show = cli.run("policy", "show", EXAMPLE.toString());
         assertThat(show.code()).isZero();
-        assertThat(show.out()).containsSubsequence("1. company intranet (line 25)", "2. my own writing",
+        assertThat(show.out()).containsSubsequence("1. company intranet (line 29)", "2. my own writing",
                 "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "trusted: engine sandbox");
     }
 
@@ -90,7 +90,7 @@ class TaskCliTest {
         Cli.Result trusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
                 "https://intranet.example.com/wiki");
         assertThat(trusted.code()).isZero();
-        assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 25)");
+        assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 29)");
         Cli.Result untrusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
                 "https://intranet.example.com.evil.org/wiki");
         assertThat(untrusted.code()).isEqualTo(1);
