@@ -32,7 +32,7 @@ class PolicyFileTest {
         assertThat(p.rules()).extracting(Rule::name)
                 .containsExactly("company intranet", "my own writing", "downloads");
         // the lines of the three [[rule]] headers in examples/policy.toml
-        assertThat(p.rules()).extracting(Rule::line).containsExactly(25, 30, 36);
+        assertThat(p.rules()).extracting(Rule::line).containsExactly(30, 35, 41);
         assertThat(p.rules()).extracting(Rule::trust)
                 .containsExactly(TrustLevel.TRUSTED, TrustLevel.TRUSTED, TrustLevel.UNTRUSTED);
         Rule intranet = p.rules().get(0);
