@@ -78,7 +78,8 @@ class SealedOutputTrustTest {
     @Test
     void aTrustedTasksOutputDoesNotOverrideAnUntrustedOriginMarkAddedToIt() throws Exception {
         Path out = trustedTaskOutput("summary.txt", "made by a trusted task");
-        assertThat(classify(out).level()).as("in its trusted place, from a trusted input").isEqualTo(TrustLevel.TRUSTED);
+        assertThat(classify(out).level()).as("in its trusted place, from a trusted input")
+                .isEqualTo(TrustLevel.TRUSTED);
         assertThat(classify(out).reason()).doesNotContain("pixels");
 
         // the attack: the sealed output copied with its xattrs, next to an untrusted origin mark

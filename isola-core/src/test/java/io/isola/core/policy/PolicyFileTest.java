@@ -403,7 +403,8 @@ class PolicyFileTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"*", "*.com", "http*", "ftp://x", "https://", "user@example.com", "*.*.example.com",
-        "https://intranet.example.com:99999/*", "intranet.example.com:https", "https://intranet.example.com/a/%2e%2e/*"})
+        "https://intranet.example.com:99999/*", "intranet.example.com:https",
+        "https://intranet.example.com/a/%2e%2e/*"})
     void badOriginIsRefusedWithTheRuleLine(String origin) {
         fails(rule("trust = \"untrusted\"", "origins = [\"" + origin + "\"]"), 4, "origin '" + origin + "'");
     }
