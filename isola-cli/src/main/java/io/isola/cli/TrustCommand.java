@@ -42,7 +42,8 @@ final class TrustCommand implements Command {
     @Override
     public List<String> description() {
         return List.of("isola trust explain PATH|URL prints the trust level Isola gives the target, the rule or taint",
-                "mark that decided, the file's detected type and its marks. Exit code 0 when trusted, 1 when not.");
+                "mark that decided, the file's detected type, each piece of evidence weighed (its place and every",
+                "origin mark: the least trusted wins) and its marks. Exit code 0 when trusted, 1 when not.");
     }
 
     @Override
@@ -115,6 +116,17 @@ final class TrustCommand implements Command {
                 g.writeStringField("reason", v.reason());
                 g.writeStringField("rule", v.rule() == null ? null : v.rule().name());
                 g.writeStringField("type", type);
+                g.writeArrayFieldStart("evidence");
+                for (Verdict.Evidence e : v.evidence()) {
+                    g.writeStartObject();
+                    g.writeStringField("source", e.source());
+                    g.writeStringField("value", e.value());
+                    g.writeStringField("trust", e.level().word());
+                    g.writeStringField("reason", e.why());
+                    g.writeBooleanField("decided", e.decided());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
                 g.writeObjectFieldStart("marks");
                 for (Map.Entry<String, String> m : marks.entrySet()) {
                     g.writeStringField("user." + m.getKey(), m.getValue());
@@ -130,6 +142,11 @@ final class TrustCommand implements Command {
         System.out.println("  because " + Harvester.escapeControls(v.reason()));
         if (type != null) {
             System.out.println("  type: " + type + " (from its content)");
+        }
+        // every piece of evidence weighed, so a user sees that an added mark was judged, not skipped
+        for (Verdict.Evidence e : v.evidence()) {
+            System.out.println("  judged: " + e.source() + " " + Harvester.printable(e.value()) + " -> "
+                    + e.level().word() + (e.decided() ? " (decided)" : "") + ": " + Harvester.escapeControls(e.why()));
         }
         for (Map.Entry<String, String> m : marks.entrySet()) {
             System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));

@@ -39,7 +39,7 @@ class TaskCliTest {
         assertThat(check.out()).contains("ok, 3 rule(s)");
         Cli.Result show = cli.run("policy", "show", EXAMPLE.toString());
         assertThat(show.code()).isZero();
-        assertThat(show.out()).containsSubsequence("1. company intranet (line 25)", "2. my own writing",
+        assertThat(show.out()).containsSubsequence("1. company intranet (line 30)", "2. my own writing",
                 "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "trusted: engine sandbox");
     }
 
@@ -92,7 +92,7 @@ class TaskCliTest {
         Cli.Result trusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
                 "https://intranet.example.com/wiki");
         assertThat(trusted.code()).isZero();
-        assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 25)");
+        assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 30)");
         Cli.Result untrusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
                 "https://intranet.example.com.evil.org/wiki");
         assertThat(untrusted.code()).isEqualTo(1);
@@ -153,5 +153,36 @@ class TaskCliTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).contains("downloaded from https://cdn.example.org/d.pdf", "type: application/pdf",
                 "mark: user.xdg.origin.url = https://cdn.example.org/d.pdf");
+    }
+
+    @Test
+    void trustExplainJudgesEveryOriginMarkAndSaysWhichDecided() throws IOException {
+        Path f = Files.writeString(work.resolve("invoice.pdf"), "%PDF-1.4\n%%EOF\n");
+        var view = Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        view.write("xdg.origin.url", java.nio.charset.StandardCharsets.UTF_8.encode("https://cdn.example.org/i.pdf"));
+        // the owner adds Isola's origin mark naming the trusted intranet: it must not hide the browser's mark
+        view.write("isola.origin", java.nio.charset.StandardCharsets.UTF_8.encode(
+                "https://intranet.example.com/i.pdf"));
+        Cli.Result r = cli.run("trust", "--policy", EXAMPLE.toString(), "explain", f.toString());
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out()).contains("because it was downloaded from https://cdn.example.org/i.pdf",
+                "judged: user.isola.origin https://intranet.example.com/i.pdf -> trusted: its origin",
+                "judged: user.xdg.origin.url https://cdn.example.org/i.pdf -> untrusted (decided)");
+        Cli.Result json = cli.run("trust", "--json", "--policy", EXAMPLE.toString(), "explain", f.toString());
+        assertThat(json.out()).contains("\"source\":\"user.xdg.origin.url\"", "\"decided\":true");
+    }
+
+    @Test
+    void aBadOriginPatternIsOneLineWithItsLine() throws IOException {
+        Path bad = Files.writeString(work.resolve("port.toml"), """
+                version = 1
+                [[rule]]
+                name = "intranet"
+                trust = "trusted"
+                origins = ["https://intranet.example.com:99999/*"]
+                """);
+        CliUsageTest.assertOneLine(cli.run("policy", "check", bad.toString()), 2,
+                "port.toml:5: origin 'https://intranet.example.com:99999/*' has port '99999', which cannot be: a "
+                        + "port is a number from 1 to 65535");
     }
 }

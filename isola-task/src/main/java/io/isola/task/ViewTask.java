@@ -10,6 +10,7 @@ import io.isola.core.OutputQuota;
 import io.isola.core.Harvest;
 import io.isola.core.output.Persister;
 import io.isola.core.output.Provenance;
+import io.isola.core.trust.Seal;
 import io.isola.core.trust.TrustLevel;
 import io.isola.view.SafeView;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.function.BiFunction;
 /**
  * {@code isola open --view FILE}, the safe view: a cell renders the document to raw pixels, and the host rebuilds a
  * PDF (or PNG) from those pixels alone, so no script, link, form, embedded file or font of the original survives.
- * The result is trusted output: it is sealed as such, and saved beside the original as {@code NAME.safe.pdf}.
+ * The result is trusted output: it is sealed as a safe view (the one kind of result that vouches for itself,
+ * whatever the original's origin), and saved beside the original as {@code NAME.safe.pdf}.
  */
 public final class ViewTask {
     /**
@@ -118,7 +120,8 @@ public final class ViewTask {
         Provenance from = new Provenance(taskId, cell, TrustLevel.TRUSTED, origin, null, null, in.original(),
                 Instant.now());
         List<Persister.Outcome> notes = new ArrayList<>();
-        Path kept = ctx.persister().keepBeside(f, wanted, from, Map.of("isola.view-of", in.sha256()), notes);
+        Path kept = ctx.persister().keepBeside(f, wanted, from, Seal.Kind.SAFE_VIEW, Map.of("isola.view-of",
+                in.sha256()), notes);
         for (Persister.Outcome o : notes) {
             Tasks.say(ctx, "isola: " + o.message());
         }

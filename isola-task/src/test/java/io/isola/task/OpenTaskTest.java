@@ -91,7 +91,22 @@ class OpenTaskTest extends WithTasks {
         // what else the task made is not a new version of the original: it goes to the quarantine
         assertThat(dir.resolve("summary (isola 2).txt")).doesNotExist();
         assertThat(r.report()).contains("summary.txt (quarantined: not a new version of notes.txt");
-        assertThat(Marks.read(dir.resolve("notes (isola 2).txt")).get(Marks.TRUST)).isEqualTo("trusted");
+        Path kept = dir.resolve("notes (isola 2).txt");
+        assertThat(Marks.read(kept).get(Marks.TRUST)).isEqualTo("trusted");
+        assertThat(Marks.read(kept).get(Marks.KIND)).isEqualTo("task-output");
+
+        // trusted by its place and the trusted input it was made from, never by its own seal: an untrusted origin
+        // mark added to it wins, and the reason never claims it was rebuilt from pixels
+        var classifier = new io.isola.core.policy.TrustClassifier(io.isola.core.policy.PolicyFile.parse(trusted,
+                "p", h.home), h.seal);
+        var before = classifier.file(kept.toRealPath(), "text/plain", Marks.read(kept), sha256("v1\nv2\n"));
+        assertThat(before.level().word()).as(before.reason()).isEqualTo("trusted");
+        assertThat(before.reason()).doesNotContain("pixels");
+        Files.getFileAttributeView(kept, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
+                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/x"));
+        var after = classifier.file(kept.toRealPath(), "text/plain", Marks.read(kept), sha256("v1\nv2\n"));
+        assertThat(after.level().word()).isEqualTo("untrusted");
+        assertThat(after.reason()).contains("https://evil.example/x").doesNotContain("pixels");
     }
 
     @Test

@@ -111,7 +111,27 @@ class ViewTaskTest extends WithTasks {
                 .doesNotContain("JavaScript", "/JS", "/URI", "evil.example", "EmbeddedFile", "payload", "script");
         Marks m = Marks.read(safe);
         assertThat(m.get(Marks.TRUST)).isEqualTo("trusted");
+        assertThat(m.get(Marks.KIND)).isEqualTo("safe-view");
         assertThat(h.seal.verifies(m, OpenTaskTest.sha256(raw))).isTrue();
+    }
+
+    @Test
+    void aSafeViewOfAnUntrustedDownloadIsTrustedAndSaysItWasRebuiltFromPixels() throws IOException {
+        Path dir = TaskHarness.folder("dl");
+        Path pdf = hostilePdf(dir, 1);
+        Files.getFileAttributeView(pdf, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
+                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/hostile.pdf"));
+        var r = h.view(POLICY, pdf);
+        assertThat(r.code()).as(r.report()).isZero();
+        Path safe = dir.resolve("hostile.safe.pdf");
+        Marks m = Marks.read(safe);
+        assertThat(m.get(Marks.ORIGIN)).isEqualTo("https://evil.example/hostile.pdf");
+        var classifier = new io.isola.core.policy.TrustClassifier(io.isola.core.policy.PolicyFile.parse(POLICY, "p",
+                h.home), h.seal);
+        var v = classifier.file(safe.toRealPath(), "application/pdf", m,
+                OpenTaskTest.sha256(Files.readAllBytes(safe)));
+        assertThat(v.level().word()).as(v.reason()).isEqualTo("trusted");
+        assertThat(v.reason()).contains("rebuilt from pixels");
     }
 
     @Test

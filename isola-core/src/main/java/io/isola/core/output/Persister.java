@@ -74,7 +74,8 @@ public final class Persister {
             Path kept = switch (rule) {
                 case DISCARD -> null;
                 case QUARANTINE -> quarantine(f, from, out);
-                case NEW_VERSION -> besideIt ? keep(f, from.input(), beside, from, Map.of(), out)
+                case NEW_VERSION -> besideIt
+                        ? keep(f, from.input(), beside, from, Seal.Kind.TASK_OUTPUT, Map.of(), out)
                         : quarantine(f, from, out);
             };
             if (kept != null) {
@@ -107,17 +108,18 @@ public final class Persister {
 
     private Path quarantine(OutputFile f, Provenance from, List<Outcome> out) throws IOException {
         return keep(f, ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())), FileCreator.ISOLA, from,
-                Map.of(), out);
+                Seal.Kind.TASK_OUTPUT, Map.of(), out);
     }
 
     /**
      * Keeps one staged file beside the user's originals, under the first free name near {@code wanted}, created with
      * the caller's rights (the persister's {@link FileCreator} for them) and marked as coming from {@code from}, with {@code extra} marks
-     * besides. Its hash and seal are of Isola's staged copy, never of the published file, which the user may change.
+     * besides, sealed as a result of {@code kind}. Its hash and seal are of Isola's staged copy, never of the
+     * published file, which the user may change. Only the host's own rebuilds are {@link Seal.Kind#SAFE_VIEW}.
      */
-    public Path keepBeside(OutputFile f, Path wanted, Provenance from, Map<String, String> extra, List<Outcome> out)
-            throws IOException {
-        return keep(f, wanted, beside, from, extra, out);
+    public Path keepBeside(OutputFile f, Path wanted, Provenance from, Seal.Kind kind, Map<String, String> extra,
+            List<Outcome> out) throws IOException {
+        return keep(f, wanted, beside, from, kind, extra, out);
     }
 
     /** {@code file}, once its directory exists: a directory of Isola's own, private to it. */
@@ -128,10 +130,10 @@ public final class Persister {
     }
 
     /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
-    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, Map<String, String> extra,
-            List<Outcome> out) throws IOException {
+    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, Seal.Kind kind,
+            Map<String, String> extra, List<Outcome> out) throws IOException {
         Path target = createExclusive(f.staged(), wanted, creator);
-        Marks marks = marks(f, from, extra);
+        Marks marks = marks(f, from, kind, extra);
         try {
             marks.write(target);
         } catch (Marks.TaintNotWritableException e) {
@@ -173,7 +175,7 @@ public final class Persister {
         throw new IOException("no free name near " + wanted + " after 1000 tries");
     }
 
-    private Marks marks(OutputFile f, Provenance from, Map<String, String> extra) {
+    private Marks marks(OutputFile f, Provenance from, Seal.Kind kind, Map<String, String> extra) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Marks.TRUST, from.trust().word());
         m.put(Marks.ORIGIN, from.origin());
@@ -181,7 +183,6 @@ public final class Persister {
         m.put("isola.task", from.taskId());
         m.put(Marks.TIME, from.time().toString());
         m.put(Marks.SHA256, f.sha256());
-        m.put(Marks.SEAL, seal.sign(from.trust(), f.sha256(), from.cellId()));
         if (from.originUrl() != null) {
             m.put(Marks.XDG_ORIGIN, from.originUrl());
         }
@@ -189,6 +190,9 @@ public final class Persister {
             m.put(Marks.XDG_REFERRER, from.referrer());
         }
         m.putAll(extra);
+        // last, so no extra mark can stand in for what the seal covers
+        m.put(Marks.KIND, kind.word());
+        m.put(Marks.SEAL, seal.sign(kind, from.trust(), f.sha256(), from.cellId()));
         return new Marks(m);
     }
 

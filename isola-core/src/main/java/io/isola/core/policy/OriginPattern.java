@@ -6,11 +6,18 @@ import java.util.regex.Pattern;
 
 /**
  * One origin a policy names: a domain ({@code example.com}), its subdomains ({@code *.example.com}) or a URL
- * pattern ({@code https://intranet.example.com/docs/*}). Matching uses the host the URL really names, as
- * {@link URI} parses it, so {@code https://trusted.com@evil.com/} is evil.com.
+ * pattern ({@code https://intranet.example.com/docs/*}), each optionally with a port ({@code https://host:8443/*}).
+ * A URL is matched as its server would read it ({@link CanonicalUrl}): the host its authority really names, so
+ * {@code https://trusted.com@evil.com/} never matches trusted.com; the port it really uses, so a pattern without a
+ * port matches only the scheme's default one; and its path decoded once with dot segments removed, so
+ * {@code /docs/%2E%2E/admin} is {@code /admin}. URLs servers could read in more than one way never match.
+ *
+ * @param port the port the pattern names, or null for the scheme's default (80 for http, 443 for https)
+ * @param path the path glob ({@code *} is anything), or null for any path
  */
-public record OriginPattern(String text, String scheme, String host, boolean subdomains, Pattern path) {
-    /** Parses {@code text}; throws {@link IllegalArgumentException} saying what is wrong. */
+public record OriginPattern(String text, String scheme, String host, boolean subdomains, Integer port,
+        Pattern path) {
+    /** Parses {@code text}; throws {@link IllegalArgumentException} saying what is wrong and what to write. */
     public static OriginPattern parse(String text) {
         String t = text.trim();
         String scheme = null, rest = t;
@@ -18,25 +25,69 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
         if (sep >= 0) {
             scheme = t.substring(0, sep).toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException("origin '" + text + "' must use http or https");
+                throw bad(text, "must use http or https");
             }
             rest = t.substring(sep + 3);
         }
+        if (rest.contains("?") || rest.contains("#")) {
+            throw bad(text, "has a query or fragment: a pattern names a host and a path, e.g. "
+                    + "https://example.com/docs/*");
+        }
         int slash = rest.indexOf('/');
-        String host = (slash < 0 ? rest : rest.substring(0, slash)).toLowerCase(Locale.ROOT);
-        String path = slash < 0 ? null : rest.substring(slash);
-        boolean sub = host.startsWith("*.");
-        String bare = sub ? host.substring(2) : host;
-        if (bare.isEmpty() || bare.contains("*") || bare.contains("@") || !bare.matches("[a-z0-9.:\\[\\]-]+")) {
-            throw new IllegalArgumentException("origin '" + text + "' needs a host name, e.g. example.com or "
-                    + "*.example.com (a wildcard may only open the host name)");
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        String pathText = slash < 0 ? null : rest.substring(slash);
+        if (authority.contains("@")) {
+            throw bad(text, "needs a host name without user@ before it, e.g. example.com or *.example.com");
         }
-        if (sub && !bare.contains(".")) {
-            throw new IllegalArgumentException("origin '" + text + "' trusts a whole top-level domain: name a "
-                    + "domain below it");
+        boolean sub = authority.startsWith("*.");
+        String hostPort = sub ? authority.substring(2) : authority;
+        Integer port = null;
+        int close = hostPort.startsWith("[") ? hostPort.indexOf(']') : -1;
+        int colon = hostPort.indexOf(':', Math.max(close, 0));
+        if (colon >= 0) {
+            String p = hostPort.substring(colon + 1);
+            if (p.isEmpty()) {
+                throw bad(text, "has a ':' without a port: write the port (host:8443) or leave the ':' out");
+            }
+            try {
+                port = CanonicalUrl.port(p);
+            } catch (IllegalArgumentException e) {
+                throw bad(text, "has port '" + p + "', which cannot be: a port is a number from 1 to 65535");
+            }
+            hostPort = hostPort.substring(0, colon);
         }
-        Pattern p = path == null ? null : Pattern.compile(glob(path));
-        return new OriginPattern(text, scheme, bare, sub, p);
+        String host = host(text, hostPort);
+        if (sub && !host.contains(".")) {
+            throw bad(text, "trusts a whole top-level domain: name a domain below it");
+        }
+        return new OriginPattern(text, scheme, host, sub, port, pathText == null ? null : path(text, pathText));
+    }
+
+    private static String host(String text, String bare) {
+        if (bare.isEmpty() || bare.contains("*") || (bare.startsWith("[") && !bare.endsWith("]"))) {
+            throw bad(text, "needs a host name, e.g. example.com or *.example.com (a wildcard may only open the "
+                    + "host name)");
+        }
+        try {
+            return CanonicalUrl.host(bare);
+        } catch (IllegalArgumentException e) {
+            throw bad(text, "needs a host name, e.g. example.com or *.example.com: " + e.getMessage());
+        }
+    }
+
+    /** URLs are matched decoded and without dot segments, so a pattern must be written that way too. */
+    private static Pattern path(String text, String p) {
+        boolean dotSegment = java.util.Arrays.stream(p.split("/", -1)).anyMatch(s -> s.equals(".")
+                || s.equals(".."));
+        if (p.contains("%") || p.contains("\\") || p.contains("//") || dotSegment) {
+            throw bad(text, "has %-escapes, dot segments, // or \\ in its path: URLs are matched decoded and with "
+                    + "dot segments resolved, so write the path as a browser shows it, e.g. /my docs/*");
+        }
+        return Pattern.compile(glob(p));
+    }
+
+    private static IllegalArgumentException bad(String text, String what) {
+        return new IllegalArgumentException("origin '" + text + "' " + what);
     }
 
     static String glob(String s) {
@@ -44,25 +95,24 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
                 .collect(java.util.stream.Collectors.joining(".*"));
     }
 
+    /** Whether {@code url} is this origin; a URL that is not http(s) or that {@link CanonicalUrl} refuses never is. */
     public boolean matches(URI url) {
-        if (url == null || url.getHost() == null || url.getScheme() == null) {
+        try {
+            return url != null && matches(CanonicalUrl.of(url));
+        } catch (IllegalArgumentException refused) {
             return false;
         }
-        String s = url.getScheme().toLowerCase(Locale.ROOT);
-        if (!s.equals("http") && !s.equals("https") || scheme != null && !scheme.equals(s)) {
+    }
+
+    public boolean matches(CanonicalUrl url) {
+        if (scheme != null && !scheme.equals(url.scheme())) {
             return false;
         }
-        String h = url.getHost().toLowerCase(Locale.ROOT);
-        if (h.endsWith(".")) {
-            h = h.substring(0, h.length() - 1);
-        }
-        boolean hostOk = subdomains ? h.endsWith("." + host) : h.equals(host);
-        if (!hostOk) {
+        int wanted = port != null ? port : CanonicalUrl.defaultPort(url.scheme());
+        if (url.port() != wanted) {
             return false;
         }
-        String raw = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        // a browser resolves dot segments, percent-encoded ones too, before it asks: /docs/../admin is /admin
-        String p = URI.create("http://h" + raw.replaceAll("(?i)%2e", ".")).normalize().getRawPath();
-        return path == null || path.matcher(p).matches();
+        boolean hostOk = subdomains ? url.host().endsWith("." + host) : url.host().equals(host);
+        return hostOk && (path == null || path.matcher(url.path()).matches());
     }
 }

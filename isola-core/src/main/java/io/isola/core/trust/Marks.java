@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +27,10 @@ public record Marks(Map<String, String> values) {
     public static final String SHA256 = "isola.sha256";
     public static final String TIME = "isola.time";
     public static final String SEAL = "isola.seal";
+    /** What kind of result a sealed file is ({@link Seal.Kind}); covered by the seal. */
+    public static final String KIND = "isola.kind";
+    /** Every mark that names where a file came from, in the order they are shown; trust judges each of them. */
+    public static final List<String> ORIGIN_MARKS = List.of(ORIGIN, XDG_ORIGIN, XDG_REFERRER);
     /** Linux's XATTR_SIZE_MAX: every value a file system can hold is read, so no origin is skipped for its size. */
     private static final int MAX_VALUE = 65536;
 
@@ -43,10 +48,25 @@ public record Marks(Map<String, String> values) {
         return values.isEmpty();
     }
 
-    /** The origin a file came from: Isola's own record first, else what the browser or downloader wrote. */
+    /**
+     * The one origin Isola records on what a task makes from this file: its own record first, else what the browser
+     * or downloader wrote. Only for recording: trust judges every mark of {@link #origins()}, since anyone who owns
+     * the file can add an {@code isola.origin} naming a trusted site next to the browser's untrusted one.
+     */
     public String origin() {
         String o = values.get(ORIGIN);
         return o != null ? o : values.get(XDG_ORIGIN);
+    }
+
+    /** Every origin mark the file has, by mark name (without {@code user.}), in {@link #ORIGIN_MARKS}' order. */
+    public Map<String, String> origins() {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String name : ORIGIN_MARKS) {
+            if (values.containsKey(name)) {
+                o.put(name, values.get(name));
+            }
+        }
+        return o;
     }
 
     /** Isola's mark and the freedesktop ones that a file has; an empty set where the file system has none. */

@@ -15,10 +15,43 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Isola's signature on the marks it writes. A user xattr can be set by anyone who owns the file, and archives can
- * carry xattrs: a bare {@code isola.trust=trusted} proves nothing. Only a mark whose seal verifies with the host's
- * key, over the exact content hash, can make a file trusted; an unsealed "trusted" is ignored.
+ * carry xattrs: a bare {@code isola.trust=trusted} proves nothing. A seal binds the trust mark, the kind of result,
+ * the cell and the exact content hash to this host's key, so none of them can be edited or swapped; an unsealed
+ * mark is only a claim. Seals written before they named their kind do not verify: they cannot say whether the
+ * file is a safe view, the only kind of result that vouches for itself.
  */
 public final class Seal {
+    /** Prefix of what the HMAC covers, so a seal of one layout can never verify as another. */
+    private static final String LAYOUT = "isola-seal-2";
+
+    /** What kind of result a sealed file is; {@code isola.kind} names it and the seal covers it. */
+    public enum Kind {
+        /** Rebuilt by the host from pixels alone (isola open --view): nothing of the original's code survives. */
+        SAFE_VIEW("safe-view"),
+        /** Whatever a task's cell left: made by the task's own program, as hostile as its inputs. */
+        TASK_OUTPUT("task-output");
+
+        private final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        /** The kind a mark names, or null for any other word (and for a missing mark). */
+        public static Kind parse(String word) {
+            for (Kind k : values()) {
+                if (k.word.equals(word)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
     private final byte[] key;
 
     private Seal(byte[] key) {
@@ -51,24 +84,37 @@ public final class Seal {
         return new Seal(k);
     }
 
-    public String sign(TrustLevel trust, String sha256, String cell) {
+    public String sign(Kind kind, TrustLevel trust, String sha256, String cell) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((trust.word() + "\n" + sha256 + "\n" + cell)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal((LAYOUT + "\n" + kind.word() + "\n" + trust.word() + "\n"
+                    + sha256 + "\n" + cell).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no HmacSHA256", e);
         }
     }
 
-    /** Whether {@code marks} carry a seal of this host over their trust, cell and the given content hash. */
-    public boolean verifies(Marks marks, String actualSha256) {
+    /**
+     * The kind of result {@code marks} are sealed as, when they carry a seal of this host over their kind, trust,
+     * cell and the given content hash; else null (no seal, a forged or edited one, another host's, content changed
+     * since, or a seal from before seals named their kind).
+     */
+    public Kind verifiedKind(Marks marks, String actualSha256) {
+        Kind kind = Kind.parse(marks.get(Marks.KIND));
         TrustLevel t = TrustLevel.parse(marks.get(Marks.TRUST));
         String seal = marks.get(Marks.SEAL), cell = marks.get(Marks.CELL);
-        if (t == null || seal == null || cell == null || !actualSha256.equals(marks.get(Marks.SHA256))) {
-            return false;
+        if (kind == null || t == null || seal == null || cell == null
+                || !actualSha256.equals(marks.get(Marks.SHA256))) {
+            return null;
         }
-        return MessageDigest.isEqual(seal.getBytes(), sign(t, actualSha256, cell).getBytes());
+        boolean ok = MessageDigest.isEqual(seal.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                sign(kind, t, actualSha256, cell).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ok ? kind : null;
+    }
+
+    /** Whether {@code marks} carry a valid seal of this host over the given content (of any kind). */
+    public boolean verifies(Marks marks, String actualSha256) {
+        return verifiedKind(marks, actualSha256) != null;
     }
 }

@@ -99,7 +99,9 @@ class PersisterTest {
                 java.util.Map.entry("isola.task", "task-1"),
                 java.util.Map.entry("isola.time", "2026-11-27T03:00:00Z"),
                 java.util.Map.entry("isola.sha256", sha),
-                java.util.Map.entry("isola.seal", seal.sign(TrustLevel.UNTRUSTED, sha, "cell-1")),
+                java.util.Map.entry("isola.kind", "task-output"),
+                java.util.Map.entry("isola.seal",
+                        seal.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.UNTRUSTED, sha, "cell-1")),
                 java.util.Map.entry("xdg.origin.url", URL),
                 java.util.Map.entry("xdg.referrer.url", "https://evil.example/page"));
         assertThat(seal.verifies(Marks.read(report), sha)).isTrue();

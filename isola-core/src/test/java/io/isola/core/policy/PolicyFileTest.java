@@ -32,7 +32,7 @@ class PolicyFileTest {
         assertThat(p.rules()).extracting(Rule::name)
                 .containsExactly("company intranet", "my own writing", "downloads");
         // the lines of the three [[rule]] headers in examples/policy.toml
-        assertThat(p.rules()).extracting(Rule::line).containsExactly(25, 30, 36);
+        assertThat(p.rules()).extracting(Rule::line).containsExactly(30, 35, 41);
         assertThat(p.rules()).extracting(Rule::trust)
                 .containsExactly(TrustLevel.TRUSTED, TrustLevel.TRUSTED, TrustLevel.UNTRUSTED);
         Rule intranet = p.rules().get(0);
@@ -402,7 +402,9 @@ class PolicyFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"*", "*.com", "http*", "ftp://x", "https://", "user@example.com", "*.*.example.com"})
+    @ValueSource(strings = {"*", "*.com", "http*", "ftp://x", "https://", "user@example.com", "*.*.example.com",
+        "https://intranet.example.com:99999/*", "intranet.example.com:https",
+        "https://intranet.example.com/a/%2e%2e/*"})
     void badOriginIsRefusedWithTheRuleLine(String origin) {
         fails(rule("trust = \"untrusted\"", "origins = [\"" + origin + "\"]"), 4, "origin '" + origin + "'");
     }
@@ -412,6 +414,8 @@ class PolicyFileTest {
         fails(rule("trust = \"untrusted\"", "origins = [\"*.com\"]"), 4, "trusts a whole top-level domain");
         fails(rule("trust = \"untrusted\"", "origins = [\"ftp://x\"]"), 4, "must use http or https");
         fails(rule("trust = \"untrusted\"", "origins = [\"*\"]"), 4, "needs a host name");
+        fails(rule("trust = \"untrusted\"", "origins = [\"example.com:99999\"]"), 4,
+                "origin 'example.com:99999' has port '99999', which cannot be: a port is a number from 1 to 65535");
     }
 
     @Test

@@ -136,6 +136,70 @@ class TrustClassifierTest {
         assertThat(classify(f).level()).isEqualTo(TrustLevel.UNTRUSTED);
     }
 
+    // ---- every origin mark is judged: an owner can add a mark, never take the weight of another one away
+
+    @Test
+    void anAddedIsolaOriginNamingATrustedSiteCannotHideAnUntrustedDownloadOrigin() throws IOException {
+        Path f = Files.writeString(trusted.resolve("invoice.pdf"), "%PDF-1.4");
+        RealFiles.setXattr(f, Marks.XDG_ORIGIN, "https://evil.example/invoice.pdf");
+        RealFiles.setXattr(f, Marks.ORIGIN, "https://intranet.example.com/invoice.pdf");
+
+        Verdict v = classify(f);
+        assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
+        assertThat(v.reason()).isEqualTo("it was downloaded from https://evil.example/invoice.pdf, and no rule "
+                + "trusts that origin");
+    }
+
+    /** Each origin mark in turn names an untrusted site while the others name the trusted one. */
+    @ParameterizedTest
+    @ValueSource(strings = {Marks.ORIGIN, Marks.XDG_ORIGIN, Marks.XDG_REFERRER})
+    void theLeastTrustedOriginMarkWinsWhicheverMarkItIs(String untrustedMark) throws IOException {
+        Path f = Files.writeString(trusted.resolve("doc.pdf"), "%PDF-1.4");
+        for (String mark : new String[] {Marks.ORIGIN, Marks.XDG_ORIGIN, Marks.XDG_REFERRER}) {
+            RealFiles.setXattr(f, mark, mark.equals(untrustedMark) ? "https://evil.example/doc.pdf"
+                    : "https://intranet.example.com/doc.pdf");
+        }
+        Verdict v = classify(f);
+        assertThat(v.level()).as(untrustedMark).isEqualTo(TrustLevel.UNTRUSTED);
+        assertThat(v.reason()).contains("https://evil.example/doc.pdf");
+        assertThat(v.evidence()).filteredOn(Verdict.Evidence::decided).singleElement()
+                .satisfies(e -> assertThat(e.source()).isEqualTo("user." + untrustedMark));
+    }
+
+    @Test
+    void theVerdictListsEveryPieceOfEvidenceAndWhichOneDecided() throws IOException {
+        Path f = Files.writeString(trusted.resolve("report.pdf"), "%PDF-1.4");
+        RealFiles.setXattr(f, Marks.ORIGIN, "https://intranet.example.com/r.pdf");
+        RealFiles.setXattr(f, Marks.XDG_ORIGIN, "https://evil.example/r.pdf");
+
+        Verdict v = classify(f);
+        assertThat(v.evidence()).extracting(Verdict.Evidence::source, e -> e.level().word(), Verdict.Evidence::decided)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("place", "trusted", false),
+                        org.assertj.core.groups.Tuple.tuple("user." + Marks.ORIGIN, "trusted", false),
+                        org.assertj.core.groups.Tuple.tuple("user." + Marks.XDG_ORIGIN, "untrusted", true));
+    }
+
+    @Test
+    void aFileUrlOriginIsJudgedByThePlaceItNames() throws IOException {
+        Path f = Files.writeString(trusted.resolve("summary.txt"), "made from a trusted file");
+        RealFiles.setXattr(f, Marks.ORIGIN, trusted.resolve("notes.txt").toUri().toString());
+        assertThat(classify(f).level()).isEqualTo(TrustLevel.TRUSTED);
+
+        RealFiles.setXattr(f, Marks.ORIGIN, elsewhere.resolve("mail.txt").toUri().toString());
+        Verdict v = classify(f);
+        assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
+        assertThat(v.reason()).contains("made from " + elsewhere.resolve("mail.txt"), "no rule trusts");
+    }
+
+    @Test
+    void anOriginUrlServersCouldReadTwoWaysIsUntrustedAndSaysWhy() throws IOException {
+        Path f = Files.writeString(trusted.resolve("h.pdf"), "%PDF-1.4");
+        RealFiles.setXattr(f, Marks.XDG_ORIGIN, "https://intranet.example.com/docs/..%2fadmin/h.pdf");
+        Verdict v = classify(f);
+        assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
+        assertThat(v.reason()).contains("cannot be judged", "encoded separator");
+    }
+
     @Test
     void originMarkThatIsNotAUrlMakesTheFileUntrusted() throws IOException {
         Path f = Files.writeString(trusted.resolve("f.txt"), "x");
@@ -183,28 +247,31 @@ class TrustClassifierTest {
     void trustedMarkSealedByAnotherHostIsIgnored() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("other-host.txt"), "x");
         Seal other = Seal.open(tmp.resolve("other/seal.key"));
-        mark(f, TrustLevel.TRUSTED, sha256(f), "cell-1", other.sign(TrustLevel.TRUSTED, sha256(f), "cell-1"));
+        mark(f, TrustLevel.TRUSTED, sha256(f), "cell-1",
+                other.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha256(f), "cell-1"));
         assertThat(classify(f).level()).isEqualTo(TrustLevel.UNTRUSTED);
     }
 
     @Test
-    void sealedTrustedMarkOverTheActualContentIsTrustedAnywhere() throws IOException {
+    void sealedSafeViewOverTheActualContentIsTrustedAnywhere() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("rebuilt.pdf"), "%PDF rebuilt from pixels");
         String sha = sha256(f);
-        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(TrustLevel.TRUSTED, sha, "cell-42"));
+        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha,
+                "cell-42"));
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.TRUSTED);
         assertThat(v.rule()).isNull();
-        assertThat(v.reason()).isEqualTo("Isola's sealed mark: rebuilt from pixels in cell cell-42, content unchanged "
-                + "since");
+        assertThat(v.reason()).isEqualTo("Isola's sealed mark: a safe view rebuilt from pixels by the host in cell "
+                + "cell-42, content unchanged since; it vouches for itself, whatever its origin marks say");
     }
 
     @Test
     void sealedMarkNoLongerCountsOnceTheContentChanged() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("rebuilt.pdf"), "%PDF rebuilt from pixels");
         String sha = sha256(f);
-        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(TrustLevel.TRUSTED, sha, "cell-42"));
+        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha,
+                "cell-42"));
         Files.writeString(f, "%PDF with something added later");
 
         Verdict v = classify(f);
@@ -263,6 +330,7 @@ class TrustClassifierTest {
     private static void mark(Path f, TrustLevel trust, String sha, String cell, String sealText) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Marks.TRUST, trust.word());
+        m.put(Marks.KIND, Seal.Kind.SAFE_VIEW.word());
         m.put(Marks.CELL, cell);
         m.put(Marks.SHA256, sha);
         m.put(Marks.SEAL, sealText);

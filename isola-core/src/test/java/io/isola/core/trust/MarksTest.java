@@ -61,11 +61,16 @@ class MarksTest {
     }
 
     @Test
-    void isolaOriginWinsOverTheBrowsersOrigin() throws IOException {
+    void isolaOriginIsTheOneRecordedOnOutputsButEveryOriginMarkIsListedForTrust() throws IOException {
         Path f = Files.writeString(dir.resolve("f"), "x");
+        RealFiles.setXattr(f, Marks.XDG_REFERRER, "https://page.example/");
         RealFiles.setXattr(f, Marks.XDG_ORIGIN, "https://browser.example/");
         RealFiles.setXattr(f, Marks.ORIGIN, "https://isola.example/");
-        assertThat(Marks.read(f).origin()).isEqualTo("https://isola.example/");
+        Marks m = Marks.read(f);
+        assertThat(m.origin()).isEqualTo("https://isola.example/");
+        assertThat(m.origins()).containsExactly(Map.entry(Marks.ORIGIN, "https://isola.example/"),
+                Map.entry(Marks.XDG_ORIGIN, "https://browser.example/"),
+                Map.entry(Marks.XDG_REFERRER, "https://page.example/"));
     }
 
     @Test

@@ -32,19 +32,19 @@ class SealTest {
     @Test
     void existingKeyIsReusedSoSealsSurviveARestart() throws IOException {
         Path key = tmp.resolve("seal.key");
-        String first = Seal.open(key).sign(TrustLevel.TRUSTED, SHA, "cell-1");
+        String first = Seal.open(key).sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1");
         byte[] bytes = Files.readAllBytes(key);
 
         Seal again = Seal.open(key);
 
         assertThat(Files.readAllBytes(key)).isEqualTo(bytes);
-        assertThat(again.sign(TrustLevel.TRUSTED, SHA, "cell-1")).isEqualTo(first);
+        assertThat(again.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1")).isEqualTo(first);
     }
 
     @Test
     void twoKeysGiveDifferentSeals() throws IOException {
-        String a = Seal.open(tmp.resolve("a.key")).sign(TrustLevel.TRUSTED, SHA, "cell-1");
-        String b = Seal.open(tmp.resolve("b.key")).sign(TrustLevel.TRUSTED, SHA, "cell-1");
+        String a = Seal.open(tmp.resolve("a.key")).sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1");
+        String b = Seal.open(tmp.resolve("b.key")).sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1");
         assertThat(a).isNotEqualTo(b).matches("[0-9a-f]{64}");
     }
 
@@ -69,18 +69,19 @@ class SealTest {
     }
 
     @Test
-    void sealCoversTrustHashAndCell() throws IOException {
+    void sealCoversKindTrustHashAndCell() throws IOException {
         Seal s = Seal.open(tmp.resolve("seal.key"));
-        String seal = s.sign(TrustLevel.TRUSTED, SHA, "cell-1");
-        assertThat(s.sign(TrustLevel.UNTRUSTED, SHA, "cell-1")).isNotEqualTo(seal);
-        assertThat(s.sign(TrustLevel.TRUSTED, "b".repeat(64), "cell-1")).isNotEqualTo(seal);
-        assertThat(s.sign(TrustLevel.TRUSTED, SHA, "cell-2")).isNotEqualTo(seal);
+        String seal = s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1");
+        assertThat(s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1")).isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.UNTRUSTED, SHA, "cell-1")).isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, "b".repeat(64), "cell-1")).isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-2")).isNotEqualTo(seal);
     }
 
     @Test
     void verifiesOnlyAnUnchangedMarkOverTheActualContent() throws IOException {
         Seal s = Seal.open(tmp.resolve("seal.key"));
-        Marks good = marks("trusted", SHA, "cell-1", s.sign(TrustLevel.TRUSTED, SHA, "cell-1"));
+        Marks good = marks("trusted", SHA, "cell-1", s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1"));
 
         assertThat(s.verifies(good, SHA)).isTrue();
         assertThat(s.verifies(good, "b".repeat(64))).as("content changed since").isFalse();
@@ -91,10 +92,31 @@ class SealTest {
         assertThat(s.verifies(marks("TRUSTED", SHA, "cell-1", good.get(Marks.SEAL)), SHA)).isFalse();
         assertThat(s.verifies(marks("trusted", SHA, "cell-1", "0".repeat(64)), SHA)).as("forged").isFalse();
         assertThat(Seal.open(tmp.resolve("other.key")).verifies(good, SHA)).as("another host's key").isFalse();
+        assertThat(s.verifiedKind(good, SHA)).isEqualTo(Seal.Kind.SAFE_VIEW);
+    }
+
+    @Test
+    void theKindIsCoveredSoATaskOutputCannotBecomeASafeView() throws IOException {
+        Seal s = Seal.open(tmp.resolve("seal.key"));
+        Marks output = marks("trusted", SHA, "cell-1", s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1"),
+                "task-output");
+        assertThat(s.verifiedKind(output, SHA)).isEqualTo(Seal.Kind.TASK_OUTPUT);
+        Marks promoted = marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), "safe-view");
+        assertThat(s.verifiedKind(promoted, SHA)).as("kind edited").isNull();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), null), SHA))
+                .as("kind removed").isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), "SAFE-VIEW"), SHA)).isFalse();
     }
 
     private static Marks marks(String trust, String sha, String cell, String seal) {
+        return marks(trust, sha, cell, seal, "safe-view");
+    }
+
+    private static Marks marks(String trust, String sha, String cell, String seal, String kind) {
         Map<String, String> m = new LinkedHashMap<>();
+        if (kind != null) {
+            m.put(Marks.KIND, kind);
+        }
         m.put(Marks.TRUST, trust);
         m.put(Marks.SHA256, sha);
         if (cell != null) {
