@@ -44,29 +44,40 @@ final class SeccompPolicy {
     /** The socket families a task needs: its own loopback and its network namespace's routes and addresses. */
     static final List<Integer> ALLOWED_FAMILIES = List.of(AF_UNIX, AF_INET, AF_INET6, AF_NETLINK);
 
-    /** One rule: {@code syscall} gets {@code action} when every comparison holds. */
-    record Rule(String syscall, int action, List<Seccomp.Cmp> when) {}
+    /**
+     * One rule: {@code syscall} fails with {@code errno} when every comparison holds. Plain data, so that naming
+     * the cached program touches no native code (the JVM links C in the background meanwhile).
+     */
+    record Rule(String syscall, int errno, List<Seccomp.Cmp> when) {
+        /** Every field, spelled out: a record's own toString is bootstrapped through invokedynamic, slow at start. */
+        void describe(StringBuilder key) {
+            key.append(syscall).append(':').append(errno);
+            for (Seccomp.Cmp c : when) {
+                key.append(',').append(c.arg()).append(c.op().name()).append(c.a()).append('/').append(c.b());
+            }
+            key.append(';');
+        }
+    }
 
     private SeccompPolicy() {}
 
     /** Every rule of the filter, in order. The cached program's name is a hash of this list. */
     static List<Rule> rules() {
-        int eperm = Seccomp.errno(EPERM);
         List<Rule> rules = new ArrayList<>();
         for (String call : DENIED) {
-            rules.add(new Rule(call, eperm, List.of()));
+            rules.add(new Rule(call, EPERM, List.of()));
         }
         // New user namespaces would hand the task a fresh set of capabilities to probe the kernel with.
         for (String call : List.of("unshare", "clone")) {
-            rules.add(new Rule(call, eperm, List.of(Seccomp.Cmp.maskedEquals(0, CLONE_NEWUSER, CLONE_NEWUSER))));
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.maskedEquals(0, CLONE_NEWUSER, CLONE_NEWUSER))));
         }
         // clone3 passes its flags in memory that seccomp cannot read: make libc fall back to clone.
-        rules.add(new Rule("clone3", Seccomp.errno(ENOSYS), List.of()));
+        rules.add(new Rule("clone3", ENOSYS, List.of()));
         // Faking keyboard input into a terminal, and the Linux console's privileged requests.
         for (long request : List.of(TIOCSTI, TIOCLINUX)) {
-            rules.add(new Rule("ioctl", eperm, List.of(Seccomp.Cmp.equals(1, request))));
+            rules.add(new Rule("ioctl", EPERM, List.of(Seccomp.Cmp.equals(1, request))));
         }
-        rules.addAll(socketRules(eperm));
+        rules.addAll(socketRules());
         return rules;
     }
 
@@ -78,19 +89,19 @@ final class SeccompPolicy {
      * which the kernel would have cut to an allowed-looking one. libseccomp takes one comparison per argument in a
      * rule, hence one rule per refused small family.
      */
-    private static List<Rule> socketRules(int eperm) {
+    private static List<Rule> socketRules() {
         List<Rule> rules = new ArrayList<>();
         for (String call : List.of("socket", "socketpair")) {
             for (int family = 0; family < AF_NETLINK; family++) {
                 if (!ALLOWED_FAMILIES.contains(family)) {
-                    rules.add(new Rule(call, eperm, List.of(Seccomp.Cmp.equals(0, family))));
+                    rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, family))));
                 }
             }
-            rules.add(new Rule(call, eperm, List.of(Seccomp.Cmp.greater(0, AF_NETLINK))));
-            rules.add(new Rule(call, eperm, List.of(Seccomp.Cmp.equals(0, AF_NETLINK),
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.greater(0, AF_NETLINK))));
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_NETLINK),
                     Seccomp.Cmp.notEquals(2, NETLINK_ROUTE))));
             // AF_INET with the obsolete SOCK_PACKET type is a packet socket in disguise (the kernel masks the type).
-            rules.add(new Rule(call, eperm, List.of(Seccomp.Cmp.equals(0, AF_INET),
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_INET),
                     Seccomp.Cmp.maskedEquals(1, SOCK_TYPE_MASK, SOCK_PACKET))));
         }
         return rules;
@@ -101,7 +112,9 @@ final class SeccompPolicy {
      * (the file name is a hash of them), else compiled now and cached. Compiling costs a few ms per start.
      */
     static Path program(Path cacheDir) {
-        String key = Integer.toHexString((rules() + "|" + System.getProperty("os.arch")).hashCode());
+        StringBuilder rules = new StringBuilder(System.getProperty("os.arch")).append('|');
+        rules().forEach(r -> r.describe(rules));
+        String key = Integer.toHexString(rules.toString().hashCode());
         Path file = cacheDir.resolve("seccomp-" + key + ".bpf");
         if (Files.isRegularFile(file)) {
             return file;
@@ -121,7 +134,7 @@ final class SeccompPolicy {
     static void writeBpf(String path) {
         try (Seccomp f = Seccomp.allowByDefault()) {
             for (Rule r : rules()) {
-                f.denyWhen(r.syscall(), r.action(), r.when().toArray(Seccomp.Cmp[]::new));
+                f.denyWhen(r.syscall(), Seccomp.errno(r.errno()), r.when().toArray(Seccomp.Cmp[]::new));
             }
             int fd = Libc.openWrite(path, false);
             try {
