@@ -15,7 +15,6 @@ import java.lang.foreign.SymbolLookup;
 public final class Seccomp implements AutoCloseable {
     public static final int ACT_ALLOW = 0x7fff0000;
     private static final int ACT_ERRNO = 0x00050000;
-    private static final int CMP_MASKED_EQ = 7;
     /** struct scmp_arg_cmp { unsigned arg; enum op; u64 datum_a; u64 datum_b; } */
     private static final MemoryLayout ARG_CMP = MemoryLayout.structLayout(INT, INT, LONG, LONG);
 
@@ -66,53 +65,91 @@ public final class Seccomp implements AutoCloseable {
 
     /** Every call of {@code syscall} gets {@code action}. Returns false when the syscall does not exist here. */
     public boolean deny(String syscall, int action) {
-        return add(syscall, action, -1, 0);
+        return denyWhen(syscall, action);
     }
 
     /** Calls whose argument {@code arg} has any bit of {@code mask} set get {@code action}. */
     public boolean denyWhenFlagSet(String syscall, int action, int arg, long mask) {
-        return add(syscall, action, arg, mask);
-    }
-
-    /** Calls whose argument {@code arg} equals {@code value} get {@code action}. */
-    public boolean denyWhenEquals(String syscall, int action, int arg, long value) {
-        return addCmp(syscall, action, arg, -1L, value);
-    }
-
-    private boolean add(String syscall, int action, int arg, long mask) {
-        if (arg < 0) {
-            return addCmp(syscall, action, -1, 0, 0);
-        }
         // One rule per bit: "arg & bit == bit" is true when that flag is set, whatever the other bits are.
         boolean any = false;
         for (long bit = Long.lowestOneBit(mask); bit != 0; mask &= ~bit, bit = Long.lowestOneBit(mask)) {
-            any |= addCmp(syscall, action, arg, bit, bit);
+            any |= denyWhen(syscall, action, Cmp.maskedEquals(arg, bit, bit));
         }
         return any;
     }
 
-    private boolean addCmp(String syscall, int action, int arg, long mask, long value) {
+    /** Calls whose argument {@code arg} equals {@code value} (all 64 bits) get {@code action}. */
+    public boolean denyWhenEquals(String syscall, int action, int arg, long value) {
+        return denyWhen(syscall, action, Cmp.equals(arg, value));
+    }
+
+    /**
+     * Calls whose argument {@code arg}, as an unsigned 64-bit value, is greater than {@code value} get {@code action}.
+     * Where the kernel takes an int, this also catches the values whose upper 32 bits are set (and negative ones).
+     */
+    public boolean denyWhenGreater(String syscall, int action, int arg, long value) {
+        return denyWhen(syscall, action, Cmp.greater(arg, value));
+    }
+
+    /**
+     * Calls for which every comparison holds get {@code action}; no comparison means every call. libseccomp may refuse
+     * two comparisons of the same argument in one rule: add a rule for each instead (rules of one action are ORed).
+     * Returns false when the syscall does not exist here.
+     */
+    public boolean denyWhen(String syscall, int action, Cmp... all) {
         int nr = resolve(syscall);
         if (nr < 0) {
             return false;
         }
         try (Arena a = Arena.ofConfined()) {
-            long cmpAddress = 0;
-            int count = 0;
-            if (arg >= 0) {
-                MemorySegment cmp = a.allocate(ARG_CMP);
-                cmp.set(INT, 0, arg);
-                cmp.set(INT, 4, CMP_MASKED_EQ);
-                cmp.set(LONG, 8, mask);
-                cmp.set(LONG, 16, value);
-                cmpAddress = cmp.address();
-                count = 1;
+            MemorySegment cmps = all.length == 0 ? MemorySegment.NULL : a.allocate(ARG_CMP, all.length);
+            for (int i = 0; i < all.length; i++) {
+                MemorySegment c = cmps.asSlice(i * ARG_CMP.byteSize(), ARG_CMP.byteSize());
+                c.set(INT, 0, all[i].arg());
+                c.set(INT, 4, all[i].op().code);
+                c.set(LONG, 8, all[i].a());
+                c.set(LONG, 16, all[i].b());
             }
-            int rc = (int) Native.call(Lib.RULE_ADD, Native.errnoBuffer(a), ctx, action, nr, count, cmpAddress, 0);
+            int rc = (int) Native.call(Lib.RULE_ADD, Native.errnoBuffer(a), ctx, action, nr, all.length,
+                    cmps.address(), 0);
             if (rc < 0) {
                 throw new LinuxException("seccomp_rule_add " + syscall, -rc);
             }
             return true;
+        }
+    }
+
+    /** libseccomp's comparison operators (enum scmp_compare); all compare the argument as an unsigned 64-bit value. */
+    public enum Op {
+        NOT_EQUAL(1), LESS(2), LESS_OR_EQUAL(3), EQUAL(4), GREATER_OR_EQUAL(5), GREATER(6), MASKED_EQUAL(7);
+
+        final int code;
+
+        Op(int code) {
+            this.code = code;
+        }
+    }
+
+    /**
+     * One comparison of a system call's argument {@code arg} (0-5): struct scmp_arg_cmp. {@code a} is the value
+     * compared with, except for {@link Op#MASKED_EQUAL}, where it is the mask and {@code b} the value.
+     */
+    public record Cmp(int arg, Op op, long a, long b) {
+        public static Cmp equals(int arg, long value) {
+            return new Cmp(arg, Op.EQUAL, value, 0);
+        }
+
+        public static Cmp notEquals(int arg, long value) {
+            return new Cmp(arg, Op.NOT_EQUAL, value, 0);
+        }
+
+        public static Cmp greater(int arg, long value) {
+            return new Cmp(arg, Op.GREATER, value, 0);
+        }
+
+        /** True when {@code arg & mask == value}. */
+        public static Cmp maskedEquals(int arg, long mask, long value) {
+            return new Cmp(arg, Op.MASKED_EQUAL, mask, value);
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -68,6 +70,37 @@ class SeccompTest {
     }
 
     @Test
+    void aGreaterThanRuleComparesAll64BitsOfTheArgument() throws IOException {
+        // libseccomp compares a 64-bit argument in two 32-bit halves: "greater than 16" must test the upper half
+        // (any bit set there is greater) and then the lower half against 16.
+        byte[] program = program(f -> assertThat(f.denyWhenGreater("socket", Seccomp.errno(EPERM), 0, 16)).isTrue());
+        assertThat(hasJump(program, BPF_JGT, 0)).as("upper half compared").isTrue();
+        assertThat(hasJump(program, BPF_JGT, 16)).as("lower half compared").isTrue();
+        assertThat(hasJump(program(f -> {}), BPF_JGT, 16)).isFalse();
+    }
+
+    @Test
+    void aRuleCanCompareSeveralArgumentsAtOnce() throws IOException {
+        long one = programSize(f -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16)));
+        long two = programSize(f -> assertThat(f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16),
+                Seccomp.Cmp.notEquals(2, 0))).isTrue());
+        long masked = programSize(f -> assertThat(f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 2),
+                Seccomp.Cmp.maskedEquals(1, 0xf, 10))).isTrue());
+        assertThat(two).isGreaterThan(one);
+        assertThat(masked).isGreaterThan(one);
+        assertThat(hasJump(program(f -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16),
+                Seccomp.Cmp.notEquals(2, 0))), BPF_JEQ, 16)).isTrue();
+    }
+
+    @Test
+    void aComparisonOfAnArgumentTheCallCannotHaveIsRefused() {
+        try (Seccomp f = Seccomp.allowByDefault()) {
+            assertThatThrownBy(() -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(6, 1)))
+                    .isInstanceOf(LinuxException.class).hasMessageStartingWith("seccomp_rule_add socket");
+        }
+    }
+
+    @Test
     void aRuleForAnUnknownSyscallIsSkippedAndChangesNothing() throws IOException {
         long without = programSize(f -> f.deny("mount", Seccomp.errno(EPERM)));
         long with = programSize(f -> {
@@ -95,7 +128,24 @@ class SeccompTest {
         }
     }
 
+    private static final int BPF_JEQ = 0x15, BPF_JGT = 0x25;
+
+    /** Whether the program has a "jump if (accumulator OP k)" instruction: struct sock_filter {u16 code; u8, u8; u32 k}. */
+    private static boolean hasJump(byte[] program, int code, int k) {
+        ByteBuffer b = ByteBuffer.wrap(program).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < program.length; i += SOCK_FILTER_SIZE) {
+            if ((b.getShort(i) & 0xffff) == code && b.getInt(i + 4) == k) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private long programSize(Consumer<Seccomp> rules) throws IOException {
+        return program(rules).length;
+    }
+
+    private byte[] program(Consumer<Seccomp> rules) throws IOException {
         Path file = Files.createTempFile(dir, "filter", ".bpf");
         try (Seccomp f = Seccomp.allowByDefault()) {
             rules.accept(f);
@@ -106,6 +156,6 @@ class SeccompTest {
                 Libc.close(fd);
             }
         }
-        return Files.size(file);
+        return Files.readAllBytes(file);
     }
 }

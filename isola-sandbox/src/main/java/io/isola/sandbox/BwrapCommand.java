@@ -13,16 +13,37 @@ import java.util.Map;
  */
 final class BwrapCommand {
     /** Descriptor numbers inside bwrap. */
-    static final int USERNS_FD = 3, BLOCK_FD = 4, INFO_FD = 5, SECCOMP_FD = 6;
+    static final int USERNS_FD = 3, BLOCK_FD = 4, INFO_FD = 5, SECCOMP_FD = 6, ARGS_FD = 7;
 
     private BwrapCommand() {}
+
+    /**
+     * The command line bwrap is started with. bwrap stays the cell's pid 1, whose command line the task can read:
+     * the options, which name host paths, come through {@link #ARGS_FD} (see {@link #options}), and only the task's
+     * own command is left on it.
+     */
+    static List<String> commandLine(String bwrap, CellSpec spec) {
+        List<String> a = new ArrayList<>(List.of(bwrap, "--args", fd(ARGS_FD), "--"));
+        a.addAll(spec.command());
+        return a;
+    }
+
+    /** {@link #options} as bwrap reads them from {@link #ARGS_FD}: each followed by a NUL. */
+    static byte[] encode(List<String> options) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String o : options) {
+            out.writeBytes(o.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
 
     /**
      * @param block whether the cell waits on {@link #BLOCK_FD} before it starts the task: needed when Isola must
      *     move it into its cgroup first, not when it is born there
      */
-    static List<String> build(String bwrap, CellSpec spec, CellRootfs fs, boolean block) {
-        List<String> a = new ArrayList<>(List.of(bwrap,
+    static List<String> options(CellSpec spec, CellRootfs fs, ProcMask procMask, boolean block) {
+        List<String> a = new ArrayList<>(List.of(
                 "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
@@ -34,13 +55,16 @@ final class BwrapCommand {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }
         // The cell's root is assembled already (see CellRootfs): one recursive bind, then fresh /proc and /dev.
-        a.addAll(List.of("--bind", fs.root().toString(), "/", "--proc", "/proc", "--dev", "/dev"));
+        a.addAll(List.of("--bind", fs.root().toString(), "/", "--proc", "/proc"));
+        a.addAll(procMask.bwrapArgs(fs.procCovers()));
+        // bwrap's /dev is a tmpfs of half the host's RAM: read-only once set up, or a task would store there what
+        // its disk quota refuses. Only /dev/shm stays writable, and it lies in the cell's tmpfs, within the quota.
+        a.addAll(List.of("--dev", "/dev", "--bind", fs.shm().toString(), "/dev/shm", "--remount-ro", "/dev"));
         for (ViewEntry v : spec.view()) {
             String flag = v.access() == ViewEntry.Access.READ_WRITE ? "--bind" : "--ro-bind";
             a.addAll(List.of(flag, v.hostPath().toString(), v.cellPath().toString()));
         }
-        a.addAll(List.of("--chdir", workdir(spec.workdir()), "--"));
-        a.addAll(spec.command());
+        a.addAll(List.of("--chdir", workdir(spec.workdir())));
         return a;
     }
 

@@ -32,13 +32,16 @@ final class BwrapLauncher {
     private final CgroupTree cgroups;
     private final CellUserNamespace userns;
     private final Path seccompBpf;
+    private final ProcMask procMask;
 
-    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf) {
+    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf,
+            ProcMask procMask) {
         this.bwrap = bwrap;
         this.ns = ns;
         this.cgroups = cgroups;
         this.userns = userns;
         this.seccompBpf = seccompBpf;
+        this.procMask = procMask;
     }
 
     Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
@@ -106,8 +109,10 @@ final class BwrapLauncher {
             checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
             cell.rootfs().addTaskFiles(spec.files());
+            writeOptions(cell.rootfs().bwrapArgs(), BwrapCommand.options(spec, cell.rootfs(), procMask, !bornInside));
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside))
+            Spawn s = Spawn.of(BwrapCommand.commandLine(bwrap.toString(), spec))
+                    .openReadOnly(BwrapCommand.ARGS_FD, cell.rootfs().bwrapArgs().toString())
                     .fd(BwrapCommand.USERNS_FD, userns.fd())
                     .fd(BwrapCommand.INFO_FD, info[1])
                     .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
@@ -136,6 +141,16 @@ final class BwrapLauncher {
             if (info != null) {
                 Libc.close(info[1]);
             }
+        }
+    }
+
+    /** A file in the cell's tmpfs, outside its root: the cell never sees it, and it goes with the cell. */
+    private static void writeOptions(Path file, java.util.List<String> options) {
+        int fd = Libc.openWrite(file.toString(), false);
+        try {
+            Libc.write(fd, BwrapCommand.encode(options));
+        } finally {
+            Libc.close(fd);
         }
     }
 

@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A cell's whole root file system, assembled ahead of bwrap so that bwrap needs a single recursive bind for it.
@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  *       directory in the same tmpfs: the copy-on-write layer. The cell's writable places (/tmp, /var/tmp, its home)
  *       are plain directories of the tmpfs, so the tmpfs size is the cell's disk quota whatever it writes to.</li>
  *   <li>{@code upper/}, {@code work/}: the overlays' private halves, outside {@code root/} and never visible.</li>
+ *   <li>{@code shm/}: the cell's /dev/shm, where POSIX shared memory lives; here it counts against the disk quota
+ *       like any other file (the rest of /dev is read-only).</li>
+ *   <li>{@code proc/}: what covers the host's parts of the cell's /proc (see {@link ProcMask}).</li>
  * </ul>
  * It is mounted in a mount namespace of its own (see {@link MountNamespaceThread}), always at the same path, and
  * exists only as long as that namespace: while Isola holds its descriptor or the cell's bwrap runs in it.
@@ -72,9 +75,7 @@ final class CellRootfs {
             Path upper = Files.createDirectories(dir.resolve("upper/" + i));
             Path work = Files.createDirectories(dir.resolve("work/" + i));
             Path target = Files.createDirectories(inRoot(layer.cellPath()));
-            String lowers = layer.lowerDirs().stream().map(Path::toString).collect(Collectors.joining(":"));
-            Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV,
-                    "lowerdir=" + lowers + ",upperdir=" + upper + ",workdir=" + work);
+            mountOverlay(target, layer.lowerDirs(), upper, work);
             i++;
         }
         for (Image.Symlink s : image.symlinks()) {
@@ -83,10 +84,36 @@ final class CellRootfs {
         for (String d : new String[] {"proc", "dev", "run", "var"}) {
             Files.createDirectories(root.resolve(d));
         }
+        Path shm = Files.createDirectory(shm());
+        Libc.chown(shm.toString(), uid, gid);
+        Libc.chmod(shm.toString(), 01777);
+        ProcMask.writeCovers(Files.createDirectory(procCovers()));
         writable("/tmp", 01777, uid, gid);
         writable("/var/tmp", 01777, uid, gid);
         Files.createDirectories(root.resolve("home"));
         writable("/home/user", 0700, uid, gid);
+    }
+
+    /**
+     * Mounts an overlay whose directories are named by descriptors, /proc/self/fd/N. A cell reads the mount options
+     * in its /proc/self/mountinfo, and the host paths would tell it where Isola's state is, which under a user's
+     * Isola is in their home and names them.
+     */
+    private static void mountOverlay(Path target, List<Path> lowers, Path upper, Path work) {
+        List<Integer> fds = new ArrayList<>();
+        try {
+            StringBuilder lower = new StringBuilder();
+            for (Path l : lowers) {
+                fds.add(Libc.openReadOnly(l.toString()));
+                lower.append(lower.isEmpty() ? "" : ":").append("/proc/self/fd/").append(fds.getLast());
+            }
+            fds.add(Libc.openReadOnly(upper.toString()));
+            fds.add(Libc.openReadOnly(work.toString()));
+            Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV, "lowerdir=" + lower
+                    + ",upperdir=/proc/self/fd/" + fds.get(fds.size() - 2) + ",workdir=/proc/self/fd/" + fds.getLast());
+        } finally {
+            fds.forEach(Libc::close);
+        }
     }
 
     private void writable(String cellPath, int mode, int uid, int gid) throws IOException {
@@ -129,8 +156,7 @@ final class CellRootfs {
                 Path work = Files.createDirectories(dir.resolve("work/input-" + i));
                 Libc.chown(upper.toString(), uid, gid);
                 Path target = Files.createDirectories(inRoot(in.cellDir()));
-                Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV,
-                        "lowerdir=" + in.hostDir() + ",upperdir=" + upper + ",workdir=" + work);
+                mountOverlay(target, List.of(in.hostDir()), upper, work);
                 i++;
             }
             if (files.outputDir() != null) {
@@ -149,6 +175,21 @@ final class CellRootfs {
     /** A cell path as seen from this namespace. */
     Path inRoot(String cellPath) {
         return dir.resolve("root" + (cellPath.equals("/") ? "" : cellPath));
+    }
+
+    /** The directory bwrap binds as the cell's /dev/shm. */
+    Path shm() {
+        return dir.resolve("shm");
+    }
+
+    /** The directory of the files that cover parts of the cell's /proc. */
+    Path procCovers() {
+        return dir.resolve("proc");
+    }
+
+    /** Where bwrap reads its arguments from, so that the cell's pid 1 shows none of them. */
+    Path bwrapArgs() {
+        return dir.resolve("bwrap.args");
     }
 
     /** The directory bwrap binds as the cell's "/". */

@@ -91,6 +91,7 @@ public final class SandboxEngine implements Engine {
                 return null;
             });
             Path seccompBpf = SeccompPolicy.program(options.paths().root().resolve("cache"));
+            ProcMask procMask = ProcMask.of(Path.of("/proc"));
             try {
                 this.cgroups = CgroupTree.open(options.cgroupRoot(), "isola");
             } catch (CgroupUnavailableException e) {
@@ -104,7 +105,7 @@ public final class SandboxEngine implements Engine {
             pool.prepareFirst();
             this.userns = ns.await(ns.submit(() -> helper.get().finish()));
             Trace.mark("user namespace ready");
-            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf);
+            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf, procMask);
         } catch (RuntimeException e) {
             abandonStartUp(helper, preparer);
             throw e;

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ final class SeccompPolicy {
     private static final int EPERM = 1, ENOSYS = 38;
     private static final long CLONE_NEWUSER = 0x10000000L;
     private static final long TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
+    private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, NETLINK_ROUTE = 0;
+    private static final long SOCK_TYPE_MASK = 0xf, SOCK_PACKET = 10;
 
     /** Denied with EPERM. Grouped by reason. */
     static final List<String> DENIED = List.of(
@@ -38,15 +41,80 @@ final class SeccompPolicy {
             "reboot", "swapon", "swapoff", "syslog", "acct", "settimeofday", "clock_settime", "clock_adjtime",
             "adjtimex", "sethostname", "setdomainname", "iopl", "ioperm", "vhangup");
 
+    /** The socket families a task needs: its own loopback and its network namespace's routes and addresses. */
+    static final List<Integer> ALLOWED_FAMILIES = List.of(AF_UNIX, AF_INET, AF_INET6, AF_NETLINK);
+
+    /**
+     * One rule: {@code syscall} fails with {@code errno} when every comparison holds. Plain data, so that naming
+     * the cached program touches no native code (the JVM links C in the background meanwhile).
+     */
+    record Rule(String syscall, int errno, List<Seccomp.Cmp> when) {
+        /** Every field, spelled out: a record's own toString is bootstrapped through invokedynamic, slow at start. */
+        void describe(StringBuilder key) {
+            key.append(syscall).append(':').append(errno);
+            for (Seccomp.Cmp c : when) {
+                key.append(',').append(c.arg()).append(c.op().name()).append(c.a()).append('/').append(c.b());
+            }
+            key.append(';');
+        }
+    }
+
     private SeccompPolicy() {}
+
+    /** Every rule of the filter, in order. The cached program's name is a hash of this list. */
+    static List<Rule> rules() {
+        List<Rule> rules = new ArrayList<>();
+        for (String call : DENIED) {
+            rules.add(new Rule(call, EPERM, List.of()));
+        }
+        // New user namespaces would hand the task a fresh set of capabilities to probe the kernel with.
+        for (String call : List.of("unshare", "clone")) {
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.maskedEquals(0, CLONE_NEWUSER, CLONE_NEWUSER))));
+        }
+        // clone3 passes its flags in memory that seccomp cannot read: make libc fall back to clone.
+        rules.add(new Rule("clone3", ENOSYS, List.of()));
+        // Faking keyboard input into a terminal, and the Linux console's privileged requests.
+        for (long request : List.of(TIOCSTI, TIOCLINUX)) {
+            rules.add(new Rule("ioctl", EPERM, List.of(Seccomp.Cmp.equals(1, request))));
+        }
+        rules.addAll(socketRules());
+        return rules;
+    }
+
+    /**
+     * The network namespace covers only some socket families: vsock shares its ports with the host and its
+     * hypervisor, and the kernel loads the module of almost any other family on first use. Everything but
+     * {@link #ALLOWED_FAMILIES} is refused, and netlink only for NETLINK_ROUTE. The kernel takes ints, the filter
+     * sees 64 bits: "greater than AF_NETLINK" and "protocol not 0" also refuse every value with upper bits set,
+     * which the kernel would have cut to an allowed-looking one. libseccomp takes one comparison per argument in a
+     * rule, hence one rule per refused small family.
+     */
+    private static List<Rule> socketRules() {
+        List<Rule> rules = new ArrayList<>();
+        for (String call : List.of("socket", "socketpair")) {
+            for (int family = 0; family < AF_NETLINK; family++) {
+                if (!ALLOWED_FAMILIES.contains(family)) {
+                    rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, family))));
+                }
+            }
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.greater(0, AF_NETLINK))));
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_NETLINK),
+                    Seccomp.Cmp.notEquals(2, NETLINK_ROUTE))));
+            // AF_INET with the obsolete SOCK_PACKET type is a packet socket in disguise (the kernel masks the type).
+            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_INET),
+                    Seccomp.Cmp.maskedEquals(1, SOCK_TYPE_MASK, SOCK_PACKET))));
+        }
+        return rules;
+    }
 
     /**
      * The compiled program for this policy, from {@code cacheDir} when an earlier start compiled the same rules
      * (the file name is a hash of them), else compiled now and cached. Compiling costs a few ms per start.
      */
     static Path program(Path cacheDir) {
-        String key = Integer.toHexString((DENIED + "|unshare,clone:NEWUSER|clone3:ENOSYS|ioctl:TIOCSTI,TIOCLINUX|"
-                + System.getProperty("os.arch")).hashCode());
+        StringBuilder rules = new StringBuilder(System.getProperty("os.arch")).append('|');
+        rules().forEach(r -> r.describe(rules));
+        String key = Integer.toHexString(rules.toString().hashCode());
         Path file = cacheDir.resolve("seccomp-" + key + ".bpf");
         if (Files.isRegularFile(file)) {
             return file;
@@ -65,18 +133,9 @@ final class SeccompPolicy {
     /** Compiles the filter and writes the BPF program to {@code path}. */
     static void writeBpf(String path) {
         try (Seccomp f = Seccomp.allowByDefault()) {
-            int eperm = Seccomp.errno(EPERM);
-            for (String call : DENIED) {
-                f.deny(call, eperm);
+            for (Rule r : rules()) {
+                f.denyWhen(r.syscall(), Seccomp.errno(r.errno()), r.when().toArray(Seccomp.Cmp[]::new));
             }
-            // New user namespaces would hand the task a fresh set of capabilities to probe the kernel with.
-            f.denyWhenFlagSet("unshare", eperm, 0, CLONE_NEWUSER);
-            f.denyWhenFlagSet("clone", eperm, 0, CLONE_NEWUSER);
-            // clone3 passes its flags in memory that seccomp cannot read: make libc fall back to clone.
-            f.deny("clone3", Seccomp.errno(ENOSYS));
-            // Faking keyboard input into a terminal, and the Linux console's privileged requests.
-            f.denyWhenEquals("ioctl", eperm, 1, TIOCSTI);
-            f.denyWhenEquals("ioctl", eperm, 1, TIOCLINUX);
             int fd = Libc.openWrite(path, false);
             try {
                 f.exportBpf(fd);

@@ -64,4 +64,39 @@ class ResourceAttackTest extends WithEngine {
         TestCells.Result r = cells.sh("dd if=/dev/zero of=/big bs=1M count=10 2>&1 | tail -1; mkdir /x 2>&1");
         assertThat(r.out()).containsAnyOf("Read-only file system", "Permission denied");
     }
+
+    @Test
+    void devIsNoWayAroundTheDiskQuota() {
+        // /dev used to be bwrap's tmpfs of half the host's RAM, writable by the cell: with more memory than disk, a
+        // task stored there what its disk quota refused. Every directory under /dev is tried, including POSIX
+        // shared memory's /dev/shm, which counts against the quota.
+        TestCells.Result r = cells.sh("""
+                for d in $(find /dev -xdev -type d 2>/dev/null) /dev/shm /dev/pts /dev/mqueue; do
+                  [ -d "$d" ] || continue
+                  dd if=/dev/zero of="$d/fill" bs=1M count=64 2>/dev/null
+                  [ -f "$d/fill" ] && echo "$d $(du -m "$d/fill" | cut -f1)"
+                  rm -f "$d/fill"
+                done
+                echo done
+                """, Limits.DEFAULT.withDisk(16L << 20).withMemory(256L << 20));
+        assertThat(r.out()).endsWith("done\n");
+        assertThat(r.out().lines().filter(l -> !l.equals("done")))
+                .allSatisfy(l -> assertThat(Integer.parseInt(l.split(" ")[1])).as(l).isLessThanOrEqualTo(16));
+    }
+
+    @Test
+    void theDevicesATaskNeedsStillWork() {
+        TestCells.Result r = cells.sh("""
+                echo x > /dev/null && echo "null ok"
+                [ "$(head -c 5 /dev/zero | wc -c)" = 5 ] && echo "zero ok"
+                [ "$(head -c 16 /dev/urandom | wc -c)" = 16 ] && echo "urandom ok"
+                [ "$(head -c 16 /dev/random | wc -c)" = 16 ] && echo "random ok"
+                echo x > /dev/full 2>/dev/null || echo "full ok"
+                perl -e 'open(my $m, "+<", "/dev/ptmx") or die "ptmx $!"; print "pty ok\n"'
+                echo shared > /dev/shm/segment && [ "$(cat /dev/shm/segment)" = shared ] && echo "shm ok"
+                python3 -c 'from multiprocessing import shared_memory as s; m = s.SharedMemory(create=True, size=4096); m.close(); m.unlink(); print("posix shm ok")'
+                """);
+        assertThat(r.out()).as(r.err()).contains("null ok", "zero ok", "urandom ok", "random ok", "full ok", "pty ok",
+                "shm ok", "posix shm ok");
+    }
 }
