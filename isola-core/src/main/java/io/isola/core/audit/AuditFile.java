@@ -4,7 +4,6 @@ import io.isola.core.Host;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -51,23 +50,26 @@ final class AuditFile implements AutoCloseable {
     private Object outKey; // the (device, inode) that out writes to
 
     AuditFile(Path file, AuditRotation rotation) throws IOException {
-        this.file = file.toAbsolutePath();
+        this.file = file.toAbsolutePath().normalize();
         this.lockFile = Path.of(this.file + ".lock");
         this.rotation = rotation;
-        this.jvmLock = JVM_LOCKS.computeIfAbsent(this.file, p -> new ReentrantLock());
+        ReentrantLock fresh = new ReentrantLock(), earlier = JVM_LOCKS.putIfAbsent(this.file, fresh);
+        this.jvmLock = earlier != null ? earlier : fresh;
         boolean root = Host.isRoot();
         this.readers = root ? group("adm") : null;
         this.mode = readers != null ? ROOT_MODE : OWNER_MODE;
         Files.createDirectories(this.file.getParent());
-        withLock(this::reopen);
+        try (Held held = lock()) {
+            reopen();
+        }
     }
 
     /** Appends {@code line} (a whole line, newline included) in one write, rotating first when it is due. */
     void append(byte[] line) throws IOException {
-        withLock(() -> {
+        try (Held held = lock()) {
             Object current = keyOf(file);
-            if (current == null || !current.equals(outKey)) {
-                reopen(); // rotated (or removed) by another writer since this one last wrote
+            if (current == null || !current.equals(outKey) || !out.isOpen()) {
+                reopen(); // rotated (or removed) by another writer since this one last wrote, or closed by an interrupt
             }
             long size = out.size();
             if (size > 0 && size + line.length > rotation.maxBytes()) {
@@ -78,21 +80,42 @@ final class AuditFile implements AutoCloseable {
             while (b.hasRemaining()) {
                 out.write(b);
             }
-        });
-    }
-
-    private interface Locked {
-        void run() throws IOException;
-    }
-
-    private void withLock(Locked action) throws IOException {
-        jvmLock.lock();
-        try (FileChannel lock = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(OWNER_MODE)); FileLock held = lock.lock()) {
-            action.run();
-        } finally {
-            jvmLock.unlock();
         }
+    }
+
+    /** Both locks, released by close(). No lambdas here: their bootstrap costs a cold command line milliseconds. */
+    private final class Held implements AutoCloseable {
+        private final FileChannel channel;
+
+        Held() throws IOException {
+            jvmLock.lock();
+            FileChannel c = null;
+            try {
+                c = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(OWNER_MODE));
+                c.lock(); // released when the channel closes
+            } catch (IOException | RuntimeException e) {
+                if (c != null) {
+                    c.close();
+                }
+                jvmLock.unlock();
+                throw e;
+            }
+            channel = c;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                jvmLock.unlock();
+            }
+        }
+    }
+
+    private Held lock() throws IOException {
+        return new Held();
     }
 
     /** audit.jsonl.(keep-1) → .keep (dropped), …, audit.jsonl → .1; the next append creates a new file. */
