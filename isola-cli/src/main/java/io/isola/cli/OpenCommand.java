@@ -71,7 +71,7 @@ final class OpenCommand implements Command {
             throw new UsageException(operands.isEmpty() ? "what should be opened? give a FILE or URL"
                     : "open takes one FILE or URL, not " + operands.size());
         }
-        target = operands.get(0);
+        target = Operands.nonEmpty(operands.get(0), "open needs a FILE or URL");
     }
 
     @Override

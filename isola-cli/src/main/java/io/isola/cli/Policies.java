@@ -2,7 +2,11 @@ package io.isola.cli;
 
 import io.isola.core.Host;
 import io.isola.core.policy.Policy;
+import io.isola.core.policy.PolicyException;
 import io.isola.core.policy.PolicyFile;
+import io.isola.linux.Libc;
+import io.isola.linux.LinuxException;
+import io.isola.linux.SmallFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +39,24 @@ final class Policies {
     static Policy load(Path explicit) {
         Path home = Host.invokingHome(System.getenv());
         Path p = locate(explicit);
-        return p == null ? PolicyFile.builtIn(home) : PolicyFile.load(p, home);
+        return p == null ? PolicyFile.builtIn(home) : PolicyFile.fromBytes(read(p), p.toString(), home);
+    }
+
+    /**
+     * The policy file's bytes, refusing what is no regular file or larger than the cap: a FIFO must not hang a
+     * command, nor /dev/zero fill its memory, whether named by --policy, {@code policy check} or ISOLA_POLICY.
+     */
+    private static byte[] read(Path file) {
+        try {
+            return SmallFile.read(file.toString(), PolicyFile.MAX_BYTES);
+        } catch (SmallFile.Refused e) {
+            throw new PolicyException(file.toString(), 0, e.getMessage() + ": " + PolicyFile.WHAT_TO_GIVE);
+        } catch (LinuxException e) {
+            int errno = e.errno();
+            String why = errno == Libc.ENOENT || errno == Libc.ENOTDIR ? "no such file: check the path, or run "
+                    + "without --policy" : errno == Libc.EACCES ? "permission denied: make it readable, or name "
+                    + "another policy" : "cannot read: " + e.getMessage();
+            throw new PolicyException(file.toString(), 0, why);
+        }
     }
 }

@@ -56,7 +56,8 @@ final class PolicyCommand implements Command {
             throw new UsageException("use: isola policy check [FILE] or isola policy show [FILE]");
         }
         action = operands.get(0);
-        file = operands.size() == 2 ? Path.of(operands.get(1)) : null;
+        file = operands.size() == 2 ? Path.of(Operands.nonEmpty(operands.get(1), "policy " + action + " needs a FILE"))
+                : null;
     }
 
     @Override

@@ -25,12 +25,14 @@ final class RunCommand implements Command {
     private static final Option RW = Option.value("--rw", "PATH", "show a host path writable (never a secret place)");
     private static final Option ENV = Option.value("--env", "NAME[=VALUE]", "pass NAME from the caller, or set it");
     private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory inside the cell");
-    private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M)");
-    private static final Option PIDS = Option.value("--pids", "N", "process and thread limit (default 256)");
+    private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M, at least 4M)");
+    private static final Option PIDS = Option.value("--pids", "N",
+            "process and thread limit (default 256, at least 8)");
     private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap (default 1.0)");
     private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
     private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 2m");
-    private static final Option DISK = Option.value("--disk", "SIZE", "size of the private writable layer (default 256M)");
+    private static final Option DISK = Option.value("--disk", "SIZE",
+            "size of the private writable layer (default 256M, at least 1M)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
             CPU_TIME, TIMEOUT, DISK, STATE);
@@ -79,16 +81,16 @@ final class RunCommand implements Command {
         switch (n) {
             case "--image" -> image = v;
             case "--engine" -> engine = v;
-            case "--ro" -> readOnly.add(path(n, v));
-            case "--rw" -> readWrite.add(path(n, v));
+            case "--ro" -> readOnly.add(path(v));
+            case "--rw" -> readWrite.add(path(v));
             case "--env" -> env.add(v);
             case "--workdir" -> workdir = Path.of(v);
-            case "--memory" -> limits = limits.withMemory(Sizes.bytes(n, v));
-            case "--pids" -> limits = limits.withPids(Sizes.count(n, v));
+            case "--memory" -> limits = limits.withMemory(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireMemory));
+            case "--pids" -> limits = limits.withPids(Sizes.atLeast(n, Sizes.count(n, v), Limits::requirePids));
             case "--cpus" -> limits = limits.withCpus(Sizes.decimal(n, v));
             case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
-            case "--disk" -> limits = limits.withDisk(Sizes.bytes(n, v));
+            case "--disk" -> limits = limits.withDisk(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireDisk));
             case "--state-dir" -> stateDir = Path.of(v);
             default -> throw new IllegalStateException("unhandled option " + n);
         }
@@ -142,10 +144,7 @@ final class RunCommand implements Command {
         }
     }
 
-    private static Path path(String option, String v) throws UsageException {
-        if (v.isEmpty()) {
-            throw new UsageException(option + " needs a path");
-        }
+    private static Path path(String v) {
         return Path.of(v).toAbsolutePath().normalize();
     }
 }

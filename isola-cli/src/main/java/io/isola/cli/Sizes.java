@@ -25,7 +25,12 @@ final class Sizes {
         return parse(option, s, Quantities::decimal);
     }
 
-    private static <T> T parse(String option, String s, Function<String, T> parser) throws UsageException {
+    /** A parsed value checked against its floor, e.g. {@code Limits::requireMemory}. */
+    static <T> T atLeast(String option, T value, Function<T, T> floor) throws UsageException {
+        return parse(option, value, floor);
+    }
+
+    private static <S, T> T parse(String option, S s, Function<S, T> parser) throws UsageException {
         try {
             return parser.apply(s);
         } catch (IllegalArgumentException e) {

@@ -70,7 +70,7 @@ final class TrustCommand implements Command {
         if (operands.size() != 2 || !operands.get(0).equals("explain")) {
             throw new UsageException("use: isola trust explain PATH|URL");
         }
-        target = operands.get(1);
+        target = Operands.nonEmpty(operands.get(1), "trust explain needs a PATH or URL");
     }
 
     @Override

@@ -47,9 +47,12 @@ final class Cli {
                     p.getOutputStream().write(stdin.getBytes());
                     p.getOutputStream().close();
                 }
-                if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new AssertionError("isola " + String.join(" ", args) + " hung");
+                try {
+                    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                        throw new AssertionError("isola " + String.join(" ", args) + " hung");
+                    }
+                } finally {
+                    p.destroyForcibly(); // also when a test's own timeout interrupted the wait
                 }
                 return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
             } finally {

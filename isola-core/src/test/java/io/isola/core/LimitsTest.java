@@ -49,9 +49,25 @@ class LimitsTest {
 
     @Test
     void rejectsInvalidValuesGivenToTheConstructor() {
-        assertRejected(() -> new Limits(0, 1, 1, null, null, 1));
-        assertRejected(() -> new Limits(1, 0, 1, null, null, 1));
-        assertRejected(() -> new Limits(1, 1, 1, null, null, 0));
+        assertRejected(() -> new Limits(0, 8, 1, null, null, 1 << 20));
+        assertRejected(() -> new Limits(4 << 20, 0, 1, null, null, 1 << 20));
+        assertRejected(() -> new Limits(4 << 20, 8, 1, null, null, 0));
+    }
+
+    @Test
+    void refusesLimitsNoCellCanStartWithAndNamesTheFloor() {
+        assertThatThrownBy(() -> Limits.DEFAULT.withDisk(1)).isInstanceOf(IsolaException.class)
+                .hasMessageStartingWith("disk must be at least 1M");
+        assertThatThrownBy(() -> Limits.DEFAULT.withMemory((4 << 20) - 1)).hasMessageStartingWith(
+                "memory must be at least 4M");
+        assertThatThrownBy(() -> Limits.DEFAULT.withPids(7)).hasMessageStartingWith("pids must be at least 8");
+        assertThatThrownBy(() -> Limits.requireDisk(1023 << 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("must be at least 1M");
+        Limits floor = Limits.DEFAULT.withDisk(Limits.MIN_DISK_BYTES).withMemory(Limits.MIN_MEMORY_BYTES)
+                .withPids(Limits.MIN_PIDS);
+        assertThat(floor.diskBytes()).isEqualTo(1 << 20);
+        assertThat(floor.memoryBytes()).isEqualTo(4 << 20);
+        assertThat(floor.maxPids()).isEqualTo(8);
     }
 
     @Test
@@ -63,6 +79,6 @@ class LimitsTest {
     }
 
     private static void assertRejected(Runnable make) {
-        assertThatThrownBy(make::run).isInstanceOf(IsolaException.class).hasMessageContaining("must be positive");
+        assertThatThrownBy(make::run).isInstanceOf(IsolaException.class).hasMessageContaining("must be at least");
     }
 }

@@ -16,7 +16,8 @@ public final class Libc {
     public static final int MNT_DETACH = 2;
     public static final int O_CLOEXEC = 02000000;
     public static final int WNOHANG = 1;
-    public static final int ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, ECHILD = 10, EINVAL = 22;
+    public static final int ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, ECHILD = 10, EACCES = 13,
+            ENOTDIR = 20, EINVAL = 22;
     private static final int S_IFCHR = 0020000;
     private static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
 

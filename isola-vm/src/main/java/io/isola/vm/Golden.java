@@ -86,7 +86,8 @@ final class Golden {
                     break;
                 }
                 if ("failed".equals(status) || System.nanoTime() > deadline) {
-                    throw new IOException("saving the golden VM " + status + " (" + vm.log() + ")");
+                    throw new IOException("saving the golden VM " + status + " (" + QemuDeath.console(vm.log())
+                            + ")");
                 }
                 sleep();
             }
@@ -131,7 +132,8 @@ final class Golden {
     private static void expectSuccess(Vm vm, String what) throws IOException {
         int code = vm.agent.relay(new Discard());
         if (code != 0) {
-            throw new IOException("the golden VM's warm-up " + what + " exited with " + code + " (" + vm.log() + ")");
+            throw new IOException("the golden VM's warm-up " + what + " exited with " + code + " ("
+                    + QemuDeath.console(vm.log()) + ")");
         }
     }
 

@@ -27,15 +27,16 @@ final class Ready {
         try {
             vm.agent.hello();
         } catch (IOException e) {
-            String log = vm.log();
-            boolean crashed = !timedOut[0] && !vm.alive();
+            // QEMU's end reaches the agent's socket a moment before waitpid can see it: give it that moment
+            boolean crashed = !timedOut[0] && vm.awaitExit(Duration.ofSeconds(2));
+            String said = crashed ? vm.death() : QemuDeath.console(vm.log()); // before close() removes the log
             vm.close();
             if (timedOut[0]) {
                 throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds()
-                        + " s (console: " + log + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
+                        + " s (" + said + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
             }
-            throw new IsolaException((crashed ? "QEMU exited before its guest was ready" : "the guest agent failed: "
-                    + e.getMessage()) + (log.isEmpty() ? "" : " (console: " + log + ")"));
+            throw new IsolaException(crashed ? "the VM ended before its guest was ready: " + said
+                    : "the guest agent failed: " + e.getMessage() + " (" + said + ")");
         } finally {
             watchdog.cancel(false);
         }

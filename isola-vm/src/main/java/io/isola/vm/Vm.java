@@ -1,6 +1,7 @@
 package io.isola.vm;
 
 import io.isola.core.IsolaException;
+import io.isola.core.output.Harvester;
 import io.isola.linux.Libc;
 import io.isola.linux.Sockets;
 import io.isola.linux.Spawn;
@@ -8,6 +9,9 @@ import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupLimits;
 import io.isola.linux.cgroup.CgroupTree;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +43,10 @@ final class Vm implements AutoCloseable {
     private final Cgroup cgroup;
     private final int agentFd;
     private boolean closed;
+    /** QEMU's wait status once reaped, else -1: how it ended, for the message that reports its death. */
+    private volatile int waitStatus = -1;
+    /** What QEMU had written when it was closed: the log goes with its run directory. */
+    private volatile String logAtClose;
 
     private Vm(String id, int pid, Path dir, Qmp qmp, AgentChannel agent, int agentFd, Cgroup cgroup) {
         this.id = id;
@@ -155,9 +163,17 @@ final class Vm implements AutoCloseable {
         return 2_000_000;
     }
 
-    /** Whether QEMU still runs (reaps it when it has ended). */
-    boolean alive() {
-        return !closed && Libc.waitpid(pid, Libc.WNOHANG) == -1;
+    /** Whether QEMU still runs (reaps it when it has ended, keeping its wait status). */
+    synchronized boolean alive() {
+        if (closed || waitStatus != -1) {
+            return false;
+        }
+        int status = Libc.waitpid(pid, Libc.WNOHANG);
+        if (status == -1) {
+            return true;
+        }
+        waitStatus = status;
+        return false;
     }
 
     /** Waits up to {@code d} for QEMU to end; true when it has. */
@@ -179,13 +195,31 @@ final class Vm implements AutoCloseable {
 
     /** The last lines QEMU and the guest console wrote, for error messages. */
     String log() {
-        return readLog(dir);
+        String saved = logAtClose;
+        return saved != null ? saved : readLog(dir);
     }
 
+    /**
+     * How QEMU ended and what it said last, as one clause for a message: e.g. "QEMU was killed by signal 9
+     * (SIGKILL); its console's last lines: …". Call it after {@link #alive()} returned false.
+     */
+    String death() {
+        return QemuDeath.describe(waitStatus, log());
+    }
+
+    /**
+     * The last three lines of QEMU's output and the guest's console, from the log's last 4 KiB (a guest may have
+     * written gigabytes): hostile text, so its controls are escaped.
+     */
     private static String readLog(Path dir) {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("qemu.log"));
-            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+        try (FileChannel f = FileChannel.open(dir.resolve("qemu.log"))) {
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(f.size(), 4096));
+            f.read(tail, f.size() - tail.capacity());
+            // ISO-8859-1 decodes any bytes: a guest's console may write anything
+            List<String> lines = new String(tail.array(), 0, tail.position(), StandardCharsets.ISO_8859_1).lines()
+                    .toList();
+            String last = String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+            return Harvester.escapeControls(last.length() > 600 ? "…" + last.substring(last.length() - 600) : last);
         } catch (IOException | RuntimeException e) {
             return "";
         }
@@ -199,7 +233,8 @@ final class Vm implements AutoCloseable {
         closed = true;
         agent.close();
         qmp.close();
-        kill(pid, cgroup, dir);
+        logAtClose = readLog(dir);
+        kill(waitStatus == -1 ? pid : -1, cgroup, dir); // a reaped pid may be another process's by now
     }
 
     int agentFd() {

@@ -146,7 +146,7 @@ final class VmCell implements Cell {
                 broken = true;
                 why = e instanceof io.isola.guest.Wire.ProtocolException
                         ? "the guest agent broke the protocol: " + e.getMessage()
-                        : vm.awaitExit(Duration.ofSeconds(2)) ? "QEMU crashed (" + vm.log() + ")"
+                        : vm.awaitExit(Duration.ofSeconds(2)) ? vm.death()
                         : "the guest agent hung up: " + e.getMessage();
             }
             vm.close(); // synchronized: when a kill is closing it, this waits until QEMU is gone

@@ -175,10 +175,10 @@ public final class VmEngine implements Engine {
             }
             return cell;
         } catch (IOException e) {
-            String log = vm.log();
+            String said = vm.awaitExit(java.time.Duration.ofSeconds(2)) ? vm.death() : QemuDeath.console(vm.log());
             vm.close();
-            throw new IsolaException("the cell's VM failed while its task was sent: " + e.getMessage()
-                    + (log.isEmpty() ? "" : " (console: " + log + ")"));
+            throw new IsolaException("the cell's VM failed while its task was sent: " + e.getMessage() + " (" + said
+                    + ")");
         }
     }
 

@@ -48,6 +48,10 @@ public final class Parser {
             } else {
                 throw new UsageException("option " + name + " needs a value: " + name + " " + o.label());
             }
+            if (value.isEmpty()) {
+                // Path.of("") is the current directory: an empty value would silently mean something else.
+                throw new UsageException(name + " needs a " + o.label() + ", not an empty string");
+            }
             command.set(o, value);
         }
         command.operands(operands);

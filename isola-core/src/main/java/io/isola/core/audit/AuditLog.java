@@ -5,35 +5,35 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The audit log: JSON lines, one event per line, appended with O_APPEND in a single write so that concurrent Isola
- * processes never interleave within a line.
+ * The audit log: JSON lines, one event per line, each appended in a single write under a lock that all Isola
+ * processes take, so that concurrent processes never interleave within a line, and rotated by size without losing
+ * one ({@link AuditFile}).
  */
 public final class AuditLog implements AutoCloseable {
     public static final int SCHEMA_VERSION = 1;
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final FileChannel out;
+    private final AuditFile out;
 
-    private AuditLog(FileChannel out) {
+    private AuditLog(AuditFile out) {
         this.out = out;
     }
 
+    /** The log at {@code file}, rotated as {@code ISOLA_AUDIT_MAX_SIZE} and {@code ISOLA_AUDIT_KEEP} say. */
     public static AuditLog open(Path file) {
+        return open(file, AuditRotation.fromEnvironment(System.getenv()));
+    }
+
+    public static AuditLog open(Path file, AuditRotation rotation) {
         try {
-            Files.createDirectories(file.getParent());
-            return new AuditLog(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE));
+            return new AuditLog(new AuditFile(file, rotation));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the audit log " + file + ": check the state directory", e);
         }
@@ -47,9 +47,7 @@ public final class AuditLog implements AutoCloseable {
     public void record(AuditEvent event) {
         byte[] line = (format(event, Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            synchronized (this) {
-                out.write(ByteBuffer.wrap(line));
-            }
+            out.append(line);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the audit log", e);
         }

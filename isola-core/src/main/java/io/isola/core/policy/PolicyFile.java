@@ -7,8 +7,6 @@ import io.isola.core.trust.TrustLevel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -54,17 +52,30 @@ public final class PolicyFile {
         }
     }
 
-    public static Policy load(Path file, Path home) {
+    /**
+     * The most a policy file may hold. Real policies are a few KiB; the cap keeps an endless or huge file (a device,
+     * a FIFO fed forever, a sparse file) from filling memory. Whoever reads the file must stop at this size.
+     */
+    public static final int MAX_BYTES = 1 << 20;
+
+    /**
+     * A policy from the bytes of a file, read by the caller (the command line reads it through a bounded,
+     * non-blocking open that refuses anything but a regular file).
+     */
+    public static Policy fromBytes(byte[] content, String source, Path home) {
+        if (content.length > MAX_BYTES) {
+            throw new PolicyException(source, 0, "larger than 1 MiB: " + WHAT_TO_GIVE);
+        }
         try {
-            return parse(Files.readString(file), file.toString(), home);
-        } catch (NoSuchFileException e) {
-            throw new PolicyException(file.toString(), 0, "no such file: check the path, or run without --policy");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new PolicyException(file.toString(), 0, "not UTF-8 text: save the policy as UTF-8");
-        } catch (IOException e) {
-            throw new PolicyException(file.toString(), 0, "cannot read: " + e.getMessage());
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
+            return parse(text, source, home);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new PolicyException(source, 0, "not UTF-8 text: save the policy as UTF-8");
         }
     }
+
+    /** What to do when the named policy file is not one: completes "PATH: what is wrong: ...". */
+    public static final String WHAT_TO_GIVE = "name a policy file instead (TOML text, at most 1 MiB)";
 
     /** @param home what {@code ~} means in directories: the home of the person using Isola */
     public static Policy parse(String text, String source, Path home) {
@@ -241,9 +252,10 @@ public final class PolicyFile {
             throw fail(s, "persistence", "persistence must be discard, quarantine or new-version, not '" + pw + "'");
         }
         Limits d = Limits.DEFAULT;
-        Limits limits = new Limits(size(s, "memory", d.memoryBytes()), (int) number(s, "pids", d.maxPids()),
+        Limits limits = new Limits(atLeast(s, "memory", size(s, "memory", d.memoryBytes()), Limits::requireMemory),
+                (int) atLeast(s, "pids", number(s, "pids", d.maxPids()), n -> Limits.requirePids((int) n)),
                 decimal(s, "cpus", d.cpus()), duration(s, "cpu-time"), duration(s, "timeout"),
-                size(s, "disk", d.diskBytes()));
+                atLeast(s, "disk", size(s, "disk", d.diskBytes()), Limits::requireDisk));
         OutputQuota q = OutputQuota.DEFAULT;
         OutputQuota quota = new OutputQuota((int) number(s, "output-files", q.maxFiles()),
                 size(s, "output-bytes", q.maxBytes()), q.maxDepth());
@@ -311,6 +323,15 @@ public final class PolicyFile {
         String v = string(t, key, null);
         try {
             return v == null ? dflt : Quantities.bytes(v);
+        } catch (IllegalArgumentException e) {
+            throw fail(t, key, key + " " + e.getMessage());
+        }
+    }
+
+    /** A value checked against its floor ({@code Limits::requireMemory}…), refused with the key's line. */
+    private long atLeast(TomlTable t, String key, long value, java.util.function.LongUnaryOperator floor) {
+        try {
+            return floor.applyAsLong(value);
         } catch (IllegalArgumentException e) {
             throw fail(t, key, key + " " + e.getMessage());
         }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,12 +20,9 @@ class PolicyFileTest {
     private static final Path HOME = Path.of("/home/alice");
     private static final Path EXAMPLE = Path.of("../examples/policy.toml");
 
-    @TempDir
-    Path tmp;
-
     @Test
     void exampleParsesWithItsRulesInFileOrderAndTheLineOfEachRuleHeader() {
-        Policy p = PolicyFile.load(EXAMPLE, HOME);
+        Policy p = example();
 
         assertThat(p.source()).isEqualTo(EXAMPLE.toString());
         assertThat(p.rules()).extracting(Rule::name)
@@ -47,7 +43,7 @@ class PolicyFileTest {
 
     @Test
     void exampleLevelSettingsAreReadWithUnitsAndDefaults() {
-        Policy p = PolicyFile.load(EXAMPLE, HOME);
+        Policy p = example();
 
         LevelSettings u = p.level(TrustLevel.UNTRUSTED);
         assertThat(u.engine()).isEqualTo("sandbox");
@@ -94,17 +90,29 @@ class PolicyFileTest {
     }
 
     @Test
-    void loadNamesAMissingFile() {
-        Path missing = tmp.resolve("nope.toml");
-        assertThatThrownBy(() -> PolicyFile.load(missing, HOME)).isInstanceOf(PolicyException.class)
-                .hasMessage(missing + ": no such file: check the path, or run without --policy");
+    void bytesThatAreNotUtf8AreRefused() {
+        byte[] latin1 = "# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> PolicyFile.fromBytes(latin1, "latin1.toml", HOME)).isInstanceOf(PolicyException.class)
+                .hasMessage("latin1.toml: not UTF-8 text: save the policy as UTF-8");
     }
 
     @Test
-    void loadRefusesTextThatIsNotUtf8() throws Exception {
-        Path latin1 = Files.write(tmp.resolve("latin1.toml"), "# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> PolicyFile.load(latin1, HOME)).isInstanceOf(PolicyException.class)
-                .hasMessage(latin1 + ": not UTF-8 text: save the policy as UTF-8");
+    void moreThanTheCapIsRefusedEvenWhenTheReaderDidNotStop() {
+        byte[] big = new byte[PolicyFile.MAX_BYTES + 1];
+        java.util.Arrays.fill(big, (byte) '#');
+        assertThatThrownBy(() -> PolicyFile.fromBytes(big, "big.toml", HOME)).isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("big.toml: larger than 1 MiB: ");
+        big[big.length - 1] = '\n';
+        assertThat(PolicyFile.fromBytes(java.util.Arrays.copyOf(big, PolicyFile.MAX_BYTES), "at-cap.toml", HOME)
+                .rules()).isEmpty();
+    }
+
+    static Policy example() {
+        try {
+            return PolicyFile.fromBytes(Files.readAllBytes(EXAMPLE), EXAMPLE.toString(), HOME);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---- syntax and keys

@@ -303,8 +303,7 @@ class TrustClassifierTest {
 
     @Test
     void exampleSubdomainRuleDoesNotTrustTheBareDomainOrALookAlike() {
-        TrustClassifier c = new TrustClassifier(PolicyFile.load(Path.of("../examples/policy.toml"),
-                Path.of("/home/alice")), seal);
+        TrustClassifier c = new TrustClassifier(PolicyFileTest.example(), seal);
         assertThat(c.link(URI.create("https://wiki.corp.example.com/")).level()).isEqualTo(TrustLevel.TRUSTED);
         assertThat(c.link(URI.create("https://corp.example.com/")).level()).isEqualTo(TrustLevel.UNTRUSTED);
         assertThat(c.link(URI.create("https://badcorp.example.com/")).level()).isEqualTo(TrustLevel.UNTRUSTED);
