@@ -29,7 +29,7 @@ final class RunCommand implements Command {
     private static final Option PIDS = Option.value("--pids", "N", "process and thread limit (default 256)");
     private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap (default 1.0)");
     private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
-    private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 2m");
+    private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
     private static final Option DISK = Option.value("--disk", "SIZE", "size of the private writable layer (default 256M)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
