@@ -7,6 +7,7 @@ import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
+import io.isola.core.Host;
 import io.isola.core.HostSecrets;
 import io.isola.core.Limits;
 import io.isola.core.Network;
@@ -27,7 +28,7 @@ final class RunCommand implements Command {
     private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory inside the cell");
     private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M)");
     private static final Option PIDS = Option.value("--pids", "N", "process and thread limit (default 256)");
-    private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap (default 1.0)");
+    private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap, at most the CPUs here (default 1.0)");
     private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
     private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
     private static final Option DISK = Option.value("--disk", "SIZE", "size of the private writable layer (default 256M)");
@@ -85,7 +86,7 @@ final class RunCommand implements Command {
             case "--workdir" -> workdir = Path.of(v);
             case "--memory" -> limits = limits.withMemory(Sizes.bytes(n, v));
             case "--pids" -> limits = limits.withPids(Sizes.count(n, v));
-            case "--cpus" -> limits = limits.withCpus(Sizes.decimal(n, v));
+            case "--cpus" -> limits = limits.withCpus(cpus(n, v));
             case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
             case "--disk" -> limits = limits.withDisk(Sizes.bytes(n, v));
@@ -140,6 +141,17 @@ final class RunCommand implements Command {
                 Trace.mark("cell closed");
             }
         }
+    }
+
+    /** A share above the CPUs here would pass silently as "no cap": refuse it and say the maximum. */
+    private static double cpus(String option, String v) throws UsageException {
+        double share = Sizes.decimal(option, v);
+        int here = Host.cpus();
+        if (share > here) {
+            throw new UsageException(option + " " + v + " is more than the " + here + " CPU(s) here: use at most "
+                    + here + ", or 0 for no cap");
+        }
+        return share;
     }
 
     private static Path path(String option, String v) throws UsageException {
