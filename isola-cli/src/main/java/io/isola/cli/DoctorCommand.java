@@ -26,7 +26,9 @@ final class DoctorCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Checks what Isola needs on this machine and says how to fix what is missing.");
+        return List.of("Checks what Isola needs on this machine and says how to fix what is missing; then says whether",
+                "the VM image is built, which policy is in force, where state lives and how big it and the audit",
+                "log are.");
     }
 
     @Override
@@ -66,6 +68,7 @@ final class DoctorCommand implements Command {
         }
         check("user namespaces", Files.exists(Path.of("/proc/self/ns/user")), "enable CONFIG_USER_NS");
         VmDoctor.report(Session.paths(null), System.out);
+        problems += StateDoctor.report(Session.paths(null), System.getenv(), System.out);
         System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
                 : problems + " problem(s): fix them and run isola doctor again");
         return problems == 0 ? 0 : 1;

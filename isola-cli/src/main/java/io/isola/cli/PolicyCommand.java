@@ -3,6 +3,7 @@ package io.isola.cli;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
+import io.isola.core.Host;
 import io.isola.core.policy.LevelSettings;
 import io.isola.core.policy.Policy;
 import io.isola.core.policy.Rule;
@@ -65,6 +66,7 @@ final class PolicyCommand implements Command {
         Policy p = Policies.load(file);
         if (action.equals("check")) {
             System.out.println(p.source() + ": ok, " + p.rules().size() + " rule(s); anything else is untrusted");
+            warnAboutCpus(p);
             return 0;
         }
         System.out.println("policy: " + p.source());
@@ -87,5 +89,20 @@ final class PolicyCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /**
+     * A policy is written for many machines, so a CPU share above this one's is not an error; but it must not pass
+     * silently either: the kernel gives a cell at most the CPUs there are.
+     */
+    private static void warnAboutCpus(Policy p) {
+        int here = Host.cpus();
+        for (TrustLevel t : List.of(TrustLevel.UNTRUSTED, TrustLevel.TRUSTED)) {
+            double cpus = p.level(t).limits().cpus();
+            if (cpus > here) {
+                System.err.println("isola: warning: level " + t.word() + " asks for cpus " + cpus
+                        + " but this machine has " + here + " CPU(s): its cells get at most " + here + " here");
+            }
+        }
     }
 }

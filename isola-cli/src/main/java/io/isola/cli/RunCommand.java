@@ -7,6 +7,7 @@ import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
+import io.isola.core.Host;
 import io.isola.core.HostSecrets;
 import io.isola.core.Limits;
 import io.isola.core.Network;
@@ -28,9 +29,10 @@ final class RunCommand implements Command {
     private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M, at least 4M)");
     private static final Option PIDS = Option.value("--pids", "N",
             "process and thread limit (default 256, at least 8)");
-    private static final Option CPUS = Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap (default 1.0)");
+    private static final Option CPUS = Option.value("--cpus", "X",
+            "CPU share, 1.0 = one core, 0 = no cap, at most the CPUs here (default 1.0)");
     private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
-    private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 2m");
+    private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
     private static final Option DISK = Option.value("--disk", "SIZE",
             "size of the private writable layer (default 256M, at least 1M)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
@@ -87,7 +89,7 @@ final class RunCommand implements Command {
             case "--workdir" -> workdir = Path.of(v);
             case "--memory" -> limits = limits.withMemory(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireMemory));
             case "--pids" -> limits = limits.withPids(Sizes.atLeast(n, Sizes.count(n, v), Limits::requirePids));
-            case "--cpus" -> limits = limits.withCpus(Sizes.decimal(n, v));
+            case "--cpus" -> limits = limits.withCpus(cpus(n, v));
             case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
             case "--disk" -> limits = limits.withDisk(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireDisk));
@@ -129,8 +131,9 @@ final class RunCommand implements Command {
                 Trace.mark("cell started");
                 CellExit exit = cell.waitFor();
                 Trace.mark("cell exited");
-                if (exit.reason() == CellExit.Reason.KILLED) {
-                    System.err.println("isola: cell " + cell.id() + " killed: " + exit.detail());
+                String why = explain(cell.id(), exit, limits);
+                if (why != null) {
+                    System.err.println(why);
                 }
                 return exit.exitCode();
             } finally {
@@ -142,6 +145,37 @@ final class RunCommand implements Command {
                 Trace.mark("cell closed");
             }
         }
+    }
+
+    /**
+     * One line when a limit or a kill ended the cell, naming the limit and the option that raises it: without it, a
+     * memory kill is a bare 137 and a process limit only the task's own "Cannot fork".
+     */
+    static String explain(String cellId, CellExit exit, Limits limits) {
+        String cell = "isola: cell " + cellId;
+        return switch (exit.reason()) {
+            case EXITED -> null;
+            case MEMORY_LIMIT -> cell + " reached its memory limit (" + Sizes.human(limits.memoryBytes())
+                    + "): the kernel killed a process that needed more (" + exit.detail() + "); raise it with --memory,"
+                    + " e.g. --memory " + Sizes.human(limits.memoryBytes() * 2);
+            case PIDS_LIMIT -> cell + " reached its process limit (" + limits.maxPids() + "): the task could not start"
+                    + " more processes or threads (" + exit.detail() + "); raise it with --pids, e.g. --pids "
+                    + limits.maxPids() * 2;
+            case KILLED -> cell + " killed: " + exit.detail() + (exit.detail().startsWith("timeout ")
+                    ? "; allow longer with --timeout" : exit.detail().startsWith("cpu-time ")
+                            ? "; allow more with --cpu-time" : "");
+        };
+    }
+
+    /** A share above the CPUs here would pass silently as "no cap": refuse it and say the maximum. */
+    private static double cpus(String option, String v) throws UsageException {
+        double share = Sizes.decimal(option, v);
+        int here = Host.cpus();
+        if (share > here) {
+            throw new UsageException(option + " " + v + " is more than the " + here + " CPU(s) here: use at most "
+                    + here + ", or 0 for no cap");
+        }
+        return share;
     }
 
     private static Path path(String v) {

@@ -82,12 +82,20 @@ class CliUsageTest {
     }
 
     @Test
+    void compoundDurationsAreAccepted() {
+        Cli.Result r = cli.run("run", "--timeout", "1h30m", "--cpu-time", "2m30s", "--", "/bin/true");
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
     void mistakesGetOneLineAndNoStackTrace() {
         assertOneLine(cli.run("run", "--bogus", "--", "true"), 2, "unknown option --bogus");
         assertOneLine(cli.run("run", "--memroy", "1G", "--", "true"), 2, "did you mean --memory?");
         assertOneLine(cli.run("run"), 2, "no command given");
         assertOneLine(cli.run("run", "--memory"), 2, "--memory needs a value");
         assertOneLine(cli.run("run", "--memory", "lots", "--", "true"), 2, "is not a size");
+        assertOneLine(cli.run("run", "--timeout", "1h 30m", "--", "true"), 2,
+                "--timeout '1h 30m' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
         assertOneLine(cli.run("frobnicate"), 2, "unknown command 'frobnicate'");
         assertOneLine(cli.run("run", "--", "no-such-program-xyz"), 127, "command not found in the cell");
         assertOneLine(cli.run("run", "--image", "nope", "--", "true"), 2, "no image 'nope'");

@@ -4,13 +4,26 @@ package io.isola.core;
  * How a cell ended. {@code exitCode} is what the CLI returns: the task's own code, or 128+signal.
  *
  * @param reason why it ended
- * @param detail for a kill, which limit or request caused it (e.g. "timeout 2s")
+ * @param detail for a kill, which limit or request caused it (e.g. "timeout 2s"); for a limit the kernel enforced,
+ *     what it did (e.g. "1 process killed")
  */
 public record CellExit(int exitCode, Reason reason, String detail) {
     public enum Reason {
         /** the task exited by itself (or died of its own signal) */
         EXITED,
         /** Isola killed it: timeout, CPU time, or a caller's kill / Ctrl-C */
-        KILLED
+        KILLED,
+        /**
+         * the kernel killed a process of the cell because the cell's memory limit was reached (the task may still
+         * have exited by itself, often with 137); engines that cannot tell report EXITED
+         */
+        MEMORY_LIMIT,
+        /** a process or thread of the cell could not start because the cell's process limit was reached */
+        PIDS_LIMIT;
+
+        /** Whether the cell ran into one of its resource limits that the kernel enforces (not a kill by Isola). */
+        public boolean isLimit() {
+            return this == MEMORY_LIMIT || this == PIDS_LIMIT;
+        }
     }
 }

@@ -8,6 +8,14 @@ import java.nio.file.Path;
 public final class Host {
     private Host() {}
 
+    /**
+     * The CPUs this process may use: the JVM's count already honours the CPU affinity (cpuset) and a cgroup's CPU
+     * quota, so inside a container it is the container's share, not the machine's.
+     */
+    public static int cpus() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** Whether the effective uid is 0 ("Uid:" lists real, effective, saved and fs uids). */
     public static boolean isRoot() {
         try {

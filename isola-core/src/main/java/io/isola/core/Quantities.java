@@ -1,10 +1,13 @@
 package io.isola.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Human sizes (512M, 2G), durations (500ms, 10s, 2m) and numbers, as the command line and the policy file write
+ * Human sizes (512M, 2G), durations (500ms, 10s, 2m, 1h30m) and numbers, as the command line and the policy file write
  * them. Each parser throws {@link IllegalArgumentException} whose message completes "OPTION ..." or "key ...".
  */
 public final class Quantities {
@@ -29,30 +32,65 @@ public final class Quantities {
         throw new IllegalArgumentException("'" + s + "' is not a size: use e.g. 64M or 2G");
     }
 
+    /**
+     * A positive duration: a bare number of seconds ({@code 10}, {@code 1.5}), or one or more parts written together
+     * with the largest unit first and each unit at most once, as Go, Docker and kubectl write them: {@code 500ms},
+     * {@code 10s}, {@code 2m}, {@code 1h}, {@code 1h30m}, {@code 2m30s}, {@code 1m1.5s}. Only seconds may have a
+     * fraction (to the millisecond). No spaces inside: {@code "1h 30m"} is refused, so that a value is one shell word.
+     */
     public static Duration duration(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);
         try {
-            Duration d;
-            if (v.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            } else if (v.endsWith("h")) {
-                d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-            } else if (v.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            } else {
-                String secs = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
-                if (!secs.matches("[0-9]+(\\.[0-9]+)?")) {
-                    throw new NumberFormatException(secs); // parseDouble alone takes "1d" (a double literal) as 1s
-                }
-                d = Duration.ofMillis((long) (Double.parseDouble(secs) * 1000));
-            }
-            if (!d.isNegative() && !d.isZero()) {
+            Duration d = BARE_SECONDS.matcher(v).matches() ? seconds(v) : compound(v);
+            if (d != null && !d.isNegative() && !d.isZero()) {
+                d.toMillis(); // the cells' timers count in milliseconds: a longer duration is refused here, not there
                 return d;
             }
         } catch (NumberFormatException | ArithmeticException e) {
             // reported below
         }
-        throw new IllegalArgumentException("'" + s + "' is not a duration: use e.g. 500ms, 10s, 2m or 1h");
+        throw new IllegalArgumentException("'" + s + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
+    }
+
+    private static final Pattern BARE_SECONDS = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+    /** One part: a number and its unit; "ms" is tried before "m". */
+    private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|h|m|s)");
+    private static final List<String> UNITS = List.of("h", "m", "s", "ms");
+
+    /** The parts in order, or null when {@code v} is not a sequence of them. */
+    private static Duration compound(String v) {
+        Matcher m = PART.matcher(v);
+        Duration total = Duration.ZERO;
+        int at = 0, lastUnit = -1;
+        while (at < v.length()) {
+            if (!m.region(at, v.length()).lookingAt()) {
+                return null;
+            }
+            String number = m.group(1), unit = m.group(2);
+            int rank = UNITS.indexOf(unit);
+            if (rank <= lastUnit || (number.contains(".") && !unit.equals("s"))) {
+                return null; // out of order, repeated, or a fraction of a unit other than seconds
+            }
+            total = total.plus(switch (unit) {
+                case "h" -> Duration.ofHours(Long.parseLong(number));
+                case "m" -> Duration.ofMinutes(Long.parseLong(number));
+                case "ms" -> Duration.ofMillis(Long.parseLong(number));
+                default -> seconds(number);
+            });
+            lastUnit = rank;
+            at = m.end();
+        }
+        return at == 0 ? null : total;
+    }
+
+    /** Whole seconds with an optional fraction, kept to the millisecond (exactly, not through a double). */
+    private static Duration seconds(String number) {
+        int dot = number.indexOf('.');
+        if (dot < 0) {
+            return Duration.ofSeconds(Long.parseLong(number));
+        }
+        String millis = (number.substring(dot + 1) + "00").substring(0, 3);
+        return Duration.ofSeconds(Long.parseLong(number.substring(0, dot))).plusMillis(Integer.parseInt(millis));
     }
 
     public static int count(String s) {

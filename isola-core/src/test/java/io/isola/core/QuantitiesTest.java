@@ -31,18 +31,28 @@ class QuantitiesTest {
         assertThat(Quantities.duration(text)).isEqualTo(Duration.parse(expected));
     }
 
+    // Compound durations as Go, Docker and kubectl write them: one token, largest unit first, each unit once.
+    @ParameterizedTest
+    @CsvSource({"1h30m, PT1H30M", "2m30s, PT2M30S", "1h30m15s, PT1H30M15S", "1h0m, PT1H", "0h5m, PT5M",
+        "1m500ms, PT1M0.5S", "2m1.5s, PT2M1.5S", "1s250ms, PT1.25S", "1.5s30ms, PT1.53S", "1H30M, PT1H30M", "' 1h30m ', PT1H30M",
+        "90m, PT1H30M", "1h90m, PT2H30M"})
+    void durationReadsCompoundDurations(String text, String expected) {
+        assertThat(Quantities.duration(text)).isEqualTo(Duration.parse(expected));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "s", "ms", "0", "0s", "0ms", "-1s", "-2m", "forever", "1.5m", "1.5h", "0.0001s",
-        "NaN", "infinity", "10 minutes", "1d"})
+        "NaN", "infinity", "10 minutes", "1d", "0h0m", "1h 30m", "30m1h", "1m1m", "1h-30m", "1h30", "h30m",
+        "1h30mx", "1e3s", "1h30m 1s", "1h+30m", "1m.5s"})
     void durationRefusesWhatIsNotAPositiveDuration(String text) {
         assertThatThrownBy(() -> Quantities.duration(text)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'" + text + "' is not a duration: use e.g. 500ms, 10s, 2m or 1h");
+                .hasMessage("'" + text + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
     }
 
     // Duration.ofHours/ofMinutes throw ArithmeticException on overflow; the policy file only catches
     // IllegalArgumentException, so an overflow must come out as one, not as a crash.
     @ParameterizedTest
-    @ValueSource(strings = {"9999999999999999h", "999999999999999999m"})
+    @ValueSource(strings = {"9999999999999999h", "999999999999999999m", "2562047788015215h30m", "2562047788016h"})
     void durationRefusesOverflowAsAnIllegalArgument(String text) {
         assertThatThrownBy(() -> Quantities.duration(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a duration");

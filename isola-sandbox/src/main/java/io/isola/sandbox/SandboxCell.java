@@ -82,17 +82,34 @@ final class SandboxCell implements Cell {
         watchdogs.forEach(w -> w.cancel(false));
         int code = Libc.exitCode(status);
         String why = killedFor.get();
+        // Two small cgroup files, read before the caller learns: a limit the kernel enforced is the reason to tell.
+        long oom = cgroup.oomKills(), forks = cgroup.pidsLimitHits();
         // The caller learns first; the accounting below does not delay it, and close() waits for it.
-        exit.complete(new CellExit(code, why == null ? CellExit.Reason.EXITED : CellExit.Reason.KILLED, why));
+        exit.complete(exitOf(code, why, oom, forks));
         try {
-            record(code, why, ms);
+            record(code, why, ms, oom, forks);
         } finally {
             recorded.complete(null);
         }
     }
 
-    private void record(int code, String why, long ms) {
-        long oom = cgroup.oomKills(), forks = cgroup.pidsLimitHits();
+    /** Isola's own kill names itself; else the memory limit (the kernel killed), then the process limit. */
+    static CellExit exitOf(int code, String killedFor, long oomKills, long refusedForks) {
+        if (killedFor != null) {
+            return new CellExit(code, CellExit.Reason.KILLED, killedFor);
+        }
+        if (oomKills > 0) {
+            return new CellExit(code, CellExit.Reason.MEMORY_LIMIT,
+                    oomKills + (oomKills == 1 ? " process" : " processes") + " killed by the kernel");
+        }
+        if (refusedForks > 0) {
+            return new CellExit(code, CellExit.Reason.PIDS_LIMIT,
+                    refusedForks + (refusedForks == 1 ? " new process" : " new processes") + " refused");
+        }
+        return new CellExit(code, CellExit.Reason.EXITED, null);
+    }
+
+    private void record(int code, String why, long ms, long oom, long forks) {
         if (oom > 0) {
             audit.record(AuditEvent.of("cell.limit", id, "limit", "memory", "count", oom));
         }

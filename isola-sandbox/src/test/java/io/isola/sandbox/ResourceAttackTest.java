@@ -41,7 +41,23 @@ class ResourceAttackTest extends WithEngine {
                 Limits.DEFAULT.withMemory(64L << 20).withTimeout(Duration.ofSeconds(30)));
         assertThat(r.code()).isEqualTo(128 + 9);
         assertThat(r.out()).isEmpty();
+        assertThat(r.exit().reason()).as(r.toString()).isEqualTo(CellExit.Reason.MEMORY_LIMIT);
+        assertThat(r.exit().detail()).isEqualTo("1 process killed by the kernel");
         assertThat(cells.auditLines()).anyMatch(l -> l.contains("\"cell.limit\"") && l.contains("\"memory\""));
+    }
+
+    @Test
+    void aRefusedForkIsReportedAsTheProcessLimit() {
+        TestCells.Result r = cells.sh("for i in $(seq 1 40); do /bin/sleep 2 & done; wait",
+                Limits.DEFAULT.withPids(16).withTimeout(Duration.ofSeconds(30)));
+        assertThat(r.exit().reason()).as(r.toString()).isEqualTo(CellExit.Reason.PIDS_LIMIT);
+        assertThat(r.exit().detail()).endsWith("refused");
+    }
+
+    @Test
+    void aTaskWithinItsLimitsJustExited() {
+        TestCells.Result r = cells.sh("echo fine", Limits.DEFAULT.withPids(16).withMemory(64L << 20));
+        assertThat(r.exit()).isEqualTo(new CellExit(0, CellExit.Reason.EXITED, null));
     }
 
     @Test

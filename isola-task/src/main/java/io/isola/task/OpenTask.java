@@ -44,6 +44,9 @@ public final class OpenTask {
             if (run.exit().reason() == CellExit.Reason.KILLED) {
                 Tasks.say(ctx, "isola: the task was stopped: " + run.exit().detail()
                         + "; what it left still goes through the policy");
+            } else if (run.exit().reason().isLimit()) {
+                Tasks.say(ctx, "isola: the task " + Tasks.limitReached(run.exit()) + "; raise it in the policy's"
+                        + " [level." + it.verdict().level().word() + "]");
             }
             Provenance from = new Provenance(taskId, run.cellId(), it.verdict().level(),
                     in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString(),

@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.CellExit;
 import io.isola.core.CellIds;
 import io.isola.core.IsolaException;
 import io.isola.core.Harvest;
@@ -17,6 +18,12 @@ final class Tasks {
     private Tasks() {}
 
     /** One line of the task's report; whatever a file or cell chose in it cannot drive the user's terminal. */
+    /** "reached its memory limit (...)" for a cell that ran into a limit the kernel enforces. */
+    static String limitReached(CellExit exit) {
+        String which = exit.reason() == CellExit.Reason.MEMORY_LIMIT ? "memory limit (memory" : "process limit (pids";
+        return "reached its " + which + " in the policy: " + exit.detail() + ")";
+    }
+
     static void say(TaskContext ctx, String line) {
         ctx.report().println(io.isola.core.output.Harvester.escapeControls(line));
     }

@@ -68,6 +68,8 @@ public final class ViewTask {
                 String why = run.exit().reason() == CellExit.Reason.KILLED
                         ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
                                 + "needs more than its level allows"
+                        : run.exit().reason().isLimit() ? "rendering " + Tasks.limitReached(run.exit())
+                                + " (the document may be hostile, or needs more than its level allows)"
                         : "the renderer failed (exit code " + run.exit().exitCode() + ")";
                 Tasks.say(ctx, "isola: " + why + "; no safe view was made");
                 return run.exit().exitCode();

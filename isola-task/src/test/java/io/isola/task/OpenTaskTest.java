@@ -172,6 +172,15 @@ class OpenTaskTest extends WithTasks {
     }
 
     @Test
+    void aHandlerThatRunsOutOfMemoryNamesThePolicysMemoryLimit() throws IOException {
+        Path doc = Files.writeString(TaskHarness.folder("h").resolve("greedy.txt"), "x");
+        var r = h.open(policy("discard", "perl -e '$x = \"a\" x (200 * 1024 * 1024)'", "memory = \"64M\""), doc);
+        assertThat(r.code()).isEqualTo(137);
+        assertThat(r.report()).contains("the task reached its memory limit (memory in the policy: 1 process killed",
+                "raise it in the policy's [level.untrusted]");
+    }
+
+    @Test
     void aZipBombFillsOnlyTheCellsOwnDiskAndLeavesWithinTheQuota() throws Exception {
         Path dir = TaskHarness.folder("bomb");
         Path zip = dir.resolve("bomb.zip");

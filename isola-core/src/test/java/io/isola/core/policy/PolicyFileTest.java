@@ -221,7 +221,7 @@ class PolicyFileTest {
 
     @Test
     void timeoutMustBeADuration() {
-        fails(level("timeout = \"forever\""), 3, "timeout 'forever' is not a duration: use e.g. 500ms, 10s, 2m or 1h");
+        fails(level("timeout = \"forever\""), 3, "timeout 'forever' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
     }
 
     @Test
