@@ -71,7 +71,7 @@ public final class Bench {
 
     private static CellSpec spec(List<String> cmd) {
         return new CellSpec(SandboxEngine.NAME, "host", cmd, CellEnvironment.build(Map.of(), List.of()), List.of(),
-                null, Network.LOOPBACK_ONLY, Limits.DEFAULT);
+                null, Network.NONE, Limits.DEFAULT);
     }
 
     /** Start of a cell to the exit of /bin/true, from a warm JVM. */

@@ -87,7 +87,7 @@ final class VmBench {
         }
         Thread.sleep(200); // let the refill's QEMU settle: measure a hand-off, not a race with a restore
         CellSpec spec = new CellSpec(VmEngine.NAME, "host", List.of("/bin/true"),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.LOOPBACK_ONLY, Limits.DEFAULT);
+                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.NONE, Limits.DEFAULT);
         long t0 = System.nanoTime();
         try (Cell c = engine.start(spec, QUIET)) {
             c.waitFor();

@@ -118,7 +118,7 @@ final class RunCommand implements Command {
                 view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
             }
             CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
-                    workdir, Network.LOOPBACK_ONLY, limits);
+                    workdir, Network.NONE, limits);
             // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
             // exits with 128+signal.
             Thread hook = new Thread(() -> {

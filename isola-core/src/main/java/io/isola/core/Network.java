@@ -1,7 +1,28 @@
 package io.isola.core;
 
-/** What network a cell may reach. Only loopback exists until the network issue adds trusted routes. */
-public enum Network {
-    /** A private network namespace with its own loopback interface and nothing else. */
-    LOOPBACK_ONLY
+/**
+ * What network a cell may reach. Every cell has a network of its own (a namespace, or a VM) with loopback only. With
+ * an {@link Egress}, its engine also listens on the cell's loopback at {@link #PROXY_PORT} and hands every connection
+ * a task makes there to the egress on the host, which decides where, if anywhere, it goes. There is no other way out:
+ * a program that ignores the proxy settings gets no network at all, never more.
+ *
+ * @param egress where the cell's proxy connections go; null for none
+ */
+public record Network(Egress egress) {
+    /** Loopback only: nothing leaves the cell. */
+    public static final Network NONE = new Network(null);
+    /** The TCP port of the proxy on a cell's loopback (127.0.0.1 and ::1), the same in every engine. */
+    public static final int PROXY_PORT = 3128;
+
+    public static Network through(Egress egress) {
+        if (egress == null) {
+            throw new IllegalArgumentException("no egress: use Network.NONE");
+        }
+        return new Network(egress);
+    }
+
+    /** Whether the cell has a proxy address at all. */
+    public boolean reachesOut() {
+        return egress != null;
+    }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class CellSpecTest {
     private static CellSpec spec(List<String> command, Map<String, String> env, List<ViewEntry> view) {
-        return new CellSpec("sandbox", "host", command, env, view, Path.of("/"), Network.LOOPBACK_ONLY, Limits.DEFAULT);
+        return new CellSpec("sandbox", "host", command, env, view, Path.of("/"), Network.NONE, Limits.DEFAULT);
     }
 
     @Test

@@ -46,7 +46,7 @@ class CellLifecycleTest extends WithEngine {
         Map<String, String> caller = Map.of("SECRET_TOKEN", "s3cr3t", "DBUS_SESSION_BUS_ADDRESS", "unix:path=/x",
                 "DISPLAY", ":0", "LANG", "de_DE.UTF-8", "WANTED", "yes");
         CellSpec spec = new CellSpec("sandbox", "host", List.of("/usr/bin/env"),
-                CellEnvironment.build(caller, List.of("WANTED", "SET=1")), List.of(), null, Network.LOOPBACK_ONLY,
+                CellEnvironment.build(caller, List.of("WANTED", "SET=1")), List.of(), null, Network.NONE,
                 Limits.DEFAULT);
         String env = cells.run(spec, null).out();
         assertThat(env).contains("HOME=/home/user", "PATH=", "LANG=de_DE.UTF-8", "WANTED=yes", "SET=1")
@@ -102,7 +102,7 @@ class CellLifecycleTest extends WithEngine {
     @Test
     void missingImageIsAClearError() {
         CellSpec spec = new CellSpec("sandbox", "no-such-image", List.of("/bin/true"),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.LOOPBACK_ONLY, Limits.DEFAULT);
+                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.NONE, Limits.DEFAULT);
         assertThatThrownBy(() -> cells.engine.start(spec, Stdio.INHERIT))
                 .isInstanceOf(IsolaException.class).hasMessageContaining("no image 'no-such-image'");
     }

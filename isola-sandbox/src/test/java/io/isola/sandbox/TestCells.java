@@ -52,7 +52,7 @@ final class TestCells implements AutoCloseable {
 
     static CellSpec spec(List<String> cmd, Limits limits, List<ViewEntry> view) {
         return new CellSpec("sandbox", "host", cmd, CellEnvironment.build(Map.of(), List.of()), view, null,
-                Network.LOOPBACK_ONLY, limits);
+                Network.NONE, limits);
     }
 
     Result sh(String script) {

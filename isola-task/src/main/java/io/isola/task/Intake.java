@@ -46,7 +46,7 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
         List<TaskFiles.Input> inputs = new java.util.ArrayList<>(List.of(new TaskFiles.Input(input.dir(), IN)));
         inputs.addAll(more);
         return new CellSpec(level.engine(), level.image(), argv, CellEnvironment.build(ctx.callerEnv(), List.of()),
-                List.of(), Path.of(OUT), Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(inputs, OUT));
+                List.of(), Path.of(OUT), Network.NONE, level.limits(), new TaskFiles(inputs, OUT));
     }
 
     /** "untrusted: no rule matches…", for the user. */

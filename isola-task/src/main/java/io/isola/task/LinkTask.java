@@ -61,10 +61,10 @@ public final class LinkTask {
         return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
             CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
                     CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(Intake.OUT),
-                    Network.LOOPBACK_ONLY, level.limits(), new TaskFiles(List.of(), Intake.OUT));
+                    Network.NONE, level.limits(), new TaskFiles(List.of(), Intake.OUT));
             CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("out"),
                     level.quota());
-            if (run.exit().exitCode() != 0 && spec.network() == Network.LOOPBACK_ONLY) {
+            if (run.exit().exitCode() != 0 && !spec.network().reachesOut()) {
                 Tasks.say(ctx, "isola: the fetch was refused: the cell has no network (loopback only), "
                         + "and Isola grants none to links yet; nothing was downloaded");
                 ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",

@@ -44,6 +44,6 @@ final class TestVms {
 
     static CellSpec spec(List<String> command, TaskFiles files) {
         return new CellSpec(VmEngine.NAME, "host", command, CellEnvironment.build(Map.of(), List.of()), List.of(),
-                Path.of("/"), Network.LOOPBACK_ONLY, Limits.DEFAULT, files);
+                Path.of("/"), Network.NONE, Limits.DEFAULT, files);
     }
 }
