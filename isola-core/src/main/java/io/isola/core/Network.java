@@ -21,6 +21,11 @@ public record Network(Egress egress) {
         return new Network(egress);
     }
 
+    /** How the audit log names it: {@code loopback_only}, or {@code proxy} when connections go to the egress. */
+    public String word() {
+        return reachesOut() ? "proxy" : "loopback_only";
+    }
+
     /** Whether the cell has a proxy address at all. */
     public boolean reachesOut() {
         return egress != null;
