@@ -54,6 +54,24 @@ public final class ThreadCredentials {
     }
 
     /**
+     * Sets the calling thread's file-system ids, which then decide its file accesses (a non-zero fsuid also takes
+     * the file capabilities out of its effective set, until {@link #becomeKeepingCapabilities} restores them). A
+     * thread about to start a program as its user sets them to that user first: execve() makes a process
+     * non-dumpable when its file-system ids change, and the /proc files of a non-dumpable process belong to root,
+     * so the program could not, say, write its own user namespace's maps.
+     */
+    public static void setFileSystemIds(int uid, int gid) {
+        try (Arena a = Arena.ofConfined()) {
+            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, gid, 0);
+            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, uid, 0);
+            if ((int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, -1, 0) != uid
+                    || (int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, -1, 0) != gid) {
+                throw new LinuxException("setfsuid", Libc.EINVAL);
+            }
+        }
+    }
+
+    /**
      * Runs {@code work} on a new thread whose file-system ids and groups are the given user's, so that the kernel
      * checks its file accesses exactly as for that user (root's capabilities do not apply to a non-zero fsuid). For
      * opening a file on behalf of the person who ran Isola through sudo: the descriptor it returns stays usable.

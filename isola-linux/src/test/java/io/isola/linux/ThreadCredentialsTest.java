@@ -52,6 +52,36 @@ class ThreadCredentialsTest {
         assertThat(status(Path.of("/proc/self/status"))).contains("Uid:\t0\t0\t0\t0");
     }
 
+    /**
+     * The sandbox's spawning thread switches between users, one per cell, from uids above 2^31 (negative as a Java
+     * int): each switch keeps its capabilities and root's file-system ids, and its children are that user.
+     */
+    @Test
+    void aThreadThatBecameOneUserCanBecomeAnotherAboveTwoToTheThirtyFirst() throws Exception {
+        long high = 3_000_000_007L;
+        AtomicReference<String> child = new AtomicReference<>();
+        AtomicReference<String> self = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            ThreadCredentials.becomeKeepingCapabilities(UID, GID);
+            ThreadCredentials.becomeKeepingCapabilities((int) high, (int) high);
+            self.set(status(Path.of("/proc/thread-self/status")));
+            int[] pipe = Libc.pipe();
+            int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g")).fd(1, pipe[1]).start();
+            Libc.close(pipe[1]);
+            StringBuilder out = new StringBuilder();
+            for (byte[] b; (b = Libc.read(pipe[0], 4096)).length > 0; ) {
+                out.append(new String(b, StandardCharsets.UTF_8));
+            }
+            Libc.close(pipe[0]);
+            Libc.waitpid(pid, 0);
+            child.set(out.toString());
+        });
+        t.join();
+        assertThat(self.get()).contains("Uid:\t" + high + "\t" + high + "\t" + high + "\t0\n")
+                .doesNotContain("CapEff:\t0000000000000000");
+        assertThat(child.get()).isEqualTo(high + "\n" + high + "\n");
+    }
+
     private static String status(Path p) {
         try {
             return Files.readString(p);

@@ -15,30 +15,40 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Starts a prepared cell's bwrap: inside the cell's mount namespace, from the namespace thread (which runs as the
- * cell's user), born in the cell's cgroup where the kernel allows it, with the seccomp program, the user namespace
- * and the info pipe as extra descriptors.
+ * Starts a prepared cell's bwrap: inside the cell's mount namespace, from the namespace thread (as the cell's host
+ * user, so that bwrap makes the cell's user namespace owned by that user and the kernel charges the cell's per-user
+ * counts to it alone), born in the cell's cgroup where the kernel allows it, with the seccomp program and the info
+ * pipe as extra descriptors. The task's view is idmapped into the cell's root beforehand; where it cannot be, the
+ * cell runs as the caller instead, with bwrap's plain binds, as every cell once did.
  */
 final class BwrapLauncher {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
 
-    /** @param bwrapPid the supervisor (host pid) @param initPid the cell's pid 1 (host pid) */
-    record Started(int bwrapPid, int initPid) {}
+    /**
+     * @param bwrapPid the supervisor (host pid) @param initPid the cell's pid 1 (host pid) @param hostUid what the
+     *     cell runs as @param shared why the cell runs as the caller rather than a uid of its own, or null
+     */
+    record Started(int bwrapPid, int initPid, int hostUid, IdmappedView.Refusal shared) {}
 
-    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup) {}
+    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup, int hostUid,
+            IdmappedView.Refusal shared) {}
 
     private final Path bwrap;
     private final MountNamespaceThread ns;
     private final CgroupTree cgroups;
-    private final CellUserNamespace userns;
+    private final IdmapNamespaces idmaps;
     private final Path seccompBpf;
+    private final int callerUid, callerGid;
 
-    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf) {
+    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, IdmapNamespaces idmaps, Path seccompBpf,
+            int callerUid, int callerGid) {
         this.bwrap = bwrap;
         this.ns = ns;
         this.cgroups = cgroups;
-        this.userns = userns;
+        this.idmaps = idmaps;
         this.seccompBpf = seccompBpf;
+        this.callerUid = callerUid;
+        this.callerGid = callerGid;
     }
 
     Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
@@ -66,7 +76,7 @@ final class BwrapLauncher {
                 cell.cgroup().add(init);
                 Libc.write(spawned.blockFd(), new byte[] {1});
             }
-            return new Started(spawned.bwrapPid(), init);
+            return new Started(spawned.bwrapPid(), init, spawned.hostUid(), spawned.shared());
         } catch (RuntimeException e) {
             if (!reaped) {
                 Libc.kill(spawned.bwrapPid(), Libc.SIGKILL);
@@ -102,15 +112,22 @@ final class BwrapLauncher {
     /** Runs on the namespace thread, inside the cell's mount namespace. */
     private Spawned spawn(CellSpec spec, PreparedCell cell, int[] stdio, boolean bornInside) {
         int[] block = null, info = null;
+        int seccomp = -1;
         try {
             checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
+            int own = cell.uid().uid();
+            IdmappedView.Refusal shared = spec.view().isEmpty() ? null
+                    : IdmappedView.mount(spec.view(), cell.rootfs(), idmaps.forCell(own));
+            int uid = shared == null ? own : callerUid, gid = shared == null ? own : callerGid;
+            if (shared != null) {
+                cell.rootfs().reown(uid, gid);
+            }
             cell.rootfs().addTaskFiles(spec.files());
             info = Libc.pipe();
-            Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside))
-                    .fd(BwrapCommand.USERNS_FD, userns.fd())
+            Spawn s = Spawn.of(BwrapCommand.build(bwrap.toString(), spec, cell.rootfs(), !bornInside, shared == null))
                     .fd(BwrapCommand.INFO_FD, info[1])
-                    .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
+                    .fd(BwrapCommand.SECCOMP_FD, seccomp = Libc.openReadOnly(seccompBpf.toString()));
             if (!bornInside) {
                 block = Libc.pipe();
                 s.fd(BwrapCommand.BLOCK_FD, block[0]);
@@ -120,7 +137,8 @@ final class BwrapLauncher {
                     s.fd(i, stdio[i]);
                 }
             }
-            return new Spawned(s.start(), block == null ? -1 : block[1], info[0], bornInside);
+            int pid = ns.asUser(uid, gid, s::start);
+            return new Spawned(pid, block == null ? -1 : block[1], info[0], bornInside, uid, shared);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);
@@ -130,6 +148,7 @@ final class BwrapLauncher {
             }
             throw e;
         } finally {
+            Libc.close(seccomp); // opened here as root: the child opens nothing, it is the cell's user already
             if (block != null) {
                 Libc.close(block[0]);
             }
@@ -140,8 +159,9 @@ final class BwrapLauncher {
     }
 
     /**
-     * Each path of the view must be usable by the cell's user, who is the real user of this thread: bwrap binds as
-     * that user, and would otherwise fail with a terse "Permission denied".
+     * Each path of the view must be usable by the caller, who is the real user of this thread: the cell acts as the
+     * caller on its view (through the idmapping, or as the caller itself), and bwrap would otherwise fail with a
+     * terse "Permission denied".
      */
     private static void checkReachable(java.util.List<ViewEntry> view) {
         for (ViewEntry v : view) {
