@@ -54,19 +54,23 @@ public final class ThreadCredentials {
     }
 
     /**
-     * Sets the calling thread's file-system ids, which then decide its file accesses (a non-zero fsuid also takes
-     * the file capabilities out of its effective set, until {@link #becomeKeepingCapabilities} restores them). A
-     * thread about to start a program as its user sets them to that user first: execve() makes a process
-     * non-dumpable when its file-system ids change, and the /proc files of a non-dumpable process belong to root,
-     * so the program could not, say, write its own user namespace's maps.
+     * For a thread made by {@link #becomeKeepingCapabilities}: becomes {@code uid}/{@code gid} in four system calls
+     * at most, keeping its capabilities (the kernel adjusts them only when a root id is involved). With
+     * {@code rootFileIds} the thread keeps root's file-system ids, as {@link #becomeKeepingCapabilities} leaves
+     * them; without, they are the user's, as a thread needs them when it starts a program as that user: execve()
+     * makes a process non-dumpable when its file-system ids change, and the /proc files of a non-dumpable process
+     * belong to root, so the program could not, say, write its own user namespace's maps.
      */
-    public static void setFileSystemIds(int uid, int gid) {
+    public static void switchKeepingCapabilities(int uid, int gid, boolean rootFileIds) {
         try (Arena a = Arena.ofConfined()) {
-            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, gid, 0);
-            Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, uid, 0);
-            if ((int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, -1, 0) != uid
-                    || (int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, -1, 0) != gid) {
-                throw new LinuxException("setfsuid", Libc.EINVAL);
+            Native.checked("setresgid", SYSCALL, SYS_SETRESGID, gid, gid, gid, 0);
+            Native.checked("setresuid", SYSCALL, SYS_SETRESUID, uid, uid, uid, 0); // file-system ids follow
+            if (rootFileIds) {
+                Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, 0, 0);
+                Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, 0, 0);
+                if ((int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, -1, 0) != 0) {
+                    throw new LinuxException("setfsuid", Libc.EINVAL);
+                }
             }
         }
     }

@@ -137,7 +137,13 @@ final class BwrapLauncher {
                     s.fd(i, stdio[i]);
                 }
             }
-            int pid = ns.asUser(uid, gid, s::start);
+            int pid;
+            ns.becomeUser(uid, gid);
+            try {
+                pid = s.start();
+            } finally {
+                ns.becomeCaller();
+            }
             return new Spawned(pid, block == null ? -1 : block[1], info[0], bornInside, uid, shared);
         } catch (RuntimeException e) {
             if (block != null) {

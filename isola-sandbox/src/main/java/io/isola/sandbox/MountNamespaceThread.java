@@ -114,21 +114,21 @@ final class MountNamespaceThread implements AutoCloseable {
     }
 
     /**
-     * Runs {@code spawn} as host user {@code uid}/{@code gid}, file-system ids included, so that what it starts is
-     * that user and stays dumpable (see {@link ThreadCredentials#setFileSystemIds}); then becomes the caller again,
-     * with root's file-system ids. {@code spawn} must need no file access of root's. Call on the spawning thread.
+     * Makes this thread host user {@code uid}/{@code gid}, file-system ids included, so that what it starts next
+     * is that user and stays dumpable (see {@link ThreadCredentials#switchKeepingCapabilities});
+     * {@link #becomeCaller} undoes it. In between the thread's file accesses are the user's. Call on the spawning
+     * thread only: cheap enough (a few system calls) for every start.
      */
-    <T> T asUser(int uid, int gid, java.util.function.Supplier<T> spawn) {
+    void becomeUser(int uid, int gid) {
         if (!ownsBase) {
             throw new IllegalStateException("only the spawning thread changes users");
         }
-        ThreadCredentials.becomeKeepingCapabilities(uid, gid);
-        try {
-            ThreadCredentials.setFileSystemIds(uid, gid);
-            return spawn.get();
-        } finally {
-            ThreadCredentials.becomeKeepingCapabilities(callerUid, callerGid);
-        }
+        ThreadCredentials.switchKeepingCapabilities(uid, gid, false);
+    }
+
+    /** The caller again, with root's file-system ids, as between spawns. */
+    void becomeCaller() {
+        ThreadCredentials.switchKeepingCapabilities(callerUid, callerGid, true);
     }
 
     /** The descriptor of the base namespace (waits for the set-up). */

@@ -121,6 +121,23 @@ class CellUidAttackTest {
         }
     }
 
+    /** Others' files keep their owners through the idmapping: a world-writable folder of root's takes the cell's files. */
+    @Test
+    void aCellWritesIntoAWorldWritableFolderOfSomeoneElsesAsTheCaller() throws Exception {
+        Path shared = Files.createTempDirectory(Path.of("/var/tmp"), "isola-shared");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try {
+            TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", "echo made > /home/user/rw/new"),
+                    Limits.DEFAULT, List.of(new ViewEntry(shared, Path.of("/home/user/rw"),
+                            ViewEntry.Access.READ_WRITE))), null);
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(Files.getAttribute(shared, "unix:uid")).isEqualTo(0);
+            assertThat(Files.getAttribute(shared.resolve("new"), "unix:uid")).isEqualTo(CALLER);
+        } finally {
+            TestCells.deleteTree(shared);
+        }
+    }
+
     /**
      * ramfs cannot be idmapped, so a cell that is shown a folder on it cannot be a uid of its own: it falls back to
      * the caller's uid, says so in the audit log, and still works as before, rather than failing or writing as a
