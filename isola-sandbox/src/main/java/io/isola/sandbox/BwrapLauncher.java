@@ -138,8 +138,8 @@ final class BwrapLauncher {
                 }
             }
             int pid;
-            ns.becomeUser(uid, gid);
             try {
+                ns.becomeUser(uid, gid);
                 pid = s.start();
             } finally {
                 ns.becomeCaller();

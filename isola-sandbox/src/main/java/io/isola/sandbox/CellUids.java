@@ -25,6 +25,9 @@ final class CellUids {
 
     CellUids(long pid) {
         this.base = FIRST + pid * SLOTS;
+        if (pid <= 0 || base + SLOTS > 0xFFFF_FFFFL) {
+            throw new IsolaException("no cell uids for pid " + pid + ": Linux pids are below 2^22");
+        }
     }
 
     /** A host uid that no other cell, of this Isola or another, has now. */

@@ -41,7 +41,7 @@ public final class SandboxEngine implements Engine {
     private final SandboxOptions options;
     private final AuditLog audit;
     private final CgroupTree cgroups;
-    /** Mounts and spawns; runs as the caller, and as each cell's host user to spawn it (see {@link MountNamespaceThread}). */
+    /** Mounts and spawns; runs as the caller, and as each cell's host user to spawn it (see MountNamespaceThread). */
     private final MountNamespaceThread ns;
     /** Used on {@link #ns} only. */
     private final IdmapNamespaces idmaps;
