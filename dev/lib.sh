@@ -65,7 +65,7 @@ train_aot_cache() {
     # the launcher's GC and heap flags (bin/isola): the cache's archived heap then maps where it was made
     flags="-XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx256m --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off"
     ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$root/isola-cli/target/isola-run.aot" \
-        -Xint $flags -jar "$root/isola-cli/target/isola.jar" run -- /bin/true >/dev/null 2>&1 \
+        -Xint $flags -jar "$root/isola-cli/target/isola.jar" run --ro "$sample/note.txt" -- /bin/true >/dev/null 2>&1 \
         && ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
         -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" -Xint $flags \
         -cp "$root/isola-cli/target/isola.jar" io.isola.cli.AotTraining \

@@ -65,10 +65,14 @@ public final class Native {
 
     /** Calls a function that reports failure as -1 and errno, and throws {@link LinuxException} then. */
     static long checked(String what, MemorySegment fn, long a, long b, long c, long d, long e) {
+        return checked(what, fn, a, b, c, d, e, 0);
+    }
+
+    static long checked(String what, MemorySegment fn, long a, long b, long c, long d, long e, long f) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = arena.allocate(CAPTURE);
             while (true) {
-                long rc = call(fn, err, a, b, c, d, e, 0);
+                long rc = call(fn, err, a, b, c, d, e, f);
                 if (rc == -1 || (int) rc == -1) {
                     int errno = errno(err);
                     if (errno == Libc.EINTR) {

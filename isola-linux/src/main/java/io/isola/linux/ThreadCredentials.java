@@ -54,6 +54,28 @@ public final class ThreadCredentials {
     }
 
     /**
+     * For a thread made by {@link #becomeKeepingCapabilities}: becomes {@code uid}/{@code gid} in four system calls
+     * at most, keeping its capabilities (the kernel adjusts them only when a root id is involved). With
+     * {@code rootFileIds} the thread keeps root's file-system ids, as {@link #becomeKeepingCapabilities} leaves
+     * them; without, they are the user's, as a thread needs them when it starts a program as that user: execve()
+     * makes a process non-dumpable when its file-system ids change, and the /proc files of a non-dumpable process
+     * belong to root, so the program could not, say, write its own user namespace's maps.
+     */
+    public static void switchKeepingCapabilities(int uid, int gid, boolean rootFileIds) {
+        try (Arena a = Arena.ofConfined()) {
+            Native.checked("setresgid", SYSCALL, SYS_SETRESGID, gid, gid, gid, 0);
+            Native.checked("setresuid", SYSCALL, SYS_SETRESUID, uid, uid, uid, 0); // file-system ids follow
+            if (rootFileIds) {
+                Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSGID, 0, 0);
+                Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, 0, 0);
+                if ((int) Native.call(SYSCALL, Native.errnoBuffer(a), SYS_SETFSUID, -1, 0) != 0) {
+                    throw new LinuxException("setfsuid", Libc.EINVAL);
+                }
+            }
+        }
+    }
+
+    /**
      * Runs {@code work} on a new thread whose file-system ids and groups are the given user's, so that the kernel
      * checks its file accesses exactly as for that user (root's capabilities do not apply to a non-zero fsuid). For
      * opening a file on behalf of the person who ran Isola through sudo: the descriptor it returns stays usable.

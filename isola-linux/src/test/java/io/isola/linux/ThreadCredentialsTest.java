@@ -54,6 +54,42 @@ class ThreadCredentialsTest {
         assertThat(status(Path.of("/proc/self/status"))).contains("Uid:\t0\t0\t0\t0");
     }
 
+    /**
+     * The sandbox's spawning thread switches to a user per cell, from uids above 2^31 (negative as a Java int), and
+     * back: its children are that user, and it keeps its capabilities throughout and gets root's file-system ids back.
+     */
+    @Test
+    void aThreadThatBecameOneUserCanSwitchToAnotherAboveTwoToTheThirtyFirstAndBack() throws Exception {
+        long high = 3_000_000_007L;
+        AtomicReference<String> child = new AtomicReference<>();
+        AtomicReference<String> during = new AtomicReference<>();
+        AtomicReference<String> self = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            ThreadCredentials.becomeKeepingCapabilities(UID, GID);
+            ThreadCredentials.switchKeepingCapabilities((int) high, (int) high, false);
+            during.set(status(Path.of("/proc/thread-self/status")));
+            int[] pipe = Libc.pipe();
+            int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g")).fd(1, pipe[1]).start();
+            Libc.close(pipe[1]);
+            StringBuilder out = new StringBuilder();
+            for (byte[] b; (b = Libc.read(pipe[0], 4096)).length > 0; ) {
+                out.append(new String(b, StandardCharsets.UTF_8));
+            }
+            Libc.close(pipe[0]);
+            Libc.waitpid(pid, 0);
+            child.set(out.toString());
+            ThreadCredentials.switchKeepingCapabilities(UID, GID, true);
+            self.set(status(Path.of("/proc/thread-self/status")));
+        });
+        t.join();
+        assertThat(during.get()).contains("Uid:\t" + high + "\t" + high + "\t" + high + "\t" + high + "\n")
+                .doesNotContain("CapEff:\t0000000000000000");
+        assertThat(child.get()).isEqualTo(high + "\n" + high + "\n");
+        assertThat(self.get()).contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
+                .contains("Gid:\t" + GID + "\t" + GID + "\t" + GID + "\t0\n")
+                .doesNotContain("CapEff:\t0000000000000000");
+    }
+
     private static String status(Path p) {
         try {
             return Files.readString(p);

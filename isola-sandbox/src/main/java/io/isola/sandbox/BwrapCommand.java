@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class BwrapCommand {
     /** Descriptor numbers inside bwrap. */
-    static final int USERNS_FD = 3, BLOCK_FD = 4, INFO_FD = 5, SECCOMP_FD = 6, ARGS_FD = 7;
+    static final int BLOCK_FD = 3, INFO_FD = 4, SECCOMP_FD = 5, ARGS_FD = 6;
 
     private BwrapCommand() {}
 
@@ -41,10 +41,13 @@ final class BwrapCommand {
     /**
      * @param block whether the cell waits on {@link #BLOCK_FD} before it starts the task: needed when Isola must
      *     move it into its cgroup first, not when it is born there
+     * @param viewMounted whether the view is in the cell's root already (idmapped), or bwrap binds it
      */
-    static List<String> options(CellSpec spec, CellRootfs fs, ProcMask procMask, boolean block) {
+    static List<String> options(CellSpec spec, CellRootfs fs, ProcMask procMask, boolean block, boolean viewMounted) {
+        // A user namespace of the cell's own, made by bwrap as the cell's host user, who therefore owns it: the
+        // kernel charges what the cell's processes count per user to that user alone.
         List<String> a = new ArrayList<>(List.of(
-                "--userns", fd(USERNS_FD), "--uid", id(), "--gid", id(),
+                "--unshare-user", "--uid", id(), "--gid", id(),
                 "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD), "--clearenv"));
@@ -60,7 +63,7 @@ final class BwrapCommand {
         // bwrap's /dev is a tmpfs of half the host's RAM: read-only once set up, or a task would store there what
         // its disk quota refuses. Only /dev/shm stays writable, and it lies in the cell's tmpfs, within the quota.
         a.addAll(List.of("--dev", "/dev", "--bind", fs.shm().toString(), "/dev/shm", "--remount-ro", "/dev"));
-        for (ViewEntry v : spec.view()) {
+        for (ViewEntry v : viewMounted ? List.<ViewEntry>of() : spec.view()) {
             String flag = v.access() == ViewEntry.Access.READ_WRITE ? "--bind" : "--ro-bind";
             a.addAll(List.of(flag, v.hostPath().toString(), v.cellPath().toString()));
         }
@@ -77,6 +80,6 @@ final class BwrapCommand {
     }
 
     private static String id() {
-        return Integer.toString(CellUserNamespace.CELL_ID);
+        return Integer.toString(CellUids.INSIDE);
     }
 }

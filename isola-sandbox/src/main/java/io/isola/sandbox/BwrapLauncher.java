@@ -15,33 +15,42 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Starts a prepared cell's bwrap: inside the cell's mount namespace, from the namespace thread (which runs as the
- * cell's user), born in the cell's cgroup where the kernel allows it, with the seccomp program, the user namespace
- * and the info pipe as extra descriptors.
+ * Starts a prepared cell's bwrap: inside the cell's mount namespace, from the namespace thread (as the cell's host
+ * user, so that bwrap makes the cell's user namespace owned by that user and the kernel charges the cell's per-user
+ * counts to it alone), born in the cell's cgroup where the kernel allows it, with the seccomp program and the info
+ * pipe as extra descriptors. The task's view is idmapped into the cell's root beforehand; where it cannot be, the
+ * cell runs as the caller instead, with bwrap's plain binds, as every cell once did.
  */
 final class BwrapLauncher {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
 
-    /** @param bwrapPid the supervisor (host pid) @param initPid the cell's pid 1 (host pid) */
-    record Started(int bwrapPid, int initPid) {}
+    /**
+     * @param bwrapPid the supervisor (host pid) @param initPid the cell's pid 1 (host pid) @param hostUid what the
+     *     cell runs as @param shared why the cell runs as the caller rather than a uid of its own, or null
+     */
+    record Started(int bwrapPid, int initPid, int hostUid, IdmappedView.Refusal shared) {}
 
-    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup) {}
+    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup, int hostUid,
+            IdmappedView.Refusal shared) {}
 
     private final Path bwrap;
     private final MountNamespaceThread ns;
     private final CgroupTree cgroups;
-    private final CellUserNamespace userns;
+    private final IdmapNamespaces idmaps;
     private final Path seccompBpf;
     private final ProcMask procMask;
+    private final int callerUid, callerGid;
 
-    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf,
-            ProcMask procMask) {
+    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, IdmapNamespaces idmaps, Path seccompBpf,
+            ProcMask procMask, int callerUid, int callerGid) {
         this.bwrap = bwrap;
         this.ns = ns;
         this.cgroups = cgroups;
-        this.userns = userns;
+        this.idmaps = idmaps;
         this.seccompBpf = seccompBpf;
         this.procMask = procMask;
+        this.callerUid = callerUid;
+        this.callerGid = callerGid;
     }
 
     Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
@@ -69,7 +78,7 @@ final class BwrapLauncher {
                 cell.cgroup().add(init);
                 Libc.write(spawned.blockFd(), new byte[] {1});
             }
-            return new Started(spawned.bwrapPid(), init);
+            return new Started(spawned.bwrapPid(), init, spawned.hostUid(), spawned.shared());
         } catch (RuntimeException e) {
             if (!reaped) {
                 Libc.kill(spawned.bwrapPid(), Libc.SIGKILL);
@@ -105,17 +114,25 @@ final class BwrapLauncher {
     /** Runs on the namespace thread, inside the cell's mount namespace. */
     private Spawned spawn(CellSpec spec, PreparedCell cell, int[] stdio, boolean bornInside) {
         int[] block = null, info = null;
+        int seccomp = -1, args = -1;
         try {
             checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
+            int own = cell.uid().uid();
+            IdmappedView.Refusal shared = spec.view().isEmpty() ? null
+                    : IdmappedView.mount(spec.view(), cell.rootfs(), idmaps.forCell(own));
+            int uid = shared == null ? own : callerUid, gid = shared == null ? own : callerGid;
+            if (shared != null) {
+                cell.rootfs().reown(uid, gid);
+            }
             cell.rootfs().addTaskFiles(spec.files());
-            writeOptions(cell.rootfs().bwrapArgs(), BwrapCommand.options(spec, cell.rootfs(), procMask, !bornInside));
+            writeOptions(cell.rootfs().bwrapArgs(),
+                    BwrapCommand.options(spec, cell.rootfs(), procMask, !bornInside, shared == null));
             info = Libc.pipe();
             Spawn s = Spawn.of(BwrapCommand.commandLine(bwrap.toString(), spec))
-                    .openReadOnly(BwrapCommand.ARGS_FD, cell.rootfs().bwrapArgs().toString())
-                    .fd(BwrapCommand.USERNS_FD, userns.fd())
+                    .fd(BwrapCommand.ARGS_FD, args = Libc.openReadOnly(cell.rootfs().bwrapArgs().toString()))
                     .fd(BwrapCommand.INFO_FD, info[1])
-                    .openReadOnly(BwrapCommand.SECCOMP_FD, seccompBpf.toString());
+                    .fd(BwrapCommand.SECCOMP_FD, seccomp = Libc.openReadOnly(seccompBpf.toString()));
             if (!bornInside) {
                 block = Libc.pipe();
                 s.fd(BwrapCommand.BLOCK_FD, block[0]);
@@ -125,7 +142,14 @@ final class BwrapLauncher {
                     s.fd(i, stdio[i]);
                 }
             }
-            return new Spawned(s.start(), block == null ? -1 : block[1], info[0], bornInside);
+            int pid;
+            try {
+                ns.becomeUser(uid, gid);
+                pid = s.start();
+            } finally {
+                ns.becomeCaller();
+            }
+            return new Spawned(pid, block == null ? -1 : block[1], info[0], bornInside, uid, shared);
         } catch (RuntimeException e) {
             if (block != null) {
                 Libc.close(block[1]);
@@ -135,6 +159,9 @@ final class BwrapLauncher {
             }
             throw e;
         } finally {
+            // opened here as root: the child opens nothing, it is the cell's user already
+            Libc.close(seccomp);
+            Libc.close(args);
             if (block != null) {
                 Libc.close(block[0]);
             }
@@ -155,8 +182,9 @@ final class BwrapLauncher {
     }
 
     /**
-     * Each path of the view must be usable by the cell's user, who is the real user of this thread: bwrap binds as
-     * that user, and would otherwise fail with a terse "Permission denied".
+     * Each path of the view must be usable by the caller, who is the real user of this thread: the cell acts as the
+     * caller on its view (through the idmapping, or as the caller itself), and bwrap would otherwise fail with a
+     * terse "Permission denied".
      */
     private static void checkReachable(java.util.List<ViewEntry> view) {
         for (ViewEntry v : view) {

@@ -26,6 +26,7 @@ final class CellPool implements AutoCloseable {
     private final Path cellMount;
     private final Future<Void> filesReady;
     private final MountNamespaceThread preparer;
+    private final CellUids uids;
     private final BlockingQueue<PreparedCell> cells = new LinkedBlockingQueue<>();
     /** Cells being prepared right now; a task that finds the pool empty waits for one of them. */
     private final AtomicInteger preparing = new AtomicInteger();
@@ -36,8 +37,9 @@ final class CellPool implements AutoCloseable {
      * @param preparer the thread that prepares cells; the pool closes it
      */
     CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
-            MountNamespaceThread preparer) {
+            MountNamespaceThread preparer, CellUids uids) {
         this.options = options;
+        this.uids = uids;
         this.cgroups = cgroups;
         this.image = image;
         this.cellMount = cellMount;
@@ -128,15 +130,23 @@ final class CellPool implements AutoCloseable {
         return prepare(thread, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)), img, limits);
     }
 
-    /** Runs on {@code thread}, a mount namespace thread; the cgroup is removed if the root cannot be made. */
+    /**
+     * Runs on {@code thread}, a mount namespace thread; the cgroup and the uid are given back if the root cannot be
+     * made. The cell's writable places belong to its own host uid from the start.
+     */
     private PreparedCell prepare(MountNamespaceThread thread, String id, Cgroup cg, Image img, Limits limits) {
+        CellUids.Lease uid = null;
         try {
+            uid = uids.take();
             PreparedCell cell = new PreparedCell(id, cg, CellRootfs.mount(thread, cellMount, img, limits.diskBytes(),
-                    options.hostUid(), options.hostGid()));
+                    uid.uid(), uid.uid()), uid);
             Trace.mark("cell prepared");
             return cell;
         } catch (RuntimeException e) {
             cg.remove();
+            if (uid != null) {
+                uid.close();
+            }
             throw e;
         }
     }

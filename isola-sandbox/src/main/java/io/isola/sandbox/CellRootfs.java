@@ -29,8 +29,9 @@ import java.util.List;
 final class CellRootfs {
     private final Path dir;
     private final int namespace;
-    private final int uid;
-    private final int gid;
+    /** The host ids of the cell's user: its own uid, or the caller's when its view cannot be idmapped. */
+    private int uid;
+    private int gid;
 
     private CellRootfs(Path dir, int namespace, int uid, int gid) {
         this.dir = dir;
@@ -115,6 +116,21 @@ final class CellRootfs {
             fds.forEach(Libc::close);
         }
     }
+
+    /**
+     * Gives the cell's writable places to other host ids: for a cell that falls back to the caller's uid. Call
+     * inside the cell's namespace, before {@link #addTaskFiles}.
+     */
+    void reown(int newUid, int newGid) {
+        this.uid = newUid;
+        this.gid = newGid;
+        for (String p : WRITABLE) {
+            Libc.chown(inRoot(p).toString(), newUid, newGid);
+        }
+    }
+
+    /** The places of the root that belong to the cell's user (see {@link #populate}). */
+    private static final String[] WRITABLE = {"/tmp", "/var/tmp", "/home/user"};
 
     private void writable(String cellPath, int mode, int uid, int gid) throws IOException {
         Path p = Files.createDirectories(inRoot(cellPath));

@@ -37,16 +37,21 @@ final class MountNamespaceThread implements AutoCloseable {
     /** Set up in the background: the constructor returns at once and later work queues behind the set-up. */
     private final Future<Integer> baseNs;
     private final boolean ownsBase;
+    /** The caller's host ids: this thread's own between spawns. */
+    private final int callerUid, callerGid;
 
     /**
-     * The spawning thread. Once its namespace is set up it takes the cells' host user as its own credentials,
-     * keeping its capabilities: every bwrap it starts then runs as that user, unprivileged, with no extra exec.
-     * That matters beyond least privilege: the kernel sends bwrap's parent-death SIGKILL only to processes the
-     * dying bwrap may signal, so a root bwrap could not take down a cell (another uid) when Isola is killed.
+     * The spawning thread. Once its namespace is set up it takes the caller's host user as its own credentials,
+     * keeping its capabilities, and for each bwrap it starts it becomes that cell's host user (see {@link #asUser}):
+     * every bwrap then runs as its cell's user, unprivileged, with no extra exec. That matters beyond least
+     * privilege: the kernel sends bwrap's parent-death SIGKILL only to processes the dying bwrap may signal, so a
+     * root bwrap could not take down a cell (another uid) when Isola is killed.
      */
-    MountNamespaceThread(Path runDir, int cellUid, int cellGid) {
+    MountNamespaceThread(Path runDir, int callerUid, int callerGid) {
         this.thread = newThread("isola-mountns");
         this.ownsBase = true;
+        this.callerUid = callerUid;
+        this.callerGid = callerGid;
         this.procTask = submit(MountNamespaceThread::thisTask);
         this.baseNs = submit(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
@@ -56,7 +61,7 @@ final class MountNamespaceThread implements AutoCloseable {
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
             int fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
-            ThreadCredentials.becomeKeepingCapabilities(cellUid, cellGid);
+            ThreadCredentials.becomeKeepingCapabilities(callerUid, callerGid);
             Trace.mark("base namespace ready");
             return fd;
         });
@@ -70,6 +75,8 @@ final class MountNamespaceThread implements AutoCloseable {
     MountNamespaceThread(MountNamespaceThread other, String name) {
         this.thread = newThread(name);
         this.ownsBase = false;
+        this.callerUid = other.callerUid;
+        this.callerGid = other.callerGid;
         this.baseNs = other.baseNs;
         this.procTask = submit(() -> {
             // setns into a mount namespace needs a thread of its own fs_struct.
@@ -104,6 +111,24 @@ final class MountNamespaceThread implements AutoCloseable {
         } finally {
             Libc.setns(base(), Libc.CLONE_NEWNS);
         }
+    }
+
+    /**
+     * Makes this thread host user {@code uid}/{@code gid}, file-system ids included, so that what it starts next
+     * is that user and stays dumpable (see {@link ThreadCredentials#switchKeepingCapabilities});
+     * {@link #becomeCaller} undoes it. In between the thread's file accesses are the user's. Call on the spawning
+     * thread only: cheap enough (a few system calls) for every start.
+     */
+    void becomeUser(int uid, int gid) {
+        if (!ownsBase) {
+            throw new IllegalStateException("only the spawning thread changes users");
+        }
+        ThreadCredentials.switchKeepingCapabilities(uid, gid, false);
+    }
+
+    /** The caller again, with root's file-system ids, as between spawns. */
+    void becomeCaller() {
+        ThreadCredentials.switchKeepingCapabilities(callerUid, callerGid, true);
     }
 
     /** The descriptor of the base namespace (waits for the set-up). */

@@ -38,6 +38,8 @@ final class SandboxCell implements Cell {
     private final int initPid;
     private final Cgroup cgroup;
     private final CellRootfs rootfs;
+    /** Its cgroup, root and host uid, given back on close. */
+    private final PreparedCell parts;
     private final TaskFiles files;
     private final long diskBytes;
     private final SandboxEngine engine;
@@ -50,13 +52,14 @@ final class SandboxCell implements Cell {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
 
-    SandboxCell(String id, int bwrapPid, int initPid, Cgroup cgroup, CellRootfs rootfs, TaskFiles files,
-            Limits limits, SandboxEngine engine, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
-        this.id = id;
+    SandboxCell(PreparedCell parts, int bwrapPid, int initPid, TaskFiles files, Limits limits, SandboxEngine engine,
+            AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
+        this.id = parts.id();
         this.bwrapPid = bwrapPid;
         this.initPid = initPid;
-        this.cgroup = cgroup;
-        this.rootfs = rootfs;
+        this.parts = parts;
+        this.cgroup = parts.cgroup();
+        this.rootfs = parts.rootfs();
         this.files = files;
         this.diskBytes = limits.diskBytes();
         this.engine = engine;
@@ -191,6 +194,6 @@ final class SandboxCell implements Cell {
         kill("closed while running");
         exit.join();
         recorded.join();
-        engine.release(this, rootfs, cgroup);
+        engine.release(this, parts);
     }
 }

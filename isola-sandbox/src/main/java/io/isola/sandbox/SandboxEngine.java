@@ -14,7 +14,6 @@ import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
 import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
-import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupTree;
 import io.isola.linux.cgroup.CgroupUnavailableException;
 import java.nio.file.Files;
@@ -34,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The {@code sandbox} engine: Linux namespaces through bubblewrap, an overlayfs copy-on-write view of the golden
  * image on a per-cell tmpfs, a cgroup per cell, a seccomp filter from libseccomp, and a user namespace in which the
- * cell owns nothing of the host.
+ * cell owns nothing of the host, as a host uid of its own.
  */
 public final class SandboxEngine implements Engine {
     public static final String NAME = "sandbox";
@@ -42,9 +41,10 @@ public final class SandboxEngine implements Engine {
     private final SandboxOptions options;
     private final AuditLog audit;
     private final CgroupTree cgroups;
-    /** Mounts and spawns; runs as the cells' host user (see {@link MountNamespaceThread}). */
+    /** Mounts and spawns; runs as the caller, and as each cell's host user to spawn it (see MountNamespaceThread). */
     private final MountNamespaceThread ns;
-    private final CellUserNamespace userns;
+    /** Used on {@link #ns} only. */
+    private final IdmapNamespaces idmaps;
     private final Path etcMask;
     private final Image hostImage;
     private final CellPool pool;
@@ -71,21 +71,17 @@ public final class SandboxEngine implements Engine {
         this.etcMask = run.resolve("etc-mask");
         Path cellMount = run.resolve("cell");
         // Start-up runs on three threads at once, and is most of a command-line start: the namespace thread sets
-        // up its namespace and the cells' user namespace, the preparer builds the /etc mask and the first cell, and
-        // this thread deals with cgroups.
-        this.ns = new MountNamespaceThread(run, options.hostUid(), options.hostGid());
-        Future<CellUserNamespace.Pending> helper = ns.submit(() -> {
-            CellUserNamespace.Pending p = CellUserNamespace.begin(options.hostUid(), options.hostGid());
-            Trace.mark("user namespace helper spawned");
-            return p;
-        });
+        // up its namespace, the preparer builds the /etc mask and the first cell, and this thread deals with cgroups.
+        this.ns = new MountNamespaceThread(run, options.callerUid(), options.callerGid());
+        this.idmaps = new IdmapNamespaces(options.callerUid(), options.callerGid());
+        CellUids uids = new CellUids(ProcessHandle.current().pid());
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
         try {
             // The preparer's first work waits for the base namespace, and that for C: this thread does the /etc
             // checks meanwhile, so that the preparer only writes the mask.
             List<String> hiddenInEtc = EtcMask.present(Path.of("/etc"));
             Future<Void> filesReady = preparer.submit(() -> {
-                EtcMask.build(etcMask, hiddenInEtc, CellUserNamespace.CELL_ID);
+                EtcMask.build(etcMask, hiddenInEtc, CellUids.INSIDE);
                 Files.createDirectories(cellMount);
                 Trace.mark("etc mask built");
                 return null;
@@ -101,29 +97,16 @@ public final class SandboxEngine implements Engine {
             Trace.mark("cgroups open");
             Janitor.sweep(cgroups, audit);
             Trace.mark("stale cells swept");
-            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
+            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer, uids);
             pool.prepareFirst();
-            this.userns = ns.await(ns.submit(() -> helper.get().finish()));
-            Trace.mark("user namespace ready");
-            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf, procMask);
+            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, idmaps, seccompBpf, procMask,
+                    options.callerUid(), options.callerGid());
         } catch (RuntimeException e) {
-            abandonStartUp(helper, preparer);
+            // A start-up that failed leaves nothing behind: not the threads.
+            preparer.close();
+            ns.close();
             throw e;
         }
-    }
-
-    /** A start-up that failed leaves nothing behind: not the helper process, not the threads. */
-    private void abandonStartUp(Future<CellUserNamespace.Pending> helper, MountNamespaceThread preparer) {
-        try {
-            ns.call(() -> {
-                helper.get().finish().close(); // ends the helper process; the namespace is not needed
-                return null;
-            });
-        } catch (RuntimeException ignored) {
-            // the helper never started, or is gone already
-        }
-        preparer.close();
-        ns.close();
     }
 
     @Override
@@ -142,11 +125,17 @@ public final class SandboxEngine implements Engine {
         try {
             audit.record(created(prepared.id(), spec, image));
             BwrapLauncher.Started started = launcher.start(spec, prepared, stdio);
-            SandboxCell cell = new SandboxCell(prepared.id(), started.bwrapPid(), started.initPid(), prepared.cgroup(),
-                    prepared.rootfs(), spec.files(), spec.limits(), this, audit, timers, waiters);
+            if (started.shared() != null) {
+                Trace.mark("view not idmappable: the cell shares the caller's uid");
+                audit.record(AuditEvent.of("cell.uid_shared", prepared.id(), "path", started.shared().hostPath(),
+                        "reason", started.shared().reason(), "host_uid", Integer.toUnsignedLong(started.hostUid())));
+            }
+            SandboxCell cell = new SandboxCell(prepared, started.bwrapPid(), started.initPid(), spec.files(),
+                    spec.limits(), this, audit, timers, waiters);
             open.put(cell.id(), cell);
             audit.record(AuditEvent.of("cell.started", cell.id(), "pid", started.bwrapPid(), "init_pid",
-                    started.initPid(), "cgroup", prepared.cgroup().name()));
+                    started.initPid(), "cgroup", prepared.cgroup().name(), "host_uid",
+                    Integer.toUnsignedLong(started.hostUid())));
             return cell;
         } catch (RuntimeException e) {
             prepared.cgroup().killAll();
@@ -174,13 +163,14 @@ public final class SandboxEngine implements Engine {
      * caller's path. The cell leaves {@link #open} only once its clean-up is queued or done, so that {@link #close}
      * never stops the cleaner under it.
      */
-    void release(SandboxCell cell, CellRootfs rootfs, Cgroup cgroup) {
+    void release(SandboxCell cell, PreparedCell parts) {
         Runnable clean = () -> {
             try {
-                rootfs.release();
-                cgroup.killAll();
-                cgroup.remove();
+                parts.rootfs().release();
+                parts.cgroup().killAll();
+                parts.cgroup().remove();
             } finally {
+                parts.uid().close(); // no process of the cell is left to count against it
                 audit.record(AuditEvent.of("cell.closed", cell.id()));
             }
         };
@@ -244,7 +234,7 @@ public final class SandboxEngine implements Engine {
                 throw new IsolaException("cgroups of closed cells could not be removed within 30 s");
             }
             ns.call(() -> {
-                userns.close();
+                idmaps.close();
                 return null;
             });
             ns.close();

@@ -12,11 +12,13 @@ import java.util.Map;
  * @param poolSize cells kept prepared ahead (cgroup and root file system) so that a task does not wait for them
  * @param refill whether a cell taken from the pool is replaced; a one-shot command line prepares its one cell
  *     while it starts up, and no more
- * @param hostUid host uid that the cell's user maps to: the invoking user under sudo, otherwise an unused uid
- *     that owns nothing on the host
+ * @param callerUid the host uid a cell acts for: the invoking user under sudo, otherwise an unused uid that owns
+ *     nothing on the host. Each cell runs as a host uid of its own (see {@link CellUids}); its --ro/--rw view is
+ *     idmapped so that the caller's files are the cell's there and what it writes there is the caller's. A cell
+ *     whose view cannot be idmapped runs as this uid itself, as every cell once did.
  */
-public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int hostUid, int hostGid, int poolSize,
-        boolean refill) {
+public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int callerUid, int callerGid,
+        int poolSize, boolean refill) {
     /** Owns no file on a normal system; cells of root-run Isola are "other" to every host file. */
     public static final int NOBODY_RANGE_UID = 2_000_000_000;
 
@@ -30,7 +32,7 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
 
     /** One cell, prepared while the engine starts: for a command that runs a single task. */
     public SandboxOptions oneShot() {
-        return new SandboxOptions(paths, bwrap, cgroupRoot, hostUid, hostGid, 1, false);
+        return new SandboxOptions(paths, bwrap, cgroupRoot, callerUid, callerGid, 1, false);
     }
 
     void check() {
@@ -45,7 +47,7 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
             throw new IsolaException("the state directory " + root
                     + " contains ',', ':' or '\\', which overlayfs cannot take: choose another with ISOLA_STATE_DIR", 2);
         }
-        if (hostUid == 0 || hostGid == 0) {
+        if (callerUid == 0 || callerGid == 0) {
             throw new IsolaException("cells never run as host root: set ISOLA_CELL_UID/ISOLA_CELL_GID to a non-zero id", 2);
         }
     }

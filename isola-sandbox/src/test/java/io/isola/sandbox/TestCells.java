@@ -28,6 +28,11 @@ final class TestCells implements AutoCloseable {
     private final Path io;
 
     TestCells() {
+        this(Map.of());
+    }
+
+    /** An engine configured by {@code env} as if it were the environment (say, SUDO_UID for a caller). */
+    TestCells(Map<String, String> env) {
         try {
             state = Files.createTempDirectory("isola-test-state");
             io = Files.createTempDirectory("isola-test-io");
@@ -36,7 +41,7 @@ final class TestCells implements AutoCloseable {
         }
         StatePaths paths = new StatePaths(state);
         audit = AuditLog.open(paths.auditLog());
-        engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit);
+        engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, env), audit);
     }
 
     /** Cells the engine keeps prepared ahead, each with a cgroup and a mount namespace. */
@@ -61,6 +66,15 @@ final class TestCells implements AutoCloseable {
 
     Result sh(String script, Limits limits) {
         return run(spec(List.of("/bin/sh", "-c", script), limits, List.of()), null);
+    }
+
+    /** A scratch file for a cell's standard stream. */
+    Path scratch(String prefix) {
+        try {
+            return Files.createTempFile(io, prefix, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Result run(CellSpec spec, String stdin) {
