@@ -34,6 +34,11 @@ final class Ready {
                 throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds()
                         + " s (console: " + log + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
             }
+            if (log.startsWith(ConsoleLog.PANIC)) {
+                // QEMU may not have exited yet when the channel breaks: the console says what happened
+                throw new IsolaException("the VM's guest did not boot: " + log + " (rebuild its image: isola image "
+                        + "build)");
+            }
             throw new IsolaException((crashed ? "QEMU exited before its guest was ready" : "the guest agent failed: "
                     + e.getMessage()) + (log.isEmpty() ? "" : " (console: " + log + ")"));
         } finally {

@@ -177,15 +177,14 @@ final class Vm implements AutoCloseable {
         return true;
     }
 
-    /** The last lines QEMU and the guest console wrote, for error messages. */
+    /** Why the console says the VM ended (a kernel panic's reason, or its last lines), for error messages. */
     String log() {
         return readLog(dir);
     }
 
     private static String readLog(Path dir) {
         try {
-            List<String> lines = Files.readAllLines(dir.resolve("qemu.log"));
-            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+            return ConsoleLog.summary(dir.resolve("qemu.log"));
         } catch (IOException | RuntimeException e) {
             return "";
         }
