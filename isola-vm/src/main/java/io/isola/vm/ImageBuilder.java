@@ -36,6 +36,8 @@ public final class ImageBuilder {
             "drivers/virtio/virtio_mmio", "drivers/block/virtio_blk", "drivers/char/virtio_console",
             "fs/squashfs/squashfs", "fs/overlayfs/overlay");
     static final Path BUSYBOX = Path.of("/bin/busybox");
+    /** What the builder packs and how (2: /usr/share data, the filtered /etc); a new version rebuilds images. */
+    private static final int VERSION = 2;
 
     private final Path dir;
     private final Path javaHome;
@@ -165,10 +167,11 @@ public final class ImageBuilder {
     static String inputs(Path javaHome) {
         MessageDigest sha = Kernel.sha256();
         try {
-            sha.update(Kernel.find().version().getBytes());
+            sha.update(("v" + VERSION + " " + Kernel.find().version()).getBytes());
             sha.update(javaHome.toString().getBytes());
             sha.update(GuestInit.script(javaHome, MODULES).getBytes());
-            sha.update(String.join("\0", RootFs.excludes(Path.of("/etc"), javaHome)).getBytes());
+            // the root's rules, not what they find on this host today: that is read at build time only
+            sha.update((RootFs.USR_LIB + " " + RootFs.USR_SHARE + " " + CellEtc.HIDDEN).getBytes());
             for (AgentClass c : agentClasses()) {
                 sha.update(c.name().getBytes());
                 sha.update(c.bytes());

@@ -48,7 +48,8 @@ class GoldenBootFailureTest {
         try (AuditLog audit = AuditLog.open(state.resolve("audit.jsonl"))) {
             assertThatThrownBy(() -> new VmEngine(opt, audit, line -> {}).close())
                     .isInstanceOf(IsolaException.class)
-                    .hasMessageContaining("Kernel panic - not syncing: No working init found")
+                    .hasMessageStartingWith("the VM's guest did not boot: Kernel panic - not syncing: No working init "
+                            + "found")
                     .hasMessageNotContaining("\n");
         }
     }

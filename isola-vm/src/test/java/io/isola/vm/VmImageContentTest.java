@@ -73,6 +73,17 @@ class VmImageContentTest {
         assertThat(r.out()).isEqualTo("/etc/alternatives/awk\n42\n");
     }
 
+    /**
+     * What the host keeps from its other users (pg_hba.conf, polkit's rules, ...) must not become readable through
+     * the image, a file any host user can read, nor to a task, which is root in its VM.
+     */
+    @Test
+    void etcHoldsNothingTheHostKeepsFromOtherUsers() throws Exception {
+        Result r = run("/bin/sh", "-c", "find /etc ! -type l ! -perm -o+r; find /etc -type d ! -perm -o+x");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+    }
+
     @Test
     void etcHasNoSecretsAndNoHostUsers() throws Exception {
         Result r = run("/bin/sh", "-c", "for f in shadow gshadow sudoers machine-id ssl/private; do "
