@@ -73,6 +73,34 @@ class VmCliTest {
         Cleanup.deleteTree(dir);
     }
 
+    /**
+     * The image once lacked fonts, fontconfig's /etc and libmagic's data: every text --view failed ("install
+     * fonts-dejavu-core") and the example policy's catch-all handler, file, found no magic.
+     */
+    @Test
+    void aVmLevelViewsTextAndNamesUnknownTypes() throws IOException {
+        assertThat(VM.run("image", "build").code()).isZero();
+        Path dir = Files.createDirectories(Path.of("target/vm-view-text").toAbsolutePath());
+        Path policy = Files.writeString(dir.resolve("policy.toml"), """
+                [level.untrusted]
+                engine = "vm"
+                [level.untrusted.handlers]
+                "*" = ["file", "{file}"]
+                """);
+        java.util.Map<String, String> env = java.util.Map.of("ISOLA_POLICY", policy.toString());
+        Path text = Files.writeString(dir.resolve("notes.txt"), "a line of text for the safe view\n");
+        Files.deleteIfExists(dir.resolve("notes.safe.pdf"));
+        Cli.Result view = VM.run(env, null, "open", "--view", text.toString());
+        assertThat(view.code()).as(view.err()).isZero();
+        assertThat(dir.resolve("notes.safe.pdf")).isNotEmptyFile();
+
+        Path blob = Files.write(dir.resolve("blob.bin"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+        Cli.Result open = VM.run(env, null, "open", blob.toString());
+        assertThat(open.code()).as(open.err()).isZero();
+        assertThat(open.out()).contains("gzip compressed data").doesNotContain("magic");
+        Cleanup.deleteTree(dir);
+    }
+
     @Test
     void doctorSaysWhichAcceleratorTheProbeFound() {
         Cli.Result r = VM.run("doctor");

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The initramfs's /init: loads the virtio modules, mounts the read-only root under a tmpfs overlay (guest writes
- * land in guest memory and never touch the image), then runs the agent. With {@code isola.probe} on the kernel
+ * The initramfs's /init: loads the virtio modules, mounts the read-only root's /usr and /etc each under a tmpfs
+ * overlay (guest writes land in guest memory and never touch the image; /etc has Isola's account files on top),
+ * then runs the agent. With {@code isola.probe} on the kernel
  * command line it only says it booted and powers off: that is the accelerator probe.
  *
  * <p>The agent's JVM only interprets ({@code -Xint}). Every clone starts with an empty translation cache, so under
@@ -33,8 +34,9 @@ final class GuestInit {
                 $B mkdir -p /.ro /.rw
                 $B mount -t squashfs -o ro /dev/vda /.ro
                 $B mount -t tmpfs -o mode=0755,size=256m rw /.rw
-                $B mkdir /.rw/up /.rw/work
-                $B mount -t overlay -o lowerdir=/.ro,upperdir=/.rw/up,workdir=/.rw/work usr /usr
+                $B mkdir /.rw/up /.rw/work /.rw/etc-up /.rw/etc-work
+                $B mount -t overlay -o lowerdir=/.ro/usr,upperdir=/.rw/up,workdir=/.rw/work usr /usr
+                $B mount -t overlay -o lowerdir=/isola/etc:/.ro/etc,upperdir=/.rw/etc-up,workdir=/.rw/etc-work etc /etc
                 $B mount -t tmpfs -o mode=1777,size=256m tmp /tmp
                 $B mount -t tmpfs -o mode=0700 root /root
                 $B hostname cell

@@ -1,10 +1,12 @@
 package io.isola.vm;
 
+import io.isola.core.CellEtc;
 import io.isola.core.IsolaException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -16,14 +18,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * Builds the VM image from what Debian installed on this host, downloading nothing: the cloud kernel and its virtio
- * modules, busybox-static, the guest agent's classes, and a read-only squashfs of the host's /usr (the same
- * golden image the sandbox engine shows, minus documentation, headers and other JDKs). Every input is read in a
- * fixed order and every timestamp is zeroed, so building twice from the same host gives the same hash.
+ * modules, busybox-static, the guest agent's classes, and a read-only squashfs of the host's /usr and /etc (the same
+ * golden image the sandbox engine shows, minus documentation, headers and other JDKs: {@link RootFs}). Every input
+ * is read in a fixed order and every timestamp is zeroed, so building twice from the same host gives the same hash.
  */
 public final class ImageBuilder {
     /** DESIGN.md's order: each module needs the ones before it (the package ships no modules.dep). */
@@ -32,15 +36,24 @@ public final class ImageBuilder {
             "drivers/virtio/virtio_mmio", "drivers/block/virtio_blk", "drivers/char/virtio_console",
             "fs/squashfs/squashfs", "fs/overlayfs/overlay");
     static final Path BUSYBOX = Path.of("/bin/busybox");
+    /** What the builder packs and how (2: /usr/share data, the filtered /etc); a new version rebuilds images. */
+    private static final int VERSION = 2;
 
     private final Path dir;
     private final Path javaHome;
+    private final Path busybox;
     private final Consumer<String> progress;
 
     /** @param javaHome the JDK the agent runs on in the guest; it must live under /usr, which the guest sees */
     public ImageBuilder(Path dir, Path javaHome, Consumer<String> progress) {
+        this(dir, javaHome, BUSYBOX, progress);
+    }
+
+    /** @param busybox the guest's shell and tools until its root is mounted: it must be a static program */
+    ImageBuilder(Path dir, Path javaHome, Path busybox, Consumer<String> progress) {
         this.dir = dir;
         this.javaHome = javaHome;
+        this.busybox = busybox;
         this.progress = progress;
     }
 
@@ -50,14 +63,15 @@ public final class ImageBuilder {
     }
 
     public VmImage build() {
+        if (!Files.isExecutable(busybox) || !Files.isExecutable(Path.of("/usr/bin/mksquashfs"))) {
+            throw new IsolaException("building the VM image needs busybox-static and squashfs-tools: "
+                    + "apt-get install busybox-static squashfs-tools");
+        }
+        requireStatic(busybox);
         Kernel kernel = Kernel.find();
         if (!javaHome.startsWith("/usr/lib/jvm/") || javaHome.getNameCount() != 4) {
             throw new IsolaException("the guest agent runs on the host's JDK, which must be in /usr/lib/jvm (it is "
                     + javaHome + "): install temurin-25-jdk or openjdk-25-jdk from Debian's packages");
-        }
-        if (!Files.isExecutable(BUSYBOX) || !Files.isExecutable(Path.of("/usr/bin/mksquashfs"))) {
-            throw new IsolaException("building the VM image needs busybox-static and squashfs-tools: "
-                    + "apt-get install busybox-static squashfs-tools");
         }
         Path tmp = dir.resolveSibling(dir.getFileName() + ".new");
         try {
@@ -67,7 +81,8 @@ public final class ImageBuilder {
             Files.copy(kernel.vmlinuz(), tmp.resolve(VmImage.KERNEL));
             progress.accept("initramfs: busybox, " + MODULES.size() + " modules, the agent");
             writeInitrd(kernel, tmp.resolve(VmImage.INITRD));
-            progress.accept("root file system: squashfs of /usr (bin, sbin, lib, libexec, " + javaHome + ")");
+            progress.accept("root file system: squashfs of /usr (bin, sbin, lib, libexec, " + javaHome
+                    + ", the data handlers need in share) and of /etc without its secrets");
             squash(tmp.resolve(VmImage.ROOTFS));
             progress.accept("hashing");
             String hash = hash(tmp);
@@ -95,6 +110,24 @@ public final class ImageBuilder {
         }
     }
 
+    /**
+     * Debian's busybox (dynamic) replaces busybox-static when installed: packed as is, its interpreter is missing
+     * when /init runs, and the guest dies with "No working init found" long after the build said it succeeded.
+     */
+    static void requireStatic(Path busybox) {
+        java.util.Optional<String> interp;
+        try {
+            interp = Elf.interpreter(busybox);
+        } catch (IOException e) {
+            throw new IsolaException(busybox + " is not a usable program (" + e.getMessage()
+                    + "): apt-get install --reinstall busybox-static");
+        }
+        if (interp.isPresent()) {
+            throw new IsolaException(busybox + " is dynamically linked (it needs " + interp.get()
+                    + "), so it cannot start the VM: apt-get install busybox-static");
+        }
+    }
+
     private void writeInitrd(Kernel kernel, Path target) throws IOException {
         try (Cpio cpio = new Cpio(new BufferedOutputStream(Files.newOutputStream(target)))) {
             for (String d : List.of("dev", "proc", "sys", "usr", "tmp", "etc", "isola", "isola/mods", "root")) {
@@ -103,7 +136,7 @@ public final class ImageBuilder {
             for (String l : List.of("bin", "sbin", "lib", "lib64")) {
                 cpio.symlink(l, "usr/" + l);
             }
-            cpio.file("isola/busybox", 0755, Files.readAllBytes(BUSYBOX));
+            cpio.file("isola/busybox", 0755, Files.readAllBytes(busybox));
             for (String m : MODULES) {
                 Path ko = kernel.modules().resolve("kernel").resolve(m + ".ko");
                 if (!Files.exists(ko)) {
@@ -112,8 +145,11 @@ public final class ImageBuilder {
                 }
                 cpio.file("isola/mods/" + Path.of(m).getFileName() + ".ko", 0644, Files.readAllBytes(ko));
             }
-            cpio.file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\n".getBytes());
-            cpio.file("etc/group", 0644, "root:x:0:\n".getBytes());
+            // the top layer of the guest's /etc, over the host's filtered one from the root file system
+            cpio.directory("isola/etc");
+            for (Map.Entry<String, String> f : CellEtc.replacements(OptionalInt.empty()).entrySet()) {
+                cpio.file("isola/etc/" + f.getKey(), 0644, f.getValue().getBytes(StandardCharsets.UTF_8));
+            }
             cpio.file("init", 0755, GuestInit.script(javaHome, MODULES).getBytes());
             for (String d : List.of("isola/agent", "isola/agent/io", "isola/agent/io/isola",
                     "isola/agent/io/isola/guest")) {
@@ -131,9 +167,11 @@ public final class ImageBuilder {
     static String inputs(Path javaHome) {
         MessageDigest sha = Kernel.sha256();
         try {
-            sha.update(Kernel.find().version().getBytes());
+            sha.update(("v" + VERSION + " " + Kernel.find().version()).getBytes());
             sha.update(javaHome.toString().getBytes());
             sha.update(GuestInit.script(javaHome, MODULES).getBytes());
+            // the root's rules, not what they find on this host today: that is read at build time only
+            sha.update((RootFs.USR_LIB + " " + RootFs.USR_SHARE + " " + CellEtc.HIDDEN).getBytes());
             for (AgentClass c : agentClasses()) {
                 sha.update(c.name().getBytes());
                 sha.update(c.bytes());
@@ -173,10 +211,7 @@ public final class ImageBuilder {
     }
 
     private void squash(Path target) throws IOException, InterruptedException {
-        String jdk = javaHome.getFileName().toString();
-        List<String> cmd = List.of("/usr/bin/mksquashfs", "/usr", target.toString(), "-noappend", "-quiet",
-                "-no-progress", "-comp", "lz4", "-mkfs-time", "0", "-all-time", "0", "-all-root", "-wildcards",
-                "-e", "!(bin|sbin|lib|lib64|libexec)", "lib/!(x86_64-linux-gnu|jvm|locale)", "lib/jvm/!(" + jdk + ")");
+        List<String> cmd = RootFs.command(Path.of("/usr"), Path.of("/etc"), javaHome, target);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {

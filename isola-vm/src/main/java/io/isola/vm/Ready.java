@@ -35,6 +35,12 @@ final class Ready {
                 throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds()
                         + " s (" + said + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
             }
+            String log = vm.log();
+            if (log.startsWith(ConsoleLog.PANIC)) {
+                // QEMU may not have exited yet when the channel breaks: the console says what happened
+                throw new IsolaException("the VM's guest did not boot: " + log + " (rebuild its image: isola image "
+                        + "build)");
+            }
             throw new IsolaException(crashed ? "the VM ended before its guest was ready: " + said
                     : "the guest agent failed: " + e.getMessage() + " (" + said + ")");
         } finally {

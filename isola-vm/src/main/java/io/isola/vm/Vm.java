@@ -193,7 +193,7 @@ final class Vm implements AutoCloseable {
         return true;
     }
 
-    /** The last lines QEMU and the guest console wrote, for error messages. */
+    /** Why the console says the VM ended (a kernel panic's reason, or its last lines), for error messages. */
     String log() {
         String saved = logAtClose;
         return saved != null ? saved : readLog(dir);
@@ -212,14 +212,8 @@ final class Vm implements AutoCloseable {
      * written gigabytes): hostile text, so its controls are escaped.
      */
     private static String readLog(Path dir) {
-        try (FileChannel f = FileChannel.open(dir.resolve("qemu.log"))) {
-            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(f.size(), 4096));
-            f.read(tail, f.size() - tail.capacity());
-            // ISO-8859-1 decodes any bytes: a guest's console may write anything
-            List<String> lines = new String(tail.array(), 0, tail.position(), StandardCharsets.ISO_8859_1).lines()
-                    .toList();
-            String last = String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
-            return Harvester.escapeControls(last.length() > 600 ? "…" + last.substring(last.length() - 600) : last);
+        try {
+            return ConsoleLog.summary(dir.resolve("qemu.log"));
         } catch (IOException | RuntimeException e) {
             return "";
         }
