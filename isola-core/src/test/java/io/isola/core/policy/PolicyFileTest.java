@@ -90,7 +90,11 @@ class PolicyFileTest {
         assertThat(p.level(TrustLevel.UNTRUSTED).persistence()).isEqualTo(Persistence.DISCARD);
         assertThat(p.level(TrustLevel.TRUSTED).persistence()).isEqualTo(Persistence.NEW_VERSION);
         assertThat(p.level(TrustLevel.UNTRUSTED).engine()).isEqualTo("sandbox");
-        assertThat(p.level(TrustLevel.UNTRUSTED).handlers()).isEmpty();
+        // no [level.NAME.handlers]: the built-in handlers, so a policy of rules alone still opens files
+        Policy builtIn = PolicyFile.builtIn(HOME);
+        for (TrustLevel t : TrustLevel.values()) {
+            assertThat(p.level(t).handlers()).isEqualTo(builtIn.level(t).handlers()).isNotEmpty();
+        }
     }
 
     @Test
