@@ -2,6 +2,7 @@ package io.isola.cli;
 
 import io.isola.core.Host;
 import io.isola.core.policy.Policy;
+import io.isola.core.policy.PolicyCheck;
 import io.isola.core.policy.PolicyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,13 @@ final class Policies {
         }
         Path system = Path.of("/etc/isola/policy.toml");
         return Files.isRegularFile(system) ? system : null;
+    }
+
+    /** The policy that applies, read whole: every error it has, for {@code isola policy check}. */
+    static PolicyCheck check(Path explicit) {
+        Path home = Host.invokingHome(System.getenv());
+        Path p = locate(explicit);
+        return p == null ? PolicyFile.checkBuiltIn(home) : PolicyFile.check(p, home);
     }
 
     static Policy load(Path explicit) {

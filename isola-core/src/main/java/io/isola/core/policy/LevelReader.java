@@ -136,7 +136,7 @@ final class LevelReader {
                 if (!known.contains(m.group(1))) {
                     problems.add(table, type, "the handler for " + type + " uses " + m.group() + ", which Isola "
                             + "does not fill in for " + (link ? "a link" : "a file") + ": use "
-                            + String.join(", ", known.stream().map(k -> "{" + k + "}").toList())
+                            + (link ? "{url}, {name} or {output}" : "{file} or {output}")
                             + (link ? "" : " (links' handlers, x-scheme-handler/..., get {url} and {name})"));
                 }
             }

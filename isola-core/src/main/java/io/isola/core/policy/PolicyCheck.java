@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * A policy file read whole: the policy when it has no error, else every error found, each with its line.
  *
- * @param policy null when {@code problems} is not empty
+ * @param policy the policy as read, defaults standing in for wrong values: fit to use only when {@link #ok()}, as
+ *     {@link #orThrow()} ensures; with errors it still tells {@code isola policy check} each level's engine and image
  * @param handlers the handlers the file itself defines, with their lines (not the built-in ones a level without
  *     {@code [level.NAME.handlers]} gets)
  * @param definedHandlers the levels whose handlers the file defines: for these, its table replaces the built-in one

@@ -83,7 +83,8 @@ public final class PolicyFile {
                 problems.add(e.position().line(), "not valid TOML: " + e.getMessage()
                         .replaceAll(" \\(line \\d+, column \\d+\\)$", ""));
             }
-            return new PolicyCheck(source, null, problems.list(), List.of(), Set.of());
+            return new PolicyCheck(source, new Policy(source, List.of(), Map.of()), problems.list(), List.of(),
+                    Set.of());
         }
         TomlValues values = new TomlValues(problems);
         values.unknownKeys(toml, TOP_KEYS, "the top level");
@@ -94,8 +95,8 @@ public final class PolicyFile {
         List<Rule> rules = new RuleReader(values, home).rules(toml);
         LevelReader levels = new LevelReader(values, defaultHandlers);
         var settings = levels.levels(toml);
-        Policy policy = problems.isEmpty() ? new Policy(source, rules, settings) : null;
-        return new PolicyCheck(source, policy, problems.list(), levels.handlerLines, levels.definedHandlers);
+        return new PolicyCheck(source, new Policy(source, rules, settings), problems.list(), levels.handlerLines,
+                levels.definedHandlers);
     }
 
     private static Map<String, List<String>> builtInHandlers(TrustLevel level) {
