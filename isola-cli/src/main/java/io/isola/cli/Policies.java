@@ -2,6 +2,7 @@ package io.isola.cli;
 
 import io.isola.core.Host;
 import io.isola.core.policy.Policy;
+import io.isola.core.policy.PolicyCheck;
 import io.isola.core.policy.PolicyException;
 import io.isola.core.policy.PolicyFile;
 import io.isola.linux.Libc;
@@ -36,10 +37,15 @@ final class Policies {
         return Files.isRegularFile(system) ? system : null;
     }
 
-    static Policy load(Path explicit) {
+    /** The policy that applies, read whole: every error it has, for {@code isola policy check}. */
+    static PolicyCheck check(Path explicit) {
         Path home = Host.invokingHome(System.getenv());
         Path p = locate(explicit);
-        return p == null ? PolicyFile.builtIn(home) : PolicyFile.fromBytes(read(p), p.toString(), home);
+        return p == null ? PolicyFile.checkBuiltIn(home) : PolicyFile.checkBytes(read(p), p.toString(), home);
+    }
+
+    static Policy load(Path explicit) {
+        return check(explicit).orThrow();
     }
 
     /**

@@ -6,16 +6,22 @@ import io.isola.cli.args.UsageException;
 import io.isola.core.Host;
 import io.isola.core.policy.LevelSettings;
 import io.isola.core.policy.Policy;
+import io.isola.core.policy.PolicyCheck;
+import io.isola.core.policy.Problems;
 import io.isola.core.policy.Rule;
 import io.isola.core.trust.TrustLevel;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /** {@code isola policy check|show [FILE]}: validate a policy, or print its rules in the order they apply. */
 final class PolicyCommand implements Command {
+    private static final Option JSON = Option.flag("--json", "print one JSON object instead of text");
+
     private String action;
     private Path file;
+    private boolean json;
 
     @Override
     public String name() {
@@ -29,16 +35,17 @@ final class PolicyCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola policy check [FILE]  validates FILE (default: the policy in use); an error names the",
-                "                           line and what is wrong, and the exit code is 2",
+        return List.of("isola policy check [FILE]  validates FILE (default: the policy in use) and the programs of",
+                "                           its handlers; each error is one line, FILE:LINE: what is wrong and",
+                "                           what to do, and the exit code is 2",
                 "isola policy show [FILE]   prints the rules in order (the first match wins) and each level's",
                 "                           engine, image, limits, persistence and handlers",
-                "examples/policy.toml documents every key.");
+                "examples/policy.toml documents every key; docs/trust.md the --json shapes.");
     }
 
     @Override
     public List<Option> options() {
-        return List.of();
+        return List.of(JSON);
     }
 
     @Override
@@ -48,7 +55,7 @@ final class PolicyCommand implements Command {
 
     @Override
     public void set(Option o, String v) {
-        throw new IllegalStateException("no options");
+        json = true;
     }
 
     @Override
@@ -62,13 +69,46 @@ final class PolicyCommand implements Command {
     }
 
     @Override
-    public int call() {
-        Policy p = Policies.load(file);
+    public int call() throws IOException {
+        PolicyCheck c = Policies.check(file);
         if (action.equals("check")) {
-            System.out.println(p.source() + ": ok, " + p.rules().size() + " rule(s); anything else is untrusted");
-            warnAboutCpus(p);
-            return 0;
+            return check(PolicyReport.of(c));
         }
+        if (!c.ok()) {
+            c.problems().forEach(System.err::println); // no rules to show: say what to fix, as check does
+            return 2;
+        }
+        if (json) {
+            System.out.println(PolicyJson.show(c.policy(), c.definedHandlers()));
+        } else {
+            show(c.policy(), c);
+        }
+        return 0;
+    }
+
+    private int check(PolicyReport r) throws IOException {
+        if (json) {
+            System.out.println(PolicyJson.check(r));
+            return r.ok() ? 0 : 2;
+        }
+        // errors as compilers write them, so editors can jump to the line
+        for (Problems.Problem e : r.errors()) {
+            System.err.println(e);
+        }
+        r.notes().forEach(n -> System.out.println("note: " + n));
+        String source = r.check().source();
+        if (!r.ok()) {
+            System.err.println("isola: " + r.errors().size() + " error(s) in " + source + ": fix them and run isola "
+                    + "policy check again");
+            return 2;
+        }
+        warnAboutCpus(r.check().policy());
+        System.out.println(source + ": ok, " + r.check().policy().rules().size()
+                + " rule(s); anything else is untrusted");
+        return 0;
+    }
+
+    private static void show(Policy p, PolicyCheck c) {
         System.out.println("policy: " + p.source());
         System.out.println("rules, first match wins:");
         int i = 1;
@@ -84,11 +124,12 @@ final class PolicyCommand implements Command {
                     + ", cpus " + lim.cpus() + ", disk " + (lim.diskBytes() >> 20) + "M"
                     + (lim.timeout() == null ? "" : ", timeout " + lim.timeout().toSeconds() + "s")
                     + ", output " + l.quota().maxFiles() + " files / " + (l.quota().maxBytes() >> 20) + "M");
+            System.out.println("  handlers (" + (c.definedHandlers().contains(t) ? "the policy's; they replace the "
+                    + "built-in ones" : "built-in: the policy defines none") + "):");
             for (Map.Entry<String, List<String>> h : l.handlers().entrySet()) {
-                System.out.println("  " + h.getKey() + ": " + String.join(" ", h.getValue()));
+                System.out.println("    " + h.getKey() + ": " + String.join(" ", h.getValue()));
             }
         }
-        return 0;
     }
 
     /**

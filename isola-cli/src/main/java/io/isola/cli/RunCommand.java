@@ -77,6 +77,12 @@ final class RunCommand implements Command {
         return "[--] CMD [ARG...]";
     }
 
+    /** {@code isola run CMD --flag}: the flag is CMD's. */
+    @Override
+    public boolean optionsEndAtFirstOperand() {
+        return true;
+    }
+
     @Override
     public void set(Option o, String v) throws UsageException {
         String n = o.name();

@@ -133,7 +133,13 @@ class BadInputCliTest {
                 List.of("memory = \"1M\"", "memory must be at least 4M"),
                 List.of("pids = 3", "pids must be at least 8"))) {
             Path p = Files.writeString(work.resolve("limits.toml"), "[level.untrusted]\n" + bad.get(0) + "\n");
-            assertOneLine(cli.run("policy", "check", p.toString()), 2, "limits.toml:2: " + bad.get(1));
+            // policy check lists every error, one line each, and then how many it found
+            Cli.Result r = cli.run("policy", "check", p.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().lines().toList()).hasSize(2).first().asString().contains("limits.toml:2: " + bad.get(1));
+            // a command that uses the policy stops at it, in one line
+            assertOneLine(cli.run("trust", "explain", "--policy", p.toString(), "https://example.com/"), 2,
+                    "limits.toml:2: " + bad.get(1));
         }
     }
 }

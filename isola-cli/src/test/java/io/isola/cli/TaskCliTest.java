@@ -44,28 +44,6 @@ class TaskCliTest {
     }
 
     @Test
-    void aBrokenPolicyGetsOneLineNamingTheLine() throws IOException {
-        Path bad = Files.writeString(work.resolve("bad.toml"), """
-                version = 1
-                [[rule]]
-                name = "x"
-                trsut = "trusted"
-                """);
-        CliUsageTest.assertOneLine(cli.run("policy", "check", bad.toString()), 2,
-                "bad.toml:4: unknown key 'trsut' in [[rule]]");
-        Path syntax = Files.writeString(work.resolve("syntax.toml"), "version = 1\n[[rule]\n");
-        CliUsageTest.assertOneLine(cli.run("policy", "check", syntax.toString()), 2, "syntax.toml:2: not valid TOML");
-        Path trustsAll = Files.writeString(work.resolve("all.toml"), """
-                [[rule]]
-                name = "everything"
-                trust = "trusted"
-                types = ["*"]
-                """);
-        CliUsageTest.assertOneLine(cli.run("policy", "check", trustsAll.toString()), 2,
-                "all.toml:1: rule 'everything' trusts a file type wherever it comes from");
-    }
-
-    @Test
     void openRunsTheHandlerInACellAndDefusesTerminalEscapes() throws IOException {
         Path doc = Files.writeString(work.resolve("note.txt"), "hello \u001b]0;pwned\u0007 world\n");
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", EXAMPLE.toString()), null, "open", doc.toString());
@@ -170,19 +148,5 @@ class TaskCliTest {
                 "judged: user.xdg.origin.url https://cdn.example.org/i.pdf -> untrusted (decided)");
         Cli.Result json = cli.run("trust", "--json", "--policy", EXAMPLE.toString(), "explain", f.toString());
         assertThat(json.out()).contains("\"source\":\"user.xdg.origin.url\"", "\"decided\":true");
-    }
-
-    @Test
-    void aBadOriginPatternIsOneLineWithItsLine() throws IOException {
-        Path bad = Files.writeString(work.resolve("port.toml"), """
-                version = 1
-                [[rule]]
-                name = "intranet"
-                trust = "trusted"
-                origins = ["https://intranet.example.com:99999/*"]
-                """);
-        CliUsageTest.assertOneLine(cli.run("policy", "check", bad.toString()), 2,
-                "port.toml:5: origin 'https://intranet.example.com:99999/*' has port '99999', which cannot be: a "
-                        + "port is a number from 1 to 65535");
     }
 }

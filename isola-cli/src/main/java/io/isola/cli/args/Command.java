@@ -17,6 +17,15 @@ public interface Command {
     /** What follows the options in the usage line, e.g. {@code -- CMD [ARG...]}; empty when nothing does. */
     String operands();
 
+    /**
+     * Whether the first operand ends the options. True for commands whose operands are a task's argv ({@code isola
+     * run CMD --flag}: {@code --flag} is CMD's); false, the default, lets options stand anywhere after the command,
+     * GNU style ({@code isola trust explain FILE --json}). {@code --} ends the options either way.
+     */
+    default boolean optionsEndAtFirstOperand() {
+        return false;
+    }
+
     /** Receives one option; {@code value} is null for a flag. */
     void set(Option option, String value) throws UsageException;
 

@@ -5,9 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * GNU-style parsing of one command's arguments: {@code --name value}, {@code --name=value}, short aliases, and
- * {@code --} before operands. Isola parses by hand because a general CLI library costs 100-200 ms of JVM start-up on
- * these machines, which is more than the whole budget of {@code isola run}.
+ * GNU-style parsing of one command's arguments: {@code --name value}, {@code --name=value}, short aliases, options
+ * before, between or after operands, and {@code --} to end the options (unless the command's operands are a task's
+ * argv: then its first operand ends them, see {@link Command#optionsEndAtFirstOperand()}). Isola parses by hand
+ * because a general CLI library costs 100-200 ms of JVM start-up on these machines, which is more than the whole
+ * budget of {@code isola run}.
  */
 public final class Parser {
     private Parser() {}
@@ -26,9 +28,13 @@ public final class Parser {
                 return false;
             }
             if (!a.startsWith("-") || a.equals("-")) {
-                // The first operand ends the options: what follows belongs to the task, not to Isola.
-                operands.addAll(Arrays.asList(args).subList(i, args.length));
-                break;
+                if (command.optionsEndAtFirstOperand()) {
+                    // what follows belongs to the task, not to Isola
+                    operands.addAll(Arrays.asList(args).subList(i, args.length));
+                    break;
+                }
+                operands.add(a);
+                continue;
             }
             int eq = a.indexOf('=');
             String name = eq > 0 && a.startsWith("--") ? a.substring(0, eq) : a;

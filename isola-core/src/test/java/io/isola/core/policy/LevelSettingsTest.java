@@ -39,14 +39,14 @@ class LevelSettingsTest {
         // Links go to their scheme's handler only: the catch-all opens files. A family entry that happens to equal
         // the catch-all is still named for the family.
         LevelSettings s = handlers("""
-                "*" = ["file", "{file}"]
-                "x-scheme-handler/*" = ["file", "{file}"]
+                "*" = ["ls", "{output}"]
+                "x-scheme-handler/*" = ["ls", "{output}"]
                 "x-scheme-handler/https" = ["curl", "{url}"]
                 """);
         assertThat(s.specificHandlerFor("x-scheme-handler/https")).containsExactly("curl", "{url}");
-        assertThat(s.specificHandlerFor("x-scheme-handler/http")).containsExactly("file", "{file}");
+        assertThat(s.specificHandlerFor("x-scheme-handler/http")).containsExactly("ls", "{output}");
         assertThat(s.specificHandlerFor("text/plain")).isNull();
-        assertThat(s.handlerFor("text/plain")).containsExactly("file", "{file}");
+        assertThat(s.handlerFor("text/plain")).containsExactly("ls", "{output}");
     }
 
     @Test
