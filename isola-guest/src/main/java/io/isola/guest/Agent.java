@@ -9,8 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The agent inside a VM cell: PID 1's only job besides reaping. It serves one host connection on a virtio-serial
@@ -66,9 +64,9 @@ public final class Agent {
                 mixEntropy(p.rest());
                 send(Wire.READY, new byte[0]);
             }
-            case Wire.MKDIR -> Files.createDirectories(Path.of(p.str()));
-            case Wire.FILE -> inputs.receive(Path.of(p.str()), in);
-            case Wire.RUN -> run(p);
+            case Wire.MKDIR -> Files.createDirectories(Path.of(CellPath.decode(p).path()));
+            case Wire.FILE -> inputs.receive(Path.of(CellPath.decode(p).path()), in);
+            case Wire.RUN -> run(RunRequest.decode(p));
             case Wire.STDIN -> {
                 if (taskStdin != null) {
                     taskStdin.write(p.rest());
@@ -88,16 +86,11 @@ public final class Agent {
                 }
             }
             case Wire.HARVEST -> {
-                String outputDir = p.str();
-                int n = p.u16();
-                List<String> inputDirs = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    inputDirs.add(p.str());
-                }
-                new Leftovers(this::send, inputs).send(outputDir, inputDirs);
+                HarvestRequest h = HarvestRequest.decode(p);
+                new Leftovers(this::send, inputs).send(h.outputDir(), h.inputDirs());
                 send(Wire.HARVEST_END, new byte[0]);
             }
-            default -> send(Wire.ERROR, new Wire.Builder().str("unknown frame type " + f.type()).bytes());
+            default -> send(Wire.ERROR, new AgentError("unknown frame type " + f.type()).encode());
         }
     }
 
@@ -109,23 +102,17 @@ public final class Agent {
         Entropy.reseed(seed);
     }
 
-    private void run(Payload p) throws IOException {
+    private void run(RunRequest r) throws IOException {
         inputs.settle();
-        List<String> argv = new ArrayList<>();
-        for (int i = p.u16(); i > 0; i--) {
-            argv.add(p.str());
-        }
-        ProcessBuilder pb = new ProcessBuilder(argv);
+        ProcessBuilder pb = new ProcessBuilder(r.argv());
         pb.environment().clear();
-        for (int i = p.u16(); i > 0; i--) {
-            pb.environment().put(p.str(), p.str());
-        }
-        pb.directory(new java.io.File(p.str()));
+        pb.environment().putAll(r.env());
+        pb.directory(new java.io.File(r.workdir()));
         try {
             task = pb.start();
         } catch (IOException e) {
-            send(Wire.ERROR, new Wire.Builder().str(argv.get(0) + ": " + e.getMessage()).bytes());
-            send(Wire.EXIT, new Wire.Builder().i32(127).bytes());
+            send(Wire.ERROR, new AgentError(r.argv().get(0) + ": " + e.getMessage()).encode());
+            send(Wire.EXIT, new Exit(127).encode());
             return;
         }
         taskStdin = task.getOutputStream();
@@ -140,7 +127,7 @@ public final class Agent {
             int code = p.waitFor();
             o.get();
             e.get();
-            send(Wire.EXIT, new Wire.Builder().i32(code).bytes());
+            send(Wire.EXIT, new Exit(code).encode());
         } catch (InterruptedException | java.util.concurrent.ExecutionException | IOException ex) {
             // the host went away; nothing left to tell it
         }

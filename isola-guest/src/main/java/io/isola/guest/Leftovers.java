@@ -16,9 +16,6 @@ import java.util.Map;
  * DATA_END. Links are never followed; the host decides what comes out.
  */
 final class Leftovers {
-    /** Entry types, in the order of the host's Harvester.EntryType. */
-    static final int FILE = 0, DIRECTORY = 1, SYMLINK = 2, FIFO = 3, DEVICE = 4, SOCKET = 5, OTHER = 6;
-    static final int CREATED = 0, CHANGED_INPUT = 1;
     private static final int MAX_DEPTH = 64;
 
     private final Agent.Sender out;
@@ -31,16 +28,16 @@ final class Leftovers {
 
     void send(String outputDir, List<String> inputDirs) throws IOException {
         if (!outputDir.isEmpty() && Files.isDirectory(Path.of(outputDir), LinkOption.NOFOLLOW_LINKS)) {
-            walk(Path.of(outputDir), "", CREATED, null, 0);
+            walk(Path.of(outputDir), "", Entry.Kind.CREATED, null, 0);
         }
         for (String dir : inputDirs) {
             if (Files.isDirectory(Path.of(dir), LinkOption.NOFOLLOW_LINKS)) {
-                walk(Path.of(dir), "", CHANGED_INPUT, dir, 0);
+                walk(Path.of(dir), "", Entry.Kind.CHANGED_INPUT, dir, 0);
             }
         }
     }
 
-    private void walk(Path dir, String prefix, int kind, String inputDir, int depth) throws IOException {
+    private void walk(Path dir, String prefix, Entry.Kind kind, String inputDir, int depth) throws IOException {
         if (depth > MAX_DEPTH) {
             return;
         }
@@ -53,17 +50,17 @@ final class Leftovers {
             String name = prefix + p.getFileName();
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,nlink,size", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
-            int type = type(mode);
-            if (kind == CHANGED_INPUT && type == FILE && inputs.unchanged(p)) {
+            Entry.Type type = Entry.Type.ofMode(mode);
+            if (kind == Entry.Kind.CHANGED_INPUT && type == Entry.Type.FILE && inputs.unchanged(p)) {
                 continue;
             }
             String input = inputDir == null ? "" : inputDir + "/" + name;
-            long size = type == FILE ? (Long) a.get("size") : 0;
-            out.send(Wire.ENTRY, new Wire.Builder().u8(kind).u8(type).i32(mode & 07777)
-                    .i64(((Integer) a.get("nlink")).longValue()).i64(size).str(name).str(input).bytes());
-            if (type == DIRECTORY) {
+            long size = type == Entry.Type.FILE ? (Long) a.get("size") : 0;
+            long links = ((Integer) a.get("nlink")).longValue();
+            out.send(Wire.ENTRY, new Entry(kind, type, mode & 07777, links, size, name, input).encode());
+            if (type == Entry.Type.DIRECTORY) {
                 walk(p, name + "/", kind, inputDir, depth + 1);
-            } else if (type == FILE) {
+            } else if (type == Entry.Type.FILE) {
                 sendContents(p, size);
             }
         }
@@ -86,18 +83,5 @@ final class Leftovers {
             // unreadable: the host sees fewer bytes than announced and refuses the file
         }
         out.send(Wire.DATA_END, new byte[0]);
-    }
-
-    /** The twin of the host's Harvester.EntryType.ofMode: the agent has no dependencies, so it keeps its own. */
-    private static int type(int mode) {
-        return switch (mode & 0170000) {
-            case 0100000 -> FILE;
-            case 0040000 -> DIRECTORY;
-            case 0120000 -> SYMLINK;
-            case 0010000 -> FIFO;
-            case 0020000, 0060000 -> DEVICE;
-            case 0140000 -> SOCKET;
-            default -> OTHER;
-        };
     }
 }

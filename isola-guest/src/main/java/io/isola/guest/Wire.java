@@ -2,7 +2,6 @@ package io.isola.guest;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -68,43 +67,50 @@ public final class Wire {
         write(out, type, payload, 0, payload.length);
     }
 
-    /** Builds a payload of fixed-width numbers and length-prefixed UTF-8 strings. */
+    /** A message with a fixed layout, written out once: its record encodes it and its static decode reads it. */
+    public interface Message {
+        byte[] encode();
+    }
+
+    /** Builds a payload of big-endian fixed-width numbers and length-prefixed UTF-8 strings. */
     public static final class Builder {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final DataOutputStream out = new DataOutputStream(bytes);
 
-        public Builder u8(int v) throws IOException {
-            out.writeByte(v);
+        public Builder u8(int v) {
+            bytes.write(v);
             return this;
         }
 
-        public Builder u16(int v) throws IOException {
-            out.writeShort(v);
-            return this;
+        public Builder u16(int v) {
+            return u8(v >>> 8).u8(v);
         }
 
-        public Builder i32(int v) throws IOException {
-            out.writeInt(v);
-            return this;
+        public Builder i32(int v) {
+            return u16(v >>> 16).u16(v);
         }
 
-        public Builder i64(long v) throws IOException {
-            out.writeLong(v);
-            return this;
+        public Builder i64(long v) {
+            return i32((int) (v >>> 32)).i32((int) v);
         }
 
-        public Builder str(String s) throws IOException {
+        /** A list's length: u16, so a hostile count can announce no more than a frame could hold anyway. */
+        public Builder count(int n) {
+            if (n < 0 || n > 0xffff) {
+                throw new IllegalArgumentException(n + " items are more than one frame carries");
+            }
+            return u16(n);
+        }
+
+        public Builder str(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             if (b.length > 0xffff) {
                 throw new IllegalArgumentException("string too long for a frame");
             }
-            out.writeShort(b.length);
-            out.write(b);
-            return this;
+            return u16(b.length).raw(b);
         }
 
-        public Builder raw(byte[] b) throws IOException {
-            out.write(b);
+        public Builder raw(byte[] b) {
+            bytes.writeBytes(b);
             return this;
         }
 

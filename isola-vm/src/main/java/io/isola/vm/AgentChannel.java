@@ -3,9 +3,14 @@ package io.isola.vm;
 import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
 import io.isola.core.OutputQuota;
+import io.isola.guest.AgentError;
+import io.isola.guest.CellPath;
+import io.isola.guest.Entry;
+import io.isola.guest.Exit;
+import io.isola.guest.HarvestRequest;
+import io.isola.guest.RunRequest;
 import io.isola.guest.Wire;
 import io.isola.guest.Wire.Frame;
-import io.isola.guest.Wire.Payload;
 import io.isola.guest.Wire.ProtocolException;
 import io.isola.linux.Libc;
 import io.isola.linux.Sockets;
@@ -57,11 +62,11 @@ final class AgentChannel implements AutoCloseable {
     }
 
     void mkdir(String cellPath) throws IOException {
-        send(Wire.MKDIR, new Wire.Builder().str(cellPath).bytes());
+        send(Wire.MKDIR, new CellPath(cellPath).encode());
     }
 
     void file(String cellPath, InputStream content) throws IOException {
-        send(Wire.FILE, new Wire.Builder().str(cellPath).bytes());
+        send(Wire.FILE, new CellPath(cellPath).encode());
         byte[] buf = new byte[Wire.MAX_PAYLOAD];
         int n;
         while ((n = content.readNBytes(buf, 0, buf.length)) > 0) {
@@ -71,15 +76,7 @@ final class AgentChannel implements AutoCloseable {
     }
 
     void run(List<String> argv, Map<String, String> env, String workdir) throws IOException {
-        Wire.Builder b = new Wire.Builder().u16(argv.size());
-        for (String a : argv) {
-            b.str(a);
-        }
-        b.u16(env.size());
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            b.str(e.getKey()).str(e.getValue());
-        }
-        send(Wire.RUN, b.str(workdir).bytes());
+        send(Wire.RUN, new RunRequest(argv, env, workdir).encode());
     }
 
     void stdin(byte[] data, int len) throws IOException {
@@ -116,17 +113,10 @@ final class AgentChannel implements AutoCloseable {
                     if (++errors > MAX_ERRORS) {
                         throw new ProtocolException("more than " + MAX_ERRORS + " agent errors: a flood");
                     }
-                    Payload p = f.reader();
-                    to.agentError(Harvester.printable(p.str()));
+                    to.agentError(Harvester.printable(AgentError.decode(f.reader()).message()));
                 }
                 case Wire.EXIT -> {
-                    Payload p = f.reader();
-                    int code = p.i32();
-                    p.end();
-                    if (code < 0 || code > 255) {
-                        throw new ProtocolException("exit code " + code + " is out of range");
-                    }
-                    return code;
+                    return Exit.decode(f.reader()).code();
                 }
                 default -> throw new ProtocolException("unexpected frame type " + f.type() + " while the task runs");
             }
@@ -139,11 +129,7 @@ final class AgentChannel implements AutoCloseable {
      * either the guest is flooding and the channel ends.
      */
     Harvest harvest(String outputDir, List<String> inputDirs, Harvester h, OutputQuota quota) throws IOException {
-        Wire.Builder b = new Wire.Builder().str(outputDir == null ? "" : outputDir).u16(inputDirs.size());
-        for (String d : inputDirs) {
-            b.str(d);
-        }
-        send(Wire.HARVEST, b.bytes());
+        send(Wire.HARVEST, new HarvestRequest(outputDir == null ? "" : outputDir, inputDirs).encode());
         long maxEntries = quota.maxFiles() * 2L + 64;
         long entries = 0;
         long[] bytesLeft = {quota.maxBytes()};
@@ -159,21 +145,11 @@ final class AgentChannel implements AutoCloseable {
             if (++entries > maxEntries) {
                 throw new ProtocolException("the guest sent more than " + maxEntries + " entries: a flood");
             }
-            Payload p = f.reader();
-            int kind = p.u8();
-            int type = p.u8();
-            int mode = p.i32();
-            long links = p.i64();
-            long size = p.i64();
-            String path = GuestPaths.relative(p.str());
-            String inputStr = p.str();
-            p.end();
-            if (kind > 1 || type > 6 || size < 0 || links < 0) {
-                throw new ProtocolException("malformed entry");
-            }
-            Harvest.Kind k = kind == 0 ? Harvest.Kind.CREATED : Harvest.Kind.CHANGED_INPUT;
-            String input = k == Harvest.Kind.CHANGED_INPUT ? GuestPaths.absolute(inputStr, inputDirs) : null;
-            Harvester.EntryType t = Harvester.EntryType.values()[type];
+            Entry e = Entry.decode(f.reader());
+            String path = GuestPaths.relative(e.path());
+            Harvest.Kind k = kind(e.kind());
+            String input = k == Harvest.Kind.CHANGED_INPUT ? GuestPaths.absolute(e.input(), inputDirs) : null;
+            Harvester.EntryType t = type(e.type());
             String key = input == null ? "C:" + path : "I:" + input;
             boolean skipped = refusedDirs.stream().anyMatch(d -> key.startsWith(d + "/"));
             if (t == Harvester.EntryType.DIRECTORY) {
@@ -184,21 +160,42 @@ final class AgentChannel implements AutoCloseable {
             }
             if (t != Harvester.EntryType.FILE) {
                 if (!skipped) {
-                    h.offer(path, t, mode & 07777, 1, InputStream.nullInputStream(), k, input);
+                    h.offer(path, t, e.mode(), 1, InputStream.nullInputStream(), k, input);
                 }
                 continue;
             }
-            if (size > bytesLeft[0]) {
-                throw new ProtocolException("the guest announced " + size + " bytes, over the " + quota.maxBytes()
+            if (e.size() > bytesLeft[0]) {
+                throw new ProtocolException("the guest announced " + e.size() + " bytes, over the " + quota.maxBytes()
                         + " byte quota left");
             }
-            Contents c = new Contents(size);
+            Contents c = new Contents(e.size());
             if (!skipped) {
-                h.offer(path, t, mode & 07777, links, size, c, k, input);
+                h.offer(path, t, e.mode(), e.links(), e.size(), c, k, input);
             }
             c.drain();
-            bytesLeft[0] -= size;
+            bytesLeft[0] -= e.size();
         }
+    }
+
+    /** The guest's entry kind by name, not position: the wire's codes and the host's enums may each change order. */
+    static Harvest.Kind kind(Entry.Kind k) {
+        return switch (k) {
+            case CREATED -> Harvest.Kind.CREATED;
+            case CHANGED_INPUT -> Harvest.Kind.CHANGED_INPUT;
+        };
+    }
+
+    /** The guest's entry type by name, not position (see {@link #kind}). */
+    static Harvester.EntryType type(Entry.Type t) {
+        return switch (t) {
+            case FILE -> Harvester.EntryType.FILE;
+            case DIRECTORY -> Harvester.EntryType.DIRECTORY;
+            case SYMLINK -> Harvester.EntryType.SYMLINK;
+            case FIFO -> Harvester.EntryType.FIFO;
+            case DEVICE -> Harvester.EntryType.DEVICE;
+            case SOCKET -> Harvester.EntryType.SOCKET;
+            case OTHER -> Harvester.EntryType.OTHER;
+        };
     }
 
     /** A file's DATA frames as a stream of exactly the announced size; more is a protocol error, less is EOF. */

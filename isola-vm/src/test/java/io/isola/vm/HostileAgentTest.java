@@ -3,8 +3,12 @@ package io.isola.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
 import io.isola.core.OutputQuota;
+import io.isola.guest.AgentError;
+import io.isola.guest.Entry;
+import io.isola.guest.Exit;
 import io.isola.guest.Wire;
 import io.isola.linux.Libc;
 import io.isola.linux.Sockets;
@@ -20,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hostile guest: real bytes over a real socket pair into the host's AgentChannel, as a taken-over agent would send
- * them. Each attack must end the channel with a protocol error, never reach the Harvester or the disk.
+ * them. Each attack must end the channel with a protocol error, never reach the Harvester or the disk. Frames whose
+ * layout is sound but whose content lies are built with the guest's own codec; raw bytes only where the layout itself
+ * is the attack.
  */
 @Tag("qemu")
 class HostileAgentTest {
@@ -59,7 +65,17 @@ class HostileAgentTest {
     }
 
     private static byte[] entry(String path, long size) throws IOException {
-        return frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(0).i32(0644).i64(1).i64(size).str(path).str("").bytes());
+        return entry(Entry.Type.FILE, path, size);
+    }
+
+    private static byte[] entry(Entry.Type type, String path, long size) throws IOException {
+        return frame(Wire.ENTRY, new Entry(Entry.Kind.CREATED, type, 0644, 1, size, path, "").encode());
+    }
+
+    /** An ENTRY for "x" with these raw kind and type codes and mode, as a lying guest lays them out. */
+    private static byte[] rawEntry(int kind, int type, int mode) throws IOException {
+        return frame(Wire.ENTRY, new Wire.Builder().u8(kind).u8(type).i32(mode).i64(1).i64(0).str("x").str("")
+                .bytes());
     }
 
     private void harvest() throws IOException {
@@ -93,7 +109,7 @@ class HostileAgentTest {
     void aFloodOfAgentErrorsIsCutOff() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (int i = 0; i < 100; i++) {
-            b.write(frame(Wire.ERROR, new Wire.Builder().str("\u001b[2Jfake prompt$ ").bytes()));
+            b.write(frame(Wire.ERROR, new AgentError("\u001b[2Jfake prompt$ ").encode()));
         }
         guestSends(b.toByteArray());
         List<String> shown = new java.util.ArrayList<>();
@@ -114,8 +130,17 @@ class HostileAgentTest {
 
     @Test
     void anExitCodeOutOfRangeIsRefused() throws IOException {
-        guestSends(frame(Wire.EXIT, new Wire.Builder().i32(-5).bytes()));
+        guestSends(frame(Wire.EXIT, new Wire.Builder().i32(-5).bytes())); // raw: the codec would not encode a lie
         assertThatThrownBy(() -> host.relay(new Golden.Discard())).hasMessageContaining("out of range");
+    }
+
+    @Test
+    void anHonestExitEndsTheRelay() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(frame(Wire.STDOUT, "out".getBytes()));
+        b.write(frame(Wire.EXIT, new Exit(3).encode()));
+        guestSends(b.toByteArray());
+        assertThat(host.relay(new Golden.Discard())).isEqualTo(3);
     }
 
     @Test
@@ -142,10 +167,50 @@ class HostileAgentTest {
     }
 
     @Test
+    void anUnknownEntryTypeIsRefused() throws IOException {
+        guestSends(rawEntry(0, 7, 0644));
+        assertThatThrownBy(this::harvest).isInstanceOf(Wire.ProtocolException.class)
+                .hasMessageContaining("unknown entry type 7");
+    }
+
+    @Test
+    void anUnknownEntryKindIsRefused() throws IOException {
+        guestSends(rawEntry(2, 0, 0644));
+        assertThatThrownBy(this::harvest).hasMessageContaining("unknown entry kind 2");
+    }
+
+    @Test
+    void anEntryModeWithMoreThanPermissionBitsIsRefused() throws IOException {
+        guestSends(rawEntry(0, 0, 0100644));
+        assertThatThrownBy(this::harvest).hasMessageContaining("more than permission bits");
+    }
+
+    @Test
+    void eachEntryTypeCodeReachesTheHarvesterAsTheTypeOfTheSameName() {
+        for (Entry.Type t : Entry.Type.values()) {
+            assertThat(AgentChannel.type(t).name()).isEqualTo(t.name());
+        }
+        for (Entry.Kind k : Entry.Kind.values()) {
+            assertThat(AgentChannel.kind(k).name()).isEqualTo(k.name());
+        }
+    }
+
+    @Test
+    void aLinkThatCrossesTheWireStaysInTheCell() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(entry(Entry.Type.SYMLINK, "link", 0));
+        b.write(frame(Wire.HARVEST_END, new byte[0]));
+        guestSends(b.toByteArray());
+        Harvest h = host.harvest("/out", List.of(), new Harvester(into, OutputQuota.DEFAULT), OutputQuota.DEFAULT);
+        assertThat(h.files()).isEmpty();
+        assertThat(h.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("symbolic link"));
+        assertThat(Files.list(into)).isEmpty();
+    }
+
+    @Test
     void aFloodOfEntriesIsCutOff() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        byte[] dir = frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(4).i32(0644).i64(1).i64(0).str("dev").str("")
-                .bytes());
+        byte[] dir = entry(Entry.Type.DEVICE, "dev", 0);
         for (int i = 0; i < OutputQuota.DEFAULT.maxFiles() * 3; i++) {
             b.write(dir);
         }

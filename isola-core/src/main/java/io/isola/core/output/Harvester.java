@@ -29,7 +29,10 @@ import java.util.Set;
  * staging directory and hashed on the way. Links, FIFOs, devices and sockets stay in the cell and are reported.
  */
 public final class Harvester {
-    /** The kinds of entry a cell can leave. The vm engine's guest agent sends them by position: keep the order. */
+    /**
+     * The kinds of entry a cell can leave. Never sent by position: the vm engine maps its guest's wire codes to these
+     * by name (AgentChannel.type), so the order here is free.
+     */
     public enum EntryType {
         FILE, DIRECTORY, SYMLINK, FIFO, DEVICE, SOCKET, OTHER;
 
