@@ -9,6 +9,8 @@ cd "$root"
 packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl fonts-dejavu-core"
 # vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
+# tests of dev/install: man-db and groff-base render the man page, zsh loads the zsh completion.
+packages="$packages man-db groff-base zsh"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then
@@ -36,6 +38,12 @@ use_jdk() {
 }
 
 build() {
+    compile
+    train_aot_cache "$root/isola-cli/target"
+}
+
+# The jars only (isola-cli/target/isola.jar and lib/), and the JDK they were built with in isola-cli/target/java-home.
+compile() {
     use_jdk
     echo "building isola (JDK: $JAVA_HOME)"
     log=$(mktemp)
@@ -47,16 +55,18 @@ build() {
     fi
     rm -f "$log"
     echo "$JAVA_HOME" > isola-cli/target/java-home
-    train_aot_cache
 }
 
 # A training run records the classes a real command loads; later starts map them from the cache, already linked.
 # The JVM loads every class of its cache at start, so a bigger cache makes every start slower: `run` gets a cache of
 # its own (isola-run.aot), trained on `run` alone, and the task commands share another (isola.aot). The jar path must
 # be the launcher's absolute one: classes first loaded by the namespace thread, whose working directory is another
-# mount namespace's root, are otherwise left out of the cache as "unsupported location".
+# mount namespace's root, are otherwise left out of the cache as "unsupported location". So a cache is trained where
+# its jar will run: train_aot_cache DIR trains DIR/isola.jar into DIR/isola.aot and DIR/isola-run.aot (dev/install
+# calls it on the installed copy).
 train_aot_cache() {
-    rm -f isola-cli/target/isola.aot isola-cli/target/isola-run.aot
+    dir=$1
+    rm -f "$dir/isola.aot" "$dir/isola-run.aot"
     state=$(mktemp -d)
     sample=$(mktemp -d)
     cp examples/invoice.pdf "$sample/"
@@ -64,11 +74,11 @@ train_aot_cache() {
     chmod 755 "$sample"
     # the launcher's GC and heap flags (bin/isola): the cache's archived heap then maps where it was made
     flags="-XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx256m --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off"
-    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$root/isola-cli/target/isola-run.aot" \
-        -Xint $flags -jar "$root/isola-cli/target/isola.jar" run --ro "$sample/note.txt" -- /bin/true >/dev/null 2>&1 \
+    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$dir/isola-run.aot" \
+        -Xint $flags -jar "$dir/isola.jar" run --ro "$sample/note.txt" -- /bin/true >/dev/null 2>&1 \
         && ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
-        -XX:AOTCacheOutput="$root/isola-cli/target/isola.aot" -Xint $flags \
-        -cp "$root/isola-cli/target/isola.jar" io.isola.cli.AotTraining \
+        -XX:AOTCacheOutput="$dir/isola.aot" -Xint $flags \
+        -cp "$dir/isola.jar" io.isola.cli.AotTraining \
         open "$sample/note.txt" :: open --view "$sample/invoice.pdf" :: trust explain "$sample/invoice.safe.pdf" \
         :: policy check >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"

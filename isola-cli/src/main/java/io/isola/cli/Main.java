@@ -2,6 +2,7 @@ package io.isola.cli;
 
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Help;
+import io.isola.cli.args.ManPage;
 import io.isola.cli.args.Parser;
 import io.isola.cli.args.UsageException;
 import io.isola.core.IsolaException;
@@ -40,11 +41,16 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
-                new BenchCommand(), new ImageCommand(), new QuarantineCommand());
+                new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new CompletionCommand());
     }
 
     static int run(String[] args) {
         try {
+            if (args.length == 2 && args[0].equals("help") && args[1].equals("--man")) {
+                // not in --help: dev/install runs it to write isola(1) from the same definitions
+                ManPage.write(commands(), VERSION, EXIT_CODES, System.out);
+                return 0;
+            }
             if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
                 Help.top(commands(), EXIT_CODES, System.out);
                 return args.length == 0 ? 2 : 0;

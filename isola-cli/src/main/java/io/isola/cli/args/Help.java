@@ -6,6 +6,8 @@ import java.util.List;
 /** --help text, built from the same option lists the parser uses. */
 public final class Help {
     private static final String HELP = "-h, --help";
+    /** What isola is, in one sentence: the top of --help and the man page's NAME line. */
+    public static final String TAGLINE = "Runs every untrusted task in its own disposable cell.";
 
     private Help() {}
 
@@ -29,7 +31,7 @@ public final class Help {
     public static void top(List<Command> commands, List<String> footer, PrintStream out) {
         out.println("Usage: isola COMMAND [OPTIONS] [ARGS...]");
         out.println();
-        out.println("Runs every untrusted task in its own disposable cell.");
+        out.println(TAGLINE);
         out.println();
         out.println("Commands:");
         for (Command c : commands) {
