@@ -44,11 +44,18 @@ final class BwrapLauncher {
         this.procMask = procMask;
     }
 
-    Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
+    /** @param net the network Isola made for a cell that reaches out (bwrap is spawned inside it), or null */
+    Started start(CellSpec spec, PreparedCell cell, Stdio stdio, CellNetworks.Opened net) {
+        if (spec.network().reachesOut() != (net != null)) {
+            // bwrap leaves out --unshare-net for a cell that reaches out: without Isola's namespace, it would share
+            // the host's.
+            throw new IllegalArgumentException("a cell reaches out exactly when Isola made its network");
+        }
         Spawned spawned;
         int[] fds = open(stdio);
         try {
-            spawned = ns.call(() -> spawnInCell(spec, cell, fds));
+            spawned = ns.call(() -> net == null ? spawnInCell(spec, cell, fds)
+                    : net.inside(() -> spawnInCell(spec, cell, fds)));
         } finally {
             closeAll(fds);
         }

@@ -58,6 +58,9 @@ public final class SandboxEngine implements Engine {
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
             .name("isola-cleaner").unstarted(r));
     private final Map<String, SandboxCell> open = new ConcurrentHashMap<>();
+    /** Network namespaces of cells that reach out, and their proxy listeners by cell id. */
+    private final CellNetworks networks = new CellNetworks();
+    private final Map<String, CellProxy> proxies = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
     public SandboxEngine(SandboxOptions options, AuditLog audit) {
@@ -139,9 +142,23 @@ public final class SandboxEngine implements Engine {
         CommandLookup.require(spec, image);
         PreparedCell prepared = pool.take(image, spec.limits(), ns);
         Trace.mark("prepared cell taken");
+        CellNetworks.Opened net = null;
         try {
             audit.record(created(prepared.id(), spec, image));
-            BwrapLauncher.Started started = launcher.start(spec, prepared, stdio);
+            if (spec.network().reachesOut()) {
+                net = ns.call(() -> networks.open(prepared.id(), spec.network().egress()));
+                proxies.put(prepared.id(), net.proxy);
+                net.proxy.start(); // here: threads started on the namespace thread would inherit its namespaces
+                Trace.mark("proxy listening");
+            }
+            BwrapLauncher.Started started;
+            try {
+                started = launcher.start(spec, prepared, stdio, net);
+            } finally {
+                if (net != null) {
+                    net.release();
+                }
+            }
             SandboxCell cell = new SandboxCell(prepared.id(), started.bwrapPid(), started.initPid(), prepared.cgroup(),
                     prepared.rootfs(), spec.files(), spec.limits(), this, audit, timers, waiters);
             open.put(cell.id(), cell);
@@ -151,6 +168,7 @@ public final class SandboxEngine implements Engine {
         } catch (RuntimeException e) {
             prepared.cgroup().killAll();
             prepared.discard();
+            closeProxy(prepared.id());
             throw e instanceof IsolaException ie ? ie : new IsolaException("cannot start the cell: " + e.getMessage(), e);
         } finally {
             pool.refill();
@@ -164,7 +182,7 @@ public final class SandboxEngine implements Engine {
         }
         var l = spec.limits();
         return AuditEvent.of("cell.created", id, "engine", NAME, "image", image.name(), "command", spec.command(),
-                "view", view, "network", spec.network().name().toLowerCase(), "memory_bytes", l.memoryBytes(),
+                "view", view, "network", spec.network().reachesOut() ? "proxy" : "loopback_only", "memory_bytes", l.memoryBytes(),
                 "max_pids", l.maxPids(), "disk_bytes", l.diskBytes());
     }
 
@@ -175,6 +193,7 @@ public final class SandboxEngine implements Engine {
      * never stops the cleaner under it.
      */
     void release(SandboxCell cell, CellRootfs rootfs, Cgroup cgroup) {
+        closeProxy(cell.id()); // here, not on the cleaner: when close() returns, nothing listens for the cell
         Runnable clean = () -> {
             try {
                 rootfs.release();
@@ -196,6 +215,18 @@ public final class SandboxEngine implements Engine {
         } finally {
             open.remove(cell.id());
         }
+    }
+
+    private void closeProxy(String cellId) {
+        CellProxy p = proxies.remove(cellId);
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** The proxy of an open cell that reaches out (for tests). */
+    CellProxy proxy(String cellId) {
+        return proxies.get(cellId);
     }
 
     /** Runs on the namespace thread, inside the cell's mount namespace, where its tmpfs still exists. */
@@ -248,6 +279,7 @@ public final class SandboxEngine implements Engine {
                 return null;
             });
             ns.close();
+            networks.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
