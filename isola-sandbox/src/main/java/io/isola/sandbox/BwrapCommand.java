@@ -49,10 +49,7 @@ final class BwrapCommand {
                 "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD), "--clearenv"));
-        if (!spec.network().reachesOut()) {
-            // A cell that reaches out is spawned inside the network namespace Isola made for it (see CellNetworks).
-            a.add("--unshare-net");
-        }
+        // No --unshare-net: bwrap is spawned inside the network namespace Isola made for the cell (CellNetworks).
         if (block) {
             a.addAll(List.of("--block-fd", fd(BLOCK_FD)));
         }

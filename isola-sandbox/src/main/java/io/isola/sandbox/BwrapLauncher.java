@@ -33,9 +33,11 @@ final class BwrapLauncher {
     private final CellUserNamespace userns;
     private final Path seccompBpf;
     private final ProcMask procMask;
+    private final CellNetworks networks;
 
     BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, CellUserNamespace userns, Path seccompBpf,
-            ProcMask procMask) {
+            ProcMask procMask, CellNetworks networks) {
+        this.networks = networks;
         this.bwrap = bwrap;
         this.ns = ns;
         this.cgroups = cgroups;
@@ -44,18 +46,16 @@ final class BwrapLauncher {
         this.procMask = procMask;
     }
 
-    /** @param net the network Isola made for a cell that reaches out (bwrap is spawned inside it), or null */
-    Started start(CellSpec spec, PreparedCell cell, Stdio stdio, CellNetworks.Opened net) {
-        if (spec.network().reachesOut() != (net != null)) {
-            // bwrap leaves out --unshare-net for a cell that reaches out: without Isola's namespace, it would share
-            // the host's.
-            throw new IllegalArgumentException("a cell reaches out exactly when Isola made its network");
-        }
+    /**
+     * @param proxy receives the cell's proxy when it reaches out (bound before bwrap starts), even if the start then
+     *     fails: the caller owns it
+     */
+    Started start(CellSpec spec, PreparedCell cell, Stdio stdio, CellProxy[] proxy) {
         Spawned spawned;
         int[] fds = open(stdio);
         try {
-            spawned = ns.call(() -> net == null ? spawnInCell(spec, cell, fds)
-                    : net.inside(() -> spawnInCell(spec, cell, fds)));
+            spawned = ns.call(() -> networks.spawnInside(cell.network(), cell.id(), spec.network().egress(), proxy,
+                    () -> spawnInCell(spec, cell, fds)));
         } finally {
             closeAll(fds);
         }

@@ -1,69 +1,83 @@
 package io.isola.sandbox;
 
 import io.isola.core.Egress;
-import io.isola.core.IsolaException;
 import io.isola.linux.Libc;
 import io.isola.linux.NetworkNamespace;
 import java.util.concurrent.Callable;
 
 /**
- * The network namespaces of cells that reach out. Isola makes such a cell's namespace itself, not bwrap: it brings
- * loopback up and binds the cell's proxy address ({@link CellProxy}) there, then spawns bwrap from inside it without
- * --unshare-net, so the task finds the proxy listening from its first instruction. The namespace belongs to the
- * host's user namespace, not the cell's: a task holds no capability over it, so it cannot take loopback down, add
- * an address or route, or open a raw socket there. Only loopback exists in it, as in every cell; the host's routes
- * and firewall are untouched.
+ * The network namespaces of cells. Isola makes each cell's namespace itself, not bwrap, ahead of the task when the
+ * cell is prepared in the pool: a new namespace with loopback up and nothing else. At the start, bwrap is spawned
+ * from inside it without --unshare-net; for a cell that reaches out, its proxy address ({@link CellProxy}) is bound
+ * there first, so the task finds it listening from its first instruction. The namespace belongs to the host's user
+ * namespace, not the cell's: a task holds no capability over it, so it cannot take loopback down, add an address or
+ * a route, or open a raw socket there. The host's routes and firewall are untouched.
  *
- * <p>The work runs on a platform thread (the engine's namespace thread), which steps into the new namespace and back
- * to the host's through a descriptor of the host's namespace that this object holds.
+ * <p>All of this runs on platform threads of the engine (the preparer, the namespace thread), which step into a
+ * cell's namespace and back to the host's through a descriptor of the host's namespace that this object holds. They
+ * start no thread meanwhile: a new thread inherits its creator's network namespace.
  */
 final class CellNetworks implements AutoCloseable {
-    /** The host's namespace, opened by the first {@link #open} (before it leaves it); -1 until then. */
-    private int host = -1;
+    private final int host;
+
+    /** Call on a thread in the host's network namespace. */
+    CellNetworks() {
+        this.host = NetworkNamespace.openCurrent();
+    }
 
     /**
-     * A cell's network made and its proxy listening. {@code namespace} is held only until bwrap runs in it; from
-     * then on bwrap's processes and the listeners keep it, and it goes when both are gone.
+     * A descriptor of one cell's namespace. Isola holds it only until bwrap runs in it; from then on bwrap's processes
+     * (and a proxy's listeners) keep the namespace, and it goes when they are gone.
      */
-    final class Opened {
-        private int namespace;
-        final CellProxy proxy;
+    static final class Namespace implements AutoCloseable {
+        private int fd;
 
-        private Opened(int namespace, CellProxy proxy) {
-            this.namespace = namespace;
-            this.proxy = proxy;
+        private Namespace(int fd) {
+            this.fd = fd;
         }
 
-        /** Runs {@code work} (the spawn of bwrap) on the calling thread inside the cell's namespace. */
-        <T> T inside(Callable<T> work) throws Exception {
-            NetworkNamespace.enter(namespace);
-            try {
-                return work.call();
-            } finally {
-                backToHost();
+        @Override
+        public synchronized void close() {
+            Libc.close(fd);
+            fd = -1;
+        }
+
+        private synchronized int fd() {
+            if (fd < 0) {
+                throw new IllegalStateException("the cell's network namespace was dropped already");
             }
-        }
-
-        /** Drops the descriptor of the namespace; call once bwrap runs in it (or will not). */
-        void release() {
-            Libc.close(namespace);
-            namespace = -1;
+            return fd;
         }
     }
 
-    /** Makes a network namespace for cell {@code cellId} and listens there. Call on the namespace thread. */
-    Opened open(String cellId, Egress egress) {
-        if (host < 0) {
-            host = NetworkNamespace.openCurrent();
-        }
+    /** Makes a cell's network namespace: loopback only, up. Call on a platform thread of the engine. */
+    Namespace make() {
         NetworkNamespace.unshareWithLoopback();
         int fd = -1;
         try {
             fd = NetworkNamespace.openCurrent();
-            return new Opened(fd, CellProxy.listen(cellId, egress));
+            return new Namespace(fd);
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
+        } finally {
+            backToHost();
+        }
+    }
+
+    /**
+     * Runs {@code spawn} on the calling thread (the namespace thread) inside {@code ns}, after binding the proxy
+     * address there when {@code egress} is given; {@code proxy} receives the proxy even when the spawn fails, for the
+     * caller to close.
+     */
+    <T> T spawnInside(Namespace ns, String cellId, Egress egress, CellProxy[] proxy, Callable<T> spawn)
+            throws Exception {
+        NetworkNamespace.enter(ns.fd());
+        try {
+            if (egress != null) {
+                proxy[0] = CellProxy.listen(cellId, egress);
+            }
+            return spawn.call();
         } finally {
             backToHost();
         }
@@ -73,14 +87,14 @@ final class CellNetworks implements AutoCloseable {
         try {
             NetworkNamespace.enter(host);
         } catch (RuntimeException e) {
-            // Never go on in a cell's namespace: every later cell would be spawned there.
-            throw new IsolaException("cannot return to the host's network namespace: " + e.getMessage(), e);
+            // Never go on in a cell's namespace: every later cell would be spawned there. Unreachable with the
+            // capabilities these threads keep; if it ever happens, stop rather than mix cells.
+            throw new IllegalStateException("cannot return to the host's network namespace", e);
         }
     }
 
     @Override
     public void close() {
         Libc.close(host);
-        host = -1;
     }
 }

@@ -26,6 +26,7 @@ final class CellPool implements AutoCloseable {
     private final Path cellMount;
     private final Future<Void> filesReady;
     private final MountNamespaceThread preparer;
+    private final CellNetworks networks;
     private final BlockingQueue<PreparedCell> cells = new LinkedBlockingQueue<>();
     /** Cells being prepared right now; a task that finds the pool empty waits for one of them. */
     private final AtomicInteger preparing = new AtomicInteger();
@@ -36,7 +37,8 @@ final class CellPool implements AutoCloseable {
      * @param preparer the thread that prepares cells; the pool closes it
      */
     CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
-            MountNamespaceThread preparer) {
+            MountNamespaceThread preparer, CellNetworks networks) {
+        this.networks = networks;
         this.options = options;
         this.cgroups = cgroups;
         this.image = image;
@@ -128,14 +130,22 @@ final class CellPool implements AutoCloseable {
         return prepare(thread, id, cgroups.create(Janitor.cgroupName(id), cgroupLimits(limits)), img, limits);
     }
 
-    /** Runs on {@code thread}, a mount namespace thread; the cgroup is removed if the root cannot be made. */
+    /**
+     * Runs on {@code thread}, a mount namespace thread; the cgroup and the network namespace go if the root cannot be
+     * made. The network namespace is made here, off the task's path, for every cell (see {@link CellNetworks}).
+     */
     private PreparedCell prepare(MountNamespaceThread thread, String id, Cgroup cg, Image img, Limits limits) {
+        CellNetworks.Namespace net = null;
         try {
+            net = networks.make();
             PreparedCell cell = new PreparedCell(id, cg, CellRootfs.mount(thread, cellMount, img, limits.diskBytes(),
-                    options.hostUid(), options.hostGid()));
+                    options.hostUid(), options.hostGid()), net);
             Trace.mark("cell prepared");
             return cell;
         } catch (RuntimeException e) {
+            if (net != null) {
+                net.close();
+            }
             cg.remove();
             throw e;
         }

@@ -58,8 +58,9 @@ public final class SandboxEngine implements Engine {
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
             .name("isola-cleaner").unstarted(r));
     private final Map<String, SandboxCell> open = new ConcurrentHashMap<>();
-    /** Network namespaces of cells that reach out, and their proxy listeners by cell id. */
-    private final CellNetworks networks = new CellNetworks();
+    /** Makes the cells' network namespaces; holds the host's. */
+    private final CellNetworks networks;
+    /** The proxy listeners of open cells that reach out, by cell id. */
     private final Map<String, CellProxy> proxies = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
@@ -83,6 +84,7 @@ public final class SandboxEngine implements Engine {
             return p;
         });
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
+        this.networks = new CellNetworks();
         try {
             // The preparer's first work waits for the base namespace, and that for C: this thread does the /etc
             // checks meanwhile, so that the preparer only writes the mask.
@@ -104,11 +106,11 @@ public final class SandboxEngine implements Engine {
             Trace.mark("cgroups open");
             Janitor.sweep(cgroups, audit);
             Trace.mark("stale cells swept");
-            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer);
+            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer, networks);
             pool.prepareFirst();
             this.userns = ns.await(ns.submit(() -> helper.get().finish()));
             Trace.mark("user namespace ready");
-            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf, procMask);
+            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, userns, seccompBpf, procMask, networks);
         } catch (RuntimeException e) {
             abandonStartUp(helper, preparer);
             throw e;
@@ -127,6 +129,7 @@ public final class SandboxEngine implements Engine {
         }
         preparer.close();
         ns.close();
+        networks.close();
     }
 
     @Override
@@ -142,22 +145,20 @@ public final class SandboxEngine implements Engine {
         CommandLookup.require(spec, image);
         PreparedCell prepared = pool.take(image, spec.limits(), ns);
         Trace.mark("prepared cell taken");
-        CellNetworks.Opened net = null;
+        CellProxy[] proxy = {null};
         try {
             audit.record(created(prepared.id(), spec, image));
-            if (spec.network().reachesOut()) {
-                net = ns.call(() -> networks.open(prepared.id(), spec.network().egress()));
-                proxies.put(prepared.id(), net.proxy);
-                net.proxy.start(); // here: threads started on the namespace thread would inherit its namespaces
-                Trace.mark("proxy listening");
-            }
             BwrapLauncher.Started started;
             try {
-                started = launcher.start(spec, prepared, stdio, net);
+                started = launcher.start(spec, prepared, stdio, proxy);
             } finally {
-                if (net != null) {
-                    net.release();
+                if (proxy[0] != null) {
+                    proxies.put(prepared.id(), proxy[0]);
                 }
+            }
+            prepared.network().close(); // bwrap runs in it now: the namespace lives as long as the cell
+            if (proxy[0] != null) {
+                proxy[0].start(); // here: threads started on the namespace thread would inherit its namespaces
             }
             SandboxCell cell = new SandboxCell(prepared.id(), started.bwrapPid(), started.initPid(), prepared.cgroup(),
                     prepared.rootfs(), spec.files(), spec.limits(), this, audit, timers, waiters);
