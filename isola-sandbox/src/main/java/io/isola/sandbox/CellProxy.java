@@ -29,7 +29,7 @@ final class CellProxy implements AutoCloseable {
     private final String cellId;
     private final Egress egress;
     private final List<ServerSocketChannel> listeners;
-    private final List<Thread> acceptors = new ArrayList<>();
+    private final List<Thread> acceptors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
