@@ -70,29 +70,45 @@ public final class Bench {
     }
 
     private static CellSpec spec(List<String> cmd) {
-        return new CellSpec(SandboxEngine.NAME, "host", cmd, CellEnvironment.build(Map.of(), List.of()), List.of(),
-                null, Network.NONE, Limits.DEFAULT);
+        return spec(cmd, Network.NONE);
     }
+
+    private static CellSpec spec(List<String> cmd, Network network) {
+        return new CellSpec(SandboxEngine.NAME, "host", cmd, CellEnvironment.build(Map.of(), List.of()), List.of(),
+                null, network, Limits.DEFAULT);
+    }
+
+    /** An egress that closes whatever reaches it: the benchmark measures the cell's side only. */
+    private static final io.isola.core.Egress DROP = (cellId, connection) -> {
+        try {
+            connection.close();
+        } catch (java.io.IOException ignored) {
+            // closed already
+        }
+    };
 
     /** Start of a cell to the exit of /bin/true, from a warm JVM. */
     private void latency(SandboxEngine engine) throws Exception {
         List<String> bwrap = Peers.plainBwrap();
         LongSupplier forkExec = () -> Processes.time(Peers.TRUE, Map.of());
         LongSupplier plain = () -> Processes.time(bwrap, Map.of());
-        LongSupplier isola = () -> isolaCell(engine);
+        LongSupplier isola = () -> isolaCell(engine, trueSpec());
+        LongSupplier networked = () -> isolaCell(engine, spec(Peers.TRUE, Network.through(DROP)));
         // Warm-up: page cache, the pool, and the JIT until it has compiled the measured paths.
         JitWarmup.Result warm = JitWarmup.run(() -> {
             for (int i = 0; i < 20; i++) {
                 forkExec.getAsLong();
                 plain.getAsLong();
                 isola.getAsLong();
+                networked.getAsLong();
             }
         }, 50);
-        long[][] s = new long[3][config.runs()];
+        long[][] s = new long[4][config.runs()];
         for (int i = 0; i < config.runs(); i++) {
             s[0][i] = forkExec.getAsLong();
             s[1][i] = plain.getAsLong();
             s[2][i] = isola.getAsLong();
+            s[3][i] = networked.getAsLong();
         }
         report.section("Cell start to exit of /bin/true, warm JVM, in-process (" + config.runs()
                 + " runs each, interleaved)");
@@ -104,6 +120,11 @@ public final class Bench {
         report.row(cell, base);
         report.target("in-process cell start to exit, median <= 1.5x plain bwrap",
                 cell.medianMs() / base.medianMs(), 1.5, "x");
+        Stats net = new Stats("isola cell with network (proxy on its loopback)",
+                "the same with Network.through(egress): 127.0.0.1:3128 and [::1]:3128 bound before the task", s[3]);
+        report.row(net, base);
+        report.target("a cell with network over one with none, median <= +2 ms", net.medianMs() - cell.medianMs(),
+                2.0, "ms");
         if (Peers.runscInstalled()) {
             long[] r = new long[config.slowRuns()];
             try {
@@ -121,9 +142,9 @@ public final class Bench {
         report.note("Warm JVM: " + warm.describe() + " (a round: 20 of each contender, interleaved).");
     }
 
-    private static long isolaCell(SandboxEngine engine) {
+    private static long isolaCell(SandboxEngine engine, CellSpec spec) {
         long t0 = System.nanoTime();
-        try (Cell c = engine.start(trueSpec(), Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"),
+        try (Cell c = engine.start(spec, Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"),
                 Path.of("/dev/null")))) {
             int code = c.waitFor().exitCode();
             long t = System.nanoTime() - t0;
@@ -161,7 +182,7 @@ public final class Bench {
                 + " s each once the JIT has settled on the concurrent loop, /bin/true");
         List<String> bwrap = Peers.plainBwrap();
         LongSupplier plainOne = () -> Processes.time(bwrap, Map.of());
-        LongSupplier isolaOne = () -> isolaCell(engine);
+        LongSupplier isolaOne = () -> isolaCell(engine, trueSpec());
         // As in a long-running service: the two launchers take paths the sequential warm-up did not (contended
         // locks, the pool refilling behind them), and C2 compiles them for tens of seconds, on the same 2 cores.
         JitWarmup.Result warmPlain = JitWarmup.run(() -> perSecond(plainOne, WARM_WINDOW_S), MAX_WARM_WINDOWS);

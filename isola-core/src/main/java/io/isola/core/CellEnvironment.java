@@ -46,6 +46,32 @@ public final class CellEnvironment {
         return env;
     }
 
+    /** What the proxy variables of a cell that reaches out point at: its own loopback, where its engine listens. */
+    public static final String PROXY_URL = "http://127.0.0.1:" + Network.PROXY_PORT;
+    /** Loopback stays the cell's own; nothing there goes through the proxy. */
+    public static final String NO_PROXY = "localhost,127.0.0.1,::1";
+
+    /**
+     * {@code env} with the proxy settings of {@code network}: for a cell that reaches out, the variables that curl,
+     * wget, Python, Go, Node and most other clients read, upper and lower case, pointing at the cell's proxy address;
+     * for a cell that does not, {@code env} unchanged (there is no proxy to point at). Engines call this when they
+     * start the task, so that the settings always match the address they listen on, whoever built the spec; they
+     * replace any value the caller gave, since no other address leads out of a cell.
+     */
+    public static Map<String, String> withNetwork(Map<String, String> env, Network network) {
+        if (!network.reachesOut()) {
+            return env;
+        }
+        Map<String, String> with = new LinkedHashMap<>(env);
+        for (String name : List.of("http_proxy", "https_proxy", "all_proxy")) {
+            with.put(name, PROXY_URL);
+            with.put(name.toUpperCase(java.util.Locale.ROOT), PROXY_URL);
+        }
+        with.put("no_proxy", NO_PROXY);
+        with.put("NO_PROXY", NO_PROXY);
+        return with;
+    }
+
     private static void copy(Map<String, String> from, Map<String, String> to, String name) {
         String v = from.get(name);
         if (v != null) {

@@ -69,4 +69,24 @@ class CellEnvironmentTest {
                 .hasMessageContaining("bad --env " + bad)
                 .hasMessageContaining("NAME=VALUE");
     }
+
+    @Test
+    void aCellThatReachesOutGetsItsProxyAddressAndNoOther() {
+        Egress egress = (cellId, connection) -> {};
+        Map<String, String> env = CellEnvironment.withNetwork(
+                CellEnvironment.build(CALLER, List.of("http_proxy=http://10.0.0.1:8080", "EDITOR")),
+                Network.through(egress));
+        assertThat(env).contains(entry("http_proxy", "http://127.0.0.1:3128"),
+                entry("https_proxy", "http://127.0.0.1:3128"), entry("HTTP_PROXY", "http://127.0.0.1:3128"),
+                entry("HTTPS_PROXY", "http://127.0.0.1:3128"), entry("ALL_PROXY", "http://127.0.0.1:3128"),
+                entry("all_proxy", "http://127.0.0.1:3128"), entry("no_proxy", "localhost,127.0.0.1,::1"),
+                entry("NO_PROXY", "localhost,127.0.0.1,::1"), entry("EDITOR", "vim"), entry("HOME", "/home/user"));
+    }
+
+    @Test
+    void aCellWithoutNetworkGetsNoProxySettings() {
+        Map<String, String> env = CellEnvironment.build(CALLER, List.of());
+        assertThat(CellEnvironment.withNetwork(env, Network.NONE)).isEqualTo(env)
+                .doesNotContainKeys("http_proxy", "HTTP_PROXY", "ALL_PROXY", "no_proxy");
+    }
 }

@@ -1,5 +1,6 @@
 package io.isola.sandbox;
 
+import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
 import io.isola.core.ViewEntry;
 import java.nio.file.Path;
@@ -48,13 +49,14 @@ final class BwrapCommand {
         // kernel charges what the cell's processes count per user to that user alone.
         List<String> a = new ArrayList<>(List.of(
                 "--unshare-user", "--uid", id(), "--gid", id(),
-                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup",
+                "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup",
                 "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                 "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD), "--clearenv"));
+        // No --unshare-net: bwrap is spawned inside the network namespace Isola made for the cell (CellNetworks).
         if (block) {
             a.addAll(List.of("--block-fd", fd(BLOCK_FD)));
         }
-        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+        for (Map.Entry<String, String> e : CellEnvironment.withNetwork(spec.env(), spec.network()).entrySet()) {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }
         // The cell's root is assembled already (see CellRootfs): one recursive bind, then fresh /proc and /dev.

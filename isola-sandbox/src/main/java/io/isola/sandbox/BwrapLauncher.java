@@ -40,9 +40,11 @@ final class BwrapLauncher {
     private final Path seccompBpf;
     private final ProcMask procMask;
     private final int callerUid, callerGid;
+    private final CellNetworks networks;
 
     BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, IdmapNamespaces idmaps, Path seccompBpf,
-            ProcMask procMask, int callerUid, int callerGid) {
+            ProcMask procMask, int callerUid, int callerGid, CellNetworks networks) {
+        this.networks = networks;
         this.bwrap = bwrap;
         this.ns = ns;
         this.cgroups = cgroups;
@@ -53,11 +55,16 @@ final class BwrapLauncher {
         this.callerGid = callerGid;
     }
 
-    Started start(CellSpec spec, PreparedCell cell, Stdio stdio) {
+    /**
+     * @param proxy receives the cell's proxy when it reaches out (bound before bwrap starts), even if the start then
+     *     fails: the caller owns it
+     */
+    Started start(CellSpec spec, PreparedCell cell, Stdio stdio, CellProxy[] proxy) {
         Spawned spawned;
         int[] fds = open(stdio);
         try {
-            spawned = ns.call(() -> spawnInCell(spec, cell, fds));
+            spawned = ns.call(() -> networks.spawnInside(cell.network(), cell.id(), spec.network().egress(), proxy,
+                    () -> spawnInCell(spec, cell, fds)));
         } finally {
             closeAll(fds);
         }

@@ -27,6 +27,7 @@ final class CellPool implements AutoCloseable {
     private final Future<Void> filesReady;
     private final MountNamespaceThread preparer;
     private final CellUids uids;
+    private final CellNetworks networks;
     private final BlockingQueue<PreparedCell> cells = new LinkedBlockingQueue<>();
     /** Cells being prepared right now; a task that finds the pool empty waits for one of them. */
     private final AtomicInteger preparing = new AtomicInteger();
@@ -37,7 +38,8 @@ final class CellPool implements AutoCloseable {
      * @param preparer the thread that prepares cells; the pool closes it
      */
     CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
-            MountNamespaceThread preparer, CellUids uids) {
+            MountNamespaceThread preparer, CellUids uids, CellNetworks networks) {
+        this.networks = networks;
         this.options = options;
         this.uids = uids;
         this.cgroups = cgroups;
@@ -131,18 +133,24 @@ final class CellPool implements AutoCloseable {
     }
 
     /**
-     * Runs on {@code thread}, a mount namespace thread; the cgroup and the uid are given back if the root cannot be
-     * made. The cell's writable places belong to its own host uid from the start.
+     * Runs on {@code thread}, a mount namespace thread; the cgroup, the uid and the network namespace are given
+     * back if the root cannot be made. The cell's writable places belong to its own host uid from the start; the
+     * network namespace is made here, off the task's path, for every cell (see {@link CellNetworks}).
      */
     private PreparedCell prepare(MountNamespaceThread thread, String id, Cgroup cg, Image img, Limits limits) {
         CellUids.Lease uid = null;
+        CellNetworks.Namespace net = null;
         try {
             uid = uids.take();
+            net = networks.make();
             PreparedCell cell = new PreparedCell(id, cg, CellRootfs.mount(thread, cellMount, img, limits.diskBytes(),
-                    uid.uid(), uid.uid()), uid);
+                    uid.uid(), uid.uid()), uid, net);
             Trace.mark("cell prepared");
             return cell;
         } catch (RuntimeException e) {
+            if (net != null) {
+                net.close();
+            }
             cg.remove();
             if (uid != null) {
                 uid.close();

@@ -2,11 +2,12 @@ package io.isola.sandbox;
 
 import io.isola.linux.cgroup.Cgroup;
 
-/** A cell made ahead of its task: host uid, cgroup and root file system ready, no process yet. */
-record PreparedCell(String id, Cgroup cgroup, CellRootfs rootfs, CellUids.Lease uid) {
-    /** Drops it unused: its namespace (and with it every mount), its cgroup and its uid. */
+/** A cell made ahead of its task: host uid, cgroup, root file system and network namespace ready, no process yet. */
+record PreparedCell(String id, Cgroup cgroup, CellRootfs rootfs, CellUids.Lease uid, CellNetworks.Namespace network) {
+    /** Drops it unused: its namespaces (and with them every mount), its cgroup and its uid. */
     void discard() {
         try {
+            network.close();
             rootfs.release();
         } finally {
             try {

@@ -58,6 +58,10 @@ public final class SandboxEngine implements Engine {
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
             .name("isola-cleaner").unstarted(r));
     private final Map<String, SandboxCell> open = new ConcurrentHashMap<>();
+    /** Makes the cells' network namespaces; holds the host's. */
+    private final CellNetworks networks;
+    /** The proxy listeners of open cells that reach out, by cell id. */
+    private final Map<String, CellProxy> proxies = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
     public SandboxEngine(SandboxOptions options, AuditLog audit) {
@@ -76,6 +80,7 @@ public final class SandboxEngine implements Engine {
         this.idmaps = new IdmapNamespaces(options.callerUid(), options.callerGid());
         CellUids uids = new CellUids(ProcessHandle.current().pid());
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
+        this.networks = new CellNetworks();
         try {
             // The preparer's first work waits for the base namespace, and that for C: this thread does the /etc
             // checks meanwhile, so that the preparer only writes the mask.
@@ -97,14 +102,15 @@ public final class SandboxEngine implements Engine {
             Trace.mark("cgroups open");
             Janitor.sweep(cgroups, audit);
             Trace.mark("stale cells swept");
-            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer, uids);
+            this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer, uids, networks);
             pool.prepareFirst();
             this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, idmaps, seccompBpf, procMask,
-                    options.callerUid(), options.callerGid());
+                    options.callerUid(), options.callerGid(), networks);
         } catch (RuntimeException e) {
             // A start-up that failed leaves nothing behind: not the threads.
             preparer.close();
             ns.close();
+            networks.close();
             throw e;
         }
     }
@@ -122,9 +128,21 @@ public final class SandboxEngine implements Engine {
         CommandLookup.require(spec, image);
         PreparedCell prepared = pool.take(image, spec.limits(), ns);
         Trace.mark("prepared cell taken");
+        CellProxy[] proxy = {null};
         try {
             audit.record(created(prepared.id(), spec, image));
-            BwrapLauncher.Started started = launcher.start(spec, prepared, stdio);
+            BwrapLauncher.Started started;
+            try {
+                started = launcher.start(spec, prepared, stdio, proxy);
+            } finally {
+                if (proxy[0] != null) {
+                    proxies.put(prepared.id(), proxy[0]);
+                }
+            }
+            prepared.network().close(); // bwrap runs in it now: the namespace lives as long as the cell
+            if (proxy[0] != null) {
+                proxy[0].start(); // here: threads started on the namespace thread would inherit its namespaces
+            }
             if (started.shared() != null) {
                 Trace.mark("view not idmappable: the cell shares the caller's uid");
                 audit.record(AuditEvent.of("cell.uid_shared", prepared.id(), "path", started.shared().hostPath(),
@@ -140,6 +158,7 @@ public final class SandboxEngine implements Engine {
         } catch (RuntimeException e) {
             prepared.cgroup().killAll();
             prepared.discard();
+            closeProxy(prepared.id());
             throw e instanceof IsolaException ie ? ie : new IsolaException("cannot start the cell: " + e.getMessage(), e);
         } finally {
             pool.refill();
@@ -164,6 +183,7 @@ public final class SandboxEngine implements Engine {
      * never stops the cleaner under it.
      */
     void release(SandboxCell cell, PreparedCell parts) {
+        closeProxy(cell.id()); // here, not on the cleaner: when close() returns, nothing listens for the cell
         Runnable clean = () -> {
             try {
                 parts.rootfs().release();
@@ -186,6 +206,18 @@ public final class SandboxEngine implements Engine {
         } finally {
             open.remove(cell.id());
         }
+    }
+
+    private void closeProxy(String cellId) {
+        CellProxy p = proxies.remove(cellId);
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** The proxy of an open cell that reaches out (for tests). */
+    CellProxy proxy(String cellId) {
+        return proxies.get(cellId);
     }
 
     /** Runs on the namespace thread, inside the cell's mount namespace, where its tmpfs still exists. */
@@ -238,6 +270,7 @@ public final class SandboxEngine implements Engine {
                 return null;
             });
             ns.close();
+            networks.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
