@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A running sandbox cell: bwrap (the supervisor, {@link #pid()}) and below it the cell's pid 1. Killing pid 1 makes
@@ -42,7 +43,10 @@ final class SandboxCell implements Cell {
     private final PreparedCell parts;
     private final TaskFiles files;
     private final long diskBytes;
-    private final SandboxEngine engine;
+    /** The thread that owns the cell's mount namespace, where its output is read. */
+    private final MountNamespaceThread ns;
+    /** What the engine does once the cell is closed: give back its parts, off the caller's path. */
+    private final Consumer<SandboxCell> onClose;
     private final AuditLog audit;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
@@ -52,8 +56,8 @@ final class SandboxCell implements Cell {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
 
-    SandboxCell(PreparedCell parts, int bwrapPid, int initPid, TaskFiles files, Limits limits, SandboxEngine engine,
-            AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
+    SandboxCell(PreparedCell parts, int bwrapPid, int initPid, TaskFiles files, Limits limits, MountNamespaceThread ns,
+            Consumer<SandboxCell> onClose, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
         this.id = parts.id();
         this.bwrapPid = bwrapPid;
         this.initPid = initPid;
@@ -62,7 +66,8 @@ final class SandboxCell implements Cell {
         this.rootfs = parts.rootfs();
         this.files = files;
         this.diskBytes = limits.diskBytes();
-        this.engine = engine;
+        this.ns = ns;
+        this.onClose = onClose;
         this.audit = audit;
         if (limits.timeout() != null) {
             watchdogs.add(timers.schedule(() -> limitHit("timeout", limits.timeout()),
@@ -179,7 +184,9 @@ final class SandboxCell implements Cell {
         if (!exit.isDone() || closed.get()) {
             throw new IllegalStateException("cell " + id + ": harvest only after its task ended and before close");
         }
-        Harvest h = engine.harvest(rootfs, files, new Harvester(into, quota.within(diskBytes)));
+        Harvester harvester = new Harvester(into, quota.within(diskBytes));
+        Harvest h = ns.call(() -> ns.inNamespace(rootfs.namespace(), () -> TaskOutput.collect(rootfs, files,
+                harvester)));
         audit.record(AuditEvent.of("cell.harvested", id, "files", h.files().size(), "bytes",
                 h.files().stream().mapToLong(Harvest.OutputFile::size).sum(), "refused",
                 h.problems().stream().filter(p -> !p.kept()).count()));
@@ -194,6 +201,6 @@ final class SandboxCell implements Cell {
         kill("closed while running");
         exit.join();
         recorded.join();
-        engine.release(this, parts);
+        onClose.accept(this);
     }
 }

@@ -149,7 +149,7 @@ public final class SandboxEngine implements Engine {
                         "reason", started.shared().reason(), "host_uid", Integer.toUnsignedLong(started.hostUid())));
             }
             SandboxCell cell = new SandboxCell(prepared, started.bwrapPid(), started.initPid(), spec.files(),
-                    spec.limits(), this, audit, timers, waiters);
+                    spec.limits(), ns, closed -> release(closed, prepared), audit, timers, waiters);
             open.put(cell.id(), cell);
             audit.record(AuditEvent.of("cell.started", cell.id(), "pid", started.bwrapPid(), "init_pid",
                     started.initPid(), "cgroup", prepared.cgroup().name(), "host_uid",
@@ -182,7 +182,7 @@ public final class SandboxEngine implements Engine {
      * caller's path. The cell leaves {@link #open} only once its clean-up is queued or done, so that {@link #close}
      * never stops the cleaner under it.
      */
-    void release(SandboxCell cell, PreparedCell parts) {
+    private void release(SandboxCell cell, PreparedCell parts) {
         closeProxy(cell.id()); // here, not on the cleaner: when close() returns, nothing listens for the cell
         Runnable clean = () -> {
             try {
@@ -218,11 +218,6 @@ public final class SandboxEngine implements Engine {
     /** The proxy of an open cell that reaches out (for tests). */
     CellProxy proxy(String cellId) {
         return proxies.get(cellId);
-    }
-
-    /** Runs on the namespace thread, inside the cell's mount namespace, where its tmpfs still exists. */
-    Harvest harvest(CellRootfs rootfs, TaskFiles files, Harvester harvester) {
-        return ns.call(() -> ns.inNamespace(rootfs.namespace(), () -> TaskOutput.collect(rootfs, files, harvester)));
     }
 
     /** Mount table of the engine's base namespace, as /proc shows it. */
