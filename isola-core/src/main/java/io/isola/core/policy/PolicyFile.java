@@ -26,7 +26,7 @@ import org.tomlj.TomlTable;
  * naming the line. The commented example in {@code examples/policy.toml} documents every key.
  */
 public final class PolicyFile {
-    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level");
+    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level", "guard");
     private static final Set<String> RULE_KEYS = Set.of("name", "trust", "origins", "directories", "types");
     private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
             "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers");
@@ -96,7 +96,8 @@ public final class PolicyFile {
         }
         List<Rule> rules = rules(toml);
         Map<TrustLevel, LevelSettings> levels = levels(toml);
-        return new Policy(source, rules, levels);
+        GuardRules guard = GuardSection.parse(toml, source, home);
+        return new Policy(source, rules, levels, guard);
     }
 
     private List<Rule> rules(TomlParseResult toml) {
