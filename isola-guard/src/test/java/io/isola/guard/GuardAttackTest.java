@@ -48,8 +48,8 @@ class GuardAttackTest {
     void aTaintedFileIsDeniedToEveryHostProgramRootIncluded() throws Exception {
         assertThat(run("cat", evil.toString()).denied()).isTrue();
         assertThat(run("head", "-c", "1", evil.toString()).denied()).isTrue();
-        assertThat(Files.readString(g.state.resolve("audit.jsonl"))).contains("\"event\":\"file.blocked\"")
-                .contains(evil.toString()).contains("/usr/bin/cat");
+        assertThat(g.eventually("audit.jsonl", "file.blocked")).contains(evil.toString()).contains("/usr/bin/cat")
+                .contains("isola open " + evil);
     }
 
     @Test
@@ -96,7 +96,7 @@ class GuardAttackTest {
         assertThat(run("cat", evil.toString()).denied()).isTrue();
         GuardedPlace.mark(evil, Marks.XDG_ORIGIN, "https://intranet.example.com/invoice.pdf"); // a trusted origin
         assertThat(run("cat", evil.toString()).denied()).isTrue();
-        assertThat(Files.readString(g.state.resolve("guard/untrusted.tsv"))).contains(evil.toString());
+        assertThat(g.eventually("guard/untrusted.tsv", evil.toString())).contains(EVIL);
     }
 
     @Test

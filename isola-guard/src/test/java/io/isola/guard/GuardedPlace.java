@@ -102,6 +102,21 @@ final class GuardedPlace implements AutoCloseable {
         Files.getFileAttributeView(f, UserDefinedFileAttributeView.class).delete(name);
     }
 
+    /** The state file's text once it holds {@code what} (reports are written off the decision path, a bit later). */
+    String eventually(String stateFile, String what) throws IOException, InterruptedException {
+        Path f = state.resolve(stateFile);
+        long until = System.nanoTime() + 5_000_000_000L;
+        String text = "";
+        while (System.nanoTime() < until) {
+            text = Files.exists(f) ? Files.readString(f) : "";
+            if (text.contains(what)) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        return text;
+    }
+
     /** Runs a host program; its exit code and what it printed. */
     static Result run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
