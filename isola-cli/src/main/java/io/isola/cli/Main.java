@@ -40,7 +40,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
-                new BenchCommand(), new ImageCommand(), new QuarantineCommand());
+                new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand());
     }
 
     static int run(String[] args) {

@@ -59,7 +59,12 @@ public final class Guard implements AutoCloseable {
         this.stateDir = stateDir.toAbsolutePath().normalize();
         this.statePrefix = this.stateDir + "/";
         this.answerWithinNanos = rules.answerWithin().toNanos();
-        this.record = new TaintRecord(this.stateDir.resolve("guard").resolve("untrusted.tsv"));
+        try {
+            Files.createDirectories(this.stateDir.resolve("guard"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the guard's state directory: check " + stateDir, e);
+        }
+        this.record = new TaintRecord(recordFile(this.stateDir));
         this.judge = new Judge(classifier, record);
         Set<String> allowed = new HashSet<>();
         for (Path a : rules.allow()) {
@@ -103,6 +108,10 @@ public final class Guard implements AutoCloseable {
                 watching.add(p.toString());
             }
         }
+    }
+
+    static Path recordFile(Path stateDir) {
+        return stateDir.resolve("guard").resolve("untrusted.tsv");
     }
 
     /** The places watched (those of {@code [guard] paths} that exist). */

@@ -24,7 +24,6 @@ final class TaintRecord {
     TaintRecord(Path file) {
         this.file = file;
         try {
-            Files.createDirectories(file.getParent());
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     String[] f = line.split("\t");
