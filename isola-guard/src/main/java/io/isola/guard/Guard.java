@@ -97,7 +97,7 @@ public final class Guard implements AutoCloseable {
             g.threads.add(Thread.ofPlatform().daemon().name("isola-guard-worker-" + i).start(g::work));
         }
         g.threads.add(Thread.ofPlatform().daemon().name("isola-guard-watchdog").start(g::watchdog));
-        g.reporter.event(AuditEvent.of("guard.started", "-", "watching", List.copyOf(g.watching)));
+        g.reporter.event(AuditEvent.of("guard.started", null, "watching", List.copyOf(g.watching)));
         return g;
     }
 
@@ -216,10 +216,12 @@ public final class Guard implements AutoCloseable {
             }
             return;
         }
+        // who asked is read while the process still waits: once refused, it may be gone
+        String program = Callers.program(r.pid());
+        long uid = Callers.effectiveUid(r.pid());
         if (r.answer(false)) {
             counts.denied.increment();
-            reporter.blocked(r.pid(), path != null ? path : FileFacts.path(r.fd()), j.why(),
-                    Callers.effectiveUid(r.pid()));
+            reporter.blocked(r.pid(), program, uid, path != null ? path : FileFacts.path(r.fd()), j.why());
         }
     }
 
@@ -311,7 +313,7 @@ public final class Guard implements AutoCloseable {
             r.close();
         }
         writeStatusNow();
-        reporter.event(AuditEvent.of("guard.stopped", "-", "denied", counts.denied.sum()));
+        reporter.event(AuditEvent.of("guard.stopped", null, "denied", counts.denied.sum()));
         reporter.close();
     }
 

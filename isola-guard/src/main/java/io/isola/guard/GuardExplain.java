@@ -6,7 +6,7 @@ import io.isola.linux.FileFacts;
 import io.isola.linux.Libc;
 import java.nio.file.Path;
 
-/** What the guard would do with a file, for {@code isola trust explain}: the same judgement, made through a descriptor. */
+/** What the guard would do with a file, for {@code isola trust explain}: the same judgement, through a descriptor. */
 public final class GuardExplain {
     private GuardExplain() {}
 

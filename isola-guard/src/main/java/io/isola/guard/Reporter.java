@@ -33,10 +33,9 @@ final class Reporter implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("isola-guard-reporter").start(this::loop);
     }
 
-    void blocked(int pid, String path, String why, long uid) {
-        String program = Callers.program(pid);
+    void blocked(int pid, String program, long uid, String path, String why) {
         submit(() -> {
-            audit.record(AuditEvent.of("file.blocked", "-", "path", path, "pid", pid, "program", program, "uid", uid,
+            audit.record(AuditEvent.of("file.blocked", null, "path", path, "pid", pid, "program", program, "uid", uid,
                     "reason", why, "open_with", "isola open " + path));
             notifyDesktop(uid, path);
         });
@@ -45,18 +44,18 @@ final class Reporter implements AutoCloseable {
     void recorded(FileFacts.Stat stat, String path, String why) {
         submit(() -> {
             record.persist(stat, path, why);
-            audit.record(AuditEvent.of("file.recorded", "-", "path", path, "reason", why));
+            audit.record(AuditEvent.of("file.recorded", null, "path", path, "reason", why));
         });
     }
 
     void marked(String path, int pid) {
         String program = Callers.program(pid);
-        submit(() -> audit.record(AuditEvent.of("file.marked", "-", "path", path, "mark", "user.isola.origin=unknown",
+        submit(() -> audit.record(AuditEvent.of("file.marked", null, "path", path, "mark", "user.isola.origin=unknown",
                 "program", program)));
     }
 
     void overload(String answer, long count) {
-        submit(() -> audit.record(AuditEvent.of("guard.overload", "-", "answer", answer, "count", count)));
+        submit(() -> audit.record(AuditEvent.of("guard.overload", null, "answer", answer, "count", count)));
     }
 
     void event(AuditEvent e) {
@@ -81,7 +80,8 @@ final class Reporter implements AutoCloseable {
         try {
             ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
                     "notify-send", "--app-name=Isola", "Isola kept an untrusted file closed",
-                    path + "\nOpen it in a cell: isola open " + path + "\nor as a safe view: isola open --view " + path);
+                    path + "\nOpen it in a cell: isola open " + path
+                            + "\nor as a safe view: isola open --view " + path);
             pb.environment().put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + bus);
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (java.io.IOException | RuntimeException noNotifier) {

@@ -45,7 +45,7 @@ final class TaintRecord {
         return keys.contains(key(s));
     }
 
-    /** Adds a file; true when it was not recorded yet (then {@link #persist} should be called off the decision path). */
+    /** Adds a file; true when it was new (then {@link #persist} it, off the decision path). */
     boolean add(FileFacts.Stat s) {
         return keys.add(key(s));
     }
