@@ -17,7 +17,8 @@ class ModuleLayersTest {
     @Test
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
-        for (String pkg : new String[] {"cli", "bench", "task", "view", "sandbox", "vm", "guest", "linux", "core"}) {
+        for (String pkg : new String[] {"cli", "bench", "guard", "task", "view", "sandbox", "vm", "guest", "linux",
+            "core"}) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
     }
@@ -28,6 +29,7 @@ class ModuleLayersTest {
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("io.isola.cli..")
                 .layer("bench").definedBy("io.isola.bench..")
+                .layer("guard").definedBy("io.isola.guard..")
                 .layer("task").definedBy("io.isola.task..")
                 .layer("view").definedBy("io.isola.view..")
                 .layer("sandbox").definedBy("io.isola.sandbox..")
@@ -37,13 +39,15 @@ class ModuleLayersTest {
                 .layer("core").definedBy("io.isola.core..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
+                // the guard is a front-end's (the CLI's now, the service's next), never a task's or an engine's
+                .whereLayer("guard").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("task").mayOnlyBeAccessedByLayers("bench", "cli")
                 .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("bench", "cli")
                 .whereLayer("vm").mayOnlyBeAccessedByLayers("bench", "cli")
                 .whereLayer("guest").mayOnlyBeAccessedByLayers("vm")
-                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "task", "bench", "cli")
+                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "bench", "cli")
                 .check(Isola.CLASSES);
     }
 

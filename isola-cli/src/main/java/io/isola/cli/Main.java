@@ -41,7 +41,8 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
-                new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new CompletionCommand());
+                new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand(),
+                new CompletionCommand());
     }
 
     static int run(String[] args) {

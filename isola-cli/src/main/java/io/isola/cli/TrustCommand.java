@@ -28,6 +28,7 @@ final class TrustCommand implements Command {
     private Path stateDir;
     private boolean json;
     private String target;
+    private String guard;
 
     @Override
     public String name() {
@@ -100,6 +101,7 @@ final class TrustCommand implements Command {
             Marks marks = Marks.read(real);
             String type = TypeDetector.detect(real, real.getFileName().toString());
             v = classifier.file(real, type, marks, io.isola.task.Digests.sha256(real));
+            guard = io.isola.guard.GuardExplain.explain(p, classifier, real, Session.paths(stateDir).root());
             print(file.toString(), v, type, marks.values(), p);
         }
         return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
@@ -132,6 +134,7 @@ final class TrustCommand implements Command {
                     g.writeStringField("user." + m.getKey(), m.getValue());
                 }
                 g.writeEndObject();
+                g.writeStringField("guard", guard);
                 g.writeStringField("policy", p.source());
                 g.writeEndObject();
             }
@@ -150,6 +153,9 @@ final class TrustCommand implements Command {
         }
         for (Map.Entry<String, String> m : marks.entrySet()) {
             System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
+        }
+        if (guard != null) {
+            System.out.println("  guard: " + Harvester.escapeControls(guard));
         }
         System.out.println("  policy: " + p.source());
     }

@@ -147,7 +147,7 @@ class PolicyFileTest {
         fails("""
                 version = 1
                 rules = []
-                """, 2, "unknown key 'rules' in the top level (known: level, rule, version)");
+                """, 2, "unknown key 'rules' in the top level (known: guard, level, rule, version)");
     }
 
     @Test
