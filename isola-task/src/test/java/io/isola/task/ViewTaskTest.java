@@ -170,6 +170,33 @@ class ViewTaskTest extends WithTasks {
     }
 
     @Test
+    void everyKindOfTextRendersAsText() throws IOException {
+        Path dir = TaskHarness.folder("texts");
+        Map<String, String> files = Map.of("install.sh", "#!/bin/sh\nrm -rf \"$HOME\"/tmp\necho done\n",
+                "data.json", "{\"name\": \"isola\", \"cells\": [1, 2, 3]}\n",
+                "tool.py", "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n",
+                "feed.xml", "<?xml version=\"1.0\"?>\n<feed><entry>one</entry></feed>\n");
+        for (var e : files.entrySet()) {
+            Path f = Files.writeString(dir.resolve(e.getKey()), e.getValue());
+            var r = h.view(POLICY, f);
+            assertThat(r.code()).as(e.getKey() + ": " + r.report()).isZero();
+            String stem = e.getKey().substring(0, e.getKey().indexOf('.'));
+            try (PDDocument doc = Loader.loadPDF(dir.resolve(stem + ".safe.pdf").toFile())) {
+                assertThat(doc.getNumberOfPages()).as(e.getKey()).isEqualTo(1);
+                // the text's first line is drawn: the top-left of the page holds dark pixels
+                BufferedImage img = new PDFRenderer(doc).renderImageWithDPI(0, 72);
+                boolean ink = false;
+                for (int y = 30; y < 60 && !ink; y++) {
+                    for (int x = 30; x < 200 && !ink; x++) {
+                        ink = (img.getRGB(x, y) & 0xff) < 128;
+                    }
+                }
+                assertThat(ink).as(e.getKey() + " has its text drawn").isTrue();
+            }
+        }
+    }
+
+    @Test
     void aPdfThatRendersForeverIsStoppedAndLeavesNothing() throws IOException {
         Path dir = TaskHarness.folder("forever");
         Path pdf = dir.resolve("slow.pdf");
