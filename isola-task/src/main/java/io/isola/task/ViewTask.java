@@ -57,7 +57,16 @@ public final class ViewTask {
         return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
+            if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
+                return done(in.original(), "is already a safe view (rebuilt from pixels and sealed by this host): "
+                        + "nothing new was made, open it as it is");
+            }
             Renderers r = renderers.apply(it.type(), it.inputInCell());
+            Path earlier = SafeViews.existing(ctx, safeName(in.original(), r.kind()), in.sha256());
+            if (earlier != null) {
+                return done(earlier, "is already the safe view of this " + in.original().getFileName()
+                        + " (the same content, sealed by this host): nothing new was made");
+            }
             ctx.persister().checkCanCreateBeside(in.original());
             Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
@@ -98,11 +107,22 @@ public final class ViewTask {
         });
     }
 
-    /** {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). */
+    /** A view that makes nothing new: one line naming the safe file there is, exit 0. */
+    private int done(Path safe, String what) {
+        Tasks.say(ctx, "isola: " + safe + " " + what);
+        return 0;
+    }
+
+    /**
+     * {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). An original
+     * that already bears such a name (a safe view copied elsewhere, whose seal no longer holds) keeps it rather than
+     * growing {@code NAME.safe.safe.pdf}.
+     */
     static Path safeName(Path original, SafeView.Kind kind) {
         String name = original.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
+        stem = SafeViews.ALREADY_SAFE.matcher(stem).replaceFirst("");
         return original.resolveSibling(stem + ".safe" + (kind == SafeView.Kind.PNG ? ".png" : ".pdf"));
     }
 

@@ -245,6 +245,58 @@ class ViewTaskTest extends WithTasks {
         assertThat(dir.resolve("a.safe (isola 2).pdf")).exists();
     }
 
+    @Test
+    void aViewOfASafeViewSaysItIsOneAndMakesNothing() throws IOException {
+        Path dir = TaskHarness.folder("viewview");
+        Path pdf = hostilePdf(dir, 1);
+        assertThat(h.view(POLICY, pdf).code()).isZero();
+        Path safe = dir.resolve("hostile.safe.pdf");
+        var again = h.view(POLICY, safe);
+        assertThat(again.code()).as(again.report()).isZero();
+        assertThat(again.report()).contains(safe + " is already a safe view").doesNotContain("page(s) ->");
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("hostile.pdf", "hostile.safe.pdf");
+        }
+    }
+
+    @Test
+    void aSecondViewOfTheSameOriginalReusesTheFirst() throws IOException {
+        Path dir = TaskHarness.folder("twice");
+        Path txt = Files.writeString(dir.resolve("memo.txt"), "first words\n");
+        assertThat(h.view(POLICY, txt).code()).isZero();
+        Path safe = dir.resolve("memo.safe.pdf");
+        var again = h.view(POLICY, txt);
+        assertThat(again.code()).as(again.report()).isZero();
+        assertThat(again.report()).contains(safe + " is already the safe view of this memo.txt");
+        assertThat(dir.resolve("memo.safe (isola 2).pdf")).doesNotExist();
+        // changed content is another document: a new view, under a free name
+        Files.writeString(txt, "other words\n");
+        var changed = h.view(POLICY, txt);
+        assertThat(changed.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 2).pdf"));
+        // and both views are found again afterwards
+        Files.writeString(txt, "first words\n");
+        assertThat(h.view(POLICY, txt).report()).contains(safe + " is already the safe view");
+    }
+
+    @Test
+    void aViewWhoseSealNoLongerHoldsIsNotReusedAndNoNameGrowsSafeTwice() throws IOException {
+        Path dir = TaskHarness.folder("edited");
+        Path txt = Files.writeString(dir.resolve("memo.txt"), "words\n");
+        assertThat(h.view(POLICY, txt).code()).isZero();
+        Path safe = dir.resolve("memo.safe.pdf");
+        Files.write(safe, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND); // the user edited it
+        var again = h.view(POLICY, txt);
+        assertThat(again.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 2).pdf"));
+        // the edited file is no longer a sealed view: viewing it makes a view named after it, not memo.safe.safe.pdf
+        var ofEdited = h.view(POLICY, safe);
+        assertThat(ofEdited.code()).as(ofEdited.report()).isZero();
+        assertThat(ofEdited.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 3).pdf"));
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).noneMatch(n -> n.contains(".safe.safe"));
+        }
+    }
+
     // ---- a compromised renderer: the cell runs this script instead, and the host must hold its bounds
 
     private TaskHarness.Result hostileRenderer(String script) throws IOException {
