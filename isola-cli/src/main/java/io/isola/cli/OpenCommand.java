@@ -14,12 +14,15 @@ import java.util.List;
 final class OpenCommand implements Command {
     private static final Option VIEW = Option.flag("--view", "safe view: render to pixels in the cell, rebuild a "
             + "clean PDF or PNG outside");
+    private static final Option OUTPUT = Option.value("--output", "DIR", "where the safe view goes (default: beside "
+            + "the original; if that folder cannot be written, the current directory, else your home)");
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
             + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, POLICY, STATE);
+    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, POLICY, STATE);
 
     private boolean view;
+    private Path output;
     private Path policy;
     private Path stateDir;
     private String target;
@@ -42,6 +45,7 @@ final class OpenCommand implements Command {
                 "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
                 "A link is fetched inside the cell; cells have no network yet, so the fetch is refused.", "",
                 "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
+                "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
     }
 
@@ -59,6 +63,7 @@ final class OpenCommand implements Command {
     public void set(Option o, String v) throws UsageException {
         switch (o.name()) {
             case "--view" -> view = true;
+            case "--output" -> output = path(o, v);
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             default -> throw new IllegalStateException("unhandled option " + o.name());
@@ -74,8 +79,18 @@ final class OpenCommand implements Command {
         target = operands.get(0);
     }
 
+    private static Path path(Option o, String v) throws UsageException {
+        if (v.isBlank()) {
+            throw new UsageException(o.name() + " needs a folder");
+        }
+        return Path.of(v);
+    }
+
     @Override
     public int call() throws InterruptedException, UsageException {
+        if (output != null && !view) {
+            throw new UsageException("--output says where a safe view goes: use it with --view");
+        }
         if (view && LinkTask.isLink(target)) {
             throw new UsageException("--view takes a file: fetch the link first (isola open URL), then view its file");
         }
@@ -90,7 +105,7 @@ final class OpenCommand implements Command {
                     return new LinkTask(s.context).run(target, Stdio.INHERIT);
                 }
                 if (view) {
-                    return new ViewTask(s.context).run(Path.of(target), Stdio.INHERIT);
+                    return new ViewTask(s.context).run(Path.of(target), new ViewTask.Options(output), Stdio.INHERIT);
                 }
                 return new OpenTask(s.context).run(Path.of(target), Stdio.INHERIT);
             } finally {

@@ -137,11 +137,32 @@ class TaskCliTest {
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(Files.getAttribute(theirs.resolve("letter.safe.pdf"), "unix:uid")).isEqualTo(65534);
 
-        Cli.Result refused = cli.run(sudo, null, "open", "--view", readable.toString());
-        CliUsageTest.assertOneLine(refused, 2, "nobody may not create files in " + rootOnly);
+        // nobody may write neither beside it, nor in the current directory, nor in their home (/nonexistent)
+        Cli.Result refused = cli.run(rootOnly, sudo, null, "open", "--view", readable.toString());
+        CliUsageTest.assertOneLine(refused, 2, "cannot save the safe view: " + rootOnly + " is not writable by you, "
+                + "nor can you write your home folder /nonexistent: give --output DIR");
         try (var s = Files.list(rootOnly)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("readme.txt");
         }
+    }
+
+    @Test
+    void aViewOfAFileOnAReadOnlyFileSystemGoesToTheCurrentDirectoryOrToOutput() throws IOException {
+        Path here = Files.createDirectories(work.resolve("here"));
+        Path out = Files.createDirectories(work.resolve("chosen"));
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        try (var ro = new ReadOnlyFolder(work.resolve("cdrom"), Map.of("report.txt", "quarterly figures\n"))) {
+            Path doc = ro.dir.resolve("report.txt");
+            Cli.Result r = cli.run(here, env, null, "open", "--view", doc.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).contains("1 page(s) -> " + here.resolve("report.safe.pdf"),
+                    ro.dir + " is on a read-only file system, so it went to the current directory");
+            Cli.Result chosen = cli.run(here, env, null, "open", "--view", "--output", out.toString(), doc.toString());
+            assertThat(chosen.code()).as(chosen.err()).isZero();
+            assertThat(out.resolve("report.safe.pdf")).isRegularFile();
+        }
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--output", out.toString(), "x.txt"), 2,
+                "--output says where a safe view goes: use it with --view");
     }
 
     @Test

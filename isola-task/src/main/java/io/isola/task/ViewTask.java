@@ -26,7 +26,8 @@ import java.util.function.BiFunction;
  * {@code isola open --view FILE}, the safe view: a cell renders the document to raw pixels, and the host rebuilds a
  * PDF (or PNG) from those pixels alone, so no script, link, form, embedded file or font of the original survives.
  * The result is trusted output: it is sealed as a safe view (the one kind of result that vouches for itself,
- * whatever the original's origin), and saved beside the original as {@code NAME.safe.pdf}.
+ * whatever the original's origin), and saved beside the original as {@code NAME.safe.pdf} (or where
+ * {@link ViewDestination} says, when that folder cannot be written).
  */
 public final class ViewTask {
     /**
@@ -52,7 +53,20 @@ public final class ViewTask {
         this.renderers = renderers;
     }
 
+    /**
+     * How a view is made.
+     *
+     * @param output the folder the view goes to; null: beside the original, or where {@link ViewDestination} finds
+     */
+    public record Options(Path output) {
+        public static final Options DEFAULT = new Options(null);
+    }
+
     public int run(Path file, Stdio stdio) throws InterruptedException {
+        return run(file, Options.DEFAULT, stdio);
+    }
+
+    public int run(Path file, Options options, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
         return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
@@ -62,12 +76,13 @@ public final class ViewTask {
                         + "nothing new was made, open it as it is");
             }
             Renderers r = renderers.apply(it.type(), it.inputInCell());
-            Path earlier = SafeViews.existing(ctx, safeName(in.original(), r.kind()), in.sha256());
+            ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
+            Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
+            Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
             if (earlier != null) {
                 return done(earlier, "is already the safe view of this " + in.original().getFileName()
                         + " (the same content, sealed by this host): nothing new was made");
             }
-            ctx.persister().checkCanCreateBeside(in.original());
             Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
             List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
@@ -96,11 +111,12 @@ public final class ViewTask {
                 throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
             }
             Trace.mark("clean document rebuilt");
-            Path kept = publish(built, in, run.cellId(), taskId, r.kind());
+            Path kept = publish(built, in, run.cellId(), taskId, wanted);
             Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
             Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
-                    + "cell " + run.cellId() + ", nothing active left)");
+                    + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
+                    + ")");
             ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
                     "rule", "safe-view", "pages", pages));
             return 0;
@@ -127,13 +143,11 @@ public final class ViewTask {
     }
 
     /**
-     * Publishes the clean document beside the original with the caller's rights, under the first free name, sealed
+     * Publishes the clean document at {@code wanted} with the caller's rights, under the first free name, sealed
      * as trusted output over Isola's own copy; where the file system cannot hold the marks, it goes to Isola's
      * quarantine instead (the persister's rules for every file that leaves a cell).
      */
-    private Path publish(Path built, InputSnapshot in, String cell, String taskId, SafeView.Kind kind)
-            throws IOException {
-        Path wanted = safeName(in.original(), kind);
+    private Path publish(Path built, InputSnapshot in, String cell, String taskId, Path wanted) throws IOException {
         Harvest.OutputFile f = new Harvest.OutputFile(wanted.getFileName().toString(), built, Files.size(built),
                 Digests.sha256(built), Harvest.Kind.CREATED, null);
         String origin = in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString();

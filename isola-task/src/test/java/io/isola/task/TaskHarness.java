@@ -60,6 +60,10 @@ final class TaskHarness implements AutoCloseable {
         return run(policyToml, (ctx, stdio) -> new ViewTask(ctx).run(file, stdio));
     }
 
+    Result view(String policyToml, Path file, ViewTask.Options options) {
+        return run(policyToml, (ctx, stdio) -> new ViewTask(ctx).run(file, options, stdio));
+    }
+
     Result link(String policyToml, String url) {
         return run(policyToml, (ctx, stdio) -> new LinkTask(ctx).run(url, stdio));
     }
