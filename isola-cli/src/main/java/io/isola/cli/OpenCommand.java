@@ -43,7 +43,8 @@ final class OpenCommand implements Command {
                 "and runs the policy's handler for that type in a new cell. The cell sees the image, its own",
                 "copy of the file at /in and an empty /out. When it ends, the policy's persistence rule decides",
                 "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
-                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused.", "",
+                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused: download",
+                "it with your browser and open the file. A file:// URL is the local file it names.", "",
                 "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -91,9 +92,13 @@ final class OpenCommand implements Command {
         if (output != null && !view) {
             throw new UsageException("--output says where a safe view goes: use it with --view");
         }
-        if (view && LinkTask.isLink(target)) {
-            throw new UsageException("--view takes a file: fetch the link first (isola open URL), then view its file");
+        Path file = LinkTask.localFile(target); // file:///… is the file it names
+        boolean link = file == null && LinkTask.isLink(target);
+        if (view && link) {
+            throw new UsageException("--view takes a file, and links cannot be fetched yet (cells have no network): "
+                    + "download it with your browser, then: isola open --view FILE");
         }
+        Path path = file != null ? file : Path.of(target);
         try (TaskSession s = TaskSession.open(stateDir, policy)) {
             Thread hook = new Thread(() -> {
                 Main.shuttingDown = true;
@@ -101,13 +106,13 @@ final class OpenCommand implements Command {
             }, "isola-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                if (LinkTask.isLink(target)) {
+                if (link) {
                     return new LinkTask(s.context).run(target, Stdio.INHERIT);
                 }
                 if (view) {
-                    return new ViewTask(s.context).run(Path.of(target), new ViewTask.Options(output), Stdio.INHERIT);
+                    return new ViewTask(s.context).run(path, new ViewTask.Options(output), Stdio.INHERIT);
                 }
-                return new OpenTask(s.context).run(Path.of(target), Stdio.INHERIT);
+                return new OpenTask(s.context).run(path, Stdio.INHERIT);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -166,6 +166,30 @@ class TaskCliTest {
     }
 
     @Test
+    void aFileUrlOpensTheFileItNamesAndALinkGetsNoCircularAdvice() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("url files"));
+        Path doc = Files.writeString(dir.resolve("my notes #1.txt"), "from a file URL\n");
+        String url = "file://" + dir.toUri().getRawPath() + "my%20notes%20%231.txt";
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        Cli.Result open = cli.run(env, null, "open", url);
+        assertThat(open.code()).as(open.err()).isZero();
+        assertThat(open.out()).isEqualTo("from a file URL\n");
+        Cli.Result view = cli.run(env, null, "open", "--view", url.replace("file://", "file://localhost"));
+        assertThat(view.code()).as(view.err()).isZero();
+        assertThat(dir.resolve("my notes #1.safe.pdf")).isRegularFile();
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://fileserver/share/x.txt"), 2,
+                "names a file on another host (fileserver): Isola opens local files only");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", url.replace("%23", "#")), 2,
+                "has a query or fragment (?… or #…), which no file has: in a file name write ? as %3F and # as %23");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://" + doc), 2,
+                "is not a valid file URL (Illegal character in path): write special characters as %XX");
+        Cli.Result link = cli.run(env, null, "open", "--view", "https://example.com/a.pdf");
+        CliUsageTest.assertOneLine(link, 2, "links cannot be fetched yet (cells have no network): download it with "
+                + "your browser, then: isola open --view FILE");
+        assertThat(link.err()).doesNotContain("isola open URL");
+    }
+
+    @Test
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)
