@@ -190,6 +190,29 @@ class TaskCliTest {
     }
 
     @Test
+    void whatADiscardingPolicyDroppedComesWithTheSettingAndFileThatKeepIt() throws IOException {
+        Path policy = Files.writeString(work.resolve("mine.toml"), """
+                version = 1
+                [level.untrusted]
+                persistence = "discard"
+                [level.untrusted.handlers]
+                "application/zip" = ["unzip", "-q", "-d", "{output}", "{file}"]
+                """);
+        Path zip = work.resolve("two.zip");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String n : java.util.List.of("a.txt", "b.txt")) {
+                z.putNextEntry(new java.util.zip.ZipEntry(n));
+                z.write(n.getBytes());
+                z.closeEntry();
+            }
+        }
+        Cli.Result r = cli.run(Map.of("ISOLA_POLICY", policy.toString()), null, "open", zip.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("discarded 2 file(s)", "to keep them, set persistence = \"quarantine\"",
+                "or \"new-version\" under [level.untrusted] in " + policy);
+    }
+
+    @Test
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)
