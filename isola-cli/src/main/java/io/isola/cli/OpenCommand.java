@@ -16,13 +16,16 @@ final class OpenCommand implements Command {
             + "clean PDF or PNG outside");
     private static final Option OUTPUT = Option.value("--output", "DIR", "where the safe view goes (default: beside "
             + "the original; if that folder cannot be written, the current directory, else your home)");
+    private static final Option SHOW = Option.flag("--open", "then show the safe view in your viewer (xdg-open, as "
+            + "you, never as root), when you have a display");
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
             + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, POLICY, STATE);
+    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE);
 
     private boolean view;
     private Path output;
+    private boolean show;
     private Path policy;
     private Path stateDir;
     private String target;
@@ -46,6 +49,7 @@ final class OpenCommand implements Command {
                 "A link is fetched inside the cell; cells have no network yet, so the fetch is refused: download",
                 "it with your browser and open the file. A file:// URL is the local file it names.", "",
                 "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
+                "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
     }
@@ -65,6 +69,7 @@ final class OpenCommand implements Command {
         switch (o.name()) {
             case "--view" -> view = true;
             case "--output" -> output = path(o, v);
+            case "--open" -> show = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             default -> throw new IllegalStateException("unhandled option " + o.name());
@@ -92,6 +97,10 @@ final class OpenCommand implements Command {
         if (output != null && !view) {
             throw new UsageException("--output says where a safe view goes: use it with --view");
         }
+        if (show && !view) {
+            throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
+                    + "runs the policy's handler in the cell)");
+        }
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
         if (view && link) {
@@ -110,7 +119,7 @@ final class OpenCommand implements Command {
                     return new LinkTask(s.context).run(target, Stdio.INHERIT);
                 }
                 if (view) {
-                    return new ViewTask(s.context).run(path, new ViewTask.Options(output), Stdio.INHERIT);
+                    return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
                 }
                 return new OpenTask(s.context).run(path, Stdio.INHERIT);
             } finally {

@@ -213,6 +213,48 @@ class TaskCliTest {
     }
 
     @Test
+    void openShowsTheSafeViewWithXdgOpenAsTheSudoCallerNeverAsRoot() throws IOException {
+        var rwx = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Files.setPosixFilePermissions(work, rwx);
+        Path bin = Files.createDirectories(work.resolve("fake-bin"));
+        Path records = Files.createDirectories(work.resolve("records"));
+        Files.setAttribute(records, "unix:uid", 65534);
+        Path record = records.resolve("xdg-open.txt");
+        Path fake = Files.writeString(bin.resolve("xdg-open"), "#!/bin/sh\n{ id -u; id -g; echo \"home=$HOME\"; "
+                + "echo \"display=$DISPLAY\"; for a in \"$@\"; do echo \"arg=$a\"; done; } > " + record + "\n");
+        Files.setPosixFilePermissions(fake, rwx);
+        Path theirs = Files.createDirectories(work.resolve("nobody-docs"));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Path doc = Files.writeString(theirs.resolve("letter.txt"), "dear nobody\n");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER",
+                "nobody", "SUDO_UID", "65534", "SUDO_GID", "65534", "PATH", bin + ":/usr/bin:/bin", "DISPLAY", ":42"));
+        Path safe = theirs.resolve("letter.safe.pdf");
+
+        Cli.Result r = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("opened " + safe + " with xdg-open as nobody");
+        assertThat(Files.readAllLines(record)).containsExactly("65534", "65534", "home=/nonexistent", "display=:42",
+                "arg=" + safe);
+
+        // a view already made is shown as it is
+        Files.delete(record);
+        Cli.Result again = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(again.err()).contains(safe + " is already the safe view", "opened " + safe);
+        assertThat(Files.readAllLines(record)).contains("65534", "arg=" + safe);
+
+        // no display: nothing is started, and the line says where the file is
+        Files.delete(record);
+        env.put("DISPLAY", "");
+        Cli.Result headless = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(headless.code()).isZero();
+        assertThat(headless.err()).contains("no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so nothing was "
+                + "opened: open " + safe + " in your viewer yourself");
+        assertThat(record).doesNotExist();
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--open", doc.toString()), 2,
+                "--open shows the safe view in your viewer: use it with --view");
+    }
+
+    @Test
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)

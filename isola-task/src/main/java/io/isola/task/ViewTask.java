@@ -57,9 +57,10 @@ public final class ViewTask {
      * How a view is made.
      *
      * @param output the folder the view goes to; null: beside the original, or where {@link ViewDestination} finds
+     * @param open whether to show the result in the person's viewer afterwards ({@link CallerDesktop})
      */
-    public record Options(Path output) {
-        public static final Options DEFAULT = new Options(null);
+    public record Options(Path output, boolean open) {
+        public static final Options DEFAULT = new Options(null, false);
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
@@ -72,7 +73,7 @@ public final class ViewTask {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
             if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
-                return done(in.original(), "is already a safe view (rebuilt from pixels and sealed by this host): "
+                return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this host): "
                         + "nothing new was made, open it as it is");
             }
             Renderers r = renderers.apply(it.type(), it.inputInCell());
@@ -80,7 +81,7 @@ public final class ViewTask {
             Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
             Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
             if (earlier != null) {
-                return done(earlier, "is already the safe view of this " + in.original().getFileName()
+                return done(earlier, options, "is already the safe view of this " + in.original().getFileName()
                         + " (the same content, sealed by this host): nothing new was made");
             }
             Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
@@ -119,14 +120,23 @@ public final class ViewTask {
                     + ")");
             ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
                     "rule", "safe-view", "pages", pages));
+            showIf(options, kept);
             return 0;
         });
     }
 
     /** A view that makes nothing new: one line naming the safe file there is, exit 0. */
-    private int done(Path safe, String what) {
+    private int done(Path safe, Options options, String what) throws InterruptedException {
         Tasks.say(ctx, "isola: " + safe + " " + what);
+        showIf(options, safe);
         return 0;
+    }
+
+    /** With {@code --open}: the safe file in the person's own viewer, and a line that says what happened. */
+    private void showIf(Options options, Path safe) throws InterruptedException {
+        if (options.open()) {
+            Tasks.say(ctx, "isola: " + CallerDesktop.open(ctx.callerEnv(), safe));
+        }
     }
 
     /**

@@ -301,12 +301,12 @@ class ViewTaskTest extends WithTasks {
     void anOriginOnAReadOnlyFileSystemIsViewedIntoTheOutputFolder() throws IOException {
         Path out = TaskHarness.folder("out");
         try (var ro = new ReadOnlyFolder(TaskHarness.folder("cdrom").resolve("mnt"), Map.of("notes.txt", "hi\n"))) {
-            var r = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out));
+            var r = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
             assertThat(r.code()).as(r.report()).isZero();
             assertThat(r.report()).contains("1 page(s) -> " + out.resolve("notes.safe.pdf"));
             assertThat(Marks.read(out.resolve("notes.safe.pdf")).get(Marks.KIND)).isEqualTo("safe-view");
             // the same view again is found in the output folder
-            var again = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out));
+            var again = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
             assertThat(again.report()).contains(out.resolve("notes.safe.pdf") + " is already the safe view");
         }
     }
@@ -315,11 +315,11 @@ class ViewTaskTest extends WithTasks {
     void anOutputThatIsNoFolderOrCannotBeWrittenIsOneClearLine() throws IOException {
         Path dir = TaskHarness.folder("badout");
         Path txt = Files.writeString(dir.resolve("a.txt"), "hello\n");
-        var notFolder = h.view(POLICY, txt, new ViewTask.Options(txt));
+        var notFolder = h.view(POLICY, txt, new ViewTask.Options(txt, false));
         assertThat(notFolder.code()).isEqualTo(-1);
         assertThat(notFolder.report()).isEqualTo("isola: --output " + txt + " is not a folder: give an existing folder");
         try (var ro = new ReadOnlyFolder(dir.resolve("ro"), Map.of())) {
-            var r = h.view(POLICY, txt, new ViewTask.Options(ro.dir));
+            var r = h.view(POLICY, txt, new ViewTask.Options(ro.dir, false));
             assertThat(r.report()).isEqualTo("isola: cannot save the safe view in " + ro.dir
                     + ": it is on a read-only file system: give --output a folder you can write");
         }
