@@ -70,7 +70,8 @@ class ExamplesTest {
     static Map<String, Consumer<Cli.Result>> checks() {
         Map<String, Consumer<Cli.Result>> c = new LinkedHashMap<>();
         c.put("isola open invoice.pdf", r -> assertThat(r.out()).contains("Invoice 42: total 99.50"));
-        c.put("isola open --view invoice.pdf", r -> assertThat(r.err()).contains("-> " + here.resolve("invoice.safe.pdf")));
+        c.put("isola open --view invoice.pdf",
+                r -> assertThat(r.err()).contains("-> " + here.resolve("invoice.safe.pdf")));
         c.put("isola open --view --open invoice.pdf", r -> assertThat(r.err()).contains("invoice.safe.pdf",
                 "no display"));
         Consumer<Cli.Result> toDocuments = r -> assertThat(home.resolve("Documents/invoice.safe.pdf")).isRegularFile();
@@ -79,7 +80,8 @@ class ExamplesTest {
         Consumer<Cli.Result> refused = r -> assertThat(r.err()).contains("the fetch was refused", "no network");
         c.put("isola open https://example.com/a.pdf", refused);
         c.put("isola open https://example.com/file.pdf", refused);
-        c.put("isola open file:///home/me/My%20Notes.txt", r -> assertThat(r.out()).isEqualTo("notes from a file URL\n"));
+        c.put("isola open file:///home/me/My%20Notes.txt",
+                r -> assertThat(r.out()).isEqualTo("notes from a file URL\n"));
         c.put("isola trust explain invoice.pdf", r -> assertThat(r.out()).contains("untrusted"));
         c.put("isola policy check examples/policy.toml", r -> assertThat(r.out()).contains("ok"));
         c.put("isola run -- /bin/sh -c 'id; ls /home; cat /etc/shadow'", r -> {

@@ -180,7 +180,8 @@ class TaskCliTest {
         CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://fileserver/share/x.txt"), 2,
                 "names a file on another host (fileserver): Isola opens local files only");
         CliUsageTest.assertOneLine(cli.run(env, null, "open", url.replace("%23", "#")), 2,
-                "has a query or fragment (?… or #…), which no file has: in a file name write ? as %3F and # as %23");
+                "has a query or fragment (?… or #…), which no file has: in a file name write ? as %3F and # as "
+                        + "%23");
         CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://" + doc), 2,
                 "is not a valid file URL (Illegal character in path): write special characters as %XX");
         Cli.Result link = cli.run(env, null, "open", "--view", "https://example.com/a.pdf");

@@ -77,7 +77,8 @@ public final class CallerDesktop {
             if (status != -1) {
                 int code = Libc.exitCode(status);
                 return code == 0 ? "opened " + file + " with xdg-open" + as
-                        : "xdg-open" + as + " failed (exit code " + code + "): open " + file + " in your viewer yourself";
+                        : "xdg-open" + as + " failed (exit code " + code + "): open " + file
+                                + " in your viewer yourself";
             }
             Thread.sleep(50);
         }

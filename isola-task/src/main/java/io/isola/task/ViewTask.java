@@ -73,8 +73,8 @@ public final class ViewTask {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
             if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
-                return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this host): "
-                        + "nothing new was made, open it as it is");
+                return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this "
+                        + "host): nothing new was made, open it as it is");
             }
             Renderers r = renderers.apply(it.type(), it.inputInCell());
             ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());

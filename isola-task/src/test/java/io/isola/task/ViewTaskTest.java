@@ -317,7 +317,8 @@ class ViewTaskTest extends WithTasks {
         Path txt = Files.writeString(dir.resolve("a.txt"), "hello\n");
         var notFolder = h.view(POLICY, txt, new ViewTask.Options(txt, false));
         assertThat(notFolder.code()).isEqualTo(-1);
-        assertThat(notFolder.report()).isEqualTo("isola: --output " + txt + " is not a folder: give an existing folder");
+        assertThat(notFolder.report())
+                .isEqualTo("isola: --output " + txt + " is not a folder: give an existing folder");
         try (var ro = new ReadOnlyFolder(dir.resolve("ro"), Map.of())) {
             var r = h.view(POLICY, txt, new ViewTask.Options(ro.dir, false));
             assertThat(r.report()).isEqualTo("isola: cannot save the safe view in " + ro.dir
