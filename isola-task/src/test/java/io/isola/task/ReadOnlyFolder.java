@@ -37,5 +37,6 @@ final class ReadOnlyFolder implements AutoCloseable {
     @Override
     public void close() throws IOException {
         run("umount", dir.toString());
+        Files.deleteIfExists(dir); // the empty mount point
     }
 }
