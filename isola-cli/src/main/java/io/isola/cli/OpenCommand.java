@@ -14,12 +14,18 @@ import java.util.List;
 final class OpenCommand implements Command {
     private static final Option VIEW = Option.flag("--view", "safe view: render to pixels in the cell, rebuild a "
             + "clean PDF or PNG outside");
+    private static final Option OUTPUT = Option.value("--output", "DIR", "where the safe view goes (default: beside "
+            + "the original; if that folder cannot be written, the current directory, else your home)");
+    private static final Option SHOW = Option.flag("--open", "then show the safe view in your viewer (xdg-open, as "
+            + "you, never as root), when you have a display");
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
             + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, POLICY, STATE);
+    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE);
 
     private boolean view;
+    private Path output;
+    private boolean show;
     private Path policy;
     private Path stateDir;
     private String target;
@@ -40,8 +46,11 @@ final class OpenCommand implements Command {
                 "and runs the policy's handler for that type in a new cell. The cell sees the image, its own",
                 "copy of the file at /in and an empty /out. When it ends, the policy's persistence rule decides",
                 "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
-                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused.", "",
+                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused: download",
+                "it with your browser and open the file. A file:// URL is the local file it names.", "",
                 "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
+                "           isola open --view --open invoice.pdf",
+                "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
     }
 
@@ -59,6 +68,8 @@ final class OpenCommand implements Command {
     public void set(Option o, String v) throws UsageException {
         switch (o.name()) {
             case "--view" -> view = true;
+            case "--output" -> output = path(o, v);
+            case "--open" -> show = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             default -> throw new IllegalStateException("unhandled option " + o.name());
@@ -74,11 +85,29 @@ final class OpenCommand implements Command {
         target = Operands.nonEmpty(operands.get(0), "open needs a FILE or URL");
     }
 
+    private static Path path(Option o, String v) throws UsageException {
+        if (v.isBlank()) {
+            throw new UsageException(o.name() + " needs a folder");
+        }
+        return Path.of(v);
+    }
+
     @Override
     public int call() throws InterruptedException, UsageException {
-        if (view && LinkTask.isLink(target)) {
-            throw new UsageException("--view takes a file: fetch the link first (isola open URL), then view its file");
+        if (output != null && !view) {
+            throw new UsageException("--output says where a safe view goes: use it with --view");
         }
+        if (show && !view) {
+            throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
+                    + "runs the policy's handler in the cell)");
+        }
+        Path file = LinkTask.localFile(target); // file:///… is the file it names
+        boolean link = file == null && LinkTask.isLink(target);
+        if (view && link) {
+            throw new UsageException("--view takes a file, and links cannot be fetched yet (cells have no network): "
+                    + "download it with your browser, then: isola open --view FILE");
+        }
+        Path path = file != null ? file : Path.of(target);
         try (TaskSession s = TaskSession.open(stateDir, policy)) {
             Thread hook = new Thread(() -> {
                 Main.shuttingDown = true;
@@ -86,13 +115,13 @@ final class OpenCommand implements Command {
             }, "isola-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                if (LinkTask.isLink(target)) {
+                if (link) {
                     return new LinkTask(s.context).run(target, Stdio.INHERIT);
                 }
                 if (view) {
-                    return new ViewTask(s.context).run(Path.of(target), Stdio.INHERIT);
+                    return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
                 }
-                return new OpenTask(s.context).run(Path.of(target), Stdio.INHERIT);
+                return new OpenTask(s.context).run(path, Stdio.INHERIT);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

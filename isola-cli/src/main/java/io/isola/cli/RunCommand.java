@@ -25,7 +25,8 @@ final class RunCommand implements Command {
     private static final Option RO = Option.value("--ro", "PATH", "show a host path read-only, at the same path");
     private static final Option RW = Option.value("--rw", "PATH", "show a host path writable (never a secret place)");
     private static final Option ENV = Option.value("--env", "NAME[=VALUE]", "pass NAME from the caller, or set it");
-    private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory inside the cell");
+    private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory in the cell "
+            + "(default: yours, when --ro/--rw share it or a path in it; else /home/user)");
     private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M, at least 4M)");
     private static final Option PIDS = Option.value("--pids", "N",
             "process and thread limit (default 256, at least 8)");
@@ -63,8 +64,11 @@ final class RunCommand implements Command {
     public List<String> description() {
         return List.of("Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
                 "copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and none of the",
-                "caller's environment. Its exit code is CMD's.", "",
-                "Example:  isola run --ro ./report.pdf -- pdftotext report.pdf -");
+                "caller's environment. Its exit code is CMD's. It starts in your current directory when --ro or",
+                "--rw share it or a path in it (relative paths then mean what they mean to you), else in /home/user.",
+                "",
+                "Examples:  isola run --ro ./report.pdf -- pdftotext report.pdf -",
+                "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out");
     }
 
     @Override
@@ -124,7 +128,8 @@ final class RunCommand implements Command {
                 view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
             }
             CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
-                    workdir, Network.NONE, limits);
+                    workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), Network.NONE,
+                    limits);
             // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
             // exits with 128+signal.
             Thread hook = new Thread(() -> {
@@ -182,6 +187,22 @@ final class RunCommand implements Command {
                     + here + ", or 0 for no cap");
         }
         return share;
+    }
+
+    /**
+     * Where the task starts when -C is not given: the caller's own directory when it exists in the cell, so that
+     * relative paths mean there what they mean in the caller's shell ({@code --ro ./report.pdf -- pdftotext
+     * report.pdf -}). It exists there when a shared path is it, lies under it, or holds it (a directory on the way
+     * to a shared path, which shows only what was shared). Else the cell's empty home, as a cell that was given
+     * nothing of the caller's has nowhere of theirs to be.
+     */
+    static Path startIn(Path cwd, List<ViewEntry> view) {
+        for (ViewEntry v : view) {
+            if (v.cellPath().startsWith(cwd) || cwd.startsWith(v.cellPath())) {
+                return cwd;
+            }
+        }
+        return null;
     }
 
     private static Path path(String v) {

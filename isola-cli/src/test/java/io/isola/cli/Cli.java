@@ -35,10 +35,18 @@ final class Cli {
     }
 
     Result run(Map<String, String> env, String stdin, String... args) {
+        return run(null, env, stdin, args);
+    }
+
+    /** Runs isola in {@code dir} (null: this JVM's working directory), as from a shell there. */
+    Result run(Path dir, Map<String, String> env, String stdin, String... args) {
         try {
             Path out = Files.createTempFile("isola-cli", ".out"), err = Files.createTempFile("isola-cli", ".err");
             try {
                 ProcessBuilder pb = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
+                if (dir != null) {
+                    pb.directory(dir.toFile());
+                }
                 if (stdin == null) {
                     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
                 }

@@ -115,11 +115,122 @@ class TaskCliTest {
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(Files.getAttribute(theirs.resolve("letter.safe.pdf"), "unix:uid")).isEqualTo(65534);
 
-        Cli.Result refused = cli.run(sudo, null, "open", "--view", readable.toString());
-        CliUsageTest.assertOneLine(refused, 2, "nobody may not create files in " + rootOnly);
+        // nobody may write neither beside it, nor in the current directory, nor in their home (/nonexistent)
+        Cli.Result refused = cli.run(rootOnly, sudo, null, "open", "--view", readable.toString());
+        CliUsageTest.assertOneLine(refused, 2, "cannot save the safe view: " + rootOnly + " is not writable by you, "
+                + "nor can you write your home folder /nonexistent: give --output DIR");
         try (var s = Files.list(rootOnly)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("readme.txt");
         }
+    }
+
+    @Test
+    void aViewOfAFileOnAReadOnlyFileSystemGoesToTheCurrentDirectoryOrToOutput() throws IOException {
+        Path here = Files.createDirectories(work.resolve("here"));
+        Path out = Files.createDirectories(work.resolve("chosen"));
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        try (var ro = new ReadOnlyFolder(work.resolve("cdrom"), Map.of("report.txt", "quarterly figures\n"))) {
+            Path doc = ro.dir.resolve("report.txt");
+            Cli.Result r = cli.run(here, env, null, "open", "--view", doc.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).contains("1 page(s) -> " + here.resolve("report.safe.pdf"),
+                    ro.dir + " is on a read-only file system, so it went to the current directory");
+            Cli.Result chosen = cli.run(here, env, null, "open", "--view", "--output", out.toString(), doc.toString());
+            assertThat(chosen.code()).as(chosen.err()).isZero();
+            assertThat(out.resolve("report.safe.pdf")).isRegularFile();
+        }
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--output", out.toString(), "x.txt"), 2,
+                "--output says where a safe view goes: use it with --view");
+    }
+
+    @Test
+    void aFileUrlOpensTheFileItNamesAndALinkGetsNoCircularAdvice() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("url files"));
+        Path doc = Files.writeString(dir.resolve("my notes #1.txt"), "from a file URL\n");
+        String url = "file://" + dir.toUri().getRawPath() + "my%20notes%20%231.txt";
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        Cli.Result open = cli.run(env, null, "open", url);
+        assertThat(open.code()).as(open.err()).isZero();
+        assertThat(open.out()).isEqualTo("from a file URL\n");
+        Cli.Result view = cli.run(env, null, "open", "--view", url.replace("file://", "file://localhost"));
+        assertThat(view.code()).as(view.err()).isZero();
+        assertThat(dir.resolve("my notes #1.safe.pdf")).isRegularFile();
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://fileserver/share/x.txt"), 2,
+                "names a file on another host (fileserver): Isola opens local files only");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", url.replace("%23", "#")), 2,
+                "has a query or fragment (?… or #…), which no file has: in a file name write ? as %3F and # as "
+                        + "%23");
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://" + doc), 2,
+                "is not a valid file URL (Illegal character in path): write special characters as %XX");
+        Cli.Result link = cli.run(env, null, "open", "--view", "https://example.com/a.pdf");
+        CliUsageTest.assertOneLine(link, 2, "links cannot be fetched yet (cells have no network): download it with "
+                + "your browser, then: isola open --view FILE");
+        assertThat(link.err()).doesNotContain("isola open URL");
+    }
+
+    @Test
+    void whatADiscardingPolicyDroppedComesWithTheSettingAndFileThatKeepIt() throws IOException {
+        Path policy = Files.writeString(work.resolve("mine.toml"), """
+                version = 1
+                [level.untrusted]
+                persistence = "discard"
+                [level.untrusted.handlers]
+                "application/zip" = ["unzip", "-q", "-d", "{output}", "{file}"]
+                """);
+        Path zip = work.resolve("two.zip");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String n : java.util.List.of("a.txt", "b.txt")) {
+                z.putNextEntry(new java.util.zip.ZipEntry(n));
+                z.write(n.getBytes());
+                z.closeEntry();
+            }
+        }
+        Cli.Result r = cli.run(Map.of("ISOLA_POLICY", policy.toString()), null, "open", zip.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("discarded 2 file(s)", "to keep them, set persistence = \"quarantine\"",
+                "or \"new-version\" under [level.untrusted] in " + policy);
+    }
+
+    @Test
+    void openShowsTheSafeViewWithXdgOpenAsTheSudoCallerNeverAsRoot() throws IOException {
+        var rwx = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Files.setPosixFilePermissions(work, rwx);
+        Path bin = Files.createDirectories(work.resolve("fake-bin"));
+        Path records = Files.createDirectories(work.resolve("records"));
+        Files.setAttribute(records, "unix:uid", 65534);
+        Path record = records.resolve("xdg-open.txt");
+        Path fake = Files.writeString(bin.resolve("xdg-open"), "#!/bin/sh\n{ id -u; id -g; echo \"home=$HOME\"; "
+                + "echo \"display=$DISPLAY\"; for a in \"$@\"; do echo \"arg=$a\"; done; } > " + record + "\n");
+        Files.setPosixFilePermissions(fake, rwx);
+        Path theirs = Files.createDirectories(work.resolve("nobody-docs"));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Path doc = Files.writeString(theirs.resolve("letter.txt"), "dear nobody\n");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER",
+                "nobody", "SUDO_UID", "65534", "SUDO_GID", "65534", "PATH", bin + ":/usr/bin:/bin", "DISPLAY", ":42"));
+        Path safe = theirs.resolve("letter.safe.pdf");
+
+        Cli.Result r = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("opened " + safe + " with xdg-open as nobody");
+        assertThat(Files.readAllLines(record)).containsExactly("65534", "65534", "home=/nonexistent", "display=:42",
+                "arg=" + safe);
+
+        // a view already made is shown as it is
+        Files.delete(record);
+        Cli.Result again = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(again.err()).contains(safe + " is already the safe view", "opened " + safe);
+        assertThat(Files.readAllLines(record)).contains("65534", "arg=" + safe);
+
+        // no display: nothing is started, and the line says where the file is
+        Files.delete(record);
+        env.put("DISPLAY", "");
+        Cli.Result headless = cli.run(env, null, "open", "--view", "--open", doc.toString());
+        assertThat(headless.code()).isZero();
+        assertThat(headless.err()).contains("no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so nothing was "
+                + "opened: open " + safe + " in your viewer yourself");
+        assertThat(record).doesNotExist();
+        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--open", doc.toString()), 2,
+                "--open shows the safe view in your viewer: use it with --view");
     }
 
     @Test

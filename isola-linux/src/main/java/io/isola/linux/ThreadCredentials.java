@@ -76,6 +76,23 @@ public final class ThreadCredentials {
     }
 
     /**
+     * Makes the calling thread {@code uid}/{@code gid} with exactly {@code groups}, for good: real, effective, saved
+     * and file-system ids all change, and leaving uid 0 clears every capability. For a thread that starts a program
+     * as the person who ran Isola through sudo and then ends; it can never become root again.
+     */
+    public static void dropTo(int uid, int gid, int[] groups) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment list = a.allocate(ValueLayout.JAVA_INT, Math.max(1, groups.length));
+            for (int i = 0; i < groups.length; i++) {
+                list.setAtIndex(ValueLayout.JAVA_INT, i, groups[i]);
+            }
+            Native.checked("setgroups", SYSCALL, SYS_SETGROUPS, groups.length, list.address());
+            Native.checked("setresgid", SYSCALL, SYS_SETRESGID, gid, gid, gid, 0);
+            Native.checked("setresuid", SYSCALL, SYS_SETRESUID, uid, uid, uid, 0);
+        }
+    }
+
+    /**
      * Runs {@code work} on a new thread whose file-system ids and groups are the given user's, so that the kernel
      * checks its file accesses exactly as for that user (root's capabilities do not apply to a non-zero fsuid). For
      * opening a file on behalf of the person who ran Isola through sudo: the descriptor it returns stays usable.

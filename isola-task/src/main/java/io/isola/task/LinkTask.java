@@ -36,6 +36,40 @@ public final class LinkTask {
         return target.matches("(?i)[a-z][a-z0-9+.-]*://.*");
     }
 
+    /**
+     * The local file a {@code file:} URL names ({@code file:///home/me/a%20b.pdf}, {@code file://localhost/…},
+     * {@code file:/…}), percent-escapes decoded, as a browser or file manager copies it; null for any other target.
+     * A file on another host, or a URL with a query or fragment (which no file has), is refused in one line.
+     */
+    public static Path localFile(String target) {
+        if (!target.regionMatches(true, 0, "file:", 0, 5)) {
+            return null;
+        }
+        String shown = Harvester.printable(target);
+        URI u;
+        try {
+            u = new URI(target);
+        } catch (java.net.URISyntaxException e) {
+            throw new IsolaException("'" + shown + "' is not a valid file URL (" + e.getReason() + "): write "
+                    + "special characters as %XX, e.g. a space as %20, or give the file's path instead", 2);
+        }
+        String host = u.getHost() != null ? u.getHost() : u.getRawAuthority();
+        if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+            throw new IsolaException("'" + shown + "' names a file on another host (" + Harvester.printable(host)
+                    + "): Isola opens local files only; copy it to this machine first", 2);
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IsolaException("'" + shown + "' has a query or fragment (?… or #…), which no file has: in a "
+                    + "file name write ? as %3F and # as %23", 2);
+        }
+        String path = u.getPath();
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+            throw new IsolaException("'" + shown + "' does not name a file by its full path: write it as "
+                    + "file:///full/path", 2);
+        }
+        return Path.of(path);
+    }
+
     public int run(String target, Stdio stdio) throws InterruptedException {
         URI url = TrustClassifier.uri(target);
         String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
@@ -66,7 +100,8 @@ public final class LinkTask {
                     level.quota());
             if (run.exit().exitCode() != 0 && !spec.network().reachesOut()) {
                 Tasks.say(ctx, "isola: the fetch was refused: the cell has no network (loopback only), "
-                        + "and Isola grants none to links yet; nothing was downloaded");
+                        + "and Isola grants none to links yet; nothing was downloaded. Download it with your "
+                        + "browser, then: isola open FILE (or isola open --view FILE)");
                 ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
                         url.toASCIIString(), "reason", "no network for links"));
             }

@@ -4,7 +4,11 @@ import io.isola.core.audit.AuditEvent;
 import io.isola.core.Harvest;
 import io.isola.core.Harvest.Problem.Reason;
 import io.isola.core.output.Persister.Outcome;
+import io.isola.core.Host;
 import io.isola.core.policy.Persistence;
+import io.isola.core.trust.TrustLevel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +51,21 @@ final class Outcomes {
         return r.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    static void report(TaskContext ctx, String taskId, Harvest h, List<Outcome> outcomes, Persistence rule) {
+    /**
+     * How the person keeps what a task made next time: the persistence setting, and the policy file to put it in
+     * (the one in force, or for the built-in policy the user's own, which would take its place).
+     */
+    static String keepHint(TaskContext ctx, TrustLevel level) {
+        Path source = Path.of(ctx.policy().source()).toAbsolutePath();
+        String where = Files.isRegularFile(source) ? "in " + source
+                : "in a policy file of your own, " + Host.invokingHome(ctx.callerEnv()).resolve(".config/isola/"
+                        + "policy.toml") + " (examples/policy.toml explains every key)";
+        return "; to keep them, set persistence = \"quarantine\" (kept apart, tainted) or \"new-version\" under "
+                + "[level." + level.word() + "] " + where;
+    }
+
+    static void report(TaskContext ctx, String taskId, Harvest h, List<Outcome> outcomes, Persistence rule,
+            TrustLevel from) {
         problems(ctx, taskId, h);
         for (Outcome o : outcomes) {
             if (o.path() != null) {
@@ -57,7 +75,7 @@ final class Outcomes {
                 ctx.audit().record(AuditEvent.of("file.persisted", null, "task", taskId, "path", o.path().toString(),
                         "rule", o.message() != null ? Persistence.QUARANTINE.word() : rule.word()));
             } else {
-                Tasks.say(ctx, "isola: " + o.message());
+                Tasks.say(ctx, "isola: " + o.message() + (rule == Persistence.DISCARD ? keepHint(ctx, from) : ""));
                 ctx.audit().record(AuditEvent.of("file.discarded", null, "task", taskId, "message", o.message()));
             }
         }

@@ -35,7 +35,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         if (IMAGES.contains(type)) {
             return java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
         }
-        if (type.startsWith("text/")) {
+        if (TypeDetector.isText(type)) { // a shell script, JSON or XML is shown as the text it is
             return java("text", input, SafeView.Kind.PDF, SafeView.TEXT_DPI);
         }
         if (isOffice(type)) {
@@ -49,7 +49,8 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                     + " /tmp/*.pdf /out/page", "office", input));
             return new Renderers(argv, SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
-        throw new IsolaException("the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text and office files; "
+        throw new IsolaException("the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text of any kind and "
+                + "office files; "
                 + "this is " + type + ": open it without --view", 2);
     }
 

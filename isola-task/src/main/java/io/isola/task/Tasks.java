@@ -74,6 +74,6 @@ final class Tasks {
 
     /** Applies the persistence rule to what the cell left, and tells the user and the audit log what happened. */
     static void persist(TaskContext ctx, Harvest h, Persistence rule, Provenance from) throws IOException {
-        Outcomes.report(ctx, from.taskId(), h, ctx.persister().persist(h, rule, from), rule);
+        Outcomes.report(ctx, from.taskId(), h, ctx.persister().persist(h, rule, from), rule, from.trust());
     }
 }

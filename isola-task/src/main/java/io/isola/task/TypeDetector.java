@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.TikaCoreProperties;
+import org.apache.tika.mime.MediaType;
 import org.apache.tika.mime.MimeTypes;
 import org.apache.tika.mime.MimeTypesFactory;
 
@@ -35,6 +36,18 @@ public final class TypeDetector {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 << 10)) {
             return types().detect(in, md).getBaseType().toString();
         }
+    }
+
+    /**
+     * Whether {@code type} is text, as Tika's type hierarchy says: {@code text/*} and everything Tika files under
+     * text/plain (shell scripts, JSON, XML, JavaScript, Python, …), whatever its media type's top level.
+     */
+    public static boolean isText(String type) {
+        MediaType t = MediaType.parse(type);
+        if (t == null) {
+            return false;
+        }
+        return t.getType().equals("text") || types().getMediaTypeRegistry().isInstanceOf(t, MediaType.TEXT_PLAIN);
     }
 
     /**

@@ -26,7 +26,8 @@ import java.util.function.BiFunction;
  * {@code isola open --view FILE}, the safe view: a cell renders the document to raw pixels, and the host rebuilds a
  * PDF (or PNG) from those pixels alone, so no script, link, form, embedded file or font of the original survives.
  * The result is trusted output: it is sealed as a safe view (the one kind of result that vouches for itself,
- * whatever the original's origin), and saved beside the original as {@code NAME.safe.pdf}.
+ * whatever the original's origin), and saved beside the original as {@code NAME.safe.pdf} (or where
+ * {@link ViewDestination} says, when that folder cannot be written).
  */
 public final class ViewTask {
     /**
@@ -52,13 +53,37 @@ public final class ViewTask {
         this.renderers = renderers;
     }
 
+    /**
+     * How a view is made.
+     *
+     * @param output the folder the view goes to; null: beside the original, or where {@link ViewDestination} finds
+     * @param open whether to show the result in the person's viewer afterwards ({@link CallerDesktop})
+     */
+    public record Options(Path output, boolean open) {
+        public static final Options DEFAULT = new Options(null, false);
+    }
+
     public int run(Path file, Stdio stdio) throws InterruptedException {
+        return run(file, Options.DEFAULT, stdio);
+    }
+
+    public int run(Path file, Options options, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
         return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
             Intake it = Intake.take(ctx, taskId, file, dir, "view");
             InputSnapshot in = it.input();
+            if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
+                return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this "
+                        + "host): nothing new was made, open it as it is");
+            }
             Renderers r = renderers.apply(it.type(), it.inputInCell());
-            ctx.persister().checkCanCreateBeside(in.original());
+            ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
+            Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
+            Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
+            if (earlier != null) {
+                return done(earlier, options, "is already the safe view of this " + in.original().getFileName()
+                        + " (the same content, sealed by this host): nothing new was made");
+            }
             Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
                     + it.why() + ")");
             List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
@@ -89,33 +114,52 @@ public final class ViewTask {
                 throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
             }
             Trace.mark("clean document rebuilt");
-            Path kept = publish(built, in, run.cellId(), taskId, r.kind());
+            Path kept = publish(built, in, run.cellId(), taskId, wanted);
             Trace.mark("clean document sealed");
             int pages = run.harvest().files().size();
             Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
-                    + "cell " + run.cellId() + ", nothing active left)");
+                    + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
+                    + ")");
             ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
                     "rule", "safe-view", "pages", pages));
+            showIf(options, kept);
             return 0;
         });
     }
 
-    /** {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). */
+    /** A view that makes nothing new: one line naming the safe file there is, exit 0. */
+    private int done(Path safe, Options options, String what) throws InterruptedException {
+        Tasks.say(ctx, "isola: " + safe + " " + what);
+        showIf(options, safe);
+        return 0;
+    }
+
+    /** With {@code --open}: the safe file in the person's own viewer, and a line that says what happened. */
+    private void showIf(Options options, Path safe) throws InterruptedException {
+        if (options.open()) {
+            Tasks.say(ctx, "isola: " + CallerDesktop.open(ctx.callerEnv(), safe));
+        }
+    }
+
+    /**
+     * {@code NAME.safe.pdf} beside the original ({@code NAME.safe (isola 2).pdf} when that is taken). An original
+     * that already bears such a name (a safe view copied elsewhere, whose seal no longer holds) keeps it rather than
+     * growing {@code NAME.safe.safe.pdf}.
+     */
     static Path safeName(Path original, SafeView.Kind kind) {
         String name = original.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
+        stem = SafeViews.ALREADY_SAFE.matcher(stem).replaceFirst("");
         return original.resolveSibling(stem + ".safe" + (kind == SafeView.Kind.PNG ? ".png" : ".pdf"));
     }
 
     /**
-     * Publishes the clean document beside the original with the caller's rights, under the first free name, sealed
+     * Publishes the clean document at {@code wanted} with the caller's rights, under the first free name, sealed
      * as trusted output over Isola's own copy; where the file system cannot hold the marks, it goes to Isola's
      * quarantine instead (the persister's rules for every file that leaves a cell).
      */
-    private Path publish(Path built, InputSnapshot in, String cell, String taskId, SafeView.Kind kind)
-            throws IOException {
-        Path wanted = safeName(in.original(), kind);
+    private Path publish(Path built, InputSnapshot in, String cell, String taskId, Path wanted) throws IOException {
         Harvest.OutputFile f = new Harvest.OutputFile(wanted.getFileName().toString(), built, Files.size(built),
                 Digests.sha256(built), Harvest.Kind.CREATED, null);
         String origin = in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString();

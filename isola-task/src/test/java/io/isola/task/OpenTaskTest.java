@@ -52,6 +52,23 @@ class OpenTaskTest extends WithTasks {
     }
 
     @Test
+    void aZipUnderTheBuiltInPolicySaysHowToKeepWhatItDiscarded() throws IOException {
+        Path zip = TaskHarness.folder("z").resolve("photos.zip");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String n : List.of("one.txt", "two.txt")) {
+                z.putNextEntry(new java.util.zip.ZipEntry(n));
+                z.write(n.getBytes());
+                z.closeEntry();
+            }
+        }
+        var r = h.open(new String(LinkTaskTest.readBuiltIn()), zip);
+        assertThat(r.code()).as(r.report()).isZero();
+        assertThat(r.report()).contains("discarded 2 file(s) the task left: the policy says discard for untrusted "
+                + "tasks; to keep them, set persistence = \"quarantine\" (kept apart, tainted) or \"new-version\" "
+                + "under [level.untrusted] in a policy file of your own, /root/.config/isola/policy.toml");
+    }
+
+    @Test
     void quarantineKeepsTaintedFilesWithOriginTaskTimeAndHash() throws IOException {
         Path doc = Files.writeString(TaskHarness.folder("d").resolve("b.txt"), "input");
         var r = h.open(policy("quarantine", "printf result > /out/r.txt", ""), doc);

@@ -60,6 +60,10 @@ final class TaskHarness implements AutoCloseable {
         return run(policyToml, (ctx, stdio) -> new ViewTask(ctx).run(file, stdio));
     }
 
+    Result view(String policyToml, Path file, ViewTask.Options options) {
+        return run(policyToml, (ctx, stdio) -> new ViewTask(ctx).run(file, options, stdio));
+    }
+
     Result link(String policyToml, String url) {
         return run(policyToml, (ctx, stdio) -> new LinkTask(ctx).run(url, stdio));
     }
@@ -83,7 +87,7 @@ final class TaskHarness implements AutoCloseable {
             }, new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}, FileCreator.ISOLA), audit,
                     new TaskDirs(state.resolve("tasks")), Map.of(), new PrintStream(report, true, StandardCharsets.UTF_8));
             int code = task.run(ctx, Stdio.files(in, out, err));
-            return new Result(code, Files.readString(out), Files.readString(err), report.toString(StandardCharsets.UTF_8));
+            return new Result(code, read(out), read(err), report.toString(StandardCharsets.UTF_8));
         } catch (io.isola.core.IsolaException e) {
             return new Result(-1, "", "", report.toString(StandardCharsets.UTF_8) + "isola: " + e.getMessage());
         } catch (Exception e) {
@@ -93,6 +97,11 @@ final class TaskHarness implements AutoCloseable {
                 delete(io); // also when the task was refused: a test leaves nothing in /tmp
             }
         }
+    }
+
+    /** What the cell wrote there; nothing when no cell ran (a task that found its work already done). */
+    private static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p) : "";
     }
 
     /**

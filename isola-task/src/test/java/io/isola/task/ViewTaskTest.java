@@ -170,6 +170,33 @@ class ViewTaskTest extends WithTasks {
     }
 
     @Test
+    void everyKindOfTextRendersAsText() throws IOException {
+        Path dir = TaskHarness.folder("texts");
+        Map<String, String> files = Map.of("install.sh", "#!/bin/sh\nrm -rf \"$HOME\"/tmp\necho done\n",
+                "data.json", "{\"name\": \"isola\", \"cells\": [1, 2, 3]}\n",
+                "tool.py", "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n",
+                "feed.xml", "<?xml version=\"1.0\"?>\n<feed><entry>one</entry></feed>\n");
+        for (var e : files.entrySet()) {
+            Path f = Files.writeString(dir.resolve(e.getKey()), e.getValue());
+            var r = h.view(POLICY, f);
+            assertThat(r.code()).as(e.getKey() + ": " + r.report()).isZero();
+            String stem = e.getKey().substring(0, e.getKey().indexOf('.'));
+            try (PDDocument doc = Loader.loadPDF(dir.resolve(stem + ".safe.pdf").toFile())) {
+                assertThat(doc.getNumberOfPages()).as(e.getKey()).isEqualTo(1);
+                // the text's first line is drawn: the top-left of the page holds dark pixels
+                BufferedImage img = new PDFRenderer(doc).renderImageWithDPI(0, 72);
+                boolean ink = false;
+                for (int y = 30; y < 60 && !ink; y++) {
+                    for (int x = 30; x < 200 && !ink; x++) {
+                        ink = (img.getRGB(x, y) & 0xff) < 128;
+                    }
+                }
+                assertThat(ink).as(e.getKey() + " has its text drawn").isTrue();
+            }
+        }
+    }
+
+    @Test
     void aPdfThatRendersForeverIsStoppedAndLeavesNothing() throws IOException {
         Path dir = TaskHarness.folder("forever");
         Path pdf = dir.resolve("slow.pdf");
@@ -216,6 +243,90 @@ class ViewTaskTest extends WithTasks {
         assertThat(r.code()).isZero();
         assertThat(dir.resolve("a.safe.pdf")).hasContent("mine");
         assertThat(dir.resolve("a.safe (isola 2).pdf")).exists();
+    }
+
+    @Test
+    void aViewOfASafeViewSaysItIsOneAndMakesNothing() throws IOException {
+        Path dir = TaskHarness.folder("viewview");
+        Path pdf = hostilePdf(dir, 1);
+        assertThat(h.view(POLICY, pdf).code()).isZero();
+        Path safe = dir.resolve("hostile.safe.pdf");
+        var again = h.view(POLICY, safe);
+        assertThat(again.code()).as(again.report()).isZero();
+        assertThat(again.report()).contains(safe + " is already a safe view").doesNotContain("page(s) ->");
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("hostile.pdf", "hostile.safe.pdf");
+        }
+    }
+
+    @Test
+    void aSecondViewOfTheSameOriginalReusesTheFirst() throws IOException {
+        Path dir = TaskHarness.folder("twice");
+        Path txt = Files.writeString(dir.resolve("memo.txt"), "first words\n");
+        assertThat(h.view(POLICY, txt).code()).isZero();
+        Path safe = dir.resolve("memo.safe.pdf");
+        var again = h.view(POLICY, txt);
+        assertThat(again.code()).as(again.report()).isZero();
+        assertThat(again.report()).contains(safe + " is already the safe view of this memo.txt");
+        assertThat(dir.resolve("memo.safe (isola 2).pdf")).doesNotExist();
+        // changed content is another document: a new view, under a free name
+        Files.writeString(txt, "other words\n");
+        var changed = h.view(POLICY, txt);
+        assertThat(changed.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 2).pdf"));
+        // and both views are found again afterwards
+        Files.writeString(txt, "first words\n");
+        assertThat(h.view(POLICY, txt).report()).contains(safe + " is already the safe view");
+    }
+
+    @Test
+    void aViewWhoseSealNoLongerHoldsIsNotReusedAndNoNameGrowsSafeTwice() throws IOException {
+        Path dir = TaskHarness.folder("edited");
+        Path txt = Files.writeString(dir.resolve("memo.txt"), "words\n");
+        assertThat(h.view(POLICY, txt).code()).isZero();
+        Path safe = dir.resolve("memo.safe.pdf");
+        Files.write(safe, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND); // the user edited it
+        var again = h.view(POLICY, txt);
+        assertThat(again.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 2).pdf"));
+        // the edited file is no longer a sealed view: viewing it makes a view named after it, not memo.safe.safe.pdf
+        var ofEdited = h.view(POLICY, safe);
+        assertThat(ofEdited.code()).as(ofEdited.report()).isZero();
+        assertThat(ofEdited.report()).contains("page(s) -> " + dir.resolve("memo.safe (isola 3).pdf"));
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).noneMatch(n -> n.contains(".safe.safe"));
+        }
+    }
+
+    @Test
+    void anOriginOnAReadOnlyFileSystemIsViewedIntoTheOutputFolder() throws IOException {
+        Path out = TaskHarness.folder("out");
+        try (var ro = new ReadOnlyFolder(TaskHarness.folder("cdrom").resolve("mnt"), Map.of("notes.txt", "hi\n"))) {
+            var r = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
+            assertThat(r.code()).as(r.report()).isZero();
+            assertThat(r.report()).contains("1 page(s) -> " + out.resolve("notes.safe.pdf"));
+            assertThat(Marks.read(out.resolve("notes.safe.pdf")).get(Marks.KIND)).isEqualTo("safe-view");
+            // the same view again is found in the output folder
+            var again = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
+            assertThat(again.report()).contains(out.resolve("notes.safe.pdf") + " is already the safe view");
+        }
+    }
+
+    @Test
+    void anOutputThatIsNoFolderOrCannotBeWrittenIsOneClearLine() throws IOException {
+        Path dir = TaskHarness.folder("badout");
+        Path txt = Files.writeString(dir.resolve("a.txt"), "hello\n");
+        var notFolder = h.view(POLICY, txt, new ViewTask.Options(txt, false));
+        assertThat(notFolder.code()).isEqualTo(-1);
+        assertThat(notFolder.report())
+                .isEqualTo("isola: --output " + txt + " is not a folder: give an existing folder");
+        try (var ro = new ReadOnlyFolder(dir.resolve("ro"), Map.of())) {
+            var r = h.view(POLICY, txt, new ViewTask.Options(ro.dir, false));
+            assertThat(r.report()).isEqualTo("isola: cannot save the safe view in " + ro.dir
+                    + ": it is on a read-only file system: give --output a folder you can write");
+        }
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("a.txt");
+        }
     }
 
     // ---- a compromised renderer: the cell runs this script instead, and the host must hold its bounds
