@@ -9,11 +9,17 @@ import java.util.Map;
  * no rule matches is untrusted, and no rule can change that default.
  *
  * @param source where it was read from, for messages ("built-in" for the default)
+ * @param network what each level's cells may reach, and the destinations the policy names
  */
-public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels) {
+public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels, NetworkRules network) {
     public Policy {
         rules = List.copyOf(rules);
         levels = Map.copyOf(levels);
+        network = network == null ? NetworkRules.DEFAULT : network;
+    }
+
+    public Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels) {
+        this(source, rules, levels, NetworkRules.DEFAULT);
     }
 
     /** The first rule that matches, or null: then the target is untrusted. */

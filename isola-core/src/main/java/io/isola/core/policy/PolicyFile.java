@@ -26,10 +26,10 @@ import org.tomlj.TomlTable;
  * naming the line. The commented example in {@code examples/policy.toml} documents every key.
  */
 public final class PolicyFile {
-    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level");
+    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level", "network");
     private static final Set<String> RULE_KEYS = Set.of("name", "trust", "origins", "directories", "types");
     private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
-            "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers");
+            "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers", "network");
     private static final Set<String> ENGINES = Set.of("sandbox", "vm");
     /** Places where anyone can drop a file: trusting them, or a directory above them, trusts everyone. */
     private static final List<Path> SHARED_DIRS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"),
@@ -96,7 +96,12 @@ public final class PolicyFile {
         }
         List<Rule> rules = rules(toml);
         Map<TrustLevel, LevelSettings> levels = levels(toml);
-        return new Policy(source, rules, levels);
+        List<PolicyException> networkErrors = new ArrayList<>(); // NetworkSection collects them all
+        NetworkRules network = NetworkSection.parse(toml, source, networkErrors);
+        if (!networkErrors.isEmpty()) {
+            throw networkErrors.get(0);
+        }
+        return new Policy(source, rules, levels, network);
     }
 
     private List<Rule> rules(TomlParseResult toml) {

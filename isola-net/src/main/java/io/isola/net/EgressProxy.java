@@ -1,0 +1,99 @@
+package io.isola.net;
+
+import io.isola.core.Egress;
+import io.isola.core.audit.AuditEvent;
+import io.isola.core.policy.NetworkAccess;
+import io.isola.core.policy.NetworkRules;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The host's one enforcement point for what leaves cells: an HTTP proxy (CONNECT for TLS, absolute-form requests
+ * for plain HTTP) that resolves names itself, decides on the name and every address ({@link Decider}) and connects
+ * only to an address it checked. Each cell's level is bound into the {@link Egress} its task is given
+ * ({@link #forLevel}), so the engine that delivers connections never learns it. Every decision is an audit event.
+ * A cell can hold at most {@link Settings#perCell} connections at once, so one cell's flood leaves others served.
+ */
+public final class EgressProxy implements AutoCloseable {
+    /**
+     * @param perCell connections one cell may hold open at once
+     * @param total connections all cells together may hold
+     * @param headTimeout how long a cell has to send its request head (and its TLS ClientHello)
+     * @param connectTimeout how long a server has to accept the connection
+     */
+    public record Settings(int perCell, int total, Duration headTimeout, Duration connectTimeout) {
+        public static final Settings DEFAULT = new Settings(256, 8192, Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    final Decider decider;
+    final Resolver resolver;
+    final Consumer<AuditEvent> audit;
+    final Settings settings;
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "egress-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, AtomicInteger> perCell = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+
+    public EgressProxy(NetworkRules rules, Resolver resolver, HostFacts facts, Consumer<AuditEvent> audit,
+            Settings settings) {
+        this.decider = new Decider(rules, facts);
+        this.resolver = resolver;
+        this.audit = audit;
+        this.settings = settings;
+    }
+
+    /** The egress for cells of one network level: what a task puts in its CellSpec as {@code Network.through}. */
+    public Egress forLevel(NetworkAccess level) {
+        return (cellId, connection) -> accept(level, cellId, connection);
+    }
+
+    private void accept(NetworkAccess level, String cell, Egress.Connection connection) {
+        AtomicInteger mine = perCell.computeIfAbsent(cell, c -> new AtomicInteger());
+        if (mine.incrementAndGet() > settings.perCell() || total.incrementAndGet() > settings.total()) {
+            boolean cellCap = mine.get() > settings.perCell();
+            if (!cellCap) {
+                total.decrementAndGet();
+            }
+            mine.decrementAndGet();
+            Relay.closeQuietly(connection);
+            audit.accept(AuditEvent.of("connection.blocked", cell, "level", level.word(), "rule",
+                    cellCap ? "connection cap: " + settings.perCell() + " open connections per cell"
+                            : "connection cap: " + settings.total() + " open connections in all"));
+            return;
+        }
+        Thread.ofVirtual().name("egress-" + cell).start(() -> {
+            try {
+                new ProxySession(this, level, cell, connection).run();
+            } finally {
+                Relay.closeQuietly(connection);
+                total.decrementAndGet();
+                if (mine.decrementAndGet() == 0) {
+                    perCell.remove(cell, mine);
+                }
+            }
+        });
+    }
+
+    /** Connections cell {@code cell} holds now. */
+    public int open(String cell) {
+        AtomicInteger n = perCell.get(cell);
+        return n == null ? 0 : n.get();
+    }
+
+    public Decider decider() {
+        return decider;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
