@@ -32,7 +32,11 @@ final class ProxySession {
     }
 
     void run() {
-        ScheduledFuture<?> deadline = proxy.timer.schedule(() -> Relay.closeQuietly(client),
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> deadline = proxy.timer.schedule(() -> {
+            expired.set(true);
+            Relay.closeQuietly(client);
+        },
                 proxy.settings.headTimeout().toMillis(), TimeUnit.MILLISECONDS);
         boolean tunnelOpen = false;
         try {
@@ -85,7 +89,7 @@ final class ProxySession {
                         : r.rule().equals("no-such-name") ? 502 : 403, r.getMessage());
             }
         } catch (IOException e) {
-            if (deadline.isDone() && !deadline.isCancelled()) { // the deadline closed the connection
+            if (expired.get()) { // the deadline closed the connection
                 blocked("slow-request", "no complete request" + (target == null ? "" : " and TLS ClientHello")
                         + " within " + proxy.settings.headTimeout().toMillis() + " ms", null);
             }
