@@ -164,7 +164,7 @@ public final class SandboxEngine implements Engine {
         }
         var l = spec.limits();
         return AuditEvent.of("cell.created", id, "engine", NAME, "image", image.name(), "command", spec.command(),
-                "view", view, "network", spec.network().name().toLowerCase(), "memory_bytes", l.memoryBytes(),
+                "view", view, "network", spec.network().reachesOut() ? "proxy" : "loopback_only", "memory_bytes", l.memoryBytes(),
                 "max_pids", l.maxPids(), "disk_bytes", l.diskBytes());
     }
 
