@@ -17,7 +17,7 @@ class ModuleLayersTest {
     @Test
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
-        for (String pkg : new String[] {"cli", "bench", "task", "view", "sandbox", "vm", "guest", "linux", "core"}) {
+        for (String pkg : new String[] {"cli", "bench", "task", "net", "view", "sandbox", "vm", "guest", "linux", "core"}) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
     }
@@ -29,6 +29,7 @@ class ModuleLayersTest {
                 .layer("cli").definedBy("io.isola.cli..")
                 .layer("bench").definedBy("io.isola.bench..")
                 .layer("task").definedBy("io.isola.task..")
+                .layer("net").definedBy("io.isola.net..")
                 .layer("view").definedBy("io.isola.view..")
                 .layer("sandbox").definedBy("io.isola.sandbox..")
                 .layer("vm").definedBy("io.isola.vm..")
@@ -38,6 +39,8 @@ class ModuleLayersTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("task").mayOnlyBeAccessedByLayers("bench", "cli")
+                // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
+                .whereLayer("net").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("bench", "cli")
