@@ -118,7 +118,7 @@ public final class NetworkSection {
         List<Cidr> blocks = new ArrayList<>();
         for (String s : strings(net, key)) {
             String t = s.trim();
-            if (t.matches("[0-9./]+") || t.contains(":")) {
+            if (t.matches("[0-9./]+") || t.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/[0-9]+)?")) {
                 Cidr c = cidr(net, key, t);
                 if (c != null) {
                     blocks.add(c);

@@ -143,7 +143,7 @@ class PolicyFileTest {
         fails("""
                 version = 1
                 rules = []
-                """, 2, "unknown key 'rules' in the top level (known: level, rule, version)");
+                """, 2, "unknown key 'rules' in the top level (known: level, network, rule, version)");
     }
 
     @Test
@@ -161,8 +161,8 @@ class PolicyFileTest {
         fails("""
                 [level.untrusted]
                 engine = "sandbox"
-                network = "none"
-                """, 3, "unknown key 'network' in [level.untrusted] (known: ");
+                net = "none"
+                """, 3, "unknown key 'net' in [level.untrusted] (known: ");
     }
 
     @Test
