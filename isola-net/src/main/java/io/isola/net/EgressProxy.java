@@ -50,6 +50,15 @@ public final class EgressProxy implements AutoCloseable {
         this.settings = settings;
     }
 
+    /**
+     * The proxy as a front-end starts it on this host: names resolved by the servers of {@code ISOLA_DNS} or else
+     * /etc/resolv.conf, the host's facts from Linux, the default limits. One proxy serves every cell of a process.
+     */
+    public static EgressProxy onThisHost(NetworkRules rules, Consumer<AuditEvent> audit) throws java.io.IOException {
+        return new EgressProxy(rules, DnsResolver.fromEnvironment(System.getenv()), new LinuxHostFacts(), audit,
+                Settings.DEFAULT);
+    }
+
     /** The egress for cells of one network level: what a task puts in its CellSpec as {@code Network.through}. */
     public Egress forLevel(NetworkAccess level) {
         return (cellId, connection) -> accept(level, cellId, connection);

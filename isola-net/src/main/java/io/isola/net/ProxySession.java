@@ -95,6 +95,8 @@ final class ProxySession {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) { // a flaw of the proxy's own: this connection ends, the others go on
+            blocked("internal-error", String.valueOf(e), null);
         } finally {
             deadline.cancel(false);
         }
