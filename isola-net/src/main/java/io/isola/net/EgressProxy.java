@@ -7,8 +7,6 @@ import io.isola.core.policy.NetworkRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -34,11 +32,7 @@ public final class EgressProxy implements AutoCloseable {
     final Resolver resolver;
     final Consumer<AuditEvent> audit;
     final Settings settings;
-    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "egress-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    final Deadlines deadlines = new Deadlines();
     private final Map<String, AtomicInteger> perCell = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
 
@@ -103,6 +97,6 @@ public final class EgressProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        deadlines.close();
     }
 }

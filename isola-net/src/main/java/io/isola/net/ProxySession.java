@@ -12,8 +12,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /** One connection from a cell, from its request head to the end of its relay. */
 final class ProxySession {
@@ -32,12 +30,7 @@ final class ProxySession {
     }
 
     void run() {
-        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
-        ScheduledFuture<?> deadline = proxy.timer.schedule(() -> {
-            expired.set(true);
-            Relay.closeQuietly(client);
-        },
-                proxy.settings.headTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        Deadlines.Deadline deadline = proxy.deadlines.arm(proxy.settings.headTimeout().toMillis(), client);
         boolean tunnelOpen = false;
         try {
             byte[] buf = new byte[RequestHead.MAX_HEAD];
@@ -70,7 +63,7 @@ final class ProxySession {
                 first = Arrays.copyOf(h, h.length + rest.length);
                 System.arraycopy(rest, 0, first, h.length, rest.length);
             }
-            deadline.cancel(false);
+            proxy.deadlines.clear(deadline);
             SocketChannel server = connect(d);
             if (server == null) {
                 return;
@@ -89,7 +82,7 @@ final class ProxySession {
                         : r.rule().equals("no-such-name") ? 502 : 403, r.getMessage());
             }
         } catch (IOException e) {
-            if (expired.get()) { // the deadline closed the connection
+            if (deadline.expired.get()) { // the deadline closed the connection
                 blocked("slow-request", "no complete request" + (target == null ? "" : " and TLS ClientHello")
                         + " within " + proxy.settings.headTimeout().toMillis() + " ms", null);
             }
@@ -98,7 +91,7 @@ final class ProxySession {
         } catch (RuntimeException e) { // a flaw of the proxy's own: this connection ends, the others go on
             blocked("internal-error", String.valueOf(e), null);
         } finally {
-            deadline.cancel(false);
+            proxy.deadlines.clear(deadline);
         }
     }
 
