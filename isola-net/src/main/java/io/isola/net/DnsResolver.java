@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The proxy's own DNS client: A and AAAA queries over UDP to servers it is given, never the C library's resolver
  * (whose search domains, hosts file and numeric forms would decide names differently from the proxy). Answers are
  * cached for their TTL, at most {@link #MAX_CACHE_SECONDS}: the proxy connects only to addresses it checked, so a
- * cache cannot be raced, only saves time. Each query uses a fresh socket on a random port and a random id, and only
- * the server's own reply to that exact question counts.
+ * cache cannot be raced, only saves time. The A and AAAA questions go out together on a fresh socket (a random port)
+ * with random ids, and only the server's own reply to that exact question counts.
  */
 public final class DnsResolver implements Resolver {
     static final long MAX_CACHE_SECONDS = 30;
@@ -89,15 +89,18 @@ public final class DnsResolver implements Resolver {
         IOException last = null;
         for (InetSocketAddress server : servers) {
             try {
-                DnsMessage.Answer a4 = ask(server, name, DnsMessage.A);
-                DnsMessage.Answer a6 = ask(server, name, DnsMessage.AAAA);
-                List<InetAddress> all = new ArrayList<>(a4.addresses());
-                all.addAll(a6.addresses());
+                DnsMessage.Answer[] both = askBoth(server, name);
+                List<InetAddress> all = new ArrayList<>();
+                long ttl = MAX_CACHE_SECONDS;
+                for (DnsMessage.Answer a : both) {
+                    if (a != null && !a.addresses().isEmpty()) {
+                        all.addAll(a.addresses());
+                        ttl = Math.min(ttl, a.ttl());
+                    }
+                }
                 if (all.isEmpty()) {
                     throw new UnknownHostException(name + " has no address");
                 }
-                long ttl = Math.min(MAX_CACHE_SECONDS, Math.min(a4.addresses().isEmpty() ? Long.MAX_VALUE : a4.ttl(),
-                        a6.addresses().isEmpty() ? Long.MAX_VALUE : a6.ttl()));
                 if (cache.size() > 10_000) {
                     cache.clear();
                 }
@@ -115,40 +118,54 @@ public final class DnsResolver implements Resolver {
         throw last;
     }
 
-    private DnsMessage.Answer ask(InetSocketAddress server, String name, int type) throws IOException {
-        int id = RANDOM.nextInt(65536);
-        byte[] query = DnsMessage.query(id, name, type);
+    /**
+     * The A and the AAAA answer (IPv4 first), asked at once on one socket. One of them may be null when only the
+     * other came in time: some resolvers drop AAAA questions, and the IPv4 answer is enough.
+     */
+    private DnsMessage.Answer[] askBoth(InetSocketAddress server, String name) throws IOException {
+        int[] types = {DnsMessage.A, DnsMessage.AAAA};
+        int[] ids = {RANDOM.nextInt(65536), RANDOM.nextInt(65536)};
+        DnsMessage.Answer[] answers = new DnsMessage.Answer[2];
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
             socket.connect(server); // only the server's datagrams are received
-            socket.send(new java.net.DatagramPacket(query, query.length));
+            for (int i = 0; i < 2; i++) {
+                byte[] q = DnsMessage.query(ids[i], name, types[i]);
+                socket.send(new java.net.DatagramPacket(q, q.length));
+            }
             long deadline = System.nanoTime() + timeout.toNanos();
             byte[] buf = new byte[4096];
-            while (true) {
+            while (answers[0] == null || answers[1] == null) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
-                    throw new IOException("no answer from the DNS server " + server);
+                    break;
                 }
                 socket.setSoTimeout((int) left);
                 java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
                 try {
                     socket.receive(p);
                 } catch (java.net.SocketTimeoutException e) {
-                    continue;
+                    break;
                 }
-                DnsMessage.Answer a;
-                try {
-                    a = DnsMessage.answer(ByteBuffer.wrap(buf, 0, p.getLength()), id, name, type);
-                } catch (IOException notOurs) {
-                    continue; // not the answer to this question: wait for the real one
+                for (int i = 0; i < 2; i++) {
+                    try {
+                        DnsMessage.Answer a = DnsMessage.answer(ByteBuffer.wrap(buf, 0, p.getLength()), ids[i], name,
+                                types[i]);
+                        if (a.rcode() == 3) {
+                            throw new UnknownHostException(name + ": no such name");
+                        }
+                        // a failure for one type (SERVFAIL for AAAA, say) leaves the other's addresses
+                        answers[i] = a.rcode() == 0 ? a : new DnsMessage.Answer(List.of(), 0, a.rcode());
+                    } catch (UnknownHostException e) {
+                        throw e;
+                    } catch (IOException notThisOne) {
+                        // not the answer to this question: maybe to the other, else junk to ignore
+                    }
                 }
-                if (a.rcode() == 3) {
-                    throw new UnknownHostException(name + ": no such name");
-                }
-                if (a.rcode() != 0) {
-                    throw new IOException("the DNS server " + server + " failed (rcode " + a.rcode() + ")");
-                }
-                return a;
             }
         }
+        if (answers[0] == null && answers[1] == null) {
+            throw new IOException("no answer from the DNS server " + server);
+        }
+        return answers;
     }
 }
