@@ -61,14 +61,19 @@ class NetnsProxyTest {
     }
 
     private CellPort cell(NetworkAccess level, String vpn) throws IOException {
+        return cell(level, vpn, new LinuxHostFacts());
+    }
+
+    private CellPort cell(NetworkAccess level, String vpn, HostFacts facts) throws IOException {
         var rules = Rules.of("""
                 [network]
                 intranet = ["10.77.0.0/16", "*.corp.test.example"]
                 high-value = ["hv.test.example"]
                 vpn-interfaces = [%s]
+                trusted-networks = ["198.51.100.0/24"]
                 treat-as-public = ["198.51.100.0/24", "203.0.113.0/24"]
                 """.formatted(vpn));
-        EgressProxy proxy = new EgressProxy(rules, dns.resolver(), new LinuxHostFacts(), audit::add,
+        EgressProxy proxy = new EgressProxy(rules, dns.resolver(), facts, audit::add,
                 EgressProxy.Settings.DEFAULT);
         CellPort port = new CellPort(proxy.forLevel(level), "c0ffee");
         open.add(port);
@@ -164,6 +169,23 @@ class NetnsProxyTest {
                 .contains("needs a trusted network or a VPN").contains(net.vpnIf);
         assertThat(curl(cell(NetworkAccess.INTERNET, "\"wgt*\""), "http://hv.test.example/")[0]).isEqualTo("403");
         assertThat(highValue.connections.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aTrustedCellReachesHighValueFromATrustedNetwork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // the host's default route as the kernel would list it: through the test's veth, gateway in 198.51.100.0/24
+        byte[] gw = InetAddress.ofLiteral(net.internet).getAddress();
+        String le = String.format("%02X%02X%02X%02X", gw[3], gw[2], gw[1], gw[0]);
+        java.nio.file.Path route = java.nio.file.Files.writeString(dir.resolve("route"), "Iface\tDestination\tGateway"
+                + "\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n" + net.lanIf + "\t00000000\t" + le
+                + "\t0003\t0\t0\t0\t00000000\t0\t0\t0\n");
+        CellPort office = cell(NetworkAccess.TRUSTED, "", new LinuxHostFacts(route));
+        assertThat(curl(office, "http://hv.test.example/")).containsExactly("200", "hello from high-value");
+        assertThat(events("connection.allowed").getLast().fields().get("rule"))
+                .isEqualTo("high-value destination hv.test.example from a trusted network");
+        CellPort away = cell(NetworkAccess.TRUSTED, "", new LinuxHostFacts(dir.resolve("no-route")));
+        assertThat(curl(away, "http://hv.test.example/")[0]).isEqualTo("403");
     }
 
     @Test
