@@ -34,6 +34,8 @@ public final class EgressProxy implements AutoCloseable {
     final Settings settings;
     final Deadlines deadlines = new Deadlines();
     private final Map<String, AtomicInteger> perCell = new ConcurrentHashMap<>();
+    /** Per cell: when its last cap refusal was audited, and how many refusals since. */
+    private final Map<String, long[]> capNotices = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
 
     public EgressProxy(NetworkRules rules, Resolver resolver, HostFacts facts, Consumer<AuditEvent> audit,
@@ -67,9 +69,13 @@ public final class EgressProxy implements AutoCloseable {
             }
             mine.decrementAndGet();
             Relay.closeQuietly(connection);
-            audit.accept(AuditEvent.of("connection.blocked", cell, "level", level.word(), "rule",
-                    cellCap ? "connection cap: " + settings.perCell() + " open connections per cell"
-                            : "connection cap: " + settings.total() + " open connections in all"));
+            long refused = capRefusals(cell);
+            if (refused > 0) {
+                audit.accept(AuditEvent.of("connection.blocked", cell, "level", level.word(), "rule",
+                        cellCap ? "connection cap: " + settings.perCell() + " open connections per cell"
+                                : "connection cap: " + settings.total() + " open connections in all",
+                        "refused", refused));
+            }
             return;
         }
         Thread.ofVirtual().name("egress-" + cell).start(() -> {
@@ -83,6 +89,28 @@ public final class EgressProxy implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * How many cap refusals of {@code cell} to audit now: all since the last event, at most once a second, so a cell
+     * that floods the proxy cannot flood the audit log too (and rotate older events out of it); 0 for none now.
+     */
+    private long capRefusals(String cell) {
+        long now = System.nanoTime();
+        long[] n = capNotices.computeIfAbsent(cell, c -> new long[] {now - 2_000_000_000L, 0});
+        synchronized (n) {
+            n[1]++;
+            if (now - n[0] < 1_000_000_000L) {
+                return 0;
+            }
+            n[0] = now;
+            long refused = n[1];
+            n[1] = 0;
+            if (capNotices.size() > 10_000) {
+                capNotices.clear();
+            }
+            return refused;
+        }
     }
 
     /** Connections cell {@code cell} holds now. */
