@@ -21,6 +21,10 @@ final class ProxySession {
     private final Egress.Connection client;
     private String method;
     private Target target;
+    /** The addresses decided on, all allowed, in the resolver's order: the only ones ever connected to. */
+    private List<InetAddress> allowedAddresses = List.of();
+    /** The decision that refused the request, for the audit's address. */
+    private Decision refusedAt;
 
     ProxySession(EgressProxy proxy, NetworkAccess level, String cell, Egress.Connection client) {
         this.proxy = proxy;
@@ -121,9 +125,6 @@ final class ProxySession {
         allowedAddresses = each.stream().map(Decision::address).toList();
         return d;
     }
-
-    private List<InetAddress> allowedAddresses = List.of();
-    private Decision refusedAt;
 
     private Target.Refused refusedBy(Decision d) {
         refusedAt = d;
