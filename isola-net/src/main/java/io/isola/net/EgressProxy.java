@@ -62,12 +62,11 @@ public final class EgressProxy implements AutoCloseable {
 
     private void accept(NetworkAccess level, String cell, Egress.Connection connection) {
         AtomicInteger mine = perCell.computeIfAbsent(cell, c -> new AtomicInteger());
-        if (mine.incrementAndGet() > settings.perCell() || total.incrementAndGet() > settings.total()) {
-            boolean cellCap = mine.get() > settings.perCell();
+        boolean cellCap = !tryTake(mine, settings.perCell());
+        if (cellCap || !tryTake(total, settings.total())) {
             if (!cellCap) {
-                total.decrementAndGet();
+                mine.decrementAndGet();
             }
-            mine.decrementAndGet();
             Relay.closeQuietly(connection);
             long refused = capRefusals(cell);
             if (refused > 0) {
@@ -111,6 +110,16 @@ public final class EgressProxy implements AutoCloseable {
             }
             return refused;
         }
+    }
+
+    /** Takes one of {@code cap} slots, or none when all are taken: the count never goes past the cap. */
+    private static boolean tryTake(AtomicInteger count, int cap) {
+        for (int n = count.get(); n < cap; n = count.get()) {
+            if (count.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Connections cell {@code cell} holds now. */
