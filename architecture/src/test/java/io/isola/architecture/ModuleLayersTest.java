@@ -17,8 +17,8 @@ class ModuleLayersTest {
     @Test
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
-        for (String pkg : new String[] {"cli", "bench", "guard", "task", "view", "sandbox", "vm", "guest", "linux",
-            "core"}) {
+        for (String pkg : new String[] {"cli", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest",
+            "linux", "core"}) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
     }
@@ -31,6 +31,7 @@ class ModuleLayersTest {
                 .layer("bench").definedBy("io.isola.bench..")
                 .layer("guard").definedBy("io.isola.guard..")
                 .layer("task").definedBy("io.isola.task..")
+                .layer("net").definedBy("io.isola.net..")
                 .layer("view").definedBy("io.isola.view..")
                 .layer("sandbox").definedBy("io.isola.sandbox..")
                 .layer("vm").definedBy("io.isola.vm..")
@@ -42,6 +43,8 @@ class ModuleLayersTest {
                 // the guard is a front-end's (the CLI's now, the service's next), never a task's or an engine's
                 .whereLayer("guard").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("task").mayOnlyBeAccessedByLayers("bench", "cli")
+                // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
+                .whereLayer("net").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
                 .whereLayer("sandbox").mayOnlyBeAccessedByLayers("bench", "cli")

@@ -40,8 +40,8 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new PolicyCommand(), new DoctorCommand(),
-                new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand(),
+        return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new NetCommand(), new PolicyCommand(),
+                new DoctorCommand(), new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand(),
                 new CompletionCommand());
     }
 

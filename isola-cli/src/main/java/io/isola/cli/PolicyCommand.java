@@ -123,13 +123,15 @@ final class PolicyCommand implements Command {
                     + l.persistence().word() + ", memory " + (lim.memoryBytes() >> 20) + "M, pids " + lim.maxPids()
                     + ", cpus " + lim.cpus() + ", disk " + (lim.diskBytes() >> 20) + "M"
                     + (lim.timeout() == null ? "" : ", timeout " + lim.timeout().toSeconds() + "s")
-                    + ", output " + l.quota().maxFiles() + " files / " + (l.quota().maxBytes() >> 20) + "M");
+                    + ", output " + l.quota().maxFiles() + " files / " + (l.quota().maxBytes() >> 20) + "M"
+                    + ", network " + p.network().access(t).word());
             System.out.println("  handlers (" + (c.definedHandlers().contains(t) ? "the policy's; they replace the "
                     + "built-in ones" : "built-in: the policy defines none") + "):");
             for (Map.Entry<String, List<String>> h : l.handlers().entrySet()) {
                 System.out.println("    " + h.getKey() + ": " + String.join(" ", h.getValue()));
             }
         }
+        NetworkShow.print(p.network());
     }
 
     /**

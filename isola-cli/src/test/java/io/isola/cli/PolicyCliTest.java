@@ -175,7 +175,7 @@ class PolicyCliTest {
     void aBrokenPolicyStopsOtherCommandsWithItsFirstErrorAndHowManyMore() throws IOException {
         Path bad = Files.writeString(work.resolve("two.toml"), "version = 1\na = 1\nb = 2\n");
         CliUsageTest.assertOneLine(cli.run("trust", "explain", "https://example.com/", "--policy", bad.toString()), 2,
-                bad + ":2: unknown key 'a' in the top level (known: guard, level, rule, version) (and 1 more error: isola "
+                bad + ":2: unknown key 'a' in the top level (known: guard, level, network, rule, version) (and 1 more error: isola "
                         + "policy check lists them)");
     }
 

@@ -40,7 +40,8 @@ class TaskCliTest {
         Cli.Result show = cli.run("policy", "show", EXAMPLE.toString());
         assertThat(show.code()).isZero();
         assertThat(show.out()).containsSubsequence("1. company intranet (line 30)", "2. my own writing",
-                "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "trusted: engine sandbox");
+                "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "network internet",
+                "trusted: engine sandbox", "network trusted", "intranet: *.corp.example.com, 10.0.0.0/8");
     }
 
     @Test

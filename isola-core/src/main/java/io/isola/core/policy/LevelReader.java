@@ -25,7 +25,7 @@ import org.tomlj.TomlTable;
  */
 final class LevelReader {
     private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
-            "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers");
+            "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers", "network");
     private static final Set<String> ENGINES = Set.of("sandbox", "vm");
     /** What tasks fill into a file's handler (OpenTask) and a link's (LinkTask); anything else stays literal. */
     static final List<String> FILE_PLACEHOLDERS = List.of("file", "output");

@@ -9,17 +9,20 @@ import java.util.Map;
  * no rule matches is untrusted, and no rule can change that default.
  *
  * @param source where it was read from, for messages ("built-in" for the default)
+ * @param network what each level's cells may reach, and the destinations the policy names
  * @param guard where untrusted files open only in cells ({@code [guard]}); {@link GuardRules#NONE} when unset
  */
-public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels, GuardRules guard) {
+public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels, NetworkRules network,
+        GuardRules guard) {
     public Policy {
         rules = List.copyOf(rules);
         levels = Map.copyOf(levels);
+        network = network == null ? NetworkRules.DEFAULT : network;
         guard = guard == null ? GuardRules.NONE : guard;
     }
 
     public Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels) {
-        this(source, rules, levels, GuardRules.NONE);
+        this(source, rules, levels, NetworkRules.DEFAULT, GuardRules.NONE);
     }
 
     /** The first rule that matches, or null: then the target is untrusted. */

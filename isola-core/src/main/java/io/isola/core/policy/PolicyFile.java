@@ -21,7 +21,7 @@ import org.tomlj.TomlParseResult;
  * {@link LevelReader} the levels; the commented example in {@code examples/policy.toml} documents every key.
  */
 public final class PolicyFile {
-    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level", "guard");
+    private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level", "network", "guard");
     private static final String BUILT_IN = "built-in policy";
     /** The built-in policy's handlers, which a level without [level.NAME.handlers] gets. */
     private static volatile Map<TrustLevel, Map<String, List<String>>> builtInHandlers;
@@ -103,13 +103,18 @@ public final class PolicyFile {
         List<Rule> rules = new RuleReader(values, home).rules(toml);
         LevelReader levels = new LevelReader(values, defaultHandlers);
         var settings = levels.levels(toml);
+        List<PolicyException> networkErrors = new java.util.ArrayList<>(); // NetworkSection collects them all
+        NetworkRules network = NetworkSection.parse(toml, source, networkErrors);
+        for (PolicyException e : networkErrors) {
+            problems.add(e.line(), e.what());
+        }
         GuardRules guard = GuardRules.NONE;
         try {
             guard = GuardSection.parse(toml, source, home);
         } catch (PolicyException e) {
             problems.add(e.line(), e.what());
         }
-        return new PolicyCheck(source, new Policy(source, rules, settings, guard), problems.list(),
+        return new PolicyCheck(source, new Policy(source, rules, settings, network, guard), problems.list(),
                 levels.handlerLines, levels.definedHandlers);
     }
 

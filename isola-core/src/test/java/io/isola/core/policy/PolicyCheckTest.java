@@ -36,7 +36,7 @@ class PolicyCheckTest {
 
         assertThat(c.ok()).isFalse();
         assertThat(c.problems()).extracting(Problems.Problem::toString).containsExactly(
-                "t.toml:2: unknown key 'colour' in the top level (known: guard, level, rule, version)",
+                "t.toml:2: unknown key 'colour' in the top level (known: guard, level, network, rule, version)",
                 "t.toml:6: trust must be \"trusted\" or \"untrusted\", not \"maybe\"",
                 "t.toml:9: rule 'b' trusts a file type wherever it comes from, downloads included: add the "
                         + "directories or origins it is trusted from",
@@ -49,7 +49,7 @@ class PolicyCheckTest {
     void loadingThrowsTheFirstErrorAndSaysHowManyMoreThereAre() {
         assertThatThrownBy(() -> PolicyFile.parse("version = 2\nx = 1\ny = 2\n", "t.toml", HOME))
                 .isInstanceOf(PolicyException.class)
-                .hasMessage("t.toml:2: unknown key 'x' in the top level (known: guard, level, rule, version) (and 2 more "
+                .hasMessage("t.toml:2: unknown key 'x' in the top level (known: guard, level, network, rule, version) (and 2 more "
                         + "errors: isola policy check lists them)");
     }
 

@@ -147,7 +147,7 @@ class PolicyFileTest {
         fails("""
                 version = 1
                 rules = []
-                """, 2, "unknown key 'rules' in the top level (known: guard, level, rule, version)");
+                """, 2, "unknown key 'rules' in the top level (known: guard, level, network, rule, version)");
     }
 
     @Test
@@ -165,8 +165,8 @@ class PolicyFileTest {
         fails("""
                 [level.untrusted]
                 engine = "sandbox"
-                network = "none"
-                """, 3, "unknown key 'network' in [level.untrusted] (known: ");
+                net = "none"
+                """, 3, "unknown key 'net' in [level.untrusted] (known: ");
     }
 
     @Test
