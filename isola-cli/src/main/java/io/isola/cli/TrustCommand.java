@@ -100,7 +100,7 @@ final class TrustCommand implements Command {
             }
             Marks marks = Marks.read(real);
             String type = TypeDetector.detect(real, real.getFileName().toString());
-            v = classifier.file(real, type, marks, io.isola.task.Digests.sha256(real));
+            v = classifier.file(real, type, marks, io.isola.core.Sha256.of(real));
             guard = io.isola.guard.GuardExplain.explain(p, classifier, real, Session.paths(stateDir).root());
             print(file.toString(), v, type, marks.values(), p);
         }

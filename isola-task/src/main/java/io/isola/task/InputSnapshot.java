@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.IsolaException;
+import io.isola.core.Sha256;
 import io.isola.core.output.Harvester;
 import io.isola.core.trust.Marks;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -57,7 +57,7 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
             Path copy = dir.resolve(name);
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Sha256.digest();
             long n = 0;
             Marks marks;
             try (InputStream in = CallerFiles.open(callerEnv, real, original);
@@ -84,12 +84,10 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             // only root can enter.
             Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return new InputSnapshot(original, real, dir, copy, name, n, HexFormat.of().formatHex(sha.digest()),
+            return new InputSnapshot(original, real, dir, copy, name, n, Sha256.hex(sha),
                     marks);
         } catch (IOException e) {
             throw new IsolaException("cannot copy " + original + " for the cell: " + e.getMessage());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

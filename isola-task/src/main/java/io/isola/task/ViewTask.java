@@ -2,6 +2,7 @@ package io.isola.task;
 
 import io.isola.core.CellExit;
 import io.isola.core.IsolaException;
+import io.isola.core.Sha256;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.TaskFiles;
@@ -161,7 +162,7 @@ public final class ViewTask {
      */
     private Path publish(Path built, InputSnapshot in, String cell, String taskId, Path wanted) throws IOException {
         Harvest.OutputFile f = new Harvest.OutputFile(wanted.getFileName().toString(), built, Files.size(built),
-                Digests.sha256(built), Harvest.Kind.CREATED, null);
+                Sha256.of(built), Harvest.Kind.CREATED, null);
         String origin = in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString();
         Provenance from = new Provenance(taskId, cell, TrustLevel.TRUSTED, origin, null, null, in.original(),
                 Instant.now());

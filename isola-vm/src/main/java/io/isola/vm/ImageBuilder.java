@@ -2,6 +2,7 @@ package io.isola.vm;
 
 import io.isola.core.CellEtc;
 import io.isola.core.IsolaException;
+import io.isola.core.Sha256;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -165,7 +166,7 @@ public final class ImageBuilder {
 
     /** A cheap fingerprint of what goes into the image besides /usr: the kernel, the JDK and the agent. */
     static String inputs(Path javaHome) {
-        MessageDigest sha = Kernel.sha256();
+        MessageDigest sha = Sha256.digest();
         try {
             sha.update(("v" + VERSION + " " + Kernel.find().version()).getBytes());
             sha.update(javaHome.toString().getBytes());
@@ -221,7 +222,7 @@ public final class ImageBuilder {
     }
 
     private static String hash(Path dir) throws IOException {
-        MessageDigest sha = Kernel.sha256();
+        MessageDigest sha = Sha256.digest();
         for (String f : List.of(VmImage.KERNEL, VmImage.INITRD, VmImage.ROOTFS)) {
             try (InputStream in = Files.newInputStream(dir.resolve(f))) {
                 byte[] buf = new byte[1 << 20];

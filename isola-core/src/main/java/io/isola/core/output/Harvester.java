@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.isola.core.Sha256;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -164,7 +165,7 @@ public final class Harvester {
         Path target = into.resolve(name);
         long left = Math.min(quota.maxBytes() - bytes, quota.maxFileBytes());
         long limit = size == UNKNOWN_SIZE ? left : size; // never more than it declared, which fits in what is left
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.digest();
         long n = 0;
         try {
             Files.createDirectories(target.getParent());
@@ -271,13 +272,5 @@ public final class Harvester {
         String head = name.substring(0, name.offsetByCodePoints(0, Math.min(120, name.codePointCount(0,
                 name.length()))));
         return escapeControls(head) + (name.length() > 120 ? "…" : "");
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }
