@@ -58,9 +58,7 @@ final class OpenBench {
             handlerLatency();
             safeView();
         } finally {
-            try (var s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            io.isola.core.FileTrees.delete(work);
         }
     }
 

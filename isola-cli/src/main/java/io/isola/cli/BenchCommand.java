@@ -78,9 +78,7 @@ final class BenchCommand implements Command {
         try {
             Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out);
         } finally {
-            try (Stream<Path> s = Files.walk(state)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            io.isola.core.FileTrees.delete(state);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -65,10 +66,8 @@ public final class TaskDirs {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.FileTrees;
 import io.isola.core.IsolaException;
 import io.isola.linux.Libc;
 import io.isola.linux.cgroup.CgroupTree;
@@ -39,7 +40,7 @@ final class Golden {
             }
             progress.accept("booting the golden VM (" + accel + ", " + opt.memoryMb() + " MiB) and saving its snapshot");
             Path tmp = dir.resolveSibling("golden.new");
-            ImageBuilder.deleteTree(tmp);
+            FileTrees.delete(tmp);
             java.nio.file.Files.createDirectories(tmp);
             Files t = new Files(tmp.resolve("ram"), tmp.resolve("state"));
             try (RandomAccessFile ram = new RandomAccessFile(t.ram().toFile(), "rw")) {
@@ -62,7 +63,7 @@ final class Golden {
                 }
             }
             java.nio.file.Files.writeString(tmp.resolve("meta"), meta);
-            ImageBuilder.deleteTree(dir);
+            FileTrees.delete(dir);
             java.nio.file.Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             return files;
         } catch (IOException e) {
@@ -123,7 +124,7 @@ final class Golden {
             vm.agent.harvest(dir + "/out", List.of(dir + "/in"), new io.isola.core.output.Harvester(into,
                     io.isola.core.OutputQuota.DEFAULT), io.isola.core.OutputQuota.DEFAULT);
         } finally {
-            ImageBuilder.deleteTree(into);
+            FileTrees.delete(into);
         }
         vm.agent.run(List.of("/bin/rm", "-rf", dir), env, "/");
         expectSuccess(vm, "rm");

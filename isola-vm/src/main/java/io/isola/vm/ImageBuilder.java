@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.FileTrees;
 import io.isola.core.CellEtc;
 import io.isola.core.IsolaException;
 import io.isola.core.Sha256;
@@ -76,7 +77,7 @@ public final class ImageBuilder {
         }
         Path tmp = dir.resolveSibling(dir.getFileName() + ".new");
         try {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             progress.accept("kernel " + kernel.version() + " from " + kernel.vmlinuz());
             Files.copy(kernel.vmlinuz(), tmp.resolve(VmImage.KERNEL));
@@ -94,7 +95,7 @@ public final class ImageBuilder {
                 Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
                         Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
-            deleteTree(dir);
+            FileTrees.delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             return new VmImage(dir, hash);
         } catch (IOException e) {
@@ -104,7 +105,7 @@ public final class ImageBuilder {
             throw new IsolaException("VM image build interrupted");
         } finally {
             try {
-                deleteTree(tmp);
+                FileTrees.delete(tmp);
             } catch (IOException ignored) {
                 // best effort: the next build starts by removing it
             }
@@ -235,15 +236,5 @@ public final class ImageBuilder {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 
 }

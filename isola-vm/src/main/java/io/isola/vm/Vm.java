@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.FileTrees;
 import io.isola.core.IsolaException;
 import io.isola.core.output.Harvester;
 import io.isola.linux.Libc;
@@ -249,7 +250,7 @@ final class Vm implements AutoCloseable {
             cg.remove();
         }
         try {
-            ImageBuilder.deleteTree(dir);
+            FileTrees.delete(dir);
         } catch (IOException e) {
             // the janitor removes it on the next start
         }

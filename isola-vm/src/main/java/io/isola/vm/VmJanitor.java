@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.FileTrees;
 import io.isola.linux.Libc;
 import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupTree;
@@ -44,7 +45,7 @@ final class VmJanitor {
                         cg.remove();
                     }
                 }
-                ImageBuilder.deleteTree(dir);
+                FileTrees.delete(dir);
                 removed++;
             }
         } catch (IOException e) {
