@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
@@ -66,7 +67,7 @@ final class NetCommand implements Command {
             default -> {
                 level = TrustLevel.parse(v);
                 if (level == null) {
-                    throw new UsageException("--level must be untrusted or trusted, not '" + Harvester.printable(v)
+                    throw new UsageException("--level must be untrusted or trusted, not '" + TerminalText.printable(v)
                             + "'");
                 }
             }
@@ -117,7 +118,7 @@ final class NetCommand implements Command {
                 }
             });
         } catch (Target.Refused r) {
-            throw new IsolaException("'" + Harvester.printable(target) + "' cannot be judged: " + r.getMessage(), 2);
+            throw new IsolaException("'" + TerminalText.printable(target) + "' cannot be judged: " + r.getMessage(), 2);
         }
         print(e, p);
         return e.verdict().allowed() ? 0 : 1;
@@ -151,10 +152,10 @@ final class NetCommand implements Command {
         }
         System.out.println(e.target().authority() + ": " + word + " for " + level.word() + " cells (network "
                 + e.level().word() + ")");
-        System.out.println("  because " + Harvester.escapeControls(e.verdict().rule()));
+        System.out.println("  because " + TerminalText.escape(e.verdict().rule()));
         for (Decision d : e.perAddress()) {
             System.out.println("  " + d.address().getHostAddress() + ": " + (d.allowed() ? "allowed" : "blocked")
-                    + ": " + Harvester.escapeControls(d.rule()));
+                    + ": " + TerminalText.escape(d.rule()));
         }
         System.out.println("  policy: " + p.source());
     }

@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
@@ -147,8 +148,8 @@ final class QuarantineCommand implements Command {
                 Path kept = q.release(e, f, dir, CallerFiles.creator(env));
                 audit.record(AuditEvent.of("file.released", null, "task", e.task(), "name", f.name(), "path",
                         kept.toString()));
-                System.out.println("released " + Harvester.printable(f.name()) + " -> "
-                        + Harvester.escapeControls(kept.toString()) + " (still marked "
+                System.out.println("released " + TerminalText.printable(f.name()) + " -> "
+                        + TerminalText.escape(kept.toString()) + " (still marked "
                         + (e.trust() == null ? "untrusted" : e.trust()) + ": open it with isola open)");
             }
         }

@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.TerminalText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.isola.core.output.Harvester;
@@ -49,8 +50,8 @@ final class QuarantinePrinter {
                 "OWNER", "ORIGIN");
         for (Entry e : entries) {
             System.out.printf("%-13s  %-17s  %-9s  %5d  %7s  %-10s  %s%n", e.task(), WHEN.format(e.time()),
-                    e.trust() == null ? "?" : Harvester.printable(e.trust()), e.files().size(), size(e.bytes()),
-                    owner(e.owner(), names), e.origin() == null ? "?" : Harvester.printable(e.origin()));
+                    e.trust() == null ? "?" : TerminalText.printable(e.trust()), e.files().size(), size(e.bytes()),
+                    owner(e.owner(), names), e.origin() == null ? "?" : TerminalText.printable(e.origin()));
         }
         return 0;
     }
@@ -81,9 +82,9 @@ final class QuarantinePrinter {
         System.out.println(e.task() + ": " + e.files().size() + " file(s), " + size(e.bytes()) + ", owner "
                 + owner(e.owner(), names) + ", kept " + e.time().truncatedTo(ChronoUnit.SECONDS));
         for (Item f : e.files()) {
-            System.out.println("  " + Harvester.printable(f.name()) + "  (" + size(f.size()) + ")");
+            System.out.println("  " + TerminalText.printable(f.name()) + "  (" + size(f.size()) + ")");
             for (Map.Entry<String, String> m : f.marks().values().entrySet()) {
-                System.out.println("    user." + Harvester.printable(m.getKey()) + " = " + Harvester.printable(m.getValue()));
+                System.out.println("    user." + TerminalText.printable(m.getKey()) + " = " + TerminalText.printable(m.getValue()));
             }
         }
         return 0;

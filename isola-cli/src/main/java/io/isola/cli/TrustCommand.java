@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
@@ -82,7 +83,7 @@ final class TrustCommand implements Command {
         if (LinkTask.isLink(target)) {
             var url = TrustClassifier.uri(target);
             if (url == null) {
-                throw new IsolaException("'" + Harvester.printable(target) + "' is not a URL: give e.g. "
+                throw new IsolaException("'" + TerminalText.printable(target) + "' is not a URL: give e.g. "
                         + "https://example.com/", 2);
             }
             v = classifier.link(url);
@@ -141,21 +142,21 @@ final class TrustCommand implements Command {
             System.out.println(w);
             return;
         }
-        System.out.println(Harvester.escapeControls(target) + ": " + v.level().word());
-        System.out.println("  because " + Harvester.escapeControls(v.reason()));
+        System.out.println(TerminalText.escape(target) + ": " + v.level().word());
+        System.out.println("  because " + TerminalText.escape(v.reason()));
         if (type != null) {
             System.out.println("  type: " + type + " (from its content)");
         }
         // every piece of evidence weighed, so a user sees that an added mark was judged, not skipped
         for (Verdict.Evidence e : v.evidence()) {
-            System.out.println("  judged: " + e.source() + " " + Harvester.printable(e.value()) + " -> "
-                    + e.level().word() + (e.decided() ? " (decided)" : "") + ": " + Harvester.escapeControls(e.why()));
+            System.out.println("  judged: " + e.source() + " " + TerminalText.printable(e.value()) + " -> "
+                    + e.level().word() + (e.decided() ? " (decided)" : "") + ": " + TerminalText.escape(e.why()));
         }
         for (Map.Entry<String, String> m : marks.entrySet()) {
-            System.out.println("  mark: user." + m.getKey() + " = " + Harvester.printable(m.getValue()));
+            System.out.println("  mark: user." + m.getKey() + " = " + TerminalText.printable(m.getValue()));
         }
         if (guard != null) {
-            System.out.println("  guard: " + Harvester.escapeControls(guard));
+            System.out.println("  guard: " + TerminalText.escape(guard));
         }
         System.out.println("  policy: " + p.source());
     }

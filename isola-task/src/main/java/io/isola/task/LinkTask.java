@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.TerminalText;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
 import io.isola.core.IsolaException;
@@ -45,7 +46,7 @@ public final class LinkTask {
         if (!target.regionMatches(true, 0, "file:", 0, 5)) {
             return null;
         }
-        String shown = Harvester.printable(target);
+        String shown = TerminalText.printable(target);
         URI u;
         try {
             u = new URI(target);
@@ -55,7 +56,7 @@ public final class LinkTask {
         }
         String host = u.getHost() != null ? u.getHost() : u.getRawAuthority();
         if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
-            throw new IsolaException("'" + shown + "' names a file on another host (" + Harvester.printable(host)
+            throw new IsolaException("'" + shown + "' names a file on another host (" + TerminalText.printable(host)
                     + "): Isola opens local files only; copy it to this machine first", 2);
         }
         if (u.getRawQuery() != null || u.getRawFragment() != null) {
@@ -74,7 +75,7 @@ public final class LinkTask {
         URI url = TrustClassifier.uri(target);
         String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
-            throw new IsolaException("'" + Harvester.printable(target) + "' is not an http or https link Isola can "
+            throw new IsolaException("'" + TerminalText.printable(target) + "' is not an http or https link Isola can "
                     + "open: give a full URL such as https://example.com/file.pdf", 2);
         }
         String taskId = Tasks.newId();

@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.TerminalText;
 import io.isola.core.CellExit;
 import io.isola.core.CellIds;
 import io.isola.core.IsolaException;
@@ -25,7 +26,7 @@ final class Tasks {
     }
 
     static void say(TaskContext ctx, String line) {
-        ctx.report().println(io.isola.core.output.Harvester.escapeControls(line));
+        ctx.report().println(io.isola.core.TerminalText.escape(line));
     }
 
     static String newId() {

@@ -1,5 +1,6 @@
 package io.isola.view;
 
+import io.isola.core.TerminalText;
 import io.isola.core.IsolaException;
 import io.isola.view.render.Render;
 import java.io.IOException;
@@ -140,7 +141,7 @@ public final class SafeView {
             Matcher m = PAGE_NAME.matcher(f.getFileName().toString());
             if (!m.matches()) {
                 throw new IsolaException("unexpected file among the rendered pages: "
-                        + printable(f.getFileName().toString()));
+                        + TerminalText.printable(f.getFileName().toString()));
             }
             Path before = byNumber.put(Integer.parseInt(m.group(1)), f);
             if (before != null) {
@@ -198,15 +199,5 @@ public final class SafeView {
             }
             return p;
         }
-    }
-
-    /** A file name from the cell, safe to print on one terminal line: printable ASCII only, at most 80 characters. */
-    private static String printable(String name) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < name.length() && i < 80; i++) {
-            char c = name.charAt(i);
-            b.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return b.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.TerminalText;
 import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
 import io.isola.core.OutputQuota;
@@ -113,7 +114,7 @@ final class AgentChannel implements AutoCloseable {
                     if (++errors > MAX_ERRORS) {
                         throw new ProtocolException("more than " + MAX_ERRORS + " agent errors: a flood");
                     }
-                    to.agentError(Harvester.printable(AgentError.decode(f.reader()).message()));
+                    to.agentError(TerminalText.printable(AgentError.decode(f.reader()).message()));
                 }
                 case Wire.EXIT -> {
                     return Exit.decode(f.reader()).code();

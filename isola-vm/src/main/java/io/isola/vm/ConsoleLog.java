@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.TerminalText;
 import io.isola.core.output.Harvester;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,10 +40,10 @@ final class ConsoleLog {
         for (String line : lines) {
             int at = line.indexOf(PANIC);
             if (at >= 0) {
-                return Harvester.printable(line.substring(at).trim());
+                return TerminalText.printable(line.substring(at).trim());
             }
         }
         return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream()
-                .map(l -> Harvester.printable(STAMP.matcher(l).replaceFirst("").trim())).toList()).trim();
+                .map(l -> TerminalText.printable(STAMP.matcher(l).replaceFirst("").trim())).toList()).trim();
     }
 }

@@ -1,5 +1,6 @@
 package io.isola.core.output;
 
+import io.isola.core.TerminalText;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
 import io.isola.core.Harvest.Kind;
@@ -153,7 +154,7 @@ public final class Harvester {
     }
 
     private void refuse(String path, String message, Reason reason) {
-        problems.add(new Problem(printable(path), message, false, reason));
+        problems.add(new Problem(TerminalText.printable(path), message, false, reason));
     }
 
     public Harvest finish() {
@@ -205,12 +206,12 @@ public final class Harvester {
         files.add(new OutputFile(name, target, n, quota.hash() ? HexFormat.of().formatHex(sha.digest()) : null, kind, input));
         // told only now that it did come out: a refused entry is reported once, as refused
         if (!name.equals(path)) {
-            problems.add(new Problem(printable(path), (safe.equals(path) ? "has the name of a file that came out "
+            problems.add(new Problem(TerminalText.printable(path), (safe.equals(path) ? "has the name of a file that came out "
                     + "before" : "had an unsafe name (control or format characters, a leading dot or dash, or over "
                     + MAX_NAME_BYTES + " bytes)") + "; it comes out as " + name, true, Reason.RENAMED));
         }
         if ((mode & SETID_BITS) != 0) {
-            problems.add(new Problem(printable(path), "had set-id bits; it comes out as a plain 0644 file", true,
+            problems.add(new Problem(TerminalText.printable(path), "had set-id bits; it comes out as a plain 0644 file", true,
                     Reason.SET_ID));
         }
     }
@@ -258,19 +259,4 @@ public final class Harvester {
         return (int) safe.chars().filter(c -> c == '/').count() + 1;
     }
 
-    /**
-     * Text as it may be shown on a terminal: control characters (escape sequences, newlines) written as \xNN, format
-     * characters (bidi overrides, zero-width characters) and line separators as a backslash, 'u' and their hex code. File names, origin URLs and
-     * anything else a file or a cell could have chosen go through this before printing.
-     */
-    public static String escapeControls(String text) {
-        return OutputNames.escape(text);
-    }
-
-    /** A name as it may be shown on a terminal: no control characters, bounded length. */
-    public static String printable(String name) {
-        String head = name.substring(0, name.offsetByCodePoints(0, Math.min(120, name.codePointCount(0,
-                name.length()))));
-        return escapeControls(head) + (name.length() > 120 ? "…" : "");
-    }
 }

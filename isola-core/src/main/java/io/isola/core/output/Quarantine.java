@@ -1,5 +1,6 @@
 package io.isola.core.output;
 
+import io.isola.core.TerminalText;
 import io.isola.core.IsolaException;
 import io.isola.core.trust.Marks;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class Quarantine {
     /** The task {@code id}, or a one-line error for an id that is malformed, unknown, or not this viewer's. */
     public Entry task(String id) throws IOException {
         if (!TASK_ID.matcher(id).matches()) {
-            throw new IsolaException("'" + Harvester.printable(id) + "' is not a task id: ids are t and 12 hex digits,"
+            throw new IsolaException("'" + TerminalText.printable(id) + "' is not a task id: ids are t and 12 hex digits,"
                     + " as isola quarantine list shows them", 2);
         }
         Path d = root.resolve(id);
@@ -101,7 +102,7 @@ public final class Quarantine {
         List<Item> out = new ArrayList<>();
         for (String n : names) {
             Item found = e.files().stream().filter(f -> f.name().equals(n)).findFirst().orElseThrow(() ->
-                    new IsolaException("task " + e.task() + " has no file '" + Harvester.printable(n) + "': isola "
+                    new IsolaException("task " + e.task() + " has no file '" + TerminalText.printable(n) + "': isola "
                             + "quarantine show " + e.task() + " lists its files", 2));
             if (!out.contains(found)) {
                 out.add(found);

@@ -1,5 +1,6 @@
 package io.isola.core.output;
 
+import io.isola.core.TerminalText;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -126,9 +127,9 @@ class HarvesterTest {
 
     @Test
     void escapeControlsEscapesFormatCharactersAndLineSeparatorsToo() {
-        assertThat(Harvester.escapeControls("a\u202Eb\u2066c\uFEFFd\u200Be\u2028f\u001bg\uDB40\uDC01"))
+        assertThat(TerminalText.escape("a\u202Eb\u2066c\uFEFFd\u200Be\u2028f\u001bg\uDB40\uDC01"))
                 .isEqualTo("a\\u202eb\\u2066c\\ufeffd\\u200be\\u2028f\\x1bg\\u{e0001}");
-        assertThat(Harvester.escapeControls("plain é ü 日本")).isEqualTo("plain é ü 日本");
+        assertThat(TerminalText.escape("plain é ü 日本")).isEqualTo("plain é ü 日本");
     }
 
     @Test
@@ -450,9 +451,9 @@ class HarvesterTest {
 
     @Test
     void printableEscapesControlsAndBoundsTheLength() {
-        assertThat(Harvester.printable("a\u001b[31mb")).isEqualTo("a\\x1b[31mb");
-        assertThat(Harvester.printable("ok")).isEqualTo("ok");
-        assertThat(Harvester.printable("y".repeat(500))).isEqualTo("y".repeat(120) + "…");
+        assertThat(TerminalText.printable("a\u001b[31mb")).isEqualTo("a\\x1b[31mb");
+        assertThat(TerminalText.printable("ok")).isEqualTo("ok");
+        assertThat(TerminalText.printable("y".repeat(500))).isEqualTo("y".repeat(120) + "…");
     }
 
     @Test
