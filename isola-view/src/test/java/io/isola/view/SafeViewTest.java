@@ -99,7 +99,7 @@ class SafeViewTest {
         Path odd = Files.writeString(dir.resolve("page-2.ppm\u001b[2J"), "x");
 
         assertRefused(List.of(good, odd), SafeView.Kind.PDF, SafeView.Limits.DEFAULT,
-                "unexpected file among the rendered pages: page-2.ppm?[2J");
+                "unexpected file among the rendered pages: page-2.ppm\\x1b[2J"); // escaped as everywhere, never raw
     }
 
     @Test
