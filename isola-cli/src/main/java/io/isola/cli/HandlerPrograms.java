@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.EngineNames;
 import io.isola.core.CellEnvironment;
 import io.isola.core.policy.LevelSettings;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class HandlerPrograms {
 
     /** Whether this level's programs can be checked here: the host image, or the vm engine's copy of /usr. */
     static boolean checkable(LevelSettings level) {
-        return level.engine().equals("vm") || level.image().equals("host");
+        return level.engine().equals(EngineNames.VM) || level.image().equals("host");
     }
 
     /**
@@ -33,7 +34,7 @@ final class HandlerPrograms {
         if (!checkable(level)) {
             return null;
         }
-        boolean vm = level.engine().equals("vm");
+        boolean vm = level.engine().equals(EngineNames.VM);
         List<String> imageDirs = vm ? VM_IMAGE_DIRS : HOST_IMAGE_DIRS;
         String where = vm ? "the vm image (a copy of the host's /usr)" : "the host image";
         String fix = vm ? "install it on the host and run isola image build again" : "install it on the host";

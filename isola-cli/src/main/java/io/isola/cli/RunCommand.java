@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.EngineNames;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
@@ -41,7 +42,7 @@ final class RunCommand implements Command {
             CPU_TIME, TIMEOUT, DISK, STATE);
 
     private String image = "host";
-    private String engine = "sandbox";
+    private String engine = EngineNames.SANDBOX;
     private final List<Path> readOnly = new ArrayList<>();
     private final List<Path> readWrite = new ArrayList<>();
     private final List<String> env = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.EngineNames;
 import io.isola.core.Engine;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
@@ -33,9 +34,7 @@ final class Session implements AutoCloseable {
     }
 
     static Session open(Path stateDir, String engineName) {
-        if (!SandboxEngine.NAME.equals(engineName) && !VmEngine.NAME.equals(engineName)) {
-            throw new IsolaException("unknown engine '" + engineName + "': the engines are 'sandbox' and 'vm'", 2);
-        }
+        EngineNames.require(engineName);
         Warmup.start();
         StatePaths paths = paths(stateDir);
         AuditLog audit;
@@ -68,9 +67,7 @@ final class Session implements AutoCloseable {
         if (name.equals(engine.name())) {
             return engine;
         }
-        if (!SandboxEngine.NAME.equals(name) && !VmEngine.NAME.equals(name)) {
-            throw new IsolaException("unknown engine '" + name + "': the engines are 'sandbox' and 'vm'", 2);
-        }
+        EngineNames.require(name);
         if (other == null) {
             other = create(name, paths, audit);
         }

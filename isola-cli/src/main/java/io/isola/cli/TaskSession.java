@@ -1,5 +1,6 @@
 package io.isola.cli;
 
+import io.isola.core.EngineNames;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.output.Persister;
@@ -39,7 +40,7 @@ final class TaskSession implements AutoCloseable {
                 reading.completeExceptionally(e);
             }
         });
-        Session s = Session.open(stateDir, "sandbox");
+        Session s = Session.open(stateDir, EngineNames.SANDBOX);
         try {
             Policy policy;
             try {

@@ -1,5 +1,6 @@
 package io.isola.sandbox;
 
+import io.isola.core.EngineNames;
 import io.isola.core.Cell;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * cell owns nothing of the host, as a host uid of its own.
  */
 public final class SandboxEngine implements Engine {
-    public static final String NAME = "sandbox";
+    public static final String NAME = EngineNames.SANDBOX;
 
     private final SandboxOptions options;
     private final AuditLog audit;

@@ -1,5 +1,6 @@
 package io.isola.vm;
 
+import io.isola.core.EngineNames;
 import io.isola.core.Cell;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
  * pool; a cell then only takes a ready clone.
  */
 public final class VmEngine implements Engine {
-    public static final String NAME = "vm";
+    public static final String NAME = EngineNames.VM;
     private final VmOptions opt;
     private final AuditLog audit;
     private final VmImage image;

@@ -1,5 +1,6 @@
 package io.isola.core.policy;
 
+import io.isola.core.EngineNames;
 import io.isola.core.Limits;
 import io.isola.core.OutputQuota;
 import io.isola.core.trust.TrustLevel;
@@ -26,7 +27,6 @@ import org.tomlj.TomlTable;
 final class LevelReader {
     private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
             "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers", "network");
-    private static final Set<String> ENGINES = Set.of("sandbox", "vm");
     /** What tasks fill into a file's handler (OpenTask) and a link's (LinkTask); anything else stays literal. */
     static final List<String> FILE_PLACEHOLDERS = List.of("file", "output");
     static final List<String> LINK_PLACEHOLDERS = List.of("url", "name", "output");
@@ -73,8 +73,8 @@ final class LevelReader {
         TomlTable s = table == null ? Toml.parse("") : table;
         String where = "[level." + t.word() + "]";
         values.unknownKeys(s, LEVEL_KEYS, where);
-        String engine = values.string(s, "engine", "sandbox");
-        if (!ENGINES.contains(engine)) {
+        String engine = values.string(s, "engine", EngineNames.SANDBOX);
+        if (!EngineNames.ALL.contains(engine)) {
             problems.add(s, "engine", "unknown engine '" + engine + "': use sandbox or vm");
         }
         String image = values.string(s, "image", "host");
