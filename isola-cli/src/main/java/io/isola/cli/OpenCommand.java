@@ -17,9 +17,10 @@ final class OpenCommand implements Command {
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
             + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, POLICY, STATE);
+    private static final List<Option> OPTIONS = List.of(VIEW, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
+    private boolean noDaemon;
     private Path policy;
     private Path stateDir;
     private String target;
@@ -61,6 +62,7 @@ final class OpenCommand implements Command {
             case "--view" -> view = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
+            case "--no-daemon" -> noDaemon = true;
             default -> throw new IllegalStateException("unhandled option " + o.name());
         }
     }
@@ -78,6 +80,10 @@ final class OpenCommand implements Command {
     public int call() throws InterruptedException, UsageException {
         if (view && LinkTask.isLink(target)) {
             throw new UsageException("--view takes a file: fetch the link first (isola open URL), then view its file");
+        }
+        Integer viaDaemon = noDaemon || policy != null || stateDir != null ? null : DaemonClient.open(target, view);
+        if (viaDaemon != null) {
+            return viaDaemon;
         }
         try (TaskSession s = TaskSession.open(stateDir, policy)) {
             Thread hook = new Thread(() -> {
