@@ -28,7 +28,7 @@ public final class Libc {
             KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid"),
             SYSCALL = Native.fn("syscall");
     private static final long SYS_FCNTL = 72;
-    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_DUPFD_CLOEXEC = 1030, F_SETFD = 2, FD_CLOEXEC = 1;
 
     private Libc() {}
 
@@ -107,6 +107,11 @@ public final class Libc {
      */
     public static int dupCloexec(int fd) {
         return (int) Native.checked("fcntl(F_DUPFD_CLOEXEC)", SYSCALL, SYS_FCNTL, fd, F_DUPFD_CLOEXEC, 0, 0);
+    }
+
+    /** Marks an inherited descriptor close-on-exec, so that no program this process starts receives it. */
+    public static void setCloexec(int fd) {
+        Native.checked("fcntl(F_SETFD)", SYSCALL, SYS_FCNTL, fd, F_SETFD, FD_CLOEXEC, 0);
     }
 
     /** A close-on-exec pipe: [read end, write end]. */

@@ -50,9 +50,9 @@ public final class ServiceClient implements AutoCloseable {
             Wire.send(fd, request, 0, 1, 2);
             return Wire.receive(fd).message();
         } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
+            String why = e instanceof Wire.Closed ? "" : " (" + e.getMessage() + ")";
             return new Message().add(Protocol.EXIT, 125).add(Protocol.ERROR, "the Isola service went away before "
-                    + "it answered (" + e.getMessage() + "); its cells are gone with it: try again, or use "
-                    + "--no-daemon");
+                    + "it answered" + why + "; its cells are gone with it: try again, or use --no-daemon");
         } finally {
             replied.countDown();
         }

@@ -17,10 +17,15 @@ final class Systemd {
             return -1;
         }
         try {
-            return Integer.parseInt(fds) >= 1 ? FIRST_FD : -1;
+            if (Integer.parseInt(fds) < 1) {
+                return -1;
+            }
         } catch (NumberFormatException e) {
             return -1;
         }
+        // systemd passes it inheritable: a cell that inherited the listening socket could answer in our name
+        io.isola.linux.Libc.setCloexec(FIRST_FD);
+        return FIRST_FD;
     }
 
     /** sd_notify: "READY=1", "STOPPING=1"…; nothing when systemd did not ask (no NOTIFY_SOCKET). */
