@@ -54,11 +54,12 @@ build() {
 
 # A training run records the classes a real command loads; later starts map them from the cache, already linked.
 # The JVM loads every class of its cache at start, so a bigger cache makes every start slower: `run` gets a cache of
-# its own (isola-run.aot), trained on `run` alone, and the task commands share another (isola.aot). The jar path must
+# its own (isola-run.aot), trained on `run` alone, the task commands share another (isola.aot), and a command that a
+# running daemon serves maps a third, of the client's classes only (isola-client.aot; bin/isola picks it). The jar path must
 # be the launcher's absolute one: classes first loaded by the namespace thread, whose working directory is another
 # mount namespace's root, are otherwise left out of the cache as "unsupported location".
 train_aot_cache() {
-    rm -f isola-cli/target/isola.aot isola-cli/target/isola-run.aot
+    rm -f isola-cli/target/isola.aot isola-cli/target/isola-run.aot isola-cli/target/isola-client.aot
     state=$(mktemp -d)
     sample=$(mktemp -d)
     cp examples/invoice.pdf "$sample/"
@@ -84,6 +85,11 @@ train_aot_cache() {
         open --no-daemon "$sample/note.txt" :: open --no-daemon --view "$sample/invoice.pdf" \
         :: trust --no-daemon explain "$sample/invoice.safe.pdf" :: policy check \
         :: open "$sample/note.txt" :: trust explain "$sample/note.txt" :: ps >/dev/null 2>&1 \
+        && ISOLA_SOCKET="$sock" ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" \
+        -XX:AOTCacheOutput="$root/isola-cli/target/isola-client.aot" -Xint $flags \
+        -cp "$jar" io.isola.cli.AotTraining \
+        run --ro "$sample/note.txt" -- /bin/true :: open "$sample/note.txt" :: trust explain "$sample/note.txt" \
+        :: ps >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
     kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null || true
     rm -rf "$sample"

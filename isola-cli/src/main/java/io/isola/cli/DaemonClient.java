@@ -103,7 +103,9 @@ final class DaemonClient {
         }, "isola-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
+            io.isola.core.Trace.mark("connected to the daemon");
             Message reply = client.call(request);
+            io.isola.core.Trace.mark("daemon replied");
             if (reply.get(Protocol.ERROR) != null) {
                 System.err.println("isola: " + reply.get(Protocol.ERROR));
             }

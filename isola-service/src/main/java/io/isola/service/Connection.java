@@ -14,6 +14,7 @@ import java.util.function.Consumer;
  * cells. Any failure is one line back to the client and one in the log; the daemon serves on.
  */
 final class Connection {
+    private static final boolean TRACE = System.getenv("ISOLA_TRACE") != null;
     private final int fd;
     private final UnixSockets.Peer peer;
     private final Service service;
@@ -49,6 +50,10 @@ final class Connection {
             watcher = Thread.ofPlatform().daemon().name("isola-watch").start(() -> watch(r));
             Message reply = service.handle(request);
             reply(reply);
+            if (TRACE) {
+                request.mark("replied");
+                log.accept(who() + " " + m.get(Protocol.VERB) + ":" + request.trace());
+            }
         } catch (Wire.Closed e) {
             if (!e.getMessage().equals("closed")) {
                 log.accept(who() + ": " + e.getMessage());

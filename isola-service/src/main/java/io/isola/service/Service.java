@@ -54,16 +54,16 @@ final class Service {
 
     private Message run(Request r) throws InterruptedException {
         CellSpec spec = RunRequest.spec(r.message, r.user, paths.root());
+        r.mark("checked");
         Cell cell = engines.forUser(r.user, spec.engine()).start(spec, r.stdio());
-        try {
-            r.track(cell, spec.engine(), spec.command());
-            CellExit exit = cell.waitFor();
-            return new Message().add(Protocol.EXIT, exit.exitCode()).add(Protocol.CELL, cell.id())
-                    .add(Protocol.REASON, exit.reason().name()).add(Protocol.DETAIL, exit.detail() == null ? ""
-                            : exit.detail());
-        } finally {
-            cell.close();
-        }
+        r.mark("started");
+        // the request closes its cells once the reply is sent: the client's wait ends when the task does
+        r.track(cell, spec.engine(), spec.command());
+        CellExit exit = cell.waitFor();
+        r.mark("exited");
+        return new Message().add(Protocol.EXIT, exit.exitCode()).add(Protocol.CELL, cell.id())
+                .add(Protocol.REASON, exit.reason().name()).add(Protocol.DETAIL, exit.detail() == null ? ""
+                        : exit.detail());
     }
 
     private Message open(Request r) throws InterruptedException {
