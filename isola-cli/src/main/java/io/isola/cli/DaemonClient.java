@@ -69,7 +69,9 @@ final class DaemonClient {
         if (client == null) {
             return null;
         }
-        return exit(call(client, ServiceClient.request(Protocol.TRUST).add(Protocol.TARGET, absolute(target))
+        // absolute but not normalized: the verdict names the path as the in-process command does
+        String named = io.isola.task.LinkTask.isLink(target) ? target : Path.of(target).toAbsolutePath().toString();
+        return exit(call(client, ServiceClient.request(Protocol.TRUST).add(Protocol.TARGET, named)
                 .add(Protocol.JSON, Boolean.toString(json))));
     }
 

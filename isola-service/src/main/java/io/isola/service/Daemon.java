@@ -207,8 +207,13 @@ public final class Daemon implements AutoCloseable {
             }
         }
         connections.shutdown();
+        service.stopping = true;
         try {
             engines.close();
+            // the requests whose cells just died send their replies and record their last events
+            connections.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             audit.close();
         }

@@ -29,6 +29,8 @@ final class Service {
     final PolicySource policies;
     final Seal seal;
     final TaskDirs dirs;
+    /** Set when the daemon stops: the cells it kills then are reported as that, not as the task's own end. */
+    volatile boolean stopping;
 
     Service(StatePaths paths, AuditLog audit, Engines engines, PolicySource policies, Seal seal) {
         this.paths = paths;
@@ -61,6 +63,9 @@ final class Service {
         r.track(cell, spec.engine(), spec.command());
         CellExit exit = cell.waitFor();
         r.mark("exited");
+        if (stopping) {
+            throw stopped();
+        }
         return new Message().add(Protocol.EXIT, exit.exitCode()).add(Protocol.CELL, cell.id())
                 .add(Protocol.REASON, exit.reason().name()).add(Protocol.DETAIL, exit.detail() == null ? ""
                         : exit.detail());
@@ -83,7 +88,15 @@ final class Service {
             }
             code = view ? new ViewTask(ctx).run(file, r.stdio()) : new OpenTask(ctx).run(file, r.stdio());
         }
+        if (stopping) {
+            throw stopped();
+        }
         return new Message().add(Protocol.EXIT, code);
+    }
+
+    private static IsolaException stopped() {
+        return new IsolaException("the Isola service stopped, and its cells with it: start it again, or use "
+                + "--no-daemon");
     }
 
     /** A task context for this caller: their policy (rules may name their home), rights, persistence and streams. */
@@ -96,7 +109,4 @@ final class Service {
                 name -> r.tracked(engines.forUser(r.user, name)), persister, audit, dirs, env, r.err);
     }
 
-    static IsolaException stopping() {
-        return new IsolaException("the Isola service is stopping: try again in a moment");
-    }
 }
