@@ -89,6 +89,17 @@ final class DaemonClient {
         return exit(reply);
     }
 
+    /** For {@code policy show}: the policy the daemon judges by and any change it refused; nothing without one. */
+    static void policyStatus() {
+        ServiceClient client = ServiceClient.connect(System.getenv());
+        if (client != null) {
+            Message reply = call(client, ServiceClient.request(Protocol.POLICY));
+            if (reply.get("out") != null) {
+                System.out.print(reply.get("out"));
+            }
+        }
+    }
+
     /** A URL as it is; a path made absolute against this directory, which the daemon does not share. */
     private static String absolute(String target) {
         return io.isola.task.LinkTask.isLink(target) ? target : Path.of(target).toAbsolutePath().normalize().toString();

@@ -88,6 +88,9 @@ final class PolicyCommand implements Command {
                 System.out.println("  " + h.getKey() + ": " + String.join(" ", h.getValue()));
             }
         }
+        if (file == null) {
+            DaemonClient.policyStatus(); // a running daemon may judge by another file, or have refused a change
+        }
         return 0;
     }
 

@@ -83,6 +83,9 @@ class DaemonLifecycleTest {
             Files.writeString(policy, "version = 1\n[[rule]]\nname = \"broken\"\ntrust = \"maybe\"\n");
             assertThat(d.run("trust", "explain", "https://bb.example.com/x").code()).isZero();
             assertThat(d.log()).contains("was refused, the previous one stays in force");
+            Cli.Result show = d.run("policy", "show");
+            assertThat(show.out()).contains("the Isola service judges by " + policy)
+                    .contains("the Isola service refused a change: the changed policy " + policy + " was refused");
         } finally {
             Cleanup.deleteTree(dir);
         }

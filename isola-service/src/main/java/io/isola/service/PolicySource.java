@@ -40,6 +40,13 @@ final class PolicySource {
                 : PolicyFile.fromBytes(bytes, file.toString(), h));
     }
 
+    /** The policy in force, and a refused change if there is one: what {@code isola policy show} adds. */
+    synchronized String status() {
+        reloadIfChanged();
+        return "the Isola service judges by " + (file == null ? "the built-in policy" : file.toString())
+                + (problem == null ? "" : "\nthe Isola service refused a change: " + problem) + "\n";
+    }
+
     /** Why the last change was refused, or null. */
     synchronized String problem() {
         return problem;

@@ -7,7 +7,8 @@ public final class Protocol {
     // every request
     public static final String ISOLA = "isola", VERB = "verb", CWD = "cwd";
     // verbs
-    public static final String RUN = "run", OPEN = "open", TRUST = "trust", PS = "ps", KILL = "kill";
+    public static final String RUN = "run", OPEN = "open", TRUST = "trust", PS = "ps", KILL = "kill",
+            POLICY = "policy";
     // run
     public static final String ENGINE = "engine", IMAGE = "image", RO = "ro", RW = "rw", ENV = "env",
             WORKDIR = "workdir", MEMORY = "memory", PIDS = "pids", CPUS = "cpus", CPU_TIME_MS = "cpu-time-ms",

@@ -50,7 +50,8 @@ final class Service {
             case Protocol.TRUST -> TrustRequest.explain(r, policies, seal);
             case Protocol.PS -> Listing.ps(r, table);
             case Protocol.KILL -> Listing.kill(r, table);
-            default -> throw RunRequest.refused("unknown verb '" + verb + "': the verbs are run, open, trust, ps, kill");
+            case Protocol.POLICY -> new Message().add(Protocol.EXIT, 0).add("out", policies.status());
+            default -> throw RunRequest.refused("unknown verb '" + verb + "': the verbs are run, open, trust, ps, kill, policy");
         };
     }
 
