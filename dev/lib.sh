@@ -11,6 +11,8 @@ packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file 
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 # tests of dev/install: man-db and groff-base render the man page, zsh loads the zsh completion.
 packages="$packages man-db groff-base zsh"
+# the service: systemd-analyze checks the shipped units (PID 1 need not be systemd for that)
+packages="$packages systemd"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then
@@ -59,14 +61,15 @@ compile() {
 
 # A training run records the classes a real command loads; later starts map them from the cache, already linked.
 # The JVM loads every class of its cache at start, so a bigger cache makes every start slower: `run` gets a cache of
-# its own (isola-run.aot), trained on `run` alone, and the task commands share another (isola.aot). The jar path must
+# its own (isola-run.aot), trained on `run` alone, the task commands share another (isola.aot), and a command that a
+# running daemon serves maps a third, of the client's classes only (isola-client.aot; bin/isola picks it). The jar path must
 # be the launcher's absolute one: classes first loaded by the namespace thread, whose working directory is another
 # mount namespace's root, are otherwise left out of the cache as "unsupported location". So a cache is trained where
 # its jar will run: train_aot_cache DIR trains DIR/isola.jar into DIR/isola.aot and DIR/isola-run.aot (dev/install
 # calls it on the installed copy).
 train_aot_cache() {
     dir=$1
-    rm -f "$dir/isola.aot" "$dir/isola-run.aot"
+    rm -f "$dir/isola.aot" "$dir/isola-run.aot" "$dir/isola-client.aot"
     state=$(mktemp -d)
     sample=$(mktemp -d)
     cp examples/invoice.pdf "$sample/"
@@ -74,14 +77,31 @@ train_aot_cache() {
     chmod 755 "$sample"
     # the launcher's GC and heap flags (bin/isola): the cache's archived heap then maps where it was made
     flags="-XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx256m --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off"
-    ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$dir/isola-run.aot" \
-        -Xint $flags -jar "$dir/isola.jar" run --ro "$sample/note.txt" -- /bin/true >/dev/null 2>&1 \
-        && ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
+    jar="$dir/isola.jar"
+    # Each command is trained twice: in process (--no-daemon) and as a client of a daemon started here, so that
+    # both paths start from the cache (the client path is a handful of classes).
+    sock="$state/isola.sock"
+    ISOLA_STATE_DIR="$state/daemon" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" $flags \
+        -jar "$jar" daemon --socket "$sock" --pool 1 >/dev/null 2>&1 &
+    daemon=$!
+    for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+    ISOLA_SOCKET="$sock" ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" \
+        -XX:AOTCacheOutput="$dir/isola-run.aot" -Xint $flags -cp "$jar" io.isola.cli.AotTraining \
+        run --no-daemon --ro "$sample/note.txt" -- /bin/true :: run --ro "$sample/note.txt" -- /bin/true \
+        >/dev/null 2>&1 \
+        && ISOLA_SOCKET="$sock" ISOLA_STATE_DIR="$state" ISOLA_POLICY="$root/examples/policy.toml" "$JAVA_HOME/bin/java" \
         -XX:AOTCacheOutput="$dir/isola.aot" -Xint $flags \
-        -cp "$dir/isola.jar" io.isola.cli.AotTraining \
-        open "$sample/note.txt" :: open --view "$sample/invoice.pdf" :: trust explain "$sample/invoice.safe.pdf" \
-        :: policy check >/dev/null 2>&1 \
+        -cp "$jar" io.isola.cli.AotTraining \
+        open --no-daemon "$sample/note.txt" :: open --no-daemon --view "$sample/invoice.pdf" \
+        :: trust --no-daemon explain "$sample/invoice.safe.pdf" :: policy check \
+        :: open "$sample/note.txt" :: trust explain "$sample/note.txt" :: ps >/dev/null 2>&1 \
+        && ISOLA_SOCKET="$sock" ISOLA_STATE_DIR="$state" "$JAVA_HOME/bin/java" \
+        -XX:AOTCacheOutput="$dir/isola-client.aot" -Xint $flags \
+        -cp "$jar" io.isola.cli.AotTraining \
+        run --ro "$sample/note.txt" -- /bin/true :: open "$sample/note.txt" :: trust explain "$sample/note.txt" \
+        :: ps >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
+    kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null || true
     rm -rf "$sample"
     rm -rf "$state"
 }

@@ -17,8 +17,8 @@ class ModuleLayersTest {
     @Test
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
-        for (String pkg : new String[] {"cli", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest",
-            "linux", "core"}) {
+        for (String pkg : new String[] {"cli", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm",
+            "guest", "linux", "core"}) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
     }
@@ -28,6 +28,7 @@ class ModuleLayersTest {
         layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("io.isola.cli..")
+                .layer("service").definedBy("io.isola.service..")
                 .layer("bench").definedBy("io.isola.bench..")
                 .layer("guard").definedBy("io.isola.guard..")
                 .layer("task").definedBy("io.isola.task..")
@@ -39,18 +40,19 @@ class ModuleLayersTest {
                 .layer("linux").definedBy("io.isola.linux..")
                 .layer("core").definedBy("io.isola.core..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("service").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
-                // the guard is a front-end's (the CLI's now, the service's next), never a task's or an engine's
-                .whereLayer("guard").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("task").mayOnlyBeAccessedByLayers("bench", "cli")
+                // the guard is a front-end's (the CLI's, the service's), never a task's or an engine's
+                .whereLayer("guard").mayOnlyBeAccessedByLayers("service", "cli")
+                .whereLayer("task").mayOnlyBeAccessedByLayers("service", "bench", "cli")
                 // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
-                .whereLayer("net").mayOnlyBeAccessedByLayers("task", "bench", "cli")
+                .whereLayer("net").mayOnlyBeAccessedByLayers("task", "service", "bench", "cli")
                 .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
-                .whereLayer("sandbox").mayOnlyBeAccessedByLayers("bench", "cli")
-                .whereLayer("vm").mayOnlyBeAccessedByLayers("bench", "cli")
+                .whereLayer("sandbox").mayOnlyBeAccessedByLayers("service", "bench", "cli")
+                .whereLayer("vm").mayOnlyBeAccessedByLayers("service", "bench", "cli")
                 .whereLayer("guest").mayOnlyBeAccessedByLayers("vm")
-                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "bench", "cli")
+                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "bench", "cli")
                 .check(Isola.CLASSES);
     }
 

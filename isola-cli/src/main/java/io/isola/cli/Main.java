@@ -23,7 +23,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Trace.mark("main");
-        if (args.length > 0 && (args[0].equals("run") || args[0].equals("bench"))) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("bench") || args[0].equals("daemon"))) {
             Warmup.start();
         }
         int code = run(args);
@@ -42,7 +42,7 @@ public final class Main {
     static List<Command> commands() {
         return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new NetCommand(), new PolicyCommand(),
                 new DoctorCommand(), new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand(),
-                new CompletionCommand());
+                new DaemonCommand(), new PsCommand(), new KillCommand(), new CompletionCommand());
     }
 
     static int run(String[] args) {

@@ -21,11 +21,12 @@ final class OpenCommand implements Command {
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
             + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE);
+    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
     private Path output;
     private boolean show;
+    private boolean noDaemon;
     private Path policy;
     private Path stateDir;
     private String target;
@@ -72,6 +73,7 @@ final class OpenCommand implements Command {
             case "--open" -> show = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
+            case "--no-daemon" -> noDaemon = true;
             default -> throw new IllegalStateException("unhandled option " + o.name());
         }
     }
@@ -108,6 +110,12 @@ final class OpenCommand implements Command {
                     + "download it with your browser, then: isola open --view FILE");
         }
         Path path = file != null ? file : Path.of(target);
+        // the service serves the plain forms; --output and --open are the caller's own, so they run here
+        boolean here = noDaemon || policy != null || stateDir != null || output != null || show;
+        Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
+        if (viaDaemon != null) {
+            return viaDaemon;
+        }
         try (TaskSession s = TaskSession.open(stateDir, policy)) {
             Thread hook = new Thread(() -> {
                 Main.shuttingDown = true;

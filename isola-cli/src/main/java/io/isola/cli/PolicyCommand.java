@@ -108,7 +108,7 @@ final class PolicyCommand implements Command {
         return 0;
     }
 
-    private static void show(Policy p, PolicyCheck c) {
+    private void show(Policy p, PolicyCheck c) {
         System.out.println("policy: " + p.source());
         System.out.println("rules, first match wins:");
         int i = 1;
@@ -132,6 +132,9 @@ final class PolicyCommand implements Command {
             }
         }
         NetworkShow.print(p.network());
+        if (file == null) {
+            DaemonClient.policyStatus(); // a running daemon may judge by another file, or have refused a change
+        }
     }
 
     /**

@@ -39,7 +39,7 @@ final class RunCommand implements Command {
             "size of the private writable layer (default 256M, at least 1M)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
-            CPU_TIME, TIMEOUT, DISK, STATE);
+            CPU_TIME, TIMEOUT, DISK, STATE, DaemonClient.NO_DAEMON);
 
     private String image = "host";
     private String engine = EngineNames.SANDBOX;
@@ -50,6 +50,7 @@ final class RunCommand implements Command {
     private Path stateDir;
     private Limits limits = Limits.DEFAULT;
     private List<String> command = List.of();
+    private boolean noDaemon;
 
     @Override
     public String name() {
@@ -105,6 +106,7 @@ final class RunCommand implements Command {
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
             case "--disk" -> limits = limits.withDisk(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireDisk));
             case "--state-dir" -> stateDir = Path.of(v);
+            case "--no-daemon" -> noDaemon = true;
             default -> throw new IllegalStateException("unhandled option " + n);
         }
     }
@@ -119,6 +121,11 @@ final class RunCommand implements Command {
 
     @Override
     public int call() throws InterruptedException {
+        Integer viaDaemon = noDaemon || stateDir != null ? null : DaemonClient.run(image, engine, readOnly, readWrite,
+                CellEnvironment.build(System.getenv(), env), workdir, limits, command);
+        if (viaDaemon != null) {
+            return viaDaemon;
+        }
         List<ViewEntry> view = new ArrayList<>();
         for (Path p : readOnly) {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));

@@ -1,35 +1,27 @@
 package io.isola.cli;
 
-import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
-import io.isola.core.IsolaException;
-import io.isola.core.output.Harvester;
 import io.isola.core.policy.Policy;
-import io.isola.core.policy.TrustClassifier;
-import io.isola.core.policy.TrustClassifier.Verdict;
-import io.isola.core.trust.Marks;
-import io.isola.task.LinkTask;
-import io.isola.task.TypeDetector;
+import io.isola.guard.GuardExplain;
+import io.isola.task.TrustReport;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** {@code isola trust explain PATH|URL}: whether a target is trusted, and which rule or mark decided. */
 final class TrustCommand implements Command {
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file to judge by");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (holds the seal key)");
     private static final Option JSON = Option.flag("--json", "print one JSON object instead of text");
+    private static final Option NO_DAEMON = DaemonClient.NO_DAEMON;
 
     private Path policy;
     private Path stateDir;
     private boolean json;
+    private boolean noDaemon;
     private String target;
-    private String guard;
 
     @Override
     public String name() {
@@ -50,7 +42,7 @@ final class TrustCommand implements Command {
 
     @Override
     public List<Option> options() {
-        return List.of(POLICY, STATE, JSON);
+        return List.of(POLICY, STATE, JSON, NO_DAEMON);
     }
 
     @Override
@@ -63,6 +55,7 @@ final class TrustCommand implements Command {
         switch (o.name()) {
             case "--policy" -> policy = Path.of(v);
             case "--json" -> json = true;
+            case "--no-daemon" -> noDaemon = true;
             default -> stateDir = Path.of(v);
         }
     }
@@ -77,87 +70,13 @@ final class TrustCommand implements Command {
 
     @Override
     public int call() throws IOException {
+        Integer viaDaemon = noDaemon || policy != null || stateDir != null ? null : DaemonClient.trust(target, json);
+        if (viaDaemon != null) {
+            return viaDaemon;
+        }
         Policy p = Policies.load(policy);
-        TrustClassifier classifier = new TrustClassifier(p, TaskSession.seal(Session.paths(stateDir).root()));
-        Verdict v;
-        if (LinkTask.isLink(target)) {
-            var url = TrustClassifier.uri(target);
-            if (url == null) {
-                throw new IsolaException("'" + TerminalText.printable(target) + "' is not a URL: give e.g. "
-                        + "https://example.com/", 2);
-            }
-            v = classifier.link(url);
-            print(target, v, null, Map.of(), p);
-        } else {
-            Path file = Path.of(target).toAbsolutePath();
-            Path real;
-            try {
-                real = file.toRealPath();
-            } catch (NoSuchFileException e) {
-                throw new IsolaException("no such file: " + file, 2);
-            }
-            if (!Files.isRegularFile(real)) {
-                throw new IsolaException(file + " is not a regular file: trust is judged per file", 2);
-            }
-            Marks marks = Marks.read(real);
-            String type = TypeDetector.detect(real, real.getFileName().toString());
-            v = classifier.file(real, type, marks, io.isola.core.Sha256.of(real));
-            guard = io.isola.guard.GuardExplain.explain(p, classifier, real, Session.paths(stateDir).root());
-            print(file.toString(), v, type, marks.values(), p);
-        }
-        return v.level() == io.isola.core.trust.TrustLevel.TRUSTED ? 0 : 1;
-    }
-
-    private void print(String target, Verdict v, String type, Map<String, String> marks, Policy p)
-            throws IOException {
-        if (json) {
-            var w = new java.io.StringWriter();
-            try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
-                g.writeStartObject();
-                g.writeStringField("target", target);
-                g.writeStringField("trust", v.level().word());
-                g.writeStringField("reason", v.reason());
-                g.writeStringField("rule", v.rule() == null ? null : v.rule().name());
-                g.writeStringField("type", type);
-                g.writeArrayFieldStart("evidence");
-                for (Verdict.Evidence e : v.evidence()) {
-                    g.writeStartObject();
-                    g.writeStringField("source", e.source());
-                    g.writeStringField("value", e.value());
-                    g.writeStringField("trust", e.level().word());
-                    g.writeStringField("reason", e.why());
-                    g.writeBooleanField("decided", e.decided());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeObjectFieldStart("marks");
-                for (Map.Entry<String, String> m : marks.entrySet()) {
-                    g.writeStringField("user." + m.getKey(), m.getValue());
-                }
-                g.writeEndObject();
-                g.writeStringField("guard", guard);
-                g.writeStringField("policy", p.source());
-                g.writeEndObject();
-            }
-            System.out.println(w);
-            return;
-        }
-        System.out.println(TerminalText.escape(target) + ": " + v.level().word());
-        System.out.println("  because " + TerminalText.escape(v.reason()));
-        if (type != null) {
-            System.out.println("  type: " + type + " (from its content)");
-        }
-        // every piece of evidence weighed, so a user sees that an added mark was judged, not skipped
-        for (Verdict.Evidence e : v.evidence()) {
-            System.out.println("  judged: " + e.source() + " " + TerminalText.printable(e.value()) + " -> "
-                    + e.level().word() + (e.decided() ? " (decided)" : "") + ": " + TerminalText.escape(e.why()));
-        }
-        for (Map.Entry<String, String> m : marks.entrySet()) {
-            System.out.println("  mark: user." + m.getKey() + " = " + TerminalText.printable(m.getValue()));
-        }
-        if (guard != null) {
-            System.out.println("  guard: " + TerminalText.escape(guard));
-        }
-        System.out.println("  policy: " + p.source());
+        Path state = Session.paths(stateDir).root();
+        return TrustReport.explain(target, json, p, TaskSession.seal(state), System.out,
+                (classifier, real) -> GuardExplain.explain(p, classifier, real, state));
     }
 }

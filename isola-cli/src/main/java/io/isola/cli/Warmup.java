@@ -13,6 +13,16 @@ final class Warmup {
 
     private Warmup() {}
 
+    /** A socket file where commands look for the daemon (whether it answers is for the command to find out). */
+    private static boolean daemonLikely() {
+        for (String p : io.isola.service.ServicePaths.candidates(System.getenv(), Libc.geteuid() == 0)) {
+            if (java.nio.file.Files.exists(java.nio.file.Path.of(p))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static synchronized void start() {
         if (started) {
             return;
@@ -21,6 +31,9 @@ final class Warmup {
         Thread.ofPlatform().daemon().name("isola-warmup").start(() -> {
             Libc.geteuid();
             Trace.mark("C linked");
+            if (daemonLikely()) {
+                return; // the daemon writes the audit log: on two cores, warming JSON here only slows the client
+            }
             AuditLog.warmUp();
             Trace.mark("JSON ready");
         });

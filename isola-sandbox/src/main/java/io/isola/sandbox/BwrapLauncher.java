@@ -214,19 +214,26 @@ final class BwrapLauncher {
         int[] fds = {-1, -1, -1};
         try {
             if (stdio.in() != null) {
-                fds[0] = Libc.openReadOnly(stdio.in().toString());
+                fds[0] = Stdio.descriptor(stdio.in()) >= 0 ? Libc.dupCloexec(Stdio.descriptor(stdio.in()))
+                        : Libc.openReadOnly(stdio.in().toString());
             }
             if (stdio.out() != null) {
-                fds[1] = Libc.openWrite(stdio.out().toString(), false);
+                fds[1] = writable(stdio.out());
             }
             if (stdio.err() != null) {
-                fds[2] = stdio.err().equals(stdio.out()) ? fds[1] : Libc.openWrite(stdio.err().toString(), false);
+                fds[2] = stdio.err().equals(stdio.out()) ? fds[1] : writable(stdio.err());
             }
             return fds;
         } catch (RuntimeException e) {
             closeAll(fds);
             throw new IsolaException("cannot open the task's standard streams: " + e.getMessage(), e);
         }
+    }
+
+    /** A descriptor handed over (the service's client's) is duplicated, never reopened: see Stdio.descriptors. */
+    private static int writable(java.nio.file.Path p) {
+        int fd = Stdio.descriptor(p);
+        return fd >= 0 ? Libc.dupCloexec(fd) : Libc.openWrite(p.toString(), false);
     }
 
     private static void closeAll(int[] fds) {

@@ -20,6 +20,8 @@ final class CellUids {
     static final long FIRST = 2_100_000_000L;
     static final int SLOTS = 512;
 
+    private static CellUids process;
+
     private final long base;
     private final BitSet used = new BitSet(SLOTS);
 
@@ -28,6 +30,17 @@ final class CellUids {
         if (pid <= 0 || base + SLOTS > 0xFFFF_FFFFL) {
             throw new IsolaException("no cell uids for pid " + pid + ": Linux pids are below 2^22");
         }
+    }
+
+    /**
+     * The one block of this process, shared by all its engines: the service runs an engine per user, and two blocks
+     * chosen by the same pid would hand out the same uids.
+     */
+    static synchronized CellUids ofThisProcess() {
+        if (process == null) {
+            process = new CellUids(ProcessHandle.current().pid());
+        }
+        return process;
     }
 
     /** A host uid that no other cell, of this Isola or another, has now. */

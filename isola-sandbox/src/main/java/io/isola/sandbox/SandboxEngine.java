@@ -79,7 +79,7 @@ public final class SandboxEngine implements Engine {
         // up its namespace, the preparer builds the /etc mask and the first cell, and this thread deals with cgroups.
         this.ns = new MountNamespaceThread(run, options.callerUid(), options.callerGid());
         this.idmaps = new IdmapNamespaces(options.callerUid(), options.callerGid());
-        CellUids uids = new CellUids(ProcessHandle.current().pid());
+        CellUids uids = CellUids.ofThisProcess();
         MountNamespaceThread preparer = new MountNamespaceThread(ns, "isola-prepare");
         this.networks = new CellNetworks();
         try {

@@ -119,11 +119,15 @@ final class Vm implements AutoCloseable {
 
     private static List<String> argv(Mode mode, VmImage image, VmOptions opt, Accelerator accel, String id) {
         List<String> a = new ArrayList<>();
+        // QEMU dies with the thread that started it (the pool's, or the requester's, each outliving its VMs), even
+        // when Isola is SIGKILLed: the kernel's parent-death signal, set by setpriv after it changed ids (a change of
+        // ids clears it) and kept across the exec of QEMU. VmJanitor still removes what the kernel keeps.
+        a.addAll(List.of("/usr/bin/setpriv", "--pdeathsig=KILL"));
         if (Libc.geteuid() == 0) {
             // QEMU never needs root: all its files and channels arrive as open descriptors
-            a.addAll(List.of("/usr/bin/setpriv", "--reuid=" + opt.uid(), "--regid=" + opt.uid(), "--clear-groups",
-                    "--no-new-privs", "--"));
+            a.addAll(List.of("--reuid=" + opt.uid(), "--regid=" + opt.uid(), "--clear-groups", "--no-new-privs"));
         }
+        a.add("--");
         a.addAll(List.of("/usr/bin/qemu-system-x86_64", "-name", "isola-" + id, "-nodefaults", "-no-user-config",
                 "-display", "none", "-nic", "none", "-no-reboot", "-smp", "1", "-m", opt.memoryMb() + "M",
                 // The golden VM may spawn one process: QEMU 7.2 saves to a numbered descriptor only through a shell

@@ -1,0 +1,34 @@
+package io.isola.service;
+
+import io.isola.linux.Libc;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Writes to a descriptor the daemon holds for its client (the client's stderr), never reopening it by name. */
+final class FdOutput extends OutputStream {
+    private final int fd;
+
+    private FdOutput(int fd) {
+        this.fd = fd;
+    }
+
+    static PrintStream print(int fd) {
+        return new PrintStream(new FdOutput(fd), true, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+        try {
+            Libc.write(fd, Arrays.copyOfRange(b, off, off + len));
+        } catch (RuntimeException e) {
+            // the client's stream is closed: what it would have shown has no reader
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.isola.service;
+
+import io.isola.linux.Libc;
+import io.isola.linux.Sockets;
+import io.isola.linux.UnixSockets;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side, as small as a command-line start needs: connect, send the request with the caller's stdin,
+ * stdout and stderr, wait for the reply. No policy, no type detection, no engine: those are the daemon's.
+ */
+public final class ServiceClient implements AutoCloseable {
+    private final int fd;
+    private final CountDownLatch replied = new CountDownLatch(1);
+
+    private ServiceClient(int fd) {
+        this.fd = fd;
+    }
+
+    /** A connection to the first daemon that answers, or null when none does (the command then runs in process). */
+    public static ServiceClient connect(Map<String, String> env) {
+        for (String path : ServicePaths.candidates(env, Libc.geteuid() == 0)) {
+            int fd;
+            try {
+                fd = UnixSockets.connect(path);
+            } catch (RuntimeException e) {
+                continue; // a path too long, or a socket that is not one: no daemon there
+            }
+            if (fd >= 0) {
+                return new ServiceClient(fd);
+            }
+        }
+        return null;
+    }
+
+    /** A new request of {@code verb}, stamped with the protocol version and the caller's working directory. */
+    public static Message request(String verb) {
+        return new Message().add(Protocol.ISOLA, Protocol.VERSION).add(Protocol.VERB, verb)
+                .add(Protocol.CWD, System.getProperty("user.dir"));
+    }
+
+    /**
+     * Sends {@code request} with this process's standard streams, so the cell uses the caller's terminal itself, and
+     * waits for the reply. When the daemon goes away first, the reply says so (exit code 125).
+     */
+    public Message call(Message request) {
+        try {
+            Wire.send(fd, request, 0, 1, 2);
+            return Wire.receive(fd).message();
+        } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
+            String why = e instanceof Wire.Closed ? "" : " (" + e.getMessage() + ")";
+            return new Message().add(Protocol.EXIT, 125).add(Protocol.ERROR, "the Isola service went away before "
+                    + "it answered" + why + "; its cells are gone with it: try again, or use --no-daemon");
+        } finally {
+            replied.countDown();
+        }
+    }
+
+    /**
+     * From a signal handler's thread: asks the daemon to kill the request's cells and waits (a little) for the
+     * reply, so that the cell is gone when this process exits. Closing the connection alone would do too.
+     */
+    public void interrupt() {
+        try {
+            Wire.send(fd, new Message().add(Protocol.VERB, Protocol.INTERRUPT));
+            replied.await(5, TimeUnit.SECONDS);
+        } catch (RuntimeException | InterruptedException e) {
+            // the daemon is gone: so is the cell
+        }
+    }
+
+    @Override
+    public void close() {
+        Sockets.shutdown(fd);
+        Libc.close(fd);
+    }
+}
