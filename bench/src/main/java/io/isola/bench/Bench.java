@@ -39,30 +39,55 @@ public final class Bench {
     private final Config config;
     private final PrintStream out;
     private final Report report;
+    private final Progress progress;
 
-    private Bench(Config config, PrintStream out) {
+    private Bench(Config config, PrintStream out, PrintStream err) {
         this.config = config;
         this.out = out;
         this.report = new Report(out);
+        this.progress = new Progress(err);
     }
 
-    public static void run(Config config, PrintStream out) throws Exception {
-        new Bench(config, out).all();
+    /**
+     * Prints the report on {@code out} and where the run stands on {@code err}. Throws when the sandbox part fails;
+     * a failing vm part leaves a line in the report that says why and what to do, and the rest of the report stands.
+     */
+    public static void run(Config config, PrintStream out, PrintStream err) throws Exception {
+        new Bench(config, out, err).all();
     }
 
     private void all() throws Exception {
         report.header(config);
         StatePaths paths = new StatePaths(config.stateDir());
         try (AuditLog audit = AuditLog.open(paths.auditLog());
-                SandboxEngine engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit)) {
-            latency(engine);
-            endToEnd();
-            throughput(engine);
-            idleMemory(engine);
-            new OpenBench(config, report, engine).run();
+                SandboxEngine engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit);
+                OpenBench open = new OpenBench(config, report, engine)) {
+            List<Progress.Section> sandbox = List.of(
+                    new Progress.Section("cell start (" + config.runs() + " runs, interleaved)", () -> latency(engine)),
+                    new Progress.Section("end to end from a shell (" + config.slowRuns() + " runs)", this::endToEnd),
+                    new Progress.Section("throughput (2 launchers, warm-up then " + config.throughputSeconds()
+                            + " s each)", () -> throughput(engine)),
+                    new Progress.Section("idle memory (" + config.idleCells() + " cells)", () -> idleMemory(engine)),
+                    new Progress.Section("isola open to its handler (" + config.slowRuns() + " runs)",
+                            open::handlerLatency),
+                    new Progress.Section("safe view of 1 and 20 pages", open::safeView));
+            progress.plan(sandbox.size() + 1); // and the vm engine's part
+            progress.runAll(sandbox);
         }
-        VmBench.run(config, report, out);
+        vmEngine();
         report.targets();
+    }
+
+    /** The vm part: a failure here (no QEMU, no image, a guest agent that fails) costs its rows, not the report. */
+    private void vmEngine() {
+        try {
+            progress.run(new Progress.Section("vm engine (image and golden snapshot if missing, then clones)",
+                    () -> VmBench.run(config, report, out, progress::detail)));
+        } catch (Exception e) {
+            report.note("vm engine: not measured, it failed: " + Progress.reason(e) + ". The figures above stand; "
+                    + "`isola doctor` checks what the vm engine needs, and `isola run --engine vm -- /bin/true` "
+                    + "shows the failure on its own.");
+        }
     }
 
     private static CellSpec trueSpec() {

@@ -29,7 +29,7 @@ import java.util.Map;
  * Tasks end to end, from a shell: how long from issuing {@code isola open} until the handler runs in its cell, and
  * what the safe view costs beyond running its renderer directly on the host.
  */
-final class OpenBench {
+final class OpenBench implements AutoCloseable {
     private final Bench.Config config;
     private final Report report;
     private final Path work;
@@ -52,18 +52,14 @@ final class OpenBench {
                 "PATH", "/usr/bin:/bin");
     }
 
-    void run() throws Exception {
-        TypeDetector.preload();
-        try {
-            handlerLatency();
-            safeView();
-        } finally {
-            io.isola.core.FileTrees.delete(work);
-        }
+    @Override
+    public void close() throws IOException {
+        io.isola.core.FileTrees.delete(work);
     }
 
     /** Issuing the command to the handler's first instruction: the handler prints the wall clock it started at. */
-    private void handlerLatency() throws IOException {
+    void handlerLatency() throws IOException {
+        TypeDetector.preload();
         Path doc = Files.writeString(work.resolve("doc.txt"), "a document\n");
         String isola = config.launcher().toString();
         List<String> open = List.of(isola, "open", doc.toString());
@@ -109,7 +105,7 @@ final class OpenBench {
      * {@code isola open --view} against pdftoppm run directly with the same flags, for 1 and 20 pages: in a warm JVM
      * (the isolation overhead proper: snapshot, type, trust, cell, harvest, rebuild, seal) and from a shell.
      */
-    private void safeView() throws IOException, InterruptedException {
+    void safeView() throws IOException, InterruptedException {
         TaskContext ctx = context();
         for (int pages : new int[] {1, 20}) {
             Path dir = Files.createDirectories(work.resolve("view-" + pages));

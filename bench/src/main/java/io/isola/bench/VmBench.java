@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The vm engine side by side in one run: a cold boot to a ready agent, a snapshot clone to a ready agent, and a
@@ -32,19 +33,20 @@ final class VmBench {
         this.out = out;
     }
 
-    static void run(Bench.Config config, Report report, PrintStream out) throws Exception {
+    /** @param setUp where the engine's set-up steps go (building the image, the golden snapshot): progress */
+    static void run(Bench.Config config, Report report, PrintStream out, Consumer<String> setUp) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))) {
             report.note("vm engine: skipped, QEMU is not installed (apt-get install qemu-system-x86)");
             return;
         }
-        new VmBench(report, out).all(config);
+        new VmBench(report, out).all(config, setUp);
     }
 
-    private void all(Bench.Config config) throws Exception {
+    private void all(Bench.Config config, Consumer<String> setUp) throws Exception {
         StatePaths paths = new StatePaths(config.stateDir());
         VmOptions opt = VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(1);
         try (AuditLog audit = AuditLog.open(paths.root().resolve("vm-audit.jsonl"));
-                VmEngine engine = new VmEngine(opt, audit, line -> out.println("<!-- vm set-up: " + line + " -->"))) {
+                VmEngine engine = new VmEngine(opt, audit, line -> setUp.accept("vm set-up: " + line))) {
             String accel = engine.accelerator().toString();
             int cold = Math.max(3, config.slowRuns() / 4);
             int runs = Math.max(5, config.slowRuns());

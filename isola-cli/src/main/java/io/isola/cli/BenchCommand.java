@@ -37,7 +37,9 @@ final class BenchCommand implements Command {
     @Override
     public List<String> description() {
         return List.of("Measures Isola beside its peers (fork/exec, plain bwrap, runsc) in one run and prints a",
-                "Markdown report: medians, p99, ratios, the exact commands and whether each target is met.");
+                "Markdown report: medians, p99, ratios, the exact commands and whether each target is met.",
+                "The report goes to stdout, progress to stderr. When the vm engine's part fails, the report says why in",
+                "one line and the command still exits 0; it exits non-zero when the sandbox part fails.");
     }
 
     @Override
@@ -76,7 +78,8 @@ final class BenchCommand implements Command {
         }
         Path state = Files.createTempDirectory("isola-bench");
         try {
-            Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out);
+            Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out,
+                    System.err);
         } finally {
             io.isola.core.FileTrees.delete(state);
         }

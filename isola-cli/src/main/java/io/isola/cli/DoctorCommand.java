@@ -3,16 +3,20 @@ package io.isola.cli;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
+import io.isola.core.StatePaths;
 import io.isola.linux.Libc;
 import io.isola.linux.Seccomp;
 import io.isola.linux.cgroup.CgroupTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code isola doctor}: what this machine lacks, and how to fix it. */
 final class DoctorCommand implements Command {
-    private int problems;
+    private static final Option JSON = Option.flag("--json", "print one JSON object instead of text");
+    private final List<DoctorLine> lines = new ArrayList<>();
+    private boolean json;
 
     @Override
     public String name() {
@@ -28,12 +32,12 @@ final class DoctorCommand implements Command {
     public List<String> description() {
         return List.of("Checks what Isola needs on this machine and says how to fix what is missing; then says whether",
                 "the VM image is built, which policy is in force, where state lives and how big it and the audit",
-                "log are.");
+                "log are. --json prints all of it as one JSON object (docs/trust.md lists its keys).");
     }
 
     @Override
     public List<Option> options() {
-        return List.of();
+        return List.of(JSON);
     }
 
     @Override
@@ -43,7 +47,7 @@ final class DoctorCommand implements Command {
 
     @Override
     public void set(Option option, String value) {
-        throw new IllegalStateException("doctor has no options");
+        json = true; // --json, its only option
     }
 
     @Override
@@ -54,7 +58,7 @@ final class DoctorCommand implements Command {
     }
 
     @Override
-    public int call() {
+    public int call() throws java.io.IOException {
         check("running as root", Libc.geteuid() == 0, "run isola with sudo");
         check("bubblewrap", Files.isExecutable(Path.of("/usr/bin/bwrap")), "apt-get install bubblewrap");
         check("libseccomp", Seccomp.available(), "apt-get install libseccomp2");
@@ -62,23 +66,28 @@ final class DoctorCommand implements Command {
         check("overlayfs", filesystems().contains("overlay"), "modprobe overlay");
         try {
             String cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola").version().name().toLowerCase();
-            check("cgroups (" + cg + ")", true, "");
+            lines.add(DoctorLine.check("cgroups", true, cg, ""));
         } catch (RuntimeException e) {
             check("cgroups", false, e.getMessage());
         }
         check("user namespaces", Files.exists(Path.of("/proc/self/ns/user")), "enable CONFIG_USER_NS");
-        VmDoctor.report(Session.paths(null), System.out);
-        problems += StateDoctor.report(Session.paths(null), System.getenv(), System.out);
-        System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
-                : problems + " problem(s): fix them and run isola doctor again");
+        StatePaths paths = Session.paths(null);
+        lines.addAll(VmDoctor.lines(paths));
+        StateDoctor state = StateDoctor.of(paths, System.getenv());
+        lines.addAll(state.lines());
+        long problems = lines.stream().filter(DoctorLine::problem).count();
+        if (json) {
+            System.out.println(DoctorJson.of(lines, problems, state, VmDoctor.accelerator(paths)));
+        } else {
+            lines.forEach(l -> System.out.println(l.text()));
+            System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
+                    : problems + " problem(s): fix them and run isola doctor again");
+        }
         return problems == 0 ? 0 : 1;
     }
 
     private void check(String what, boolean ok, String fix) {
-        System.out.println((ok ? "  ok    " : "  FAIL  ") + what + (ok ? "" : ": " + fix));
-        if (!ok) {
-            problems++;
-        }
+        lines.add(DoctorLine.check(what, ok, "", fix));
     }
 
     private static String filesystems() {

@@ -36,7 +36,11 @@ final class Session implements AutoCloseable {
     static Session open(Path stateDir, String engineName) {
         EngineNames.require(engineName);
         Warmup.start();
+        if (!VmEngine.NAME.equals(engineName)) {
+            SandboxEngine.requireRoot(); // the basic reason first: a plain user needs sudo, not a state folder
+        }
         StatePaths paths = paths(stateDir);
+        paths.create();
         AuditLog audit;
         try {
             audit = AuditLog.open(paths.auditLog());

@@ -3,44 +3,56 @@ package io.isola.cli;
 import io.isola.core.StatePaths;
 import io.isola.vm.VmImages;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * isola doctor's lines about this installation rather than the machine: the VM image, the policy in force, where
- * state lives and how much of the disk it and the audit log take. Returns how many problems it found.
+ * isola doctor's facts about this installation rather than the machine: the VM image, the policy in force, where
+ * state lives and how much of the disk it and the audit log take. A policy that does not load is a problem.
+ *
+ * @param imageHash the built image's content hash, null when none is built
+ * @param policy the policy file in force, null for the built-in one
+ * @param policyError why that policy does not load, null when it does
+ * @param stateBytes what the state folder takes, null when it does not exist yet
+ * @param auditBytes the audit log's size, null when there is none yet
  */
-final class StateDoctor {
-    private StateDoctor() {}
-
-    static int report(StatePaths paths, Map<String, String> env, PrintStream out) {
-        String hash = VmImages.builtHash(paths, env);
-        out.println(hash != null
-                ? "  ok    vm image: built, sha256:" + hash.substring(0, Math.min(12, hash.length())) + "… in "
-                        + VmImages.imageDir(paths, env)
-                : "  note  vm image: not built (only --engine vm needs it): isola image build");
-        int problems = 0;
+record StateDoctor(String imageHash, Path imageDir, Path policy, String policyError, Path state, Long stateBytes,
+        Path auditLog, Long auditBytes) {
+    static StateDoctor of(StatePaths paths, Map<String, String> env) {
         Path policy = Policies.locate(null);
+        String error = null;
         try {
             Policies.load(null);
-            out.println("  info  policy: " + (policy != null ? policy
-                    : "the built-in one (trusts nothing; write ~/.config/isola/policy.toml or set ISOLA_POLICY)"));
         } catch (RuntimeException e) { // a policy that does not load stops every open: a problem to fix
-            out.println("  FAIL  policy " + policy + ": " + e.getMessage());
-            problems++;
+            error = e.getMessage();
         }
-        Path root = paths.root();
-        out.println("  info  state: " + root + (Files.isDirectory(root) ? " (" + QuarantinePrinter.size(usage(root))
-                + ")" : " (not created yet)"));
-        Path audit = paths.auditLog();
-        out.println("  info  audit log: " + audit + (Files.isRegularFile(audit) ? " (" + QuarantinePrinter.size(
-                size(audit)) + ")" : " (empty: no cell yet)"));
-        return problems;
+        Path root = paths.root(), audit = paths.auditLog();
+        return new StateDoctor(VmImages.builtHash(paths, env), VmImages.imageDir(paths, env), policy, error, root,
+                Files.isDirectory(root) ? usage(root) : null, audit, Files.isRegularFile(audit) ? size(audit) : null);
+    }
+
+    List<DoctorLine> lines() {
+        List<DoctorLine> lines = new ArrayList<>();
+        lines.add(imageHash != null
+                ? DoctorLine.check("vm image", true, "built, sha256:" + imageHash.substring(0, Math.min(12,
+                        imageHash.length())) + "… in " + imageDir, "")
+                : DoctorLine.warn("vm image", "not built (only --engine vm needs it)", "isola image build"));
+        lines.add(policyError == null
+                ? DoctorLine.info("policy", policy != null ? policy.toString()
+                        : "the built-in one (trusts nothing; write ~/.config/isola/policy.toml or set ISOLA_POLICY)")
+                : DoctorLine.check("policy", false, policy + ": " + policyError,
+                        "isola policy check lists every error"));
+        lines.add(DoctorLine.info("state", state + (stateBytes != null ? " (" + QuarantinePrinter.size(stateBytes)
+                + ")" : " (not created yet)")));
+        lines.add(DoctorLine.info("audit log", auditLog + (auditBytes != null ? " (" + QuarantinePrinter.size(
+                auditBytes) + ")" : " (empty: no cell yet)")));
+        return lines;
     }
 
     /** What {@code du -sx} counts: the bytes of every file under {@code root}, on its own file system only. */

@@ -3,6 +3,7 @@ package io.isola.cli;
 import io.isola.core.EngineNames;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
+import io.isola.core.StatePaths;
 import io.isola.core.output.Persister;
 import io.isola.core.policy.Policy;
 import io.isola.core.policy.TrustClassifier;
@@ -11,6 +12,7 @@ import io.isola.task.TaskContext;
 import io.isola.task.TaskDirs;
 import io.isola.task.TypeDetector;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,6 +66,9 @@ final class TaskSession implements AutoCloseable {
     }
 
     static Seal seal(Path stateRoot) {
+        if (!Files.exists(stateRoot.resolve("seal.key"))) {
+            new StatePaths(stateRoot).create(); // the key is made there: say what to do when it cannot be
+        }
         try {
             return Seal.open(stateRoot.resolve("seal.key"));
         } catch (IOException e) {

@@ -12,17 +12,28 @@ import java.util.concurrent.TimeUnit;
 /** Runs the real isola command line in its own JVM, as a user's shell would. */
 final class Cli {
     final Path state;
+    private List<String> wrapper = List.of();
+    private String classPath = System.getProperty("java.class.path");
 
     Cli(Path state) {
         this.state = state;
     }
 
+    /** The same, each command run under {@code wrapper} (e.g. setpriv to another user) with {@code classPath}. */
+    Cli under(List<String> wrapper, String classPath) {
+        Cli c = new Cli(state);
+        c.wrapper = List.copyOf(wrapper);
+        c.classPath = classPath;
+        return c;
+    }
+
     record Result(int code, String out, String err) {}
 
     ProcessBuilder builder(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", classPath, Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("ISOLA_STATE_DIR", state.toString());

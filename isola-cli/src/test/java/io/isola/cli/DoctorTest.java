@@ -2,9 +2,12 @@ package io.isola.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +69,67 @@ class DoctorTest {
         Path bad = Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).contains("  FAIL  policy " + bad + ": ", "'forever' is not a duration");
+        assertThat(r.out()).contains("  FAIL  policy: " + bad + ": ", "'forever' is not a duration",
+                ": isola policy check lists every error");
+    }
+
+    @Test
+    void jsonIsOneObjectWithEveryCheckAndTheFacts() throws IOException {
+        Files.write(state.resolve("audit.jsonl"), new byte[3 * 1024]);
+        Path bad = Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
+        Cli.Result r = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor", "--json");
+        Cli.Result text = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.out().lines().toList()).hasSize(1);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("ready").asBoolean()).isFalse();
+        assertThat(j.get("problems").asInt()).isEqualTo(text.out().lines().filter(l -> l.startsWith("  FAIL")).count());
+        // every line of the text form, in order, each with its four keys
+        List<String> textLines = text.out().lines().filter(l -> l.startsWith("  ")).toList();
+        assertThat(j.get("checks")).hasSize(textLines.size());
+        for (int i = 0; i < textLines.size(); i++) {
+            JsonNode c = j.get("checks").get(i);
+            assertThat(c.get("status").asText()).isIn("ok", "fail", "warn", "info");
+            assertThat(textLines.get(i)).contains(c.get("name").asText(), c.get("detail").asText(),
+                    c.get("fix").asText());
+        }
+        JsonNode policy = find(j, "policy");
+        assertThat(policy.get("status").asText()).isEqualTo("fail");
+        assertThat(policy.get("detail").asText()).contains(bad.toString(), "'forever' is not a duration");
+        assertThat(policy.get("fix").asText()).isEqualTo("isola policy check lists every error");
+        assertThat(find(j, "running as root").get("status").asText()).isIn("ok", "fail");
+
+        assertThat(j.get("vm-image").get("built").asBoolean()).isFalse();
+        assertThat(j.get("vm-image").get("sha256").isNull()).isTrue();
+        assertThat(j.get("vm-image").get("dir").asText()).isEqualTo(state.resolve("vm/image").toString());
+        assertThat(j.get("vm-image").has("accelerator")).isTrue();
+        assertThat(j.get("policy").get("file").asText()).isEqualTo(bad.toString());
+        assertThat(j.get("policy").get("ok").asBoolean()).isFalse();
+        assertThat(j.get("policy").get("error").asText()).contains("'forever' is not a duration");
+        assertThat(j.get("state").get("dir").asText()).isEqualTo(state.toString());
+        assertThat(j.get("state").get("bytes").asLong()).isEqualTo(3 * 1024);
+        assertThat(j.get("audit-log").get("file").asText()).isEqualTo(state.resolve("audit.jsonl").toString());
+        assertThat(j.get("audit-log").get("bytes").asLong()).isEqualTo(3 * 1024);
+    }
+
+    @Test
+    void jsonSaysNullForWhatDoesNotExistYet() throws IOException {
+        Cleanup.deleteTree(state);
+        Cli.Result r = cli.run(Map.of("HOME", home.toString(), "ISOLA_POLICY", ""), null, "doctor", "--json");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("state").get("bytes").isNull()).as(r.out()).isTrue();
+        assertThat(j.get("audit-log").get("bytes").isNull()).isTrue();
+        assertThat(j.get("policy").get("ok").asBoolean()).isTrue();
+        assertThat(j.get("policy").get("error").isNull()).isTrue();
+    }
+
+    private static JsonNode find(JsonNode doctor, String name) {
+        for (JsonNode c : doctor.get("checks")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + doctor);
     }
 }

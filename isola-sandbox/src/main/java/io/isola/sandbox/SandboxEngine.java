@@ -65,11 +65,19 @@ public final class SandboxEngine implements Engine {
     private final Map<String, CellProxy> proxies = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
-    public SandboxEngine(SandboxOptions options, AuditLog audit) {
-        options.check();
+    /**
+     * Throws the one line a plain user should see first: a front-end calls this before it touches state, so that
+     * the reason it cannot work at all comes before a state folder it could not make.
+     */
+    public static void requireRoot() {
         if (!Host.isRoot()) {
             throw new IsolaException("the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
         }
+    }
+
+    public SandboxEngine(SandboxOptions options, AuditLog audit) {
+        options.check();
+        requireRoot();
         this.options = options;
         this.audit = audit;
         Path run = options.paths().runDir();

@@ -35,7 +35,8 @@ public final class AuditLog implements AutoCloseable {
         try {
             return new AuditLog(new AuditFile(file, rotation));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the audit log " + file + ": check the state directory", e);
+            throw new UncheckedIOException("cannot open the audit log " + file + " (" + io.isola.core.IoReason.of(e)
+                    + "): check that its folder is yours to write", e);
         }
     }
 
