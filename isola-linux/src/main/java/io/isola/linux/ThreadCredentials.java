@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
  * friends hide that by changing every thread of the process, so these use the raw system calls.
  */
 public final class ThreadCredentials {
+    private static final long SYS_FACCESSAT2 = 439, AT_FDCWD = -100, AT_EACCESS = 0x200;
     private static final long SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_SETGROUPS = 116, SYS_SETFSUID = 122,
             SYS_SETFSGID = 123;
     private static final int PR_SET_KEEPCAPS = 8;
@@ -123,5 +124,30 @@ public final class ThreadCredentials {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * Whether {@code uid}/{@code gid}, with no supplementary groups and no capabilities, may use {@code path} this
+     * way ({@link Libc#R_OK} and the like), every folder on the way included: the kernel's own answer, ACLs and all,
+     * given on a short-lived thread that takes those file-system ids and drops its effective capabilities. For uid 0
+     * this is root without its privileges: what a process in a user namespace of its own gets when an idmapped
+     * mount makes it root's owner, and no more. Call from a thread with CAP_SETUID and CAP_SETGID.
+     */
+    public static boolean mayAccess(int uid, int gid, String path, int mode) throws Exception {
+        return asUser(uid, gid, new int[0], () -> {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment header = a.allocate(ValueLayout.JAVA_INT, 2);
+                header.setAtIndex(ValueLayout.JAVA_INT, 0, CAP_V3);
+                MemorySegment caps = a.allocate(ValueLayout.JAVA_INT, 6);
+                Native.checked("capget", CAPGET, header.address(), caps.address(), 0);
+                caps.setAtIndex(ValueLayout.JAVA_INT, 0, 0);
+                caps.setAtIndex(ValueLayout.JAVA_INT, 3, 0);
+                header.setAtIndex(ValueLayout.JAVA_INT, 1, 0);
+                Native.checked("capset", CAPSET, header.address(), caps.address(), 0);
+                // AT_EACCESS: the thread's own file-system ids and effective capabilities, not the real ones.
+                return Native.call(SYSCALL, Native.errnoBuffer(a), SYS_FACCESSAT2, AT_FDCWD, Native.str(a, path),
+                        mode, AT_EACCESS, 0) == 0;
+            }
+        });
     }
 }

@@ -97,4 +97,28 @@ class ThreadCredentialsTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void mayAccessAnswersForTheUserWithoutCapabilitiesRootIncluded() throws Exception {
+        Path dir = Files.createTempDirectory("isola-access");
+        Path roots = Files.writeString(dir.resolve("roots"), "x");
+        Path others = Files.writeString(dir.resolve("others"), "x");
+        Files.setPosixFilePermissions(roots, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(others, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Libc.chown(others.toString(), UID, GID);
+        try {
+            assertThat(ThreadCredentials.mayAccess(0, 0, roots.toString(), Libc.R_OK | Libc.W_OK)).isTrue();
+            assertThat(ThreadCredentials.mayAccess(0, 0, others.toString(), Libc.R_OK))
+                    .as("root without CAP_DAC_OVERRIDE reads only what it owns or others may").isFalse();
+            assertThat(ThreadCredentials.mayAccess(UID, GID, others.toString(), Libc.R_OK))
+                    .as("the folder is 0700 root's").isFalse();
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            assertThat(ThreadCredentials.mayAccess(UID, GID, others.toString(), Libc.R_OK | Libc.W_OK)).isTrue();
+            assertThat(ThreadCredentials.mayAccess(UID, GID, dir.toString(), Libc.R_OK)).isFalse();
+        } finally {
+            Files.delete(roots);
+            Files.delete(others);
+            Files.delete(dir);
+        }
+    }
 }

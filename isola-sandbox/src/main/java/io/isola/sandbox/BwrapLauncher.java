@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * user, so that bwrap makes the cell's user namespace owned by that user and the kernel charges the cell's per-user
  * counts to it alone), born in the cell's cgroup where the kernel allows it, with the seccomp program and the info
  * pipe as extra descriptors. The task's view is idmapped into the cell's root beforehand; where it cannot be, the
- * cell runs as the caller instead, with bwrap's plain binds, as every cell once did.
+ * cell runs as the caller instead, with bwrap's plain binds, as every cell once did, unless the caller is root: a
+ * cell never runs as host root, and is refused.
  */
 final class BwrapLauncher {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
@@ -60,6 +61,9 @@ final class BwrapLauncher {
      *     fails: the caller owns it
      */
     Started start(CellSpec spec, PreparedCell cell, Stdio stdio, CellProxy[] proxy) {
+        // Here, not on the namespace thread: the check runs on a thread of its own, which must not be born in the
+        // cell's cgroup (cgroup v1 moves single threads, and a cell's end kills every process with a thread there).
+        ViewAccess.check(spec.view(), callerUid, callerGid);
         Spawned spawned;
         int[] fds = open(stdio);
         try {
@@ -123,11 +127,15 @@ final class BwrapLauncher {
         int[] block = null, info = null;
         int seccomp = -1, args = -1;
         try {
-            checkReachable(spec.view());
             cell.rootfs().addMountPoints(spec.view());
             int own = cell.uid().uid();
             IdmappedView.Refusal shared = spec.view().isEmpty() ? null
                     : IdmappedView.mount(spec.view(), cell.rootfs(), idmaps.forCell(own));
+            if (shared != null && (callerUid == 0 || callerGid == 0)) {
+                throw new IsolaException("cannot show " + shared.hostPath() + " to the cell: its file system cannot "
+                        + "be idmapped (" + shared.reason() + "), and a cell never runs as host root itself: give a "
+                        + "copy on a local disk, or set ISOLA_CELL_UID and ISOLA_CELL_GID to a user who may use it", 2);
+            }
             int uid = shared == null ? own : callerUid, gid = shared == null ? own : callerGid;
             if (shared != null) {
                 cell.rootfs().reown(uid, gid);
@@ -185,24 +193,6 @@ final class BwrapLauncher {
             Libc.write(fd, BwrapCommand.encode(options));
         } finally {
             Libc.close(fd);
-        }
-    }
-
-    /**
-     * Each path of the view must be usable by the caller, who is the real user of this thread: the cell acts as the
-     * caller on its view (through the idmapping, or as the caller itself), and bwrap would otherwise fail with a
-     * terse "Permission denied".
-     */
-    private static void checkReachable(java.util.List<ViewEntry> view) {
-        for (ViewEntry v : view) {
-            String p = v.hostPath().toString();
-            int mode = Libc.R_OK | (java.nio.file.Files.isDirectory(v.hostPath()) ? Libc.X_OK : 0)
-                    | (v.access() == ViewEntry.Access.READ_WRITE ? Libc.W_OK : 0);
-            if (!Libc.access(p, mode)) {
-                throw new IsolaException("the cell's user cannot " + (v.access() == ViewEntry.Access.READ_WRITE
-                        ? "write " : "read ") + p + ": run isola through sudo as the file's owner (cells then act "
-                        + "as that user), or make it readable for others", 2);
-            }
         }
     }
 

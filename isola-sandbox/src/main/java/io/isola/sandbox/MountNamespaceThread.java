@@ -37,11 +37,16 @@ final class MountNamespaceThread implements AutoCloseable {
     /** Set up in the background: the constructor returns at once and later work queues behind the set-up. */
     private final Future<Integer> baseNs;
     private final boolean ownsBase;
-    /** The caller's host ids: this thread's own between spawns. */
+    /**
+     * This thread's own host ids between spawns: the caller's, or, when the caller is root, ids that own nothing.
+     * A thread that leaves uid 0 for a cell's uid loses its capabilities for good; one that is not root between
+     * spawns keeps them across every switch.
+     */
     private final int callerUid, callerGid;
 
     /**
-     * The spawning thread. Once its namespace is set up it takes the caller's host user as its own credentials,
+     * The spawning thread. Once its namespace is set up it takes the caller's host user (never root, see
+     * {@link #callerUid}) as its own credentials,
      * keeping its capabilities, and for each bwrap it starts it becomes that cell's host user (see {@link #asUser}):
      * every bwrap then runs as its cell's user, unprivileged, with no extra exec. That matters beyond least
      * privilege: the kernel sends bwrap's parent-death SIGKILL only to processes the dying bwrap may signal, so a
@@ -50,8 +55,8 @@ final class MountNamespaceThread implements AutoCloseable {
     MountNamespaceThread(Path runDir, int callerUid, int callerGid) {
         this.thread = newThread("isola-mountns");
         this.ownsBase = true;
-        this.callerUid = callerUid;
-        this.callerGid = callerGid;
+        this.callerUid = callerUid == 0 ? SandboxOptions.NOBODY_RANGE_UID : callerUid;
+        this.callerGid = callerGid == 0 ? SandboxOptions.NOBODY_RANGE_UID : callerGid;
         this.procTask = submit(MountNamespaceThread::thisTask);
         this.baseNs = submit(() -> {
             Libc.unshare(Libc.CLONE_NEWNS);
@@ -61,7 +66,7 @@ final class MountNamespaceThread implements AutoCloseable {
             Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
                     "mode=0711,size=64m");
             int fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
-            ThreadCredentials.becomeKeepingCapabilities(callerUid, callerGid);
+            ThreadCredentials.becomeKeepingCapabilities(this.callerUid, this.callerGid);
             Trace.mark("base namespace ready");
             return fd;
         });

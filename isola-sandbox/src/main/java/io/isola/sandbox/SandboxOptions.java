@@ -12,20 +12,27 @@ import java.util.Map;
  * @param poolSize cells kept prepared ahead (cgroup and root file system) so that a task does not wait for them
  * @param refill whether a cell taken from the pool is replaced; a one-shot command line prepares its one cell
  *     while it starts up, and no more
- * @param callerUid the host uid a cell acts for: the invoking user under sudo, otherwise an unused uid that owns
- *     nothing on the host. Each cell runs as a host uid of its own (see {@link CellUids}); its --ro/--rw view is
- *     idmapped so that the caller's files are the cell's there and what it writes there is the caller's. A cell
- *     whose view cannot be idmapped runs as this uid itself, as every cell once did.
+ * @param callerUid the host uid a cell acts for on its view: the invoking user under sudo, otherwise root, who ran
+ *     Isola (ISOLA_CELL_UID says otherwise). Each cell runs as a host uid of its own (see {@link CellUids}); its
+ *     --ro/--rw view is idmapped so that the caller's files are the cell's there and what it writes there is the
+ *     caller's. A cell whose view cannot be idmapped runs as this uid itself, as every cell once did, except when
+ *     it is root: then the cell is refused, never run as host root.
  */
 public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int callerUid, int callerGid,
         int poolSize, boolean refill) {
-    /** Owns no file on a normal system; cells of root-run Isola are "other" to every host file. */
+    /** Owns no file on a normal system: the group of an ISOLA_CELL_UID given without ISOLA_CELL_GID. */
     public static final int NOBODY_RANGE_UID = 2_000_000_000;
 
+    /**
+     * The caller is the invoking user under sudo, else root (the engine needs root): the person who ran Isola shares
+     * their own files, and what a cell writes to a --rw folder is theirs. ISOLA_CELL_UID/GID name another user; a
+     * uid given alone gets a group that owns nothing rather than root's.
+     */
     public static SandboxOptions fromEnvironment(StatePaths paths, Map<String, String> env) {
         Path bwrap = Path.of(env.getOrDefault("ISOLA_BWRAP", "/usr/bin/bwrap"));
-        int uid = parse(env.get("ISOLA_CELL_UID"), parse(env.get("SUDO_UID"), NOBODY_RANGE_UID));
-        int gid = parse(env.get("ISOLA_CELL_GID"), parse(env.get("SUDO_GID"), NOBODY_RANGE_UID));
+        int uid = parse(env.get("ISOLA_CELL_UID"), parse(env.get("SUDO_UID"), 0));
+        int defaultGid = env.get("ISOLA_CELL_UID") != null && env.get("SUDO_GID") == null ? NOBODY_RANGE_UID : 0;
+        int gid = parse(env.get("ISOLA_CELL_GID"), parse(env.get("SUDO_GID"), defaultGid));
         Path cgroups = Path.of(env.getOrDefault("ISOLA_CGROUP_ROOT", "/sys/fs/cgroup"));
         return new SandboxOptions(paths, bwrap, cgroups, uid, gid, parse(env.get("ISOLA_POOL_SIZE"), 2), true);
     }
@@ -46,9 +53,6 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
         if (root.contains(",") || root.contains(":") || root.contains("\\")) {
             throw new IsolaException("the state directory " + root
                     + " contains ',', ':' or '\\', which overlayfs cannot take: choose another with ISOLA_STATE_DIR", 2);
-        }
-        if (callerUid == 0 || callerGid == 0) {
-            throw new IsolaException("cells never run as host root: set ISOLA_CELL_UID/ISOLA_CELL_GID to a non-zero id", 2);
         }
     }
 

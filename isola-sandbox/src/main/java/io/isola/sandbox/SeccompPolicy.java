@@ -21,6 +21,8 @@ final class SeccompPolicy {
     private static final long TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
     private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, NETLINK_ROUTE = 0;
     private static final long SOCK_TYPE_MASK = 0xf, SOCK_PACKET = 10;
+    /** Mode and open-flag bits; O_CREAT and __O_TMPFILE as on x86-64 and aarch64, the architectures Isola runs on. */
+    private static final long S_ISUID = 04000, S_ISGID = 02000, O_CREAT = 0100, O_TMPFILE = 020000000;
 
     /** Denied with EPERM. Grouped by reason. */
     static final List<String> DENIED = List.of(
@@ -78,6 +80,39 @@ final class SeccompPolicy {
             rules.add(new Rule("ioctl", EPERM, List.of(Seccomp.Cmp.equals(1, request))));
         }
         rules.addAll(socketRules());
+        rules.addAll(setIdRules());
+        return rules;
+    }
+
+    /**
+     * A cell may act as its caller, root included, on a --rw folder. The view is mounted nosuid, but a file keeps its
+     * mode on disk and is set-uid wherever else its file system is mounted, at its real path for one: so no call
+     * that sets a mode may set S_ISUID or S_ISGID. The mode is an argument of each (its index below, x86-64 and
+     * aarch64 alike); open and openat read it only when they create (O_CREAT, O_TMPFILE), and otherwise it may be
+     * anything, so those are refused only then. openat2 passes its mode in memory that seccomp cannot read: ENOSYS,
+     * and libc falls back to openat. Calls this architecture lacks (open, chmod… on aarch64) are skipped.
+     */
+    private static List<Rule> setIdRules() {
+        List<Rule> rules = new ArrayList<>();
+        String[][] modeArgs = {{"chmod", "1"}, {"fchmod", "1"}, {"fchmodat", "2"}, {"fchmodat2", "2"},
+                {"creat", "1"}, {"mkdir", "1"}, {"mkdirat", "2"}, {"mknod", "1"}, {"mknodat", "2"}};
+        for (String[] call : modeArgs) {
+            for (long bit : new long[] {S_ISUID, S_ISGID}) {
+                rules.add(new Rule(call[0], EPERM, List.of(Seccomp.Cmp.maskedEquals(Integer.parseInt(call[1]), bit,
+                        bit))));
+            }
+        }
+        String[][] openArgs = {{"open", "1", "2"}, {"openat", "2", "3"}};
+        for (String[] call : openArgs) {
+            int flags = Integer.parseInt(call[1]), mode = Integer.parseInt(call[2]);
+            for (long creating : new long[] {O_CREAT, O_TMPFILE}) {
+                for (long bit : new long[] {S_ISUID, S_ISGID}) {
+                    rules.add(new Rule(call[0], EPERM, List.of(Seccomp.Cmp.maskedEquals(flags, creating, creating),
+                            Seccomp.Cmp.maskedEquals(mode, bit, bit))));
+                }
+            }
+        }
+        rules.add(new Rule("openat2", ENOSYS, List.of()));
         return rules;
     }
 

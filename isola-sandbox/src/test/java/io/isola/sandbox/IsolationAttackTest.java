@@ -62,18 +62,37 @@ class IsolationAttackTest extends WithEngine {
         TestCells.deleteTree(given);
     }
 
+    /**
+     * The user a cell acts as on its view is the caller: root, when root runs Isola without sudo, reads its own files
+     * in its 0700 home. A caller who cannot reach a file (here ISOLA_CELL_UID, as for a sudo user) is refused before
+     * the cell starts, with the real cause and never the advice to make the file world-readable.
+     */
     @Test
     void aViewTheCellsUserCannotReadIsRefusedWithAClearMessage() throws IOException {
-        Path dir = TestCells.sharedDir("isola-private");
+        Path dir = Files.createTempDirectory("isola-private");
         Path secret = dir.resolve("owner-only.txt");
         Files.writeString(secret, "root's eyes only");
         Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        try {
-            var spec = TestCells.spec(List.of("/bin/cat", secret.toString()), Limits.DEFAULT,
-                    List.of(new ViewEntry(secret, secret, ViewEntry.Access.READ_ONLY)));
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
+        var readIt = TestCells.spec(List.of("/bin/cat", secret.toString()), Limits.DEFAULT,
+                List.of(new ViewEntry(secret, secret, ViewEntry.Access.READ_ONLY)));
+        var writeIn = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
+                List.of(new ViewEntry(dir, Path.of("/home/user/out"), ViewEntry.Access.READ_WRITE)));
+        try (TestCells stranger = new TestCells(java.util.Map.of("ISOLA_CELL_UID", "2000000000"))) {
+            assertThat(cells.run(readIt, null).out()).as("root's own file, root's cell").isEqualTo("root's eyes only");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(readIt, null))
                     .isInstanceOf(io.isola.core.IsolaException.class)
-                    .hasMessageContaining("the cell's user cannot read " + secret);
+                    .hasMessageNotContaining("others").hasMessageNotContaining("Exception")
+                    .hasMessageContaining(secret + " is in " + dir + " (mode 0700, owner uid 0), which the user the "
+                            + "cell acts as (uid 2000000000) cannot enter: run isola as its owner");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(writeIn, null))
+                    .hasMessageContaining("cannot write " + dir + " (mode 0700, owner uid 0)");
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(readIt, null))
+                    .hasMessageContaining("the user the cell acts as (uid 2000000000) cannot read " + secret
+                            + " (mode 0600, owner uid 0)").hasMessageNotContaining("others");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(writeIn, null))
+                    .hasMessageContaining("cannot write " + dir + " (mode 0755, owner uid 0)")
+                    .hasMessageContaining("a folder that user can write");
         } finally {
             TestCells.deleteTree(dir);
         }
