@@ -73,6 +73,9 @@ public final class Agent {
         switch (f.type()) {
             case Wire.HELLO -> {
                 mixEntropy(p.rest());
+                if (net != null) {
+                    Thread.ofVirtual().start(NetRelay::warmUp); // this clone's first run of it: see warmUp
+                }
                 send(Wire.READY, new byte[0]);
             }
             case Wire.MKDIR -> Files.createDirectories(Path.of(CellPath.decode(p).path()));
