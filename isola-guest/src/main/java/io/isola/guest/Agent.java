@@ -29,19 +29,30 @@ public final class Agent {
     private final DataInputStream in;
     private final OutputStream out;
     private final InputFiles inputs = new InputFiles();
+    /** The network port's relay, or null when /init named no network port. */
+    private final NetRelay net;
     private Process task;
     private OutputStream taskStdin;
 
-    private Agent(InputStream in, OutputStream out) {
+    private Agent(InputStream in, OutputStream out, NetRelay net) {
+        this.net = net;
         this.in = new DataInputStream(in); // Port buffers already
         this.out = new BufferedOutputStream(out, 128 << 10);
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         String port = args.length > 0 ? args[0] : "/dev/vport0p1";
+        NetRelay net = null;
+        if (args.length > 1) {
+            // Its reader starts here, in the golden VM, and clones inherit it blocked on the port.
+            java.io.RandomAccessFile netPort = new java.io.RandomAccessFile(args[1], "rw");
+            net = new NetRelay(Port.in(netPort.getFD()), Port.out(netPort.getFD()));
+            NetRelay.warmUp();
+            Thread.ofPlatform().daemon().name("net-port").start(net::serve);
+        }
         // One descriptor for both directions: a virtio-serial port can be open only once at a time.
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(port, "rw")) {
-            new Agent(Port.in(raf.getFD()), Port.out(raf.getFD())).serve();
+            new Agent(Port.in(raf.getFD()), Port.out(raf.getFD()), net).serve();
         }
     }
 
@@ -62,6 +73,9 @@ public final class Agent {
         switch (f.type()) {
             case Wire.HELLO -> {
                 mixEntropy(p.rest());
+                if (net != null) {
+                    Thread.ofVirtual().start(NetRelay::warmUp); // this clone's first run of it: see warmUp
+                }
                 send(Wire.READY, new byte[0]);
             }
             case Wire.MKDIR -> Files.createDirectories(Path.of(CellPath.decode(p).path()));
@@ -104,6 +118,18 @@ public final class Agent {
 
     private void run(RunRequest r) throws IOException {
         inputs.settle();
+        if (r.proxy()) {
+            try {
+                if (net == null) {
+                    throw new IOException("this VM has no network port");
+                }
+                net.listen(); // before the task exists: it can neither take the port first nor find it closed
+            } catch (IOException e) {
+                send(Wire.ERROR, new AgentError("cannot listen on the proxy address: " + e.getMessage()).encode());
+                send(Wire.EXIT, new Exit(125).encode());
+                return;
+            }
+        }
         ProcessBuilder pb = new ProcessBuilder(r.argv());
         pb.environment().clear();
         pb.environment().putAll(r.env());

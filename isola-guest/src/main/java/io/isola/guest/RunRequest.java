@@ -10,9 +10,11 @@ import java.util.Map;
 /**
  * RUN, host to guest: the command to start, its whole environment (nothing is inherited from the agent) and its
  * working directory. Counts are u16, so a list can never be announced longer than a frame can hold; every item is
- * read before it is kept, so a false count costs nothing.
+ * read before it is kept, so a false count costs nothing. {@code proxy}: whether the agent listens on the task's proxy
+ * address (a u8, 0 or 1: anything else is refused) before it starts the task.
  */
-public record RunRequest(List<String> argv, Map<String, String> env, String workdir) implements Wire.Message {
+public record RunRequest(List<String> argv, Map<String, String> env, String workdir, boolean proxy)
+        implements Wire.Message {
     @Override
     public byte[] encode() {
         Wire.Builder b = new Wire.Builder().count(argv.size());
@@ -23,7 +25,7 @@ public record RunRequest(List<String> argv, Map<String, String> env, String work
         for (Map.Entry<String, String> e : env.entrySet()) {
             b.str(e.getKey()).str(e.getValue());
         }
-        return b.str(workdir).bytes();
+        return b.str(workdir).u8(proxy ? 1 : 0).bytes();
     }
 
     public static RunRequest decode(Payload p) throws ProtocolException {
@@ -42,7 +44,11 @@ public record RunRequest(List<String> argv, Map<String, String> env, String work
             }
         }
         String workdir = p.str();
+        int proxy = p.u8();
+        if (proxy > 1) {
+            throw new ProtocolException("a RUN whose proxy flag is " + proxy + ", not 0 or 1");
+        }
         p.end();
-        return new RunRequest(argv, env, workdir);
+        return new RunRequest(argv, env, workdir, proxy == 1);
     }
 }

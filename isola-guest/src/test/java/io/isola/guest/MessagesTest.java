@@ -85,7 +85,7 @@ class MessagesTest {
         env.put("PATH", "/usr/bin:/bin");
         env.put("HOME", "/tmp");
         env.put("EMPTY", "");
-        RunRequest r = new RunRequest(List.of("/bin/sh", "-c", "echo \u00e9"), env, "/work");
+        RunRequest r = new RunRequest(List.of("/bin/sh", "-c", "echo \u00e9"), env, "/work", true);
         RunRequest back = RunRequest.decode(new Payload(r.encode()));
         assertThat(back).isEqualTo(r);
         assertThat(back.env().keySet()).containsExactly("PATH", "HOME", "EMPTY");
@@ -93,9 +93,11 @@ class MessagesTest {
 
     @Test
     void aRunsLayoutIsPinned() {
-        RunRequest r = new RunRequest(List.of("ls"), Map.of("A", "b"), "/");
+        RunRequest r = new RunRequest(List.of("ls"), Map.of("A", "b"), "/", false);
         assertThat(HEX.formatHex(r.encode())).isEqualTo("0001" + "0002" + "6c73" + "0001" + "000141" + "000162"
-                + "00012f");
+                + "00012f" + "00");
+        assertThat(HEX.formatHex(new RunRequest(List.of("ls"), Map.of(), "/", true).encode()))
+                .isEqualTo("0001" + "00026c73" + "0000" + "00012f" + "01");
     }
 
     @Test
@@ -103,7 +105,12 @@ class MessagesTest {
         assertThatThrownBy(() -> RunRequest.decode(payload("0000" + "0000" + "00012f")))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("without a command");
         assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0002" + "000141000162"
-                + "000141000163" + "00012f"))).isInstanceOf(ProtocolException.class).hasMessageContaining("twice");
+                + "000141000163" + "00012f" + "00"))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0000" + "00012f" + "02")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("proxy flag is 2");
+        assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0000" + "00012f")))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("ends early");
     }
 
     @Test

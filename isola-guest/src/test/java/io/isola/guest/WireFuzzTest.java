@@ -149,7 +149,7 @@ class WireFuzzTest {
                 for (int n = random.nextInt(4); n > 0; n--) {
                     env.putIfAbsent(text(), text());
                 }
-                yield new RunRequest(texts(1 + random.nextInt(4)), env, text());
+                yield new RunRequest(texts(1 + random.nextInt(4)), env, text(), random.nextBoolean());
             }
             case 2 -> new HarvestRequest(text(), texts(random.nextInt(4)));
             case 3 -> new Exit(random.nextInt(256));

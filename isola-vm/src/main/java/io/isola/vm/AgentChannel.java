@@ -77,7 +77,12 @@ final class AgentChannel implements AutoCloseable {
     }
 
     void run(List<String> argv, Map<String, String> env, String workdir) throws IOException {
-        send(Wire.RUN, new RunRequest(argv, env, workdir).encode());
+        run(argv, env, workdir, false);
+    }
+
+    /** @param proxy whether the agent listens on the task's proxy address before it starts the task */
+    void run(List<String> argv, Map<String, String> env, String workdir, boolean proxy) throws IOException {
+        send(Wire.RUN, new RunRequest(argv, env, workdir, proxy).encode());
     }
 
     void stdin(byte[] data, int len) throws IOException {

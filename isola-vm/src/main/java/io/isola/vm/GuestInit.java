@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 /**
  * The initramfs's /init: loads the virtio modules, mounts the read-only root's /usr and /etc each under a tmpfs
  * overlay (guest writes land in guest memory and never touch the image; /etc has Isola's account files on top),
- * then runs the agent. With {@code isola.probe} on the kernel
+ * brings loopback up (the only interface a guest has: the task's proxy listens there), then runs the agent on its
+ * two virtio-serial ports, found by name: {@code isola} (control) and {@code isola.net} (connections). With {@code isola.probe} on the kernel
  * command line it only says it booted and powers off: that is the accelerator probe.
  *
  * <p>The agent's JVM only interprets ({@code -Xint}). Every clone starts with an empty translation cache, so under
@@ -40,12 +41,19 @@ final class GuestInit {
                 $B mount -t tmpfs -o mode=1777,size=256m tmp /tmp
                 $B mount -t tmpfs -o mode=0700 root /root
                 $B hostname cell
-                port=$($B ls /dev/vport*p* 2>/dev/null | $B head -n 1)
-                if [ -z "$port" ]; then echo "isola: no virtio-serial port"; $B reboot -f; fi
+                $B ip link set lo up
+                port=; net=
+                for p in /sys/class/virtio-ports/*; do
+                    case "$($B cat $p/name 2>/dev/null)" in
+                        isola) port=/dev/${p##*/} ;;
+                        isola.net) net=/dev/${p##*/} ;;
+                    esac
+                done
+                if [ -z "$port" ] || [ -z "$net" ]; then echo "isola: no virtio-serial ports isola and isola.net"; $B reboot -f; fi
                 export PATH=/usr/bin:/usr/sbin HOME=/root
                 %s/bin/java -XX:+UseSerialGC -Xint -Xms8m -Xmx96m -Xss512k -XX:-UsePerfData \\
                     -XX:+DisableAttachMechanism --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp \\
-                    -Djdk.lang.Process.launchMechanism=VFORK -cp /isola/agent io.isola.guest.Agent "$port"
+                    -Djdk.lang.Process.launchMechanism=VFORK -cp /isola/agent io.isola.guest.Agent "$port" "$net"
                 echo "isola: the agent ended ($?)"
                 $B reboot -f
                 """.formatted(PROBE_OK, mods, javaHome);

@@ -19,8 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One QEMU process and everything that belongs to it: its cgroup, its run directory (pid, owner, log) and the two
- * socket pairs to its monitor and to the guest agent. Nothing here has a name another process could open. Closing
+ * One QEMU process and everything that belongs to it: its cgroup, its run directory (pid, owner, log) and the three
+ * socket pairs to its monitor, to the guest agent and to the guest's network port (the task's proxy connections). Nothing here has a name another process could open. Closing
  * it kills QEMU and removes every trace; the {@link VmJanitor} does the same for a Vm whose Isola was killed.
  */
 final class Vm implements AutoCloseable {
@@ -34,7 +34,7 @@ final class Vm implements AutoCloseable {
     }
 
     // the descriptor numbers QEMU gets its files and channels on
-    private static final int KERNEL = 3, INITRD = 4, ROOTFS = 5, RAM = 6, STATE = 7, AGENT = 8, QMP = 9;
+    private static final int KERNEL = 3, INITRD = 4, ROOTFS = 5, RAM = 6, STATE = 7, AGENT = 8, QMP = 9, NET = 10;
 
     final String id;
     final int pid;
@@ -43,13 +43,17 @@ final class Vm implements AutoCloseable {
     final AgentChannel agent;
     private final Cgroup cgroup;
     private final int agentFd;
+    /** The host's end of the network port; {@link #net} owns it once started. */
+    private final int netFd;
+    private VmNetChannel net;
     private boolean closed;
     /** QEMU's wait status once reaped, else -1: how it ended, for the message that reports its death. */
     private volatile int waitStatus = -1;
     /** What QEMU had written when it was closed: the log goes with its run directory. */
     private volatile String logAtClose;
 
-    private Vm(String id, int pid, Path dir, Qmp qmp, AgentChannel agent, int agentFd, Cgroup cgroup) {
+    private Vm(String id, int pid, Path dir, Qmp qmp, AgentChannel agent, int agentFd, int netFd, Cgroup cgroup) {
+        this.netFd = netFd;
         this.id = id;
         this.pid = pid;
         this.dir = dir;
@@ -67,6 +71,7 @@ final class Vm implements AutoCloseable {
         List<Integer> ours = new ArrayList<>();
         int[] qmp = Sockets.pair();
         int[] agent = Sockets.pair();
+        int[] net = Sockets.pair();
         Cgroup cg = null;
         int pid = -1;
         try {
@@ -74,11 +79,13 @@ final class Vm implements AutoCloseable {
             Files.writeString(dir.resolve("owner"), VmJanitor.me());
             ours.add(qmp[1]);
             ours.add(agent[1]);
+            ours.add(net[1]);
             int log = Libc.openWrite(dir.resolve("qemu.log").toString(), false);
             ours.add(log);
             Spawn s = Spawn.of(argv(mode, image, opt, accel, id)).openReadOnly(0, "/dev/null").fd(1, log).fd(2, log)
                     .openReadOnly(KERNEL, image.kernel().toString()).openReadOnly(INITRD, image.initrd().toString())
-                    .openReadOnly(ROOTFS, image.rootfs().toString()).fd(AGENT, agent[1]).fd(QMP, qmp[1]);
+                    .openReadOnly(ROOTFS, image.rootfs().toString()).fd(AGENT, agent[1]).fd(QMP, qmp[1])
+                    .fd(NET, net[1]);
             if (mode == Mode.GOLDEN) {
                 int state = Libc.openWrite(golden.state().toString(), false);
                 ours.add(state);
@@ -103,11 +110,12 @@ final class Vm implements AutoCloseable {
                         List.of(java.util.Map.of("capability", "x-ignore-shared", "state", true))));
                 monitor.execute("migrate-incoming", java.util.Map.of("uri", "fd:" + STATE));
             }
-            return new Vm(id, pid, dir, monitor, new AgentChannel(agent[0]), agent[0], cg);
+            return new Vm(id, pid, dir, monitor, new AgentChannel(agent[0]), agent[0], net[0], cg);
         } catch (IOException | RuntimeException e) {
             closeAll(ours);
             Libc.close(qmp[0]);
             Libc.close(agent[0]);
+            Libc.close(net[0]);
             String log = readLog(dir);
             kill(pid, cg, dir);
             if (e instanceof IsolaException ie) {
@@ -147,6 +155,9 @@ final class Vm implements AutoCloseable {
                 "-drive", "id=root,file=/proc/self/fd/" + ROOTFS + ",format=raw,if=none,readonly=on,file.locking=off",
                 "-device", "virtio-blk-device,drive=root", "-device", "virtio-serial-device",
                 "-chardev", "socket,id=agent,fd=" + AGENT, "-device", "virtserialport,chardev=agent,name=isola",
+                // The task's proxy connections, on a port of their own: a busy download never delays the agent.
+                // The guest has no network device at all (-nic none); this port is its only way out.
+                "-chardev", "socket,id=net,fd=" + NET, "-device", "virtserialport,chardev=net,name=isola.net",
                 "-chardev", "socket,id=qmp,fd=" + QMP, "-mon", "chardev=qmp,mode=control", "-serial", "stdio"));
         if (mode == Mode.CLONE) {
             a.addAll(List.of("-incoming", "defer"));
@@ -230,10 +241,28 @@ final class Vm implements AutoCloseable {
             return;
         }
         closed = true;
+        if (net != null) {
+            net.close();
+        } else {
+            Libc.close(netFd);
+        }
         agent.close();
         qmp.close();
         logAtClose = readLog(dir);
         kill(waitStatus == -1 ? pid : -1, cgroup, dir); // a reaped pid may be another process's by now
+    }
+
+    /**
+     * Starts relaying the guest's proxy connections to {@code egress}, named {@code cellId}: call before the task's
+     * RUN. {@code onBroken} hears why if the guest breaks the network port's protocol (the VM lives on without it).
+     */
+    synchronized VmNetChannel startNet(String cellId, io.isola.core.Egress egress,
+            java.util.function.Consumer<String> onBroken) {
+        if (closed || net != null) {
+            throw new IllegalStateException(closed ? "the VM is closed" : "the network port is relayed already");
+        }
+        net = new VmNetChannel(netFd, cellId, egress, onBroken).start();
+        return net;
     }
 
     int agentFd() {

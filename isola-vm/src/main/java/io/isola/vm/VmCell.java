@@ -1,6 +1,7 @@
 package io.isola.vm;
 
 import io.isola.core.Cell;
+import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
 import io.isola.core.Stdio;
@@ -60,7 +61,11 @@ final class VmCell implements Cell {
         this.err = stdio.err() == null ? new FileOutputStream(FileDescriptor.err) : open(stdio.err());
         audit.record(AuditEvent.of("cell.created", id(), "engine", VmEngine.NAME, "command", spec.command()));
         sendInputs(spec.files());
-        vm.agent.run(spec.command(), spec.env(), spec.workdir() == null ? "/" : spec.workdir().toString());
+        if (spec.network().reachesOut()) {
+            vm.startNet(id(), spec.network().egress(), this::networkBroken);
+        }
+        vm.agent.run(spec.command(), CellEnvironment.withNetwork(spec.env(), spec.network()),
+                spec.workdir() == null ? "/" : spec.workdir().toString(), spec.network().reachesOut());
         Thread.ofPlatform().daemon().name("vm-stdin").start(() -> pumpStdin(stdio.in()));
         Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
         if (spec.limits().timeout() != null) {
@@ -98,6 +103,19 @@ final class VmCell implements Cell {
         }
         if (files.outputDir() != null) {
             vm.agent.mkdir(files.outputDir());
+        }
+    }
+
+    /** The guest broke the network port's protocol: the task runs on without a network, and its user hears why. */
+    private void networkBroken(String why) {
+        audit.record(AuditEvent.of("cell.network_ended", id(), "reason", why));
+        try {
+            synchronized (err) {
+                err.write(("isola: " + why + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                err.flush();
+            }
+        } catch (IOException ignored) {
+            // the caller closed its stderr
         }
     }
 
