@@ -150,37 +150,6 @@ class VmNetworkTest {
         }
     }
 
-    /**
-     * The listener is bound per task, at RUN, so its cost is on the task's path: pool hand-off to /bin/true's exit,
-     * with a network and without, interleaved, each from a full pool.
-     */
-    @Test
-    void startingACellWithANetworkCostsLittleMore() throws Exception {
-        NetTestEgress egress = new NetTestEgress();
-        List<Long> with = new ArrayList<>();
-        List<Long> without = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            for (boolean net : new boolean[] {i % 2 == 0, i % 2 != 0}) {
-                awaitPool();
-                long t0 = System.nanoTime();
-                Ran r = run(NetTestEgress.spec(net ? egress : null, "exec /bin/true"));
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertThat(r.exit().exitCode()).as(r.err()).isZero();
-                (net ? with : without).add(ms);
-            }
-        }
-        long medWith = median(with);
-        long medWithout = median(without);
-        System.out.printf("[vm net] hand-off to /bin/true's exit, median of 8: %d ms with a network, %d ms without"
-                + " (with %s, without %s)%n", medWith, medWithout, with, without);
-        assertThat(medWith).as("with %s, without %s", with, without).isLessThan(medWithout + 300); // was +440 ms before the per-clone warm-up
-    }
-
-    private static long median(List<Long> xs) {
-        List<Long> sorted = xs.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
-    }
-
     private static List<Thread> netThreads(String cellId) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vm-net-" + cellId) && t.isAlive()).toList();
