@@ -48,12 +48,12 @@ class HostileOutputTest extends WithTasks {
     }
 
     @Test
-    void setIdBitsAreDroppedAndTheFileStillComesOut() throws IOException {
-        var r = leave("cp /bin/true /out/suid; chmod 6755 /out/suid", "");
-        assertThat(r.report()).contains("suid had set-id bits");
+    void aSetIdFileNeverComesOutOfASandboxCell() throws IOException {
+        // The cell's filter refuses the set-id bits (SetIdAttackTest); should a task still leave such a file (a vm
+        // cell, whose guest has no such filter), the Harvester drops the bits (HarvesterTest). Either way, the kept
+        // file has none.
+        var r = leave("cp /bin/true /out/suid; chmod 6755 /out/suid || echo chmod refused >&2", "");
         Path p = kept(r.report()).get(0);
-        assertThat(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
-                .extracting(Object::toString).doesNotContain("OWNER_EXECUTE", "GROUP_EXECUTE", "OTHERS_EXECUTE");
         assertThat((Integer) Files.getAttribute(p, "unix:mode") & 07000).isZero();
     }
 
