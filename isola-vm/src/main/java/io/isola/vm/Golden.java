@@ -6,6 +6,7 @@ import io.isola.linux.Libc;
 import io.isola.linux.cgroup.CgroupTree;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -25,27 +26,27 @@ final class Golden {
      */
     private static final int VERSION = 5;
 
-    record Files(Path ram, Path state) {}
+    record Snapshot(Path ram, Path state) {}
 
     private Golden() {}
 
-    static Files ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
+    static Snapshot ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
             Consumer<String> progress) {
         Path dir = opt.goldenDir();
         // anything a clone must start the same way as the golden VM: a change makes a new golden
         String meta = "v" + VERSION + " " + image.hash() + " " + String.join(" ", accel.qemuArgs) + " "
                 + opt.memoryMb() + "M" + accel.kernelArgs + "\n";
-        Files files = new Files(dir.resolve("ram"), dir.resolve("state"));
+        Snapshot files = new Snapshot(dir.resolve("ram"), dir.resolve("state"));
         try {
-            if (java.nio.file.Files.exists(dir.resolve("meta"))
-                    && java.nio.file.Files.readString(dir.resolve("meta")).equals(meta)) {
+            if (Files.exists(dir.resolve("meta"))
+                    && Files.readString(dir.resolve("meta")).equals(meta)) {
                 return files;
             }
             progress.accept("booting the golden VM (" + accel + ", " + opt.memoryMb() + " MiB) and saving its snapshot");
             Path tmp = dir.resolveSibling("golden.new");
             FileTrees.delete(tmp);
-            java.nio.file.Files.createDirectories(tmp);
-            Files t = new Files(tmp.resolve("ram"), tmp.resolve("state"));
+            Files.createDirectories(tmp);
+            Snapshot t = new Snapshot(tmp.resolve("ram"), tmp.resolve("state"));
             try (RandomAccessFile ram = new RandomAccessFile(t.ram().toFile(), "rw")) {
                 ram.setLength((long) opt.memoryMb() << 20);
             }
@@ -54,7 +55,7 @@ final class Golden {
                 // QEMU 7.2 opens a private RAM file read-write too (8.2's rom=off would not): it must own it
                 Libc.chown(t.ram().toString(), opt.uid(), opt.uid());
                 // the saving shell reopens QEMU's descriptor 7 by its /proc name, as QEMU's user
-                java.nio.file.Files.createFile(t.state());
+                Files.createFile(t.state());
                 Libc.chown(t.state().toString(), opt.uid(), opt.uid());
             }
             save(image, t, opt, accel, cgroups);
@@ -65,16 +66,16 @@ final class Golden {
                     Libc.chmod(p.toString(), 0600);
                 }
             }
-            java.nio.file.Files.writeString(tmp.resolve("meta"), meta);
+            Files.writeString(tmp.resolve("meta"), meta);
             FileTrees.delete(dir);
-            java.nio.file.Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             return files;
         } catch (IOException e) {
             throw new IsolaException("cannot make the golden snapshot in " + dir + ": " + e.getMessage());
         }
     }
 
-    private static void save(VmImage image, Files t, VmOptions opt, Accelerator accel, CgroupTree cgroups)
+    private static void save(VmImage image, Snapshot t, VmOptions opt, Accelerator accel, CgroupTree cgroups)
             throws IOException {
         try (Vm vm = Vm.start(Vm.Mode.GOLDEN, image, t, null, opt, accel, cgroups)) {
             Ready.await(vm, opt.readyTimeout());
@@ -122,7 +123,7 @@ final class Golden {
         vm.agent.file(dir + "/in/a", new java.io.ByteArrayInputStream("warm-up\n".getBytes()));
         vm.agent.run(List.of("/bin/cp", dir + "/in/a", dir + "/out/b"), env, dir);
         expectSuccess(vm, "cp");
-        Path into = java.nio.file.Files.createDirectory(scratch.resolve("warm-up"));
+        Path into = Files.createDirectory(scratch.resolve("warm-up"));
         try {
             vm.agent.harvest(dir + "/out", List.of(dir + "/in"), new io.isola.core.output.Harvester(into,
                     io.isola.core.OutputQuota.DEFAULT), io.isola.core.OutputQuota.DEFAULT);

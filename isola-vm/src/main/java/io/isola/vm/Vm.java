@@ -64,7 +64,7 @@ final class Vm implements AutoCloseable {
     }
 
     /** @param ram the golden RAM every clone maps (only for {@link Mode#CLONE}) */
-    static Vm start(Mode mode, VmImage image, Golden.Files golden, GoldenRam ram, VmOptions opt, Accelerator accel,
+    static Vm start(Mode mode, VmImage image, Golden.Snapshot golden, GoldenRam ram, VmOptions opt, Accelerator accel,
             CgroupTree cgroups) {
         String id = Ids.next();
         Path dir = opt.runDir().resolve(id);

@@ -29,7 +29,7 @@ public final class VmEngine implements Engine {
     private final VmImage image;
     private final Accelerator accel;
     private final CgroupTree cgroups;
-    private final Golden.Files golden;
+    private final Golden.Snapshot golden;
     /** What every clone maps as its RAM; see {@link GoldenRam}. */
     private final GoldenRam goldenRam;
     private final VmPool pool;
