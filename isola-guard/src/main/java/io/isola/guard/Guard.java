@@ -42,6 +42,7 @@ public final class Guard implements AutoCloseable {
     private final Callers callers;
     private final TaintRecord record;
     private final Reporter reporter;
+    private final ContentHasher hasher;
     private final VerdictCache cache = new VerdictCache(1 << 18);
     private final Path stateDir;
     private final String statePrefix;
@@ -76,6 +77,7 @@ public final class Guard implements AutoCloseable {
         }
         this.callers = Callers.forThisHost((int) ProcessHandle.current().pid(), allowed);
         this.reporter = new Reporter(audit, record);
+        this.hasher = new ContentHasher(record);
         this.group = Fanotify.open();
     }
 
@@ -200,6 +202,7 @@ public final class Guard implements AutoCloseable {
             if (j.untrusted() && record.add(st)) {
                 counts.recorded.increment();
                 reporter.recorded(st, path, j.why());
+                hasher.hashLater(r.fd(), st, path); // its content too, so a copy without the marks is known
             }
         }
         if (!j.untrusted()) {
@@ -313,6 +316,7 @@ public final class Guard implements AutoCloseable {
             r.close();
         }
         writeStatusNow();
+        hasher.close();
         reporter.event(AuditEvent.of("guard.stopped", null, "denied", counts.denied.sum()));
         reporter.close();
     }

@@ -25,7 +25,9 @@ public final class Libc {
             UNSHARE = Native.fn("unshare"), SETNS = Native.fn("setns"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
             CHMOD = Native.fn("chmod"), ACCESS = Native.fn("access"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
             CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
-            KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid");
+            KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid"),
+            FCNTL = Native.fn("fcntl");
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     private Libc() {}
 
@@ -105,6 +107,11 @@ public final class Libc {
             Native.checked("pipe2", PIPE2, fds.address(), O_CLOEXEC, 0);
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
         }
+    }
+
+    /** A second, close-on-exec descriptor of the same open file (fcntl F_DUPFD_CLOEXEC), to outlive the first. */
+    public static int dup(int fd) {
+        return (int) Native.checked("fcntl F_DUPFD_CLOEXEC", FCNTL, fd, F_DUPFD_CLOEXEC, 0);
     }
 
     public static void close(int fd) {
