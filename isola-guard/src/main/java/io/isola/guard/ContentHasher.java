@@ -31,12 +31,18 @@ final class ContentHasher implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("isola-guard-hasher").start(this::loop);
     }
 
-    /** Queues the file open at {@code fd} (which stays the caller's); a dup of it is hashed later. */
+    /** Queues the file open at {@code fd} (which stays the caller's); a dup of it is hashed later. Never throws. */
     void hashLater(int fd, FileFacts.Stat st, String path) {
         if (st.size() == 0 || st.size() > MAX_BYTES) {
             return;
         }
-        int own = Libc.dup(fd);
+        int own;
+        try {
+            own = Libc.dup(fd);
+        } catch (RuntimeException noDescriptorLeft) { // the answer must not wait on, or fail for, the record
+            skipped.incrementAndGet();
+            return;
+        }
         if (!jobs.offer(new Job(own, path))) {
             Libc.close(own);
             skipped.incrementAndGet();
