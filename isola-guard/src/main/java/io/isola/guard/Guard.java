@@ -206,7 +206,7 @@ public final class Guard implements AutoCloseable {
             }
         }
         if (!j.untrusted()) {
-            answerClean(r, true);
+            answerClean(r, st.size() > 0); // an empty file is about to be filled: judge what it will hold
             return;
         }
         if (st.size() == 0) { // nothing to read yet: the program that is filling it keeps working
@@ -228,12 +228,22 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    /**
+     * Allows the open; with {@code stopAsking}, the kernel stops asking about the file until it is written. The
+     * ignore mark goes on before the answer, while the opener still waits: put on after, a write made in between
+     * (a copier that created the file and filled it at once) would not clear it, and the filled file would keep a
+     * verdict judged on its empty self.
+     */
     private void answerClean(Request r, boolean stopAsking) {
+        if (stopAsking && !r.answered()) {
+            try {
+                group.stopAsking(r.fd(), ASKED);
+            } catch (RuntimeException notMarked) {
+                // the kernel asks again next time: slower, never wrong
+            }
+        }
         if (r.answer(true)) {
             counts.clean.increment();
-            if (stopAsking) {
-                group.stopAsking(r.fd(), ASKED);
-            }
         }
     }
 
