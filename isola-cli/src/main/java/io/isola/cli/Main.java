@@ -5,6 +5,7 @@ import io.isola.cli.args.Help;
 import io.isola.cli.args.ManPage;
 import io.isola.cli.args.Parser;
 import io.isola.cli.args.UsageException;
+import io.isola.core.GuardRefusal;
 import io.isola.core.IsolaException;
 import io.isola.core.Trace;
 import java.util.Arrays;
@@ -71,14 +72,25 @@ public final class Main {
         } catch (IsolaException e) {
             System.err.println("isola: " + e.getMessage());
             return e.exitCode();
-        } catch (Exception | Error e) {
-            System.err.println("isola: internal error: " + e
-                    + " (please report it with the command you ran; ISOLA_DEBUG=1 shows the details)");
-            if (System.getenv("ISOLA_DEBUG") != null) {
-                e.printStackTrace();
+        } catch (java.nio.file.FileSystemException e) {
+            if (GuardRefusal.is(e)) { // e.g. isola trust explain run without root on a file a guard keeps closed
+                IsolaException why = GuardRefusal.explain(e.getFile(), "run sudo isola " + String.join(" ", args));
+                System.err.println("isola: " + why.getMessage());
+                return why.exitCode();
             }
-            return IsolaException.ISOLA_FAILED;
+            return internalError(e);
+        } catch (Exception | Error e) {
+            return internalError(e);
         }
+    }
+
+    private static int internalError(Throwable e) {
+        System.err.println("isola: internal error: " + e
+                + " (please report it with the command you ran; ISOLA_DEBUG=1 shows the details)");
+        if (System.getenv("ISOLA_DEBUG") != null) {
+            e.printStackTrace();
+        }
+        return IsolaException.ISOLA_FAILED;
     }
 
     private static Command find(String name) throws UsageException {

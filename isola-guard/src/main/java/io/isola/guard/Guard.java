@@ -42,6 +42,7 @@ public final class Guard implements AutoCloseable {
     private final Callers callers;
     private final TaintRecord record;
     private final Reporter reporter;
+    private final ContentHasher hasher;
     private final VerdictCache cache = new VerdictCache(1 << 18);
     private final Path stateDir;
     private final String statePrefix;
@@ -76,6 +77,7 @@ public final class Guard implements AutoCloseable {
         }
         this.callers = Callers.forThisHost((int) ProcessHandle.current().pid(), allowed);
         this.reporter = new Reporter(audit, record);
+        this.hasher = new ContentHasher(record);
         this.group = Fanotify.open();
     }
 
@@ -200,10 +202,11 @@ public final class Guard implements AutoCloseable {
             if (j.untrusted() && record.add(st)) {
                 counts.recorded.increment();
                 reporter.recorded(st, path, j.why());
+                hasher.hashLater(r.fd(), st, path); // its content too, so a copy without the marks is known
             }
         }
         if (!j.untrusted()) {
-            answerClean(r, true);
+            answerClean(r, st.size() > 0); // an empty file is about to be filled: judge what it will hold
             return;
         }
         if (st.size() == 0) { // nothing to read yet: the program that is filling it keeps working
@@ -225,12 +228,22 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    /**
+     * Allows the open; with {@code stopAsking}, the kernel stops asking about the file until it is written. The
+     * ignore mark goes on before the answer, while the opener still waits: put on after, a write made in between
+     * (a copier that created the file and filled it at once) would not clear it, and the filled file would keep a
+     * verdict judged on its empty self.
+     */
     private void answerClean(Request r, boolean stopAsking) {
+        if (stopAsking && !r.answered()) {
+            try {
+                group.stopAsking(r.fd(), ASKED);
+            } catch (RuntimeException notMarked) {
+                // the kernel asks again next time: slower, never wrong
+            }
+        }
         if (r.answer(true)) {
             counts.clean.increment();
-            if (stopAsking) {
-                group.stopAsking(r.fd(), ASKED);
-            }
         }
     }
 
@@ -313,6 +326,7 @@ public final class Guard implements AutoCloseable {
             r.close();
         }
         writeStatusNow();
+        hasher.close();
         reporter.event(AuditEvent.of("guard.stopped", null, "denied", counts.denied.sum()));
         reporter.close();
     }

@@ -20,12 +20,13 @@ import java.util.List;
 /**
  * What the guard costs a host program: open+read+close of 10,000 files of 4 KiB on a private tmpfs (page cache
  * warm) by a Perl loop in a process of its own, unwatched, through a guard's first pass (every file judged) and
- * once judged (the kernel's ignore marks answer), and the time to be refused a tainted file. Rows are Markdown, as
+ * once judged (the kernel's ignore marks answer), the time to be refused a tainted file, and Debian's fapolicyd on
+ * the same files as the anchor ({@link FapolicydAnchor}). Rows are Markdown, as
  * {@code isola bench} prints them, with the targets of issue 16.
  */
 public final class GuardBench {
     private static final int FILES = 10_000, PASSES = 9, DENIALS = 2000;
-    private static final String OPEN_ALL = """
+    static final String OPEN_ALL = """
             use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
             open(my $l, '<', $ARGV[0]) or die; my @f = <$l>; chomp @f; close $l;
             my $t = clock_gettime(CLOCK_MONOTONIC);
@@ -98,6 +99,7 @@ public final class GuardBench {
                 denial = perl(DENY_ONE, evil.toString(), Integer.toString(DENIALS)).split(" ");
             }
         }
+        String anchor = anchor(scratch, plain, plainList);
         long base = median(unwatched);
         out.printf("%n## Guard: %,d opens of 4 KiB files (open+read+close by Perl, page cache warm)%n%n", FILES);
         out.printf("| contender | per file | ratio to unwatched | target |%n|---|---:|---:|---|%n");
@@ -112,10 +114,38 @@ public final class GuardBench {
                 median(judged) / 1e3 / FILES, paired[PASSES / 2]);
         out.printf("| guard, denial of a tainted file | median %.1f µs, p99 %.1f µs | | ≤ 1 ms median |%n",
                 Long.parseLong(denial[0]) / 1e3, Long.parseLong(denial[1].trim()) / 1e3);
+        out.println(anchor);
         out.printf("%nCommand: `isola guard bench` (%d passes over a watched and an unwatched tmpfs, alternating; "
                 + "medians; the judged ratio is the median of each judged pass over the unwatched pass before it; "
                 + "first pass: 3 fresh guards; denials: %d opens of one file). The kernel asked the guard %d times "
-                + "during the judged passes.%n", PASSES, DENIALS, asked);
+                + "during the judged passes. fapolicyd: Debian's package and rules, in a mount namespace of its own "
+                + "over a ramfs copy of the unwatched files, after one pass that fills its caches; its ratio is paired "
+                + "the same way.%n", PASSES, DENIALS, asked);
+    }
+
+    /** The row of Debian's fapolicyd on the same files, or the one line that says why it could not run here. */
+    private static String anchor(Path scratch, Path plain, Path plainList) throws IOException, InterruptedException {
+        String name = "| fapolicyd (Debian's rules) | ";
+        try (FapolicydAnchor f = FapolicydAnchor.start(scratch, plain, plainList)) {
+            long first = f.openAll(); // its caches fill
+            long[] unwatched = new long[PASSES], watched = new long[PASSES];
+            double[] paired = new double[PASSES];
+            for (int i = 0; i < PASSES; i++) {
+                unwatched[i] = openAll(plainList);
+                watched[i] = f.openAll();
+                paired[i] = (double) watched[i] / unwatched[i];
+            }
+            long asked = f.stop();
+            if (asked < (long) FILES * (PASSES + 1)) { // it must have judged every open, or it measured nothing
+                throw new FapolicydAnchor.NotRun("fapolicyd reported " + asked + " allowed opens of "
+                        + FILES * (PASSES + 1) + ": it did not watch the files");
+            }
+            Arrays.sort(paired);
+            return String.format("%s%.2f µs | %.2fx | anchor (first pass %.2fx; it answered %,d opens) |", name,
+                    median(watched) / 1e3 / FILES, paired[PASSES / 2], (double) first / median(unwatched), asked);
+        } catch (FapolicydAnchor.NotRun e) {
+            return name + "not run: " + e.getMessage().replace('|', '/') + " | | anchor |";
+        }
     }
 
     private static Path files(Path dir, Path list) throws IOException {
@@ -146,7 +176,13 @@ public final class GuardBench {
     }
 
     private static String perl(String script, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("perl", "-e", script));
+        return perl(List.of(), script, args);
+    }
+
+    /** Runs a Perl script after {@code prefix} (e.g. nsenter); what it printed. */
+    static String perl(List<String> prefix, String script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("perl", "-e", script));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -6,9 +6,6 @@ import io.isola.core.trust.Marks;
 import io.isola.core.trust.TrustLevel;
 import io.isola.linux.FileFacts;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,6 +19,12 @@ import java.util.Map;
 final class Judge {
     /** Past this size a seal is not checked on the decision path; the file is judged by its other marks. */
     private static final long MAX_SEALED_BYTES = 64L << 20;
+    /**
+     * Past this size a file with no marks is not hashed on the decision path to compare it with the record's
+     * content (at a few hundred MB/s that is tens of milliseconds, well inside {@code answer-within}). It is hashed
+     * only when some recorded content has exactly its size, and its verdict is then cached like any other.
+     */
+    static final long MAX_DECIDING_HASH_BYTES = 32L << 20;
 
     /** @param why what the denial says; null for a clean file */
     record Judgement(boolean untrusted, String why) {
@@ -39,7 +42,7 @@ final class Judge {
     Judgement judge(int fd, FileFacts.Stat stat, String path) {
         Marks marks = marks(fd);
         if (!marks.isEmpty() || record.contains(stat)) {
-            String sha = sealed(marks) && stat.size() <= MAX_SEALED_BYTES ? sha256(fd) : null;
+            String sha = sealed(marks) ? ContentHasher.sha256(fd, MAX_SEALED_BYTES) : null;
             Verdict v = classifier.file(Path.of(path), null, marks, sha);
             if (v.level() == TrustLevel.TRUSTED && v.rule() == null && !marks.isEmpty()) {
                 return Judgement.CLEAN; // a sealed safe view vouches for itself
@@ -59,7 +62,18 @@ final class Judge {
         if (place.rule() != null && place.level() == TrustLevel.UNTRUSTED) {
             return new Judgement(true, place.why());
         }
-        return Judgement.CLEAN;
+        return byContent(fd, stat);
+    }
+
+    /** A copy made without the marks (by an allowed program, a restore, while no guard ran) is known by content. */
+    private Judgement byContent(int fd, FileFacts.Stat stat) {
+        if (stat.size() == 0 || stat.size() > MAX_DECIDING_HASH_BYTES || !record.hasContentOfSize(stat.size())) {
+            return Judgement.CLEAN; // the cheap filter: no recorded content has this size
+        }
+        String sha = ContentHasher.sha256(fd, MAX_DECIDING_HASH_BYTES);
+        String seenAt = sha == null ? null : record.contentSeenAt(stat.size(), sha);
+        return seenAt == null ? Judgement.CLEAN : new Judgement(true, "Isola's record: its content is that of "
+                + seenAt + ", judged untrusted before (a copy without its marks)");
     }
 
     /** The taint marks Isola judges, read through the descriptor. */
@@ -82,19 +96,5 @@ final class Judge {
 
     private static boolean sealed(Marks m) {
         return "trusted".equals(m.get(Marks.TRUST)) && m.get(Marks.SEAL) != null;
-    }
-
-    private static String sha256(int fd) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            long at = 0;
-            for (int n; (n = FileFacts.pread(fd, buf, at)) > 0; at += n) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

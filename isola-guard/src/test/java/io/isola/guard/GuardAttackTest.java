@@ -3,6 +3,7 @@ package io.isola.guard;
 import static io.isola.guard.GuardedPlace.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isola.core.Sha256;
 import io.isola.core.trust.Marks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,21 @@ class GuardAttackTest {
         GuardedPlace.mark(evil, Marks.XDG_ORIGIN, "https://intranet.example.com/invoice.pdf"); // a trusted origin
         assertThat(run("cat", evil.toString()).denied()).isTrue();
         assertThat(g.eventually("guard/untrusted.tsv", evil.toString())).contains(EVIL);
+    }
+
+    @Test
+    void aCopyAnAllowedProgramMadeWithoutTheMarksIsDeniedByItsContent() throws Exception {
+        assertThat(run("cat", evil.toString()).denied()).isTrue(); // judged: its content goes into the record
+        assertThat(g.eventually("guard/untrusted-content.tsv", Sha256.of(evil))).contains(evil.toString());
+        Path copy = g.place.resolve("restored.pdf");
+        assertThat(run(g.backup.toString(), evil.toString(), copy.toString()).code()).isZero(); // no xattrs copied
+        assertThat(Marks.read(copy).isEmpty()).isTrue();
+
+        GuardedPlace.Result r = run("cat", copy.toString());
+        assertThat(r.denied()).as(r.out()).isTrue();
+        assertThat(g.eventually("audit.jsonl", copy.toString())).contains("its content is that of " + evil);
+        Path sameSize = g.file("same-size.pdf", "%PDF-1.7 kindly!"); // as long as the hostile one, other bytes
+        assertThat(run("cat", sameSize.toString())).isEqualTo(new GuardedPlace.Result(0, "%PDF-1.7 kindly!"));
     }
 
     @Test

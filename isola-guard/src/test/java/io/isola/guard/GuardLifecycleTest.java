@@ -3,6 +3,7 @@ package io.isola.guard;
 import static io.isola.guard.GuardedPlace.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isola.core.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,21 @@ class GuardLifecycleTest {
             long afterWrite = guard.status().lookups();
             assertThat(run("cat", mine.toString()).code()).isZero();
             assertThat(guard.status().lookups()).isGreaterThan(afterWrite);
+        }
+    }
+
+    @Test
+    void aCopyMadeWhileNoGuardRanIsDeniedByTheNextOneByItsContent() throws Exception {
+        try (GuardedPlace g = new GuardedPlace(tmp)) {
+            Path evil = g.file("evil.pdf", "hostile bytes", "xdg.origin.url", "https://evil.example/");
+            Guard first = g.start();
+            assertThat(run("cat", evil.toString()).denied()).isTrue();
+            assertThat(g.eventually("guard/untrusted-content.tsv", Sha256.of(evil))).isNotEmpty();
+            first.close();
+
+            Path restored = Files.write(g.place.resolve("restored.pdf"), Files.readAllBytes(evil)); // no marks
+            g.start();
+            assertThat(run("cat", restored.toString()).denied()).isTrue();
         }
     }
 

@@ -24,6 +24,8 @@ final class GuardedPlace implements AutoCloseable {
     final Path root;
     final Path place;
     final Path state;
+    /** An allowed program ({@code [guard] allow}): a copy of {@code cp} under a path of its own, as a backup tool. */
+    final Path backup;
     private final List<AutoCloseable> guards = new ArrayList<>();
 
     GuardedPlace(Path tmp) throws IOException {
@@ -32,11 +34,16 @@ final class GuardedPlace implements AutoCloseable {
         this.state = tmp.resolve("state");
         Files.createDirectories(place);
         Files.createDirectories(state);
+        this.backup = Files.copy(Path.of("/usr/bin/cp"), Files.createDirectories(tmp.resolve("bin")).resolve("backup"));
+        Libc.chmod(backup.toString(), 0755);
         Libc.chmod(tmp.toString(), 0755); // other uids (a cell's, nobody) must reach the place to be judged at all
         Libc.mount("tmpfs", place.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "size=256m,mode=0755");
     }
 
-    /** The policy the tests guard by: one untrusted place, one trusted origin, Downloads as a mark place. */
+    /**
+     * The policy the tests guard by: one untrusted place, one trusted origin, Downloads as a mark place, and the
+     * backup program allowed.
+     */
     String policy() {
         return """
                 version = 1
@@ -51,7 +58,8 @@ final class GuardedPlace implements AutoCloseable {
                 [guard]
                 paths = ["%s"]
                 mark = ["%s/Downloads"]
-                """.formatted(place, place, place);
+                allow = ["%s"]
+                """.formatted(place, place, place, backup);
     }
 
     /** A guard in this JVM: the test's own opens are the guard's own, so only child processes are judged. */

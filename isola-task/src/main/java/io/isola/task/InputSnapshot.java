@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.GuardRefusal;
 import io.isola.core.IsolaException;
 import io.isola.core.Sha256;
 import io.isola.core.output.Harvester;
@@ -87,6 +88,9 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             return new InputSnapshot(original, real, dir, copy, name, n, Sha256.hex(sha),
                     marks);
         } catch (IOException e) {
+            if (GuardRefusal.is(e)) { // a guard keeps it closed, and this Isola is not one it lets through
+                throw GuardRefusal.explain(original.toString(), "run Isola with sudo, as the guard's own JDK runs it");
+            }
             throw new IsolaException("cannot copy " + original + " for the cell: " + e.getMessage());
         }
     }
