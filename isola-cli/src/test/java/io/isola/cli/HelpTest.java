@@ -6,6 +6,8 @@ import io.isola.cli.args.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,8 +42,12 @@ class HelpTest {
     void theTopLevelHelpNamesEveryCommand() {
         Cli.Result r = cli.run("--help");
         assertThat(r.code()).isZero();
+        // the summaries start in one column, however long a command's name
+        List<Integer> columns = new ArrayList<>();
         for (Command c : Main.commands()) {
-            assertThat(r.out()).contains("  " + c.name() + " ");
+            String line = r.out().lines().filter(l -> l.startsWith("  " + c.name() + " ")).findFirst().orElseThrow();
+            columns.add(line.indexOf(c.summary()));
         }
+        assertThat(columns).as(r.out()).containsOnly(columns.get(0));
     }
 }

@@ -34,8 +34,12 @@ public final class Help {
         out.println(TAGLINE);
         out.println();
         out.println("Commands:");
+        int width = 0;
         for (Command c : commands) {
-            out.printf("  %-8s %s%n", c.name(), c.summary());
+            width = Math.max(width, c.name().length());
+        }
+        for (Command c : commands) {
+            out.printf("  %-" + width + "s  %s%n", c.name(), c.summary());
         }
         out.println();
         out.println("Run 'isola COMMAND --help' for a command's options.");
