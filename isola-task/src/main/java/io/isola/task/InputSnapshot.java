@@ -1,5 +1,6 @@
 package io.isola.task;
 
+import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
 import io.isola.core.output.Harvester;
 import io.isola.core.trust.Marks;
@@ -91,5 +92,21 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Isola's copy of a file a link task's cell fetched (already harvested: the host treated it as hostile), in
+     * {@code dir}, marked with the link as its origin. {@code shownAs} is where the user would find it had they
+     * downloaded it where they are: the name messages use and where its safe view goes.
+     */
+    static InputSnapshot fetched(Harvest.OutputFile f, Path dir, String url, Path shownAs) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path copy = dir.resolve(f.name());
+        Files.copy(f.staged(), copy);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new InputSnapshot(shownAs, copy, dir, copy, f.name(), Files.size(copy), Digests.sha256(copy),
+                new Marks(Map.of(Marks.XDG_ORIGIN, url)));
     }
 }
