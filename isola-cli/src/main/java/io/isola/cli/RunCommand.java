@@ -14,6 +14,9 @@ import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
+import io.isola.core.policy.NetworkAccess;
+import io.isola.net.ProxyOnDemand;
+import io.isola.task.ProxyNetworks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +39,13 @@ final class RunCommand implements Command {
     private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
     private static final Option DISK = Option.value("--disk", "SIZE",
             "size of the private writable layer (default 256M, at least 1M)");
+    private static final Option NET = Option.value("--net", "LEVEL", "network: none (default), internet or trusted, "
+            + "through the host's proxy by the policy's [network] rules");
+    private static final Option POLICY = Option.value("--policy", "FILE", "policy whose [network] rules --net "
+            + "applies (default: as for open)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
-            CPU_TIME, TIMEOUT, DISK, STATE);
+    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, NET, MEMORY, PIDS, CPUS,
+            CPU_TIME, TIMEOUT, DISK, POLICY, STATE);
 
     private String image = "host";
     private String engine = "sandbox";
@@ -47,6 +54,8 @@ final class RunCommand implements Command {
     private final List<String> env = new ArrayList<>();
     private Path workdir;
     private Path stateDir;
+    private Path policy;
+    private NetworkAccess net = NetworkAccess.NONE;
     private Limits limits = Limits.DEFAULT;
     private List<String> command = List.of();
 
@@ -64,11 +73,13 @@ final class RunCommand implements Command {
     public List<String> description() {
         return List.of("Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
                 "copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and none of the",
-                "caller's environment. Its exit code is CMD's. It starts in your current directory when --ro or",
+                "caller's environment; with --net, a proxy on its loopback that reaches what the policy lets that level",
+                "reach (http_proxy and https_proxy point at it). Its exit code is CMD's. It starts in your current directory when --ro or",
                 "--rw share it or a path in it (relative paths then mean what they mean to you), else in /home/user.",
                 "",
                 "Examples:  isola run --ro ./report.pdf -- pdftotext report.pdf -",
-                "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out");
+                "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out",
+                "           isola run --net internet -- curl -sI https://example.com/");
     }
 
     @Override
@@ -103,6 +114,8 @@ final class RunCommand implements Command {
             case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
             case "--disk" -> limits = limits.withDisk(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireDisk));
+            case "--net" -> net = network(v);
+            case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             default -> throw new IllegalStateException("unhandled option " + n);
         }
@@ -123,38 +136,50 @@ final class RunCommand implements Command {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
         try (Session session = Session.open(stateDir, engine)) {
-            for (Path p : readWrite) {
-                HostSecrets.checkWritable(p, session.paths.root());
-                view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
-            }
-            CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
-                    workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), Network.NONE,
-                    limits);
-            // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
-            // exits with 128+signal.
-            Thread hook = new Thread(() -> {
-                Main.shuttingDown = true;
-                session.close();
-            }, "isola-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Trace.mark("engine ready");
-            try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
-                Trace.mark("cell started");
-                CellExit exit = cell.waitFor();
-                Trace.mark("cell exited");
-                String why = explain(cell.id(), exit, limits);
-                if (why != null) {
-                    System.err.println(why);
-                }
-                return exit.exitCode();
+            // The proxy's classes load only here: a cell without --net costs its start nothing.
+            ProxyNetworks proxy = net == NetworkAccess.NONE ? null
+                    : new ProxyNetworks(ProxyOnDemand.onThisHost(Policies.load(policy).network(), session.audit::record));
+            try {
+                return run(session, view, proxy == null ? Network.NONE : proxy.forAccess(net));
             } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shutdownUnderWay) {
-                    // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
+                if (proxy != null) {
+                    proxy.close();
                 }
-                Trace.mark("cell closed");
             }
+        }
+    }
+
+    private int run(Session session, List<ViewEntry> view, Network network) throws InterruptedException {
+        for (Path p : readWrite) {
+            HostSecrets.checkWritable(p, session.paths.root());
+            view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
+        }
+        CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
+                workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), network, limits);
+        // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
+        // exits with 128+signal.
+        Thread hook = new Thread(() -> {
+            Main.shuttingDown = true;
+            session.close();
+        }, "isola-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Trace.mark("engine ready");
+        try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
+            Trace.mark("cell started");
+            CellExit exit = cell.waitFor();
+            Trace.mark("cell exited");
+            String why = explain(cell.id(), exit, limits);
+            if (why != null) {
+                System.err.println(why);
+            }
+            return exit.exitCode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shutdownUnderWay) {
+                // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
+            }
+            Trace.mark("cell closed");
         }
     }
 
@@ -203,6 +228,14 @@ final class RunCommand implements Command {
             }
         }
         return null;
+    }
+
+    private static NetworkAccess network(String v) throws UsageException {
+        NetworkAccess a = NetworkAccess.parse(v);
+        if (a == null) {
+            throw new UsageException("--net " + v + " is not a network level: use none, internet or trusted");
+        }
+        return a;
     }
 
     private static Path path(String v) {
