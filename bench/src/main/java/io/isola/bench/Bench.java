@@ -60,6 +60,7 @@ public final class Bench {
             throughput(engine);
             idleMemory(engine);
             new OpenBench(config, report, engine).run();
+            new NetBench(config, report, engine, audit).run();
         }
         VmBench.run(config, report, out);
         report.targets();
