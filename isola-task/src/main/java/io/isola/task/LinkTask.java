@@ -181,8 +181,8 @@ public final class LinkTask {
         Object reason = e.fields().get("reason");
         return "isola: the fetch was refused by the network policy: " + (host == null ? "the request"
                 : host + (port == null ? "" : ":" + port) + (address == null ? "" : " (" + address + ")"))
-                + ": " + e.fields().get("rule") + (reason == null ? "" : " (" + reason + ")") + " for " + level
-                + " cells (network " + access.word() + "); nothing was opened. See why: isola net explain "
+                + ": " + e.fields().get("rule") + (reason == null ? "" : " (" + reason + ")") + " (" + level
+                + " cells, network " + access.word() + "); nothing was opened. See why: isola net explain "
                 + (host == null ? url.toASCIIString() : host + (port == null ? "" : ":" + port)) + " --level "
                 + level + "; the policy's [network] section decides (docs/network.md)";
     }

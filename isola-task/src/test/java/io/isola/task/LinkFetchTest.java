@@ -76,8 +76,8 @@ class LinkFetchTest extends WithTasks {
             assertThat(r.code()).isNotZero();
             List<String> why = r.report().lines().filter(l -> l.contains("refused")).toList();
             assertThat(why).as(r.report()).containsExactly("isola: the fetch was refused by the network policy: "
-                    + hosts.net.intranet + ":80: intranet destination 10.77.0.0/16: not for internet cells for "
-                    + "untrusted cells (network internet); nothing was opened. See why: isola net explain "
+                    + hosts.net.intranet + ":80: intranet destination 10.77.0.0/16: not for internet cells (untrusted "
+                    + "cells, network internet); nothing was opened. See why: isola net explain "
                     + hosts.net.intranet + ":80 --level untrusted; the policy's [network] section decides "
                     + "(docs/network.md)");
             assertThat(r.out()).isEmpty();
