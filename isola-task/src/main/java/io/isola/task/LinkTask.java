@@ -165,7 +165,7 @@ public final class LinkTask {
             String why = access == NetworkAccess.NONE ? level + " cells have no network (the policy's [level."
                     + level + "] network = \"none\")" : "Isola gives cells no network here";
             ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
-                    url.toASCIIString(), "level", level, "rule", "network none"));
+                    url.toASCIIString(), "level", level, "rule", "network none", "reason", "the cell has no network"));
             return "isola: the fetch was refused: the cell has no network (loopback only): " + why + "; nothing "
                     + "was downloaded. Download it with your browser, then: isola open FILE (or isola open --view FILE)";
         }
