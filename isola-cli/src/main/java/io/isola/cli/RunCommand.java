@@ -15,6 +15,7 @@ import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.policy.NetworkAccess;
+import io.isola.core.policy.Policy;
 import io.isola.net.ProxyOnDemand;
 import io.isola.task.ProxyNetworks;
 import java.nio.file.Path;
@@ -135,10 +136,14 @@ final class RunCommand implements Command {
         for (Path p : readOnly) {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
+        // With --net, the policy's [network] rules are read on a thread of their own while the engine starts.
+        java.util.concurrent.CompletableFuture<Policy> rules = net == NetworkAccess.NONE ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> Policies.load(policy),
+                        r -> Thread.ofPlatform().daemon().name("isola-policy").start(r));
         try (Session session = Session.open(stateDir, engine)) {
             // The proxy's classes load only here: a cell without --net costs its start nothing.
-            ProxyNetworks proxy = net == NetworkAccess.NONE ? null
-                    : new ProxyNetworks(ProxyOnDemand.onThisHost(Policies.load(policy).network(), session.audit::record));
+            ProxyNetworks proxy = rules == null ? null
+                    : new ProxyNetworks(ProxyOnDemand.onThisHost(policyOf(rules).network(), session.audit::record));
             try {
                 return run(session, view, proxy == null ? Network.NONE : proxy.forAccess(net));
             } finally {
@@ -228,6 +233,14 @@ final class RunCommand implements Command {
             }
         }
         return null;
+    }
+
+    private static Policy policyOf(java.util.concurrent.CompletableFuture<Policy> reading) {
+        try {
+            return reading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private static NetworkAccess network(String v) throws UsageException {

@@ -37,6 +37,7 @@ final class Session implements AutoCloseable {
             throw new IsolaException("unknown engine '" + engineName + "': the engines are 'sandbox' and 'vm'", 2);
         }
         Warmup.start();
+        Main.cellsMade = true;
         StatePaths paths = paths(stateDir);
         AuditLog audit;
         try {

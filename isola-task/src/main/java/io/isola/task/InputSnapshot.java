@@ -106,7 +106,14 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
         Files.copy(f.staged(), copy);
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return new InputSnapshot(shownAs, copy, dir, copy, f.name(), Files.size(copy), Digests.sha256(copy),
-                new Marks(Map.of(Marks.XDG_ORIGIN, url)));
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        sha.update(Files.readAllBytes(copy)); // at most the cell's harvest quota
+        return new InputSnapshot(shownAs, copy, dir, copy, f.name(), Files.size(copy), HexFormat.of().formatHex(
+                sha.digest()), new Marks(Map.of(Marks.XDG_ORIGIN, url)));
     }
 }
