@@ -9,6 +9,8 @@ cd "$root"
 packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl fonts-dejavu-core"
 # vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
+# passt: Podman's pasta, the anchor the benchmark measures the network path against.
+packages="$packages passt"
 # tests of dev/install: man-db and groff-base render the man page, zsh loads the zsh completion.
 packages="$packages man-db groff-base zsh"
 # the service: systemd-analyze checks the shipped units (PID 1 need not be systemd for that)

@@ -70,7 +70,9 @@ public final class Bench {
                     new Progress.Section("idle memory (" + config.idleCells() + " cells)", () -> idleMemory(engine)),
                     new Progress.Section("isola open to its handler (" + config.slowRuns() + " runs)",
                             open::handlerLatency),
-                    new Progress.Section("safe view of 1 and 20 pages", open::safeView));
+                    new Progress.Section("safe view of 1 and 20 pages", open::safeView),
+                    new Progress.Section("network: 256 MiB and connection set-up beside curl and pasta",
+                            () -> new NetBench(config, report, engine, audit).run()));
             progress.plan(sandbox.size() + 1); // and the vm engine's part
             progress.runAll(sandbox);
         }

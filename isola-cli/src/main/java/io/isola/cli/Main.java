@@ -37,7 +37,26 @@ public final class Main {
         if (shuttingDown) {
             System.exit(code); // blocks until the shutdown under way ends the JVM with 128+signal
         }
+        if (cellsMade && !trainingAotCache()) {
+            // Even halt waits up to 300 ms for threads blocked in a system call, such as the NIO poller that a cell's
+            // proxy address starts; nothing is left to do, so the process ends at once.
+            io.isola.linux.Libc.exitNow(code);
+        }
         Runtime.getRuntime().halt(code);
+    }
+
+    /** Set by a command that made cells (and so loaded the C bindings it exits through). */
+    static volatile boolean cellsMade;
+
+    /** Whether this JVM records an AOT cache (dev/lib.sh's training runs), which it writes only in its own exit. */
+    private static boolean trainingAotCache() {
+        try {
+            String cmdline = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return cmdline.contains("-XX:AOTCacheOutput") || cmdline.contains("-XX:AOTMode=record");
+        } catch (java.io.IOException e) {
+            return true; // cannot tell: the JVM's own exit is the safe one
+        }
     }
 
     static List<Command> commands() {

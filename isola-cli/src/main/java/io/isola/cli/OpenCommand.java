@@ -47,8 +47,9 @@ final class OpenCommand implements Command {
                 "and runs the policy's handler for that type in a new cell. The cell sees the image, its own",
                 "copy of the file at /in and an empty /out. When it ends, the policy's persistence rule decides",
                 "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
-                "A link is fetched inside the cell; cells have no network yet, so the fetch is refused: download",
-                "it with your browser and open the file. A file:// URL is the local file it names.", "",
+                "A link is fetched inside a cell on its trust level's network (the host's proxy decides every",
+                "connection), then opened (or, with --view, viewed) like a file from there; it stays tainted with",
+                "the link as its origin. A file:// URL is the local file it names.", "",
                 "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
@@ -105,10 +106,6 @@ final class OpenCommand implements Command {
         }
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
-        if (view && link) {
-            throw new UsageException("--view takes a file, and links cannot be fetched yet (cells have no network): "
-                    + "download it with your browser, then: isola open --view FILE");
-        }
         Path path = file != null ? file : Path.of(target);
         // the service serves the plain forms; --output and --open are the caller's own, so they run here
         boolean here = noDaemon || policy != null || stateDir != null || output != null || show;
@@ -124,7 +121,8 @@ final class OpenCommand implements Command {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 if (link) {
-                    return new LinkTask(s.context).run(target, Stdio.INHERIT);
+                    return view ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show),
+                            Stdio.INHERIT) : new LinkTask(s.context).run(target, Stdio.INHERIT);
                 }
                 if (view) {
                     return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);

@@ -15,6 +15,10 @@ import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
+import io.isola.core.policy.NetworkAccess;
+import io.isola.core.policy.Policy;
+import io.isola.net.ProxyOnDemand;
+import io.isola.task.ProxyNetworks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +41,13 @@ final class RunCommand implements Command {
     private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
     private static final Option DISK = Option.value("--disk", "SIZE",
             "size of the private writable layer (default 256M, at least 1M)");
+    private static final Option NET = Option.value("--net", "LEVEL", "network: none (default), internet or trusted, "
+            + "through the host's proxy by the policy's [network] rules");
+    private static final Option POLICY = Option.value("--policy", "FILE", "policy whose [network] rules --net "
+            + "applies (default: as for open)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, MEMORY, PIDS, CPUS,
-            CPU_TIME, TIMEOUT, DISK, STATE, DaemonClient.NO_DAEMON);
+    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, NET, MEMORY, PIDS, CPUS,
+            CPU_TIME, TIMEOUT, DISK, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private String image = "host";
     private String engine = EngineNames.SANDBOX;
@@ -48,6 +56,8 @@ final class RunCommand implements Command {
     private final List<String> env = new ArrayList<>();
     private Path workdir;
     private Path stateDir;
+    private Path policy;
+    private NetworkAccess net = NetworkAccess.NONE;
     private Limits limits = Limits.DEFAULT;
     private List<String> command = List.of();
     private boolean noDaemon;
@@ -66,11 +76,13 @@ final class RunCommand implements Command {
     public List<String> description() {
         return List.of("Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
                 "copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and none of the",
-                "caller's environment. Its exit code is CMD's. It starts in your current directory when --ro or",
+                "caller's environment; with --net, a proxy on its loopback that reaches what the policy lets that level",
+                "reach (http_proxy and https_proxy point at it). Its exit code is CMD's. It starts in your current directory when --ro or",
                 "--rw share it or a path in it (relative paths then mean what they mean to you), else in /home/user.",
                 "",
                 "Examples:  isola run --ro ./report.pdf -- pdftotext report.pdf -",
-                "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out");
+                "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out",
+                "           isola run --net internet -- curl -sI https://example.com/");
     }
 
     @Override
@@ -105,6 +117,8 @@ final class RunCommand implements Command {
             case "--cpu-time" -> limits = limits.withCpuTime(Sizes.duration(n, v));
             case "--timeout" -> limits = limits.withTimeout(Sizes.duration(n, v));
             case "--disk" -> limits = limits.withDisk(Sizes.atLeast(n, Sizes.bytes(n, v), Limits::requireDisk));
+            case "--net" -> net = network(v);
+            case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
             default -> throw new IllegalStateException("unhandled option " + n);
@@ -121,7 +135,9 @@ final class RunCommand implements Command {
 
     @Override
     public int call() throws InterruptedException {
-        Integer viaDaemon = noDaemon || stateDir != null ? null : DaemonClient.run(image, engine, readOnly, readWrite,
+        // the service does not carry --net or --policy: those run here
+        boolean here = noDaemon || stateDir != null || policy != null || net != NetworkAccess.NONE;
+        Integer viaDaemon = here ? null : DaemonClient.run(image, engine, readOnly, readWrite,
                 CellEnvironment.build(System.getenv(), env), workdir, limits, command);
         if (viaDaemon != null) {
             return viaDaemon;
@@ -130,39 +146,55 @@ final class RunCommand implements Command {
         for (Path p : readOnly) {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
+        // With --net, the policy's [network] rules are read on a thread of their own while the engine starts.
+        java.util.concurrent.CompletableFuture<Policy> rules = net == NetworkAccess.NONE ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> Policies.load(policy),
+                        r -> Thread.ofPlatform().daemon().name("isola-policy").start(r));
         try (Session session = Session.open(stateDir, engine)) {
-            for (Path p : readWrite) {
-                HostSecrets.checkWritable(p, session.paths.root());
-                view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
-            }
-            CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
-                    workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), Network.NONE,
-                    limits);
-            // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
-            // exits with 128+signal.
-            Thread hook = new Thread(() -> {
-                Main.shuttingDown = true;
-                session.close();
-            }, "isola-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Trace.mark("engine ready");
-            try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
-                Trace.mark("cell started");
-                CellExit exit = cell.waitFor();
-                Trace.mark("cell exited");
-                String why = explain(cell.id(), exit, limits);
-                if (why != null) {
-                    System.err.println(why);
-                }
-                return exit.exitCode();
+            // The proxy's classes load only here: a cell without --net costs its start nothing.
+            ProxyNetworks proxy = rules == null ? null
+                    : new ProxyNetworks(ProxyOnDemand.onThisHost(policyOf(rules).network(), session.audit::record));
+            try {
+                return run(session, view, proxy == null ? Network.NONE : proxy.forAccess(net));
             } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shutdownUnderWay) {
-                    // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
+                if (proxy != null) {
+                    proxy.close();
                 }
-                Trace.mark("cell closed");
             }
+        }
+    }
+
+    private int run(Session session, List<ViewEntry> view, Network network) throws InterruptedException {
+        for (Path p : readWrite) {
+            HostSecrets.checkWritable(p, session.paths.root());
+            view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
+        }
+        CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
+                workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), network, limits);
+        // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
+        // exits with 128+signal.
+        Thread hook = new Thread(() -> {
+            Main.shuttingDown = true;
+            session.close();
+        }, "isola-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Trace.mark("engine ready");
+        try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
+            Trace.mark("cell started");
+            CellExit exit = cell.waitFor();
+            Trace.mark("cell exited");
+            String why = explain(cell.id(), exit, limits);
+            if (why != null) {
+                System.err.println(why);
+            }
+            return exit.exitCode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shutdownUnderWay) {
+                // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
+            }
+            Trace.mark("cell closed");
         }
     }
 
@@ -211,6 +243,22 @@ final class RunCommand implements Command {
             }
         }
         return null;
+    }
+
+    private static Policy policyOf(java.util.concurrent.CompletableFuture<Policy> reading) {
+        try {
+            return reading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static NetworkAccess network(String v) throws UsageException {
+        NetworkAccess a = NetworkAccess.parse(v);
+        if (a == null) {
+            throw new UsageException("--net " + v + " is not a network level: use none, internet or trusted");
+        }
+        return a;
     }
 
     private static Path path(String v) {

@@ -36,6 +36,7 @@ final class Session implements AutoCloseable {
     static Session open(Path stateDir, String engineName) {
         EngineNames.require(engineName);
         Warmup.start();
+        Main.cellsMade = true;
         if (!VmEngine.NAME.equals(engineName)) {
             SandboxEngine.requireRoot(); // the basic reason first: a plain user needs sudo, not a state folder
         }

@@ -8,6 +8,8 @@ import io.isola.core.output.Persister;
 import io.isola.core.policy.Policy;
 import io.isola.core.policy.TrustClassifier;
 import io.isola.core.trust.Seal;
+import io.isola.net.ProxyOnDemand;
+import io.isola.task.ProxyNetworks;
 import io.isola.task.TaskContext;
 import io.isola.task.TaskDirs;
 import io.isola.task.TypeDetector;
@@ -21,10 +23,12 @@ import java.util.concurrent.CompletionException;
 final class TaskSession implements AutoCloseable {
     final Session session;
     final TaskContext context;
+    private final ProxyNetworks networks;
 
-    private TaskSession(Session session, TaskContext context) {
+    private TaskSession(Session session, TaskContext context, ProxyNetworks networks) {
         this.session = session;
         this.context = context;
+        this.networks = networks;
     }
 
     /**
@@ -56,9 +60,11 @@ final class TaskSession implements AutoCloseable {
             dirs.sweep();
             Persister persister = new Persister(root.resolve("quarantine"), root.resolve("quarantine"), seal,
                     Host.invokingIds(System.getenv()), io.isola.task.CallerFiles.creator(System.getenv()));
+            // Each level's cells get its network through one proxy, started when a cell first reaches out.
+            ProxyNetworks networks = new ProxyNetworks(ProxyOnDemand.onThisHost(policy.network(), s.audit::record));
             TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, s::engine, persister,
-                    s.audit, dirs, System.getenv(), System.err);
-            return new TaskSession(s, ctx);
+                    s.audit, dirs, System.getenv(), System.err, networks);
+            return new TaskSession(s, ctx, networks);
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -78,6 +84,10 @@ final class TaskSession implements AutoCloseable {
 
     @Override
     public void close() {
-        session.close();
+        try {
+            networks.close();
+        } finally {
+            session.close();
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class Libc {
             CHMOD = Native.fn("chmod"), ACCESS = Native.fn("access"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
             CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
             KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid"),
-            SYSCALL = Native.fn("syscall");
+            SYSCALL = Native.fn("syscall"), EXIT_NOW = Native.fn("_exit");
     private static final long SYS_FCNTL = 72;
     private static final int F_DUPFD_CLOEXEC = 1030, F_SETFD = 2, FD_CLOEXEC = 1;
 
@@ -187,6 +187,17 @@ public final class Libc {
     public static int exitCode(int status) {
         int sig = status & 0x7f;
         return sig == 0 ? (status >> 8) & 0xff : 128 + sig;
+    }
+
+    /**
+     * _exit(2): ends the process at once with {@code status}, without the JVM's exit sequence (no shutdown hooks, no
+     * AOT cache written, unflushed Java streams lost). Never returns.
+     */
+    public static void exitNow(int status) {
+        try (Arena a = Arena.ofConfined()) {
+            Native.call(EXIT_NOW, Native.errnoBuffer(a), status, 0, 0);
+        }
+        throw new IllegalStateException("_exit returned");
     }
 
     public static int geteuid() {

@@ -15,18 +15,18 @@ import java.util.function.Function;
  * A DNS server for tests, on loopback: answers A and AAAA questions from a table (or a function, for answers that
  * change), TTL 0 so nothing is cached, NXDOMAIN for unknown names. Counts the questions it was asked.
  */
-final class FakeDns implements AutoCloseable {
+public final class FakeDns implements AutoCloseable {
     private final DatagramChannel channel;
     private final Map<String, Function<Integer, List<InetAddress>>> names = new ConcurrentHashMap<>();
-    final AtomicInteger questions = new AtomicInteger();
+    public final AtomicInteger questions = new AtomicInteger();
     private final Thread server;
 
-    FakeDns() throws IOException {
+    public FakeDns() throws IOException {
         channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         server = Thread.ofVirtual().start(this::serve);
     }
 
-    FakeDns name(String name, String... addresses) {
+    public FakeDns name(String name, String... addresses) {
         List<InetAddress> list = java.util.Arrays.stream(addresses).map(FakeDns::address).toList();
         names.put(name, n -> list);
         return this;
@@ -39,7 +39,7 @@ final class FakeDns implements AutoCloseable {
         return this;
     }
 
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
@@ -47,7 +47,7 @@ final class FakeDns implements AutoCloseable {
         return new DnsResolver(List.of(address()), java.time.Duration.ofSeconds(2));
     }
 
-    static InetAddress address(String literal) {
+    public static InetAddress address(String literal) {
         return io.isola.core.policy.Cidr.literal(literal);
     }
 

@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a short text naming the host) or, as a TLS host, records the first bytes a client sends and closes. Counts what
  * reached it, so a test can show a refused request never did.
  */
-final class NsHttpServer implements AutoCloseable {
-    final String name;
-    final AtomicInteger connections = new AtomicInteger();
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    final List<byte[]> tlsHellos = new CopyOnWriteArrayList<>();
+public final class NsHttpServer implements AutoCloseable {
+    public final String name;
+    public final AtomicInteger connections = new AtomicInteger();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<byte[]> tlsHellos = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
 
-    NsHttpServer(ServerSocketChannel server, String name, boolean tls) {
+    public NsHttpServer(ServerSocketChannel server, String name, boolean tls) {
         this.server = server;
         this.name = name;
         Thread.ofVirtual().start(() -> {

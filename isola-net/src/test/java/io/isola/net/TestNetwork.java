@@ -16,11 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Servers open their sockets from a thread that entered the namespace (a socket keeps its namespace). The namespace
  * and both pairs are deleted on close, failure or not.
  */
-final class TestNetwork implements AutoCloseable {
+public final class TestNetwork implements AutoCloseable {
     private static final int CLONE_NEWNET = 0x40000000;
 
-    final String ns, lanIf, vpnIf;
-    final String internetHost, internet, intranetHost, intranet, vpnHost, highValue;
+    public final String ns, lanIf, vpnIf;
+    public final String internetHost, internet, intranetHost, intranet, vpnHost, highValue;
 
     private TestNetwork(String id, int k) {
         ns = "isola-net-" + id;
@@ -35,7 +35,7 @@ final class TestNetwork implements AutoCloseable {
     }
 
     /** The network, or null (with the reason printed) when this machine cannot make namespaces. */
-    static TestNetwork create() throws Exception {
+    public static TestNetwork create() throws Exception {
         if (Libc.geteuid() != 0 || !new java.io.File("/usr/sbin/ip").canExecute() && !new java.io.File("/sbin/ip")
                 .canExecute()) {
             System.out.println("SKIP: network namespace tests need root and iproute2 (ip)");
@@ -76,7 +76,7 @@ final class TestNetwork implements AutoCloseable {
     }
 
     /** A listening socket at {@code address:port} inside the namespace. */
-    ServerSocketChannel listen(String address, int port) throws Exception {
+    public ServerSocketChannel listen(String address, int port) throws Exception {
         ServerSocketChannel[] out = new ServerSocketChannel[1];
         Exception[] failed = new Exception[1];
         Thread t = Thread.ofPlatform().start(() -> {

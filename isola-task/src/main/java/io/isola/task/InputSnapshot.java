@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.GuardRefusal;
+import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
 import io.isola.core.Sha256;
 import io.isola.core.output.Harvester;
@@ -93,5 +94,21 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             }
             throw new IsolaException("cannot copy " + original + " for the cell: " + e.getMessage());
         }
+    }
+
+    /**
+     * Isola's copy of a file a link task's cell fetched (already harvested: the host treated it as hostile), in
+     * {@code dir}, marked with the link as its origin. {@code shownAs} is where the user would find it had they
+     * downloaded it where they are: the name messages use and where its safe view goes.
+     */
+    static InputSnapshot fetched(Harvest.OutputFile f, Path dir, String url, Path shownAs) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path copy = dir.resolve(f.name());
+        Files.copy(f.staged(), copy);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new InputSnapshot(shownAs, copy, dir, copy, f.name(), Files.size(copy), Sha256.of(copy),
+                new Marks(Map.of(Marks.XDG_ORIGIN, url)));
     }
 }

@@ -41,12 +41,32 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
         return IN + "/" + input.name();
     }
 
-    /** A cell for {@code argv} that sees the image, its copy of the input at /in, an empty /out and {@code more}. */
-    CellSpec spec(TaskContext ctx, List<String> argv, List<TaskFiles.Input> more) {
+    /**
+     * The intake of a file a link task fetched: the verdict is the link's (and its level's settings), the marks
+     * name the link as the file's origin, as the persister will write them on whatever leaves.
+     */
+    static Intake fetched(TaskContext ctx, String taskId, InputSnapshot in, Verdict verdict) throws IOException {
+        String type = TypeDetector.detect(in.copy(), in.name());
+        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "kind", "fetched", "target",
+                in.marks().origin(), "type", type, "sha256", in.sha256(), "trust", verdict.level().word(),
+                "reason", verdict.reason()));
+        return new Intake(taskId, in, type, verdict, ctx.policy().level(verdict.level()));
+    }
+
+    /** The network of this input's level (its handler may reach out as the level allows). */
+    Network network(TaskContext ctx) {
+        return ctx.network(verdict.level());
+    }
+
+    /**
+     * A cell for {@code argv} that sees the image, its copy of the input at /in, an empty /out and {@code more},
+     * on {@code network}.
+     */
+    CellSpec spec(TaskContext ctx, List<String> argv, List<TaskFiles.Input> more, Network network) {
         List<TaskFiles.Input> inputs = new java.util.ArrayList<>(List.of(new TaskFiles.Input(input.dir(), IN)));
         inputs.addAll(more);
         return new CellSpec(level.engine(), level.image(), argv, CellEnvironment.build(ctx.callerEnv(), List.of()),
-                List.of(), Path.of(OUT), Network.NONE, level.limits(), new TaskFiles(inputs, OUT));
+                List.of(), Path.of(OUT), network, level.limits(), new TaskFiles(inputs, OUT));
     }
 
     /** "untrusted: no rule matches…", for the user. */

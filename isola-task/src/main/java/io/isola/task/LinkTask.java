@@ -3,6 +3,7 @@ package io.isola.task;
 import io.isola.core.TerminalText;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
+import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
@@ -11,8 +12,10 @@ import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvester;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.LevelSettings;
+import io.isola.core.policy.NetworkAccess;
 import io.isola.core.policy.TrustClassifier;
 import io.isola.core.policy.TrustClassifier.Verdict;
+import io.isola.core.trust.TrustLevel;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,8 +25,9 @@ import java.util.Map;
 /**
  * {@code isola open URL}: the link is fetched inside a cell, never by Isola itself, by the handler the policy names
  * for its scheme ({@code x-scheme-handler/https}, as freedesktop names URL handlers). Whatever comes out is tainted
- * with the link as {@code user.xdg.origin.url}. Cells have loopback only until Isola has a network policy, so today
- * every fetch is refused, and the task says so.
+ * with the link as {@code user.xdg.origin.url}. The fetching cell is on the network of the link's trust level (the
+ * host's egress proxy decides every connection it makes); what it fetched is then opened, or viewed, in a new cell of
+ * that level like any file from that origin. A refusal names the proxy's rule.
  */
 public final class LinkTask {
     private final TaskContext ctx;
@@ -71,7 +75,25 @@ public final class LinkTask {
         return Path.of(path);
     }
 
+    /**
+     * {@code isola open URL}: fetches the link in a cell of its level, on that level's network, then opens what it
+     * fetched with the level's handler for its type, in a new cell.
+     */
     public int run(String target, Stdio stdio) throws InterruptedException {
+        return fetchThen(target, stdio, (it, dir) -> new OpenTask(ctx).open(it, dir, stdio, false));
+    }
+
+    /** {@code isola open --view URL}: fetches the link as {@link #run} does, then makes its safe view. */
+    public int view(String target, ViewTask.Options options, Stdio stdio) throws InterruptedException {
+        return fetchThen(target, stdio, (it, dir) -> new ViewTask(ctx).view(it, dir, options, stdio));
+    }
+
+    /** What is done with a fetched file, in the link task's directory. */
+    private interface Then {
+        int with(Intake fetched, Path dir) throws java.io.IOException, InterruptedException;
+    }
+
+    private int fetchThen(String target, Stdio stdio, Then then) throws InterruptedException {
         URI url = TrustClassifier.uri(target);
         String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
@@ -94,23 +116,76 @@ public final class LinkTask {
         ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
                 "type", type, "trust", verdict.level().word(), "reason", verdict.reason()));
         return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
+            Network network = ctx.network(verdict.level());
             CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
                     CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(Intake.OUT),
-                    Network.NONE, level.limits(), new TaskFiles(List.of(), Intake.OUT));
-            CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("out"),
+                    network, level.limits(), new TaskFiles(List.of(), Intake.OUT));
+            CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("fetched"),
                     level.quota());
-            if (run.exit().exitCode() != 0 && !spec.network().reachesOut()) {
-                Tasks.say(ctx, "isola: the fetch was refused: the cell has no network (loopback only), "
-                        + "and Isola grants none to links yet; nothing was downloaded. Download it with your "
-                        + "browser, then: isola open FILE (or isola open --view FILE)");
-                ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
-                        url.toASCIIString(), "reason", "no network for links"));
-            }
             Provenance from = new Provenance(taskId, run.cellId(), verdict.level(), url.toASCIIString(),
                     url.toASCIIString(), null, null, Instant.now());
+            if (run.exit().exitCode() != 0) {
+                Tasks.say(ctx, whyNotFetched(run, url, verdict.level(), network, taskId));
+                Tasks.persist(ctx, run.harvest(), level.persistence(), from);
+                return run.exit().exitCode();
+            }
+            Harvest.OutputFile got = fetchedFile(run.harvest(), name);
+            InputSnapshot in = got == null ? null : InputSnapshot.fetched(got, dir.resolve("in"),
+                    url.toASCIIString(), Path.of("").toAbsolutePath().resolve(got.name()));
+            // The download itself is kept (or not) by the level's rule, tainted with the link, like any output.
             Tasks.persist(ctx, run.harvest(), level.persistence(), from);
-            return run.exit().exitCode();
+            if (in == null) {
+                Tasks.say(ctx, "isola: the fetch left no file named " + name + " in " + Intake.OUT + ": nothing to "
+                        + "open (the policy's " + type + " handler must write {output}/{name})");
+                return 1;
+            }
+            Tasks.say(ctx, "isola: fetched " + in.name() + " (" + in.size() + " bytes) in cell " + run.cellId()
+                    + " through the " + verdict.level().word() + " network");
+            return then.with(Intake.fetched(ctx, taskId, in, verdict), dir);
         });
+    }
+
+    /** The file the handler wrote as {@code {output}/{name}}, or the only file it left; null for none. */
+    private static Harvest.OutputFile fetchedFile(Harvest h, String name) {
+        for (Harvest.OutputFile f : h.files()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        return h.files().size() == 1 ? h.files().getFirst() : null;
+    }
+
+    /**
+     * One line on why a fetch failed: the proxy's refusal (its rule, and how to see and change it), no network at
+     * all, or the fetcher's own failure (its message is already on the terminal).
+     */
+    private String whyNotFetched(CellRun run, URI url, TrustLevel trust, Network network, String taskId) {
+        String level = trust.word();
+        NetworkAccess access = ctx.policy().network().access(trust);
+        if (!network.reachesOut()) {
+            String why = access == NetworkAccess.NONE ? level + " cells have no network (the policy's [level."
+                    + level + "] network = \"none\")" : "Isola gives cells no network here";
+            ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
+                    url.toASCIIString(), "level", level, "rule", "network none", "reason", "the cell has no network"));
+            return "isola: the fetch was refused: the cell has no network (loopback only): " + why + "; nothing "
+                    + "was downloaded. Download it with your browser, then: isola open FILE (or isola open --view FILE)";
+        }
+        List<AuditEvent> refused = ctx.networks().refusals(run.cellId());
+        if (refused.isEmpty()) {
+            return "isola: the fetch failed (the fetcher's exit code " + run.exit().exitCode() + "; its message, if "
+                    + "any, is above): nothing was opened";
+        }
+        AuditEvent e = refused.getLast();
+        Object host = e.fields().getOrDefault("name", e.fields().get("address"));
+        Object port = e.fields().get("port");
+        Object address = e.fields().get("name") != null ? e.fields().get("address") : null;
+        Object reason = e.fields().get("reason");
+        return "isola: the fetch was refused by the network policy: " + (host == null ? "the request"
+                : host + (port == null ? "" : ":" + port) + (address == null ? "" : " (" + address + ")"))
+                + ": " + e.fields().get("rule") + (reason == null ? "" : " (" + reason + ")") + " (" + level
+                + " cells, network " + access.word() + "); nothing was opened. See why: isola net explain "
+                + (host == null ? url.toASCIIString() : host + (port == null ? "" : ":" + port)) + " --level "
+                + level + "; the policy's [network] section decides (docs/network.md)";
     }
 
     /** A safe file name from the link's last path segment. */

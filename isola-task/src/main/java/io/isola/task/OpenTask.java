@@ -7,6 +7,7 @@ import io.isola.core.Harvest;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.Marks;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,34 +28,43 @@ public final class OpenTask {
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
-            Intake it = Intake.take(ctx, taskId, file, dir, "open");
-            InputSnapshot in = it.input();
-            List<String> handler = it.level().handlerFor(it.type());
-            if (handler == null) {
-                throw Tasks.noHandler(ctx, it.type(), it.verdict().level());
-            }
-            if (it.level().persistence() == Persistence.NEW_VERSION) {
-                ctx.persister().checkCanCreateBeside(in.original());
-            }
-            Tasks.say(ctx, "isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
-            CellSpec spec = it.spec(ctx, Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)), List.of());
-            CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("out"),
-                    it.level().quota());
-            if (run.exit().reason() == CellExit.Reason.KILLED) {
-                Tasks.say(ctx, "isola: the task was stopped: " + run.exit().detail()
-                        + "; what it left still goes through the policy");
-            } else if (run.exit().reason().isLimit()) {
-                Tasks.say(ctx, "isola: the task " + Tasks.limitReached(run.exit()) + "; raise it in the policy's"
-                        + " [level." + it.verdict().level().word() + "]");
-            }
-            Provenance from = new Provenance(taskId, run.cellId(), it.verdict().level(),
-                    in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString(),
-                    in.marks().get(Marks.XDG_ORIGIN), in.marks().get(Marks.XDG_REFERRER), in.original(),
-                    Instant.now());
-            Tasks.persist(ctx, changedOnly(run.harvest(), in), it.level().persistence(), from);
-            return run.exit().exitCode();
-        });
+        return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> open(Intake.take(ctx, taskId, file, dir,
+                "open"), dir, stdio, true));
+    }
+
+    /**
+     * Runs the level's handler for the input's type in a new cell on the level's network, and applies the
+     * persistence rule to what it leaves. {@code local}: the input is a file of the user's, so a new version of it
+     * may go beside it; a fetched input has no original there (its new versions go to the quarantine).
+     */
+    int open(Intake it, Path dir, Stdio stdio, boolean local) throws IOException, InterruptedException {
+        String taskId = it.taskId();
+        InputSnapshot in = it.input();
+        List<String> handler = it.level().handlerFor(it.type());
+        if (handler == null) {
+            throw Tasks.noHandler(ctx, it.type(), it.verdict().level());
+        }
+        if (local && it.level().persistence() == Persistence.NEW_VERSION) {
+            ctx.persister().checkCanCreateBeside(in.original());
+        }
+        Tasks.say(ctx, "isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
+        CellSpec spec = it.spec(ctx, Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)),
+                List.of(), it.network(ctx));
+        CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("out"),
+                it.level().quota());
+        if (run.exit().reason() == CellExit.Reason.KILLED) {
+            Tasks.say(ctx, "isola: the task was stopped: " + run.exit().detail()
+                    + "; what it left still goes through the policy");
+        } else if (run.exit().reason().isLimit()) {
+            Tasks.say(ctx, "isola: the task " + Tasks.limitReached(run.exit()) + "; raise it in the policy's"
+                    + " [level." + it.verdict().level().word() + "]");
+        }
+        Provenance from = new Provenance(taskId, run.cellId(), it.verdict().level(),
+                in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString(),
+                in.marks().get(Marks.XDG_ORIGIN), in.marks().get(Marks.XDG_REFERRER), local ? in.original() : null,
+                Instant.now());
+        Tasks.persist(ctx, changedOnly(run.harvest(), in), it.level().persistence(), from);
+        return run.exit().exitCode();
     }
 
     /** The task's copy of its input comes out only if the task really changed it. */

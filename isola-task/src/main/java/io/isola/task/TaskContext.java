@@ -15,7 +15,21 @@ import java.util.Map;
  * @param seal signs the marks Isola writes (see {@link Seal})
  * @param engines the engine for a name the policy chose ({@code sandbox}, {@code vm})
  * @param report where the task tells the user what happened (stderr in the CLI: stdout is the task's)
+ * @param networks the network each level's cells get ({@link CellNetworks#NONE}: none at all)
  */
 public record TaskContext(Policy policy, TrustClassifier classifier, Seal seal,
         java.util.function.Function<String, Engine> engines,
-        Persister persister, AuditLog audit, TaskDirs dirs, Map<String, String> callerEnv, PrintStream report) {}
+        Persister persister, AuditLog audit, TaskDirs dirs, Map<String, String> callerEnv, PrintStream report,
+        CellNetworks networks) {
+    /** A context whose cells get no network, whatever their level says. */
+    public TaskContext(Policy policy, TrustClassifier classifier, Seal seal,
+            java.util.function.Function<String, Engine> engines, Persister persister, AuditLog audit, TaskDirs dirs,
+            Map<String, String> callerEnv, PrintStream report) {
+        this(policy, classifier, seal, engines, persister, audit, dirs, callerEnv, report, CellNetworks.NONE);
+    }
+
+    /** The network the cells of trust level {@code level} get: the policy's word for it, through the front-end. */
+    public io.isola.core.Network network(io.isola.core.trust.TrustLevel level) {
+        return networks.forAccess(policy.network().access(level));
+    }
+}

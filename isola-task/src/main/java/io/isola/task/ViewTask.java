@@ -3,6 +3,7 @@ package io.isola.task;
 import io.isola.core.CellExit;
 import io.isola.core.IsolaException;
 import io.isola.core.Sha256;
+import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
 import io.isola.core.TaskFiles;
@@ -70,62 +71,67 @@ public final class ViewTask {
 
     public int run(Path file, Options options, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> {
-            Intake it = Intake.take(ctx, taskId, file, dir, "view");
-            InputSnapshot in = it.input();
-            if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
-                return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this "
-                        + "host): nothing new was made, open it as it is");
-            }
-            Renderers r = renderers.apply(it.type(), it.inputInCell());
-            ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
-            Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
-            Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
-            if (earlier != null) {
-                return done(earlier, options, "is already the safe view of this " + in.original().getFileName()
-                        + " (the same content, sealed by this host): nothing new was made");
-            }
-            Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
-                    + it.why() + ")");
-            List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
-            CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), renderer),
-                    stdio, dir.resolve("pages"), PIXELS);
-            if (run.exit().exitCode() != 0) {
-                String why = run.exit().reason() == CellExit.Reason.KILLED
-                        ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
-                                + "needs more than its level allows"
-                        : run.exit().reason().isLimit() ? "rendering " + Tasks.limitReached(run.exit())
-                                + " (the document may be hostile, or needs more than its level allows)"
-                        : "the renderer failed (exit code " + run.exit().exitCode() + ")";
-                Tasks.say(ctx, "isola: " + why + "; no safe view was made");
-                return run.exit().exitCode();
-            }
-            Outcomes.problems(ctx, taskId, run.harvest());
-            long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
-            if (refused > 0) { // a view with pages missing would silently show another document
-                throw new IsolaException(refused + " of the renderer's files could not come out (a renderer makes at "
-                        + "most " + LIMITS.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
-                        + "document may be hostile; no safe view was made");
-            }
-            Trace.mark("pages harvested");
-            Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
-            try {
-                SafeView.rebuild(dir.resolve("pages"), r.kind(), built, LIMITS, r.dpi());
-            } catch (IsolaException e) {
-                throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
-            }
-            Trace.mark("clean document rebuilt");
-            Path kept = publish(built, in, run.cellId(), taskId, wanted);
-            Trace.mark("clean document sealed");
-            int pages = run.harvest().files().size();
-            Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
-                    + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
-                    + ")");
-            ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
-                    "rule", "safe-view", "pages", pages));
-            showIf(options, kept);
-            return 0;
-        });
+        return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> view(Intake.take(ctx, taskId, file, dir,
+                "view"), dir, options, stdio));
+    }
+
+    /** The safe view of an input taken (a user's file, or one a link task fetched) in task directory {@code dir}. */
+    int view(Intake it, Path dir, Options options, Stdio stdio) throws IOException, InterruptedException {
+        String taskId = it.taskId();
+        InputSnapshot in = it.input();
+        if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
+            return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this "
+                    + "host): nothing new was made, open it as it is");
+        }
+        Renderers r = renderers.apply(it.type(), it.inputInCell());
+        ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
+        Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
+        Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
+        if (earlier != null) {
+            return done(earlier, options, "is already the safe view of this " + in.original().getFileName()
+                    + " (the same content, sealed by this host): nothing new was made");
+        }
+        Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
+                + it.why() + ")");
+        List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
+        CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), renderer,
+                Network.NONE), // rendering never needs a network, whatever the level's
+                stdio, dir.resolve("pages"), PIXELS);
+        if (run.exit().exitCode() != 0) {
+            String why = run.exit().reason() == CellExit.Reason.KILLED
+                    ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
+                            + "needs more than its level allows"
+                    : run.exit().reason().isLimit() ? "rendering " + Tasks.limitReached(run.exit())
+                            + " (the document may be hostile, or needs more than its level allows)"
+                    : "the renderer failed (exit code " + run.exit().exitCode() + ")";
+            Tasks.say(ctx, "isola: " + why + "; no safe view was made");
+            return run.exit().exitCode();
+        }
+        Outcomes.problems(ctx, taskId, run.harvest());
+        long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
+        if (refused > 0) { // a view with pages missing would silently show another document
+            throw new IsolaException(refused + " of the renderer's files could not come out (a renderer makes at "
+                    + "most " + LIMITS.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
+                    + "document may be hostile; no safe view was made");
+        }
+        Trace.mark("pages harvested");
+        Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
+        try {
+            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, LIMITS, r.dpi());
+        } catch (IsolaException e) {
+            throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
+        }
+        Trace.mark("clean document rebuilt");
+        Path kept = publish(built, in, run.cellId(), taskId, wanted);
+        Trace.mark("clean document sealed");
+        int pages = run.harvest().files().size();
+        Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
+                + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
+                + ")");
+        ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
+                "rule", "safe-view", "pages", pages));
+        showIf(options, kept);
+        return 0;
     }
 
     /** A view that makes nothing new: one line naming the safe file there is, exit 0. */

@@ -6,7 +6,10 @@ import io.isola.core.trust.Marks;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** {@code open URL}: fetched in a cell that has no network, and whatever comes out carries the link as origin. */
+/**
+ * {@code open URL} without a network from the front-end (LinkFetchTest has the real proxy): the fetch is refused, and
+ * whatever comes out carries the link as origin.
+ */
 class LinkTaskTest extends WithTasks {
 
     @Test
@@ -29,9 +32,11 @@ class LinkTaskTest extends WithTasks {
                 persistence = "quarantine"
                 [level.untrusted.handlers]
                 "x-scheme-handler/https" = ["/bin/sh", "-c", "echo page > {output}/{name}"]
+                "text/*" = ["cat", "{file}"]
                 """;
         var r = h.link(p, "https://downloads.example.net/files/paper.pdf?x=1");
         assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo("page\n"); // then opened by the level's handler for what it is
         Path kept = OpenTaskTest.keptFile(r.report());
         assertThat(kept.getFileName().toString()).isEqualTo("paper.pdf");
         Marks m = Marks.read(kept);
