@@ -113,28 +113,15 @@ final class OpenCommand implements Command {
         if (viaDaemon != null) {
             return viaDaemon;
         }
-        try (TaskSession s = TaskSession.open(stateDir, policy)) {
-            Thread hook = new Thread(() -> {
-                Main.shuttingDown = true;
-                s.close();
-            }, "isola-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                if (link) {
-                    return view ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show),
-                            Stdio.INHERIT) : new LinkTask(s.context).run(target, Stdio.INHERIT);
-                }
-                if (view) {
-                    return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
-                }
-                return new OpenTask(s.context).run(path, Stdio.INHERIT);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shutdownUnderWay) {
-                    // a signal arrived: the hook closes everything
-                }
+        try (TaskSession s = TaskSession.open(stateDir, policy); var signals = new ClosingOnSignal(s::close)) {
+            if (link) {
+                return view ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show),
+                        Stdio.INHERIT) : new LinkTask(s.context).run(target, Stdio.INHERIT);
             }
+            if (view) {
+                return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
+            }
+            return new OpenTask(s.context).run(path, Stdio.INHERIT);
         }
     }
 }

@@ -171,15 +171,8 @@ final class RunCommand implements Command {
         }
         CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
                 workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), network, limits);
-        // Ctrl-C or SIGTERM: the hook closes the engine, which kills the cell's whole process tree; the JVM then
-        // exits with 128+signal.
-        Thread hook = new Thread(() -> {
-            Main.shuttingDown = true;
-            session.close();
-        }, "isola-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         Trace.mark("engine ready");
-        try (Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
+        try (var signals = new ClosingOnSignal(session::close); Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
             Trace.mark("cell started");
             CellExit exit = cell.waitFor();
             Trace.mark("cell exited");
@@ -189,11 +182,6 @@ final class RunCommand implements Command {
             }
             return exit.exitCode();
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shutdownUnderWay) {
-                // a signal arrived: the hook is closing everything and the JVM exits with 128+signal
-            }
             Trace.mark("cell closed");
         }
     }
