@@ -1,5 +1,6 @@
 package io.isola.bench;
 
+import io.isola.guard.GuardBench;
 import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
@@ -72,7 +73,10 @@ public final class Bench {
                             open::handlerLatency),
                     new Progress.Section("safe view of 1 and 20 pages", open::safeView),
                     new Progress.Section("network: 256 MiB and connection set-up beside curl and pasta",
-                            () -> new NetBench(config, report, engine, audit).run()));
+                            () -> new NetBench(config, report, engine, audit).run()),
+                    new Progress.Section("guard: 10,000 opens of small files beside fapolicyd",
+                            () -> GuardBench.run(java.nio.file.Files.createDirectories(config.stateDir()
+                                    .resolve("guard-bench")), out)));
             progress.plan(sandbox.size() + 1); // and the vm engine's part
             progress.runAll(sandbox);
         }
