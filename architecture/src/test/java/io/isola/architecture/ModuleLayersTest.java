@@ -17,8 +17,9 @@ class ModuleLayersTest {
     @Test
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
-        for (String pkg : new String[] {"cli", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm",
-            "guest", "linux", "core"}) {
+        for (String pkg : new String[] {
+            "cli", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest", "linux", "core"
+        }) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
     }
@@ -27,64 +28,103 @@ class ModuleLayersTest {
     void dependenciesPointOneWay() {
         layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
-                .layer("cli").definedBy("io.isola.cli..")
-                .layer("service").definedBy("io.isola.service..")
-                .layer("bench").definedBy("io.isola.bench..")
-                .layer("guard").definedBy("io.isola.guard..")
-                .layer("task").definedBy("io.isola.task..")
-                .layer("net").definedBy("io.isola.net..")
-                .layer("view").definedBy("io.isola.view..")
-                .layer("sandbox").definedBy("io.isola.sandbox..")
-                .layer("vm").definedBy("io.isola.vm..")
-                .layer("guest").definedBy("io.isola.guest..")
-                .layer("linux").definedBy("io.isola.linux..")
-                .layer("core").definedBy("io.isola.core..")
-                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("service").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
-                // the guard is a front-end's (the CLI's, the service's; the bench measures it), never a task's or an engine's
-                .whereLayer("guard").mayOnlyBeAccessedByLayers("service", "bench", "cli")
-                .whereLayer("task").mayOnlyBeAccessedByLayers("service", "bench", "cli")
+                .layer("cli")
+                .definedBy("io.isola.cli..")
+                .layer("service")
+                .definedBy("io.isola.service..")
+                .layer("bench")
+                .definedBy("io.isola.bench..")
+                .layer("guard")
+                .definedBy("io.isola.guard..")
+                .layer("task")
+                .definedBy("io.isola.task..")
+                .layer("net")
+                .definedBy("io.isola.net..")
+                .layer("view")
+                .definedBy("io.isola.view..")
+                .layer("sandbox")
+                .definedBy("io.isola.sandbox..")
+                .layer("vm")
+                .definedBy("io.isola.vm..")
+                .layer("guest")
+                .definedBy("io.isola.guest..")
+                .layer("linux")
+                .definedBy("io.isola.linux..")
+                .layer("core")
+                .definedBy("io.isola.core..")
+                .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("service")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("bench")
+                .mayOnlyBeAccessedByLayers("cli")
+                // the guard is a front-end's (the CLI's, the service's; the bench measures it), never a task's or an
+                // engine's
+                .whereLayer("guard")
+                .mayOnlyBeAccessedByLayers("service", "bench", "cli")
+                .whereLayer("task")
+                .mayOnlyBeAccessedByLayers("service", "bench", "cli")
                 // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
-                .whereLayer("net").mayOnlyBeAccessedByLayers("task", "service", "bench", "cli")
-                .whereLayer("view").mayOnlyBeAccessedByLayers("task", "bench", "cli")
+                .whereLayer("net")
+                .mayOnlyBeAccessedByLayers("task", "service", "bench", "cli")
+                .whereLayer("view")
+                .mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
-                .whereLayer("sandbox").mayOnlyBeAccessedByLayers("service", "bench", "cli")
-                .whereLayer("vm").mayOnlyBeAccessedByLayers("service", "bench", "cli")
-                .whereLayer("guest").mayOnlyBeAccessedByLayers("vm")
-                .whereLayer("linux").mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "bench", "cli")
+                .whereLayer("sandbox")
+                .mayOnlyBeAccessedByLayers("service", "bench", "cli")
+                .whereLayer("vm")
+                .mayOnlyBeAccessedByLayers("service", "bench", "cli")
+                .whereLayer("guest")
+                .mayOnlyBeAccessedByLayers("vm")
+                .whereLayer("linux")
+                .mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "bench", "cli")
                 .check(Isola.CLASSES);
     }
 
     @Test
     void enginesKnowNothingOfPolicyOrTrust() {
-        noClasses().that().resideInAnyPackage("io.isola.sandbox..", "io.isola.vm..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.isola.sandbox..", "io.isola.vm..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
                 .because("engines make the cell a CellSpec describes; what is trusted is decided before (DESIGN.md)")
                 .check(Isola.CLASSES);
     }
 
     @Test
     void policyKnowsNothingOfEngines() {
-        noClasses().that().resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.isola.sandbox..", "io.isola.vm..", "io.isola.linux..", "io.isola.guest..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.isola.core.policy..", "io.isola.core.trust..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.isola.sandbox..", "io.isola.vm..", "io.isola.linux..", "io.isola.guest..")
                 .because("the policy names an engine by its word; it never reaches bwrap or QEMU")
                 .check(Isola.CLASSES);
     }
 
     @Test
     void theGuestAgentDependsOnNothingButTheJdk() {
-        classes().that().resideInAPackage("io.isola.guest..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("io.isola.guest..", "java..")
+        classes()
+                .that()
+                .resideInAPackage("io.isola.guest..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("io.isola.guest..", "java..")
                 .because("the agent is packed alone into the VM image and runs on the guest's JDK")
                 .check(Isola.CLASSES);
     }
 
     @Test
     void theCoreDependsOnlyOnItsOwnLibraries() {
-        classes().that().resideInAPackage("io.isola.core..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(
+        classes()
+                .that()
+                .resideInAPackage("io.isola.core..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
                         "io.isola.core..", "java..", "javax.crypto..", "com.fasterxml.jackson.core..", "org.tomlj..")
                 .check(Isola.CLASSES);
     }

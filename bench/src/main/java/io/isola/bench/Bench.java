@@ -1,6 +1,5 @@
 package io.isola.bench;
 
-import io.isola.guard.GuardBench;
 import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
@@ -9,6 +8,7 @@ import io.isola.core.Network;
 import io.isola.core.StatePaths;
 import io.isola.core.Stdio;
 import io.isola.core.audit.AuditLog;
+import io.isola.guard.GuardBench;
 import io.isola.linux.Libc;
 import io.isola.linux.Spawn;
 import io.isola.sandbox.SandboxEngine;
@@ -34,8 +34,8 @@ public final class Bench {
      * @param idleCells how many idle cells the memory figure averages over
      * @param launcher bin/isola, for the end-to-end figure
      */
-    public record Config(int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher,
-            Path stateDir) {}
+    public record Config(
+            int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {}
 
     private final Config config;
     private final PrintStream out;
@@ -66,17 +66,22 @@ public final class Bench {
             List<Progress.Section> sandbox = List.of(
                     new Progress.Section("cell start (" + config.runs() + " runs, interleaved)", () -> latency(engine)),
                     new Progress.Section("end to end from a shell (" + config.slowRuns() + " runs)", this::endToEnd),
-                    new Progress.Section("throughput (2 launchers, warm-up then " + config.throughputSeconds()
-                            + " s each)", () -> throughput(engine)),
+                    new Progress.Section(
+                            "throughput (2 launchers, warm-up then " + config.throughputSeconds() + " s each)",
+                            () -> throughput(engine)),
                     new Progress.Section("idle memory (" + config.idleCells() + " cells)", () -> idleMemory(engine)),
-                    new Progress.Section("isola open to its handler (" + config.slowRuns() + " runs)",
-                            open::handlerLatency),
+                    new Progress.Section(
+                            "isola open to its handler (" + config.slowRuns() + " runs)", open::handlerLatency),
                     new Progress.Section("safe view of 1 and 20 pages", open::safeView),
-                    new Progress.Section("network: 256 MiB and connection set-up beside curl and pasta",
+                    new Progress.Section(
+                            "network: 256 MiB and connection set-up beside curl and pasta",
                             () -> new NetBench(config, report, engine, audit).run()),
-                    new Progress.Section("guard: 10,000 opens of small files beside fapolicyd",
-                            () -> GuardBench.run(java.nio.file.Files.createDirectories(config.stateDir()
-                                    .resolve("guard-bench")), out)));
+                    new Progress.Section(
+                            "guard: 10,000 opens of small files beside fapolicyd",
+                            () -> GuardBench.run(
+                                    java.nio.file.Files.createDirectories(
+                                            config.stateDir().resolve("guard-bench")),
+                                    out)));
             progress.plan(sandbox.size() + 1); // and the vm engine's part
             progress.runAll(sandbox);
         }
@@ -87,7 +92,8 @@ public final class Bench {
     /** The vm part: a failure here (no QEMU, no image, a guest agent that fails) costs its rows, not the report. */
     private void vmEngine() {
         try {
-            progress.run(new Progress.Section("vm engine (image and golden snapshot if missing, then clones)",
+            progress.run(new Progress.Section(
+                    "vm engine (image and golden snapshot if missing, then clones)",
                     () -> VmBench.run(config, report, out, progress::detail)));
         } catch (Exception e) {
             report.note("vm engine: not measured, it failed: " + Progress.reason(e) + ". The figures above stand; "
@@ -105,8 +111,15 @@ public final class Bench {
     }
 
     private static CellSpec spec(List<String> cmd, Network network) {
-        return new CellSpec(SandboxEngine.NAME, "host", cmd, CellEnvironment.build(Map.of(), List.of()), List.of(),
-                null, network, Limits.DEFAULT);
+        return new CellSpec(
+                SandboxEngine.NAME,
+                "host",
+                cmd,
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                network,
+                Limits.DEFAULT);
     }
 
     /** An egress that closes whatever reaches it: the benchmark measures the cell's side only. */
@@ -126,14 +139,16 @@ public final class Bench {
         LongSupplier isola = () -> isolaCell(engine, trueSpec());
         LongSupplier networked = () -> isolaCell(engine, spec(Peers.TRUE, Network.through(DROP)));
         // Warm-up: page cache, the pool, and the JIT until it has compiled the measured paths.
-        JitWarmup.Result warm = JitWarmup.run(() -> {
-            for (int i = 0; i < 20; i++) {
-                forkExec.getAsLong();
-                plain.getAsLong();
-                isola.getAsLong();
-                networked.getAsLong();
-            }
-        }, 50);
+        JitWarmup.Result warm = JitWarmup.run(
+                () -> {
+                    for (int i = 0; i < 20; i++) {
+                        forkExec.getAsLong();
+                        plain.getAsLong();
+                        isola.getAsLong();
+                        networked.getAsLong();
+                    }
+                },
+                50);
         long[][] s = new long[4][config.runs()];
         for (int i = 0; i < config.runs(); i++) {
             s[0][i] = forkExec.getAsLong();
@@ -141,21 +156,28 @@ public final class Bench {
             s[2][i] = isola.getAsLong();
             s[3][i] = networked.getAsLong();
         }
-        report.section("Cell start to exit of /bin/true, warm JVM, in-process (" + config.runs()
-                + " runs each, interleaved)");
+        report.section(
+                "Cell start to exit of /bin/true, warm JVM, in-process (" + config.runs() + " runs each, interleaved)");
         Stats base = new Stats("plain bwrap, same namespaces", Peers.shell(bwrap), s[1]);
         report.row(new Stats("fork/exec", "/bin/true", s[0]), base);
         report.row(base, base);
-        Stats cell = new Stats("isola cell (sandbox engine)",
-                "SandboxEngine.start(/bin/true) + waitFor(); pool of 2 prepared cells", s[2]);
+        Stats cell = new Stats(
+                "isola cell (sandbox engine)",
+                "SandboxEngine.start(/bin/true) + waitFor(); pool of 2 prepared cells",
+                s[2]);
         report.row(cell, base);
-        report.target("in-process cell start to exit, median <= 1.5x plain bwrap",
-                cell.medianMs() / base.medianMs(), 1.5, "x");
-        Stats net = new Stats("isola cell with network (proxy on its loopback)",
-                "the same with Network.through(egress): 127.0.0.1:3128 and [::1]:3128 bound before the task", s[3]);
+        report.target(
+                "in-process cell start to exit, median <= 1.5x plain bwrap",
+                cell.medianMs() / base.medianMs(),
+                1.5,
+                "x");
+        Stats net = new Stats(
+                "isola cell with network (proxy on its loopback)",
+                "the same with Network.through(egress): 127.0.0.1:3128 and [::1]:3128 bound before the task",
+                s[3]);
         report.row(net, base);
-        report.target("a cell with network over one with none, median <= +2 ms", net.medianMs() - cell.medianMs(),
-                2.0, "ms");
+        report.target(
+                "a cell with network over one with none, median <= +2 ms", net.medianMs() - cell.medianMs(), 2.0, "ms");
         if (Peers.runscInstalled()) {
             long[] r = new long[config.slowRuns()];
             try {
@@ -175,8 +197,8 @@ public final class Bench {
 
     private static long isolaCell(SandboxEngine engine, CellSpec spec) {
         long t0 = System.nanoTime();
-        try (Cell c = engine.start(spec, Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"),
-                Path.of("/dev/null")))) {
+        try (Cell c =
+                engine.start(spec, Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"), Path.of("/dev/null")))) {
             int code = c.waitFor().exitCode();
             long t = System.nanoTime() - t0;
             if (code != 0) {
@@ -266,8 +288,9 @@ public final class Bench {
         long supervisors = 0;
         try {
             for (int i = 0; i < n; i++) {
-                cells.add(engine.start(spec(List.of("/bin/sleep", "600")), Stdio.files(Path.of("/dev/null"),
-                        Path.of("/dev/null"), Path.of("/dev/null"))));
+                cells.add(engine.start(
+                        spec(List.of("/bin/sleep", "600")),
+                        Stdio.files(Path.of("/dev/null"), Path.of("/dev/null"), Path.of("/dev/null"))));
             }
             Thread.sleep(500);
             for (Cell c : cells) {
@@ -282,10 +305,14 @@ public final class Bench {
             long plain = plainBwrapIdle(n);
             report.section("Private memory added per idle cell (" + n + " cells running sleep 600)");
             double perCell = (supervisors + jvm) / (double) n / (1 << 20);
-            report.memory("isola: bwrap supervisor + pid 1, plus the JVM's growth", perCell,
-                    String.format("supervisors %.2f MiB, JVM %.2f MiB per cell", supervisors / (double) n / (1 << 20),
-                            jvm / (double) n / (1 << 20)));
-            report.memory("plain bwrap: supervisor + pid 1", plain / (double) n / (1 << 20), Peers.shell(Peers.plainBwrap()));
+            report.memory(
+                    "isola: bwrap supervisor + pid 1, plus the JVM's growth",
+                    perCell,
+                    String.format(
+                            "supervisors %.2f MiB, JVM %.2f MiB per cell",
+                            supervisors / (double) n / (1 << 20), jvm / (double) n / (1 << 20)));
+            report.memory(
+                    "plain bwrap: supervisor + pid 1", plain / (double) n / (1 << 20), Peers.shell(Peers.plainBwrap()));
             report.target("private memory Isola adds per idle cell <= 2 MiB", perCell, 2, "MiB");
         }
     }
@@ -298,7 +325,10 @@ public final class Bench {
         long total = 0;
         try {
             for (int i = 0; i < n; i++) {
-                pids.add(Spawn.of(cmd).fd(0, Processes.devNull()).fd(1, Processes.devNull()).start());
+                pids.add(Spawn.of(cmd)
+                        .fd(0, Processes.devNull())
+                        .fd(1, Processes.devNull())
+                        .start());
             }
             Thread.sleep(500);
             for (int pid : pids) {

@@ -64,8 +64,8 @@ final class BenchHost implements AutoCloseable {
             int fd = Libc.openReadOnly("/run/netns/" + ns);
             try {
                 Libc.setns(fd, CLONE_NEWNET); // this thread only; it ends right after
-                out[0] = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(address), port),
-                        1024);
+                out[0] = ServerSocketChannel.open()
+                        .bind(new InetSocketAddress(InetAddress.getByName(address), port), 1024);
             } catch (IOException e) {
                 failed[0] = e;
             } finally {
@@ -104,8 +104,10 @@ final class BenchHost implements AutoCloseable {
             String target = head.split(" ", 3)[1];
             long n = target.startsWith("/big?") ? Long.parseLong(target.substring(5)) : -1;
             String body = n < 0 ? "ok\n" : "";
-            write(c, "HTTP/1.1 200 OK\r\nContent-Length: " + (n < 0 ? body.length() : n) + "\r\nConnection: close"
-                    + "\r\n\r\n" + body);
+            write(
+                    c,
+                    "HTTP/1.1 200 OK\r\nContent-Length: " + (n < 0 ? body.length() : n) + "\r\nConnection: close"
+                            + "\r\n\r\n" + body);
             ByteBuffer zeros = ByteBuffer.allocateDirect(256 * 1024);
             while (n > 0) {
                 zeros.clear().limit((int) Math.min(n, zeros.capacity()));

@@ -41,7 +41,7 @@ final class JitWarmup {
             double wallMs = (System.nanoTime() - t0) / 1e6;
             settled = rounds > 1 && jit.getTotalCompilationTime() - c0 < SETTLED * wallMs;
         }
-        return new Result(rounds, (System.nanoTime() - start) / 1_000_000,
-                jit.getTotalCompilationTime() - compileStart, settled);
+        return new Result(
+                rounds, (System.nanoTime() - start) / 1_000_000, jit.getTotalCompilationTime() - compileStart, settled);
     }
 }

@@ -45,17 +45,26 @@ final class NetBench {
     }
 
     void run() throws Exception {
-        if (Libc.geteuid() != 0 || !Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(
-                Path.of("/sbin/ip"))) {
+        if (Libc.geteuid() != 0
+                || !Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))) {
             report.note("The network benchmark needs root and iproute2 (ip) to make its test host: left out.");
             return;
         }
         // The proxy as a front-end runs it, but names are never resolved here: the host is an address.
-        var rules = PolicyFile.parse("version = 1\n[network]\ntreat-as-public = [\"198.51.100.0/24\"]\n", "bench",
-                Path.of("/nonexistent")).network();
-        try (BenchHost host = BenchHost.start(); EgressProxy proxy = new EgressProxy(rules, name -> {
-            throw new UnknownHostException(name);
-        }, new LinuxHostFacts(), audit::record, EgressProxy.Settings.DEFAULT)) {
+        var rules = PolicyFile.parse(
+                        "version = 1\n[network]\ntreat-as-public = [\"198.51.100.0/24\"]\n",
+                        "bench",
+                        Path.of("/nonexistent"))
+                .network();
+        try (BenchHost host = BenchHost.start();
+                EgressProxy proxy = new EgressProxy(
+                        rules,
+                        name -> {
+                            throw new UnknownHostException(name);
+                        },
+                        new LinuxHostFacts(),
+                        audit::record,
+                        EgressProxy.Settings.DEFAULT)) {
             Network net = Network.through(proxy.forLevel(NetworkAccess.INTERNET));
             String pastaProblem = pastaProblem(host);
             download(host, net, pastaProblem);
@@ -81,21 +90,30 @@ final class NetBench {
                 viaPasta[i] = Processes.time(pasta, Map.of());
             }
         }
-        report.section("Download of 256 MiB over HTTP from a test host in a namespace (" + runs + " runs each, "
-                + "interleaved; process start included)", "curl on the host");
+        report.section(
+                "Download of 256 MiB over HTTP from a test host in a namespace (" + runs + " runs each, "
+                        + "interleaved; process start included)",
+                "curl on the host");
         Stats base = new Stats("curl on the host (direct)", Peers.shell(curl), direct);
         report.row(base, base);
-        Stats isola = new Stats("curl in an isola cell, through the proxy (internet)",
-                "the same in a sandbox cell with Network.through(EgressProxy.forLevel(INTERNET))", cell);
+        Stats isola = new Stats(
+                "curl in an isola cell, through the proxy (internet)",
+                "the same in a sandbox cell with Network.through(EgressProxy.forLevel(INTERNET))",
+                cell);
         report.row(isola, base);
         if (pastaProblem == null) {
             report.row(new Stats("curl in pasta (Podman's user-mode network)", Peers.shell(pasta), viaPasta), base);
         }
-        report.note(String.format("Speed: host %.0f MiB/s, isola cell %.0f MiB/s%s.", mibPerS(base), mibPerS(isola),
-                pastaProblem == null ? String.format(", pasta %.0f MiB/s", mibPerS(new Stats("", "", viaPasta)))
-                        : ""));
-        report.target("256 MiB download through a cell >= 0.5x curl on the host's speed",
-                base.medianMs() / isola.medianMs(), 0.5, "x");
+        report.note(String.format(
+                "Speed: host %.0f MiB/s, isola cell %.0f MiB/s%s.",
+                mibPerS(base),
+                mibPerS(isola),
+                pastaProblem == null ? String.format(", pasta %.0f MiB/s", mibPerS(new Stats("", "", viaPasta))) : ""));
+        report.target(
+                "256 MiB download through a cell >= 0.5x curl on the host's speed",
+                base.medianMs() / isola.medianMs(),
+                0.5,
+                "x");
     }
 
     private static double mibPerS(Stats s) {
@@ -110,34 +128,41 @@ final class NetBench {
         List<String> pasta = new ArrayList<>(PASTA);
         pasta.addAll(curl);
         // Warm-up: the proxy's per-connection path runs interpreted at first; a service's JIT has long compiled it.
-        JitWarmup.Result warm = JitWarmup.run(() -> {
-            try {
-                hostRun(curl);
-                cellRun(curl, net);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, 20);
+        JitWarmup.Result warm = JitWarmup.run(
+                () -> {
+                    try {
+                        hostRun(curl);
+                        cellRun(curl, net);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                20);
         long[] direct = new long[0], cell = new long[0];
         for (int round = 0; round < 3; round++) { // interleaved rounds
             direct = concat(direct, firstBytes(hostRun(curl)));
             cell = concat(cell, firstBytes(cellRun(curl, net).out()));
         }
-        String cmd = "curl -s -o /dev/null -w '%{time_starttransfer}\\n' " + host.url("/small") + " (x"
-                + SETUP_REQUESTS + ", one connection each)";
-        report.section("Time to the first byte of a tiny answer, " + SETUP_REQUESTS + " requests in one curl, a new "
-                + "connection each", "a direct connect");
+        String cmd = "curl -s -o /dev/null -w '%{time_starttransfer}\\n' " + host.url("/small") + " (x" + SETUP_REQUESTS
+                + ", one connection each)";
+        report.section(
+                "Time to the first byte of a tiny answer, " + SETUP_REQUESTS + " requests in one curl, a new "
+                        + "connection each",
+                "a direct connect");
         Stats base = new Stats("curl on the host (direct connect)", cmd, direct);
         report.row(base, base);
-        Stats isola = new Stats("curl in an isola cell, through the proxy", "the same in a sandbox cell (internet)",
-                cell);
+        Stats isola =
+                new Stats("curl in an isola cell, through the proxy", "the same in a sandbox cell (internet)", cell);
         report.row(isola, base);
         if (pastaProblem == null) {
             firstBytes(hostRun(pasta));
             report.row(new Stats("curl in pasta", "pasta --config-net -- " + cmd, firstBytes(hostRun(pasta))), base);
         }
-        report.target("connection set-up the proxy path adds over a direct connect, median <= 0.3 ms",
-                isola.medianMs() - base.medianMs(), 0.3, "ms");
+        report.target(
+                "connection set-up the proxy path adds over a direct connect, median <= 0.3 ms",
+                isola.medianMs() - base.medianMs(),
+                0.3,
+                "ms");
         report.note("Warm JVM: " + warm.describe() + " (a round: " + SETUP_REQUESTS + " connections each way).");
     }
 
@@ -148,7 +173,10 @@ final class NetBench {
     }
 
     private static long[] firstBytes(String curlOutput) {
-        return curlOutput.lines().filter(l -> !l.isBlank()).mapToLong(l -> (long) (Double.parseDouble(l) * 1e9))
+        return curlOutput
+                .lines()
+                .filter(l -> !l.isBlank())
+                .mapToLong(l -> (long) (Double.parseDouble(l) * 1e9))
                 .toArray();
     }
 
@@ -156,8 +184,15 @@ final class NetBench {
 
     /** curl in a new sandbox cell on {@code net}; its wall time from start to exit and what it printed. */
     private Ran cellRun(List<String> argv, Network net) {
-        CellSpec spec = new CellSpec(SandboxEngine.NAME, "host", argv, CellEnvironment.build(Map.of(), List.of()),
-                List.of(), null, net, Limits.DEFAULT);
+        CellSpec spec = new CellSpec(
+                SandboxEngine.NAME,
+                "host",
+                argv,
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                net,
+                Limits.DEFAULT);
         Path out = null;
         try {
             out = Files.createTempFile("isola-bench-net", ".out");
@@ -183,7 +218,9 @@ final class NetBench {
     }
 
     private static String hostRun(List<String> argv) throws IOException {
-        Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(argv)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         try {
             if (p.waitFor() != 0) {
@@ -206,8 +243,12 @@ final class NetBench {
         try {
             Process p = new ProcessBuilder(probe).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).strip();
-            return p.waitFor() == 0 ? null : "pasta --config-net could not reach the test host here (exit "
-                    + p.exitValue() + (out.isEmpty() ? "" : ": " + out.lines().reduce((a, b) -> b).orElse("")) + ")";
+            return p.waitFor() == 0
+                    ? null
+                    : "pasta --config-net could not reach the test host here (exit " + p.exitValue()
+                            + (out.isEmpty()
+                                    ? ""
+                                    : ": " + out.lines().reduce((a, b) -> b).orElse("")) + ")";
         } catch (IOException e) {
             return "pasta could not start: " + e.getMessage();
         } catch (InterruptedException e) {

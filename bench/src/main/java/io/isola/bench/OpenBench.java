@@ -48,8 +48,13 @@ final class OpenBench implements AutoCloseable {
                 [level.untrusted.handlers]
                 "*" = ["/bin/date", "+%s%N"]
                 """);
-        this.env = Map.of("ISOLA_STATE_DIR", config.stateDir().toString(), "ISOLA_POLICY", policy.toString(),
-                "PATH", "/usr/bin:/bin");
+        this.env = Map.of(
+                "ISOLA_STATE_DIR",
+                config.stateDir().toString(),
+                "ISOLA_POLICY",
+                policy.toString(),
+                "PATH",
+                "/usr/bin:/bin");
     }
 
     @Override
@@ -73,13 +78,16 @@ final class OpenBench implements AutoCloseable {
             b[i] = startedAfter(run);
             c[i] = startedAfter(direct);
         }
-        report.section("From issuing the command to the handler running in its cell, JVM start included (" + n
-                + " runs)", "isola run");
+        report.section(
+                "From issuing the command to the handler running in its cell, JVM start included (" + n + " runs)",
+                "isola run");
         Stats base = new Stats("isola run -- /bin/date", Peers.shell(run), b);
         report.row(new Stats("fork/exec of the handler", Peers.shell(direct), c), base);
         report.row(base, base);
-        Stats task = new Stats("isola open doc.txt (handler /bin/date)", Peers.shell(open)
-                + " (snapshot, Tika type, policy, trust, cell, harvest)", a);
+        Stats task = new Stats(
+                "isola open doc.txt (handler /bin/date)",
+                Peers.shell(open) + " (snapshot, Tika type, policy, trust, cell, harvest)",
+                a);
         report.row(task, base);
     }
 
@@ -111,8 +119,13 @@ final class OpenBench implements AutoCloseable {
             Path dir = Files.createDirectories(work.resolve("view-" + pages));
             Path pdf = SamplePdf.write(dir.resolve("report.pdf"), pages);
             Path pixels = Files.createDirectories(work.resolve("pixels-" + pages));
-            List<String> direct = List.of("/usr/bin/pdftoppm", "-r", "100", "-scale-to",
-                    String.valueOf(io.isola.view.SafeView.PDFTOPPM_LONG_SIDE), pdf.toString(),
+            List<String> direct = List.of(
+                    "/usr/bin/pdftoppm",
+                    "-r",
+                    "100",
+                    "-scale-to",
+                    String.valueOf(io.isola.view.SafeView.PDFTOPPM_LONG_SIDE),
+                    pdf.toString(),
                     pixels.resolve("page").toString());
             List<String> isola = List.of(config.launcher().toString(), "open", "--view", pdf.toString());
             int n = pages == 1 ? config.slowRuns() : Math.max(5, config.slowRuns() / 3);
@@ -126,22 +139,29 @@ final class OpenBench implements AutoCloseable {
                 w[i] = inProcess(ctx, pdf, dir);
                 a[i] = view(isola, dir);
             }
-            report.section("Safe view of a " + pages + "-page PDF, end to end (" + n + " runs)",
-                    "the renderer on the host");
+            report.section(
+                    "Safe view of a " + pages + "-page PDF, end to end (" + n + " runs)", "the renderer on the host");
             Stats base = new Stats("pdftoppm directly on the host (renderer only)", Peers.shell(direct), b);
             report.row(base, base);
-            Stats warm = new Stats("isola safe view in a warm JVM (cell renders, host rebuilds a clean PDF)",
-                    "ViewTask.run(report.pdf), sandbox engine, built-in policy", w);
+            Stats warm = new Stats(
+                    "isola safe view in a warm JVM (cell renders, host rebuilds a clean PDF)",
+                    "ViewTask.run(report.pdf), sandbox engine, built-in policy",
+                    w);
             report.row(warm, base);
             Stats cli = new Stats("isola open --view from a shell, JVM start included", Peers.shell(isola), a);
             report.row(cli, base);
             double overhead = warm.medianMs() - base.medianMs();
-            report.note(String.format("Isolation overhead for %d page(s): %.0f ms above the renderer's own time in "
-                    + "a warm JVM (%.2fx); %.0f ms from a shell, where the JVM's start and the engine's are paid "
-                    + "too.", pages, overhead, warm.medianMs() / base.medianMs(), cli.medianMs() - base.medianMs()));
+            report.note(String.format(
+                    "Isolation overhead for %d page(s): %.0f ms above the renderer's own time in "
+                            + "a warm JVM (%.2fx); %.0f ms from a shell, where the JVM's start and the engine's are paid "
+                            + "too.",
+                    pages, overhead, warm.medianMs() / base.medianMs(), cli.medianMs() - base.medianMs()));
             if (pages == 1) {
-                report.target("safe view of a 1-page PDF, isolation overhead above the renderer <= 100 ms (warm JVM)",
-                        overhead, 100, "ms");
+                report.target(
+                        "safe view of a 1-page PDF, isolation overhead above the renderer <= 100 ms (warm JVM)",
+                        overhead,
+                        100,
+                        "ms");
             }
         }
     }
@@ -151,10 +171,21 @@ final class OpenBench implements AutoCloseable {
         Seal seal = Seal.open(state.resolve("seal.key"));
         Policy policy = PolicyFile.builtIn(work);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> engine,
-                new Persister(state.resolve("quarantine"), state.resolve("quarantine"), seal, new int[] {0, 0},
+        return new TaskContext(
+                policy,
+                new TrustClassifier(policy, seal),
+                seal,
+                name -> engine,
+                new Persister(
+                        state.resolve("quarantine"),
+                        state.resolve("quarantine"),
+                        seal,
+                        new int[] {0, 0},
                         io.isola.core.output.FileCreator.ISOLA),
-                AuditLog.open(state.resolve("audit.jsonl")), new TaskDirs(state.resolve("tasks")), Map.of(), quiet);
+                AuditLog.open(state.resolve("audit.jsonl")),
+                new TaskDirs(state.resolve("tasks")),
+                Map.of(),
+                quiet);
     }
 
     private long inProcess(TaskContext ctx, Path pdf, Path dir) throws IOException, InterruptedException {

@@ -13,8 +13,18 @@ final class Peers {
 
     /** bwrap with the namespaces Isola uses, a read-only /usr and fresh /proc and /dev: no overlay, no cgroup. */
     static List<String> plainBwrap() {
-        List<String> c = new ArrayList<>(List.of("/usr/bin/bwrap", "--unshare-user", "--unshare-ipc", "--unshare-pid",
-                "--unshare-net", "--unshare-uts", "--unshare-cgroup", "--die-with-parent", "--ro-bind", "/usr", "/usr"));
+        List<String> c = new ArrayList<>(List.of(
+                "/usr/bin/bwrap",
+                "--unshare-user",
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-net",
+                "--unshare-uts",
+                "--unshare-cgroup",
+                "--die-with-parent",
+                "--ro-bind",
+                "/usr",
+                "/usr"));
         for (String d : List.of("bin", "sbin", "lib", "lib64")) {
             if (Files.isSymbolicLink(Path.of("/", d))) {
                 c.addAll(List.of("--symlink", "usr/" + d, "/" + d));

@@ -65,7 +65,9 @@ final class Progress {
     /** The one-line reason of a failure: its message, or its kind when it has none. */
     static String reason(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        return m == null || m.isBlank()
+                ? e.getClass().getSimpleName()
+                : m.lines().findFirst().orElse(m);
     }
 
     private void end(Section s, String how) {

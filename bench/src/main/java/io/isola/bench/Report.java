@@ -18,12 +18,17 @@ final class Report {
     }
 
     void header(Bench.Config c) {
-        out.printf("# Isola benchmark, %s%n%n", ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
-        out.printf("Command: `bin/isola bench --runs %d --slow-runs %d --seconds %s --idle-cells %d` (what `./dev/bench` runs)."
-                + "%n%n", c.runs(), c.slowRuns(), c.throughputSeconds(), c.idleCells());
-        out.printf("Machine: %d CPUs, kernel %s, %s. Engine: sandbox (bubblewrap); no accelerator involved.%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
+        out.printf(
+                "# Isola benchmark, %s%n%n",
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
+        out.printf(
+                "Command: `bin/isola bench --runs %d --slow-runs %d --seconds %s --idle-cells %d` (what `./dev/bench` runs)."
+                        + "%n%n",
+                c.runs(), c.slowRuns(), c.throughputSeconds(), c.idleCells());
+        out.printf(
+                "Machine: %d CPUs, kernel %s, %s. Engine: sandbox (bubblewrap); no accelerator involved.%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.version"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     }
 
@@ -32,13 +37,15 @@ final class Report {
     }
 
     void section(String title, String base) {
-        out.printf("%n## %s%n%n| contender | median | p99 | ratio to %s | command |%n|---|---:|---:|---:|---|%n",
+        out.printf(
+                "%n## %s%n%n| contender | median | p99 | ratio to %s | command |%n|---|---:|---:|---:|---|%n",
                 title, base);
     }
 
     void row(Stats s, Stats base) {
-        out.printf("| %s | %.2f ms | %.2f ms | %.2fx | `%s` |%n", s.name(), s.medianMs(), s.p99Ms(),
-                s.medianMs() / base.medianMs(), s.command());
+        out.printf(
+                "| %s | %.2f ms | %.2f ms | %.2fx | `%s` |%n",
+                s.name(), s.medianMs(), s.p99Ms(), s.medianMs() / base.medianMs(), s.command());
     }
 
     void rate(String name, double perSecond, String command) {

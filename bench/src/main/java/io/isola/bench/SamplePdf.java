@@ -23,9 +23,14 @@ final class SamplePdf {
         objects.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
         for (int p = 0; p < pages; p++) {
             StringBuilder text = new StringBuilder("BT /F1 11 Tf 72 740 Td 14 TL\n");
-            text.append("(Quarterly report, page ").append(p + 1).append(" of ").append(pages).append(") '\n");
+            text.append("(Quarterly report, page ")
+                    .append(p + 1)
+                    .append(" of ")
+                    .append(pages)
+                    .append(") '\n");
             for (int line = 0; line < 44; line++) {
-                text.append("(Line ").append(line + 1)
+                text.append("(Line ")
+                        .append(line + 1)
                         .append(": revenue, costs and the outlook for the next quarter, in some detail.) '\n");
             }
             text.append("ET\n");
@@ -45,7 +50,10 @@ final class SamplePdf {
         for (int o : offsets) {
             t.append(String.format("%010d 00000 n \n", o));
         }
-        t.append("trailer\n<< /Size ").append(objects.size() + 1).append(" /Root 1 0 R >>\nstartxref\n").append(xref)
+        t.append("trailer\n<< /Size ")
+                .append(objects.size() + 1)
+                .append(" /Root 1 0 R >>\nstartxref\n")
+                .append(xref)
                 .append("\n%%EOF\n");
         out.write(t.toString().getBytes(StandardCharsets.US_ASCII));
         return Files.write(file, out.toByteArray());

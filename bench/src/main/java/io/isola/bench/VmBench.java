@@ -60,9 +60,11 @@ final class VmBench {
                 clone[i] = VmMeasure.cloneToReady(engine);
                 handOff[i] = handOff(engine);
             }
-            out.printf("%n## vm engine (QEMU %s, accelerator %s, guest RAM %d MiB)%n%n", qemuVersion(), accel,
-                    VmMeasure.guestMemoryMb(engine));
-            out.printf("| contender | median | p99 | ratio to cold boot | runs | what is timed |%n|---|---:|---:|---:|---:|---|%n");
+            out.printf(
+                    "%n## vm engine (QEMU %s, accelerator %s, guest RAM %d MiB)%n%n",
+                    qemuVersion(), accel, VmMeasure.guestMemoryMb(engine));
+            out.printf(
+                    "| contender | median | p99 | ratio to cold boot | runs | what is timed |%n|---|---:|---:|---:|---:|---|%n");
             Stats b = new Stats("cold boot to ready agent (" + accel + ")", "", boot);
             Stats c = new Stats("snapshot clone to ready agent (" + accel + ")", "", clone);
             Stats h = new Stats("pool hand-off to first command (" + accel + ")", "", handOff);
@@ -70,16 +72,19 @@ final class VmBench {
             row(c, b, runs, "QEMU start with -incoming, RAM file mapped private, migrate-incoming, HELLO/READY");
             row(h, b, runs, "VmEngine.start(/bin/true) from a pool of 1, to its exit code");
             memory(engine, accel);
-            report.target("vm: a clone is >= 5x faster than a cold boot (" + accel + ")",
-                    b.medianMs() / c.medianMs(), 5, "x");
-            report.target("vm: pool hand-off to first guest command, median (" + accel + ")", h.medianMs(), 50,
-                    "ms");
+            report.target(
+                    "vm: a clone is >= 5x faster than a cold boot (" + accel + ")",
+                    b.medianMs() / c.medianMs(),
+                    5,
+                    "x");
+            report.target("vm: pool hand-off to first guest command, median (" + accel + ")", h.medianMs(), 50, "ms");
         }
     }
 
     private void row(Stats s, Stats base, int n, String what) {
-        out.printf("| %s | %.1f ms | %.1f ms | %.2fx | %d | %s |%n", s.name(), s.medianMs(), s.p99Ms(),
-                s.medianMs() / base.medianMs(), n, what);
+        out.printf(
+                "| %s | %.1f ms | %.1f ms | %.2fx | %d | %s |%n",
+                s.name(), s.medianMs(), s.p99Ms(), s.medianMs() / base.medianMs(), n, what);
     }
 
     private static long handOff(VmEngine engine) throws Exception {
@@ -88,8 +93,15 @@ final class VmBench {
             Thread.sleep(10);
         }
         Thread.sleep(200); // let the refill's QEMU settle: measure a hand-off, not a race with a restore
-        CellSpec spec = new CellSpec(VmEngine.NAME, "host", List.of("/bin/true"),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.NONE, Limits.DEFAULT);
+        CellSpec spec = new CellSpec(
+                VmEngine.NAME,
+                "host",
+                List.of("/bin/true"),
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                Network.NONE,
+                Limits.DEFAULT);
         long t0 = System.nanoTime();
         try (Cell c = engine.start(spec, QUIET)) {
             c.waitFor();
@@ -109,12 +121,13 @@ final class VmBench {
             }
             double avg = mib.stream().mapToDouble(Double::doubleValue).average().orElse(0);
             double max = mib.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            out.printf("%n| idle clone | private memory (Private_Clean + Private_Dirty of QEMU) | share of guest RAM |%n"
-                    + "|---|---:|---:|%n");
+            out.printf(
+                    "%n| idle clone | private memory (Private_Clean + Private_Dirty of QEMU) | share of guest RAM |%n"
+                            + "|---|---:|---:|%n");
             out.printf("| average of %d (%s) | %.1f MiB | %.1f%% of %d MiB |%n", n, accel, avg, 100 * avg / ram, ram);
             out.printf("| largest | %.1f MiB | %.1f%% |%n", max, 100 * max / ram);
-            report.target("vm: idle clone private memory, share of guest RAM (" + accel + ")", 100 * max / ram, 40,
-                    "%");
+            report.target(
+                    "vm: idle clone private memory, share of guest RAM (" + accel + ")", 100 * max / ram, 40, "%");
         } finally {
             for (AutoCloseable c : clones) {
                 c.close();
@@ -125,7 +138,10 @@ final class VmBench {
     private static String qemuVersion() {
         try {
             Process p = new ProcessBuilder("/usr/bin/qemu-system-x86_64", "--version").start();
-            String v = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("");
+            String v = new String(p.getInputStream().readAllBytes())
+                    .lines()
+                    .findFirst()
+                    .orElse("");
             p.waitFor();
             return v.replaceAll(".*version ([^ ]+).*", "$1");
         } catch (Exception e) {

@@ -32,26 +32,39 @@ class BenchProgressTest {
         Bench.Config tiny = new Bench.Config(2, 1, 0.2, 1, launcher(), state);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
 
-        Bench.run(tiny, new PrintStream(out, true, StandardCharsets.UTF_8),
+        Bench.run(
+                tiny,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         String report = out.toString(StandardCharsets.UTF_8), progress = err.toString(StandardCharsets.UTF_8);
         System.out.println(report);
         System.out.println(progress);
-        assertThat(report).as(progress).contains("## Cell start to exit of /bin/true", "| isola cell (sandbox engine) |",
-                "## Throughput", "## Safe view of a 20-page PDF", "## Targets").doesNotContain("isola bench:");
+        assertThat(report)
+                .as(progress)
+                .contains(
+                        "## Cell start to exit of /bin/true",
+                        "| isola cell (sandbox engine) |",
+                        "## Throughput",
+                        "## Safe view of a 20-page PDF",
+                        "## Targets")
+                .doesNotContain("isola bench:");
         List<String> lines = progress.lines().toList();
-        assertThat(lines).as(report).allMatch(l -> l.startsWith("isola bench: "))
+        assertThat(lines)
+                .as(report)
+                .allMatch(l -> l.startsWith("isola bench: "))
                 .noneMatch(l -> l.contains("| ms |") || l.startsWith("|"));
-        assertThat(lines.getFirst()).matches("isola bench: cell start \\(2 runs, interleaved\\)… 1/7 done in [0-9.]+ s");
+        assertThat(lines.getFirst())
+                .matches("isola bench: cell start \\(2 runs, interleaved\\)… 1/7 done in [0-9.]+ s");
         assertThat(lines).anyMatch(l -> l.matches("isola bench: safe view of 1 and 20 pages… 6/7 done in [0-9.]+ s"));
 
         // The vm part: one line in the report that says why and what to do, a failed line in the progress.
         List<String> vm = report.lines().filter(l -> l.contains("vm engine")).toList();
         assertThat(vm).as(report).hasSize(1);
         if (Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))) {
-            assertThat(vm.getFirst()).startsWith("vm engine: not measured, it failed: ").contains(
-                    state.resolve("vm").toString(), "isola doctor");
+            assertThat(vm.getFirst())
+                    .startsWith("vm engine: not measured, it failed: ")
+                    .contains(state.resolve("vm").toString(), "isola doctor");
             assertThat(lines.getLast()).matches("isola bench: vm engine .*… 7/7 failed after [0-9.]+ s: .+");
         } else {
             assertThat(vm.getFirst()).contains("QEMU is not installed");

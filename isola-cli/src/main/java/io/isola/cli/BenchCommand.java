@@ -7,9 +7,7 @@ import io.isola.cli.args.UsageException;
 import io.isola.core.IsolaException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** {@code isola bench}: Isola beside its peers, in one run. */
 final class BenchCommand implements Command {
@@ -36,7 +34,8 @@ final class BenchCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Measures Isola beside its peers (fork/exec, plain bwrap, runsc) in one run and prints a",
+        return List.of(
+                "Measures Isola beside its peers (fork/exec, plain bwrap, runsc) in one run and prints a",
                 "Markdown report: medians, p99, ratios, the exact commands and whether each target is met.",
                 "The report goes to stdout, progress to stderr. When the vm engine's part fails, the report says why in",
                 "one line and the command still exits 0; it exits non-zero when the sandbox part fails.");
@@ -72,14 +71,15 @@ final class BenchCommand implements Command {
 
     @Override
     public int call() throws Exception {
-        Path launcher = Path.of(System.getProperty("isola.home", "."), "bin", "isola").toAbsolutePath();
+        Path launcher =
+                Path.of(System.getProperty("isola.home", "."), "bin", "isola").toAbsolutePath();
         if (!Files.isExecutable(launcher)) {
-            throw new IsolaException("cannot find bin/isola for the end-to-end figure: run the bench through bin/isola");
+            throw new IsolaException(
+                    "cannot find bin/isola for the end-to-end figure: run the bench through bin/isola");
         }
         Path state = Files.createTempDirectory("isola-bench");
         try {
-            Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out,
-                    System.err);
+            Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out, System.err);
         } finally {
             io.isola.core.FileTrees.delete(state);
         }

@@ -8,10 +8,12 @@ final class ClosingOnSignal implements AutoCloseable {
     private final Thread hook;
 
     ClosingOnSignal(Runnable close) {
-        hook = new Thread(() -> {
-            Main.shuttingDown = true;
-            close.run();
-        }, "isola-shutdown");
+        hook = new Thread(
+                () -> {
+                    Main.shuttingDown = true;
+                    close.run();
+                },
+                "isola-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

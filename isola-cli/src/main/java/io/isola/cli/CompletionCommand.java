@@ -26,8 +26,10 @@ final class CompletionCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Prints a script that completes isola's commands, options, and files where a file is expected.",
-                "dev/install installs both; without it, load it for this shell with:", "",
+        return List.of(
+                "Prints a script that completes isola's commands, options, and files where a file is expected.",
+                "dev/install installs both; without it, load it for this shell with:",
+                "",
                 "  source <(isola completion bash)        # bash, e.g. in ~/.bashrc",
                 "  isola completion zsh > ~/.zfunc/_isola  # zsh, with ~/.zfunc in $fpath before compinit");
     }

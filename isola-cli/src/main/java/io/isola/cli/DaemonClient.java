@@ -16,26 +16,36 @@ import java.util.Map;
  * null and the command runs in process. Only the protocol's few classes load here: no policy, no Tika, no engine.
  */
 final class DaemonClient {
-    static final Option NO_DAEMON = Option.flag("--no-daemon", "run in this process even when the Isola service "
-            + "answers");
+    static final Option NO_DAEMON =
+            Option.flag("--no-daemon", "run in this process even when the Isola service " + "answers");
 
     private DaemonClient() {}
 
-    static Integer run(String image, String engine, List<Path> readOnly, List<Path> readWrite,
-            Map<String, String> env, Path workdir, Limits limits, List<String> command) {
+    static Integer run(
+            String image,
+            String engine,
+            List<Path> readOnly,
+            List<Path> readWrite,
+            Map<String, String> env,
+            Path workdir,
+            Limits limits,
+            List<String> command) {
         ServiceClient client = ServiceClient.connect(System.getenv());
         if (client == null) {
             return null;
         }
-        Message m = ServiceClient.request(Protocol.RUN).add(Protocol.ENGINE, engine).add(Protocol.IMAGE, image);
+        Message m =
+                ServiceClient.request(Protocol.RUN).add(Protocol.ENGINE, engine).add(Protocol.IMAGE, image);
         readOnly.forEach(p -> m.add(Protocol.RO, p.toString()));
         readWrite.forEach(p -> m.add(Protocol.RW, p.toString()));
         env.forEach((k, v) -> m.add(Protocol.ENV, k + "=" + v));
         if (workdir != null) {
             m.add(Protocol.WORKDIR, workdir.toString());
         }
-        m.add(Protocol.MEMORY, limits.memoryBytes()).add(Protocol.PIDS, limits.maxPids())
-                .add(Protocol.CPUS, Double.toString(limits.cpus())).add(Protocol.DISK, limits.diskBytes());
+        m.add(Protocol.MEMORY, limits.memoryBytes())
+                .add(Protocol.PIDS, limits.maxPids())
+                .add(Protocol.CPUS, Double.toString(limits.cpus()))
+                .add(Protocol.DISK, limits.diskBytes());
         if (limits.cpuTime() != null) {
             m.add(Protocol.CPU_TIME_MS, limits.cpuTime().toMillis());
         }
@@ -46,8 +56,10 @@ final class DaemonClient {
         Message reply = call(client, m);
         String reason = reply.get(Protocol.REASON);
         if (reason != null && !Main.shuttingDown) {
-            String why = RunCommand.explain(reply.get(Protocol.CELL), new CellExit(exit(reply),
-                    CellExit.Reason.valueOf(reason), reply.get(Protocol.DETAIL)), limits);
+            String why = RunCommand.explain(
+                    reply.get(Protocol.CELL),
+                    new CellExit(exit(reply), CellExit.Reason.valueOf(reason), reply.get(Protocol.DETAIL)),
+                    limits);
             if (why != null) {
                 System.err.println(why);
             }
@@ -60,8 +72,11 @@ final class DaemonClient {
         if (client == null) {
             return null;
         }
-        return exit(call(client, ServiceClient.request(Protocol.OPEN).add(Protocol.TARGET, absolute(target))
-                .add(Protocol.VIEW, Boolean.toString(view))));
+        return exit(call(
+                client,
+                ServiceClient.request(Protocol.OPEN)
+                        .add(Protocol.TARGET, absolute(target))
+                        .add(Protocol.VIEW, Boolean.toString(view))));
     }
 
     static Integer trust(String target, boolean json) {
@@ -70,17 +85,24 @@ final class DaemonClient {
             return null;
         }
         // absolute but not normalized: the verdict names the path as the in-process command does
-        String named = io.isola.task.LinkTask.isLink(target) ? target : Path.of(target).toAbsolutePath().toString();
-        return exit(call(client, ServiceClient.request(Protocol.TRUST).add(Protocol.TARGET, named)
-                .add(Protocol.JSON, Boolean.toString(json))));
+        String named = io.isola.task.LinkTask.isLink(target)
+                ? target
+                : Path.of(target).toAbsolutePath().toString();
+        return exit(call(
+                client,
+                ServiceClient.request(Protocol.TRUST)
+                        .add(Protocol.TARGET, named)
+                        .add(Protocol.JSON, Boolean.toString(json))));
     }
 
     /** ps and kill exist only in the daemon: without one, they say so. */
     static int cells(Message request) {
         ServiceClient client = ServiceClient.connect(System.getenv());
         if (client == null) {
-            throw new io.isola.core.IsolaException("no Isola service answers (isola daemon starts one); only its cells "
-                    + "are listed and stopped this way: a cell of `isola run --no-daemon` stops with its command", 1);
+            throw new io.isola.core.IsolaException(
+                    "no Isola service answers (isola daemon starts one); only its cells "
+                            + "are listed and stopped this way: a cell of `isola run --no-daemon` stops with its command",
+                    1);
         }
         Message reply = call(client, request);
         if (reply.get("out") != null) {
@@ -102,7 +124,9 @@ final class DaemonClient {
 
     /** A URL as it is; a path made absolute against this directory, which the daemon does not share. */
     private static String absolute(String target) {
-        return io.isola.task.LinkTask.isLink(target) ? target : Path.of(target).toAbsolutePath().normalize().toString();
+        return io.isola.task.LinkTask.isLink(target)
+                ? target
+                : Path.of(target).toAbsolutePath().normalize().toString();
     }
 
     /**
@@ -110,10 +134,12 @@ final class DaemonClient {
      * and waits for its answer, and the JVM then exits with 128+signal, as in process.
      */
     private static Message call(ServiceClient client, Message request) {
-        Thread hook = new Thread(() -> {
-            Main.shuttingDown = true;
-            client.interrupt();
-        }, "isola-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    Main.shuttingDown = true;
+                    client.interrupt();
+                },
+                "isola-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             io.isola.core.Trace.mark("connected to the daemon");

@@ -11,15 +11,18 @@ import java.util.List;
 
 /** {@code isola daemon}: Isola as an always-on service that the other commands hand their tasks to. */
 final class DaemonCommand implements Command {
-    private static final Option SOCKET = Option.value("--socket", "PATH", "where to listen (default: "
-            + ServicePaths.SYSTEM + " as root, $XDG_RUNTIME_DIR/isola.sock otherwise, or ISOLA_SOCKET)");
+    private static final Option SOCKET = Option.value(
+            "--socket",
+            "PATH",
+            "where to listen (default: " + ServicePaths.SYSTEM
+                    + " as root, $XDG_RUNTIME_DIR/isola.sock otherwise, or ISOLA_SOCKET)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: as for open)");
-    private static final Option PER_USER = Option.value("--max-per-user", "N",
-            "requests one user may have running at once (default 16)");
+    private static final Option PER_USER =
+            Option.value("--max-per-user", "N", "requests one user may have running at once (default 16)");
     private static final Option TOTAL = Option.value("--max-total", "N", "requests at once in all (default 256)");
-    private static final Option POOL = Option.value("--pool", "N",
-            "prepared sandbox cells kept per user (default 2, or ISOLA_POOL_SIZE)");
+    private static final Option POOL =
+            Option.value("--pool", "N", "prepared sandbox cells kept per user (default 2, or ISOLA_POOL_SIZE)");
 
     private String socket;
     private Path stateDir;
@@ -40,7 +43,8 @@ final class DaemonCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Runs Isola as a service: the policy and the type database are loaded once, prepared cells wait",
+        return List.of(
+                "Runs Isola as a service: the policy and the type database are loaded once, prepared cells wait",
                 "in warm pools, and `isola run`, `open` and `trust explain` hand their tasks to it over a Unix",
                 "socket (with --no-daemon they run in process). Each request is the connecting user's, as the",
                 "kernel names them; `isola ps` and `isola kill` list and stop that user's cells. SIGTERM stops",
@@ -90,12 +94,16 @@ final class DaemonCommand implements Command {
         var env = System.getenv();
         String at = socket != null ? socket : ServicePaths.listenAt(env, Host.isRoot());
         int poolSize = pool != null ? pool : Integer.parseInt(env.getOrDefault("ISOLA_POOL_SIZE", "2"));
-        Daemon daemon = Daemon.start(new Daemon.Options(Session.paths(stateDir), at, Policies.locate(policy),
-                perUser, total, poolSize, env), line -> System.err.println("isola daemon: " + line));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Main.shuttingDown = true;
-            daemon.close();
-        }, "isola-shutdown"));
+        Daemon daemon = Daemon.start(
+                new Daemon.Options(Session.paths(stateDir), at, Policies.locate(policy), perUser, total, poolSize, env),
+                line -> System.err.println("isola daemon: " + line));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            Main.shuttingDown = true;
+                            daemon.close();
+                        },
+                        "isola-shutdown"));
         daemon.awaitStop();
         return 0;
     }

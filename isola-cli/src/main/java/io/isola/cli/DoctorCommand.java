@@ -30,7 +30,8 @@ final class DoctorCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Checks what Isola needs on this machine and says how to fix what is missing; then says whether",
+        return List.of(
+                "Checks what Isola needs on this machine and says how to fix what is missing; then says whether",
                 "the VM image is built, which policy is in force, where state lives and how big it and the audit",
                 "log are. --json prints all of it as one JSON object (docs/trust.md lists its keys).");
     }
@@ -65,7 +66,10 @@ final class DoctorCommand implements Command {
         check("util-linux unshare", Files.isExecutable(Path.of("/usr/bin/unshare")), "apt-get install util-linux");
         check("overlayfs", filesystems().contains("overlay"), "modprobe overlay");
         try {
-            String cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola").version().name().toLowerCase();
+            String cg = CgroupTree.open(Path.of("/sys/fs/cgroup"), "isola")
+                    .version()
+                    .name()
+                    .toLowerCase();
             lines.add(DoctorLine.check("cgroups", true, cg, ""));
         } catch (RuntimeException e) {
             check("cgroups", false, e.getMessage());
@@ -80,8 +84,10 @@ final class DoctorCommand implements Command {
             System.out.println(DoctorJson.of(lines, problems, state, VmDoctor.accelerator(paths)));
         } else {
             lines.forEach(l -> System.out.println(l.text()));
-            System.out.println(problems == 0 ? "ready: the sandbox engine can make cells here"
-                    : problems + " problem(s): fix them and run isola doctor again");
+            System.out.println(
+                    problems == 0
+                            ? "ready: the sandbox engine can make cells here"
+                            : problems + " problem(s): fix them and run isola doctor again");
         }
         return problems == 0 ? 0 : 1;
     }

@@ -43,7 +43,8 @@ final class GuardCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola guard [run] watches the places of the policy's [guard] paths in the foreground and",
+        return List.of(
+                "isola guard [run] watches the places of the policy's [guard] paths in the foreground and",
                 "refuses (EPERM) every host program but Isola's cells, Isola itself and [guard] allow the opening of",
                 "a file with evidence of being untrusted; it marks files host programs create in [guard] mark places.",
                 "isola guard status says what a running guard watches and counts; isola guard bench measures it.",
@@ -72,8 +73,8 @@ final class GuardCommand implements Command {
 
     @Override
     public void operands(List<String> operands) throws UsageException {
-        if (operands.size() > 1 || (operands.size() == 1 && !List.of("run", "status", "bench")
-                .contains(operands.get(0)))) {
+        if (operands.size() > 1
+                || (operands.size() == 1 && !List.of("run", "status", "bench").contains(operands.get(0)))) {
             throw new UsageException("use: isola guard [run|status|bench]");
         }
         if (operands.size() == 1) {
@@ -95,12 +96,17 @@ final class GuardCommand implements Command {
         Policy p = Policies.load(policy);
         GuardRules rules = paths.isEmpty() ? p.guard() : p.guard().watching(paths);
         if (rules.paths().isEmpty()) {
-            throw new IsolaException("nothing to guard: add [guard] paths = [\"/home\", \"/tmp\"] to the policy ("
-                    + p.source() + "), or give --path DIR", 2);
+            throw new IsolaException(
+                    "nothing to guard: add [guard] paths = [\"/home\", \"/tmp\"] to the policy (" + p.source()
+                            + "), or give --path DIR",
+                    2);
         }
         Guard guard;
         try {
-            guard = Guard.start(rules, new TrustClassifier(p, TaskSession.seal(state)), state,
+            guard = Guard.start(
+                    rules,
+                    new TrustClassifier(p, TaskSession.seal(state)),
+                    state,
                     AuditLog.open(state.resolve("audit.jsonl")));
         } catch (LinuxException e) {
             throw new IsolaException("cannot start the guard: " + e.getMessage() + " (it needs root: run it with "
@@ -129,19 +135,37 @@ final class GuardCommand implements Command {
         }
         boolean running = s.running();
         if (json) {
-            System.out.printf("{\"running\":%b,\"pid\":%d,\"since\":\"%s\",\"watching\":[%s],\"clean\":%d,"
-                    + "\"callers\":%d,\"denied\":%d,\"overload\":%d,\"lookups\":%d,\"hits\":%d,\"marked\":%d,"
-                    + "\"recorded\":%d}%n", running, s.pid(), s.since(), String.join(",", s.watching().stream()
-                    .map(w -> "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").toList()), s.clean(),
-                    s.callers(), s.denied(), s.overload(), s.lookups(), s.hits(), s.marked(), s.recorded());
+            System.out.printf(
+                    "{\"running\":%b,\"pid\":%d,\"since\":\"%s\",\"watching\":[%s],\"clean\":%d,"
+                            + "\"callers\":%d,\"denied\":%d,\"overload\":%d,\"lookups\":%d,\"hits\":%d,\"marked\":%d,"
+                            + "\"recorded\":%d}%n",
+                    running,
+                    s.pid(),
+                    s.since(),
+                    String.join(
+                            ",",
+                            s.watching().stream()
+                                    .map(w -> "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                                    .toList()),
+                    s.clean(),
+                    s.callers(),
+                    s.denied(),
+                    s.overload(),
+                    s.lookups(),
+                    s.hits(),
+                    s.marked(),
+                    s.recorded());
             return running ? 0 : 1;
         }
-        System.out.println("guard: " + (running ? "running, pid " + s.pid() + ", since " + s.since()
-                : "not running (last seen as pid " + s.pid() + "): opens are not guarded"));
+        System.out.println("guard: "
+                + (running
+                        ? "running, pid " + s.pid() + ", since " + s.since()
+                        : "not running (last seen as pid " + s.pid() + "): opens are not guarded"));
         System.out.println("  watching: " + (s.watching().isEmpty() ? "nothing" : String.join(", ", s.watching())));
         System.out.println("  allowed: " + s.clean() + " clean, " + s.callers() + " untrusted by cells, Isola or "
                 + "allowed programs; denied: " + s.denied() + "; answered on overload: " + s.overload());
-        System.out.printf("  cache: %d of %d judgements (%.0f%%); marked on arrival: %d; recorded untrusted: %d%n",
+        System.out.printf(
+                "  cache: %d of %d judgements (%.0f%%); marked on arrival: %d; recorded untrusted: %d%n",
                 s.hits(), s.lookups(), 100 * s.hitRate(), s.marked(), s.recorded());
         return running ? 0 : 1;
     }
@@ -152,7 +176,8 @@ final class GuardCommand implements Command {
             GuardBench.run(scratch, System.out);
         } finally {
             try (var walk = Files.walk(scratch)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
         return 0;

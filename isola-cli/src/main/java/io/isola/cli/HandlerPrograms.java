@@ -1,7 +1,7 @@
 package io.isola.cli;
 
-import io.isola.core.EngineNames;
 import io.isola.core.CellEnvironment;
+import io.isola.core.EngineNames;
 import io.isola.core.policy.LevelSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,11 +42,17 @@ final class HandlerPrograms {
         if (program.startsWith("/")) {
             if (imageDirs.stream().noneMatch(program::startsWith)) {
                 return "runs " + program + ", which is outside " + where + ": cells see only "
-                        + String.join(", ", imageDirs.stream().map(d -> d.endsWith("/") ? d : d + "*").toList())
+                        + String.join(
+                                ", ",
+                                imageDirs.stream()
+                                        .map(d -> d.endsWith("/") ? d : d + "*")
+                                        .toList())
                         + " of the host; name a program there";
             }
-            return executable(Path.of(program)) ? null : "runs " + program + ", which is not an executable file on "
-                    + "the host: " + fix + ", or name another program";
+            return executable(Path.of(program))
+                    ? null
+                    : "runs " + program + ", which is not an executable file on " + "the host: " + fix
+                            + ", or name another program";
         }
         if (program.contains("/")) {
             return "runs " + program + ", a relative path: give a program name found on the cell's PATH, or an "
@@ -64,7 +70,8 @@ final class HandlerPrograms {
     /** The directories of a cell's PATH that the image holds. */
     private static List<String> cellPath(List<String> imageDirs) {
         String path = CellEnvironment.build(Map.of(), List.of()).get("PATH");
-        return Arrays.stream(path.split(":")).filter(d -> imageDirs.stream().anyMatch((d + "/")::startsWith))
+        return Arrays.stream(path.split(":"))
+                .filter(d -> imageDirs.stream().anyMatch((d + "/")::startsWith))
                 .toList();
     }
 

@@ -23,7 +23,8 @@ final class KillCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Kills every process of CELL (as isola ps names it), which must be yours (root: anyone's).",
+        return List.of(
+                "Kills every process of CELL (as isola ps names it), which must be yours (root: anyone's).",
                 "Its command then ends as if killed; exit code 1 when no such cell of yours runs.");
     }
 

@@ -14,8 +14,10 @@ import java.util.List;
 /** Entry point: every failure becomes one line on stderr and a meaningful exit code, never a stack trace. */
 public final class Main {
     static final String VERSION = "isola 0.1.0";
-    private static final List<String> EXIT_CODES = List.of("", "Exit codes: the task's own code; 128+N when it died of "
-            + "signal N; 2 for bad usage; 125 when Isola itself failed; 127 when the command is not in the cell.");
+    private static final List<String> EXIT_CODES = List.of(
+            "",
+            "Exit codes: the task's own code; 128+N when it died of "
+                    + "signal N; 2 for bad usage; 125 when Isola itself failed; 127 when the command is not in the cell.");
 
     /** Set when a signal started the JVM's shutdown: its exit code (128+signal) then wins over the command's. */
     static volatile boolean shuttingDown;
@@ -51,7 +53,8 @@ public final class Main {
     /** Whether this JVM records an AOT cache (dev/lib.sh's training runs), which it writes only in its own exit. */
     private static boolean trainingAotCache() {
         try {
-            String cmdline = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
+            String cmdline = new String(
+                    java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline")),
                     java.nio.charset.StandardCharsets.ISO_8859_1);
             return cmdline.contains("-XX:AOTCacheOutput") || cmdline.contains("-XX:AOTMode=record");
         } catch (java.io.IOException e) {
@@ -60,9 +63,21 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new RunCommand(), new OpenCommand(), new TrustCommand(), new NetCommand(), new PolicyCommand(),
-                new DoctorCommand(), new BenchCommand(), new ImageCommand(), new QuarantineCommand(), new GuardCommand(),
-                new DaemonCommand(), new PsCommand(), new KillCommand(), new CompletionCommand());
+        return List.of(
+                new RunCommand(),
+                new OpenCommand(),
+                new TrustCommand(),
+                new NetCommand(),
+                new PolicyCommand(),
+                new DoctorCommand(),
+                new BenchCommand(),
+                new ImageCommand(),
+                new QuarantineCommand(),
+                new GuardCommand(),
+                new DaemonCommand(),
+                new PsCommand(),
+                new KillCommand(),
+                new CompletionCommand());
     }
 
     static int run(String[] args) {
@@ -120,8 +135,10 @@ public final class Main {
             }
         }
         String known = String.join(", ", all.stream().map(Command::name).toList());
-        throw new UsageException(name.startsWith("-") ? "unknown option " + name + " before the command"
-                : "unknown command '" + name + "': the commands are " + known);
+        throw new UsageException(
+                name.startsWith("-")
+                        ? "unknown option " + name + " before the command"
+                        : "unknown command '" + name + "': the commands are " + known);
     }
 
     private static String helpTarget(String[] args) {

@@ -1,10 +1,9 @@
 package io.isola.cli;
 
-import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
-import io.isola.core.output.Harvester;
+import io.isola.core.TerminalText;
 import io.isola.core.trust.TrustLevel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,8 +12,8 @@ import java.util.List;
 /** {@code isola net explain URL|HOST[:PORT]}: whether a cell of a level may reach a destination, and by which rule. */
 final class NetCommand implements Command {
     private static final Option POLICY = Option.value("--policy", "FILE", "policy file to judge by");
-    private static final Option LEVEL = Option.value("--level", "NAME", "trust level of the cell: untrusted "
-            + "(default) or trusted");
+    private static final Option LEVEL =
+            Option.value("--level", "NAME", "trust level of the cell: untrusted " + "(default) or trusted");
     private static final Option JSON = Option.flag("--json", "print one JSON object instead of text");
 
     private Path policy;
@@ -34,7 +33,8 @@ final class NetCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola net explain URL|HOST[:PORT] resolves the host through Isola's own resolver (ISOLA_DNS,",
+        return List.of(
+                "isola net explain URL|HOST[:PORT] resolves the host through Isola's own resolver (ISOLA_DNS,",
                 "else /etc/resolv.conf) and prints what the network proxy decides for a cell of the level: allowed or",
                 "blocked, and the rule, for the name and each of its addresses. Without a port, HOST means port 443.",
                 "Exit code 0 when allowed, 1 when blocked, 2 for bad usage.");
@@ -58,8 +58,8 @@ final class NetCommand implements Command {
             default -> {
                 level = TrustLevel.parse(v);
                 if (level == null) {
-                    throw new UsageException("--level must be untrusted or trusted, not '" + TerminalText.printable(v)
-                            + "'");
+                    throw new UsageException(
+                            "--level must be untrusted or trusted, not '" + TerminalText.printable(v) + "'");
                 }
             }
         }
@@ -73,13 +73,18 @@ final class NetCommand implements Command {
         // options may also follow the target, as the issue writes it: isola net explain HOST --level trusted
         for (int i = 1; i < operands.size(); i++) {
             String a = operands.get(i);
-            Option o = a.startsWith("--") ? options().stream().filter(x -> x.name().equals(a.split("=", 2)[0]))
-                    .findFirst().orElse(null) : null;
+            Option o = a.startsWith("--")
+                    ? options().stream()
+                            .filter(x -> x.name().equals(a.split("=", 2)[0]))
+                            .findFirst()
+                            .orElse(null)
+                    : null;
             if (o == JSON && !a.contains("=")) {
                 set(o, null);
             } else if (o != null && o != JSON) {
-                String v = a.contains("=") ? a.substring(a.indexOf('=') + 1) : i + 1 < operands.size()
-                        ? operands.get(++i) : null;
+                String v = a.contains("=")
+                        ? a.substring(a.indexOf('=') + 1)
+                        : i + 1 < operands.size() ? operands.get(++i) : null;
                 if (v == null) {
                     throw new UsageException(o.name() + " needs a value");
                 }

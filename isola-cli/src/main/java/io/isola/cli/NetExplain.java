@@ -73,8 +73,8 @@ final class NetExplain {
                 + e.level().word() + ")");
         System.out.println("  because " + TerminalText.escape(e.verdict().rule()));
         for (Decision d : e.perAddress()) {
-            System.out.println("  " + d.address().getHostAddress() + ": " + (d.allowed() ? "allowed" : "blocked")
-                    + ": " + TerminalText.escape(d.rule()));
+            System.out.println("  " + d.address().getHostAddress() + ": " + (d.allowed() ? "allowed" : "blocked") + ": "
+                    + TerminalText.escape(d.rule()));
         }
         System.out.println("  policy: " + p.source());
     }

@@ -12,14 +12,20 @@ import java.util.List;
 
 /** {@code isola open}: a file or link as a task in a new cell, as the policy says. */
 final class OpenCommand implements Command {
-    private static final Option VIEW = Option.flag("--view", "safe view: render to pixels in the cell, rebuild a "
-            + "clean PDF or PNG outside");
-    private static final Option OUTPUT = Option.value("--output", "DIR", "where the safe view goes (default: beside "
-            + "the original; if that folder cannot be written, the current directory, else your home)");
-    private static final Option SHOW = Option.flag("--open", "then show the safe view in your viewer (xdg-open, as "
-            + "you, never as root), when you have a display");
-    private static final Option POLICY = Option.value("--policy", "FILE", "policy file (default: ~/.config/isola/"
-            + "policy.toml, /etc/isola/policy.toml, or built-in)");
+    private static final Option VIEW =
+            Option.flag("--view", "safe view: render to pixels in the cell, rebuild a " + "clean PDF or PNG outside");
+    private static final Option OUTPUT = Option.value(
+            "--output",
+            "DIR",
+            "where the safe view goes (default: beside "
+                    + "the original; if that folder cannot be written, the current directory, else your home)");
+    private static final Option SHOW = Option.flag(
+            "--open",
+            "then show the safe view in your viewer (xdg-open, as " + "you, never as root), when you have a display");
+    private static final Option POLICY = Option.value(
+            "--policy",
+            "FILE",
+            "policy file (default: ~/.config/isola/" + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
 
@@ -43,14 +49,17 @@ final class OpenCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Classifies TARGET's trust (policy rules and taint marks), detects its type from its content",
+        return List.of(
+                "Classifies TARGET's trust (policy rules and taint marks), detects its type from its content",
                 "and runs the policy's handler for that type in a new cell. The cell sees the image, its own",
                 "copy of the file at /in and an empty /out. When it ends, the policy's persistence rule decides",
                 "what leaves it (discard, quarantine or new-version); whatever leaves is tainted.",
                 "A link is fetched inside a cell on its trust level's network (the host's proxy decides every",
                 "connection), then opened (or, with --view, viewed) like a file from there; it stays tainted with",
-                "the link as its origin. A file:// URL is the local file it names.", "",
-                "Examples:  isola open invoice.pdf", "           isola open --view invoice.pdf",
+                "the link as its origin. A file:// URL is the local file it names.",
+                "",
+                "Examples:  isola open invoice.pdf",
+                "           isola open --view invoice.pdf",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -82,8 +91,10 @@ final class OpenCommand implements Command {
     @Override
     public void operands(List<String> operands) throws UsageException {
         if (operands.size() != 1) {
-            throw new UsageException(operands.isEmpty() ? "what should be opened? give a FILE or URL"
-                    : "open takes one FILE or URL, not " + operands.size());
+            throw new UsageException(
+                    operands.isEmpty()
+                            ? "what should be opened? give a FILE or URL"
+                            : "open takes one FILE or URL, not " + operands.size());
         }
         target = Operands.nonEmpty(operands.get(0), "open needs a FILE or URL");
     }
@@ -113,10 +124,12 @@ final class OpenCommand implements Command {
         if (viaDaemon != null) {
             return viaDaemon;
         }
-        try (TaskSession s = TaskSession.open(stateDir, policy); var signals = new ClosingOnSignal(s::close)) {
+        try (TaskSession s = TaskSession.open(stateDir, policy);
+                var signals = new ClosingOnSignal(s::close)) {
             if (link) {
-                return view ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show),
-                        Stdio.INHERIT) : new LinkTask(s.context).run(target, Stdio.INHERIT);
+                return view
+                        ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show), Stdio.INHERIT)
+                        : new LinkTask(s.context).run(target, Stdio.INHERIT);
             }
             if (view) {
                 return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);

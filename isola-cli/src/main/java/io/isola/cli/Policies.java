@@ -59,9 +59,11 @@ final class Policies {
             throw new PolicyException(file.toString(), 0, e.getMessage() + ": " + PolicyFile.WHAT_TO_GIVE);
         } catch (LinuxException e) {
             int errno = e.errno();
-            String why = errno == Libc.ENOENT || errno == Libc.ENOTDIR ? "no such file: check the path, or run "
-                    + "without --policy" : errno == Libc.EACCES ? "permission denied: make it readable, or name "
-                    + "another policy" : "cannot read: " + e.getMessage();
+            String why = errno == Libc.ENOENT || errno == Libc.ENOTDIR
+                    ? "no such file: check the path, or run " + "without --policy"
+                    : errno == Libc.EACCES
+                            ? "permission denied: make it readable, or name " + "another policy"
+                            : "cannot read: " + e.getMessage();
             throw new PolicyException(file.toString(), 0, why);
         }
     }

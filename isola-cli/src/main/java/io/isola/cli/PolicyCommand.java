@@ -35,7 +35,8 @@ final class PolicyCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola policy check [FILE]  validates FILE (default: the policy in use) and the programs of",
+        return List.of(
+                "isola policy check [FILE]  validates FILE (default: the policy in use) and the programs of",
                 "                           its handlers; each error is one line, FILE:LINE: what is wrong and",
                 "                           what to do, and the exit code is 2",
                 "isola policy show [FILE]   prints the rules in order (the first match wins) and each level's",
@@ -64,7 +65,8 @@ final class PolicyCommand implements Command {
             throw new UsageException("use: isola policy check [FILE] or isola policy show [FILE]");
         }
         action = operands.get(0);
-        file = operands.size() == 2 ? Path.of(Operands.nonEmpty(operands.get(1), "policy " + action + " needs a FILE"))
+        file = operands.size() == 2
+                ? Path.of(Operands.nonEmpty(operands.get(1), "policy " + action + " needs a FILE"))
                 : null;
     }
 
@@ -103,8 +105,8 @@ final class PolicyCommand implements Command {
             return 2;
         }
         warnAboutCpus(r.check().policy());
-        System.out.println(source + ": ok, " + r.check().policy().rules().size()
-                + " rule(s); anything else is untrusted");
+        System.out.println(
+                source + ": ok, " + r.check().policy().rules().size() + " rule(s); anything else is untrusted");
         return 0;
     }
 
@@ -123,10 +125,14 @@ final class PolicyCommand implements Command {
                     + l.persistence().word() + ", memory " + (lim.memoryBytes() >> 20) + "M, pids " + lim.maxPids()
                     + ", cpus " + lim.cpus() + ", disk " + (lim.diskBytes() >> 20) + "M"
                     + (lim.timeout() == null ? "" : ", timeout " + lim.timeout().toSeconds() + "s")
-                    + ", output " + l.quota().maxFiles() + " files / " + (l.quota().maxBytes() >> 20) + "M"
+                    + ", output " + l.quota().maxFiles() + " files / "
+                    + (l.quota().maxBytes() >> 20) + "M"
                     + ", network " + p.network().access(t).word());
-            System.out.println("  handlers (" + (c.definedHandlers().contains(t) ? "the policy's; they replace the "
-                    + "built-in ones" : "built-in: the policy defines none") + "):");
+            System.out.println("  handlers ("
+                    + (c.definedHandlers().contains(t)
+                            ? "the policy's; they replace the " + "built-in ones"
+                            : "built-in: the policy defines none")
+                    + "):");
             for (Map.Entry<String, List<String>> h : l.handlers().entrySet()) {
                 System.out.println("    " + h.getKey() + ": " + String.join(" ", h.getValue()));
             }

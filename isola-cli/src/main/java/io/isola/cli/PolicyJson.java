@@ -66,8 +66,14 @@ final class PolicyJson {
                 g.writeStringField("name", r.name());
                 g.writeNumberField("line", r.line());
                 g.writeStringField("trust", r.trust().word());
-                strings(g, "origins", r.origins().stream().map(OriginPattern::text).toList());
-                strings(g, "directories", r.directories().stream().map(Path::toString).toList());
+                strings(
+                        g,
+                        "origins",
+                        r.origins().stream().map(OriginPattern::text).toList());
+                strings(
+                        g,
+                        "directories",
+                        r.directories().stream().map(Path::toString).toList());
                 strings(g, "types", r.types());
                 g.writeEndObject();
             }

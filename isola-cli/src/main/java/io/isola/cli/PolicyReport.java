@@ -20,8 +20,10 @@ record PolicyReport(PolicyCheck check, List<Problems.Problem> errors, List<Strin
             LevelSettings level = c.policy().level(h.level());
             String problem = level == null ? null : HandlerPrograms.problem(level, h.argv());
             if (problem != null) {
-                errors.add(new Problems.Problem(c.source(), h.line(), "the handler for " + h.type() + " at level "
-                        + h.level().word() + " " + problem));
+                errors.add(new Problems.Problem(
+                        c.source(),
+                        h.line(),
+                        "the handler for " + h.type() + " at level " + h.level().word() + " " + problem));
             }
         }
         if (c.policy().levels().isEmpty()) {
@@ -30,9 +32,12 @@ record PolicyReport(PolicyCheck check, List<Problems.Problem> errors, List<Strin
         for (TrustLevel t : List.of(TrustLevel.UNTRUSTED, TrustLevel.TRUSTED)) {
             LevelSettings level = c.policy().level(t);
             if (c.definedHandlers().contains(t)) {
-                notes.add("handlers for level " + t.word() + ": the " + level.handlers().size() + " defined in [level."
-                        + t.word() + ".handlers] replace the built-in ones; " + (level.handlers().containsKey("*")
-                                ? "types not listed go to \"*\"" : "types not listed have no handler (add \"*\" "
+                notes.add("handlers for level " + t.word() + ": the "
+                        + level.handlers().size() + " defined in [level."
+                        + t.word() + ".handlers] replace the built-in ones; "
+                        + (level.handlers().containsKey("*")
+                                ? "types not listed go to \"*\""
+                                : "types not listed have no handler (add \"*\" "
                                         + "for them), and isola open refuses them"));
             } else {
                 notes.add("handlers for level " + t.word() + ": none defined, so the built-in ones (isola policy "
@@ -45,8 +50,8 @@ record PolicyReport(PolicyCheck check, List<Problems.Problem> errors, List<Strin
                 });
             }
             if (!HandlerPrograms.checkable(level)) {
-                notes.add("handlers for level " + t.word() + ": their programs are not checked, image '"
-                        + level.image() + "' is not the host's");
+                notes.add("handlers for level " + t.word() + ": their programs are not checked, image '" + level.image()
+                        + "' is not the host's");
             }
         }
         return new PolicyReport(c, errors, notes);

@@ -24,7 +24,8 @@ final class PsCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Lists the cells the Isola service (isola daemon) runs for you: id, user, engine, age and",
+        return List.of(
+                "Lists the cells the Isola service (isola daemon) runs for you: id, user, engine, age and",
                 "command. Root sees every user's; anyone else only their own.");
     }
 

@@ -1,14 +1,13 @@
 package io.isola.cli;
 
-import io.isola.core.TerminalText;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
+import io.isola.core.TerminalText;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
-import io.isola.core.output.Harvester;
 import io.isola.core.output.Quarantine;
 import io.isola.core.output.Quarantine.Entry;
 import io.isola.core.output.Quarantine.Item;
@@ -30,7 +29,8 @@ final class QuarantineCommand implements Command {
     private static final Option JSON = Option.flag("--json", "list, show: print JSON instead of text");
     private static final Option TO = Option.value("--to", "DIR", "release: where the copies go (default: here)");
     private static final Option ALL = Option.flag("--all", "purge: every task you may see");
-    private static final Option OLDER = Option.value("--older-than", "AGE", "purge: tasks older than AGE, e.g. 30d, 12h");
+    private static final Option OLDER =
+            Option.value("--older-than", "AGE", "purge: tasks older than AGE, e.g. 30d, 12h");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final List<Option> OPTIONS = List.of(JSON, TO, ALL, OLDER, STATE);
     private static final List<String> ACTIONS = List.of("list", "show", "release", "purge");
@@ -55,7 +55,8 @@ final class QuarantineCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola quarantine list               one line per task: id, time, trust, files, size, owner, origin",
+        return List.of(
+                "isola quarantine list               one line per task: id, time, trust, files, size, owner, origin",
                 "isola quarantine show TASK          its files and their taint marks",
                 "isola quarantine release TASK [FILE...] [--to DIR]",
                 "                                    copies them (all, or the FILEs) to DIR, still marked, then",
@@ -98,8 +99,12 @@ final class QuarantineCommand implements Command {
                 args.addAll(operands.subList(i + 1, operands.size()));
                 break;
             }
-            Option o = a.startsWith("--") ? OPTIONS.stream().filter(x -> x.names().contains(a)).findFirst()
-                    .orElseThrow(() -> new UsageException("unknown option " + a)) : null;
+            Option o = a.startsWith("--")
+                    ? OPTIONS.stream()
+                            .filter(x -> x.names().contains(a))
+                            .findFirst()
+                            .orElseThrow(() -> new UsageException("unknown option " + a))
+                    : null;
             if (o == null) {
                 args.add(a);
             } else if (!o.takesValue()) {
@@ -118,8 +123,10 @@ final class QuarantineCommand implements Command {
             throw new UsageException("too many operands for isola quarantine " + action);
         }
         if (action.equals("purge") && args.isEmpty() == !(all || olderThan != null)) {
-            throw new UsageException(args.isEmpty() ? "purge what? give TASK..., --all or --older-than AGE"
-                    : "give either task ids or --all/--older-than, not both");
+            throw new UsageException(
+                    args.isEmpty()
+                            ? "purge what? give TASK..., --all or --older-than AGE"
+                            : "give either task ids or --all/--older-than, not both");
         }
     }
 
@@ -146,8 +153,8 @@ final class QuarantineCommand implements Command {
         try (AuditLog audit = AuditLog.open(state.resolve("audit.jsonl"))) {
             for (Item f : files) {
                 Path kept = q.release(e, f, dir, CallerFiles.creator(env));
-                audit.record(AuditEvent.of("file.released", null, "task", e.task(), "name", f.name(), "path",
-                        kept.toString()));
+                audit.record(AuditEvent.of(
+                        "file.released", null, "task", e.task(), "name", f.name(), "path", kept.toString()));
                 System.out.println("released " + TerminalText.printable(f.name()) + " -> "
                         + TerminalText.escape(kept.toString()) + " (still marked "
                         + (e.trust() == null ? "untrusted" : e.trust()) + ": open it with isola open)");
@@ -169,8 +176,15 @@ final class QuarantineCommand implements Command {
         try (AuditLog audit = AuditLog.open(state.resolve("audit.jsonl"))) {
             for (Entry e : chosen) {
                 q.purge(e);
-                audit.record(AuditEvent.of("quarantine.purged", null, "task", e.task(), "files", e.files().size(),
-                        "bytes", e.bytes()));
+                audit.record(AuditEvent.of(
+                        "quarantine.purged",
+                        null,
+                        "task",
+                        e.task(),
+                        "files",
+                        e.files().size(),
+                        "bytes",
+                        e.bytes()));
                 System.out.println("purged " + e.task() + " (" + e.files().size() + " file(s), "
                         + QuarantinePrinter.size(e.bytes()) + ")");
             }

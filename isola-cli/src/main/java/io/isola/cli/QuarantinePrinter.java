@@ -1,9 +1,8 @@
 package io.isola.cli;
 
-import io.isola.core.TerminalText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.isola.core.output.Harvester;
+import io.isola.core.TerminalText;
 import io.isola.core.output.Quarantine;
 import io.isola.core.output.Quarantine.Entry;
 import io.isola.core.output.Quarantine.Item;
@@ -23,8 +22,8 @@ import java.util.Map;
  * they are escaped before they reach a terminal (JSON escapes them itself).
  */
 final class QuarantinePrinter {
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'").withZone(ZoneOffset.UTC);
 
     private QuarantinePrinter() {}
 
@@ -46,12 +45,19 @@ final class QuarantinePrinter {
             System.out.println("nothing in quarantine (" + q.root() + ")");
             return 0;
         }
-        System.out.printf("%-13s  %-17s  %-9s  %5s  %7s  %-10s  %s%n", "TASK", "TIME", "TRUST", "FILES", "SIZE",
-                "OWNER", "ORIGIN");
+        System.out.printf(
+                "%-13s  %-17s  %-9s  %5s  %7s  %-10s  %s%n",
+                "TASK", "TIME", "TRUST", "FILES", "SIZE", "OWNER", "ORIGIN");
         for (Entry e : entries) {
-            System.out.printf("%-13s  %-17s  %-9s  %5d  %7s  %-10s  %s%n", e.task(), WHEN.format(e.time()),
-                    e.trust() == null ? "?" : TerminalText.printable(e.trust()), e.files().size(), size(e.bytes()),
-                    owner(e.owner(), names), e.origin() == null ? "?" : TerminalText.printable(e.origin()));
+            System.out.printf(
+                    "%-13s  %-17s  %-9s  %5d  %7s  %-10s  %s%n",
+                    e.task(),
+                    WHEN.format(e.time()),
+                    e.trust() == null ? "?" : TerminalText.printable(e.trust()),
+                    e.files().size(),
+                    size(e.bytes()),
+                    owner(e.owner(), names),
+                    e.origin() == null ? "?" : TerminalText.printable(e.origin()));
         }
         return 0;
     }
@@ -84,7 +90,8 @@ final class QuarantinePrinter {
         for (Item f : e.files()) {
             System.out.println("  " + TerminalText.printable(f.name()) + "  (" + size(f.size()) + ")");
             for (Map.Entry<String, String> m : f.marks().values().entrySet()) {
-                System.out.println("    user." + TerminalText.printable(m.getKey()) + " = " + TerminalText.printable(m.getValue()));
+                System.out.println("    user." + TerminalText.printable(m.getKey()) + " = "
+                        + TerminalText.printable(m.getValue()));
             }
         }
         return 0;

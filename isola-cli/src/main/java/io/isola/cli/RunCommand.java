@@ -1,6 +1,5 @@
 package io.isola.cli;
 
-import io.isola.core.EngineNames;
 import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
@@ -8,6 +7,7 @@ import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
+import io.isola.core.EngineNames;
 import io.isola.core.Host;
 import io.isola.core.HostSecrets;
 import io.isola.core.Limits;
@@ -30,24 +30,46 @@ final class RunCommand implements Command {
     private static final Option RO = Option.value("--ro", "PATH", "show a host path read-only, at the same path");
     private static final Option RW = Option.value("--rw", "PATH", "show a host path writable (never a secret place)");
     private static final Option ENV = Option.value("--env", "NAME[=VALUE]", "pass NAME from the caller, or set it");
-    private static final Option WORKDIR = Option.value("-C", "--workdir", "DIR", "working directory in the cell "
-            + "(default: yours, when --ro/--rw share it or a path in it; else /home/user)");
+    private static final Option WORKDIR = Option.value(
+            "-C",
+            "--workdir",
+            "DIR",
+            "working directory in the cell "
+                    + "(default: yours, when --ro/--rw share it or a path in it; else /home/user)");
     private static final Option MEMORY = Option.value("--memory", "SIZE", "RAM limit (default 512M, at least 4M)");
-    private static final Option PIDS = Option.value("--pids", "N",
-            "process and thread limit (default 256, at least 8)");
-    private static final Option CPUS = Option.value("--cpus", "X",
-            "CPU share, 1.0 = one core, 0 = no cap, at most the CPUs here (default 1.0)");
+    private static final Option PIDS =
+            Option.value("--pids", "N", "process and thread limit (default 256, at least 8)");
+    private static final Option CPUS =
+            Option.value("--cpus", "X", "CPU share, 1.0 = one core, 0 = no cap, at most the CPUs here (default 1.0)");
     private static final Option CPU_TIME = Option.value("--cpu-time", "TIME", "CPU time budget, e.g. 30s");
     private static final Option TIMEOUT = Option.value("--timeout", "TIME", "wall-clock limit, e.g. 90s, 2m or 1h30m");
-    private static final Option DISK = Option.value("--disk", "SIZE",
-            "size of the private writable layer (default 256M, at least 1M)");
-    private static final Option NET = Option.value("--net", "LEVEL", "network: none (default), internet or trusted, "
-            + "through the host's proxy by the policy's [network] rules");
-    private static final Option POLICY = Option.value("--policy", "FILE", "policy whose [network] rules --net "
-            + "applies (default: as for open)");
+    private static final Option DISK =
+            Option.value("--disk", "SIZE", "size of the private writable layer (default 256M, at least 1M)");
+    private static final Option NET = Option.value(
+            "--net",
+            "LEVEL",
+            "network: none (default), internet or trusted, "
+                    + "through the host's proxy by the policy's [network] rules");
+    private static final Option POLICY =
+            Option.value("--policy", "FILE", "policy whose [network] rules --net " + "applies (default: as for open)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(IMAGE, ENGINE, RO, RW, ENV, WORKDIR, NET, MEMORY, PIDS, CPUS,
-            CPU_TIME, TIMEOUT, DISK, POLICY, STATE, DaemonClient.NO_DAEMON);
+    private static final List<Option> OPTIONS = List.of(
+            IMAGE,
+            ENGINE,
+            RO,
+            RW,
+            ENV,
+            WORKDIR,
+            NET,
+            MEMORY,
+            PIDS,
+            CPUS,
+            CPU_TIME,
+            TIMEOUT,
+            DISK,
+            POLICY,
+            STATE,
+            DaemonClient.NO_DAEMON);
 
     private String image = "host";
     private String engine = EngineNames.SANDBOX;
@@ -74,7 +96,8 @@ final class RunCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
+        return List.of(
+                "Runs CMD in a new disposable cell and removes the cell when CMD ends. The cell sees a",
                 "copy-on-write view of the image, the paths given with --ro/--rw, loopback only, and none of the",
                 "caller's environment; with --net, a proxy on its loopback that reaches what the policy lets that level",
                 "reach (http_proxy and https_proxy point at it). Its exit code is CMD's. It starts in your current directory when --ro or",
@@ -137,8 +160,17 @@ final class RunCommand implements Command {
     public int call() throws InterruptedException {
         // the service does not carry --net or --policy: those run here
         boolean here = noDaemon || stateDir != null || policy != null || net != NetworkAccess.NONE;
-        Integer viaDaemon = here ? null : DaemonClient.run(image, engine, readOnly, readWrite,
-                CellEnvironment.build(System.getenv(), env), workdir, limits, command);
+        Integer viaDaemon = here
+                ? null
+                : DaemonClient.run(
+                        image,
+                        engine,
+                        readOnly,
+                        readWrite,
+                        CellEnvironment.build(System.getenv(), env),
+                        workdir,
+                        limits,
+                        command);
         if (viaDaemon != null) {
             return viaDaemon;
         }
@@ -147,12 +179,15 @@ final class RunCommand implements Command {
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY));
         }
         // With --net, the policy's [network] rules are read on a thread of their own while the engine starts.
-        java.util.concurrent.CompletableFuture<Policy> rules = net == NetworkAccess.NONE ? null
-                : java.util.concurrent.CompletableFuture.supplyAsync(() -> Policies.load(policy),
+        java.util.concurrent.CompletableFuture<Policy> rules = net == NetworkAccess.NONE
+                ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> Policies.load(policy),
                         r -> Thread.ofPlatform().daemon().name("isola-policy").start(r));
         try (Session session = Session.open(stateDir, engine)) {
             // The proxy's classes load only here: a cell without --net costs its start nothing.
-            ProxyNetworks proxy = rules == null ? null
+            ProxyNetworks proxy = rules == null
+                    ? null
                     : new ProxyNetworks(ProxyOnDemand.onThisHost(policyOf(rules).network(), session.audit::record));
             try {
                 return run(session, view, proxy == null ? Network.NONE : proxy.forAccess(net));
@@ -169,10 +204,18 @@ final class RunCommand implements Command {
             HostSecrets.checkWritable(p, session.paths.root());
             view.add(new ViewEntry(p, p, ViewEntry.Access.READ_WRITE));
         }
-        CellSpec spec = new CellSpec(engine, image, command, CellEnvironment.build(System.getenv(), env), view,
-                workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view), network, limits);
+        CellSpec spec = new CellSpec(
+                engine,
+                image,
+                command,
+                CellEnvironment.build(System.getenv(), env),
+                view,
+                workdir != null ? workdir : startIn(Path.of("").toAbsolutePath(), view),
+                network,
+                limits);
         Trace.mark("engine ready");
-        try (var signals = new ClosingOnSignal(session::close); Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
+        try (var signals = new ClosingOnSignal(session::close);
+                Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
             Trace.mark("cell started");
             CellExit exit = cell.waitFor();
             Trace.mark("cell exited");
@@ -194,15 +237,20 @@ final class RunCommand implements Command {
         String cell = "isola: cell " + cellId;
         return switch (exit.reason()) {
             case EXITED -> null;
-            case MEMORY_LIMIT -> cell + " reached its memory limit (" + Sizes.human(limits.memoryBytes())
-                    + "): the kernel killed a process that needed more (" + exit.detail() + "); raise it with --memory,"
-                    + " e.g. --memory " + Sizes.human(limits.memoryBytes() * 2);
-            case PIDS_LIMIT -> cell + " reached its process limit (" + limits.maxPids() + "): the task could not start"
-                    + " more processes or threads (" + exit.detail() + "); raise it with --pids, e.g. --pids "
-                    + limits.maxPids() * 2;
-            case KILLED -> cell + " killed: " + exit.detail() + (exit.detail().startsWith("timeout ")
-                    ? "; allow longer with --timeout" : exit.detail().startsWith("cpu-time ")
-                            ? "; allow more with --cpu-time" : "");
+            case MEMORY_LIMIT ->
+                cell + " reached its memory limit (" + Sizes.human(limits.memoryBytes())
+                        + "): the kernel killed a process that needed more (" + exit.detail()
+                        + "); raise it with --memory,"
+                        + " e.g. --memory " + Sizes.human(limits.memoryBytes() * 2);
+            case PIDS_LIMIT ->
+                cell + " reached its process limit (" + limits.maxPids() + "): the task could not start"
+                        + " more processes or threads (" + exit.detail() + "); raise it with --pids, e.g. --pids "
+                        + limits.maxPids() * 2;
+            case KILLED ->
+                cell + " killed: " + exit.detail()
+                        + (exit.detail().startsWith("timeout ")
+                                ? "; allow longer with --timeout"
+                                : exit.detail().startsWith("cpu-time ") ? "; allow more with --cpu-time" : "");
         };
     }
 

@@ -1,7 +1,7 @@
 package io.isola.cli;
 
-import io.isola.core.EngineNames;
 import io.isola.core.Engine;
+import io.isola.core.EngineNames;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.StatePaths;
@@ -29,7 +29,8 @@ final class Session implements AutoCloseable {
 
     static StatePaths paths(Path stateDir) {
         Map<String, String> env = System.getenv();
-        return stateDir != null ? new StatePaths(stateDir.toAbsolutePath())
+        return stateDir != null
+                ? new StatePaths(stateDir.toAbsolutePath())
                 : StatePaths.fromEnvironment(env, Host.isRoot());
     }
 
@@ -59,8 +60,11 @@ final class Session implements AutoCloseable {
 
     private static Engine create(String name, StatePaths paths, AuditLog audit) {
         return VmEngine.NAME.equals(name)
-                ? new VmEngine(VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(0), audit,
-                        line -> System.err.println("isola: " + line), false)
+                ? new VmEngine(
+                        VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(0),
+                        audit,
+                        line -> System.err.println("isola: " + line),
+                        false)
                 : new SandboxEngine(options(paths), audit);
     }
 

@@ -22,8 +22,15 @@ import java.util.Map;
  * @param stateBytes what the state folder takes, null when it does not exist yet
  * @param auditBytes the audit log's size, null when there is none yet
  */
-record StateDoctor(String imageHash, Path imageDir, Path policy, String policyError, Path state, Long stateBytes,
-        Path auditLog, Long auditBytes) {
+record StateDoctor(
+        String imageHash,
+        Path imageDir,
+        Path policy,
+        String policyError,
+        Path state,
+        Long stateBytes,
+        Path auditLog,
+        Long auditBytes) {
     static StateDoctor of(StatePaths paths, Map<String, String> env) {
         Path policy = Policies.locate(null);
         String error = null;
@@ -33,25 +40,46 @@ record StateDoctor(String imageHash, Path imageDir, Path policy, String policyEr
             error = e.getMessage();
         }
         Path root = paths.root(), audit = paths.auditLog();
-        return new StateDoctor(VmImages.builtHash(paths, env), VmImages.imageDir(paths, env), policy, error, root,
-                Files.isDirectory(root) ? usage(root) : null, audit, Files.isRegularFile(audit) ? size(audit) : null);
+        return new StateDoctor(
+                VmImages.builtHash(paths, env),
+                VmImages.imageDir(paths, env),
+                policy,
+                error,
+                root,
+                Files.isDirectory(root) ? usage(root) : null,
+                audit,
+                Files.isRegularFile(audit) ? size(audit) : null);
     }
 
     List<DoctorLine> lines() {
         List<DoctorLine> lines = new ArrayList<>();
-        lines.add(imageHash != null
-                ? DoctorLine.check("vm image", true, "built, sha256:" + imageHash.substring(0, Math.min(12,
-                        imageHash.length())) + "… in " + imageDir, "")
-                : DoctorLine.warn("vm image", "not built (only --engine vm needs it)", "isola image build"));
-        lines.add(policyError == null
-                ? DoctorLine.info("policy", policy != null ? policy.toString()
-                        : "the built-in one (trusts nothing; write ~/.config/isola/policy.toml or set ISOLA_POLICY)")
-                : DoctorLine.check("policy", false, policy + ": " + policyError,
-                        "isola policy check lists every error"));
-        lines.add(DoctorLine.info("state", state + (stateBytes != null ? " (" + QuarantinePrinter.size(stateBytes)
-                + ")" : " (not created yet)")));
-        lines.add(DoctorLine.info("audit log", auditLog + (auditBytes != null ? " (" + QuarantinePrinter.size(
-                auditBytes) + ")" : " (empty: no cell yet)")));
+        lines.add(
+                imageHash != null
+                        ? DoctorLine.check(
+                                "vm image",
+                                true,
+                                "built, sha256:" + imageHash.substring(0, Math.min(12, imageHash.length())) + "… in "
+                                        + imageDir,
+                                "")
+                        : DoctorLine.warn("vm image", "not built (only --engine vm needs it)", "isola image build"));
+        lines.add(
+                policyError == null
+                        ? DoctorLine.info(
+                                "policy",
+                                policy != null
+                                        ? policy.toString()
+                                        : "the built-in one (trusts nothing; write ~/.config/isola/policy.toml or set ISOLA_POLICY)")
+                        : DoctorLine.check(
+                                "policy", false, policy + ": " + policyError, "isola policy check lists every error"));
+        lines.add(DoctorLine.info(
+                "state",
+                state + (stateBytes != null ? " (" + QuarantinePrinter.size(stateBytes) + ")" : " (not created yet)")));
+        lines.add(DoctorLine.info(
+                "audit log",
+                auditLog
+                        + (auditBytes != null
+                                ? " (" + QuarantinePrinter.size(auditBytes) + ")"
+                                : " (empty: no cell yet)")));
         return lines;
     }
 
@@ -64,7 +92,8 @@ record StateDoctor(String imageHash, Path imageDir, Path policy, String policyEr
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                     // a mount point below (an engine's tmpfs, a mounted image) is not state on this disk
-                    return device.equals(Files.getAttribute(dir, "unix:dev")) ? FileVisitResult.CONTINUE
+                    return device.equals(Files.getAttribute(dir, "unix:dev"))
+                            ? FileVisitResult.CONTINUE
                             : FileVisitResult.SKIP_SUBTREE;
                 }
 

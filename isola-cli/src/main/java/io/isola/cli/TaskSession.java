@@ -58,12 +58,25 @@ final class TaskSession implements AutoCloseable {
             Seal seal = seal(root);
             TaskDirs dirs = new TaskDirs(root.resolve("tasks"));
             dirs.sweep();
-            Persister persister = new Persister(root.resolve("quarantine"), root.resolve("quarantine"), seal,
-                    Host.invokingIds(System.getenv()), io.isola.task.CallerFiles.creator(System.getenv()));
+            Persister persister = new Persister(
+                    root.resolve("quarantine"),
+                    root.resolve("quarantine"),
+                    seal,
+                    Host.invokingIds(System.getenv()),
+                    io.isola.task.CallerFiles.creator(System.getenv()));
             // Each level's cells get its network through one proxy, started when a cell first reaches out.
             ProxyNetworks networks = new ProxyNetworks(ProxyOnDemand.onThisHost(policy.network(), s.audit::record));
-            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, s::engine, persister,
-                    s.audit, dirs, System.getenv(), System.err, networks);
+            TaskContext ctx = new TaskContext(
+                    policy,
+                    new TrustClassifier(policy, seal),
+                    seal,
+                    s::engine,
+                    persister,
+                    s.audit,
+                    dirs,
+                    System.getenv(),
+                    System.err,
+                    networks);
             return new TaskSession(s, ctx, networks);
         } catch (RuntimeException e) {
             s.close();

@@ -35,7 +35,8 @@ final class TrustCommand implements Command {
 
     @Override
     public List<String> description() {
-        return List.of("isola trust explain PATH|URL prints the trust level Isola gives the target, the rule or taint",
+        return List.of(
+                "isola trust explain PATH|URL prints the trust level Isola gives the target, the rule or taint",
                 "mark that decided, the file's detected type, each piece of evidence weighed (its place and every",
                 "origin mark: the least trusted wins) and its marks. Exit code 0 when trusted, 1 when not.");
     }
@@ -76,7 +77,12 @@ final class TrustCommand implements Command {
         }
         Policy p = Policies.load(policy);
         Path state = Session.paths(stateDir).root();
-        return TrustReport.explain(target, json, p, TaskSession.seal(state), System.out,
+        return TrustReport.explain(
+                target,
+                json,
+                p,
+                TaskSession.seal(state),
+                System.out,
                 (classifier, real) -> GuardExplain.explain(p, classifier, real, state));
     }
 }

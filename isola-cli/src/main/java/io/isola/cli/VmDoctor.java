@@ -18,12 +18,20 @@ final class VmDoctor {
 
     static List<DoctorLine> lines(StatePaths paths) {
         boolean qemu = Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"));
-        DoctorLine q = qemu ? DoctorLine.check("QEMU (vm engine)", true, "", "")
+        DoctorLine q = qemu
+                ? DoctorLine.check("QEMU (vm engine)", true, "", "")
                 : DoctorLine.warn("QEMU (vm engine)", "missing", "apt-get install qemu-system-x86");
         Accelerator accel = accelerator(paths);
-        return List.of(q, DoctorLine.info("vm engine accelerator", accel == null
-                ? "not probed yet (the first vm cell boots a probe; /dev/kvm alone proves nothing)"
-                : accel + (accel == Accelerator.TCG ? " (no working KVM: a guest did not boot on /dev/kvm, or it is absent)"
-                        : " (a probe guest booted on it)") + "; " + accel.guest()));
+        return List.of(
+                q,
+                DoctorLine.info(
+                        "vm engine accelerator",
+                        accel == null
+                                ? "not probed yet (the first vm cell boots a probe; /dev/kvm alone proves nothing)"
+                                : accel
+                                        + (accel == Accelerator.TCG
+                                                ? " (no working KVM: a guest did not boot on /dev/kvm, or it is absent)"
+                                                : " (a probe guest booted on it)")
+                                        + "; " + accel.guest()));
     }
 }

@@ -45,8 +45,7 @@ class BadInputCliTest {
         assertOneLine(cli.run("trust", "--policy", p, "explain", "https://example.com/"), 2, message);
         assertOneLine(cli.run("open", "--policy", p, "https://example.com/"), 2, message);
         assertOneLine(cli.run(Map.of("ISOLA_POLICY", p), null, "policy", "check"), 2, message);
-        assertOneLine(cli.run(Map.of("ISOLA_POLICY", p), null, "trust", "explain", "https://example.com/"), 2,
-                message);
+        assertOneLine(cli.run(Map.of("ISOLA_POLICY", p), null, "trust", "explain", "https://example.com/"), 2, message);
     }
 
     @Test
@@ -109,8 +108,11 @@ class BadInputCliTest {
         assertOneLine(cli.run("policy", "check", ""), 2, "policy check needs a FILE, not an empty string");
         assertOneLine(cli.run("image", "--state-dir", "", "build"), 2, "--state-dir needs a DIR, not an empty");
         // an empty ISOLA_POLICY is unset, as for the other variables; an empty argument of the task is its own business
-        assertThat(cli.run(Map.of("ISOLA_POLICY", ""), null, "policy", "check").code()).isZero();
-        assertThat(cli.run("run", "--", "/bin/sh", "-c", "test -z \"$1\"", "sh", "").code()).isZero();
+        assertThat(cli.run(Map.of("ISOLA_POLICY", ""), null, "policy", "check").code())
+                .isZero();
+        assertThat(cli.run("run", "--", "/bin/sh", "-c", "test -z \"$1\"", "sh", "")
+                        .code())
+                .isZero();
     }
 
     @Test
@@ -121,7 +123,17 @@ class BadInputCliTest {
         assertOneLine(cli.run("run", "--memory", "3M", "--", "true"), 2, "--memory must be at least 4M");
         assertOneLine(cli.run("run", "--pids", "2", "--", "true"), 2, "--pids must be at least 8");
         // the floors themselves start a cell that can run a shell pipeline and write to its disk
-        Cli.Result floor = cli.run("run", "--disk", "1M", "--memory", "4M", "--pids", "8", "--", "/bin/sh", "-c",
+        Cli.Result floor = cli.run(
+                "run",
+                "--disk",
+                "1M",
+                "--memory",
+                "4M",
+                "--pids",
+                "8",
+                "--",
+                "/bin/sh",
+                "-c",
                 "ls / | wc -l > /tmp/n && cat /tmp/n >/dev/null && echo ok");
         assertThat(floor.code()).as(floor.err()).isZero();
         assertThat(floor.out()).isEqualTo("ok\n");
@@ -129,7 +141,8 @@ class BadInputCliTest {
 
     @Test
     void limitsInAPolicyHaveTheSameFloorAndNameTheirLine() throws IOException {
-        for (var bad : List.of(List.of("disk = \"4K\"", "disk must be at least 1M"),
+        for (var bad : List.of(
+                List.of("disk = \"4K\"", "disk must be at least 1M"),
                 List.of("memory = \"1M\"", "memory must be at least 4M"),
                 List.of("pids = 3", "pids must be at least 8"))) {
             Path p = Files.writeString(work.resolve("limits.toml"), "[level.untrusted]\n" + bad.get(0) + "\n");
@@ -138,7 +151,9 @@ class BadInputCliTest {
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().lines().toList()).hasSize(2).first().asString().contains("limits.toml:2: " + bad.get(1));
             // a command that uses the policy stops at it, in one line
-            assertOneLine(cli.run("trust", "explain", "--policy", p.toString(), "https://example.com/"), 2,
+            assertOneLine(
+                    cli.run("trust", "explain", "--policy", p.toString(), "https://example.com/"),
+                    2,
                     "limits.toml:2: " + bad.get(1));
         }
     }

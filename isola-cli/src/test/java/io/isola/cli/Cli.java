@@ -31,9 +31,14 @@ final class Cli {
 
     ProcessBuilder builder(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", classPath, Main.class.getName()));
+        cmd.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:-UsePerfData",
+                "-cp",
+                classPath,
+                Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("ISOLA_STATE_DIR", state.toString());
@@ -54,12 +59,14 @@ final class Cli {
         try {
             Path out = Files.createTempFile("isola-cli", ".out"), err = Files.createTempFile("isola-cli", ".err");
             try {
-                ProcessBuilder pb = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
+                ProcessBuilder pb =
+                        builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
                 if (dir != null) {
                     pb.directory(dir.toFile());
                 }
                 if (stdin == null) {
-                    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    pb.redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
                 }
                 Process p = pb.start();
                 if (stdin != null) {

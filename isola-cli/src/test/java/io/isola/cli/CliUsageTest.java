@@ -30,7 +30,8 @@ class CliUsageTest {
 
     @Test
     void exitCodeAndOutputPassThrough() {
-        Cli.Result r = cli.run(Map.of(), "from stdin\n", "run", "--", "/bin/sh", "-c", "cat; echo out; echo err >&2; exit 42");
+        Cli.Result r =
+                cli.run(Map.of(), "from stdin\n", "run", "--", "/bin/sh", "-c", "cat; echo out; echo err >&2; exit 42");
         assertThat(r.code()).isEqualTo(42);
         assertThat(r.out()).isEqualTo("from stdin\nout\n");
         assertThat(r.err()).isEqualTo("err\n");
@@ -45,7 +46,17 @@ class CliUsageTest {
         Path sibling = dir.resolve("secret.txt");
         Files.writeString(sibling, "not given\n");
         try {
-            Cli.Result r = cli.run(Map.of(), null, "run", "--ro", doc.toString(), "-C", "/tmp", "--", "/bin/sh", "-c",
+            Cli.Result r = cli.run(
+                    Map.of(),
+                    null,
+                    "run",
+                    "--ro",
+                    doc.toString(),
+                    "-C",
+                    "/tmp",
+                    "--",
+                    "/bin/sh",
+                    "-c",
                     "pwd; cat " + doc + "; cat " + sibling + " 2>/dev/null || echo no-sibling; echo x >> " + doc
                             + " 2>/dev/null || echo read-only");
             assertThat(r.code()).isZero();
@@ -61,7 +72,8 @@ class CliUsageTest {
         Path out = Files.createTempDirectory("isola-cli-out");
         Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         try {
-            Cli.Result r = cli.run("run", "--rw", out.toString(), "--", "/bin/sh", "-c", "echo result > " + out + "/r.txt");
+            Cli.Result r =
+                    cli.run("run", "--rw", out.toString(), "--", "/bin/sh", "-c", "echo result > " + out + "/r.txt");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(Files.readString(out.resolve("r.txt"))).isEqualTo("result\n");
         } finally {
@@ -71,7 +83,8 @@ class CliUsageTest {
 
     @Test
     void signalDeathIs128PlusSignal() {
-        assertThat(cli.run("run", "--", "/bin/sh", "-c", "kill -TERM $$").code()).isEqualTo(128 + 15);
+        assertThat(cli.run("run", "--", "/bin/sh", "-c", "kill -TERM $$").code())
+                .isEqualTo(128 + 15);
     }
 
     @Test
@@ -94,7 +107,9 @@ class CliUsageTest {
         assertOneLine(cli.run("run"), 2, "no command given");
         assertOneLine(cli.run("run", "--memory"), 2, "--memory needs a value");
         assertOneLine(cli.run("run", "--memory", "lots", "--", "true"), 2, "is not a size");
-        assertOneLine(cli.run("run", "--timeout", "1h 30m", "--", "true"), 2,
+        assertOneLine(
+                cli.run("run", "--timeout", "1h 30m", "--", "true"),
+                2,
                 "--timeout '1h 30m' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
         assertOneLine(cli.run("frobnicate"), 2, "unknown command 'frobnicate'");
         assertOneLine(cli.run("run", "--", "no-such-program-xyz"), 127, "command not found in the cell");
@@ -106,7 +121,9 @@ class CliUsageTest {
 
     @Test
     void missingBubblewrapSaysHowToInstallIt() {
-        assertOneLine(cli.run(Map.of("ISOLA_BWRAP", "/nonexistent/bwrap"), null, "run", "--", "true"), 125,
+        assertOneLine(
+                cli.run(Map.of("ISOLA_BWRAP", "/nonexistent/bwrap"), null, "run", "--", "true"),
+                125,
                 "apt-get install bubblewrap");
     }
 
@@ -115,7 +132,9 @@ class CliUsageTest {
         Path empty = Files.createTempDirectory("isola-no-cgroups");
         long helpersBefore = Cleanup.processesWith("/bin/sleep 60");
         try {
-            assertOneLine(cli.run(Map.of("ISOLA_CGROUP_ROOT", empty.toString()), null, "run", "--", "true"), 125,
+            assertOneLine(
+                    cli.run(Map.of("ISOLA_CGROUP_ROOT", empty.toString()), null, "run", "--", "true"),
+                    125,
                     "no usable cgroup hierarchy");
             // The failed start left nothing running: not even the user namespace helper it had begun with.
             assertThat(Cleanup.processesWith("/bin/sleep 60")).isEqualTo(helpersBefore);
@@ -139,7 +158,8 @@ class CliUsageTest {
     @Test
     void auditLogRecordsTheCellsLife() {
         cli.run("run", "--", "/bin/true");
-        assertThat(cli.audit()).anyMatch(l -> l.contains("\"event\":\"cell.created\""))
+        assertThat(cli.audit())
+                .anyMatch(l -> l.contains("\"event\":\"cell.created\""))
                 .anyMatch(l -> l.contains("\"event\":\"cell.started\""))
                 .anyMatch(l -> l.contains("\"event\":\"cell.exited\"") && l.contains("\"exit_code\":0"))
                 .anyMatch(l -> l.contains("\"event\":\"cell.closed\""));

@@ -45,7 +45,8 @@ class CompletionTest {
 
     @Test
     void theFirstWordIsACommand() {
-        assertThat(complete("isola", "")).contains("run", "open", "trust", "policy", "doctor", "completion")
+        assertThat(complete("isola", ""))
+                .contains("run", "open", "trust", "policy", "doctor", "completion")
                 .containsAll(Main.commands().stream().map(Command::name).toList());
         assertThat(complete("isola", "po")).containsExactly("policy");
     }
@@ -94,7 +95,12 @@ class CompletionTest {
         Shell.Result syntax = Shell.run(dir, Map.of(), "zsh", "-n", "_isola");
         assertThat(syntax.code()).as(syntax.err()).isZero();
         // compinit reads #compdef from every file of $fpath: isola must be bound to _isola
-        Shell.Result bound = Shell.run(dir, Map.of("HOME", dir.toString()), "zsh", "-f", "-c",
+        Shell.Result bound = Shell.run(
+                dir,
+                Map.of("HOME", dir.toString()),
+                "zsh",
+                "-f",
+                "-c",
                 "fpath=($PWD $fpath); autoload -U compinit; compinit -u -d $PWD/.zcompdump; print -r -- $_comps[isola]");
         assertThat(bound.out().strip()).as(bound.err()).isEqualTo("_isola");
     }

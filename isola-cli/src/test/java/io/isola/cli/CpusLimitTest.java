@@ -33,8 +33,11 @@ class CpusLimitTest {
     void moreCpusThanTheMachineHasIsRefusedWithTheMaximum() {
         for (String asked : new String[] {Integer.toString(HERE + 3), HERE + ".5"}) {
             Cli.Result r = cli.run("run", "--cpus", asked, "--", "/bin/true");
-            CliUsageTest.assertOneLine(r, 2, "--cpus " + asked + " is more than the " + HERE
-                    + " CPU(s) here: use at most " + HERE + ", or 0 for no cap");
+            CliUsageTest.assertOneLine(
+                    r,
+                    2,
+                    "--cpus " + asked + " is more than the " + HERE + " CPU(s) here: use at most " + HERE
+                            + ", or 0 for no cap");
         }
     }
 
@@ -46,8 +49,13 @@ class CpusLimitTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains(": ok");
         assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
-        assertThat(r.err()).startsWith("isola: warning: ").contains("level untrusted", "cpus " + (HERE + 6),
-                "this machine has " + HERE + " CPU(s)", "at most " + HERE);
+        assertThat(r.err())
+                .startsWith("isola: warning: ")
+                .contains(
+                        "level untrusted",
+                        "cpus " + (HERE + 6),
+                        "this machine has " + HERE + " CPU(s)",
+                        "at most " + HERE);
     }
 
     @Test

@@ -64,7 +64,8 @@ class CrashCleanupTest {
         Path doc = Files.writeString(work.resolve("doc.txt"), "x");
         Process isola = cli.builder(Map.of("ISOLA_POLICY", policy.toString()), "open", doc.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         String cell = awaitStartedCell();
         waitUntil(() -> Cleanup.processesWith(marker + " 600") == 1);
@@ -80,7 +81,9 @@ class CrashCleanupTest {
                 [level.untrusted.handlers]
                 "*" = ["true"]
                 """);
-        assertThat(cli.run(Map.of("ISOLA_POLICY", policy2.toString()), null, "open", doc.toString()).code()).isZero();
+        assertThat(cli.run(Map.of("ISOLA_POLICY", policy2.toString()), null, "open", doc.toString())
+                        .code())
+                .isZero();
         assertThat(Files.list(tasks).toList()).isEmpty();
         assertThat(Cleanup.cgroupsOf(cell)).isEmpty();
         Cleanup.deleteTree(work);
@@ -104,14 +107,17 @@ class CrashCleanupTest {
         // bash, not sh: dash's exec has no -a.
         return cli.builder(Map.of(), "run", "--", "/bin/bash", "-c", script)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
 
     private String awaitStartedCell() throws Exception {
         String[] id = new String[1];
         waitUntil(() -> {
-            Optional<String> line = cli.audit().stream().filter(l -> l.contains("\"cell.started\"")).findFirst();
+            Optional<String> line = cli.audit().stream()
+                    .filter(l -> l.contains("\"cell.started\""))
+                    .findFirst();
             line.ifPresent(l -> {
                 Matcher m = CELL.matcher(l);
                 if (m.find()) {

@@ -141,12 +141,17 @@ class DaemonBadInputTest {
     }
 
     private static Message request() {
-        return new Message().add(Protocol.ISOLA, Protocol.VERSION).add(Protocol.VERB, Protocol.RUN)
+        return new Message()
+                .add(Protocol.ISOLA, Protocol.VERSION)
+                .add(Protocol.VERB, Protocol.RUN)
                 .add(Protocol.CWD, "/");
     }
 
     private static byte[] frame(byte[] body) {
-        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+        return ByteBuffer.allocate(4 + body.length)
+                .putInt(body.length)
+                .put(body)
+                .array();
     }
 
     /** Sends raw bytes (with this JVM's stdin/stdout/stderr when {@code withFds}) and returns the reply's error. */
@@ -189,6 +194,7 @@ class DaemonBadInputTest {
         Cli.Result r = d.run("run", "--", "/bin/echo", "still serving");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("still serving\n");
-        assertThat(Path.of(d.socket.toString())).satisfies(p -> assertThat(Files.exists(p)).isTrue());
+        assertThat(Path.of(d.socket.toString()))
+                .satisfies(p -> assertThat(Files.exists(p)).isTrue());
     }
 }

@@ -30,8 +30,16 @@ class DaemonCliTest {
 
     @Test
     void outputExitCodeAndStdinPassThroughTheDaemon() throws Exception {
-        Cli.Result r = d.clients.run(d.env(), "from the caller\n", "run", "--env", "MODE=safe", "--", "/bin/sh",
-                "-c", "cat; echo \"$MODE\"; echo to-stderr >&2; exit 7");
+        Cli.Result r = d.clients.run(
+                d.env(),
+                "from the caller\n",
+                "run",
+                "--env",
+                "MODE=safe",
+                "--",
+                "/bin/sh",
+                "-c",
+                "cat; echo \"$MODE\"; echo to-stderr >&2; exit 7");
         assertThat(r.code()).isEqualTo(7);
         assertThat(r.out()).isEqualTo("from the caller\nsafe\n");
         assertThat(r.err()).isEqualTo("to-stderr\n");
@@ -82,7 +90,12 @@ class DaemonCliTest {
         String marker = "isola-daemon-ps-" + System.nanoTime();
         Process client = sleeper(marker);
         waitUntil(() -> d.run("ps").out().contains(marker));
-        String cell = d.run("ps").out().lines().filter(l -> l.contains(marker)).findFirst().orElseThrow()
+        String cell = d.run("ps")
+                .out()
+                .lines()
+                .filter(l -> l.contains(marker))
+                .findFirst()
+                .orElseThrow()
                 .split(" +")[0];
 
         Cli.Result theirs = d.runAs(1000, "ps", "--json");
@@ -102,14 +115,16 @@ class DaemonCliTest {
     void theCallerIsWhoTheKernelSaysAndReachesOnlyTheirFiles() throws Exception {
         Path mine = Files.createDirectories(d.dir.resolve("u1000"));
         Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwx------"));
-        Files.setOwner(mine, mine.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("1000"));
-        Path secret = Files.writeString(Files.createDirectories(d.dir.resolve("root-only")).resolve("secret"), "s");
+        Files.setOwner(
+                mine, mine.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("1000"));
+        Path secret = Files.writeString(
+                Files.createDirectories(d.dir.resolve("root-only")).resolve("secret"), "s");
         Files.setPosixFilePermissions(secret.getParent(), PosixFilePermissions.fromString("rwx------"));
         Files.createSymbolicLink(mine.resolve("link"), secret);
 
         // what the cell writes to the user's --rw folder is the user's
-        Cli.Result wrote = d.runAs(1000, "run", "--rw", mine.toString(), "--", "/bin/sh", "-c",
-                "echo hi > " + mine + "/out");
+        Cli.Result wrote =
+                d.runAs(1000, "run", "--rw", mine.toString(), "--", "/bin/sh", "-c", "echo hi > " + mine + "/out");
         assertThat(wrote.code()).as(wrote.err()).isZero();
         assertThat(Files.getAttribute(mine.resolve("out"), "unix:uid")).isEqualTo(1000);
 
@@ -138,7 +153,8 @@ class DaemonCliTest {
     private Process sleeper(String marker) throws Exception {
         return d.client("run", "--", "/bin/bash", "-c", "exec -a " + marker + " sleep 600")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
 

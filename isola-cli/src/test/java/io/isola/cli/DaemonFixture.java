@@ -41,7 +41,9 @@ final class DaemonFixture implements AutoCloseable {
         args.addAll(List.of(options));
         daemon = clients.builder(Map.of("ISOLA_STATE_DIR", state.toString()), args.toArray(String[]::new))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(log).substring((int) before).contains("serving on")) {
             if (!daemon.isAlive() || System.nanoTime() > until) {
@@ -66,10 +68,18 @@ final class DaemonFixture implements AutoCloseable {
 
     /** A client JVM running as {@code uid}: the classpath is copied where that user can read it. */
     ProcessBuilder clientAs(int uid, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+        List<String> cmd = new ArrayList<>(List.of(
+                "setpriv",
+                "--reuid=" + uid,
+                "--regid=" + uid,
+                "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", readableClasspath(), Main.class.getName()));
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:-UsePerfData",
+                "-cp",
+                readableClasspath(),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("ISOLA_SOCKET", socket.toString());
@@ -79,8 +89,11 @@ final class DaemonFixture implements AutoCloseable {
 
     Cli.Result runAs(int uid, String... args) throws Exception {
         Path out = Files.createTempFile(dir, "out", ""), err = Files.createTempFile(dir, "err", "");
-        Process p = clientAs(uid, args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = clientAs(uid, args)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("client hung");
@@ -119,8 +132,8 @@ final class DaemonFixture implements AutoCloseable {
             }
             try (Stream<Path> s = Files.walk(copy)) {
                 for (Path f : s.toList()) {
-                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f)
-                            ? "rwxr-xr-x" : "rw-r--r--"));
+                    Files.setPosixFilePermissions(
+                            f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
                 }
             }
             classpath = String.join(File.pathSeparator, entries);

@@ -31,7 +31,9 @@ class DaemonLifecycleTest {
             long killed = System.nanoTime();
             d.daemon.destroyForcibly().waitFor(); // SIGKILL: no hook runs
             waitUntil(() -> Cleanup.processesWith(marker) == 0);
-            assertThat(System.nanoTime() - killed).as("cells die with the daemon").isLessThan(1_000_000_000L);
+            assertThat(System.nanoTime() - killed)
+                    .as("cells die with the daemon")
+                    .isLessThan(1_000_000_000L);
 
             assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(client.exitValue()).isEqualTo(125);
@@ -59,8 +61,9 @@ class DaemonLifecycleTest {
             assertThat(Cleanup.processesWith(marker + " 600")).isZero();
             assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(client.exitValue()).isEqualTo(125);
-            assertThat(Files.readString(err)).isEqualTo("isola: the Isola service stopped, and its cells with it: "
-                    + "start it again, or use --no-daemon\n");
+            assertThat(Files.readString(err))
+                    .isEqualTo("isola: the Isola service stopped, and its cells with it: "
+                            + "start it again, or use --no-daemon\n");
             assertThat(d.socket).doesNotExist();
             // with no daemon, the command runs in process
             Cli.Result r = d.run("run", "--", "/bin/echo", "alone");
@@ -74,17 +77,22 @@ class DaemonLifecycleTest {
         Path policy = dir.resolve("policy.toml");
         Files.writeString(policy, rule("a.example.com"));
         try (DaemonFixture d = new DaemonFixture("--policy", policy.toString())) {
-            assertThat(d.run("trust", "explain", "https://a.example.com/x").code()).isZero();
+            assertThat(d.run("trust", "explain", "https://a.example.com/x").code())
+                    .isZero();
 
             Files.writeString(policy, rule("bb.example.com"));
-            assertThat(d.run("trust", "explain", "https://a.example.com/x").code()).isEqualTo(1);
-            assertThat(d.run("trust", "explain", "https://bb.example.com/x").code()).isZero();
+            assertThat(d.run("trust", "explain", "https://a.example.com/x").code())
+                    .isEqualTo(1);
+            assertThat(d.run("trust", "explain", "https://bb.example.com/x").code())
+                    .isZero();
 
             Files.writeString(policy, "version = 1\n[[rule]]\nname = \"broken\"\ntrust = \"maybe\"\n");
-            assertThat(d.run("trust", "explain", "https://bb.example.com/x").code()).isZero();
+            assertThat(d.run("trust", "explain", "https://bb.example.com/x").code())
+                    .isZero();
             assertThat(d.log()).contains("was refused, the previous one stays in force");
             Cli.Result show = d.run("policy", "show");
-            assertThat(show.out()).contains("the Isola service judges by " + policy)
+            assertThat(show.out())
+                    .contains("the Isola service judges by " + policy)
                     .contains("the Isola service refused a change: the changed policy " + policy + " was refused");
         } finally {
             Cleanup.deleteTree(dir);
@@ -102,17 +110,23 @@ class DaemonLifecycleTest {
         Path socket = dir.resolve("s.sock");
         Cli cli = new Cli(dir.resolve("state"));
         List<String> cmd = new ArrayList<>(List.of(activate.toString(), "-l", socket.toString()));
-        cmd.addAll(cli.builder(java.util.Map.of(), "daemon", "--socket", dir.resolve("unused.sock").toString())
+        cmd.addAll(cli.builder(
+                        java.util.Map.of(),
+                        "daemon",
+                        "--socket",
+                        dir.resolve("unused.sock").toString())
                 .command());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log").toFile()).redirectInput(new File("/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log").toFile())
+                .redirectInput(new File("/dev/null"));
         pb.environment().put("ISOLA_STATE_DIR", dir.resolve("state").toString());
         Process p = pb.start();
         try {
             waitUntil(() -> Files.exists(socket));
             // the first connection starts the daemon, which serves it on the socket it was given
-            Cli.Result r = cli.run(java.util.Map.of("ISOLA_SOCKET", socket.toString()), null, "run", "--", "/bin/echo",
-                    "activated");
+            Cli.Result r = cli.run(
+                    java.util.Map.of("ISOLA_SOCKET", socket.toString()), null, "run", "--", "/bin/echo", "activated");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo("activated\n");
             assertThat(Files.readString(dir.resolve("log"))).contains("the socket systemd passed");
@@ -131,7 +145,9 @@ class DaemonLifecycleTest {
     private static Process sleeper(DaemonFixture d, String marker, Path err) throws Exception {
         return d.client("run", "--", "/bin/bash", "-c", "exec -a " + marker + " sleep 600")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile())
+                .start();
     }
 
     private static String startedCell(DaemonFixture d) throws Exception {

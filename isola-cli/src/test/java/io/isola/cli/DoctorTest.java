@@ -38,10 +38,13 @@ class DoctorTest {
         Files.createDirectories(state.resolve("quarantine/t0123456789ab"));
         Files.write(state.resolve("quarantine/t0123456789ab/big.bin"), new byte[2 << 20]);
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", TaskCliTest.EXAMPLE.toString()), null, "doctor");
-        assertThat(r.out()).as(r.err()).contains("  info  state: " + state + " (2.0M)",
-                "  info  audit log: " + state.resolve("audit.jsonl") + " (3.0K)",
-                "  info  policy: " + TaskCliTest.EXAMPLE,
-                "  note  vm image: not built (only --engine vm needs it): isola image build");
+        assertThat(r.out())
+                .as(r.err())
+                .contains(
+                        "  info  state: " + state + " (2.0M)",
+                        "  info  audit log: " + state.resolve("audit.jsonl") + " (3.0K)",
+                        "  info  policy: " + TaskCliTest.EXAMPLE,
+                        "  note  vm image: not built (only --engine vm needs it): isola image build");
     }
 
     @Test
@@ -66,17 +69,22 @@ class DoctorTest {
 
     @Test
     void aPolicyThatDoesNotLoadIsAProblem() throws IOException {
-        Path bad = Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
+        Path bad =
+                Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).contains("  FAIL  policy: " + bad + ": ", "'forever' is not a duration",
-                ": isola policy check lists every error");
+        assertThat(r.out())
+                .contains(
+                        "  FAIL  policy: " + bad + ": ",
+                        "'forever' is not a duration",
+                        ": isola policy check lists every error");
     }
 
     @Test
     void jsonIsOneObjectWithEveryCheckAndTheFacts() throws IOException {
         Files.write(state.resolve("audit.jsonl"), new byte[3 * 1024]);
-        Path bad = Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
+        Path bad =
+                Files.writeString(home.resolve("bad.toml"), "version = 1\n[level.untrusted]\ntimeout = \"forever\"\n");
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor", "--json");
         Cli.Result text = cli.run(Map.of("ISOLA_POLICY", bad.toString()), null, "doctor");
 
@@ -84,15 +92,21 @@ class DoctorTest {
         assertThat(r.out().lines().toList()).hasSize(1);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("ready").asBoolean()).isFalse();
-        assertThat(j.get("problems").asInt()).isEqualTo(text.out().lines().filter(l -> l.startsWith("  FAIL")).count());
+        assertThat(j.get("problems").asInt())
+                .isEqualTo(
+                        text.out().lines().filter(l -> l.startsWith("  FAIL")).count());
         // every line of the text form, in order, each with its four keys
-        List<String> textLines = text.out().lines().filter(l -> l.startsWith("  ")).toList();
+        List<String> textLines =
+                text.out().lines().filter(l -> l.startsWith("  ")).toList();
         assertThat(j.get("checks")).hasSize(textLines.size());
         for (int i = 0; i < textLines.size(); i++) {
             JsonNode c = j.get("checks").get(i);
             assertThat(c.get("status").asText()).isIn("ok", "fail", "warn", "info");
-            assertThat(textLines.get(i)).contains(c.get("name").asText(), c.get("detail").asText(),
-                    c.get("fix").asText());
+            assertThat(textLines.get(i))
+                    .contains(
+                            c.get("name").asText(),
+                            c.get("detail").asText(),
+                            c.get("fix").asText());
         }
         JsonNode policy = find(j, "policy");
         assertThat(policy.get("status").asText()).isEqualTo("fail");
@@ -102,14 +116,16 @@ class DoctorTest {
 
         assertThat(j.get("vm-image").get("built").asBoolean()).isFalse();
         assertThat(j.get("vm-image").get("sha256").isNull()).isTrue();
-        assertThat(j.get("vm-image").get("dir").asText()).isEqualTo(state.resolve("vm/image").toString());
+        assertThat(j.get("vm-image").get("dir").asText())
+                .isEqualTo(state.resolve("vm/image").toString());
         assertThat(j.get("vm-image").has("accelerator")).isTrue();
         assertThat(j.get("policy").get("file").asText()).isEqualTo(bad.toString());
         assertThat(j.get("policy").get("ok").asBoolean()).isFalse();
         assertThat(j.get("policy").get("error").asText()).contains("'forever' is not a duration");
         assertThat(j.get("state").get("dir").asText()).isEqualTo(state.toString());
         assertThat(j.get("state").get("bytes").asLong()).isEqualTo(3 * 1024);
-        assertThat(j.get("audit-log").get("file").asText()).isEqualTo(state.resolve("audit.jsonl").toString());
+        assertThat(j.get("audit-log").get("file").asText())
+                .isEqualTo(state.resolve("audit.jsonl").toString());
         assertThat(j.get("audit-log").get("bytes").asLong()).isEqualTo(3 * 1024);
     }
 

@@ -30,7 +30,8 @@ class ExamplesTest {
     static final Map<String, String> NOT_HERE = Map.of(
             "isola image build && isola run --engine vm -- uname -r", "needs QEMU and minutes: VmCliTest runs it",
             "isola bench", "takes minutes: the bench module's tests and dev/bench run it",
-            "isola quarantine release TASK --to ~/in", "TASK stands for a task's id: QuarantineCliTest releases real ones");
+            "isola quarantine release TASK --to ~/in",
+                    "TASK stands for a task's id: QuarantineCliTest releases real ones");
     static Path state, here, home, cd;
     static Cli cli;
     static ReadOnlyFolder readOnly;
@@ -53,8 +54,9 @@ class ExamplesTest {
         Files.setAttribute(out, "unix:uid", 65534); // a folder of the person who runs the --rw example
         Files.write(Files.createDirectories(home.resolve("Downloads")).resolve("report.pdf"), pdf("Downloaded report"));
         Files.createDirectories(home.resolve("Documents"));
-        readOnly = new ReadOnlyFolder(base.resolve("cd-" + here.getFileName()), Map.of("invoice.pdf",
-                new String(pdf("Invoice 42 from a CD"), StandardCharsets.ISO_8859_1)));
+        readOnly = new ReadOnlyFolder(
+                base.resolve("cd-" + here.getFileName()),
+                Map.of("invoice.pdf", new String(pdf("Invoice 42 from a CD"), StandardCharsets.ISO_8859_1)));
         cd = readOnly.dir;
         cli = new Cli(state);
     }
@@ -71,25 +73,37 @@ class ExamplesTest {
     static Map<String, Consumer<Cli.Result>> checks() {
         Map<String, Consumer<Cli.Result>> c = new LinkedHashMap<>();
         c.put("isola open invoice.pdf", r -> assertThat(r.out()).contains("Invoice 42: total 99.50"));
-        c.put("isola open --view invoice.pdf",
+        c.put(
+                "isola open --view invoice.pdf",
                 r -> assertThat(r.err()).contains("-> " + here.resolve("invoice.safe.pdf")));
-        c.put("isola open --view --open invoice.pdf", r -> assertThat(r.err()).contains("invoice.safe.pdf",
-                "no display"));
-        Consumer<Cli.Result> toDocuments = r -> assertThat(home.resolve("Documents/invoice.safe.pdf")).isRegularFile();
+        c.put(
+                "isola open --view --open invoice.pdf",
+                r -> assertThat(r.err()).contains("invoice.safe.pdf", "no display"));
+        Consumer<Cli.Result> toDocuments =
+                r -> assertThat(home.resolve("Documents/invoice.safe.pdf")).isRegularFile();
         c.put("isola open --view --output ~/Documents /media/cd/invoice.pdf", toDocuments);
         c.put("isola open --view --output ~/Documents /media/cdrom/invoice.pdf", toDocuments);
         // ISOLA_DNS names a port where nothing answers: the proxy refuses the name it cannot resolve, and says so.
-        Consumer<Cli.Result> refused = r -> assertThat(r.err()).contains("the fetch was refused by the network "
-                + "policy: example.com:443", "no-such-name", "isola net explain example.com:443 --level untrusted");
+        Consumer<Cli.Result> refused = r -> assertThat(r.err())
+                .contains(
+                        "the fetch was refused by the network " + "policy: example.com:443",
+                        "no-such-name",
+                        "isola net explain example.com:443 --level untrusted");
         c.put("isola open https://example.com/a.pdf", refused);
         c.put("isola open https://example.com/file.pdf", refused);
-        c.put("isola open file:///home/me/My%20Notes.txt",
+        c.put(
+                "isola open file:///home/me/My%20Notes.txt",
                 r -> assertThat(r.out()).isEqualTo("notes from a file URL\n"));
         c.put("isola trust explain invoice.pdf", r -> assertThat(r.out()).contains("untrusted"));
-        c.put("isola trust explain invoice.pdf --json", r -> assertThat(r.out()).startsWith("{").contains("untrusted"));
-        c.put("isola policy check examples/policy.toml", r -> assertThat(r.out()).contains("ok"));
+        c.put(
+                "isola trust explain invoice.pdf --json",
+                r -> assertThat(r.out()).startsWith("{").contains("untrusted"));
+        c.put(
+                "isola policy check examples/policy.toml",
+                r -> assertThat(r.out()).contains("ok"));
         c.put("isola quarantine list", r -> assertThat(r.code()).isZero());
-        c.put("isola net explain https://wiki.corp.example.com/ --level trusted",
+        c.put(
+                "isola net explain https://wiki.corp.example.com/ --level trusted",
                 r -> assertThat(r.out() + r.err()).contains("wiki.corp.example.com"));
         c.put("isola run -- /bin/sh -c 'id; ls /home; cat /etc/shadow'", r -> {
             assertThat(r.out()).contains("uid=1000(user)", "user");
@@ -98,12 +112,16 @@ class ExamplesTest {
         Consumer<Cli.Result> report = r -> assertThat(r.out()).contains("report");
         c.put("isola run --ro ~/Downloads/report.pdf -- pdftotext ~/Downloads/report.pdf -", report);
         c.put("isola run --ro ./report.pdf -- pdftotext report.pdf -", report);
-        c.put("isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out",
+        c.put(
+                "isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out",
                 r -> assertThat(r.out()).contains("built in " + here.resolve("out") + "\n"));
-        c.put("isola run --env LANG --env MODE=safe -- env", r -> assertThat(r.out()).contains("MODE=safe",
-                "LANG=C.UTF-8"));
+        c.put(
+                "isola run --env LANG --env MODE=safe -- env",
+                r -> assertThat(r.out()).contains("MODE=safe", "LANG=C.UTF-8"));
         c.put("isola doctor", r -> assertThat(r.out()).isNotEmpty());
-        c.put("isola run --net internet -- curl -sI https://example.com/", r -> assertThat(r.code()).isEqualTo(56));
+        c.put(
+                "isola run --net internet -- curl -sI https://example.com/",
+                r -> assertThat(r.code()).isEqualTo(56));
         return c;
     }
 
@@ -165,13 +183,20 @@ class ExamplesTest {
     void aTaskStartsInTheCallersDirectoryOnlyWhenTheCellCanSeeIt() {
         Map<String, String> env = env("");
         assertThat(cli.run(here, env, null, "run", "--", "pwd").out()).isEqualTo("/home/user\n");
-        assertThat(cli.run(here, env, null, "run", "--ro", ".", "--", "pwd").out()).isEqualTo(here + "\n");
-        assertThat(cli.run(here, env, null, "run", "--ro", "report.pdf", "--", "pwd").out()).isEqualTo(here + "\n");
-        assertThat(cli.run(here.resolve("out"), env, null, "run", "--ro", here.toString(), "--", "pwd").out())
+        assertThat(cli.run(here, env, null, "run", "--ro", ".", "--", "pwd").out())
+                .isEqualTo(here + "\n");
+        assertThat(cli.run(here, env, null, "run", "--ro", "report.pdf", "--", "pwd")
+                        .out())
+                .isEqualTo(here + "\n");
+        assertThat(cli.run(here.resolve("out"), env, null, "run", "--ro", here.toString(), "--", "pwd")
+                        .out())
                 .isEqualTo(here.resolve("out") + "\n");
-        assertThat(cli.run(here, env, null, "run", "--ro", "/usr/share/doc", "--", "pwd").out())
+        assertThat(cli.run(here, env, null, "run", "--ro", "/usr/share/doc", "--", "pwd")
+                        .out())
                 .isEqualTo("/home/user\n");
-        assertThat(cli.run(here, env, null, "run", "--ro", ".", "-C", "/tmp", "--", "pwd").out()).isEqualTo("/tmp\n");
+        assertThat(cli.run(here, env, null, "run", "--ro", ".", "-C", "/tmp", "--", "pwd")
+                        .out())
+                .isEqualTo("/tmp\n");
     }
 
     private void runAll(List<String> examples) {
@@ -181,10 +206,14 @@ class ExamplesTest {
                 System.out.println("not run here: " + example + ": " + NOT_HERE.get(example));
                 continue;
             }
-            assertThat(checks).as("a check for the example '%s' (or a reason in NOT_HERE)", example)
+            assertThat(checks)
+                    .as("a check for the example '%s' (or a reason in NOT_HERE)", example)
                     .containsKey(example);
-            Cli.Result r = cli.run(here, env(example), null, words(example).subList(1, words(example).size())
-                    .toArray(String[]::new));
+            Cli.Result r = cli.run(
+                    here,
+                    env(example),
+                    null,
+                    words(example).subList(1, words(example).size()).toArray(String[]::new));
             int want = expectedCode(example);
             if (want == -1) {
                 assertThat(r.code()).as(example + ": " + r.err()).isNotZero();
@@ -219,7 +248,8 @@ class ExamplesTest {
     private static void cleanSafeViews() {
         for (Path dir : List.of(here, home.resolve("Documents"))) {
             try (var s = Files.list(dir)) {
-                for (Path p : s.filter(p -> p.getFileName().toString().contains(".safe")).toList()) {
+                for (Path p : s.filter(p -> p.getFileName().toString().contains(".safe"))
+                        .toList()) {
                     Files.delete(p);
                 }
             } catch (IOException e) {
@@ -277,7 +307,9 @@ class ExamplesTest {
     /** A one-page PDF whose text pdftotext reads back: the least a real document is. */
     static byte[] pdf(String text) {
         String content = "BT /F1 24 Tf 72 700 Td (" + text + ") Tj ET\n";
-        List<String> objects = List.of("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        List<String> objects = List.of(
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                         + "/Resources << /Font << /F1 5 0 R >> >> >>",
                 "<< /Length " + content.length() + " >>\nstream\n" + content + "endstream",
@@ -293,7 +325,10 @@ class ExamplesTest {
         for (int o : offsets) {
             b.append(String.format("%010d 00000 n \n", o));
         }
-        b.append("trailer << /Size ").append(objects.size() + 1).append(" /Root 1 0 R >>\nstartxref\n").append(xref)
+        b.append("trailer << /Size ")
+                .append(objects.size() + 1)
+                .append(" /Root 1 0 R >>\nstartxref\n")
+                .append(xref)
                 .append("\n%%EOF\n");
         return b.toString().getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -31,13 +31,17 @@ class GuardCliTest {
         try {
             Path evil = place.resolve("evil.txt");
             Files.writeString(evil, "hostile text");
-            Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class).write("xdg.origin.url",
-                    ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
-            guard = cli.builder(Map.of(), "guard", "--path", place.toString()).redirectErrorStream(true).start();
+            Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class)
+                    .write("xdg.origin.url", ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
+            guard = cli.builder(Map.of(), "guard", "--path", place.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String first = new String(guard.getInputStream().readNBytes(16), StandardCharsets.UTF_8);
             assertThat(first).isEqualTo("isola: guarding ");
 
-            Process cat = new ProcessBuilder("cat", evil.toString()).redirectErrorStream(true).start();
+            Process cat = new ProcessBuilder("cat", evil.toString())
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(new String(cat.getInputStream().readAllBytes())).contains("Operation not permitted");
             Cli.Result explain = cli.run("trust", "explain", evil.toString()); // Isola itself reads it
             assertThat(explain.code()).as(explain.err()).isEqualTo(1);
@@ -45,8 +49,10 @@ class GuardCliTest {
             Thread.sleep(1500); // the guard writes its status every second
             Cli.Result status = cli.run("guard", "status");
             assertThat(status.code()).as(status.out() + status.err()).isZero();
-            assertThat(status.out()).contains("guard: running, pid " + guard.pid())
-                    .contains("watching: " + place).contains("denied: 1");
+            assertThat(status.out())
+                    .contains("guard: running, pid " + guard.pid())
+                    .contains("watching: " + place)
+                    .contains("denied: 1");
 
             guard.destroy(); // SIGTERM
             assertThat(guard.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -77,9 +83,11 @@ class GuardCliTest {
         try {
             Path evil = place.resolve("evil.txt");
             Files.writeString(evil, "hostile text\n");
-            Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class).write("xdg.origin.url",
-                    ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
-            guard = cli.builder(env, "guard", "--path", place.toString()).redirectErrorStream(true).start();
+            Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class)
+                    .write("xdg.origin.url", ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
+            guard = cli.builder(env, "guard", "--path", place.toString())
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(new String(guard.getInputStream().readNBytes(16), StandardCharsets.UTF_8))
                     .isEqualTo("isola: guarding ");
             assertThat(hostCat(evil)).contains("Operation not permitted");
@@ -96,9 +104,14 @@ class GuardCliTest {
 
             Cli.Result asUser = unprivileged("trust", "explain", evil.toString());
             assertThat(asUser.code()).as(asUser.out() + asUser.err()).isEqualTo(125);
-            assertThat(asUser.err().strip()).doesNotContain("\n").doesNotContain("internal error")
-                    .contains("refused to open " + evil, "isola guard keeps untrusted files closed to host programs",
-                            "Isola run without root", "run sudo isola trust explain " + evil);
+            assertThat(asUser.err().strip())
+                    .doesNotContain("\n")
+                    .doesNotContain("internal error")
+                    .contains(
+                            "refused to open " + evil,
+                            "isola guard keeps untrusted files closed to host programs",
+                            "Isola run without root",
+                            "run sudo isola trust explain " + evil);
         } finally {
             if (guard != null) {
                 guard.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
@@ -108,7 +121,9 @@ class GuardCliTest {
     }
 
     private static String hostCat(Path f) throws Exception {
-        Process cat = new ProcessBuilder("cat", f.toString()).redirectErrorStream(true).start();
+        Process cat = new ProcessBuilder("cat", f.toString())
+                .redirectErrorStream(true)
+                .start();
         return new String(cat.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 
@@ -130,12 +145,19 @@ class GuardCliTest {
         Libc.chmod(cp.toString(), 0755);
         Path state = Files.createDirectories(tmp.resolve("nobody-state"));
         Libc.chown(state.toString(), 65534, 65534);
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", String.join(":", entries), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                String.join(":", entries),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File(
-                "/dev/null")));
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("ISOLA_STATE_DIR", state.toString());
         pb.environment().put("ISOLA_POLICY", TaskCliTest.EXAMPLE.toString());
         pb.environment().put("HOME", state.toString());
@@ -149,6 +171,8 @@ class GuardCliTest {
     void aGuardWithNothingToWatchSaysWhatToAdd() {
         Cli.Result r = new Cli(tmp).run("guard");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("isola: nothing to guard: add [guard] paths").doesNotContain("\n");
+        assertThat(r.err().strip())
+                .startsWith("isola: nothing to guard: add [guard] paths")
+                .doesNotContain("\n");
     }
 }

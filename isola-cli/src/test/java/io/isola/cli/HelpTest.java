@@ -34,7 +34,10 @@ class HelpTest {
             Cli.Result r = cli.run(c.name(), "--help");
             assertThat(r.code()).as("isola %s --help: %s", c.name(), r.err()).isZero();
             assertThat(r.err()).as(c.name()).isEmpty();
-            assertThat(r.out()).as(c.name()).startsWith("Usage: isola " + c.name()).contains("-h, --help");
+            assertThat(r.out())
+                    .as(c.name())
+                    .startsWith("Usage: isola " + c.name())
+                    .contains("-h, --help");
         }
     }
 
@@ -45,7 +48,11 @@ class HelpTest {
         // the summaries start in one column, however long a command's name
         List<Integer> columns = new ArrayList<>();
         for (Command c : Main.commands()) {
-            String line = r.out().lines().filter(l -> l.startsWith("  " + c.name() + " ")).findFirst().orElseThrow();
+            String line = r.out()
+                    .lines()
+                    .filter(l -> l.startsWith("  " + c.name() + " "))
+                    .findFirst()
+                    .orElseThrow();
             columns.add(line.indexOf(c.summary()));
         }
         assertThat(columns).as(r.out()).containsOnly(columns.get(0));

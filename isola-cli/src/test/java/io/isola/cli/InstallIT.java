@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * and dev/uninstall leaving the prefix exactly as it was. Runs after `package` (failsafe), on the jar it installs.
  */
 class InstallIT {
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    static final Path ROOT =
+            Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
     static Path prefix;
     static List<String> before;
 
@@ -43,13 +44,16 @@ class InstallIT {
 
     static List<String> tree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.map(p -> dir.relativize(p).toString() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+            return s.map(p -> dir.relativize(p).toString() + (Files.isDirectory(p) ? "/" : ""))
+                    .sorted()
+                    .toList();
         }
     }
 
     @Test
     void theInstalledCommandRunsFromThePrefix() {
-        Shell.Result help = Shell.run(prefix, Map.of(), prefix.resolve("bin/isola").toString(), "--help");
+        Shell.Result help =
+                Shell.run(prefix, Map.of(), prefix.resolve("bin/isola").toString(), "--help");
         assertThat(help.code()).as(help.err()).isZero();
         for (Command c : Main.commands()) {
             assertThat(help.out()).contains("  " + c.name() + " ");
@@ -87,21 +91,36 @@ class InstallIT {
             Files.writeString(other.resolve("bin/other-tool"), "#!/bin/sh\n");
             List<String> empty = tree(other);
             install(other);
-            assertThat(tree(other)).contains("bin/isola", "lib/isola/MANIFEST", "share/man/man1/isola.1",
-                    "share/bash-completion/completions/isola", "share/zsh/site-functions/_isola");
-            Shell.Result removed = Shell.run(ROOT, env, other.resolve("lib/isola/uninstall").toString());
+            assertThat(tree(other))
+                    .contains(
+                            "bin/isola",
+                            "lib/isola/MANIFEST",
+                            "share/man/man1/isola.1",
+                            "share/bash-completion/completions/isola",
+                            "share/zsh/site-functions/_isola");
+            Shell.Result removed =
+                    Shell.run(ROOT, env, other.resolve("lib/isola/uninstall").toString());
             assertThat(removed.code()).as(removed.toString()).isZero();
             assertThat(tree(other)).isEqualTo(empty);
-            assertThat(state.resolve("audit.jsonl")).as("state stays without --purge").exists();
+            assertThat(state.resolve("audit.jsonl"))
+                    .as("state stays without --purge")
+                    .exists();
 
             // a file someone else put in a directory the install made stays, and so does that directory
             install(other);
             Files.writeString(other.resolve("share/zsh/site-functions/_mine"), "#compdef mine\n");
-            removed = Shell.run(ROOT, env, "sh", ROOT.resolve("dev/uninstall").toString(), "--prefix",
-                    other.toString(), "--purge");
+            removed = Shell.run(
+                    ROOT, env, "sh", ROOT.resolve("dev/uninstall").toString(), "--prefix", other.toString(), "--purge");
             assertThat(removed.code()).as(removed.toString()).isZero();
-            assertThat(tree(other)).containsExactlyInAnyOrderElementsOf(Stream.concat(empty.stream(), Stream.of(
-                    "share/", "share/zsh/", "share/zsh/site-functions/", "share/zsh/site-functions/_mine")).toList());
+            assertThat(tree(other))
+                    .containsExactlyInAnyOrderElementsOf(Stream.concat(
+                                    empty.stream(),
+                                    Stream.of(
+                                            "share/",
+                                            "share/zsh/",
+                                            "share/zsh/site-functions/",
+                                            "share/zsh/site-functions/_mine"))
+                            .toList());
             assertThat(state).as("--purge removes the state").doesNotExist();
         } finally {
             Cleanup.deleteTree(other);
@@ -111,7 +130,12 @@ class InstallIT {
 
     @Test
     void uninstallRefusesAPrefixWithoutAnInstall() throws IOException {
-        Shell.Result r = Shell.run(ROOT, Map.of(), "sh", ROOT.resolve("dev/uninstall").toString(), "--prefix",
+        Shell.Result r = Shell.run(
+                ROOT,
+                Map.of(),
+                "sh",
+                ROOT.resolve("dev/uninstall").toString(),
+                "--prefix",
                 prefix.resolve("share").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("isola is not installed in").doesNotContain("\tat ");
@@ -119,22 +143,32 @@ class InstallIT {
     }
 
     private static void install(Path into) {
-        Shell.Result r = Shell.run(ROOT, Map.of(), "sh", ROOT.resolve("dev/install").toString(), "--prefix",
-                into.toString(), "--no-build");
+        Shell.Result r = Shell.run(
+                ROOT,
+                Map.of(),
+                "sh",
+                ROOT.resolve("dev/install").toString(),
+                "--prefix",
+                into.toString(),
+                "--no-build");
         assertThat(r.code()).as("dev/install: %s", r).isZero();
     }
 
     @Test
     @Tag("kernel")
     void theInstalledCommandRunsACellWithItsAotCache() {
-        Shell.Result run = Shell.run(prefix, Map.of(), prefix.resolve("bin/isola").toString(), "run", "--", "/bin/true");
+        Shell.Result run =
+                Shell.run(prefix, Map.of(), prefix.resolve("bin/isola").toString(), "run", "--", "/bin/true");
         assertThat(run.code()).as(run.err()).isZero();
         // the caches were trained against the installed jar: the launcher's JVM takes isola's classes from them
         for (List<String> command : List.of(List.of("run", "--", "/bin/true"), List.of("policy", "check"))) {
-            Shell.Result traced = Shell.run(prefix, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"),
+            Shell.Result traced = Shell.run(
+                    prefix,
+                    Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"),
                     Stream.concat(Stream.of(prefix.resolve("bin/isola").toString()), command.stream())
                             .toArray(String[]::new));
-            assertThat(traced.out()).as("isola %s: %s", command, traced.err())
+            assertThat(traced.out())
+                    .as("isola %s: %s", command, traced.err())
                     .containsPattern("io\\.isola\\.cli\\.Main source: shared objects file");
         }
     }

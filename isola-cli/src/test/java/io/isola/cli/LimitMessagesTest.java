@@ -34,16 +34,22 @@ class LimitMessagesTest {
     void aMemoryKillNamesTheMemoryLimitAndItsOption() {
         Cli.Result r = cli.run("run", "--memory", "64M", "--", "/usr/bin/perl", "-e", "$x = 'a' x (200 * 1024 * 1024)");
         assertThat(r.code()).as(r.err()).isEqualTo(137);
-        assertThat(limitLines(r)).as(r.err()).singleElement().asString()
+        assertThat(limitLines(r))
+                .as(r.err())
+                .singleElement()
+                .asString()
                 .contains("reached its memory limit (64M)", "raise it with --memory", "--memory 128M");
         assertThat(cli.audit()).anyMatch(l -> l.contains("\"event\":\"cell.limit\"") && l.contains("\"memory\""));
     }
 
     @Test
     void aForkLoopNamesTheProcessLimitAndItsOption() {
-        Cli.Result r = cli.run("run", "--pids", "20", "--", "/bin/sh", "-c",
-                "for i in $(seq 1 60); do /bin/sleep 2 & done; wait");
-        assertThat(limitLines(r)).as(r.err()).singleElement().asString()
+        Cli.Result r = cli.run(
+                "run", "--pids", "20", "--", "/bin/sh", "-c", "for i in $(seq 1 60); do /bin/sleep 2 & done; wait");
+        assertThat(limitLines(r))
+                .as(r.err())
+                .singleElement()
+                .asString()
                 .contains("reached its process limit (20)", "raise it with --pids", "--pids 40");
     }
 

@@ -30,8 +30,9 @@ class ManPageTest {
 
     @Test
     void manShowsEveryCommandAndOptionWithoutAWarning() throws IOException {
-        assumeTrue(Shell.has("man") && Shell.has("groff"), "man-db or groff-base is not installed (dev/lib.sh "
-                + "installs them): the man page is not rendered");
+        assumeTrue(
+                Shell.has("man") && Shell.has("groff"),
+                "man-db or groff-base is not installed (dev/lib.sh " + "installs them): the man page is not rendered");
         Cli.Result r = cli.run("help", "--man");
         assertThat(r.code()).as(r.err()).isZero();
         Path page = Files.writeString(work.resolve("isola.1"), r.out());
@@ -41,10 +42,11 @@ class ManPageTest {
         String text = shown.out().replaceAll("\\s+", " ").replace("\u2010", "-").replace("\u2212", "-");
         assertThat(text).contains("NAME isola - runs every untrusted task", "EXIT STATUS", "ENVIRONMENT");
         for (Command c : Main.commands()) {
-            assertThat(text).contains("isola " + c.name() + " [OPTIONS]" + (c.operands().isEmpty() ? ""
-                    : " " + c.operands()));
+            assertThat(text)
+                    .contains("isola " + c.name() + " [OPTIONS]" + (c.operands().isEmpty() ? "" : " " + c.operands()));
             for (Option o : c.options()) {
-                assertThat(text).as("%s %s", c.name(), o.name())
+                assertThat(text)
+                        .as("%s %s", c.name(), o.name())
                         .contains(String.join(", ", o.names()) + (o.takesValue() ? " " + o.label() : ""));
             }
         }
@@ -55,8 +57,8 @@ class ManPageTest {
         assumeTrue(Shell.has("groff"), "groff-base is not installed (dev/lib.sh installs it)");
         Cli.Result r = cli.run("help", "--man");
         Path page = Files.writeString(work.resolve("strict.1"), r.out());
-        Shell.Result checked = Shell.run(work, java.util.Map.of(), "groff", "-man", "-Tutf8", "-ww", "-z",
-                page.toString());
+        Shell.Result checked =
+                Shell.run(work, java.util.Map.of(), "groff", "-man", "-Tutf8", "-ww", "-z", page.toString());
         assertThat(checked.err()).isEmpty();
         assertThat(checked.code()).isZero();
     }

@@ -37,7 +37,8 @@ class NetCliTest {
     void explainsAnAllowedAddressWithExitZero() throws Exception {
         Cli.Result r = run("explain", "http://198.51.100.7/x");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("198.51.100.7:80: allowed for untrusted cells (network internet)\n")
+        assertThat(r.out())
+                .startsWith("198.51.100.7:80: allowed for untrusted cells (network internet)\n")
                 .contains("198.51.100.7: allowed: public (treat-as-public)");
     }
 
@@ -48,7 +49,8 @@ class NetCliTest {
         assertThat(r.out()).contains("blocked").contains("link-local (169.254.0.0/16)");
         Cli.Result name = run("explain", "--json", "https://wiki.corp.example.com/");
         assertThat(name.code()).isEqualTo(1);
-        assertThat(name.out()).contains("\"decision\":\"blocked\"")
+        assertThat(name.out())
+                .contains("\"decision\":\"blocked\"")
                 .contains("\"rule\":\"intranet destination *.corp.example.com: not for internet cells\"");
     }
 
@@ -63,8 +65,10 @@ class NetCliTest {
     void refusesNumericFormsAndBadLevelsInOneLine() throws Exception {
         Cli.Result r = run("explain", "2130706433:443");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("isola: '2130706433:443' cannot be judged: '2130706433' is a number")
-                .doesNotContain("\n").doesNotContain("Exception");
+        assertThat(r.err().strip())
+                .startsWith("isola: '2130706433:443' cannot be judged: '2130706433' is a number")
+                .doesNotContain("\n")
+                .doesNotContain("Exception");
         Cli.Result level = run("explain", "--level", "admin", "example.com");
         assertThat(level.code()).isEqualTo(2);
         assertThat(level.err()).contains("--level must be untrusted or trusted");

@@ -38,7 +38,8 @@ class NetRunCliTest {
         dns = new FakeDns().name("intra.example.com", net.intranet);
         internet = new NsHttpServer(net.listen(net.internet, 80), "internet", false);
         intranet = new NsHttpServer(net.listen(net.intranet, 80), "intranet", false);
-        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "net-cli");
+        dir = Files.createTempDirectory(
+                Files.createDirectories(Path.of("target").toAbsolutePath()), "net-cli");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path policy = Files.writeString(dir.resolve("policy.toml"), """
                 version = 1
@@ -74,18 +75,33 @@ class NetRunCliTest {
     @Test
     void runHasNoNetworkUnlessAskedAndThenOnlyWhatItsLevelReaches() {
         String get = "curl -s -m 10 -w ' %{http_code}' http://";
-        assertThat(isola("run", "--", "/bin/sh", "-c", get + net.internet + "/; echo \" $?\"").out())
+        assertThat(isola("run", "--", "/bin/sh", "-c", get + net.internet + "/; echo \" $?\"")
+                        .out())
                 .isEqualTo(" 000 7\n");
-        Cli.Result r = isola("run", "--net", "internet", "--", "/bin/sh", "-c", get + net.internet + "/; echo; "
-                + get + net.intranet + "/; echo; " + get + "intra.example.com/");
+        Cli.Result r = isola(
+                "run",
+                "--net",
+                "internet",
+                "--",
+                "/bin/sh",
+                "-c",
+                get + net.internet + "/; echo; " + get + net.intranet + "/; echo; " + get + "intra.example.com/");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("hello from internet\n 200\n").contains("isola: blocked: intranet destination")
+        assertThat(r.out())
+                .startsWith("hello from internet\n 200\n")
+                .contains("isola: blocked: intranet destination")
                 .endsWith(" 403");
-        String cell = cli.audit().stream().filter(l -> l.contains("\"cell.created\"") && l.contains("\"proxy\""))
-                .reduce((a, b) -> b).orElseThrow().replaceAll(".*\"cell\":\"([^\"]+)\".*", "$1");
-        assertThat(cli.audit()).filteredOn(l -> l.contains("\"connection.blocked\"") && l.contains(cell)).hasSize(2);
+        String cell = cli.audit().stream()
+                .filter(l -> l.contains("\"cell.created\"") && l.contains("\"proxy\""))
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .replaceAll(".*\"cell\":\"([^\"]+)\".*", "$1");
+        assertThat(cli.audit())
+                .filteredOn(l -> l.contains("\"connection.blocked\"") && l.contains(cell))
+                .hasSize(2);
         assertThat(isola("run", "--net", "trusted", "--", "curl", "-s", "-m", "10", "http://intra.example.com/")
-                .out()).isEqualTo("hello from intranet\n");
+                        .out())
+                .isEqualTo("hello from intranet\n");
     }
 
     @Test
@@ -97,13 +113,16 @@ class NetRunCliTest {
         assertThat(r.err()).contains("fetched doc.txt", "doc.txt is text/plain, untrusted");
         Cli.Result refused = isola("open", "http://intra.example.com/x.txt");
         assertThat(refused.code()).isNotZero();
-        assertThat(refused.err()).contains("isola: the fetch was refused by the network policy: intra.example.com:80 ("
-                + net.intranet + "): intranet destination 10.77.0.0/16: not for internet cells");
+        assertThat(refused.err())
+                .contains("isola: the fetch was refused by the network policy: intra.example.com:80 (" + net.intranet
+                        + "): intranet destination 10.77.0.0/16: not for internet cells");
     }
 
     @Test
     void aNetworkLevelThatIsNoneOfTheThreeIsAUsageError() {
-        CliUsageTest.assertOneLine(isola("run", "--net", "lan", "--", "true"), 2,
+        CliUsageTest.assertOneLine(
+                isola("run", "--net", "lan", "--", "true"),
+                2,
                 "--net lan is not a network level: use none, internet or trusted");
     }
 
@@ -115,8 +134,12 @@ class NetRunCliTest {
         cmd.add(1, "-Xlog:class+load=info:stdout");
         Process p = pb.command(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(log.lines().filter(l -> !l.startsWith("[")).toList().toString()).isZero();
-        assertThat(log).contains("io.isola.sandbox.SandboxEngine").doesNotContain("io.isola.net.")
+        assertThat(p.waitFor())
+                .as(log.lines().filter(l -> !l.startsWith("[")).toList().toString())
+                .isZero();
+        assertThat(log)
+                .contains("io.isola.sandbox.SandboxEngine")
+                .doesNotContain("io.isola.net.")
                 .doesNotContain("io.isola.task.ProxyNetworks");
     }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("root")
 class PlainUserCliTest {
-    static final Map<String, String> NOBODY = Map.of("HOME", "/nonexistent", "ISOLA_STATE_DIR", "", "XDG_STATE_HOME",
-            "", "ISOLA_POLICY", "");
+    static final Map<String, String> NOBODY =
+            Map.of("HOME", "/nonexistent", "ISOLA_STATE_DIR", "", "XDG_STATE_HOME", "", "ISOLA_POLICY", "");
 
     Path scratch;
     Cli cli;
@@ -31,8 +31,10 @@ class PlainUserCliTest {
     void setUp() throws IOException {
         scratch = Files.createTempDirectory("isola-plain-user");
         Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxr-xr-x"));
-        cli = new Cli(scratch.resolve("unused-state")).under(List.of("/usr/bin/setpriv", "--reuid=65534",
-                "--regid=65534", "--clear-groups", "--"), readableClassPath());
+        cli = new Cli(scratch.resolve("unused-state"))
+                .under(
+                        List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"),
+                        readableClassPath());
     }
 
     @AfterEach
@@ -43,7 +45,8 @@ class PlainUserCliTest {
     @Test
     void runSaysCellsNeedRootFirst() {
         Cli.Result r = asNobody(NOBODY, "run", "--", "/bin/true");
-        CliUsageTest.assertOneLine(r, 125, "the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
+        CliUsageTest.assertOneLine(
+                r, 125, "the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
         assertThat(r.err()).doesNotContain("audit log");
     }
 
@@ -52,7 +55,8 @@ class PlainUserCliTest {
         Path doc = Files.writeString(scratch.resolve("doc.txt"), "a document\n");
         Files.setPosixFilePermissions(doc, PosixFilePermissions.fromString("rw-r--r--"));
         Cli.Result r = asNobody(NOBODY, "open", doc.toString());
-        CliUsageTest.assertOneLine(r, 125, "the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
+        CliUsageTest.assertOneLine(
+                r, 125, "the sandbox engine needs root for overlayfs and cgroups: run isola with sudo");
     }
 
     @Test
@@ -60,9 +64,12 @@ class PlainUserCliTest {
         Path doc = Files.writeString(scratch.resolve("doc.txt"), "a document\n");
         Files.setPosixFilePermissions(doc, PosixFilePermissions.fromString("rw-r--r--"));
         Cli.Result r = asNobody(NOBODY, "trust", "explain", doc.toString());
-        CliUsageTest.assertOneLine(r, 125, "isola: cannot create the state folder /nonexistent/.local/state/isola "
-                + "(Permission denied): set XDG_STATE_HOME or ISOLA_STATE_DIR to a folder you can write, or run isola "
-                + "as root");
+        CliUsageTest.assertOneLine(
+                r,
+                125,
+                "isola: cannot create the state folder /nonexistent/.local/state/isola "
+                        + "(Permission denied): set XDG_STATE_HOME or ISOLA_STATE_DIR to a folder you can write, or run isola "
+                        + "as root");
     }
 
     @Test
@@ -71,10 +78,16 @@ class PlainUserCliTest {
         Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path doc = Files.writeString(scratch.resolve("doc.txt"), "a document\n");
         Files.setPosixFilePermissions(doc, PosixFilePermissions.fromString("rw-r--r--"));
-        Cli.Result r = asNobody(Map.of("HOME", "/nonexistent", "ISOLA_STATE_DIR", theirs.toString(), "ISOLA_POLICY",
-                ""), "trust", "explain", doc.toString());
-        CliUsageTest.assertOneLine(r, 125, "cannot write the state folder " + theirs + " (Permission denied): set "
-                + "XDG_STATE_HOME or ISOLA_STATE_DIR");
+        Cli.Result r = asNobody(
+                Map.of("HOME", "/nonexistent", "ISOLA_STATE_DIR", theirs.toString(), "ISOLA_POLICY", ""),
+                "trust",
+                "explain",
+                doc.toString());
+        CliUsageTest.assertOneLine(
+                r,
+                125,
+                "cannot write the state folder " + theirs + " (Permission denied): set "
+                        + "XDG_STATE_HOME or ISOLA_STATE_DIR");
     }
 
     /** The real command in its own JVM, as uid and gid 65534 with no groups. */

@@ -59,19 +59,23 @@ class PolicyCliTest {
         assertThat(lines).hasSize(7);
         assertThat(lines.get(0)).startsWith(bad + ":4: unknown key 'trsut' in [[rule]]");
         assertThat(lines.get(1)).startsWith(bad + ":2: rule 'x' has no trust: add trust = ");
-        assertThat(lines.get(2)).startsWith(bad + ":8: the handler for application/pdf uses {fil}, which Isola "
-                + "does not fill in for a file: use {file} or {output}");
-        assertThat(lines.get(3)).isEqualTo(bad + ":9: the handler for text/* at level untrusted runs "
-                + "no-such-viewer-xyz, which is not in the host image (not on the cell's PATH, "
-                + "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin): install it on the host, or name "
-                + "another program");
-        assertThat(lines.get(4)).startsWith(bad + ":10: the handler for image/* at level untrusted runs "
-                + "/home/someone/bin/viewer, which is outside the host image");
-        assertThat(lines.get(5)).isEqualTo(bad + ":15: the handler for * at level trusted runs /opt/tool, which is "
-                + "outside the vm image (a copy of the host's /usr): cells see only /usr/ of the host; name a program "
-                + "there");
-        assertThat(lines.get(6)).isEqualTo("isola: 6 error(s) in " + bad + ": fix them and run isola policy check "
-                + "again");
+        assertThat(lines.get(2))
+                .startsWith(bad + ":8: the handler for application/pdf uses {fil}, which Isola "
+                        + "does not fill in for a file: use {file} or {output}");
+        assertThat(lines.get(3))
+                .isEqualTo(bad + ":9: the handler for text/* at level untrusted runs "
+                        + "no-such-viewer-xyz, which is not in the host image (not on the cell's PATH, "
+                        + "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin): install it on the host, or name "
+                        + "another program");
+        assertThat(lines.get(4))
+                .startsWith(bad + ":10: the handler for image/* at level untrusted runs "
+                        + "/home/someone/bin/viewer, which is outside the host image");
+        assertThat(lines.get(5))
+                .isEqualTo(bad + ":15: the handler for * at level trusted runs /opt/tool, which is "
+                        + "outside the vm image (a copy of the host's /usr): cells see only /usr/ of the host; name a program "
+                        + "there");
+        assertThat(lines.get(6))
+                .isEqualTo("isola: 6 error(s) in " + bad + ": fix them and run isola policy check " + "again");
         assertThat(r.err()).doesNotContain("\tat ", "Exception");
     }
 
@@ -85,16 +89,25 @@ class PolicyCliTest {
         Cli.Result r = cli.run("policy", "check", p.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).contains("note: handlers for level untrusted: the 1 defined in [level.untrusted.handlers] "
-                + "replace the built-in ones; types not listed have no handler (add \"*\" for them), and isola "
-                + "open refuses them", "note: handlers for level trusted: none defined, so the built-in ones",
-                p + ": ok, 0 rule(s); anything else is untrusted");
+        assertThat(r.out())
+                .contains(
+                        "note: handlers for level untrusted: the 1 defined in [level.untrusted.handlers] "
+                                + "replace the built-in ones; types not listed have no handler (add \"*\" for them), and isola "
+                                + "open refuses them",
+                        "note: handlers for level trusted: none defined, so the built-in ones",
+                        p + ": ok, 0 rule(s); anything else is untrusted");
         Cli.Result show = cli.run("policy", "show", p.toString());
-        assertThat(show.out()).containsSubsequence("untrusted: engine sandbox",
-                "handlers (the policy's; they replace the built-in ones):", "text/*: cat -v {file}",
-                "trusted: engine sandbox", "handlers (built-in: the policy defines none):", "application/pdf:");
+        assertThat(show.out())
+                .containsSubsequence(
+                        "untrusted: engine sandbox",
+                        "handlers (the policy's; they replace the built-in ones):",
+                        "text/*: cat -v {file}",
+                        "trusted: engine sandbox",
+                        "handlers (built-in: the policy defines none):",
+                        "application/pdf:");
         assertThat(show.out().lines().filter(l -> l.startsWith("    ")).count())
-                .as("one untrusted handler and the built-in trusted ones").isGreaterThan(2);
+                .as("one untrusted handler and the built-in trusted ones")
+                .isGreaterThan(2);
     }
 
     @Test
@@ -145,7 +158,8 @@ class PolicyCliTest {
         assertThat(trusted.get("cpu-time").isNull()).isTrue();
         assertThat(trusted.get("persistence").asText()).isEqualTo("new-version");
         assertThat(trusted.get("handlers-from").asText()).isEqualTo("built-in");
-        assertThat(trusted.get("handlers").get("application/pdf").get(0).asText()).isEqualTo("pdftotext");
+        assertThat(trusted.get("handlers").get("application/pdf").get(0).asText())
+                .isEqualTo("pdftotext");
     }
 
     @Test
@@ -174,8 +188,11 @@ class PolicyCliTest {
     @Test
     void aBrokenPolicyStopsOtherCommandsWithItsFirstErrorAndHowManyMore() throws IOException {
         Path bad = Files.writeString(work.resolve("two.toml"), "version = 1\na = 1\nb = 2\n");
-        CliUsageTest.assertOneLine(cli.run("trust", "explain", "https://example.com/", "--policy", bad.toString()), 2,
-                bad + ":2: unknown key 'a' in the top level (known: guard, level, network, rule, version) (and 1 more error: isola "
+        CliUsageTest.assertOneLine(
+                cli.run("trust", "explain", "https://example.com/", "--policy", bad.toString()),
+                2,
+                bad
+                        + ":2: unknown key 'a' in the top level (known: guard, level, network, rule, version) (and 1 more error: isola "
                         + "policy check lists them)");
     }
 
@@ -194,7 +211,8 @@ class PolicyCliTest {
                 """);
         Cli.Result o = cli.run("policy", "check", port.toString());
         assertThat(o.code()).isEqualTo(2);
-        assertThat(o.err()).startsWith(port + ":5: origin 'https://intranet.example.com:99999/*' has port '99999', "
-                + "which cannot be: a port is a number from 1 to 65535\n");
+        assertThat(o.err())
+                .startsWith(port + ":5: origin 'https://intranet.example.com:99999/*' has port '99999', "
+                        + "which cannot be: a port is a number from 1 to 65535\n");
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isola.core.Harvest;
 import io.isola.core.Host;
 import io.isola.core.output.FileCreator;
-import io.isola.core.Harvest;
 import io.isola.core.output.Persister;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
@@ -63,18 +63,32 @@ class QuarantineCliTest {
     /** What {@code open} leaves under the quarantine rule: the real persister writes the layout and the marks. */
     void keep(String task, int[] owner, Instant time, Map<String, String> files) throws Exception {
         Path staging = Files.createDirectories(state.resolve("staging"));
-        Persister p = new Persister(state.resolve("quarantine"), state.resolve("quarantine"),
-                Seal.open(state.resolve("seal.key")), owner, FileCreator.ISOLA);
+        Persister p = new Persister(
+                state.resolve("quarantine"),
+                state.resolve("quarantine"),
+                Seal.open(state.resolve("seal.key")),
+                owner,
+                FileCreator.ISOLA);
         List<Harvest.OutputFile> out = new java.util.ArrayList<>();
         for (Map.Entry<String, String> f : files.entrySet()) {
             Path staged = Files.writeString(staging.resolve(task + f.getKey().replace('/', '_')), f.getValue());
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(f.getValue().getBytes(StandardCharsets.UTF_8)));
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(f.getValue().getBytes(StandardCharsets.UTF_8)));
             out.add(new Harvest.OutputFile(f.getKey(), staged, Files.size(staged), sha, Harvest.Kind.CREATED, null));
         }
-        p.persist(new Harvest(out, List.of()), Persistence.QUARANTINE, new Provenance(task, "c00000000abcd",
-                TrustLevel.UNTRUSTED, "https://evil.example/" + task + ".zip", "https://evil.example/" + task + ".zip",
-                null, null, time));
+        p.persist(
+                new Harvest(out, List.of()),
+                Persistence.QUARANTINE,
+                new Provenance(
+                        task,
+                        "c00000000abcd",
+                        TrustLevel.UNTRUSTED,
+                        "https://evil.example/" + task + ".zip",
+                        "https://evil.example/" + task + ".zip",
+                        null,
+                        null,
+                        time));
     }
 
     @Test
@@ -83,14 +97,21 @@ class QuarantineCliTest {
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).contains("TASK", "TIME", "TRUST", "FILES", "SIZE", "OWNER", "ORIGIN");
-        assertThat(lines).anyMatch(l -> l.startsWith(ROOTS) && l.contains("untrusted") && l.contains(" 2 ")
-                && l.contains("root") && l.contains("https://evil.example/" + ROOTS + ".zip"));
+        assertThat(lines)
+                .anyMatch(l -> l.startsWith(ROOTS)
+                        && l.contains("untrusted")
+                        && l.contains(" 2 ")
+                        && l.contains("root")
+                        && l.contains("https://evil.example/" + ROOTS + ".zip"));
         assertThat(lines.get(1)).startsWith(OLD).contains("2020-01-01 00:00Z"); // oldest first
         assertThat(lines).hasSize(Host.isRoot() ? 4 : 3);
 
-        JsonNode json = new ObjectMapper().readTree(cli.run("quarantine", "list", "--json").out());
-        JsonNode roots = json.findParents("task").stream().filter(n -> n.get("task").asText().equals(ROOTS))
-                .findFirst().orElseThrow();
+        JsonNode json = new ObjectMapper()
+                .readTree(cli.run("quarantine", "list", "--json").out());
+        JsonNode roots = json.findParents("task").stream()
+                .filter(n -> n.get("task").asText().equals(ROOTS))
+                .findFirst()
+                .orElseThrow();
         assertThat(roots.get("files").asInt()).isEqualTo(2);
         assertThat(roots.get("bytes").asLong()).isEqualTo("the report\n".length() + "a,b\n".length());
         assertThat(roots.get("trust").asText()).isEqualTo("untrusted");
@@ -101,11 +122,22 @@ class QuarantineCliTest {
     void showListsTheFilesWithTheirMarks() throws IOException {
         Cli.Result r = cli.run("quarantine", "show", ROOTS);
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("report.txt", "data/table.csv", "user.isola.trust = untrusted",
-                "user.xdg.origin.url = https://evil.example/" + ROOTS + ".zip", "user.isola.task = " + ROOTS);
-        JsonNode json = new ObjectMapper().readTree(cli.run("quarantine", "show", "--json", ROOTS).out());
+        assertThat(r.out())
+                .contains(
+                        "report.txt",
+                        "data/table.csv",
+                        "user.isola.trust = untrusted",
+                        "user.xdg.origin.url = https://evil.example/" + ROOTS + ".zip",
+                        "user.isola.task = " + ROOTS);
+        JsonNode json = new ObjectMapper()
+                .readTree(cli.run("quarantine", "show", "--json", ROOTS).out());
         assertThat(json.get("items")).hasSize(2);
-        assertThat(json.get("items").get(0).get("marks").get("user.isola.sha256").asText()).hasSize(64);
+        assertThat(json.get("items")
+                        .get(0)
+                        .get("marks")
+                        .get("user.isola.sha256")
+                        .asText())
+                .hasSize(64);
     }
 
     @Test
@@ -123,8 +155,10 @@ class QuarantineCliTest {
         assertThat(marks.get(Marks.SEAL)).isNotBlank();
         assertThat(state.resolve("quarantine/" + ROOTS + "/report.txt")).doesNotExist();
         assertThat(state.resolve("quarantine/" + ROOTS + "/data/table.csv")).exists();
-        assertThat(cli.audit()).anyMatch(l -> l.contains("\"event\":\"file.released\"") && l.contains(ROOTS)
-                && l.contains("\"name\":\"report.txt\""));
+        assertThat(cli.audit())
+                .anyMatch(l -> l.contains("\"event\":\"file.released\"")
+                        && l.contains(ROOTS)
+                        && l.contains("\"name\":\"report.txt\""));
 
         Cli.Result rest = cli.run(Map.of(), null, "quarantine", "release", ROOTS, "--to", work.toString());
         assertThat(rest.code()).as(rest.err()).isZero();
@@ -134,13 +168,15 @@ class QuarantineCliTest {
 
     @Test
     void mistakesGetOneClearLine() {
-        CliUsageTest.assertOneLine(cli.run("quarantine", "show", "t0123456789ab"), 2,
-                "no quarantined task t0123456789ab");
+        CliUsageTest.assertOneLine(
+                cli.run("quarantine", "show", "t0123456789ab"), 2, "no quarantined task t0123456789ab");
         CliUsageTest.assertOneLine(cli.run("quarantine", "show", "../x"), 2, "'../x' is not a task id");
-        CliUsageTest.assertOneLine(cli.run("quarantine", "release", "../" + ROOTS, "--to", work.toString()), 2,
-                "is not a task id");
-        CliUsageTest.assertOneLine(cli.run("quarantine", "release", ROOTS, "../../etc/passwd", "--to",
-                work.toString()), 2, "task " + ROOTS + " has no file '../../etc/passwd'");
+        CliUsageTest.assertOneLine(
+                cli.run("quarantine", "release", "../" + ROOTS, "--to", work.toString()), 2, "is not a task id");
+        CliUsageTest.assertOneLine(
+                cli.run("quarantine", "release", ROOTS, "../../etc/passwd", "--to", work.toString()),
+                2,
+                "task " + ROOTS + " has no file '../../etc/passwd'");
         CliUsageTest.assertOneLine(cli.run("quarantine", "release", ROOTS, "nope.txt"), 2, "has no file 'nope.txt'");
         CliUsageTest.assertOneLine(cli.run("quarantine", "purge"), 2, "purge what?");
         CliUsageTest.assertOneLine(cli.run("quarantine", "frob"), 2, "use: isola quarantine");
@@ -158,8 +194,10 @@ class QuarantineCliTest {
 
         assertThat(cli.run("quarantine", "purge", ROOTS).code()).isZero();
         assertThat(state.resolve("quarantine/" + ROOTS)).doesNotExist();
-        assertThat(cli.audit()).anyMatch(l -> l.contains("\"event\":\"quarantine.purged\"") && l.contains(ROOTS)
-                && l.contains("\"files\":2"));
+        assertThat(cli.audit())
+                .anyMatch(l -> l.contains("\"event\":\"quarantine.purged\"")
+                        && l.contains(ROOTS)
+                        && l.contains("\"files\":2"));
     }
 
     @Test
@@ -167,15 +205,17 @@ class QuarantineCliTest {
         assumeTrue(Host.isRoot(), "needs root to own files as someone else and to act as a sudo caller");
         Cli.Result list = cli.run(SUDO, null, "quarantine", "list");
         assertThat(list.out()).contains(NOBODYS).doesNotContain(ROOTS, OLD);
-        CliUsageTest.assertOneLine(cli.run(SUDO, null, "quarantine", "show", ROOTS), 2,
-                "no quarantined task " + ROOTS + " of yours");
+        CliUsageTest.assertOneLine(
+                cli.run(SUDO, null, "quarantine", "show", ROOTS), 2, "no quarantined task " + ROOTS + " of yours");
         CliUsageTest.assertOneLine(cli.run(SUDO, null, "quarantine", "purge", ROOTS), 2, "of yours");
 
         // released with nobody's rights: refused where nobody may not write, and then the file stays quarantined
         Path rootOnly = Files.createDirectories(work.resolve("root-only"));
         Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
-        CliUsageTest.assertOneLine(cli.run(SUDO, null, "quarantine", "release", NOBODYS, "--to", rootOnly.toString()),
-                2, "nobody may not create files in " + rootOnly);
+        CliUsageTest.assertOneLine(
+                cli.run(SUDO, null, "quarantine", "release", NOBODYS, "--to", rootOnly.toString()),
+                2,
+                "nobody may not create files in " + rootOnly);
         assertThat(state.resolve("quarantine/" + NOBODYS + "/letter.txt")).exists();
         Path theirs = Files.createDirectories(work.resolve("nobody-home"));
         Files.setAttribute(theirs, "unix:uid", 65534);

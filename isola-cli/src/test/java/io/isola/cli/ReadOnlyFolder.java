@@ -24,7 +24,8 @@ final class ReadOnlyFolder implements AutoCloseable {
 
     private static void run(String... argv) throws IOException {
         try {
-            Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
                 throw new IOException(String.join(" ", argv) + ": " + out);

@@ -32,8 +32,17 @@ class RootShareCliTest {
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).contains("quarterly figures");
 
-            Cli.Result w = asRootWithoutSudo(cli, "run", "--ro", report.toString(), "--rw", out.toString(), "--",
-                    "pdftotext", report.toString(), out.resolve("report.txt").toString());
+            Cli.Result w = asRootWithoutSudo(
+                    cli,
+                    "run",
+                    "--ro",
+                    report.toString(),
+                    "--rw",
+                    out.toString(),
+                    "--",
+                    "pdftotext",
+                    report.toString(),
+                    out.resolve("report.txt").toString());
             assertThat(w.code()).as(w.err()).isZero();
             Path txt = out.resolve("report.txt");
             assertThat(Files.readString(txt)).contains("quarterly figures");
@@ -49,14 +58,19 @@ class RootShareCliTest {
     private static Cli.Result asRootWithoutSudo(Cli cli, String... args) throws IOException, InterruptedException {
         Path o = Files.createTempFile("isola-cli", ".out"), e = Files.createTempFile("isola-cli", ".err");
         try {
-            ProcessBuilder pb = cli.builder(Map.of(), args).redirectOutput(o.toFile()).redirectError(e.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            ProcessBuilder pb = cli.builder(Map.of(), args)
+                    .redirectOutput(o.toFile())
+                    .redirectError(e.toFile())
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             for (String v : new String[] {"SUDO_UID", "SUDO_GID", "SUDO_USER", "ISOLA_CELL_UID", "ISOLA_CELL_GID"}) {
                 pb.environment().remove(v);
             }
             Process p = pb.start();
             try {
-                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("isola finished").isTrue();
+                assertThat(p.waitFor(120, TimeUnit.SECONDS))
+                        .as("isola finished")
+                        .isTrue();
             } finally {
                 p.destroyForcibly();
             }

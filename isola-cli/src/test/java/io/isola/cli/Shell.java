@@ -26,9 +26,12 @@ final class Shell {
         try {
             Path out = Files.createTempFile("isola-shell", ".out"), err = Files.createTempFile("isola-shell", ".err");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile());
+                ProcessBuilder pb = new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(
+                                Path.of("/dev/null").toFile()))
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
                 pb.environment().putAll(env);
                 Process p = pb.start();
                 if (!p.waitFor(300, TimeUnit.SECONDS)) {
@@ -68,7 +71,12 @@ final class Shell {
 
     /** What {@code man} shows for the page at {@code page}, with groff's warnings on stderr. */
     static Result man(Path page) {
-        return run(page.getParent(), Map.of("MANWIDTH", "80", "MAN_KEEP_FORMATTING", ""), "man", "--warnings=w",
-                "-l", page.toString());
+        return run(
+                page.getParent(),
+                Map.of("MANWIDTH", "80", "MAN_KEEP_FORMATTING", ""),
+                "man",
+                "--warnings=w",
+                "-l",
+                page.toString());
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** {@code open}, {@code trust explain} and {@code policy} as a user meets them, in a JVM of their own. */
 @Tag("kernel")
 class TaskCliTest {
-    static final Path EXAMPLE = Path.of("../examples/policy.toml").toAbsolutePath().normalize();
+    static final Path EXAMPLE =
+            Path.of("../examples/policy.toml").toAbsolutePath().normalize();
     static Path state;
     static Path work;
     static Cli cli;
@@ -39,9 +40,17 @@ class TaskCliTest {
         assertThat(check.out()).contains("ok, 3 rule(s)");
         Cli.Result show = cli.run("policy", "show", EXAMPLE.toString());
         assertThat(show.code()).isZero();
-        assertThat(show.out()).containsSubsequence("1. company intranet (line 30)", "2. my own writing",
-                "3. downloads", "4. anything else: untrusted", "untrusted: engine sandbox", "network internet",
-                "trusted: engine sandbox", "network trusted", "intranet: *.corp.example.com, 10.0.0.0/8");
+        assertThat(show.out())
+                .containsSubsequence(
+                        "1. company intranet (line 30)",
+                        "2. my own writing",
+                        "3. downloads",
+                        "4. anything else: untrusted",
+                        "untrusted: engine sandbox",
+                        "network internet",
+                        "trusted: engine sandbox",
+                        "network trusted",
+                        "intranet: *.corp.example.com, 10.0.0.0/8");
     }
 
     @Test
@@ -59,26 +68,27 @@ class TaskCliTest {
         CliUsageTest.assertOneLine(cli.run(env, null, "open", "/no/such/file.pdf"), 2, "no such file");
         CliUsageTest.assertOneLine(cli.run(env, null, "open", work.toString()), 2, "is not a regular file");
         CliUsageTest.assertOneLine(cli.run(env, null, "open"), 2, "give a FILE or URL");
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", "ftp://example.com/x"), 2,
-                "is not an http or https link");
-        CliUsageTest.assertOneLine(cli.run("open", "--policy", "/no/policy.toml", "x"), 2,
-                "/no/policy.toml: no such file");
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", "ftp://example.com/x"), 2, "is not an http or https link");
+        CliUsageTest.assertOneLine(
+                cli.run("open", "--policy", "/no/policy.toml", "x"), 2, "/no/policy.toml: no such file");
         CliUsageTest.assertOneLine(cli.run("trust", "explain"), 2, "use: isola trust explain PATH|URL");
     }
 
     @Test
     void trustExplainNamesTheDecidingRuleAndExitsByTrust() {
-        Cli.Result trusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
-                "https://intranet.example.com/wiki");
+        Cli.Result trusted =
+                cli.run("trust", "--policy", EXAMPLE.toString(), "explain", "https://intranet.example.com/wiki");
         assertThat(trusted.code()).isZero();
         assertThat(trusted.out()).contains("trusted", "rule 'company intranet' (line 30)");
-        Cli.Result untrusted = cli.run("trust", "--policy", EXAMPLE.toString(), "explain",
-                "https://intranet.example.com.evil.org/wiki");
+        Cli.Result untrusted = cli.run(
+                "trust", "--policy", EXAMPLE.toString(), "explain", "https://intranet.example.com.evil.org/wiki");
         assertThat(untrusted.code()).isEqualTo(1);
         assertThat(untrusted.out()).contains("untrusted", "anything not named is untrusted");
-        Cli.Result json = cli.run("trust", "--json", "--policy", EXAMPLE.toString(), "explain",
-                "https://intranet.example.com/wiki");
-        assertThat(json.out()).startsWith("{\"target\":\"https://intranet.example.com/wiki\",\"trust\":\"trusted\"")
+        Cli.Result json = cli.run(
+                "trust", "--json", "--policy", EXAMPLE.toString(), "explain", "https://intranet.example.com/wiki");
+        assertThat(json.out())
+                .startsWith("{\"target\":\"https://intranet.example.com/wiki\",\"trust\":\"trusted\"")
                 .contains("\"rule\":\"company intranet\"");
     }
 
@@ -89,8 +99,8 @@ class TaskCliTest {
         Path open = Files.writeString(work.resolve("everyone.txt"), "for everyone\n");
         Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> sudo = Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID",
-                "65534", "SUDO_GID", "65534");
+        Map<String, String> sudo = Map.of(
+                "ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID", "65534", "SUDO_GID", "65534");
         Cli.Result denied = cli.run(sudo, null, "open", secret.toString());
         CliUsageTest.assertOneLine(denied, 2, "nobody may not read " + secret);
         assertThat(denied.out()).doesNotContain("secret");
@@ -109,17 +119,21 @@ class TaskCliTest {
         Path readable = Files.writeString(rootOnly.resolve("readme.txt"), "readable by all\n");
         Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> sudo = Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID",
-                "65534", "SUDO_GID", "65534");
+        Map<String, String> sudo = Map.of(
+                "ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER", "nobody", "SUDO_UID", "65534", "SUDO_GID", "65534");
 
         Cli.Result ok = cli.run(sudo, null, "open", "--view", doc.toString());
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(Files.getAttribute(theirs.resolve("letter.safe.pdf"), "unix:uid")).isEqualTo(65534);
+        assertThat(Files.getAttribute(theirs.resolve("letter.safe.pdf"), "unix:uid"))
+                .isEqualTo(65534);
 
         // nobody may write neither beside it, nor in the current directory, nor in their home (/nonexistent)
         Cli.Result refused = cli.run(rootOnly, sudo, null, "open", "--view", readable.toString());
-        CliUsageTest.assertOneLine(refused, 2, "cannot save the safe view: " + rootOnly + " is not writable by you, "
-                + "nor can you write your home folder /nonexistent: give --output DIR");
+        CliUsageTest.assertOneLine(
+                refused,
+                2,
+                "cannot save the safe view: " + rootOnly + " is not writable by you, "
+                        + "nor can you write your home folder /nonexistent: give --output DIR");
         try (var s = Files.list(rootOnly)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("readme.txt");
         }
@@ -134,13 +148,17 @@ class TaskCliTest {
             Path doc = ro.dir.resolve("report.txt");
             Cli.Result r = cli.run(here, env, null, "open", "--view", doc.toString());
             assertThat(r.code()).as(r.err()).isZero();
-            assertThat(r.err()).contains("1 page(s) -> " + here.resolve("report.safe.pdf"),
-                    ro.dir + " is on a read-only file system, so it went to the current directory");
+            assertThat(r.err())
+                    .contains(
+                            "1 page(s) -> " + here.resolve("report.safe.pdf"),
+                            ro.dir + " is on a read-only file system, so it went to the current directory");
             Cli.Result chosen = cli.run(here, env, null, "open", "--view", "--output", out.toString(), doc.toString());
             assertThat(chosen.code()).as(chosen.err()).isZero();
             assertThat(out.resolve("report.safe.pdf")).isRegularFile();
         }
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--output", out.toString(), "x.txt"), 2,
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", "--output", out.toString(), "x.txt"),
+                2,
                 "--output says where a safe view goes: use it with --view");
     }
 
@@ -156,12 +174,18 @@ class TaskCliTest {
         Cli.Result view = cli.run(env, null, "open", "--view", url.replace("file://", "file://localhost"));
         assertThat(view.code()).as(view.err()).isZero();
         assertThat(dir.resolve("my notes #1.safe.pdf")).isRegularFile();
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://fileserver/share/x.txt"), 2,
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", "file://fileserver/share/x.txt"),
+                2,
                 "names a file on another host (fileserver): Isola opens local files only");
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", url.replace("%23", "#")), 2,
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", url.replace("%23", "#")),
+                2,
                 "has a query or fragment (?… or #…), which no file has: in a file name write ? as %3F and # as "
                         + "%23");
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", "file://" + doc), 2,
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", "file://" + doc),
+                2,
                 "is not a valid file URL (Illegal character in path): write special characters as %XX");
     }
 
@@ -184,8 +208,11 @@ class TaskCliTest {
         }
         Cli.Result r = cli.run(Map.of("ISOLA_POLICY", policy.toString()), null, "open", zip.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("discarded 2 file(s)", "to keep them, set persistence = \"quarantine\"",
-                "or \"new-version\" under [level.untrusted] in " + policy);
+        assertThat(r.err())
+                .contains(
+                        "discarded 2 file(s)",
+                        "to keep them, set persistence = \"quarantine\"",
+                        "or \"new-version\" under [level.untrusted] in " + policy);
     }
 
     @Test
@@ -196,21 +223,34 @@ class TaskCliTest {
         Path records = Files.createDirectories(work.resolve("records"));
         Files.setAttribute(records, "unix:uid", 65534);
         Path record = records.resolve("xdg-open.txt");
-        Path fake = Files.writeString(bin.resolve("xdg-open"), "#!/bin/sh\n{ id -u; id -g; echo \"home=$HOME\"; "
-                + "echo \"display=$DISPLAY\"; for a in \"$@\"; do echo \"arg=$a\"; done; } > " + record + "\n");
+        Path fake = Files.writeString(
+                bin.resolve("xdg-open"),
+                "#!/bin/sh\n{ id -u; id -g; echo \"home=$HOME\"; "
+                        + "echo \"display=$DISPLAY\"; for a in \"$@\"; do echo \"arg=$a\"; done; } > " + record + "\n");
         Files.setPosixFilePermissions(fake, rwx);
         Path theirs = Files.createDirectories(work.resolve("nobody-docs"));
         Files.setAttribute(theirs, "unix:uid", 65534);
         Path doc = Files.writeString(theirs.resolve("letter.txt"), "dear nobody\n");
-        Map<String, String> env = new java.util.HashMap<>(Map.of("ISOLA_POLICY", EXAMPLE.toString(), "SUDO_USER",
-                "nobody", "SUDO_UID", "65534", "SUDO_GID", "65534", "PATH", bin + ":/usr/bin:/bin", "DISPLAY", ":42"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "ISOLA_POLICY",
+                EXAMPLE.toString(),
+                "SUDO_USER",
+                "nobody",
+                "SUDO_UID",
+                "65534",
+                "SUDO_GID",
+                "65534",
+                "PATH",
+                bin + ":/usr/bin:/bin",
+                "DISPLAY",
+                ":42"));
         Path safe = theirs.resolve("letter.safe.pdf");
 
         Cli.Result r = cli.run(env, null, "open", "--view", "--open", doc.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("opened " + safe + " with xdg-open as nobody");
-        assertThat(Files.readAllLines(record)).containsExactly("65534", "65534", "home=/nonexistent", "display=:42",
-                "arg=" + safe);
+        assertThat(Files.readAllLines(record))
+                .containsExactly("65534", "65534", "home=/nonexistent", "display=:42", "arg=" + safe);
 
         // a view already made is shown as it is
         Files.delete(record);
@@ -223,10 +263,13 @@ class TaskCliTest {
         env.put("DISPLAY", "");
         Cli.Result headless = cli.run(env, null, "open", "--view", "--open", doc.toString());
         assertThat(headless.code()).isZero();
-        assertThat(headless.err()).contains("no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so nothing was "
-                + "opened: open " + safe + " in your viewer yourself");
+        assertThat(headless.err())
+                .contains("no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so nothing was " + "opened: open "
+                        + safe + " in your viewer yourself");
         assertThat(record).doesNotExist();
-        CliUsageTest.assertOneLine(cli.run(env, null, "open", "--open", doc.toString()), 2,
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", "--open", doc.toString()),
+                2,
                 "--open shows the safe view in your viewer: use it with --view");
     }
 
@@ -234,11 +277,16 @@ class TaskCliTest {
     void trustExplainShowsAFilesMarks() throws IOException {
         Path f = Files.writeString(work.resolve("download.pdf"), "%PDF-1.4\n%%EOF\n");
         Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                .write("xdg.origin.url", java.nio.charset.StandardCharsets.UTF_8.encode("https://cdn.example.org/d.pdf"));
+                .write(
+                        "xdg.origin.url",
+                        java.nio.charset.StandardCharsets.UTF_8.encode("https://cdn.example.org/d.pdf"));
         Cli.Result r = cli.run("trust", "--policy", EXAMPLE.toString(), "explain", f.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).contains("downloaded from https://cdn.example.org/d.pdf", "type: application/pdf",
-                "mark: user.xdg.origin.url = https://cdn.example.org/d.pdf");
+        assertThat(r.out())
+                .contains(
+                        "downloaded from https://cdn.example.org/d.pdf",
+                        "type: application/pdf",
+                        "mark: user.xdg.origin.url = https://cdn.example.org/d.pdf");
     }
 
     @Test
@@ -247,13 +295,15 @@ class TaskCliTest {
         var view = Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class);
         view.write("xdg.origin.url", java.nio.charset.StandardCharsets.UTF_8.encode("https://cdn.example.org/i.pdf"));
         // the owner adds Isola's origin mark naming the trusted intranet: it must not hide the browser's mark
-        view.write("isola.origin", java.nio.charset.StandardCharsets.UTF_8.encode(
-                "https://intranet.example.com/i.pdf"));
+        view.write(
+                "isola.origin", java.nio.charset.StandardCharsets.UTF_8.encode("https://intranet.example.com/i.pdf"));
         Cli.Result r = cli.run("trust", "--policy", EXAMPLE.toString(), "explain", f.toString());
         assertThat(r.code()).as(r.out()).isEqualTo(1);
-        assertThat(r.out()).contains("because it was downloaded from https://cdn.example.org/i.pdf",
-                "judged: user.isola.origin https://intranet.example.com/i.pdf -> trusted: its origin",
-                "judged: user.xdg.origin.url https://cdn.example.org/i.pdf -> untrusted (decided)");
+        assertThat(r.out())
+                .contains(
+                        "because it was downloaded from https://cdn.example.org/i.pdf",
+                        "judged: user.isola.origin https://intranet.example.com/i.pdf -> trusted: its origin",
+                        "judged: user.xdg.origin.url https://cdn.example.org/i.pdf -> untrusted (decided)");
         Cli.Result json = cli.run("trust", "--json", "--policy", EXAMPLE.toString(), "explain", f.toString());
         assertThat(json.out()).contains("\"source\":\"user.xdg.origin.url\"", "\"decided\":true");
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("qemu")
 class VmCliTest {
-    private static final Cli VM = new Cli(Path.of("../isola-vm/target/vm-test-state").toAbsolutePath().normalize());
+    private static final Cli VM =
+            new Cli(Path.of("../isola-vm/target/vm-test-state").toAbsolutePath().normalize());
 
     @TempDir
     Path empty;
@@ -24,7 +25,10 @@ class VmCliTest {
     void withoutAnImageRunSaysToBuildIt() {
         Cli.Result r = new Cli(empty).run("run", "--engine", "vm", "--", "/bin/true");
         assertThat(r.code()).isEqualTo(125);
-        assertThat(r.err()).contains("isola image build").doesNotContain("Exception").hasLineCount(1);
+        assertThat(r.err())
+                .contains("isola image build")
+                .doesNotContain("Exception")
+                .hasLineCount(1);
     }
 
     @Test
@@ -36,7 +40,15 @@ class VmCliTest {
         assertThat(Files.readString(VM.state.resolve("vm/image/hash")).trim())
                 .isEqualTo(first.out().trim().substring("sha256:".length()));
 
-        Cli.Result r = VM.run(java.util.Map.of(), "from stdin\n", "run", "--engine", "vm", "--", "/bin/sh", "-c",
+        Cli.Result r = VM.run(
+                java.util.Map.of(),
+                "from stdin\n",
+                "run",
+                "--engine",
+                "vm",
+                "--",
+                "/bin/sh",
+                "-c",
                 "cat; echo on $(hostname); exit 3");
         assertThat(r.code()).as(r.err()).isEqualTo(3);
         assertThat(r.out()).isEqualTo("from stdin\non cell\n");
@@ -64,7 +76,9 @@ class VmCliTest {
         assertThat(open.out()).startsWith("a note for the vm\n").contains("cloud-amd64");
         assertThat(open.err()).contains("kept ", "result.txt (quarantine, tainted)");
 
-        Path pdf = Files.copy(Path.of("../examples/invoice.pdf"), dir.resolve("invoice.pdf"),
+        Path pdf = Files.copy(
+                Path.of("../examples/invoice.pdf"),
+                dir.resolve("invoice.pdf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(dir.resolve("invoice.safe.pdf"));
         Cli.Result view = VM.run(env, null, "open", "--view", pdf.toString());

@@ -21,11 +21,40 @@ import java.util.OptionalInt;
 public final class CellEtc {
     /** Relative to /etc. Secrets, machine identity and the admin's configuration of privilege. */
     public static final List<String> HIDDEN = List.of(
-            "shadow", "shadow-", "gshadow", "gshadow-", "passwd-", "group-", "subuid", "subuid-", "subgid", "subgid-",
-            ".pwd.lock", "sudoers", "sudoers.d", "doas.conf", "machine-id", "ssl/private", "security/opasswd",
-            "NetworkManager/system-connections", "wireguard", "ppp/chap-secrets", "ppp/pap-secrets", "krb5.keytab",
-            "credstore", "credstore.encrypted", "isola", "libvirt/secrets", "docker/key.json",
-            "containers/auth.json", "ipsec.secrets", "openvpn", "tinc", "msmtprc", "fetchmailrc", "cron.allow",
+            "shadow",
+            "shadow-",
+            "gshadow",
+            "gshadow-",
+            "passwd-",
+            "group-",
+            "subuid",
+            "subuid-",
+            "subgid",
+            "subgid-",
+            ".pwd.lock",
+            "sudoers",
+            "sudoers.d",
+            "doas.conf",
+            "machine-id",
+            "ssl/private",
+            "security/opasswd",
+            "NetworkManager/system-connections",
+            "wireguard",
+            "ppp/chap-secrets",
+            "ppp/pap-secrets",
+            "krb5.keytab",
+            "credstore",
+            "credstore.encrypted",
+            "isola",
+            "libvirt/secrets",
+            "docker/key.json",
+            "containers/auth.json",
+            "ipsec.secrets",
+            "openvpn",
+            "tinc",
+            "msmtprc",
+            "fetchmailrc",
+            "cron.allow",
             "polkit-1/localauthority");
 
     private CellEtc() {}
@@ -59,11 +88,14 @@ public final class CellEtc {
      */
     public static Map<String, String> replacements(OptionalInt cellUser) {
         String user = cellUser.isPresent()
-                ? "user:x:" + cellUser.getAsInt() + ":" + cellUser.getAsInt() + ":cell user:/home/user:/bin/sh\n" : "";
+                ? "user:x:" + cellUser.getAsInt() + ":" + cellUser.getAsInt() + ":cell user:/home/user:/bin/sh\n"
+                : "";
         String group = cellUser.isPresent() ? "user:x:" + cellUser.getAsInt() + ":\n" : "";
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("passwd", "root:x:0:0:root:/root:" + (cellUser.isPresent() ? "/usr/sbin/nologin" : "/bin/sh")
-                + "\n" + user + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        files.put(
+                "passwd",
+                "root:x:0:0:root:/root:" + (cellUser.isPresent() ? "/usr/sbin/nologin" : "/bin/sh") + "\n" + user
+                        + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
         files.put("group", "root:x:0:\n" + group + "nogroup:x:65534:\n");
         files.put("hostname", "cell\n");
         files.put("hosts", "127.0.0.1 localhost cell\n::1 localhost ip6-localhost\n");

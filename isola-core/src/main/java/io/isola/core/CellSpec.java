@@ -17,11 +17,26 @@ import java.util.Map;
  * @param limits what the cell may consume
  * @param files the task's inputs and its output directory
  */
-public record CellSpec(String engine, String image, List<String> command, Map<String, String> env,
-        List<ViewEntry> view, Path workdir, Network network, Limits limits, TaskFiles files) {
+public record CellSpec(
+        String engine,
+        String image,
+        List<String> command,
+        Map<String, String> env,
+        List<ViewEntry> view,
+        Path workdir,
+        Network network,
+        Limits limits,
+        TaskFiles files) {
     /** A spec for a plain command: no task inputs, nothing leaves the cell. */
-    public CellSpec(String engine, String image, List<String> command, Map<String, String> env,
-            List<ViewEntry> view, Path workdir, Network network, Limits limits) {
+    public CellSpec(
+            String engine,
+            String image,
+            List<String> command,
+            Map<String, String> env,
+            List<ViewEntry> view,
+            Path workdir,
+            Network network,
+            Limits limits) {
         this(engine, image, command, env, view, workdir, network, limits, TaskFiles.NONE);
     }
 

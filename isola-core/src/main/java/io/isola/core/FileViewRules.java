@@ -29,16 +29,21 @@ public final class FileViewRules {
             Path p = v.hostPath();
             for (String kernel : new String[] {"/proc", "/sys"}) {
                 if (p.startsWith(kernel) || v.cellPath().startsWith(kernel)) {
-                    throw new IsolaException("refusing to show " + p + " to a cell: the host's " + kernel
-                            + " is the host kernel's own interface (a cell has its own /proc and no /sys)", 2);
+                    throw new IsolaException(
+                            "refusing to show " + p + " to a cell: the host's " + kernel
+                                    + " is the host kernel's own interface (a cell has its own /proc and no /sys)",
+                            2);
                 }
             }
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
                 throw new IsolaException("no such file or directory: " + p + " (given with --ro/--rw)", 2);
             }
             socketIn(p).ifPresent(s -> {
-                throw new IsolaException("refusing to show " + p + " to a cell: " + (s.equals(p) ? "it is"
-                        : "it contains " + s + ", which is") + " a socket into host IPC; give a directory without sockets", 2);
+                throw new IsolaException(
+                        "refusing to show " + p + " to a cell: "
+                                + (s.equals(p) ? "it is" : "it contains " + s + ", which is")
+                                + " a socket into host IPC; give a directory without sockets",
+                        2);
             });
         }
     }
@@ -51,8 +56,11 @@ public final class FileViewRules {
             return Optional.empty();
         }
         AtomicInteger seen = new AtomicInteger();
-        try (Stream<Path> s = Files.walk(root, DEPTH, EnumSet.noneOf(FileVisitOption.class).toArray(FileVisitOption[]::new))) {
-            return s.takeWhile(x -> seen.incrementAndGet() < MAX_ENTRIES).filter(FileViewRules::isSocket).findFirst();
+        try (Stream<Path> s =
+                Files.walk(root, DEPTH, EnumSet.noneOf(FileVisitOption.class).toArray(FileVisitOption[]::new))) {
+            return s.takeWhile(x -> seen.incrementAndGet() < MAX_ENTRIES)
+                    .filter(FileViewRules::isSocket)
+                    .findFirst();
         } catch (IOException | java.io.UncheckedIOException e) {
             return Optional.empty(); // unreadable parts are unreadable for the cell too
         }

@@ -14,14 +14,16 @@ public final class GuardRefusal {
 
     /** Whether {@code e} is an open refused with EPERM (EACCES, a permission problem, is not). */
     public static boolean is(IOException e) {
-        return e instanceof FileSystemException f && !(e instanceof AccessDeniedException)
+        return e instanceof FileSystemException f
+                && !(e instanceof AccessDeniedException)
                 && "Operation not permitted".equals(f.getReason());
     }
 
     /** One line for {@code file}: who refused it, why Isola is refused too, and {@code rerun}, what to run instead. */
     public static IsolaException explain(String file, String rerun) {
-        return new IsolaException("the kernel refused to open " + file + " (Operation not permitted): isola guard keeps "
-                + "untrusted files closed to host programs, and Isola run without root (or on another JDK than the "
-                + "guard's) is one of them: " + rerun + " (docs/guard.md)");
+        return new IsolaException(
+                "the kernel refused to open " + file + " (Operation not permitted): isola guard keeps "
+                        + "untrusted files closed to host programs, and Isola run without root (or on another JDK than the "
+                        + "guard's) is one of them: " + rerun + " (docs/guard.md)");
     }
 }

@@ -12,10 +12,35 @@ import java.util.List;
  * that runs on the host later.
  */
 public final class HostSecrets {
-    private static final List<String> SYSTEM = List.of("/etc", "/root", "/boot", "/usr", "/bin", "/sbin", "/lib",
-            "/lib64", "/var/lib", "/var/log", "/proc", "/sys", "/dev", "/run", "/efi");
-    private static final List<String> IN_HOME = List.of(".ssh", ".gnupg", ".aws", ".kube", ".docker",
-            ".password-store", ".pki", ".netrc", ".config", ".local/share/keyrings", ".mozilla", ".bash_history");
+    private static final List<String> SYSTEM = List.of(
+            "/etc",
+            "/root",
+            "/boot",
+            "/usr",
+            "/bin",
+            "/sbin",
+            "/lib",
+            "/lib64",
+            "/var/lib",
+            "/var/log",
+            "/proc",
+            "/sys",
+            "/dev",
+            "/run",
+            "/efi");
+    private static final List<String> IN_HOME = List.of(
+            ".ssh",
+            ".gnupg",
+            ".aws",
+            ".kube",
+            ".docker",
+            ".password-store",
+            ".pki",
+            ".netrc",
+            ".config",
+            ".local/share/keyrings",
+            ".mozilla",
+            ".bash_history");
 
     private HostSecrets() {}
 
@@ -41,7 +66,8 @@ public final class HostSecrets {
             throw refuse(hostPath, "it holds Isola's own state (" + state + ")");
         }
         for (String secret : IN_HOME) {
-            // A secret is matched as a sequence of path components anywhere in the path: ".ssh", ".local/share/keyrings".
+            // A secret is matched as a sequence of path components anywhere in the path: ".ssh",
+            // ".local/share/keyrings".
             if (("/" + p + "/").contains("/" + secret + "/")) {
                 throw refuse(hostPath, "it is under " + secret);
             }
@@ -59,7 +85,8 @@ public final class HostSecrets {
             if (home.startsWith(real)) {
                 throw refuse(hostPath, "it holds the home directory " + home);
             }
-            if (real.startsWith(home) && real.getNameCount() > home.getNameCount()
+            if (real.startsWith(home)
+                    && real.getNameCount() > home.getNameCount()
                     && real.getName(home.getNameCount()).toString().startsWith(".")) {
                 throw refuse(hostPath, "it is a hidden file or directory of the home " + home);
             }
@@ -91,7 +118,7 @@ public final class HostSecrets {
     }
 
     private static IsolaException refuse(Path p, String why) {
-        return new IsolaException("refusing --rw " + p + ": " + why
-                + "; give the cell a dedicated directory instead, or use --ro", 2);
+        return new IsolaException(
+                "refusing --rw " + p + ": " + why + "; give the cell a dedicated directory instead, or use --ro", 2);
     }
 }

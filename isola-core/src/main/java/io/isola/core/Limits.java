@@ -28,9 +28,11 @@ public record Limits(long memoryBytes, int maxPids, double cpus, Duration cpuTim
 
     public Limits {
         // Plain ifs, no lambdas: DEFAULT is built on every command line's start, where a lambda's bootstrap costs ms.
-        String wrong = memoryBytes < MIN_MEMORY_BYTES ? "memory " + TOO_LITTLE_MEMORY
-                : maxPids < MIN_PIDS ? "pids " + TOO_FEW_PIDS : diskBytes < MIN_DISK_BYTES ? "disk " + TOO_LITTLE_DISK
-                : null;
+        String wrong = memoryBytes < MIN_MEMORY_BYTES
+                ? "memory " + TOO_LITTLE_MEMORY
+                : maxPids < MIN_PIDS
+                        ? "pids " + TOO_FEW_PIDS
+                        : diskBytes < MIN_DISK_BYTES ? "disk " + TOO_LITTLE_DISK : null;
         if (wrong != null) {
             throw new IsolaException(wrong, 2);
         }
@@ -41,10 +43,10 @@ public record Limits(long memoryBytes, int maxPids, double cpus, Duration cpuTim
 
     // What is wrong with a value below its floor: completes "OPTION ..." or "key ...", as Quantities' messages do.
     private static final String TOO_LITTLE_MEMORY = "must be at least 4M: a cell's own processes need about 3M";
-    private static final String TOO_FEW_PIDS = "must be at least 8: the cell's own bwrap and init take 2, and a "
-            + "shell needs room to fork";
-    private static final String TOO_LITTLE_DISK = "must be at least 1M: the writable layer holds the cell's /tmp "
-            + "and home";
+    private static final String TOO_FEW_PIDS =
+            "must be at least 8: the cell's own bwrap and init take 2, and a " + "shell needs room to fork";
+    private static final String TOO_LITTLE_DISK =
+            "must be at least 1M: the writable layer holds the cell's /tmp " + "and home";
 
     /** @throws IllegalArgumentException when no cell can run in this much memory */
     public static long requireMemory(long bytes) {

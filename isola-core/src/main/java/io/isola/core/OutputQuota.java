@@ -1,6 +1,5 @@
 package io.isola.core;
 
-
 /**
  * Bounds on what may leave one cell. Everything a cell leaves behind is hostile: these keep a task from filling the
  * host's disk or drowning the user in files.

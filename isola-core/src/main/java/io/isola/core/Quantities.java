@@ -55,6 +55,7 @@ public final class Quantities {
     private static final Pattern BARE_SECONDS = Pattern.compile("[0-9]+(\\.[0-9]+)?");
     /** One part: a number and its unit; "ms" is tried before "m". */
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|h|m|s)");
+
     private static final List<String> UNITS = List.of("h", "m", "s", "ms");
 
     /** The parts in order, or null when {@code v} is not a sequence of them. */
@@ -71,12 +72,13 @@ public final class Quantities {
             if (rank <= lastUnit || (number.contains(".") && !unit.equals("s"))) {
                 return null; // out of order, repeated, or a fraction of a unit other than seconds
             }
-            total = total.plus(switch (unit) {
-                case "h" -> Duration.ofHours(Long.parseLong(number));
-                case "m" -> Duration.ofMinutes(Long.parseLong(number));
-                case "ms" -> Duration.ofMillis(Long.parseLong(number));
-                default -> seconds(number);
-            });
+            total = total.plus(
+                    switch (unit) {
+                        case "h" -> Duration.ofHours(Long.parseLong(number));
+                        case "m" -> Duration.ofMinutes(Long.parseLong(number));
+                        case "ms" -> Duration.ofMillis(Long.parseLong(number));
+                        default -> seconds(number);
+                    });
             lastUnit = rank;
             at = m.end();
         }

@@ -19,12 +19,14 @@ public record StatePaths(Path root) {
             return new StatePaths(Path.of("/var/lib/isola"));
         }
         String xdg = env.get("XDG_STATE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/tmp"), ".local/state");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(env.getOrDefault("HOME", "/tmp"), ".local/state");
         return new StatePaths(base.resolve("isola"));
     }
 
-    private static final String WHAT_TO_DO = "set XDG_STATE_HOME or ISOLA_STATE_DIR to a folder you can write, or "
-            + "run isola as root";
+    private static final String WHAT_TO_DO =
+            "set XDG_STATE_HOME or ISOLA_STATE_DIR to a folder you can write, or " + "run isola as root";
 
     /**
      * The state folder, made if it is missing. A plain user's first command lands here (a home without
@@ -35,8 +37,8 @@ public record StatePaths(Path root) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
-            throw new IsolaException("cannot create the state folder " + root + " (" + IoReason.of(e) + "): "
-                    + WHAT_TO_DO);
+            throw new IsolaException(
+                    "cannot create the state folder " + root + " (" + IoReason.of(e) + "): " + WHAT_TO_DO);
         }
         if (!Files.isWritable(root)) {
             throw new IsolaException("cannot write the state folder " + root + " (Permission denied): " + WHAT_TO_DO);

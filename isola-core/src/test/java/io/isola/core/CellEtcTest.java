@@ -24,9 +24,11 @@ class CellEtcTest {
 
     @Test
     void accountFilesNameNoHostUser() {
-        assertThat(CellEtc.replacements(OptionalInt.empty())).containsOnlyKeys("passwd", "group", "hostname", "hosts")
-                .hasEntrySatisfying("passwd", p -> assertThat(p.lines().map(l -> l.split(":")[0]))
-                        .containsExactly("root", "nobody"));
+        assertThat(CellEtc.replacements(OptionalInt.empty()))
+                .containsOnlyKeys("passwd", "group", "hostname", "hosts")
+                .hasEntrySatisfying(
+                        "passwd",
+                        p -> assertThat(p.lines().map(l -> l.split(":")[0])).containsExactly("root", "nobody"));
         assertThat(CellEtc.replacements(OptionalInt.of(1000)).get("passwd")).contains("user:x:1000:1000:");
     }
 }

@@ -18,22 +18,24 @@ class CellSpecTest {
     @Test
     void rejectsAnEmptyCommandWithUsageExitCode() {
         assertThatThrownBy(() -> spec(List.of(), Map.of(), List.of()))
-                .isInstanceOfSatisfying(IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .isInstanceOfSatisfying(
+                        IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
                 .hasMessageContaining("no command given");
     }
 
     @Test
     void rejectsAMissingCommandWithUsageExitCode() {
         assertThatThrownBy(() -> spec(null, Map.of(), List.of()))
-                .isInstanceOfSatisfying(IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
+                .isInstanceOfSatisfying(
+                        IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
     }
 
     @Test
     void keepsItsOwnCopiesOfCommandEnvironmentAndView() {
         List<String> command = new ArrayList<>(List.of("/bin/echo", "hi"));
         Map<String, String> env = new HashMap<>(Map.of("A", "1"));
-        List<ViewEntry> view = new ArrayList<>(List.of(
-                new ViewEntry(Path.of("/srv/data"), Path.of("/data"), ViewEntry.Access.READ_ONLY)));
+        List<ViewEntry> view = new ArrayList<>(
+                List.of(new ViewEntry(Path.of("/srv/data"), Path.of("/data"), ViewEntry.Access.READ_ONLY)));
         CellSpec spec = spec(command, env, view);
 
         command.add("injected");

@@ -40,7 +40,8 @@ class HostSecretsEdgeCasesTest {
 
     private static void assertRefused(Path p, Path stateDir) {
         assertThatThrownBy(() -> HostSecrets.checkWritable(p, stateDir))
-                .isInstanceOfSatisfying(IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .isInstanceOfSatisfying(
+                        IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
                 .hasMessageContaining("refusing --rw");
     }
 }

@@ -40,13 +40,15 @@ class HostSecretsHomeTest {
     @Test
     void refusesTheHomeItselfAndItsHiddenEntries() {
         for (Path p : new Path[] {home, home.resolve(".bashrc"), home.resolve(".config/autostart")}) {
-            assertThatThrownBy(() -> HostSecrets.checkWritable(p, state)).isInstanceOf(IsolaException.class)
+            assertThatThrownBy(() -> HostSecrets.checkWritable(p, state))
+                    .isInstanceOf(IsolaException.class)
                     .hasMessageContaining("refusing --rw " + p);
         }
     }
 
     @Test
     void acceptsAnOrdinaryFolderInTheHome() {
-        assertThatCode(() -> HostSecrets.checkWritable(home.resolve("Downloads/out"), state)).doesNotThrowAnyException();
+        assertThatCode(() -> HostSecrets.checkWritable(home.resolve("Downloads/out"), state))
+                .doesNotThrowAnyException();
     }
 }

@@ -96,6 +96,7 @@ class HostSecretsTest {
 
     private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(Path p) {
         return assertThatThrownBy(() -> HostSecrets.checkWritable(p, state))
-                .isInstanceOfSatisfying(IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
+                .isInstanceOfSatisfying(
+                        IsolaException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
     }
 }

@@ -39,9 +39,11 @@ class LimitsTest {
 
     @Test
     void rejectsNegativeCpusButAcceptsZeroAsNoCap() {
-        assertThatThrownBy(() -> Limits.DEFAULT.withCpus(-0.5)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Limits.DEFAULT.withCpus(-0.5))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("--cpus must be 0");
-        assertThatThrownBy(() -> Limits.DEFAULT.withCpus(0.005)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Limits.DEFAULT.withCpus(0.005))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("at least 0.01");
         assertThat(Limits.DEFAULT.withCpus(0).cpus()).isZero();
         assertThat(Limits.DEFAULT.withCpus(0.01).cpus()).isEqualTo(0.01);
@@ -56,14 +58,18 @@ class LimitsTest {
 
     @Test
     void refusesLimitsNoCellCanStartWithAndNamesTheFloor() {
-        assertThatThrownBy(() -> Limits.DEFAULT.withDisk(1)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Limits.DEFAULT.withDisk(1))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageStartingWith("disk must be at least 1M");
-        assertThatThrownBy(() -> Limits.DEFAULT.withMemory((4 << 20) - 1)).hasMessageStartingWith(
-                "memory must be at least 4M");
+        assertThatThrownBy(() -> Limits.DEFAULT.withMemory((4 << 20) - 1))
+                .hasMessageStartingWith("memory must be at least 4M");
         assertThatThrownBy(() -> Limits.DEFAULT.withPids(7)).hasMessageStartingWith("pids must be at least 8");
-        assertThatThrownBy(() -> Limits.requireDisk(1023 << 10)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Limits.requireDisk(1023 << 10))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("must be at least 1M");
-        Limits floor = Limits.DEFAULT.withDisk(Limits.MIN_DISK_BYTES).withMemory(Limits.MIN_MEMORY_BYTES)
+        Limits floor = Limits.DEFAULT
+                .withDisk(Limits.MIN_DISK_BYTES)
+                .withMemory(Limits.MIN_MEMORY_BYTES)
                 .withPids(Limits.MIN_PIDS);
         assertThat(floor.diskBytes()).isEqualTo(1 << 20);
         assertThat(floor.memoryBytes()).isEqualTo(4 << 20);
@@ -72,8 +78,13 @@ class LimitsTest {
 
     @Test
     void withersChangeOnlyTheirOwnValue() {
-        Limits l = Limits.DEFAULT.withMemory(64L << 20).withPids(16).withCpus(0.5).withDisk(1L << 20)
-                .withCpuTime(Duration.ofSeconds(3)).withTimeout(Duration.ofSeconds(9));
+        Limits l = Limits.DEFAULT
+                .withMemory(64L << 20)
+                .withPids(16)
+                .withCpus(0.5)
+                .withDisk(1L << 20)
+                .withCpuTime(Duration.ofSeconds(3))
+                .withTimeout(Duration.ofSeconds(9));
         assertThat(l).isEqualTo(new Limits(64L << 20, 16, 0.5, Duration.ofSeconds(3), Duration.ofSeconds(9), 1L << 20));
         assertThat(Limits.DEFAULT.memoryBytes()).isEqualTo(512L << 20);
     }

@@ -28,7 +28,9 @@ public final class RealFiles {
             return candidate;
         }
         Path d = underTarget("xattr");
-        assertThat(supportsUserXattrs(d)).as("neither %s nor %s keeps user xattrs", candidate, d).isTrue();
+        assertThat(supportsUserXattrs(d))
+                .as("neither %s nor %s keeps user xattrs", candidate, d)
+                .isTrue();
         return d;
     }
 
@@ -100,7 +102,9 @@ public final class RealFiles {
     private static void run(String... argv) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s finished", String.join(" ", argv)).isTrue();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS))
+                .as("%s finished", String.join(" ", argv))
+                .isTrue();
         assertThat(p.exitValue()).as("%s: %s", String.join(" ", argv), out).isZero();
     }
 
@@ -111,8 +115,8 @@ public final class RealFiles {
     }
 
     public static String getXattr(Path file, String name) throws IOException {
-        UserDefinedFileAttributeView v = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView v =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (!v.list().contains(name)) {
             return null;
         }

@@ -16,33 +16,38 @@ class StatePathsTest {
 
     @Test
     void aRelativeOverrideBecomesAbsolute() {
-        Path root = StatePaths.fromEnvironment(Map.of("ISOLA_STATE_DIR", "rel/state"), false).root();
+        Path root = StatePaths.fromEnvironment(Map.of("ISOLA_STATE_DIR", "rel/state"), false)
+                .root();
         assertThat(root).isAbsolute().isEqualTo(Path.of("rel/state").toAbsolutePath());
     }
 
     @Test
     void aBlankOverrideIsIgnored() {
-        assertThat(StatePaths.fromEnvironment(Map.of("ISOLA_STATE_DIR", "  "), true).root())
+        assertThat(StatePaths.fromEnvironment(Map.of("ISOLA_STATE_DIR", "  "), true)
+                        .root())
                 .isEqualTo(Path.of("/var/lib/isola"));
     }
 
     @Test
     void rootDefaultsToVarLibIsolaWhateverXdgSays() {
-        assertThat(StatePaths.fromEnvironment(Map.of("XDG_STATE_HOME", "/home/me/.st"), true).root())
+        assertThat(StatePaths.fromEnvironment(Map.of("XDG_STATE_HOME", "/home/me/.st"), true)
+                        .root())
                 .isEqualTo(Path.of("/var/lib/isola"));
     }
 
     @Test
     void aUserGetsXdgStateHome() {
         assertThat(StatePaths.fromEnvironment(Map.of("XDG_STATE_HOME", "/home/me/.st", "HOME", "/home/me"), false)
-                .root()).isEqualTo(Path.of("/home/me/.st/isola"));
+                        .root())
+                .isEqualTo(Path.of("/home/me/.st/isola"));
     }
 
     @Test
     void aUserWithoutXdgGetsTheXdgDefaultUnderHome() {
         assertThat(StatePaths.fromEnvironment(Map.of("HOME", "/home/me"), false).root())
                 .isEqualTo(Path.of("/home/me/.local/state/isola"));
-        assertThat(StatePaths.fromEnvironment(Map.of("HOME", "/home/me", "XDG_STATE_HOME", ""), false).root())
+        assertThat(StatePaths.fromEnvironment(Map.of("HOME", "/home/me", "XDG_STATE_HOME", ""), false)
+                        .root())
                 .isEqualTo(Path.of("/home/me/.local/state/isola"));
     }
 

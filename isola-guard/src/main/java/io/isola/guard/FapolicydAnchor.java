@@ -48,27 +48,44 @@ final class FapolicydAnchor implements AutoCloseable {
     }
 
     /** Starts fapolicyd over a copy of {@code from}'s files, whose paths {@code fromList} lists. */
-    static FapolicydAnchor start(Path scratch, Path from, Path fromList) throws NotRun, IOException,
-            InterruptedException {
+    static FapolicydAnchor start(Path scratch, Path from, Path fromList)
+            throws NotRun, IOException, InterruptedException {
         if (!installed()) {
             throw new NotRun("fapolicyd is not installed (Debian: apt-get install fapolicyd)");
         }
         Path place = Files.createDirectories(scratch.resolve("fapolicyd-place"));
         Path list = scratch.resolve("fapolicyd.txt");
-        Files.write(list, Files.readAllLines(fromList).stream()
-                .map(p -> place + p.substring(from.toString().length())).toList());
+        Files.write(
+                list,
+                Files.readAllLines(fromList).stream()
+                        .map(p -> place + p.substring(from.toString().length()))
+                        .toList());
         // its output goes to a file: read through a pipe, it died of SIGPIPE when stopped, before its report
         Path log = scratch.resolve("fapolicyd.log");
-        Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", START, "sh",
-                scratch.resolve("fapolicyd-etc").toString(), place.toString(), from.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        "unshare",
+                        "-m",
+                        "--propagation",
+                        "private",
+                        "sh",
+                        "-c",
+                        START,
+                        "sh",
+                        scratch.resolve("fapolicyd-etc").toString(),
+                        place.toString(),
+                        from.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // it loads its trust database first
         while (!said(log).contains("Starting to listen for events")) {
             if (!p.isAlive() || System.nanoTime() > until) {
                 stop(p);
                 List<String> said = said(log).lines().filter(l -> !l.isBlank()).toList();
-                throw new NotRun("fapolicyd did not start here: " + (said.isEmpty() ? "it ended without a word"
-                        : said.getLast().strip()));
+                throw new NotRun("fapolicyd did not start here: "
+                        + (said.isEmpty()
+                                ? "it ended without a word"
+                                : said.getLast().strip()));
             }
             Thread.sleep(100);
         }
@@ -81,7 +98,8 @@ final class FapolicydAnchor implements AutoCloseable {
     }
 
     private static boolean installed() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
+        for (String dir :
+                System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, "fapolicyd"))) {
                 return true;
             }
@@ -94,8 +112,11 @@ final class FapolicydAnchor implements AutoCloseable {
         if (!daemon.isAlive()) {
             throw new NotRun("fapolicyd ended during the passes (exit " + daemon.exitValue() + ")");
         }
-        return Long.parseLong(GuardBench.perl(List.of("nsenter", "--mount=/proc/" + daemon.pid() + "/ns/mnt"),
-                GuardBench.OPEN_ALL, list.toString()).trim());
+        return Long.parseLong(GuardBench.perl(
+                        List.of("nsenter", "--mount=/proc/" + daemon.pid() + "/ns/mnt"),
+                        GuardBench.OPEN_ALL,
+                        list.toString())
+                .trim());
     }
 
     private static void stop(Process p) throws InterruptedException {
@@ -110,7 +131,8 @@ final class FapolicydAnchor implements AutoCloseable {
         stop(daemon);
         for (String line : said(log).lines().toList()) {
             if (line.startsWith("Allowed accesses: ")) {
-                return Long.parseLong(line.substring("Allowed accesses: ".length()).trim());
+                return Long.parseLong(
+                        line.substring("Allowed accesses: ".length()).trim());
             }
         }
         return -1;

@@ -96,7 +96,8 @@ public final class Guard implements AutoCloseable {
         }
         g.threads.add(Thread.ofPlatform().daemon().name("isola-guard-reader").start(g::read));
         for (int i = 0; i < WORKERS; i++) {
-            g.threads.add(Thread.ofPlatform().daemon().name("isola-guard-worker-" + i).start(g::work));
+            g.threads.add(
+                    Thread.ofPlatform().daemon().name("isola-guard-worker-" + i).start(g::work));
         }
         g.threads.add(Thread.ofPlatform().daemon().name("isola-guard-watchdog").start(g::watchdog));
         g.reporter.event(AuditEvent.of("guard.started", null, "watching", List.copyOf(g.watching)));

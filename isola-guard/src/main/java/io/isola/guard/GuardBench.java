@@ -70,8 +70,8 @@ public final class GuardBench {
         Path plainList = files(plain, scratch.resolve("plain.txt"));
         Path evil = place.resolve("evil.pdf");
         Files.write(evil, new byte[4096]);
-        Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class).write("xdg.origin.url",
-                ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
+        Files.getFileAttributeView(evil, UserDefinedFileAttributeView.class)
+                .write("xdg.origin.url", ByteBuffer.wrap("https://evil.example/".getBytes(StandardCharsets.UTF_8)));
         Policy policy = PolicyFile.parse("[guard]\npaths = [\"" + place + "\"]\n", "bench policy", scratch);
         TrustClassifier classifier = new TrustClassifier(policy, Seal.open(state.resolve("seal.key")));
 
@@ -96,7 +96,8 @@ public final class GuardBench {
                     judged[i] = openAll(list);
                 }
                 asked = g.status().lookups() - before;
-                denial = perl(DENY_ONE, evil.toString(), Integer.toString(DENIALS)).split(" ");
+                denial = perl(DENY_ONE, evil.toString(), Integer.toString(DENIALS))
+                        .split(" ");
             }
         }
         String anchor = anchor(scratch, plain, plainList);
@@ -110,17 +111,21 @@ public final class GuardBench {
             paired[i] = (double) judged[i] / unwatched[i];
         }
         Arrays.sort(paired);
-        out.printf("| guard, judged (the kernel's ignore marks) | %.2f µs | %.2fx | ≤ 1.30x |%n",
+        out.printf(
+                "| guard, judged (the kernel's ignore marks) | %.2f µs | %.2fx | ≤ 1.30x |%n",
                 median(judged) / 1e3 / FILES, paired[PASSES / 2]);
-        out.printf("| guard, denial of a tainted file | median %.1f µs, p99 %.1f µs | | ≤ 1 ms median |%n",
+        out.printf(
+                "| guard, denial of a tainted file | median %.1f µs, p99 %.1f µs | | ≤ 1 ms median |%n",
                 Long.parseLong(denial[0]) / 1e3, Long.parseLong(denial[1].trim()) / 1e3);
         out.println(anchor);
-        out.printf("%nCommand: `isola guard bench` (%d passes over a watched and an unwatched tmpfs, alternating; "
-                + "medians; the judged ratio is the median of each judged pass over the unwatched pass before it; "
-                + "first pass: 3 fresh guards; denials: %d opens of one file). The kernel asked the guard %d times "
-                + "during the judged passes. fapolicyd: Debian's package and rules, in a mount namespace of its own "
-                + "over a ramfs copy of the unwatched files, after one pass that fills its caches; its ratio is paired "
-                + "the same way.%n", PASSES, DENIALS, asked);
+        out.printf(
+                "%nCommand: `isola guard bench` (%d passes over a watched and an unwatched tmpfs, alternating; "
+                        + "medians; the judged ratio is the median of each judged pass over the unwatched pass before it; "
+                        + "first pass: 3 fresh guards; denials: %d opens of one file). The kernel asked the guard %d times "
+                        + "during the judged passes. fapolicyd: Debian's package and rules, in a mount namespace of its own "
+                        + "over a ramfs copy of the unwatched files, after one pass that fills its caches; its ratio is paired "
+                        + "the same way.%n",
+                PASSES, DENIALS, asked);
     }
 
     /** The row of Debian's fapolicyd on the same files, or the one line that says why it could not run here. */
@@ -141,8 +146,9 @@ public final class GuardBench {
                         + FILES * (PASSES + 1) + ": it did not watch the files");
             }
             Arrays.sort(paired);
-            return String.format("%s%.2f µs | %.2fx | anchor (first pass %.2fx; it answered %,d opens) |", name,
-                    median(watched) / 1e3 / FILES, paired[PASSES / 2], (double) first / median(unwatched), asked);
+            return String.format(
+                    "%s%.2f µs | %.2fx | anchor (first pass %.2fx; it answered %,d opens) |",
+                    name, median(watched) / 1e3 / FILES, paired[PASSES / 2], (double) first / median(unwatched), asked);
         } catch (FapolicydAnchor.NotRun e) {
             return name + "not run: " + e.getMessage().replace('|', '/') + " | | anchor |";
         }

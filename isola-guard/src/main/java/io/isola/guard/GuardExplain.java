@@ -35,8 +35,8 @@ public final class GuardExplain {
         }
         try {
             FileFacts.Stat st = FileFacts.stat(fd);
-            Judge.Judgement j = new Judge(classifier, new TaintRecord(Guard.recordFile(stateDir))).judge(fd, st,
-                    realFile.toString());
+            Judge.Judgement j = new Judge(classifier, new TaintRecord(Guard.recordFile(stateDir)))
+                    .judge(fd, st, realFile.toString());
             return j.untrusted()
                     ? "would deny host programs (cells and Isola open it): " + j.why() + "; open it with: isola open "
                             + realFile + " (or --view)"

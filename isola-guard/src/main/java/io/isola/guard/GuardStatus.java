@@ -20,8 +20,19 @@ import java.util.Map;
  * @param overload requests answered by {@code on-overload} because they could not be judged in time
  * @param lookups judgements asked of the verdict cache; {@code hits} of them found there
  */
-public record GuardStatus(long pid, String since, List<String> watching, long clean, long callers, long denied,
-        long overload, long lookups, long hits, long marked, long recorded, long dropped) {
+public record GuardStatus(
+        long pid,
+        String since,
+        List<String> watching,
+        long clean,
+        long callers,
+        long denied,
+        long overload,
+        long lookups,
+        long hits,
+        long marked,
+        long recorded,
+        long dropped) {
     public double hitRate() {
         return lookups == 0 ? 0 : (double) hits / lookups;
     }
@@ -60,15 +71,28 @@ public record GuardStatus(long pid, String since, List<String> watching, long cl
                 m.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return new GuardStatus(n(m, "pid"), m.getOrDefault("since", "?"), m.getOrDefault("watching", "").isEmpty()
-                ? List.of() : Arrays.asList(m.get("watching").split(":")), n(m, "clean"), n(m, "callers"),
-                n(m, "denied"), n(m, "overload"), n(m, "lookups"), n(m, "hits"), n(m, "marked"), n(m, "recorded"),
+        return new GuardStatus(
+                n(m, "pid"),
+                m.getOrDefault("since", "?"),
+                m.getOrDefault("watching", "").isEmpty()
+                        ? List.of()
+                        : Arrays.asList(m.get("watching").split(":")),
+                n(m, "clean"),
+                n(m, "callers"),
+                n(m, "denied"),
+                n(m, "overload"),
+                n(m, "lookups"),
+                n(m, "hits"),
+                n(m, "marked"),
+                n(m, "recorded"),
                 n(m, "dropped"));
     }
 
     /** Whether the guard that wrote this still runs. */
     public boolean running() {
-        return ProcessHandle.of(pid).map(p -> p.info().command().orElse("").contains("java")).orElse(false);
+        return ProcessHandle.of(pid)
+                .map(p -> p.info().command().orElse("").contains("java"))
+                .orElse(false);
     }
 
     static Path file(Path stateDir) {

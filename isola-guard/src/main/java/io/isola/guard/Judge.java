@@ -53,8 +53,10 @@ final class Judge {
                 }
             }
             if (record.contains(stat)) {
-                return new Judgement(true, "Isola's record: it was judged untrusted before, and its marks were "
-                        + "removed or changed since");
+                return new Judgement(
+                        true,
+                        "Isola's record: it was judged untrusted before, and its marks were "
+                                + "removed or changed since");
             }
         }
         Verdict v = classifier.file(Path.of(path), null, Marks.NONE, null);
@@ -72,8 +74,12 @@ final class Judge {
         }
         String sha = ContentHasher.sha256(fd, MAX_DECIDING_HASH_BYTES);
         String seenAt = sha == null ? null : record.contentSeenAt(stat.size(), sha);
-        return seenAt == null ? Judgement.CLEAN : new Judgement(true, "Isola's record: its content is that of "
-                + seenAt + ", judged untrusted before (a copy without its marks)");
+        return seenAt == null
+                ? Judgement.CLEAN
+                : new Judgement(
+                        true,
+                        "Isola's record: its content is that of " + seenAt
+                                + ", judged untrusted before (a copy without its marks)");
     }
 
     /** The taint marks Isola judges, read through the descriptor. */

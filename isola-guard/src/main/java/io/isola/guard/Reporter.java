@@ -35,8 +35,21 @@ final class Reporter implements AutoCloseable {
 
     void blocked(int pid, String program, long uid, String path, String why) {
         submit(() -> {
-            audit.record(AuditEvent.of("file.blocked", null, "path", path, "pid", pid, "program", program, "uid", uid,
-                    "reason", why, "open_with", "isola open " + path));
+            audit.record(AuditEvent.of(
+                    "file.blocked",
+                    null,
+                    "path",
+                    path,
+                    "pid",
+                    pid,
+                    "program",
+                    program,
+                    "uid",
+                    uid,
+                    "reason",
+                    why,
+                    "open_with",
+                    "isola open " + path));
             notifyDesktop(uid, path);
         });
     }
@@ -50,8 +63,8 @@ final class Reporter implements AutoCloseable {
 
     void marked(String path, int pid) {
         String program = Callers.program(pid);
-        submit(() -> audit.record(AuditEvent.of("file.marked", null, "path", path, "mark", "user.isola.origin=unknown",
-                "program", program)));
+        submit(() -> audit.record(AuditEvent.of(
+                "file.marked", null, "path", path, "mark", "user.isola.origin=unknown", "program", program)));
     }
 
     void overload(String answer, long count) {
@@ -78,12 +91,20 @@ final class Reporter implements AutoCloseable {
         }
         notified.put(path, now);
         try {
-            ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-                    "notify-send", "--app-name=Isola", "Isola kept an untrusted file closed",
-                    path + "\nOpen it in a cell: isola open " + path
-                            + "\nor as a safe view: isola open --view " + path);
+            ProcessBuilder pb = new ProcessBuilder(
+                    "setpriv",
+                    "--reuid=" + uid,
+                    "--regid=" + uid,
+                    "--clear-groups",
+                    "notify-send",
+                    "--app-name=Isola",
+                    "Isola kept an untrusted file closed",
+                    path + "\nOpen it in a cell: isola open " + path + "\nor as a safe view: isola open --view "
+                            + path);
             pb.environment().put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + bus);
-            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            pb.redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (java.io.IOException | RuntimeException noNotifier) {
             // no notify-send here: the audit log and the program's EPERM say it already
         }

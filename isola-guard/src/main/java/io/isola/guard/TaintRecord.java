@@ -27,6 +27,7 @@ final class TaintRecord {
     private final Set<String> keys = ConcurrentHashMap.newKeySet();
     /** size:sha256 → the path the content was first seen at. */
     private final Map<String, String> contents = new ConcurrentHashMap<>();
+
     private final Set<Long> sizes = ConcurrentHashMap.newKeySet();
 
     TaintRecord(Path file) {
@@ -91,8 +92,8 @@ final class TaintRecord {
         }
         String line = size + "\t" + sha256 + "\t" + Instant.now() + "\t" + clean(path) + "\n";
         try {
-            Files.writeString(contentFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    contentFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the in-memory record still holds it; the next guard hashes the file again when it judges it
         }
@@ -109,8 +110,7 @@ final class TaintRecord {
         String line = s.device() + "\t" + s.inode() + "\t" + s.birth() + "\t" + Instant.now() + "\t" + clean(path)
                 + "\t" + clean(why) + "\n";
         try {
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the in-memory record still holds it; the next start of the guard judges the file by its marks again
         }

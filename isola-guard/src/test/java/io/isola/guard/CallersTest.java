@@ -25,8 +25,10 @@ class CallersTest {
     void aJvmNamingIsolasEntryPointIsIsolaOnlyWhenRootRunsIt() throws Exception {
         Libc.chmod(tmp.toString(), 0755);
         Path sleeper = tmp.resolve("Sleep.java");
-        Files.writeString(sleeper, "class Sleep { public static void main(String[] a) throws Exception { "
-                + "System.out.println(\"up\"); Thread.sleep(60000); } }");
+        Files.writeString(
+                sleeper,
+                "class Sleep { public static void main(String[] a) throws Exception { "
+                        + "System.out.println(\"up\"); Thread.sleep(60000); } }");
         Libc.chmod(sleeper.toString(), 0644);
         Callers callers = new Callers(-1, Set.of(), JAVA, List.of("io.isola.cli.Main"), "/isola");
 
@@ -46,8 +48,15 @@ class CallersTest {
         Callers callers = new Callers(-1, Set.of("/usr/bin/sleep"), JAVA, List.of("io.isola.cli.Main"), "/isola");
         Process sleep = new ProcessBuilder("sleep", "30").start();
         String cellUid = Long.toString(Callers.FIRST_CELL_UID + 7);
-        Process cell = new ProcessBuilder("setpriv", "--reuid=" + cellUid, "--regid=" + cellUid, "--clear-groups",
-                "tail", "-f", "/dev/null").start();
+        Process cell = new ProcessBuilder(
+                        "setpriv",
+                        "--reuid=" + cellUid,
+                        "--regid=" + cellUid,
+                        "--clear-groups",
+                        "tail",
+                        "-f",
+                        "/dev/null")
+                .start();
         Process other = new ProcessBuilder("tail", "-f", "/dev/null").start();
         try {
             Thread.sleep(300); // setpriv has exec'd tail

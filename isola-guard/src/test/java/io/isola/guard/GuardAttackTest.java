@@ -49,7 +49,9 @@ class GuardAttackTest {
     void aTaintedFileIsDeniedToEveryHostProgramRootIncluded() throws Exception {
         assertThat(run("cat", evil.toString()).denied()).isTrue();
         assertThat(run("head", "-c", "1", evil.toString()).denied()).isTrue();
-        assertThat(g.eventually("audit.jsonl", "file.blocked")).contains(evil.toString()).contains("/usr/bin/cat")
+        assertThat(g.eventually("audit.jsonl", "file.blocked"))
+                .contains(evil.toString())
+                .contains("/usr/bin/cat")
                 .contains("isola open " + evil);
     }
 
@@ -85,7 +87,9 @@ class GuardAttackTest {
     void copyingDoesNotLaunderWithOrWithoutItsMarks() throws Exception {
         Path copy = g.place.resolve("copy.pdf");
         assertThat(run("cp", evil.toString(), copy.toString()).denied()).isTrue();
-        assertThat(run("cp", "--preserve=xattr", evil.toString(), copy.toString()).denied()).isTrue();
+        assertThat(run("cp", "--preserve=xattr", evil.toString(), copy.toString())
+                        .denied())
+                .isTrue();
         assertThat(run("sh", "-c", "cat < " + evil + " > " + copy).denied()).isTrue();
         assertThat(Files.exists(copy) ? Files.size(copy) : 0).isZero();
     }
@@ -105,7 +109,8 @@ class GuardAttackTest {
         assertThat(run("cat", evil.toString()).denied()).isTrue(); // judged: its content goes into the record
         assertThat(g.eventually("guard/untrusted-content.tsv", Sha256.of(evil))).contains(evil.toString());
         Path copy = g.place.resolve("restored.pdf");
-        assertThat(run(g.backup.toString(), evil.toString(), copy.toString()).code()).isZero(); // no xattrs copied
+        assertThat(run(g.backup.toString(), evil.toString(), copy.toString()).code())
+                .isZero(); // no xattrs copied
         assertThat(Marks.read(copy).isEmpty()).isTrue();
 
         GuardedPlace.Result r = run("cat", copy.toString());
@@ -117,11 +122,25 @@ class GuardAttackTest {
 
     @Test
     void procSelfFdMmapAndExecNeedAnOpenThatIsDenied() throws Exception {
-        assertThat(run("sh", "-c", "exec 3< " + evil + " && cat /proc/self/fd/3").denied()).isTrue();
-        assertThat(run("perl", "-e", "open(my $f, '<', $ARGV[0]) or die \"open: $!\\n\"; "
-                + "print 'read ', length(join('', <$f>))", evil.toString()).denied()).isTrue();
-        assertThat(run("python3", "-c", "import mmap,sys\nwith open(sys.argv[1],'rb') as f: "
-                + "print(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)[:4])", evil.toString()).denied()).isTrue();
+        assertThat(run("sh", "-c", "exec 3< " + evil + " && cat /proc/self/fd/3")
+                        .denied())
+                .isTrue();
+        assertThat(run(
+                                "perl",
+                                "-e",
+                                "open(my $f, '<', $ARGV[0]) or die \"open: $!\\n\"; "
+                                        + "print 'read ', length(join('', <$f>))",
+                                evil.toString())
+                        .denied())
+                .isTrue();
+        assertThat(run(
+                                "python3",
+                                "-c",
+                                "import mmap,sys\nwith open(sys.argv[1],'rb') as f: "
+                                        + "print(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)[:4])",
+                                evil.toString())
+                        .denied())
+                .isTrue();
         Path script = g.file("run.sh", "#!/bin/sh\necho ran\n", "xdg.origin.url", EVIL);
         script.toFile().setExecutable(true);
         GuardedPlace.Result exec = run("sh", "-c", "exec " + script);
@@ -131,10 +150,11 @@ class GuardAttackTest {
     @Test
     void aCellsUidOpensTheOriginal() throws Exception {
         String cellUid = Long.toString(Callers.FIRST_CELL_UID + 512L * 4242 + 3);
-        assertThat(run("setpriv", "--reuid=" + cellUid, "--regid=" + cellUid, "--clear-groups", "cat",
-                evil.toString())).isEqualTo(new GuardedPlace.Result(0, "%PDF-1.7 hostile"));
+        assertThat(run("setpriv", "--reuid=" + cellUid, "--regid=" + cellUid, "--clear-groups", "cat", evil.toString()))
+                .isEqualTo(new GuardedPlace.Result(0, "%PDF-1.7 hostile"));
         assertThat(run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", evil.toString())
-                .denied()).isTrue();
+                        .denied())
+                .isTrue();
     }
 
     @Test

@@ -32,12 +32,14 @@ class GuardBenchTest {
                 .matcher(table);
         assertThat(judged.find()).as(table).isTrue();
         assertThat(Double.parseDouble(judged.group(1))).as(table).isPositive();
-        Matcher denial = Pattern.compile("denial of a tainted file \\| median ([0-9.]+) µs").matcher(table);
+        Matcher denial = Pattern.compile("denial of a tainted file \\| median ([0-9.]+) µs")
+                .matcher(table);
         assertThat(denial.find()).as(table).isTrue();
         assertThat(Double.parseDouble(denial.group(1))).as(table).isPositive();
         // the anchor: Debian's fapolicyd on the same files, or one line that says why it did not run
         Matcher anchor = Pattern.compile("\\| fapolicyd \\(Debian's rules\\) \\| (?:[0-9.]+ µs \\| ([0-9.]+)x|not run: "
-                + "[^|\\n]+\\|)").matcher(table);
+                        + "[^|\\n]+\\|)")
+                .matcher(table);
         assertThat(anchor.find()).as(table).isTrue();
         if (anchor.group(1) != null) {
             assertThat(Double.parseDouble(anchor.group(1))).as(table).isPositive();

@@ -15,7 +15,10 @@ public final class GuardChild {
     public static void main(String[] args) throws Exception {
         Path state = Path.of(args[1]);
         Policy p = PolicyFile.parse(Files.readString(Path.of(args[0])), args[0], Path.of(args[2]));
-        Guard.start(p.guard(), new TrustClassifier(p, Seal.open(state.resolve("seal.key"))), state,
+        Guard.start(
+                p.guard(),
+                new TrustClassifier(p, Seal.open(state.resolve("seal.key"))),
+                state,
                 AuditLog.open(state.resolve("audit.jsonl")));
         System.out.print("ready\n");
         System.out.flush();

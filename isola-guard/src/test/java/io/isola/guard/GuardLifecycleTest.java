@@ -43,7 +43,9 @@ class GuardLifecycleTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(run("cat", mine.toString()).code()).isZero();
             }
-            assertThat(guard.status().lookups()).as("opens the kernel no longer asks about").isEqualTo(asked);
+            assertThat(guard.status().lookups())
+                    .as("opens the kernel no longer asks about")
+                    .isEqualTo(asked);
 
             assertThat(run("sh", "-c", "echo more >> " + mine).code()).isZero(); // the write drops the ignore mark
             long afterWrite = guard.status().lookups();
@@ -58,7 +60,8 @@ class GuardLifecycleTest {
             Path evil = g.file("evil.pdf", "hostile bytes", "xdg.origin.url", "https://evil.example/");
             Guard first = g.start();
             assertThat(run("cat", evil.toString()).denied()).isTrue();
-            assertThat(g.eventually("guard/untrusted-content.tsv", Sha256.of(evil))).isNotEmpty();
+            assertThat(g.eventually("guard/untrusted-content.tsv", Sha256.of(evil)))
+                    .isNotEmpty();
             first.close();
 
             Path restored = Files.write(g.place.resolve("restored.pdf"), Files.readAllBytes(evil)); // no marks

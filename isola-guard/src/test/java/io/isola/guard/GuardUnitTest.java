@@ -14,24 +14,53 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The systemd unit of the guard: systemd accepts it, it restarts at once, and nothing in it hides the mounts. */
 class GuardUnitTest {
-    static final Path UNIT = Path.of("../packaging/systemd/isola-guard.service").toAbsolutePath().normalize();
+    static final Path UNIT =
+            Path.of("../packaging/systemd/isola-guard.service").toAbsolutePath().normalize();
 
     /** Each of these gives the service a mount namespace of its own, where its mount marks would guard nothing. */
-    private static final List<String> MOUNT_NAMESPACE = List.of("ProtectSystem", "ProtectHome", "PrivateTmp",
-            "PrivateDevices", "PrivateMounts", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths",
-            "NoExecPaths", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths", "RootDirectory", "RootImage",
-            "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups",
-            "ProtectProc", "ProcSubset", "MountAPIVFS", "PrivateNetwork", "NetworkNamespacePath", "PrivateUsers");
+    private static final List<String> MOUNT_NAMESPACE = List.of(
+            "ProtectSystem",
+            "ProtectHome",
+            "PrivateTmp",
+            "PrivateDevices",
+            "PrivateMounts",
+            "ReadWritePaths",
+            "ReadOnlyPaths",
+            "InaccessiblePaths",
+            "ExecPaths",
+            "NoExecPaths",
+            "TemporaryFileSystem",
+            "BindPaths",
+            "BindReadOnlyPaths",
+            "RootDirectory",
+            "RootImage",
+            "ProtectKernelTunables",
+            "ProtectKernelModules",
+            "ProtectKernelLogs",
+            "ProtectControlGroups",
+            "ProtectProc",
+            "ProcSubset",
+            "MountAPIVFS",
+            "PrivateNetwork",
+            "NetworkNamespacePath",
+            "PrivateUsers");
 
     @TempDir
     Path tmp;
 
     @Test
     void itRestartsAtOnceAndNeverGetsAMountNamespaceOfItsOwn() throws Exception {
-        List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertThat(lines).contains("Restart=always", "RestartSec=0", "StartLimitIntervalSec=0",
-                "ExecStart=/usr/local/bin/isola guard", "NoNewPrivileges=yes");
+        List<String> lines = Files.readAllLines(UNIT).stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        assertThat(lines)
+                .contains(
+                        "Restart=always",
+                        "RestartSec=0",
+                        "StartLimitIntervalSec=0",
+                        "ExecStart=/usr/local/bin/isola guard",
+                        "NoNewPrivileges=yes");
         for (String option : MOUNT_NAMESPACE) {
             assertThat(lines).as(option).noneMatch(l -> l.startsWith(option + "="));
         }
@@ -55,7 +84,9 @@ class GuardUnitTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out.lines().filter(l -> l.contains("isola-guard")).toList()).as(out).isEmpty();
+        assertThat(out.lines().filter(l -> l.contains("isola-guard")).toList())
+                .as(out)
+                .isEmpty();
         assertThat(p.exitValue()).as(out).isZero();
     }
 }

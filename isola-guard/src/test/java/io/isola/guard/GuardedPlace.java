@@ -26,6 +26,7 @@ final class GuardedPlace implements AutoCloseable {
     final Path state;
     /** An allowed program ({@code [guard] allow}): a copy of {@code cp} under a path of its own, as a backup tool. */
     final Path backup;
+
     private final List<AutoCloseable> guards = new ArrayList<>();
 
     GuardedPlace(Path tmp) throws IOException {
@@ -34,7 +35,9 @@ final class GuardedPlace implements AutoCloseable {
         this.state = tmp.resolve("state");
         Files.createDirectories(place);
         Files.createDirectories(state);
-        this.backup = Files.copy(Path.of("/usr/bin/cp"), Files.createDirectories(tmp.resolve("bin")).resolve("backup"));
+        this.backup = Files.copy(
+                Path.of("/usr/bin/cp"),
+                Files.createDirectories(tmp.resolve("bin")).resolve("backup"));
         Libc.chmod(backup.toString(), 0755);
         Libc.chmod(tmp.toString(), 0755); // other uids (a cell's, nobody) must reach the place to be judged at all
         Libc.mount("tmpfs", place.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "size=256m,mode=0755");
@@ -65,7 +68,10 @@ final class GuardedPlace implements AutoCloseable {
     /** A guard in this JVM: the test's own opens are the guard's own, so only child processes are judged. */
     Guard start() throws IOException {
         Policy p = PolicyFile.parse(policy(), "test policy", root);
-        Guard g = Guard.start(p.guard(), new TrustClassifier(p, Seal.open(state.resolve("seal.key"))), state,
+        Guard g = Guard.start(
+                p.guard(),
+                new TrustClassifier(p, Seal.open(state.resolve("seal.key"))),
+                state,
                 AuditLog.open(state.resolve("audit.jsonl")));
         guards.add(g);
         return g;
@@ -75,10 +81,17 @@ final class GuardedPlace implements AutoCloseable {
     Process startChild() throws IOException, InterruptedException {
         Path policyFile = root.resolve("policy.toml");
         Files.writeString(policyFile, policy());
-        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                GuardChild.class.getName(), policyFile.toString(), state.toString(), root.toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElseThrow(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GuardChild.class.getName(),
+                        policyFile.toString(),
+                        state.toString(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
         guards.add(() -> {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
@@ -102,8 +115,8 @@ final class GuardedPlace implements AutoCloseable {
     }
 
     static void mark(Path f, String name, String value) throws IOException {
-        Files.getFileAttributeView(f, UserDefinedFileAttributeView.class).write(name,
-                ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
+        Files.getFileAttributeView(f, UserDefinedFileAttributeView.class)
+                .write(name, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     static void unmark(Path f, String name) throws IOException {

@@ -20,17 +20,19 @@ public final class Agent {
      * Started in the golden VM and never retired, so clones inherit them: creating threads is slow under emulation,
      * and a cached pool's keep-alive would be measured by a clock that jumps when a clone resumes.
      */
-    private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors
-            .newFixedThreadPool(3, r -> {
+    private static final java.util.concurrent.ExecutorService THREADS =
+            java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
                 Thread t = new Thread(r, "agent");
                 t.setDaemon(true);
                 return t;
             });
+
     private final DataInputStream in;
     private final OutputStream out;
     private final InputFiles inputs = new InputFiles();
     /** The network port's relay, or null when /init named no network port. */
     private final NetRelay net;
+
     private Process task;
     private OutputStream taskStdin;
 
@@ -78,7 +80,8 @@ public final class Agent {
                 }
                 send(Wire.READY, new byte[0]);
             }
-            case Wire.MKDIR -> Files.createDirectories(Path.of(CellPath.decode(p).path()));
+            case Wire.MKDIR ->
+                Files.createDirectories(Path.of(CellPath.decode(p).path()));
             case Wire.FILE -> inputs.receive(Path.of(CellPath.decode(p).path()), in);
             case Wire.RUN -> run(RunRequest.decode(p));
             case Wire.STDIN -> {

@@ -20,7 +20,8 @@ public record Entry(Kind kind, Type type, int mode, long links, long size, Strin
 
     /** Why the entry is sent. Its code is the wire's: fixed per constant, so the order here is free. */
     public enum Kind {
-        CREATED(0), CHANGED_INPUT(1);
+        CREATED(0),
+        CHANGED_INPUT(1);
 
         public final int code;
 
@@ -40,7 +41,13 @@ public record Entry(Kind kind, Type type, int mode, long links, long size, Strin
 
     /** What the entry is. Its code is the wire's: fixed per constant, so the order here is free. */
     public enum Type {
-        FILE(0), DIRECTORY(1), SYMLINK(2), FIFO(3), DEVICE(4), SOCKET(5), OTHER(6);
+        FILE(0),
+        DIRECTORY(1),
+        SYMLINK(2),
+        FIFO(3),
+        DEVICE(4),
+        SOCKET(5),
+        OTHER(6);
 
         public final int code;
 
@@ -73,7 +80,14 @@ public record Entry(Kind kind, Type type, int mode, long links, long size, Strin
 
     @Override
     public byte[] encode() {
-        return new Wire.Builder().u8(kind.code).u8(type.code).i32(mode).i64(links).i64(size).str(path).str(input)
+        return new Wire.Builder()
+                .u8(kind.code)
+                .u8(type.code)
+                .i32(mode)
+                .i64(links)
+                .i64(size)
+                .str(path)
+                .str(input)
                 .bytes();
     }
 

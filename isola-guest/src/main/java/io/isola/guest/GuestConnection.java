@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 final class GuestConnection {
     /** Marks an id taken between its claim and its connection's entry in the table. */
     static final GuestConnection CLAIMED = new GuestConnection(null, -1, null);
+
     final int id;
     final Inbox inbox = new Inbox();
     final Window window = new Window();
@@ -19,6 +20,7 @@ final class GuestConnection {
     private final SocketChannel socket;
     /** Set under the relay's output lock, as the CLOSE frame is written. */
     volatile boolean closeSent;
+
     private boolean closeReceived;
     private int directionsDone;
 

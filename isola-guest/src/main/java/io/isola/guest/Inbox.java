@@ -20,6 +20,7 @@ public final class Inbox {
     private int consumed;
     /** The peer sent EOF or CLOSE: no more DATA may come. */
     private boolean ended;
+
     private boolean peerClosed;
     /** Nobody reads any more: DATA is counted against the credit, then dropped. */
     private boolean discarding;

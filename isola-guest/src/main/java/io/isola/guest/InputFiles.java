@@ -96,7 +96,7 @@ final class InputFiles {
 
     private static Stamp stamp(Path p) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, STAMP, LinkOption.NOFOLLOW_LINKS);
-        return new Stamp(a.get("ino"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"),
-                (FileTime) a.get("ctime"));
+        return new Stamp(
+                a.get("ino"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"));
     }
 }

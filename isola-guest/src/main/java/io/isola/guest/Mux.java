@@ -27,6 +27,7 @@ public final class Mux {
     public static final int WINDOW = 128 << 10;
     /** Connections one cell may have open at once; ids run from 0 to this, exclusive. */
     public static final int MAX_CONNECTIONS = 256;
+
     private static final int ID = 2, MAX_PAYLOAD = ID + MAX_DATA;
 
     private Mux() {}
@@ -112,8 +113,8 @@ public final class Mux {
             throw new ProtocolException("unknown network frame type " + type);
         }
         if (len < 0 || len > MAX_PAYLOAD) {
-            throw new ProtocolException("network frame of " + Integer.toUnsignedString(len)
-                    + " bytes, over the limit of " + MAX_PAYLOAD);
+            throw new ProtocolException(
+                    "network frame of " + Integer.toUnsignedString(len) + " bytes, over the limit of " + MAX_PAYLOAD);
         }
         boolean fits = switch ((byte) type) {
             case DATA -> len > ID;

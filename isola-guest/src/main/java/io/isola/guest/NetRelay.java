@@ -26,6 +26,7 @@ import java.util.List;
 final class NetRelay {
     /** {@code io.isola.core.Network.PROXY_PORT}: the guest depends on nothing but the JDK, so it keeps its own. */
     static final int PROXY_PORT = 3128;
+
     private final DataInputStream in;
     private final OutputStream out;
     private final GuestConnection[] byId = new GuestConnection[Mux.MAX_CONNECTIONS];

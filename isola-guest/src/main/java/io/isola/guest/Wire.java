@@ -21,13 +21,11 @@ public final class Wire {
     public static final int MAX_PATH = 4096;
 
     // host -> guest
-    public static final byte HELLO = 1, RUN = 2, STDIN = 3, STDIN_EOF = 4, FILE = 5, MKDIR = 6, KILL = 7,
-            HARVEST = 8;
+    public static final byte HELLO = 1, RUN = 2, STDIN = 3, STDIN_EOF = 4, FILE = 5, MKDIR = 6, KILL = 7, HARVEST = 8;
     // both ways: the contents of the file announced before, then its end
     public static final byte DATA = 20, DATA_END = 21;
     // guest -> host
-    public static final byte READY = 40, STDOUT = 41, STDERR = 42, EXIT = 43, ENTRY = 44, HARVEST_END = 45,
-            ERROR = 46;
+    public static final byte READY = 40, STDOUT = 41, STDERR = 42, EXIT = 43, ENTRY = 44, HARVEST_END = 45, ERROR = 46;
 
     private Wire() {}
 
@@ -45,8 +43,8 @@ public final class Wire {
         }
         int len = in.readInt();
         if (len < 0 || len > MAX_PAYLOAD) {
-            throw new ProtocolException("frame of " + Integer.toUnsignedString(len) + " bytes, over the limit of "
-                    + MAX_PAYLOAD);
+            throw new ProtocolException(
+                    "frame of " + Integer.toUnsignedString(len) + " bytes, over the limit of " + MAX_PAYLOAD);
         }
         byte[] payload = new byte[len];
         in.readFully(payload);
@@ -159,8 +157,12 @@ public final class Wire {
             ByteBuffer slice = buf.slice(buf.position(), n);
             buf.position(buf.position() + n);
             try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(slice).toString();
+                return StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(slice)
+                        .toString();
             } catch (CharacterCodingException e) {
                 throw new ProtocolException("a string is not valid UTF-8");
             }

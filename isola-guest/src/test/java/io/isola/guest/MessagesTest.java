@@ -25,7 +25,13 @@ class MessagesTest {
 
     @Test
     void anEntryComesBackAsItWent() throws ProtocolException {
-        Entry e = new Entry(Entry.Kind.CHANGED_INPUT, Entry.Type.FILE, 0755, 1, 12, "sub/r\u00e9sum\u00e9 \ud83d\ude00",
+        Entry e = new Entry(
+                Entry.Kind.CHANGED_INPUT,
+                Entry.Type.FILE,
+                0755,
+                1,
+                12,
+                "sub/r\u00e9sum\u00e9 \ud83d\ude00",
                 "/in/sub/r\u00e9sum\u00e9 \ud83d\ude00");
         assertThat(Entry.decode(new Payload(e.encode()))).isEqualTo(e);
     }
@@ -33,8 +39,8 @@ class MessagesTest {
     @Test
     void anEntrysLayoutIsPinned() {
         Entry e = new Entry(Entry.Kind.CREATED, Entry.Type.SYMLINK, 0777, 1, 0, "a", "");
-        assertThat(HEX.formatHex(e.encode())).isEqualTo("00" + "02" + "000001ff" + "0000000000000001"
-                + "0000000000000000" + "000161" + "0000");
+        assertThat(HEX.formatHex(e.encode()))
+                .isEqualTo("00" + "02" + "000001ff" + "0000000000000001" + "0000000000000000" + "000161" + "0000");
     }
 
     @Test
@@ -46,36 +52,47 @@ class MessagesTest {
     @Test
     void unknownEntryCodesAreRefused() {
         assertThatThrownBy(() -> Entry.decode(payload("0007000001a400000000000000010000000000000000000161" + "0000")))
-                .isInstanceOf(ProtocolException.class).hasMessage("unknown entry type 7");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("unknown entry type 7");
         assertThatThrownBy(() -> Entry.decode(payload("ff00000001a400000000000000010000000000000000000161" + "0000")))
-                .isInstanceOf(ProtocolException.class).hasMessage("unknown entry kind 255");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("unknown entry kind 255");
     }
 
     @Test
     void anEntryThatLiesAboutItsNumbersIsRefused() {
-        assertThatThrownBy(() -> Entry.decode(payload("000000008000" + "0000000000000001" + "0000000000000000"
-                + "000161" + "0000"))).isInstanceOf(ProtocolException.class).hasMessageContaining("permission bits");
-        assertThatThrownBy(() -> Entry.decode(payload("0000000001a4" + "0000000000000001" + "ffffffffffffffff"
-                + "000161" + "0000"))).isInstanceOf(ProtocolException.class).hasMessageContaining("negative");
+        assertThatThrownBy(() -> Entry.decode(
+                        payload("000000008000" + "0000000000000001" + "0000000000000000" + "000161" + "0000")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("permission bits");
+        assertThatThrownBy(() -> Entry.decode(
+                        payload("0000000001a4" + "0000000000000001" + "ffffffffffffffff" + "000161" + "0000")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("negative");
     }
 
     @Test
     void trailingBytesAndShortFramesAreRefused() {
         byte[] good = new Exit(0).encode();
         assertThatThrownBy(() -> Exit.decode(payload(HEX.formatHex(good) + "00")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("trailing");
-        assertThatThrownBy(() -> Exit.decode(payload("000000"))).isInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("trailing");
+        assertThatThrownBy(() -> Exit.decode(payload("000000")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends early");
-        assertThatThrownBy(() -> CellPath.decode(payload("0005616263"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> CellPath.decode(payload("0005616263")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends early");
     }
 
     @Test
     void malformedUtf8IsRefused() {
         // an overlong '/', and a surrogate encoded alone: either would not come back as the same bytes
-        assertThatThrownBy(() -> CellPath.decode(payload("0002c0af"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> CellPath.decode(payload("0002c0af")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("UTF-8");
-        assertThatThrownBy(() -> CellPath.decode(payload("0003eda080"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> CellPath.decode(payload("0003eda080")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("UTF-8");
     }
 
@@ -94,8 +111,8 @@ class MessagesTest {
     @Test
     void aRunsLayoutIsPinned() {
         RunRequest r = new RunRequest(List.of("ls"), Map.of("A", "b"), "/", false);
-        assertThat(HEX.formatHex(r.encode())).isEqualTo("0001" + "0002" + "6c73" + "0001" + "000141" + "000162"
-                + "00012f" + "00");
+        assertThat(HEX.formatHex(r.encode()))
+                .isEqualTo("0001" + "0002" + "6c73" + "0001" + "000141" + "000162" + "00012f" + "00");
         assertThat(HEX.formatHex(new RunRequest(List.of("ls"), Map.of(), "/", true).encode()))
                 .isEqualTo("0001" + "00026c73" + "0000" + "00012f" + "01");
     }
@@ -103,21 +120,27 @@ class MessagesTest {
     @Test
     void aRunWithoutACommandOrWithAVariableTwiceIsRefused() {
         assertThatThrownBy(() -> RunRequest.decode(payload("0000" + "0000" + "00012f")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("without a command");
-        assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0002" + "000141000162"
-                + "000141000163" + "00012f" + "00"))).isInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("without a command");
+        assertThatThrownBy(() -> RunRequest.decode(
+                        payload("0001" + "00026c73" + "0002" + "000141000162" + "000141000163" + "00012f" + "00")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("twice");
         assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0000" + "00012f" + "02")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("proxy flag is 2");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("proxy flag is 2");
         assertThatThrownBy(() -> RunRequest.decode(payload("0001" + "00026c73" + "0000" + "00012f")))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("ends early");
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("ends early");
     }
 
     @Test
     void aFalseCountEndsTheFrameInsteadOfAllocatingForIt() {
-        assertThatThrownBy(() -> RunRequest.decode(payload("ffff"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> RunRequest.decode(payload("ffff")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends early");
-        assertThatThrownBy(() -> HarvestRequest.decode(payload("0000ffff"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> HarvestRequest.decode(payload("0000ffff")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends early");
     }
 
@@ -136,9 +159,11 @@ class MessagesTest {
             assertThat(Exit.decode(new Payload(new Exit(code).encode())).code()).isEqualTo(code);
         }
         assertThat(HEX.formatHex(new Exit(137).encode())).isEqualTo("00000089");
-        assertThatThrownBy(() -> Exit.decode(payload("00000100"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> Exit.decode(payload("00000100")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("out of range");
-        assertThatThrownBy(() -> Exit.decode(payload("fffffffb"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> Exit.decode(payload("fffffffb")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("out of range");
     }
 

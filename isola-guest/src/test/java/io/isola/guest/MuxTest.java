@@ -29,8 +29,9 @@ class MuxTest {
 
     @Test
     void framesComeBackAsTheyWent() throws IOException {
-        for (Mux.Frame f : new Mux.Frame[] {Mux.Frame.open(0), Mux.Frame.eof(7), Mux.Frame.close(255),
-            Mux.Frame.credit(3, Mux.WINDOW)}) {
+        for (Mux.Frame f : new Mux.Frame[] {
+            Mux.Frame.open(0), Mux.Frame.eof(7), Mux.Frame.close(255), Mux.Frame.credit(3, Mux.WINDOW)
+        }) {
             assertThat(roundTrip(f)).usingRecursiveComparison().isEqualTo(f);
         }
         byte[] data = new byte[Mux.MAX_DATA];
@@ -42,34 +43,43 @@ class MuxTest {
     @Test
     void theLayoutIsPinned() {
         assertThat(HEX.formatHex(Mux.encode(Mux.Frame.open(1)))).isEqualTo("01" + "00000002" + "0001");
-        assertThat(HEX.formatHex(Mux.encode(Mux.Frame.data(2, new byte[] {'h', 'i'})))).isEqualTo("02" + "00000004"
-                + "0002" + "6869");
+        assertThat(HEX.formatHex(Mux.encode(Mux.Frame.data(2, new byte[] {'h', 'i'}))))
+                .isEqualTo("02" + "00000004" + "0002" + "6869");
         assertThat(HEX.formatHex(Mux.encode(Mux.Frame.eof(3)))).isEqualTo("03" + "00000002" + "0003");
         assertThat(HEX.formatHex(Mux.encode(Mux.Frame.close(4)))).isEqualTo("04" + "00000002" + "0004");
-        assertThat(HEX.formatHex(Mux.encode(Mux.Frame.credit(5, 65536)))).isEqualTo("05" + "00000006" + "0005"
-                + "00010000");
+        assertThat(HEX.formatHex(Mux.encode(Mux.Frame.credit(5, 65536))))
+                .isEqualTo("05" + "00000006" + "0005" + "00010000");
     }
 
     @Test
     void malformedFramesAreRefused() {
-        assertThatThrownBy(() -> read("09" + "00000002" + "0001")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("09" + "00000002" + "0001"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("unknown network frame type 9");
         // announced 2 GiB: refused from the header, nothing read or allocated
-        assertThatThrownBy(() -> read("02" + "7fffffff")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("02" + "7fffffff"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("over the limit of " + (Mux.MAX_DATA + 2));
-        assertThatThrownBy(() -> read("02" + "00000002" + "0001")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("02" + "00000002" + "0001"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("payload of 2 bytes");
-        assertThatThrownBy(() -> read("01" + "00000003" + "000100")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("01" + "00000003" + "000100"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("payload of 3 bytes");
-        assertThatThrownBy(() -> read("01" + "00000002" + "0100")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("01" + "00000002" + "0100"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("connection id 256, over the limit of 256");
-        assertThatThrownBy(() -> read("05" + "00000006" + "0001" + "00000000")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("05" + "00000006" + "0001" + "00000000"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("a credit of 0 bytes");
-        assertThatThrownBy(() -> read("05" + "00000006" + "0001" + "00020001")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("05" + "00000006" + "0001" + "00020001"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("a credit of 131073 bytes");
-        assertThatThrownBy(() -> read("02" + "00000010" + "0001")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("02" + "00000010" + "0001"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends inside a frame");
-        assertThatThrownBy(() -> read("02" + "0000")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> read("02" + "0000"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ends inside a frame header");
     }
 
@@ -78,7 +88,8 @@ class MuxTest {
         Inbox in = new Inbox();
         in.add(new byte[Mux.WINDOW - 1]);
         in.add(new byte[1]);
-        assertThatThrownBy(() -> in.add(new byte[1])).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> in.add(new byte[1]))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("beyond the credit");
         Inbox ended = new Inbox();
         ended.end();
@@ -103,7 +114,8 @@ class MuxTest {
         assertThat(credit).isEqualTo(Mux.WINDOW);
         out.grant(credit);
         in.add(new byte[Mux.WINDOW]); // within the credit given back
-        assertThatThrownBy(() -> out.grant(1)).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> out.grant(1))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("more than was sent ahead");
         in.end();
         in.read(ByteBuffer.allocate(Mux.WINDOW));

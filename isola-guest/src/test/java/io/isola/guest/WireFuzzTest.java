@@ -8,7 +8,6 @@ import io.isola.guest.Wire.ProtocolException;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,11 +38,37 @@ class WireFuzzTest {
         Wire.Message decode(Payload p) throws ProtocolException;
     }
 
-    private static final Map<String, Decoder> DECODERS = Map.of("Entry", Entry::decode, "RunRequest",
-            RunRequest::decode, "HarvestRequest", HarvestRequest::decode, "Exit", Exit::decode, "AgentError",
-            AgentError::decode, "CellPath", CellPath::decode);
-    private static final String[] PIECES = {"a", "Z", "/", ".", "..", " ", "=", "\0", "\n", "\u001b", "\u00e9",
-        "\u20ac", "\ud83d\ude00", "\uffff", "in", "out"};
+    private static final Map<String, Decoder> DECODERS = Map.of(
+            "Entry",
+            Entry::decode,
+            "RunRequest",
+            RunRequest::decode,
+            "HarvestRequest",
+            HarvestRequest::decode,
+            "Exit",
+            Exit::decode,
+            "AgentError",
+            AgentError::decode,
+            "CellPath",
+            CellPath::decode);
+    private static final String[] PIECES = {
+        "a",
+        "Z",
+        "/",
+        ".",
+        "..",
+        " ",
+        "=",
+        "\0",
+        "\n",
+        "\u001b",
+        "\u00e9",
+        "\u20ac",
+        "\ud83d\ude00",
+        "\uffff",
+        "in",
+        "out"
+    };
 
     private final Random random = new Random(SEED);
     private final com.sun.management.ThreadMXBean threads =
@@ -140,10 +165,15 @@ class WireFuzzTest {
 
     private Wire.Message honest() {
         return switch (random.nextInt(6)) {
-            case 0 -> new Entry(pick(Entry.Kind.values()), pick(Entry.Type.values()), random.nextInt(07777 + 1),
-                    random.nextBoolean() ? 1 : random.nextLong() & Long.MAX_VALUE,
-                    random.nextBoolean() ? random.nextInt(1 << 20) : random.nextLong() & Long.MAX_VALUE, text(),
-                    text());
+            case 0 ->
+                new Entry(
+                        pick(Entry.Kind.values()),
+                        pick(Entry.Type.values()),
+                        random.nextInt(07777 + 1),
+                        random.nextBoolean() ? 1 : random.nextLong() & Long.MAX_VALUE,
+                        random.nextBoolean() ? random.nextInt(1 << 20) : random.nextLong() & Long.MAX_VALUE,
+                        text(),
+                        text());
             case 1 -> {
                 Map<String, String> env = new LinkedHashMap<>();
                 for (int n = random.nextInt(4); n > 0; n--) {
@@ -167,8 +197,10 @@ class WireFuzzTest {
                 case 1 -> set(b, at, random.nextBoolean() ? 0xff : 0x00);
                 case 2 -> Arrays.copyOf(b, at); // cut short
                 case 3 -> concat(b, Arrays.copyOf(noise(), 1 + random.nextInt(4))); // trailing bytes
-                case 4 -> concat(concat(Arrays.copyOf(b, at), new byte[] {(byte) random.nextInt()}),
-                        Arrays.copyOfRange(b, at, b.length)); // one byte in
+                case 4 ->
+                    concat(
+                            concat(Arrays.copyOf(b, at), new byte[] {(byte) random.nextInt()}),
+                            Arrays.copyOfRange(b, at, b.length)); // one byte in
                 case 5 -> concat(Arrays.copyOf(b, at), Arrays.copyOfRange(b, Math.min(b.length, at + 1), b.length));
                 default -> set(set(b, at, 0xff), at + 1, 0xff); // a count or length at its largest
             };

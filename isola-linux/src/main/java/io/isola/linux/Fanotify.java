@@ -17,17 +17,26 @@ import java.util.List;
 public final class Fanotify implements AutoCloseable {
     public static final long FAN_OPEN_PERM = 0x00010000L, FAN_OPEN_EXEC_PERM = 0x00040000L, FAN_MODIFY = 0x2L;
     public static final int FAN_ALLOW = 1, FAN_DENY = 2;
-    private static final int FAN_CLOEXEC = 1, FAN_NONBLOCK = 2, FAN_CLASS_CONTENT = 4, FAN_UNLIMITED_QUEUE = 0x10,
+    private static final int FAN_CLOEXEC = 1,
+            FAN_NONBLOCK = 2,
+            FAN_CLASS_CONTENT = 4,
+            FAN_UNLIMITED_QUEUE = 0x10,
             FAN_UNLIMITED_MARKS = 0x20;
-    private static final int FAN_MARK_ADD = 1, FAN_MARK_MOUNT = 0x10,
-            FAN_MARK_IGNORED_MASK = 0x20, FAN_MARK_FLUSH = 0x80, FAN_MARK_EVICTABLE = 0x200;
+    private static final int FAN_MARK_ADD = 1,
+            FAN_MARK_MOUNT = 0x10,
+            FAN_MARK_IGNORED_MASK = 0x20,
+            FAN_MARK_FLUSH = 0x80,
+            FAN_MARK_EVICTABLE = 0x200;
     private static final int O_RDONLY = 0, O_LARGEFILE = 0100000, AT_FDCWD = -100;
     private static final int EVENT_SIZE = 24, METADATA_VERSION = 3;
     private static final int EAGAIN = 11;
     private static final short POLLIN = 1;
 
-    private static final MemorySegment INIT = Native.fn("fanotify_init"), MARK = Native.fn("fanotify_mark"),
-            READ = Native.fn("read"), WRITE = Native.fn("write"), POLL = Native.fn("poll");
+    private static final MemorySegment INIT = Native.fn("fanotify_init"),
+            MARK = Native.fn("fanotify_mark"),
+            READ = Native.fn("read"),
+            WRITE = Native.fn("write"),
+            POLL = Native.fn("poll");
 
     /** One permission request: what was asked ({@link #FAN_OPEN_PERM}…), the file's descriptor, who asked. */
     public record Event(long mask, int fd, int pid) {}
@@ -49,14 +58,20 @@ public final class Fanotify implements AutoCloseable {
      */
     public static Fanotify open() {
         int flags = FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_CONTENT | FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS;
-        return new Fanotify((int) Native.checked("fanotify_init", INIT, flags, O_RDONLY | O_LARGEFILE | Libc.O_CLOEXEC,
-                0));
+        return new Fanotify(
+                (int) Native.checked("fanotify_init", INIT, flags, O_RDONLY | O_LARGEFILE | Libc.O_CLOEXEC, 0));
     }
 
     /** Asks for {@code mask} on every file of the mount that holds {@code path}. */
     public void watchMount(String path, long mask) {
         try (Arena a = Arena.ofConfined()) {
-            Native.checked("fanotify_mark " + path, MARK, fd, FAN_MARK_ADD | FAN_MARK_MOUNT, mask, AT_FDCWD,
+            Native.checked(
+                    "fanotify_mark " + path,
+                    MARK,
+                    fd,
+                    FAN_MARK_ADD | FAN_MARK_MOUNT,
+                    mask,
+                    AT_FDCWD,
                     Native.str(a, path));
         }
     }
@@ -69,8 +84,15 @@ public final class Fanotify implements AutoCloseable {
      */
     public boolean stopAsking(int fileFd, long mask) {
         try (Arena a = Arena.ofConfined()) {
-            long rc = Native.call(MARK, Native.errnoBuffer(a), fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK
-                    | FAN_MARK_EVICTABLE, mask, fileFd, 0, 0);
+            long rc = Native.call(
+                    MARK,
+                    Native.errnoBuffer(a),
+                    fd,
+                    FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | FAN_MARK_EVICTABLE,
+                    mask,
+                    fileFd,
+                    0,
+                    0);
             return (int) rc == 0;
         }
     }
@@ -105,10 +127,12 @@ public final class Fanotify implements AutoCloseable {
         for (long at = 0; at + EVENT_SIZE <= n; ) {
             int len = buffer.get(ValueLayout.JAVA_INT, at);
             if (buffer.get(ValueLayout.JAVA_BYTE, at + 4) != METADATA_VERSION || len < EVENT_SIZE) {
-                throw new IllegalStateException("fanotify metadata version "
-                        + buffer.get(ValueLayout.JAVA_BYTE, at + 4) + " is not the one Isola knows (3)");
+                throw new IllegalStateException("fanotify metadata version " + buffer.get(ValueLayout.JAVA_BYTE, at + 4)
+                        + " is not the one Isola knows (3)");
             }
-            events.add(new Event(buffer.get(ValueLayout.JAVA_LONG, at + 8), buffer.get(ValueLayout.JAVA_INT, at + 16),
+            events.add(new Event(
+                    buffer.get(ValueLayout.JAVA_LONG, at + 8),
+                    buffer.get(ValueLayout.JAVA_INT, at + 16),
                     buffer.get(ValueLayout.JAVA_INT, at + 20)));
             at += len;
         }
@@ -136,5 +160,4 @@ public final class Fanotify implements AutoCloseable {
             Libc.close(fd);
         }
     }
-
 }

@@ -13,9 +13,12 @@ import java.util.List;
  * fanotify permission events must never open a watched file by path on its decision path.
  */
 public final class FileFacts {
-    private static final MemorySegment STATX = Native.fn("statx"), FGETXATTR = Native.fn("fgetxattr"),
-            FLISTXATTR = Native.fn("flistxattr"), FSETXATTR = Native.fn("fsetxattr"),
-            READLINK = Native.fn("readlink"), PREAD = Native.fn("pread");
+    private static final MemorySegment STATX = Native.fn("statx"),
+            FGETXATTR = Native.fn("fgetxattr"),
+            FLISTXATTR = Native.fn("flistxattr"),
+            FSETXATTR = Native.fn("fsetxattr"),
+            READLINK = Native.fn("readlink"),
+            PREAD = Native.fn("pread");
     private static final int AT_EMPTY_PATH = 0x1000, STATX_BASIC = 0x7ff, STATX_BTIME = 0x800;
     private static final int ENODATA = 61, ERANGE = 34, EOPNOTSUPP = 95;
     private static final int MAX_VALUE = 65536;
@@ -36,19 +39,24 @@ public final class FileFacts {
     public static Stat stat(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment b = a.allocate(256, 8);
-            Native.checked("statx", STATX, fd, Native.str(a, ""), AT_EMPTY_PATH, STATX_BASIC | STATX_BTIME,
-                    b.address());
+            Native.checked(
+                    "statx", STATX, fd, Native.str(a, ""), AT_EMPTY_PATH, STATX_BASIC | STATX_BTIME, b.address());
             boolean hasBirth = (b.get(ValueLayout.JAVA_INT, 0) & STATX_BTIME) != 0;
             long device = ((long) b.get(ValueLayout.JAVA_INT, 136) << 32) | b.get(ValueLayout.JAVA_INT, 140);
-            return new Stat(device, b.get(ValueLayout.JAVA_LONG, 32), hasBirth ? nanos(b, 80) : 0, nanos(b, 96),
-                    b.get(ValueLayout.JAVA_LONG, 40), b.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
+            return new Stat(
+                    device,
+                    b.get(ValueLayout.JAVA_LONG, 32),
+                    hasBirth ? nanos(b, 80) : 0,
+                    nanos(b, 96),
+                    b.get(ValueLayout.JAVA_LONG, 40),
+                    b.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
                     b.get(ValueLayout.JAVA_INT, 20));
         }
     }
 
     private static long nanos(MemorySegment b, long at) {
-        return b.get(ValueLayout.JAVA_LONG, at) * 1_000_000_000L + Integer.toUnsignedLong(b.get(ValueLayout.JAVA_INT,
-                at + 8));
+        return b.get(ValueLayout.JAVA_LONG, at) * 1_000_000_000L
+                + Integer.toUnsignedLong(b.get(ValueLayout.JAVA_INT, at + 8));
     }
 
     /** The path the descriptor was opened by, as this process sees it ({@code " (deleted)"} when unlinked). */
@@ -61,8 +69,9 @@ public final class FileFacts {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096);
             long n = Native.call(READLINK, Native.errnoBuffer(a), Native.str(a, path), buf.address(), 4096);
-            return n < 0 || n >= 4096 ? null : new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE),
-                    StandardCharsets.UTF_8);
+            return n < 0 || n >= 4096
+                    ? null
+                    : new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
     }
 

@@ -14,12 +14,18 @@ import java.lang.foreign.ValueLayout;
  */
 public final class IdmappedMount {
     private static final long SYS_OPEN_TREE = 428, SYS_MOVE_MOUNT = 429, SYS_MOUNT_SETATTR = 442;
-    private static final int OPEN_TREE_CLONE = 1, AT_RECURSIVE = 0x8000, AT_EMPTY_PATH = 0x1000,
-            MOVE_MOUNT_F_EMPTY_PATH = 4, AT_FDCWD = -100;
-    private static final long MOUNT_ATTR_RDONLY = 0x1, MOUNT_ATTR_NOSUID = 0x2, MOUNT_ATTR_NODEV = 0x4,
+    private static final int OPEN_TREE_CLONE = 1,
+            AT_RECURSIVE = 0x8000,
+            AT_EMPTY_PATH = 0x1000,
+            MOVE_MOUNT_F_EMPTY_PATH = 4,
+            AT_FDCWD = -100;
+    private static final long MOUNT_ATTR_RDONLY = 0x1,
+            MOUNT_ATTR_NOSUID = 0x2,
+            MOUNT_ATTR_NODEV = 0x4,
             MOUNT_ATTR_IDMAP = 0x00100000;
     /** struct mount_attr: attr_set, attr_clr, propagation, userns_fd, all __u64. */
     private static final int MOUNT_ATTR_SIZE = 32;
+
     private static final MemorySegment SYSCALL = Native.fn("syscall");
 
     private IdmappedMount() {}
@@ -37,14 +43,27 @@ public final class IdmappedMount {
         // Constant call names and a bulk copy into the struct: a command line runs this interpreted, where each
         // string concatenation site and VarHandle costs milliseconds to link on first use.
         try (Arena a = Arena.ofConfined()) {
-            int tree = (int) Native.checked("open_tree", SYSCALL, SYS_OPEN_TREE, AT_FDCWD, Native.str(a, path),
-                    OPEN_TREE_CLONE | Libc.O_CLOEXEC | AT_RECURSIVE, 0);
+            int tree = (int) Native.checked(
+                    "open_tree",
+                    SYSCALL,
+                    SYS_OPEN_TREE,
+                    AT_FDCWD,
+                    Native.str(a, path),
+                    OPEN_TREE_CLONE | Libc.O_CLOEXEC | AT_RECURSIVE,
+                    0);
             try {
                 MemorySegment attr = a.allocate(MOUNT_ATTR_SIZE, 8);
                 long set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (readOnly ? MOUNT_ATTR_RDONLY : 0);
                 MemorySegment.copy(new long[] {set, 0, 0, usernsFd}, 0, attr, ValueLayout.JAVA_LONG, 0, 4);
-                Native.checked("mount_setattr", SYSCALL, SYS_MOUNT_SETATTR, tree, Native.str(a, ""),
-                        AT_EMPTY_PATH | AT_RECURSIVE, attr.address(), MOUNT_ATTR_SIZE);
+                Native.checked(
+                        "mount_setattr",
+                        SYSCALL,
+                        SYS_MOUNT_SETATTR,
+                        tree,
+                        Native.str(a, ""),
+                        AT_EMPTY_PATH | AT_RECURSIVE,
+                        attr.address(),
+                        MOUNT_ATTR_SIZE);
                 return tree;
             } catch (RuntimeException e) {
                 Libc.close(tree);
@@ -56,8 +75,15 @@ public final class IdmappedMount {
     /** Mounts the detached tree open at {@code treeFd} on {@code target}; the descriptor stays the caller's. */
     public static void attach(int treeFd, String target) {
         try (Arena a = Arena.ofConfined()) {
-            Native.checked("move_mount", SYSCALL, SYS_MOVE_MOUNT, treeFd, Native.str(a, ""), AT_FDCWD,
-                    Native.str(a, target), MOVE_MOUNT_F_EMPTY_PATH);
+            Native.checked(
+                    "move_mount",
+                    SYSCALL,
+                    SYS_MOVE_MOUNT,
+                    treeFd,
+                    Native.str(a, ""),
+                    AT_FDCWD,
+                    Native.str(a, target),
+                    MOVE_MOUNT_F_EMPTY_PATH);
         }
     }
 }

@@ -16,17 +16,35 @@ public final class Libc {
     public static final int MNT_DETACH = 2;
     public static final int O_CLOEXEC = 02000000;
     public static final int WNOHANG = 1;
-    public static final int ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, ECHILD = 10, EACCES = 13,
-            ENOTDIR = 20, EINVAL = 22;
+    public static final int ENOENT = 2,
+            ESRCH = 3,
+            EINTR = 4,
+            EIO = 5,
+            ENXIO = 6,
+            ECHILD = 10,
+            EACCES = 13,
+            ENOTDIR = 20,
+            EINVAL = 22;
     private static final int S_IFCHR = 0020000;
     private static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
-
-    private static final MemorySegment MOUNT = Native.fn("mount"), UMOUNT2 = Native.fn("umount2"),
-            UNSHARE = Native.fn("unshare"), SETNS = Native.fn("setns"), MKNOD = Native.fn("mknod"), LCHOWN = Native.fn("lchown"),
-            CHMOD = Native.fn("chmod"), ACCESS = Native.fn("access"), OPEN = Native.fn("open"), PIPE2 = Native.fn("pipe2"),
-            CLOSE = Native.fn("close"), READ = Native.fn("read"), WRITE = Native.fn("write"),
-            KILL = Native.fn("kill"), WAITPID = Native.fn("waitpid"), GETEUID = Native.fn("geteuid"),
-            SYSCALL = Native.fn("syscall"), EXIT_NOW = Native.fn("_exit");
+    private static final MemorySegment MOUNT = Native.fn("mount"),
+            UMOUNT2 = Native.fn("umount2"),
+            UNSHARE = Native.fn("unshare"),
+            SETNS = Native.fn("setns"),
+            MKNOD = Native.fn("mknod"),
+            LCHOWN = Native.fn("lchown"),
+            CHMOD = Native.fn("chmod"),
+            ACCESS = Native.fn("access"),
+            OPEN = Native.fn("open"),
+            PIPE2 = Native.fn("pipe2"),
+            CLOSE = Native.fn("close"),
+            READ = Native.fn("read"),
+            WRITE = Native.fn("write"),
+            KILL = Native.fn("kill"),
+            WAITPID = Native.fn("waitpid"),
+            GETEUID = Native.fn("geteuid"),
+            SYSCALL = Native.fn("syscall"),
+            EXIT_NOW = Native.fn("_exit");
     private static final long SYS_FCNTL = 72;
     private static final int F_DUPFD_CLOEXEC = 1030, F_SETFD = 2, FD_CLOEXEC = 1;
 
@@ -34,8 +52,14 @@ public final class Libc {
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
         try (Arena a = Arena.ofConfined()) {
-            Native.checked("mount " + target, MOUNT, Native.str(a, source), Native.str(a, target),
-                    Native.str(a, fstype), flags, Native.str(a, data));
+            Native.checked(
+                    "mount " + target,
+                    MOUNT,
+                    Native.str(a, source),
+                    Native.str(a, target),
+                    Native.str(a, fstype),
+                    flags,
+                    Native.str(a, data));
         }
     }
 

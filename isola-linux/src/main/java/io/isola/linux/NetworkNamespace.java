@@ -17,6 +17,7 @@ public final class NetworkNamespace {
     private static final short IFF_UP = 0x1;
     /** struct ifreq: the interface name, then a union whose first member is the short ifr_flags. */
     private static final int IFREQ_SIZE = 40, IFNAMSIZ = 16;
+
     private static final long SYS_IOCTL = "aarch64".equals(System.getProperty("os.arch")) ? 29 : 16;
     private static final MemorySegment SOCKET = Native.fn("socket"), SYSCALL = Native.fn("syscall");
 
@@ -56,12 +57,12 @@ public final class NetworkNamespace {
                     throw new IllegalArgumentException("interface name too long: " + ifname);
                 }
                 MemorySegment.copy(name, 0, req, ValueLayout.JAVA_BYTE, 0, name.length);
-                Native.checked("ioctl(SIOCGIFFLAGS " + ifname + ")", SYSCALL, SYS_IOCTL, sock, SIOCGIFFLAGS,
-                        req.address(), 0);
+                Native.checked(
+                        "ioctl(SIOCGIFFLAGS " + ifname + ")", SYSCALL, SYS_IOCTL, sock, SIOCGIFFLAGS, req.address(), 0);
                 short flags = req.get(ValueLayout.JAVA_SHORT, IFNAMSIZ);
                 req.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (flags | IFF_UP));
-                Native.checked("ioctl(SIOCSIFFLAGS " + ifname + ")", SYSCALL, SYS_IOCTL, sock, SIOCSIFFLAGS,
-                        req.address(), 0);
+                Native.checked(
+                        "ioctl(SIOCSIFFLAGS " + ifname + ")", SYSCALL, SYS_IOCTL, sock, SIOCSIFFLAGS, req.address(), 0);
             } finally {
                 Libc.close(sock);
             }

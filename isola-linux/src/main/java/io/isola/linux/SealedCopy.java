@@ -11,8 +11,11 @@ import java.lang.foreign.ValueLayout;
  * not even for root.
  */
 public final class SealedCopy {
-    private static final MemorySegment MEMFD_CREATE = Native.fn("memfd_create"), FTRUNCATE = Native.fn("ftruncate"),
-            FCNTL = Native.fn("fcntl"), LSEEK = Native.fn("lseek"), SENDFILE = Native.fn("sendfile");
+    private static final MemorySegment MEMFD_CREATE = Native.fn("memfd_create"),
+            FTRUNCATE = Native.fn("ftruncate"),
+            FCNTL = Native.fn("fcntl"),
+            LSEEK = Native.fn("lseek"),
+            SENDFILE = Native.fn("sendfile");
     private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     private static final int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
@@ -25,8 +28,8 @@ public final class SealedCopy {
         int src = Libc.openReadOnly(path);
         int fd = -1;
         try (Arena a = Arena.ofConfined()) {
-            fd = (int) Native.checked("memfd_create", MEMFD_CREATE, Native.str(a, name),
-                    MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
+            fd = (int) Native.checked(
+                    "memfd_create", MEMFD_CREATE, Native.str(a, name), MFD_CLOEXEC | MFD_ALLOW_SEALING, 0);
             long size = Native.checked("lseek " + path, LSEEK, src, 0, SEEK_END);
             Native.checked("ftruncate", FTRUNCATE, fd, size, 0);
             MemorySegment offset = a.allocate(ValueLayout.JAVA_LONG);

@@ -20,9 +20,11 @@ public final class Seccomp implements AutoCloseable {
 
     private static final class Lib {
         static final SymbolLookup LIB = SymbolLookup.libraryLookup("libseccomp.so.2", Arena.global());
-        static final MemorySegment INIT = Native.fn(LIB, "seccomp_init"), RELEASE = Native.fn(LIB, "seccomp_release"),
+        static final MemorySegment INIT = Native.fn(LIB, "seccomp_init"),
+                RELEASE = Native.fn(LIB, "seccomp_release"),
                 RESOLVE = Native.fn(LIB, "seccomp_syscall_resolve_name"),
-                RULE_ADD = Native.fn(LIB, "seccomp_rule_add_array"), EXPORT = Native.fn(LIB, "seccomp_export_bpf");
+                RULE_ADD = Native.fn(LIB, "seccomp_rule_add_array"),
+                EXPORT = Native.fn(LIB, "seccomp_export_bpf");
     }
 
     private final long ctx;
@@ -110,8 +112,8 @@ public final class Seccomp implements AutoCloseable {
                 c.set(LONG, 8, all[i].a());
                 c.set(LONG, 16, all[i].b());
             }
-            int rc = (int) Native.call(Lib.RULE_ADD, Native.errnoBuffer(a), ctx, action, nr, all.length,
-                    cmps.address(), 0);
+            int rc = (int)
+                    Native.call(Lib.RULE_ADD, Native.errnoBuffer(a), ctx, action, nr, all.length, cmps.address(), 0);
             if (rc < 0) {
                 throw new LinuxException("seccomp_rule_add " + syscall, -rc);
             }
@@ -121,7 +123,13 @@ public final class Seccomp implements AutoCloseable {
 
     /** libseccomp's comparison operators (enum scmp_compare); all compare the argument as an unsigned 64-bit value. */
     public enum Op {
-        NOT_EQUAL(1), LESS(2), LESS_OR_EQUAL(3), EQUAL(4), GREATER_OR_EQUAL(5), GREATER(6), MASKED_EQUAL(7);
+        NOT_EQUAL(1),
+        LESS(2),
+        LESS_OR_EQUAL(3),
+        EQUAL(4),
+        GREATER_OR_EQUAL(5),
+        GREATER(6),
+        MASKED_EQUAL(7);
 
         final int code;
 

@@ -60,7 +60,13 @@ public final class SmallFile {
     private static void checkRegularAndSmall(int fd, String path, int maxBytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_BUFFER, 8);
-            Native.checked("statx " + path, STATX, fd, Native.str(a, ""), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE,
+            Native.checked(
+                    "statx " + path,
+                    STATX,
+                    fd,
+                    Native.str(a, ""),
+                    AT_EMPTY_PATH,
+                    STATX_TYPE | STATX_SIZE,
                     buf.address());
             int mode = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET));
             if ((mode & S_IFMT) != S_IFREG) {

@@ -19,7 +19,6 @@ import java.util.TreeMap;
 public final class Spawn {
     private static final short SETSIGDEF = 0x04, SETSIGMASK = 0x08;
     private static final long ACTIONS_SIZE = 256, ATTR_SIZE = 512, SIGSET_SIZE = 128;
-
     private static final MemorySegment SPAWN = Native.fn("posix_spawn"),
             FA_INIT = Native.fn("posix_spawn_file_actions_init"),
             FA_DESTROY = Native.fn("posix_spawn_file_actions_destroy"),
@@ -28,9 +27,12 @@ public final class Spawn {
             FA_CLOSE = Native.fn("posix_spawn_file_actions_addclose"),
             FA_CLOSEFROM = Native.fn("posix_spawn_file_actions_addclosefrom_np"),
             FA_CHDIR = Native.fn("posix_spawn_file_actions_addchdir_np"),
-            ATTR_INIT = Native.fn("posix_spawnattr_init"), ATTR_DESTROY = Native.fn("posix_spawnattr_destroy"),
-            ATTR_FLAGS = Native.fn("posix_spawnattr_setflags"), ATTR_SIGMASK = Native.fn("posix_spawnattr_setsigmask"),
-            ATTR_SIGDEF = Native.fn("posix_spawnattr_setsigdefault"), SIGEMPTY = Native.fn("sigemptyset"),
+            ATTR_INIT = Native.fn("posix_spawnattr_init"),
+            ATTR_DESTROY = Native.fn("posix_spawnattr_destroy"),
+            ATTR_FLAGS = Native.fn("posix_spawnattr_setflags"),
+            ATTR_SIGMASK = Native.fn("posix_spawnattr_setsigmask"),
+            ATTR_SIGDEF = Native.fn("posix_spawnattr_setsigdefault"),
+            SIGEMPTY = Native.fn("sigemptyset"),
             SIGFILL = Native.fn("sigfillset");
 
     private final List<String> argv;
@@ -88,8 +90,11 @@ public final class Spawn {
                 int highest = 2;
                 // Two steps through descriptors above every source and target, so that a source that is also
                 // another mapping's target is never clobbered before it is copied.
-                int base = 3 + fds.entrySet().stream()
-                        .mapToInt(e -> Math.max(e.getKey(), e.getValue())).max().orElse(0);
+                int base = 3
+                        + fds.entrySet().stream()
+                                .mapToInt(e -> Math.max(e.getKey(), e.getValue()))
+                                .max()
+                                .orElse(0);
                 int i = 0;
                 for (var e : fds.entrySet()) {
                     check("adddup2", Native.call(FA_DUP2, err, actions, e.getValue(), base + i++));
@@ -100,8 +105,17 @@ public final class Spawn {
                     highest = Math.max(highest, e.getKey());
                 }
                 for (var e : opens.entrySet()) {
-                    check("addopen", Native.call(FA_OPEN, err, actions, e.getKey(), Native.str(a, e.getValue()),
-                            0 /* O_RDONLY */, 0, 0));
+                    check(
+                            "addopen",
+                            Native.call(
+                                    FA_OPEN,
+                                    err,
+                                    actions,
+                                    e.getKey(),
+                                    Native.str(a, e.getValue()),
+                                    0 /* O_RDONLY */,
+                                    0,
+                                    0));
                     highest = Math.max(highest, e.getKey());
                 }
                 // Nothing of this process leaks into the child: not the descriptors between the mapped ones either
@@ -124,8 +138,15 @@ public final class Spawn {
                 check("setflags", Native.call(ATTR_FLAGS, err, attr, SETSIGDEF | SETSIGMASK, 0));
 
                 MemorySegment pid = a.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) Native.call(SPAWN, err, pid.address(), Native.str(a, argv.get(0)), actions, attr,
-                        Native.strArray(a, argv), Native.strArray(a, envList()));
+                int rc = (int) Native.call(
+                        SPAWN,
+                        err,
+                        pid.address(),
+                        Native.str(a, argv.get(0)),
+                        actions,
+                        attr,
+                        Native.strArray(a, argv),
+                        Native.strArray(a, envList()));
                 if (rc != 0) {
                     throw new LinuxException("spawn " + argv.get(0), rc);
                 }

@@ -10,12 +10,17 @@ import java.lang.foreign.ValueLayout;
  */
 public final class ThreadCredentials {
     private static final long SYS_FACCESSAT2 = 439, AT_FDCWD = -100, AT_EACCESS = 0x200;
-    private static final long SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_SETGROUPS = 116, SYS_SETFSUID = 122,
+    private static final long SYS_SETRESUID = 117,
+            SYS_SETRESGID = 119,
+            SYS_SETGROUPS = 116,
+            SYS_SETFSUID = 122,
             SYS_SETFSGID = 123;
     private static final int PR_SET_KEEPCAPS = 8;
     private static final int CAP_V3 = 0x20080522;
-    private static final MemorySegment SYSCALL = Native.fn("syscall"), PRCTL = Native.fn("prctl"),
-            CAPGET = Native.fn("capget"), CAPSET = Native.fn("capset");
+    private static final MemorySegment SYSCALL = Native.fn("syscall"),
+            PRCTL = Native.fn("prctl"),
+            CAPGET = Native.fn("capget"),
+            CAPSET = Native.fn("capset");
 
     private ThreadCredentials() {}
 
@@ -98,8 +103,7 @@ public final class ThreadCredentials {
      * checks its file accesses exactly as for that user (root's capabilities do not apply to a non-zero fsuid). For
      * opening a file on behalf of the person who ran Isola through sudo: the descriptor it returns stays usable.
      */
-    public static <T> T asUser(int uid, int gid, int[] groups, java.util.concurrent.Callable<T> work)
-            throws Exception {
+    public static <T> T asUser(int uid, int gid, int[] groups, java.util.concurrent.Callable<T> work) throws Exception {
         var result = new java.util.concurrent.CompletableFuture<T>();
         Thread t = Thread.ofPlatform().name("isola-as-user").start(() -> {
             try (Arena a = Arena.ofConfined()) {
@@ -145,8 +149,16 @@ public final class ThreadCredentials {
                 header.setAtIndex(ValueLayout.JAVA_INT, 1, 0);
                 Native.checked("capset", CAPSET, header.address(), caps.address(), 0);
                 // AT_EACCESS: the thread's own file-system ids and effective capabilities, not the real ones.
-                return Native.call(SYSCALL, Native.errnoBuffer(a), SYS_FACCESSAT2, AT_FDCWD, Native.str(a, path),
-                        mode, AT_EACCESS, 0) == 0;
+                return Native.call(
+                                SYSCALL,
+                                Native.errnoBuffer(a),
+                                SYS_FACCESSAT2,
+                                AT_FDCWD,
+                                Native.str(a, path),
+                                mode,
+                                AT_EACCESS,
+                                0)
+                        == 0;
             }
         });
     }

@@ -18,10 +18,17 @@ public final class UnixSockets {
     private static final int PATH_MAX = 107;
     /** At most this many descriptors travel in one message: a request carries stdin, stdout and stderr. */
     public static final int MAX_FDS = 3;
-    private static final MemorySegment SOCKET = Native.fn("socket"), BIND = Native.fn("bind"),
-            LISTEN = Native.fn("listen"), ACCEPT4 = Native.fn("accept4"), CONNECT = Native.fn("connect"),
-            GETSOCKOPT = Native.fn("getsockopt"), SETSOCKOPT = Native.fn("setsockopt"),
-            SENDMSG = Native.fn("sendmsg"), RECVMSG = Native.fn("recvmsg"), SENDTO = Native.fn("sendto");
+
+    private static final MemorySegment SOCKET = Native.fn("socket"),
+            BIND = Native.fn("bind"),
+            LISTEN = Native.fn("listen"),
+            ACCEPT4 = Native.fn("accept4"),
+            CONNECT = Native.fn("connect"),
+            GETSOCKOPT = Native.fn("getsockopt"),
+            SETSOCKOPT = Native.fn("setsockopt"),
+            SENDMSG = Native.fn("sendmsg"),
+            RECVMSG = Native.fn("recvmsg"),
+            SENDTO = Native.fn("sendto");
 
     private UnixSockets() {}
 
@@ -60,7 +67,10 @@ public final class UnixSockets {
                     continue;
                 }
                 Libc.close(fd);
-                if (errno == ENOENT || errno == ECONNREFUSED || errno == Libc.EACCES || errno == Libc.ENOTDIR
+                if (errno == ENOENT
+                        || errno == ECONNREFUSED
+                        || errno == Libc.EACCES
+                        || errno == Libc.ENOTDIR
                         || errno == EAGAIN) {
                     return -1;
                 }
@@ -82,9 +92,11 @@ public final class UnixSockets {
             MemorySegment cred = a.allocate(ValueLayout.JAVA_INT, 3);
             MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
             len.set(ValueLayout.JAVA_INT, 0, 12);
-            Native.checked("getsockopt(SO_PEERCRED)", GETSOCKOPT, fd, SOL_SOCKET, SO_PEERCRED, cred.address(),
-                    len.address());
-            return new Peer(cred.getAtIndex(ValueLayout.JAVA_INT, 0), cred.getAtIndex(ValueLayout.JAVA_INT, 1),
+            Native.checked(
+                    "getsockopt(SO_PEERCRED)", GETSOCKOPT, fd, SOL_SOCKET, SO_PEERCRED, cred.address(), len.address());
+            return new Peer(
+                    cred.getAtIndex(ValueLayout.JAVA_INT, 0),
+                    cred.getAtIndex(ValueLayout.JAVA_INT, 1),
                     cred.getAtIndex(ValueLayout.JAVA_INT, 2));
         }
     }
@@ -155,7 +167,8 @@ public final class UnixSockets {
             long n = Native.checked("recvmsg", RECVMSG, fd, msg.address(), MSG_CMSG_CLOEXEC);
             int[] fds = new int[0];
             long controlLen = msg.get(ValueLayout.JAVA_LONG, 40);
-            if (controlLen >= 16 && control.get(ValueLayout.JAVA_INT, 8) == SOL_SOCKET
+            if (controlLen >= 16
+                    && control.get(ValueLayout.JAVA_INT, 8) == SOL_SOCKET
                     && control.get(ValueLayout.JAVA_INT, 12) == SCM_RIGHTS) {
                 int count = (int) ((control.get(ValueLayout.JAVA_LONG, 0) - 16) / 4);
                 fds = new int[Math.max(0, Math.min(count, MAX_FDS))];
@@ -167,8 +180,7 @@ public final class UnixSockets {
                 for (int f : fds) {
                     Libc.close(f);
                 }
-                throw new LinuxException("recvmsg: more descriptors than " + MAX_FDS + " were sent",
-                        Libc.EINVAL);
+                throw new LinuxException("recvmsg: more descriptors than " + MAX_FDS + " were sent", Libc.EINVAL);
             }
             return new Received(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), fds);
         }
@@ -184,7 +196,14 @@ public final class UnixSockets {
             MemorySegment addr = address(a, path);
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             MemorySegment buf = a.allocateFrom(ValueLayout.JAVA_BYTE, b);
-            Native.checked("sendto " + path, SENDTO, fd, buf.address(), b.length, MSG_NOSIGNAL, addr.address(),
+            Native.checked(
+                    "sendto " + path,
+                    SENDTO,
+                    fd,
+                    buf.address(),
+                    b.length,
+                    MSG_NOSIGNAL,
+                    addr.address(),
                     addr.byteSize());
         } finally {
             Libc.close(fd);

@@ -47,7 +47,8 @@ class LibcFileTest {
         Libc.write(w, bytes("first line\n"));
         close(w);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         int r = track(Libc.openReadOnly(file.toString()));
         assertThat(new String(Libc.read(r, 100), StandardCharsets.UTF_8)).isEqualTo("first line\n");
         assertThat(Libc.read(r, 100)).isEmpty();
@@ -80,14 +81,16 @@ class LibcFileTest {
         assertThat(FdInfo.flags(r) & Libc.O_CLOEXEC).isEqualTo(Libc.O_CLOEXEC);
         assertThat(FdInfo.flags(w) & Libc.O_CLOEXEC).isEqualTo(Libc.O_CLOEXEC);
         assertThatThrownBy(() -> Libc.write(r, bytes("y")))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(9));
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(9));
     }
 
     @Test
     void openingAMissingFileFailsWithEnoentAndTheName() {
         Path missing = dir.resolve("missing");
         assertThatThrownBy(() -> Libc.openReadOnly(missing.toString()))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
                 .hasMessage("open " + missing + ": No such file or directory (errno 2)");
     }
 
@@ -95,15 +98,18 @@ class LibcFileTest {
     void chmodSetsTheMode() throws IOException {
         Path file = Files.writeString(dir.resolve("f"), "x");
         Libc.chmod(file.toString(), 0640);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-r-----");
         Libc.chmod(file.toString(), 0705);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rwx---r-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rwx---r-x");
     }
 
     @Test
     void chmodOfAMissingFileFails() {
         assertThatThrownBy(() -> Libc.chmod(dir.resolve("missing").toString(), 0600))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
                 .hasMessageStartingWith("chmod ");
     }
 

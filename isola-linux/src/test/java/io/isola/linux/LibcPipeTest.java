@@ -72,7 +72,8 @@ class LibcPipeTest {
     @Test
     void closingADescriptorThatIsNotOpenFailsWithEbadf() {
         assertThatThrownBy(() -> Libc.close(Integer.MAX_VALUE))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(9))
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(9))
                 .hasMessageStartingWith("close: Bad file descriptor");
     }
 

@@ -89,8 +89,10 @@ class LibcProcessTest {
     @Test
     void waitpidOfAProcessThatIsNotOurChildFailsWithEchild() {
         assertThatThrownBy(() -> Libc.waitpid(1, Libc.WNOHANG))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Libc.ECHILD))
-                .hasMessageContaining("waitpid").hasMessageContaining("No child processes");
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Libc.ECHILD))
+                .hasMessageContaining("waitpid")
+                .hasMessageContaining("No child processes");
     }
 
     @Test

@@ -31,8 +31,11 @@ class SealedCopyTest {
         try {
             Path copy = Path.of("/proc/self/fd/" + fd);
             assertThat(Files.size(copy)).isEqualTo(64L << 20);
-            assertThat(SealedCopy.seals(fd)).isEqualTo(SealedCopy.F_SEAL_SEAL | SealedCopy.F_SEAL_SHRINK
-                    | SealedCopy.F_SEAL_GROW | SealedCopy.F_SEAL_WRITE);
+            assertThat(SealedCopy.seals(fd))
+                    .isEqualTo(SealedCopy.F_SEAL_SEAL
+                            | SealedCopy.F_SEAL_SHRINK
+                            | SealedCopy.F_SEAL_GROW
+                            | SealedCopy.F_SEAL_WRITE);
             try (RandomAccessFile c = new RandomAccessFile(copy.toFile(), "r")) {
                 byte[] head = new byte[data.length], middle = new byte[4096], tail = new byte[data.length];
                 c.readFully(head);

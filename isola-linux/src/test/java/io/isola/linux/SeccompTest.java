@@ -49,7 +49,8 @@ class SeccompTest {
     @Test
     void theProgramGrowsWithEveryRule() throws IOException {
         long none = programSize(f -> {});
-        long one = programSize(f -> assertThat(f.deny("mount", Seccomp.errno(EPERM))).isTrue());
+        long one = programSize(
+                f -> assertThat(f.deny("mount", Seccomp.errno(EPERM))).isTrue());
         long three = programSize(f -> {
             assertThat(f.deny("mount", Seccomp.errno(EPERM))).isTrue();
             assertThat(f.deny("umount2", Seccomp.errno(EPERM))).isTrue();
@@ -59,8 +60,10 @@ class SeccompTest {
             assertThat(f.deny("mount", Seccomp.errno(EPERM))).isTrue();
             assertThat(f.deny("umount2", Seccomp.errno(EPERM))).isTrue();
             assertThat(f.deny("pivot_root", Seccomp.errno(EPERM))).isTrue();
-            assertThat(f.denyWhenFlagSet("unshare", Seccomp.errno(EPERM), 0, CLONE_NEWUSER | CLONE_NEWNS)).isTrue();
-            assertThat(f.denyWhenEquals("personality", Seccomp.errno(EPERM), 0, 0x0040000)).isTrue();
+            assertThat(f.denyWhenFlagSet("unshare", Seccomp.errno(EPERM), 0, CLONE_NEWUSER | CLONE_NEWNS))
+                    .isTrue();
+            assertThat(f.denyWhenEquals("personality", Seccomp.errno(EPERM), 0, 0x0040000))
+                    .isTrue();
         });
         assertThat(none % SOCK_FILTER_SIZE).isZero();
         assertThat(one).isGreaterThan(none);
@@ -73,7 +76,8 @@ class SeccompTest {
     void aGreaterThanRuleComparesAll64BitsOfTheArgument() throws IOException {
         // libseccomp compares a 64-bit argument in two 32-bit halves: "greater than 16" must test the upper half
         // (any bit set there is greater) and then the lower half against 16.
-        byte[] program = program(f -> assertThat(f.denyWhenGreater("socket", Seccomp.errno(EPERM), 0, 16)).isTrue());
+        byte[] program = program(f -> assertThat(f.denyWhenGreater("socket", Seccomp.errno(EPERM), 0, 16))
+                .isTrue());
         assertThat(hasJump(program, BPF_JGT, 0)).as("upper half compared").isTrue();
         assertThat(hasJump(program, BPF_JGT, 16)).as("lower half compared").isTrue();
         assertThat(hasJump(program(f -> {}), BPF_JGT, 16)).isFalse();
@@ -82,21 +86,31 @@ class SeccompTest {
     @Test
     void aRuleCanCompareSeveralArgumentsAtOnce() throws IOException {
         long one = programSize(f -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16)));
-        long two = programSize(f -> assertThat(f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16),
-                Seccomp.Cmp.notEquals(2, 0))).isTrue());
-        long masked = programSize(f -> assertThat(f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 2),
-                Seccomp.Cmp.maskedEquals(1, 0xf, 10))).isTrue());
+        long two = programSize(f -> assertThat(f.denyWhen(
+                        "socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16), Seccomp.Cmp.notEquals(2, 0)))
+                .isTrue());
+        long masked = programSize(f -> assertThat(f.denyWhen(
+                        "socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 2), Seccomp.Cmp.maskedEquals(1, 0xf, 10)))
+                .isTrue());
         assertThat(two).isGreaterThan(one);
         assertThat(masked).isGreaterThan(one);
-        assertThat(hasJump(program(f -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(0, 16),
-                Seccomp.Cmp.notEquals(2, 0))), BPF_JEQ, 16)).isTrue();
+        assertThat(hasJump(
+                        program(f -> f.denyWhen(
+                                "socket",
+                                Seccomp.errno(EPERM),
+                                Seccomp.Cmp.equals(0, 16),
+                                Seccomp.Cmp.notEquals(2, 0))),
+                        BPF_JEQ,
+                        16))
+                .isTrue();
     }
 
     @Test
     void aComparisonOfAnArgumentTheCallCannotHaveIsRefused() {
         try (Seccomp f = Seccomp.allowByDefault()) {
             assertThatThrownBy(() -> f.denyWhen("socket", Seccomp.errno(EPERM), Seccomp.Cmp.equals(6, 1)))
-                    .isInstanceOf(LinuxException.class).hasMessageStartingWith("seccomp_rule_add socket");
+                    .isInstanceOf(LinuxException.class)
+                    .hasMessageStartingWith("seccomp_rule_add socket");
         }
     }
 
@@ -123,7 +137,8 @@ class SeccompTest {
     @Test
     void exportingToADescriptorThatIsNotOpenFails() {
         try (Seccomp f = Seccomp.allowByDefault()) {
-            assertThatThrownBy(() -> f.exportBpf(Integer.MAX_VALUE)).isInstanceOf(LinuxException.class)
+            assertThatThrownBy(() -> f.exportBpf(Integer.MAX_VALUE))
+                    .isInstanceOf(LinuxException.class)
                     .hasMessageStartingWith("seccomp_export_bpf");
         }
     }

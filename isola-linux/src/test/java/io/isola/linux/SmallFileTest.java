@@ -22,14 +22,16 @@ class SmallFileTest {
     void readsARegularFileThroughASymlink() throws IOException {
         Path f = Files.writeString(dir.resolve("p.toml"), "version = 1\n");
         Path link = Files.createSymbolicLink(dir.resolve("link"), f);
-        assertThat(new String(SmallFile.read(link.toString(), 100), StandardCharsets.UTF_8)).isEqualTo("version = 1\n");
+        assertThat(new String(SmallFile.read(link.toString(), 100), StandardCharsets.UTF_8))
+                .isEqualTo("version = 1\n");
         assertThat(SmallFile.read(f.toString(), 12)).hasSize(12);
     }
 
     @Test
     void refusesWhatIsNoRegularFileWithoutBlocking() throws Exception {
         Path fifo = dir.resolve("fifo");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
         assertRefused(fifo.toString(), "not a regular file (a FIFO)");
         assertRefused("/dev/zero", "not a regular file (a character device)");
         assertRefused(dir.toString(), "not a regular file (a directory)");
@@ -56,14 +58,16 @@ class SmallFileTest {
         Path over = Files.write(dir.resolve("over"), new byte[101]);
         assertRefused(over.toString(), "larger than 100 bytes", 100);
         // /proc files say their size is 0 and then read on: only what was read counts
-        assertThatThrownBy(() -> SmallFile.read("/proc/self/maps", 10)).isInstanceOf(SmallFile.Refused.class)
+        assertThatThrownBy(() -> SmallFile.read("/proc/self/maps", 10))
+                .isInstanceOf(SmallFile.Refused.class)
                 .hasMessage("larger than 10 bytes");
     }
 
     @Test
     void aMissingFileIsEnoent() {
         assertThatThrownBy(() -> SmallFile.read(dir.resolve("none").toString(), 10))
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Libc.ENOENT));
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(Libc.ENOENT));
     }
 
     private static void assertRefused(String path, String message) {
@@ -71,6 +75,8 @@ class SmallFileTest {
     }
 
     private static void assertRefused(String path, String message, int max) {
-        assertThatThrownBy(() -> SmallFile.read(path, max)).isInstanceOf(SmallFile.Refused.class).hasMessage(message);
+        assertThatThrownBy(() -> SmallFile.read(path, max))
+                .isInstanceOf(SmallFile.Refused.class)
+                .hasMessage(message);
     }
 }

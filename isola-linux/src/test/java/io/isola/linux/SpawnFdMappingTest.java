@@ -75,7 +75,9 @@ class SpawnFdMappingTest {
     @Test
     void aPipeMappedToFd7CarriesWhatTheShellWritesThere() {
         int[] out = pipe(), seven = pipe();
-        start(Spawn.of(List.of("/bin/sh", "-c", "echo on-stdout; echo x >&7")).fd(1, out[1]).fd(7, seven[1]));
+        start(Spawn.of(List.of("/bin/sh", "-c", "echo on-stdout; echo x >&7"))
+                .fd(1, out[1])
+                .fd(7, seven[1]));
         closeOurs(out[1]);
         closeOurs(seven[1]);
         assertThat(Children.readToEnd(out[0])).isEqualTo("on-stdout\n");
@@ -116,9 +118,13 @@ class SpawnFdMappingTest {
         int[] a = pipe(), b = pipe();
         int fdA = a[1], fdB = b[1];
         // The child's fdA is our pipe b, its fdB our pipe a.
-        start(Spawn.of(List.of("/bin/sh", "-c",
-                "echo written-to-" + fdA + " >/proc/self/fd/" + fdA + "; echo written-to-" + fdB + " >/proc/self/fd/" + fdB))
-                .fd(fdA, fdB).fd(fdB, fdA));
+        start(Spawn.of(List.of(
+                        "/bin/sh",
+                        "-c",
+                        "echo written-to-" + fdA + " >/proc/self/fd/" + fdA + "; echo written-to-" + fdB
+                                + " >/proc/self/fd/" + fdB))
+                .fd(fdA, fdB)
+                .fd(fdB, fdA));
         closeOurs(fdA);
         closeOurs(fdB);
         assertThat(reap()).isZero();
@@ -131,7 +137,8 @@ class SpawnFdMappingTest {
         Path file = Files.writeString(dir.resolve("input.txt"), "file content\n");
         int[] out = pipe();
         start(Spawn.of(List.of("/bin/sh", "-c", "cat <&5; echo more 2>/dev/null >&5 || echo write-refused"))
-                .fd(1, out[1]).openReadOnly(5, file.toString()));
+                .fd(1, out[1])
+                .openReadOnly(5, file.toString()));
         closeOurs(out[1]);
         assertThat(Children.readToEnd(out[0])).isEqualTo("file content\nwrite-refused\n");
         assertThat(reap()).isZero();

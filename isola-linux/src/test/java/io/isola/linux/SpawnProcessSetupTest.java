@@ -20,7 +20,9 @@ class SpawnProcessSetupTest {
 
     @Test
     void theEnvironmentIsExactlyWhatWasGiven() {
-        Children.Result r = Children.run(Spawn.of(List.of("/usr/bin/env")).env("B_VAR", "x y=z").env("A_VAR", "1")
+        Children.Result r = Children.run(Spawn.of(List.of("/usr/bin/env"))
+                .env("B_VAR", "x y=z")
+                .env("A_VAR", "1")
                 .env("EMPTY", ""));
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout().lines()).containsExactlyInAnyOrder("A_VAR=1", "B_VAR=x y=z", "EMPTY=");
@@ -60,13 +62,16 @@ class SpawnProcessSetupTest {
     @Test
     void anArgumentWithANulCharacterIsRefusedBeforeAnythingStarts() {
         assertThatThrownBy(() -> Spawn.of(List.of("/bin/echo", "a\0b")).start())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NUL");
     }
 
     @Test
     void theChildStartsWithNoBlockedSignalsWhateverTheSpawningThreadBlocks() throws IOException {
         // The JVM blocks signals in its threads (SIGQUIT in this one); the child must not inherit that mask.
-        assumeThat(signalSet("/proc/thread-self/status", "SigBlk")).as("this thread blocks a signal").isNotZero();
+        assumeThat(signalSet("/proc/thread-self/status", "SigBlk"))
+                .as("this thread blocks a signal")
+                .isNotZero();
         Children.Result r = Children.run(Spawn.of(List.of("/bin/grep", "^SigBlk:", "/proc/self/status")));
         assertThat(r.stdout()).isEqualTo("SigBlk:\t0000000000000000\n");
     }
@@ -92,15 +97,20 @@ class SpawnProcessSetupTest {
 
     @Test
     void aMissingProgramFailsInStartWithEnoent() {
-        assertThatThrownBy(() -> Spawn.of(List.of(dir.resolve("no-such-program").toString())).start())
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
+        assertThatThrownBy(() -> Spawn.of(List.of(dir.resolve("no-such-program").toString()))
+                        .start())
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2))
                 .hasMessageContaining("spawn " + dir.resolve("no-such-program"));
     }
 
     @Test
     void aMissingWorkingDirectoryFailsInStart() {
-        assertThatThrownBy(() -> Spawn.of(List.of("/bin/true")).directory(dir.resolve("gone").toString()).start())
-                .isInstanceOfSatisfying(LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2));
+        assertThatThrownBy(() -> Spawn.of(List.of("/bin/true"))
+                        .directory(dir.resolve("gone").toString())
+                        .start())
+                .isInstanceOfSatisfying(
+                        LinuxException.class, e -> assertThat(e.errno()).isEqualTo(2));
     }
 
     @Test

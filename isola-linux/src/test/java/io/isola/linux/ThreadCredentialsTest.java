@@ -29,7 +29,8 @@ class ThreadCredentialsTest {
             }
             int[] pipe = Libc.pipe();
             int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g; id -G; grep CapEff /proc/self/status"))
-                    .fd(1, pipe[1]).start();
+                    .fd(1, pipe[1])
+                    .start();
             Libc.close(pipe[1]);
             StringBuilder out = new StringBuilder();
             for (byte[] b; (b = Libc.read(pipe[0], 4096)).length > 0; ) {
@@ -42,7 +43,8 @@ class ThreadCredentialsTest {
         t.join();
         // The thread kept its capabilities (it still could mount, setns, write cgroup files) and root's
         // file-system ids, so what it creates is root's...
-        assertThat(self.get()).contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
+        assertThat(self.get())
+                .contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
                 .doesNotContain("CapEff:\t0000000000000000");
         assertThat(Files.getAttribute(made, "unix:uid")).isEqualTo(0);
         Files.delete(made);
@@ -69,7 +71,9 @@ class ThreadCredentialsTest {
             ThreadCredentials.switchKeepingCapabilities((int) high, (int) high, false);
             during.set(status(Path.of("/proc/thread-self/status")));
             int[] pipe = Libc.pipe();
-            int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g")).fd(1, pipe[1]).start();
+            int pid = Spawn.of(List.of("/bin/sh", "-c", "id -u; id -g"))
+                    .fd(1, pipe[1])
+                    .start();
             Libc.close(pipe[1]);
             StringBuilder out = new StringBuilder();
             for (byte[] b; (b = Libc.read(pipe[0], 4096)).length > 0; ) {
@@ -82,10 +86,12 @@ class ThreadCredentialsTest {
             self.set(status(Path.of("/proc/thread-self/status")));
         });
         t.join();
-        assertThat(during.get()).contains("Uid:\t" + high + "\t" + high + "\t" + high + "\t" + high + "\n")
+        assertThat(during.get())
+                .contains("Uid:\t" + high + "\t" + high + "\t" + high + "\t" + high + "\n")
                 .doesNotContain("CapEff:\t0000000000000000");
         assertThat(child.get()).isEqualTo(high + "\n" + high + "\n");
-        assertThat(self.get()).contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
+        assertThat(self.get())
+                .contains("Uid:\t" + UID + "\t" + UID + "\t" + UID + "\t0\n")
                 .contains("Gid:\t" + GID + "\t" + GID + "\t" + GID + "\t0\n")
                 .doesNotContain("CapEff:\t0000000000000000");
     }
@@ -107,14 +113,19 @@ class ThreadCredentialsTest {
         Files.setPosixFilePermissions(others, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Libc.chown(others.toString(), UID, GID);
         try {
-            assertThat(ThreadCredentials.mayAccess(0, 0, roots.toString(), Libc.R_OK | Libc.W_OK)).isTrue();
+            assertThat(ThreadCredentials.mayAccess(0, 0, roots.toString(), Libc.R_OK | Libc.W_OK))
+                    .isTrue();
             assertThat(ThreadCredentials.mayAccess(0, 0, others.toString(), Libc.R_OK))
-                    .as("root without CAP_DAC_OVERRIDE reads only what it owns or others may").isFalse();
+                    .as("root without CAP_DAC_OVERRIDE reads only what it owns or others may")
+                    .isFalse();
             assertThat(ThreadCredentials.mayAccess(UID, GID, others.toString(), Libc.R_OK))
-                    .as("the folder is 0700 root's").isFalse();
+                    .as("the folder is 0700 root's")
+                    .isFalse();
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            assertThat(ThreadCredentials.mayAccess(UID, GID, others.toString(), Libc.R_OK | Libc.W_OK)).isTrue();
-            assertThat(ThreadCredentials.mayAccess(UID, GID, dir.toString(), Libc.R_OK)).isFalse();
+            assertThat(ThreadCredentials.mayAccess(UID, GID, others.toString(), Libc.R_OK | Libc.W_OK))
+                    .isTrue();
+            assertThat(ThreadCredentials.mayAccess(UID, GID, dir.toString(), Libc.R_OK))
+                    .isFalse();
         } finally {
             Files.delete(roots);
             Files.delete(others);

@@ -31,7 +31,8 @@ class UnixSocketsTest {
             // the received descriptor is the same pipe: what is written to it comes out of our read end
             Libc.write(r.fds()[0], "through".getBytes(StandardCharsets.UTF_8));
             Libc.close(r.fds()[0]);
-            assertThat(new String(Libc.read(pipe[0], 64), StandardCharsets.UTF_8)).isEqualTo("through");
+            assertThat(new String(Libc.read(pipe[0], 64), StandardCharsets.UTF_8))
+                    .isEqualTo("through");
 
             Libc.close(client);
             client = -1;

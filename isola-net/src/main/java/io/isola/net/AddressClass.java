@@ -70,7 +70,8 @@ public enum AddressClass {
         InetAddress a = embeddedIpv4(address);
         Range best = null;
         for (Range r : TABLE) {
-            if (r.block().contains(a) && (best == null || r.block().prefix() > best.block().prefix())) {
+            if (r.block().contains(a)
+                    && (best == null || r.block().prefix() > best.block().prefix())) {
                 best = r;
             }
         }

@@ -24,8 +24,8 @@ final class ClientHello {
         int at = 0;
         while (at + 5 <= len) {
             if (records[at] != 22 || records[at + 1] != 3) {
-                throw new Target.Refused("not-tls", "the tunnel does not start with a TLS handshake: CONNECT carries "
-                        + "TLS only");
+                throw new Target.Refused(
+                        "not-tls", "the tunnel does not start with a TLS handshake: CONNECT carries " + "TLS only");
             }
             int rlen = (records[at + 3] & 0xff) << 8 | (records[at + 4] & 0xff);
             if (rlen == 0 || rlen > 16384 + 256 || at + 5 + rlen > len) {
@@ -50,8 +50,8 @@ final class ClientHello {
             }
         }
         if (len >= 1 && records[0] != 22) {
-            throw new Target.Refused("not-tls", "the tunnel does not start with a TLS handshake: CONNECT carries TLS "
-                    + "only");
+            throw new Target.Refused(
+                    "not-tls", "the tunnel does not start with a TLS handshake: CONNECT carries TLS " + "only");
         }
         return null;
     }

@@ -77,8 +77,8 @@ public final class Decider {
         }
         boolean publicByPolicy = rules.treatAsPublic().stream().anyMatch(c -> c.contains(judged));
         if (range.kind() == AddressClass.DOCUMENTATION && !publicByPolicy) {
-            return Decision.block(range.name() + ": on no real network (a lab may list it in [network] "
-                    + "treat-as-public)", a);
+            return Decision.block(
+                    range.name() + ": on no real network (a lab may list it in [network] " + "treat-as-public)", a);
         }
         String name = t.literal() == null ? t.host() : null;
         String hv = name == null ? null : rules.highValue().matchName(name);
@@ -93,15 +93,18 @@ public final class Decider {
             in = rules.intranet().matchAddress(judged).toString();
         }
         if (in != null) {
-            return level == NetworkAccess.TRUSTED ? Decision.allow("intranet destination " + in, a)
+            return level == NetworkAccess.TRUSTED
+                    ? Decision.allow("intranet destination " + in, a)
                     : Decision.block("intranet destination " + in + ": not for internet cells", a);
         }
         if (range.kind() == AddressClass.PRIVATE) {
             return Decision.block(range.name() + ": not in [network] intranet", a);
         }
         if (!rules.ports().contains(t.port())) {
-            return Decision.block("port " + t.port() + " is not in [network] ports "
-                    + rules.ports().stream().sorted().toList(), a);
+            return Decision.block(
+                    "port " + t.port() + " is not in [network] ports "
+                            + rules.ports().stream().sorted().toList(),
+                    a);
         }
         return Decision.allow(publicByPolicy ? "public (treat-as-public)" : "public", a);
     }
@@ -117,7 +120,9 @@ public final class Decider {
         if (iface != null && rules.isVpnInterface(iface)) {
             return Decision.allow("high-value destination " + entry + " over VPN interface " + iface, a);
         }
-        return Decision.block("high-value destination " + entry + " needs a trusted network or a VPN (the route "
-                + "goes through " + (iface == null ? "no interface" : iface) + ")", a);
+        return Decision.block(
+                "high-value destination " + entry + " needs a trusted network or a VPN (the route " + "goes through "
+                        + (iface == null ? "no interface" : iface) + ")",
+                a);
     }
 }

@@ -19,7 +19,11 @@ final class DnsMessage {
 
     static byte[] query(int id, String name, int type) {
         ByteBuffer b = ByteBuffer.allocate(18 + name.length());
-        b.putShort((short) id).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putShort((short) 0)
+        b.putShort((short) id)
+                .putShort((short) 0x0100)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .putShort((short) 0)
                 .putShort((short) 0);
         for (String label : name.split("\\.")) {
             byte[] l = label.getBytes(StandardCharsets.US_ASCII);

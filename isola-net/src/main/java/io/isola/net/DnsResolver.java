@@ -148,8 +148,8 @@ public final class DnsResolver implements Resolver {
                 }
                 for (int i = 0; i < 2; i++) {
                     try {
-                        DnsMessage.Answer a = DnsMessage.answer(ByteBuffer.wrap(buf, 0, p.getLength()), ids[i], name,
-                                types[i]);
+                        DnsMessage.Answer a =
+                                DnsMessage.answer(ByteBuffer.wrap(buf, 0, p.getLength()), ids[i], name, types[i]);
                         if (a.rcode() == 3) {
                             throw new UnknownHostException(name + ": no such name");
                         }

@@ -36,10 +36,11 @@ public final class EgressProxy implements AutoCloseable {
     private final Map<String, AtomicInteger> perCell = new ConcurrentHashMap<>();
     /** Per cell: when its last cap refusal was audited, and how many refusals since. */
     private final Map<String, long[]> capNotices = new ConcurrentHashMap<>();
+
     private final AtomicInteger total = new AtomicInteger();
 
-    public EgressProxy(NetworkRules rules, Resolver resolver, HostFacts facts, Consumer<AuditEvent> audit,
-            Settings settings) {
+    public EgressProxy(
+            NetworkRules rules, Resolver resolver, HostFacts facts, Consumer<AuditEvent> audit, Settings settings) {
         this.decider = new Decider(rules, facts);
         this.resolver = resolver;
         this.audit = audit;
@@ -51,8 +52,8 @@ public final class EgressProxy implements AutoCloseable {
      * /etc/resolv.conf, the host's facts from Linux, the default limits. One proxy serves every cell of a process.
      */
     public static EgressProxy onThisHost(NetworkRules rules, Consumer<AuditEvent> audit) throws java.io.IOException {
-        return new EgressProxy(rules, DnsResolver.fromEnvironment(System.getenv()), new LinuxHostFacts(), audit,
-                Settings.DEFAULT);
+        return new EgressProxy(
+                rules, DnsResolver.fromEnvironment(System.getenv()), new LinuxHostFacts(), audit, Settings.DEFAULT);
     }
 
     /** The egress for cells of one network level: what a task puts in its CellSpec as {@code Network.through}. */
@@ -70,10 +71,17 @@ public final class EgressProxy implements AutoCloseable {
             Relay.closeQuietly(connection);
             long refused = capRefusals(cell);
             if (refused > 0) {
-                audit.accept(AuditEvent.of("connection.blocked", cell, "level", level.word(), "rule",
-                        cellCap ? "connection cap: " + settings.perCell() + " open connections per cell"
+                audit.accept(AuditEvent.of(
+                        "connection.blocked",
+                        cell,
+                        "level",
+                        level.word(),
+                        "rule",
+                        cellCap
+                                ? "connection cap: " + settings.perCell() + " open connections per cell"
                                 : "connection cap: " + settings.total() + " open connections in all",
-                        "refused", refused));
+                        "refused",
+                        refused));
             }
             return;
         }

@@ -31,8 +31,8 @@ public record Explanation(Target target, NetworkAccess level, Decision verdict, 
             try {
                 addresses = resolver.resolve(t.host());
             } catch (UnknownHostException e) {
-                return new Explanation(t, level, Decision.block("no-such-name: " + t.host() + " has no address",
-                        null), List.of());
+                return new Explanation(
+                        t, level, Decision.block("no-such-name: " + t.host() + " has no address", null), List.of());
             } catch (IOException e) {
                 return new Explanation(t, level, Decision.block("no-such-name: " + e.getMessage(), null), List.of());
             }

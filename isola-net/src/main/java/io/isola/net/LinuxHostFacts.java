@@ -109,8 +109,9 @@ public final class LinuxHostFacts implements HostFacts {
                     continue;
                 }
                 long g = Long.parseLong(f[2], 16); // little-endian in the file
-                return new String[] {f[0], (g & 0xff) + "." + (g >> 8 & 0xff) + "." + (g >> 16 & 0xff) + "."
-                        + (g >> 24 & 0xff)};
+                return new String[] {
+                    f[0], (g & 0xff) + "." + (g >> 8 & 0xff) + "." + (g >> 16 & 0xff) + "." + (g >> 24 & 0xff)
+                };
             } catch (NumberFormatException e) {
                 continue;
             }
@@ -141,7 +142,8 @@ public final class LinuxHostFacts implements HostFacts {
         Map<String, List<InetAddress>> byInterface = new ConcurrentHashMap<>();
         try {
             for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-                List<InetAddress> addrs = ni.inetAddresses().map(LinuxHostFacts::withoutScope).toList();
+                List<InetAddress> addrs =
+                        ni.inetAddresses().map(LinuxHostFacts::withoutScope).toList();
                 own.addAll(addrs);
                 byInterface.put(ni.getName(), addrs);
             }

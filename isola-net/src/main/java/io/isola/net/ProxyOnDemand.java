@@ -52,8 +52,15 @@ public final class ProxyOnDemand implements AutoCloseable {
                 p = proxy();
             } catch (IOException | RuntimeException e) {
                 Relay.closeQuietly(connection);
-                record(AuditEvent.of("connection.blocked", cellId, "level", level.word(), "rule",
-                        "proxy-unavailable", "reason", "the proxy could not start: " + e.getMessage()));
+                record(AuditEvent.of(
+                        "connection.blocked",
+                        cellId,
+                        "level",
+                        level.word(),
+                        "rule",
+                        "proxy-unavailable",
+                        "reason",
+                        "the proxy could not start: " + e.getMessage()));
                 return;
             }
             p.forLevel(level).accept(cellId, connection);

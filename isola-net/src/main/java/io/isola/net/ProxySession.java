@@ -34,7 +34,8 @@ final class ProxySession {
     }
 
     void run() {
-        Deadlines.Deadline deadline = proxy.deadlines.arm(proxy.settings.headTimeout().toMillis(), client);
+        Deadlines.Deadline deadline =
+                proxy.deadlines.arm(proxy.settings.headTimeout().toMillis(), client);
         boolean tunnelOpen = false;
         try {
             byte[] buf = new byte[RequestHead.MAX_HEAD];
@@ -82,13 +83,21 @@ final class ProxySession {
         } catch (Target.Refused r) {
             blocked(r.rule(), r.getMessage(), null);
             if (!tunnelOpen) {
-                respond(r.rule().equals("too-large") ? 431 : r.rule().equals("bad-request") ? 400
-                        : r.rule().equals("no-such-name") ? 502 : 403, r.getMessage());
+                respond(
+                        r.rule().equals("too-large")
+                                ? 431
+                                : r.rule().equals("bad-request")
+                                        ? 400
+                                        : r.rule().equals("no-such-name") ? 502 : 403,
+                        r.getMessage());
             }
         } catch (IOException e) {
             if (deadline.expired.get()) { // the deadline closed the connection
-                blocked("slow-request", "no complete request" + (target == null ? "" : " and TLS ClientHello")
-                        + " within " + proxy.settings.headTimeout().toMillis() + " ms", null);
+                blocked(
+                        "slow-request",
+                        "no complete request" + (target == null ? "" : " and TLS ClientHello") + " within "
+                                + proxy.settings.headTimeout().toMillis() + " ms",
+                        null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -156,8 +165,10 @@ final class ProxySession {
             }
             boolean same = named.host().equals(target.host());
             if (!same && (target.literal() == null || named.literal() != null)) {
-                throw new Target.Refused("sni-mismatch", "the TLS server name " + RequestHead.printable(sni)
-                        + " differs from the CONNECT host " + target.host());
+                throw new Target.Refused(
+                        "sni-mismatch",
+                        "the TLS server name " + RequestHead.printable(sni) + " differs from the CONNECT host "
+                                + target.host());
             }
             Decision d = named.literal() == null ? proxy.decider.byName(level, named) : null;
             if (d != null) {
@@ -173,8 +184,8 @@ final class ProxySession {
             SocketChannel ch = null;
             try {
                 ch = SocketChannel.open();
-                ch.socket().connect(new InetSocketAddress(a, target.port()),
-                        (int) proxy.settings.connectTimeout().toMillis());
+                ch.socket().connect(new InetSocketAddress(a, target.port()), (int)
+                        proxy.settings.connectTimeout().toMillis());
                 ch.socket().setTcpNoDelay(true);
                 event("connection.allowed", d.rule(), null, a);
                 return ch;
@@ -185,7 +196,10 @@ final class ProxySession {
                 }
             }
         }
-        event("connection.allowed", d.rule(), "could not connect: " + (last == null ? "no address" : last.getMessage()),
+        event(
+                "connection.allowed",
+                d.rule(),
+                "could not connect: " + (last == null ? "no address" : last.getMessage()),
                 allowedAddresses.isEmpty() ? null : allowedAddresses.getFirst());
         if (!method.equals("CONNECT")) {
             respond(502, "could not connect to " + target.authority());
@@ -199,11 +213,23 @@ final class ProxySession {
     }
 
     private void event(String type, String rule, String reason, InetAddress a) {
-        proxy.audit.accept(AuditEvent.of(type, cell, "level", level.word(), "method", method,
-                "name", target == null ? null : target.literal() == null ? target.host() : null,
-                "address", a == null ? (target != null && target.literal() != null ? target.host() : null)
-                        : a.getHostAddress(),
-                "port", target == null ? null : target.port(), "rule", rule, "reason", reason));
+        proxy.audit.accept(AuditEvent.of(
+                type,
+                cell,
+                "level",
+                level.word(),
+                "method",
+                method,
+                "name",
+                target == null ? null : target.literal() == null ? target.host() : null,
+                "address",
+                a == null ? (target != null && target.literal() != null ? target.host() : null) : a.getHostAddress(),
+                "port",
+                target == null ? null : target.port(),
+                "rule",
+                rule,
+                "reason",
+                reason));
     }
 
     private void respond(int status, String why) {

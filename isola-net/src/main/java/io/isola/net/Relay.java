@@ -17,6 +17,7 @@ final class Relay {
     static final int DOWN = 256 * 1024, UP = 64 * 1024;
     /** How long the upload side may go on after the server has finished and closed. */
     private static final Duration LINGER = Duration.ofSeconds(30);
+
     private static final ArrayBlockingQueue<ByteBuffer> DOWN_POOL = new ArrayBlockingQueue<>(64);
     private static final ArrayBlockingQueue<ByteBuffer> UP_POOL = new ArrayBlockingQueue<>(256);
 

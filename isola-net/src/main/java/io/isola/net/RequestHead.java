@@ -19,12 +19,21 @@ import java.util.regex.Pattern;
 public record RequestHead(String method, Target destination, String target, List<String[]> headers) {
     /** The most a request line and its headers may take: browsers send 1 to 4 KiB. */
     public static final int MAX_HEAD = 32 * 1024;
+
     public static final int MAX_HEADERS = 100;
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
     /** Hop-by-hop and proxy headers that are the proxy's business, not the server's. */
-    private static final Set<String> DROPPED = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authorization", "proxy-authenticate", "te", "trailer", "upgrade", "host");
+    private static final Set<String> DROPPED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "te",
+            "trailer",
+            "upgrade",
+            "host");
 
     /** The length of the head in {@code b} (through its blank line), or -1 when it has not ended yet. */
     public static int headLength(byte[] b, int len) {
@@ -62,7 +71,8 @@ public record RequestHead(String method, Target destination, String target, List
             if (colon <= 0 || !TOKEN.matcher(l.substring(0, colon)).matches()) {
                 throw bad("header line " + i + " is not NAME: VALUE (folded lines are refused)");
             }
-            headers.add(new String[] {l.substring(0, colon), l.substring(colon + 1).strip()});
+            headers.add(
+                    new String[] {l.substring(0, colon), l.substring(colon + 1).strip()});
         }
         if (headers.size() > MAX_HEADERS) {
             throw new Target.Refused("too-large", "more than " + MAX_HEADERS + " headers");
@@ -90,8 +100,11 @@ public record RequestHead(String method, Target destination, String target, List
         if (path.contains("#")) {
             throw bad("the URL has a fragment, which is never sent");
         }
-        return new RequestHead(method, authority(rest.substring(0, end), 80),
-                path.isEmpty() ? "/" : path.startsWith("?") ? "/" + path : path, headers);
+        return new RequestHead(
+                method,
+                authority(rest.substring(0, end), 80),
+                path.isEmpty() ? "/" : path.startsWith("?") ? "/" + path : path,
+                headers);
     }
 
     /** host:port (IPv6 in brackets); the port may be left out only where {@code dflt} is one. */
@@ -101,8 +114,8 @@ public record RequestHead(String method, Target destination, String target, List
         }
         int close = a.startsWith("[") ? a.indexOf(']') : -1;
         int colon = a.indexOf(':', Math.max(close, 0));
-        if (a.startsWith("[") && (close < 0 || (colon < 0 && close != a.length() - 1) || (colon >= 0
-                && colon != close + 1))) {
+        if (a.startsWith("[")
+                && (close < 0 || (colon < 0 && close != a.length() - 1) || (colon >= 0 && colon != close + 1))) {
             throw bad("'" + printable(a) + "' is not [IPv6]:port");
         }
         String host = colon < 0 ? a : a.substring(0, colon);
@@ -125,8 +138,12 @@ public record RequestHead(String method, Target destination, String target, List
         StringBuilder s = new StringBuilder(256);
         s.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         String host = destination.literal() != null && destination.host().contains(":")
-                ? "[" + destination.host() + "]" : destination.host();
-        s.append("Host: ").append(host).append(destination.port() == 80 ? "" : ":" + destination.port()).append("\r\n");
+                ? "[" + destination.host() + "]"
+                : destination.host();
+        s.append("Host: ")
+                .append(host)
+                .append(destination.port() == 80 ? "" : ":" + destination.port())
+                .append("\r\n");
         for (String[] h : headers) {
             if (!DROPPED.contains(h[0].toLowerCase(Locale.ROOT))) {
                 s.append(h[0]).append(": ").append(h[1]).append("\r\n");

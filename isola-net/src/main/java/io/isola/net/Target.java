@@ -38,9 +38,11 @@ public record Target(String host, InetAddress literal, int port) {
         if (text.matches("[0-9.]+") || text.matches("(?i)[0-9a-fx.]+") && text.matches("(?i).*\\b0x.*")) {
             InetAddress a = Cidr.literal(text);
             if (a == null) {
-                throw new Refused("numeric-host", "'" + text + "' is a number but not a dotted quad without leading "
-                        + "zeros: C libraries read such forms (2130706433, 0x7f.1, 0177.0.0.1) as addresses, so the "
-                        + "proxy refuses them; write the address as four decimal numbers");
+                throw new Refused(
+                        "numeric-host",
+                        "'" + text + "' is a number but not a dotted quad without leading "
+                                + "zeros: C libraries read such forms (2130706433, 0x7f.1, 0177.0.0.1) as addresses, so the "
+                                + "proxy refuses them; write the address as four decimal numbers");
             }
             return new Target(a.getHostAddress(), a, port);
         }
@@ -52,8 +54,10 @@ public record Target(String host, InetAddress literal, int port) {
         }
         String last = name.substring(name.lastIndexOf('.') + 1);
         if (name.length() > MAX_NAME || !Character.isLetter(last.charAt(0))) {
-            throw new Refused("numeric-host", "'" + text + "' ends in a label that is not a top-level domain: "
-                    + "C libraries may read it as an address; give a name or a dotted quad");
+            throw new Refused(
+                    "numeric-host",
+                    "'" + text + "' ends in a label that is not a top-level domain: "
+                            + "C libraries may read it as an address; give a name or a dotted quad");
         }
         for (String label : name.split("\\.")) {
             if (label.length() > 63) {

@@ -44,7 +44,8 @@ class ClientHelloTest {
         int half = len / 2;
         ByteBuffer two = ByteBuffer.allocate(one.length + 5);
         two.put(new byte[] {22, 3, 1, (byte) (half >> 8), (byte) half}).put(one, 5, half);
-        two.put(new byte[] {22, 3, 1, (byte) ((len - half) >> 8), (byte) (len - half)}).put(one, 5 + half, len - half);
+        two.put(new byte[] {22, 3, 1, (byte) ((len - half) >> 8), (byte) (len - half)})
+                .put(one, 5 + half, len - half);
         byte[] hello = ClientHello.handshake(two.array(), two.position());
         assertThat(ClientHello.serverName(hello)).isEqualTo("split.example.com");
     }
@@ -56,7 +57,8 @@ class ClientHelloTest {
         byte[] huge = {22, 3, 1, (byte) 0xff, (byte) 0xff};
         assertThatThrownBy(() -> ClientHello.handshake(huge, huge.length)).isInstanceOf(Target.Refused.class);
         byte[] notHello = {22, 3, 1, 0, 4, 2, 0, 0, 0};
-        assertThatThrownBy(() -> ClientHello.handshake(notHello, notHello.length)).isInstanceOf(Target.Refused.class);
+        assertThatThrownBy(() -> ClientHello.handshake(notHello, notHello.length))
+                .isInstanceOf(Target.Refused.class);
     }
 
     @Test

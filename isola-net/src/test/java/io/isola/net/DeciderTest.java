@@ -29,7 +29,8 @@ class DeciderTest {
         if (byName != null) {
             return byName;
         }
-        List<InetAddress> a = t.literal() != null ? List.of(t.literal())
+        List<InetAddress> a = t.literal() != null
+                ? List.of(t.literal())
                 : java.util.Arrays.stream(addrs).map(FakeDns::address).toList();
         return Decider.verdict(d.byAddress(level, t, a));
     }
@@ -40,10 +41,13 @@ class DeciderTest {
 
     @Test
     void anInternetCellReachesPublicAddressesOnTheAllowedPortsOnly() {
-        assertThat(decide(INTERNET, "www.example.org", 443, "93.184.215.14").allowed()).isTrue();
-        assertThat(decide(INTERNET, "www.example.org", 80, "2606:2800:21f:cb07:6820:80da:af6b:8b2c").allowed())
+        assertThat(decide(INTERNET, "www.example.org", 443, "93.184.215.14").allowed())
                 .isTrue();
-        assertThat(decide(INTERNET, "www.example.org", 22, "93.184.215.14").rule()).contains("port 22");
+        assertThat(decide(INTERNET, "www.example.org", 80, "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+                        .allowed())
+                .isTrue();
+        assertThat(decide(INTERNET, "www.example.org", 22, "93.184.215.14").rule())
+                .contains("port 22");
         assertThat(decide(INTERNET, "93.184.215.14", 8080).allowed()).isFalse();
     }
 
@@ -59,10 +63,13 @@ class DeciderTest {
         assertThat(decide(INTERNET, "[fd00::1]", 443).rule()).startsWith("unique local");
         assertThat(decide(INTERNET, "224.0.0.251", 443).rule()).startsWith("multicast");
         assertThat(decide(INTERNET, "10.1.2.3", 443).rule()).contains("intranet");
-        assertThat(decide(INTERNET, "wiki.corp.example.com", 443, "93.184.215.14").rule())
+        assertThat(decide(INTERNET, "wiki.corp.example.com", 443, "93.184.215.14")
+                        .rule())
                 .isEqualTo("intranet destination *.corp.example.com: not for internet cells");
-        assertThat(decide(INTERNET, "corp.example.com", 443, "93.184.215.14").allowed()).isFalse();
-        assertThat(decide(INTERNET, "eu1.salesforce.com", 443, "93.184.215.14").rule()).startsWith("high-value");
+        assertThat(decide(INTERNET, "corp.example.com", 443, "93.184.215.14").allowed())
+                .isFalse();
+        assertThat(decide(INTERNET, "eu1.salesforce.com", 443, "93.184.215.14").rule())
+                .startsWith("high-value");
         assertThat(decide(INTERNET, "8.8.4.4", 443).rule()).startsWith("high-value");
         assertThat(decide(INTERNET, "192.0.2.5", 443).rule()).startsWith("documentation");
     }
@@ -72,7 +79,8 @@ class DeciderTest {
         Decision d = decide(INTERNET, "rebind.example.org", 443, "93.184.215.14", "10.1.1.1");
         assertThat(d.allowed()).isFalse();
         assertThat(d.address().getHostAddress()).isEqualTo("10.1.1.1");
-        assertThat(decide(INTERNET, "loop.example.org", 443, "127.0.0.1").rule()).startsWith("loopback");
+        assertThat(decide(INTERNET, "loop.example.org", 443, "127.0.0.1").rule())
+                .startsWith("loopback");
     }
 
     @Test
@@ -80,29 +88,38 @@ class DeciderTest {
         var own = new FixedFacts(Set.of(FakeDns.address("93.184.215.14")), "eth0", false);
         assertThat(decide(INTERNET, "me.example.org", 443, own, "93.184.215.14").rule())
                 .isEqualTo("this host's own address");
-        assertThat(decide(TRUSTED, "me.example.org", 443, own, "93.184.215.14").allowed()).isFalse();
+        assertThat(decide(TRUSTED, "me.example.org", 443, own, "93.184.215.14").allowed())
+                .isFalse();
     }
 
     @Test
     void aTrustedCellAlsoReachesTheIntranet() {
         assertThat(decide(TRUSTED, "10.1.2.3", 22).rule()).isEqualTo("intranet destination 10.0.0.0/8");
-        assertThat(decide(TRUSTED, "wiki.corp.example.com", 8443, "172.16.5.5").allowed()).isTrue();
+        assertThat(decide(TRUSTED, "wiki.corp.example.com", 8443, "172.16.5.5").allowed())
+                .isTrue();
         assertThat(decide(TRUSTED, "192.168.1.1", 443).allowed()).isFalse(); // private, not named intranet
-        assertThat(decide(TRUSTED, "wiki.corp.example.com", 443, "127.0.0.1").allowed()).isFalse();
-        assertThat(decide(TRUSTED, "www.example.org", 443, "93.184.215.14").allowed()).isTrue();
+        assertThat(decide(TRUSTED, "wiki.corp.example.com", 443, "127.0.0.1").allowed())
+                .isFalse();
+        assertThat(decide(TRUSTED, "www.example.org", 443, "93.184.215.14").allowed())
+                .isTrue();
     }
 
     @Test
     void aTrustedCellReachesHighValueOnlyFromATrustedNetworkOrOverAVpn() {
         assertThat(decide(TRUSTED, "mail.example.com", 443, "93.184.215.14").rule())
-                .contains("needs a trusted network or a VPN").contains("eth0");
+                .contains("needs a trusted network or a VPN")
+                .contains("eth0");
         var office = new FixedFacts(Set.of(), "eth0", true);
-        assertThat(decide(TRUSTED, "mail.example.com", 443, office, "93.184.215.14").rule())
+        assertThat(decide(TRUSTED, "mail.example.com", 443, office, "93.184.215.14")
+                        .rule())
                 .contains("from a trusted network");
         var vpn = new FixedFacts(Set.of(), "wg0", false);
-        assertThat(decide(TRUSTED, "x.salesforce.com", 443, vpn, "93.184.215.14").rule())
+        assertThat(decide(TRUSTED, "x.salesforce.com", 443, vpn, "93.184.215.14")
+                        .rule())
                 .contains("over VPN interface wg0");
-        assertThat(decide(INTERNET, "x.salesforce.com", 443, vpn, "93.184.215.14").allowed()).isFalse();
+        assertThat(decide(INTERNET, "x.salesforce.com", 443, vpn, "93.184.215.14")
+                        .allowed())
+                .isFalse();
     }
 
     @Test

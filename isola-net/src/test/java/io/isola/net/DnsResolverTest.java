@@ -18,8 +18,8 @@ class DnsResolverTest {
     @Test
     void asksTheGivenServerForIpv4AndIpv6Addresses() throws Exception {
         try (FakeDns dns = new FakeDns().name("dual.test.example", "198.51.100.7", "2001:db8::7")) {
-            assertThat(dns.resolver().resolve("dual.test.example")).containsExactly(
-                    InetAddress.ofLiteral("198.51.100.7"), InetAddress.ofLiteral("2001:db8::7"));
+            assertThat(dns.resolver().resolve("dual.test.example"))
+                    .containsExactly(InetAddress.ofLiteral("198.51.100.7"), InetAddress.ofLiteral("2001:db8::7"));
             assertThat(dns.questions.get()).isEqualTo(2);
         }
     }
@@ -52,7 +52,8 @@ class DnsResolverTest {
             });
             var resolver = new DnsResolver(List.of((InetSocketAddress) junk.getLocalAddress()), Duration.ofMillis(300));
             long t = System.nanoTime();
-            assertThatThrownBy(() -> resolver.resolve("x.test.example")).isInstanceOf(java.io.IOException.class)
+            assertThatThrownBy(() -> resolver.resolve("x.test.example"))
+                    .isInstanceOf(java.io.IOException.class)
                     .hasMessageContaining("no answer");
             assertThat((System.nanoTime() - t) / 1_000_000).isBetween(250L, 2_000L);
             replier.interrupt();

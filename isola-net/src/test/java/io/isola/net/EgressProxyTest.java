@@ -28,10 +28,16 @@ class EgressProxyTest {
 
     private CellPort cell(String id, EgressProxy.Settings settings) throws IOException {
         dns = dns == null ? new FakeDns() : dns;
-        dns.name("loop.test.example", "127.0.0.1").name("meta.test.example", "169.254.169.254")
-                .name("private.test.example", "10.9.8.7").name("mixed.test.example", "198.51.100.9", "192.168.0.1");
-        EgressProxy proxy = new EgressProxy(Rules.of("[network]\ntreat-as-public = [\"198.51.100.0/24\"]"),
-                dns.resolver(), new LinuxHostFacts(), audit::add, settings);
+        dns.name("loop.test.example", "127.0.0.1")
+                .name("meta.test.example", "169.254.169.254")
+                .name("private.test.example", "10.9.8.7")
+                .name("mixed.test.example", "198.51.100.9", "192.168.0.1");
+        EgressProxy proxy = new EgressProxy(
+                Rules.of("[network]\ntreat-as-public = [\"198.51.100.0/24\"]"),
+                dns.resolver(),
+                new LinuxHostFacts(),
+                audit::add,
+                settings);
         CellPort port = new CellPort(proxy.forLevel(NetworkAccess.INTERNET), id);
         open.add(port);
         open.add(proxy);
@@ -70,15 +76,39 @@ class EgressProxyTest {
         for (int i = 0; i < 200 && audit.stream().noneMatch(e -> e.type().equals("connection.blocked")); i++) {
             Thread.sleep(10);
         }
-        return audit.stream().filter(e -> e.type().equals("connection.blocked")).reduce((a, b) -> b).orElseThrow();
+        return audit.stream()
+                .filter(e -> e.type().equals("connection.blocked"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2130706433:443", "0x7f.1:443", "017700000001:443", "0177.0.0.1:443", "127.1:80",
-        "[::1]:443", "0.0.0.0:443", "127.0.0.1:80", "[::ffff:127.0.0.1]:443", "169.254.169.254:80",
-        "[::ffff:a9fe:a9fe]:80", "10.0.0.1:443", "192.168.1.1:443", "100.64.0.1:443", "[fd00::1]:443",
-        "[fe80::1]:443", "224.0.0.1:443", "loop.test.example:443", "meta.test.example:80",
-        "private.test.example:443", "mixed.test.example:443", "198.51.100.9:22", "nosuch.test.example:443"})
+    @ValueSource(
+            strings = {
+                "2130706433:443",
+                "0x7f.1:443",
+                "017700000001:443",
+                "0177.0.0.1:443",
+                "127.1:80",
+                "[::1]:443",
+                "0.0.0.0:443",
+                "127.0.0.1:80",
+                "[::ffff:127.0.0.1]:443",
+                "169.254.169.254:80",
+                "[::ffff:a9fe:a9fe]:80",
+                "10.0.0.1:443",
+                "192.168.1.1:443",
+                "100.64.0.1:443",
+                "[fd00::1]:443",
+                "[fe80::1]:443",
+                "224.0.0.1:443",
+                "loop.test.example:443",
+                "meta.test.example:80",
+                "private.test.example:443",
+                "mixed.test.example:443",
+                "198.51.100.9:22",
+                "nosuch.test.example:443"
+            })
     void refusesEveryWayToASpecialAddress(String authority) throws Exception {
         CellPort port = cell("c1");
         String answer = exchange(port, "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n");
@@ -91,9 +121,15 @@ class EgressProxyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"CONNECT\r\n\r\n", "CONNECT a.com HTTP/1.1\r\n\r\n", "HELLO\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "CONNECT a.com:443 HTTP/1.1\r\n folded\r\n\r\n",
-        "\u0016\u0003\u0001\u0000\u0005hello\r\n\r\n"})
+    @ValueSource(
+            strings = {
+                "CONNECT\r\n\r\n",
+                "CONNECT a.com HTTP/1.1\r\n\r\n",
+                "HELLO\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                "CONNECT a.com:443 HTTP/1.1\r\n folded\r\n\r\n",
+                "\u0016\u0003\u0001\u0000\u0005hello\r\n\r\n"
+            })
     void answersMalformedRequestsWith400(String request) throws Exception {
         CellPort port = cell("c1");
         assertThat(exchange(port, request)).startsWith("HTTP/1.1 400 ");
@@ -156,11 +192,14 @@ class EgressProxyTest {
             }
             assertThat(proxy.open("flood")).isEqualTo(50);
             long t = System.nanoTime();
-            assertThat(exchange(other, "CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
+            assertThat(exchange(other, "CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n"))
+                    .startsWith("HTTP/1.1 403");
             assertThat((System.nanoTime() - t) / 1_000_000).isLessThan(2_000);
             // audited, but at most once a second with the count: the flood must not flood the audit log too
-            List<AuditEvent> caps = audit.stream().filter(e -> e.cell().equals("flood")
-                    && String.valueOf(e.fields().get("rule")).startsWith("connection cap")).toList();
+            List<AuditEvent> caps = audit.stream()
+                    .filter(e -> e.cell().equals("flood")
+                            && String.valueOf(e.fields().get("rule")).startsWith("connection cap"))
+                    .toList();
             assertThat(caps).isNotEmpty().hasSizeLessThan(30);
             assertThat(caps.getFirst().fields().get("refused")).isEqualTo(1L);
         } finally {

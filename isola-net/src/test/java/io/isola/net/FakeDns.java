@@ -27,7 +27,8 @@ public final class FakeDns implements AutoCloseable {
     }
 
     public FakeDns name(String name, String... addresses) {
-        List<InetAddress> list = java.util.Arrays.stream(addresses).map(FakeDns::address).toList();
+        List<InetAddress> list =
+                java.util.Arrays.stream(addresses).map(FakeDns::address).toList();
         names.put(name, n -> list);
         return this;
     }
@@ -83,15 +84,24 @@ public final class FakeDns implements AutoCloseable {
         int qend = q.position();
         var f = names.get(name.toString().toLowerCase());
         List<InetAddress> all = f == null ? List.of() : f.apply(type);
-        List<InetAddress> match = all.stream().filter(a -> a.getAddress().length == (type == DnsMessage.A ? 4 : 16))
+        List<InetAddress> match = all.stream()
+                .filter(a -> a.getAddress().length == (type == DnsMessage.A ? 4 : 16))
                 .toList();
         ByteBuffer out = ByteBuffer.allocate(512);
-        out.putShort((short) id).putShort((short) (0x8180 | (f == null ? 3 : 0))).putShort((short) 1)
-                .putShort((short) match.size()).putShort((short) 0).putShort((short) 0);
+        out.putShort((short) id)
+                .putShort((short) (0x8180 | (f == null ? 3 : 0)))
+                .putShort((short) 1)
+                .putShort((short) match.size())
+                .putShort((short) 0)
+                .putShort((short) 0);
         out.put(q.array(), 12, qend - 12);
         for (InetAddress a : match) {
-            out.putShort((short) 0xc00c).putShort((short) type).putShort((short) 1).putInt(0)
-                    .putShort((short) a.getAddress().length).put(a.getAddress());
+            out.putShort((short) 0xc00c)
+                    .putShort((short) type)
+                    .putShort((short) 1)
+                    .putInt(0)
+                    .putShort((short) a.getAddress().length)
+                    .put(a.getAddress());
         }
         return out.flip();
     }

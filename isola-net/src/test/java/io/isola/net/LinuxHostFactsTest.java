@@ -15,8 +15,10 @@ class LinuxHostFactsTest {
     @Test
     void readsTheDefaultGatewayFromProcNetRoute() {
         assertThat(LinuxHostFacts.defaultGateway(ROUTE)).containsExactly("eth0", "192.0.2.1");
-        assertThat(LinuxHostFacts.defaultGateway(ROUTE.lines().limit(1).toList().getFirst())).isNull();
-        assertThat(LinuxHostFacts.defaultGateway("garbage\nx 00000000 zz 0003 0 0 0 00000000\n")).isNull();
+        assertThat(LinuxHostFacts.defaultGateway(ROUTE.lines().limit(1).toList().getFirst()))
+                .isNull();
+        assertThat(LinuxHostFacts.defaultGateway("garbage\nx 00000000 zz 0003 0 0 0 00000000\n"))
+                .isNull();
     }
 
     @Test

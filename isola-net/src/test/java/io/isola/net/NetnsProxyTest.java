@@ -39,9 +39,13 @@ class NetnsProxyTest {
         tls = new NsHttpServer(net.listen(net.internet, 443), "tls", true);
         intranet = new NsHttpServer(net.listen(net.intranet, 80), "intranet", false);
         highValue = new NsHttpServer(net.listen(net.highValue, 80), "high-value", false);
-        dns = new FakeDns().name("www.test.example", net.internet).name("intra.corp.test.example", net.intranet)
-                .name("sneaky.test.example", net.intranet).name("hv.test.example", net.highValue)
-                .name("loop.test.example", "127.0.0.1").name("self.test.example", net.internetHost);
+        dns = new FakeDns()
+                .name("www.test.example", net.internet)
+                .name("intra.corp.test.example", net.intranet)
+                .name("sneaky.test.example", net.intranet)
+                .name("hv.test.example", net.highValue)
+                .name("loop.test.example", "127.0.0.1")
+                .name("self.test.example", net.internetHost);
     }
 
     @AfterAll
@@ -73,8 +77,7 @@ class NetnsProxyTest {
                 trusted-networks = ["198.51.100.0/24"]
                 treat-as-public = ["198.51.100.0/24", "203.0.113.0/24"]
                 """.formatted(vpn));
-        EgressProxy proxy = new EgressProxy(rules, dns.resolver(), facts, audit::add,
-                EgressProxy.Settings.DEFAULT);
+        EgressProxy proxy = new EgressProxy(rules, dns.resolver(), facts, audit::add, EgressProxy.Settings.DEFAULT);
         CellPort port = new CellPort(proxy.forLevel(level), "c0ffee");
         open.add(port);
         open.add(proxy);
@@ -83,8 +86,8 @@ class NetnsProxyTest {
 
     /** curl through the proxy: the HTTP status (000 when the connection failed) and the body. */
     static String[] curl(CellPort port, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--proxy", port.proxyUrl(),
-                "-w", "\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(
+                List.of("curl", "-sS", "--max-time", "10", "--proxy", port.proxyUrl(), "-w", "\n%{http_code}"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().keySet().removeIf(k -> k.toLowerCase().contains("proxy"));
@@ -92,7 +95,9 @@ class NetnsProxyTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         int nl = out.lastIndexOf('\n');
-        return new String[] {out.substring(nl + 1), out.substring(0, Math.max(nl, 0)).strip()};
+        return new String[] {
+            out.substring(nl + 1), out.substring(0, Math.max(nl, 0)).strip()
+        };
     }
 
     private List<AuditEvent> events(String type) throws InterruptedException {
@@ -106,12 +111,17 @@ class NetnsProxyTest {
         String[] r = curl(cell, "http://www.test.example/");
         assertThat(r[0]).isEqualTo("200");
         assertThat(r[1]).isEqualTo("hello from internet");
-        assertThat(internet.requests.getLast()).startsWith("GET / HTTP/1.1\r\nHost: www.test.example\r\n")
-                .contains("Connection: close\r\n").doesNotContainIgnoringCase("proxy-connection");
+        assertThat(internet.requests.getLast())
+                .startsWith("GET / HTTP/1.1\r\nHost: www.test.example\r\n")
+                .contains("Connection: close\r\n")
+                .doesNotContainIgnoringCase("proxy-connection");
         AuditEvent e = events("connection.allowed").getLast();
         assertThat(e.cell()).isEqualTo("c0ffee");
-        assertThat(e.fields()).containsEntry("name", "www.test.example").containsEntry("address", net.internet)
-                .containsEntry("port", 80).containsEntry("rule", "public (treat-as-public)")
+        assertThat(e.fields())
+                .containsEntry("name", "www.test.example")
+                .containsEntry("address", net.internet)
+                .containsEntry("port", 80)
+                .containsEntry("rule", "public (treat-as-public)")
                 .containsEntry("level", "internet");
     }
 
@@ -119,13 +129,21 @@ class NetnsProxyTest {
     void anInternetCellReachesNoIntranetHostWhateverNameOrAddressLeadsThere() throws Exception {
         CellPort cell = cell(NetworkAccess.INTERNET, "");
         int before = intranet.connections.get();
-        for (String url : new String[] {"http://sneaky.test.example/", "http://intra.corp.test.example/",
-            "http://" + net.intranet + "/", "http://[::ffff:" + net.intranet + "]/", "http://loop.test.example/",
-            "http://self.test.example/", "http://" + net.internetHost + "/"}) {
+        for (String url : new String[] {
+            "http://sneaky.test.example/",
+            "http://intra.corp.test.example/",
+            "http://" + net.intranet + "/",
+            "http://[::ffff:" + net.intranet + "]/",
+            "http://loop.test.example/",
+            "http://self.test.example/",
+            "http://" + net.internetHost + "/"
+        }) {
             assertThat(curl(cell, url)[0]).as(url).isEqualTo("403");
         }
         assertThat(intranet.connections.get()).isEqualTo(before);
-        assertThat(events("connection.blocked")).hasSize(7).allSatisfy(e -> assertThat(e.fields()).containsKey("rule"));
+        assertThat(events("connection.blocked"))
+                .hasSize(7)
+                .allSatisfy(e -> assertThat(e.fields()).containsKey("rule"));
         assertThat(events("connection.blocked").get(5).fields()).containsEntry("rule", "this host's own address");
     }
 
@@ -164,10 +182,13 @@ class NetnsProxyTest {
                 .containsExactly("200", "hello from high-value");
         assertThat(events("connection.allowed").getLast().fields().get("rule").toString())
                 .isEqualTo("high-value destination hv.test.example over VPN interface " + net.vpnIf);
-        assertThat(curl(cell(NetworkAccess.TRUSTED, "\"tun*\""), "http://hv.test.example/")[0]).isEqualTo("403");
+        assertThat(curl(cell(NetworkAccess.TRUSTED, "\"tun*\""), "http://hv.test.example/")[0])
+                .isEqualTo("403");
         assertThat(events("connection.blocked").getLast().fields().get("rule").toString())
-                .contains("needs a trusted network or a VPN").contains(net.vpnIf);
-        assertThat(curl(cell(NetworkAccess.INTERNET, "\"wgt*\""), "http://hv.test.example/")[0]).isEqualTo("403");
+                .contains("needs a trusted network or a VPN")
+                .contains(net.vpnIf);
+        assertThat(curl(cell(NetworkAccess.INTERNET, "\"wgt*\""), "http://hv.test.example/")[0])
+                .isEqualTo("403");
         assertThat(highValue.connections.get()).isEqualTo(before + 1);
     }
 
@@ -177,9 +198,11 @@ class NetnsProxyTest {
         // the host's default route as the kernel would list it: through the test's veth, gateway in 198.51.100.0/24
         byte[] gw = InetAddress.ofLiteral(net.internet).getAddress();
         String le = String.format("%02X%02X%02X%02X", gw[3], gw[2], gw[1], gw[0]);
-        java.nio.file.Path route = java.nio.file.Files.writeString(dir.resolve("route"), "Iface\tDestination\tGateway"
-                + "\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n" + net.lanIf + "\t00000000\t" + le
-                + "\t0003\t0\t0\t0\t00000000\t0\t0\t0\n");
+        java.nio.file.Path route = java.nio.file.Files.writeString(
+                dir.resolve("route"),
+                "Iface\tDestination\tGateway"
+                        + "\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n" + net.lanIf + "\t00000000\t" + le
+                        + "\t0003\t0\t0\t0\t00000000\t0\t0\t0\n");
         CellPort office = cell(NetworkAccess.TRUSTED, "", new LinuxHostFacts(route));
         assertThat(curl(office, "http://hv.test.example/")).containsExactly("200", "hello from high-value");
         assertThat(events("connection.allowed").getLast().fields().get("rule"))
@@ -197,8 +220,9 @@ class NetnsProxyTest {
             Thread.sleep(10);
         }
         assertThat(tls.tlsHellos).hasSize(before + 1);
-        assertThat(ClientHello.serverName(ClientHello.handshake(tls.tlsHellos.getLast(),
-                tls.tlsHellos.getLast().length))).isEqualTo("www.test.example");
+        assertThat(ClientHello.serverName(
+                        ClientHello.handshake(tls.tlsHellos.getLast(), tls.tlsHellos.getLast().length)))
+                .isEqualTo("www.test.example");
 
         try (Socket s = new Socket("127.0.0.1", cell.port())) {
             s.setSoTimeout(5_000);

@@ -39,7 +39,8 @@ public final class NsHttpServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel c, boolean tls) {
-        try (c; Socket s = c.socket()) {
+        try (c;
+                Socket s = c.socket()) {
             s.setSoTimeout(5_000);
             var in = s.getInputStream();
             if (tls) {
@@ -68,13 +69,17 @@ public final class NsHttpServer implements AutoCloseable {
                     n -= c.write(zeros);
                 }
             } else if (target.startsWith("/redirect?")) {
-                write(c, "HTTP/1.1 302 Found\r\nLocation: " + target.substring(10) + "\r\nContent-Length: 0\r\n"
-                        + "Connection: close\r\n\r\n");
+                write(
+                        c,
+                        "HTTP/1.1 302 Found\r\nLocation: " + target.substring(10) + "\r\nContent-Length: 0\r\n"
+                                + "Connection: close\r\n\r\n");
             } else {
                 String body = "hello from " + name + "\n";
-                write(c, "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: "
-                        + (head.toString().toLowerCase().contains("connection: close") ? "close" : "keep-alive")
-                        + "\r\n\r\n" + body);
+                write(
+                        c,
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: "
+                                + (head.toString().toLowerCase().contains("connection: close") ? "close" : "keep-alive")
+                                + "\r\n\r\n" + body);
             }
         } catch (IOException e) {
             // the client left

@@ -52,11 +52,13 @@ class ProxyOnDemandTest {
     @Test
     void theProxyStartsWithTheFirstConnectionOnly() throws Exception {
         AtomicInteger started = new AtomicInteger();
-        try (ProxyOnDemand p = new ProxyOnDemand(a -> {
-            started.incrementAndGet();
-            return new EgressProxy(NetworkRules.DEFAULT, name -> List.of(), FixedFacts.NONE, a,
-                    EgressProxy.Settings.DEFAULT);
-        }, events::add)) {
+        try (ProxyOnDemand p = new ProxyOnDemand(
+                a -> {
+                    started.incrementAndGet();
+                    return new EgressProxy(
+                            NetworkRules.DEFAULT, name -> List.of(), FixedFacts.NONE, a, EgressProxy.Settings.DEFAULT);
+                },
+                events::add)) {
             Egress internet = p.forLevel(NetworkAccess.INTERNET);
             p.forLevel(NetworkAccess.TRUSTED);
             assertThat(p.started()).isFalse();
@@ -72,16 +74,20 @@ class ProxyOnDemandTest {
 
     @Test
     void aProxyThatCannotStartClosesTheConnectionAndSaysWhyForThatCell() {
-        try (ProxyOnDemand p = new ProxyOnDemand(a -> {
-            throw new IOException("no DNS server: /etc/resolv.conf names none");
-        }, events::add)) {
+        try (ProxyOnDemand p = new ProxyOnDemand(
+                a -> {
+                    throw new IOException("no DNS server: /etc/resolv.conf names none");
+                },
+                events::add)) {
             Quiet c = new Quiet();
             p.forLevel(NetworkAccess.INTERNET).accept("c7", c);
             assertThat(c.closed).isTrue();
             List<AuditEvent> refused = p.takeRefusals("c7");
             assertThat(refused).singleElement().satisfies(e -> {
                 assertThat(e.type()).isEqualTo("connection.blocked");
-                assertThat(e.fields()).containsEntry("rule", "proxy-unavailable").containsEntry("level", "internet");
+                assertThat(e.fields())
+                        .containsEntry("rule", "proxy-unavailable")
+                        .containsEntry("level", "internet");
                 assertThat((String) e.fields().get("reason")).contains("no DNS server");
             });
             assertThat(events).hasSize(1); // and in the audit log

@@ -9,6 +9,7 @@ final class Rules {
     private Rules() {}
 
     static NetworkRules of(String toml) {
-        return PolicyFile.parse("version = 1\n" + toml, "test.toml", Path.of("/nonexistent-home")).network();
+        return PolicyFile.parse("version = 1\n" + toml, "test.toml", Path.of("/nonexistent-home"))
+                .network();
     }
 }

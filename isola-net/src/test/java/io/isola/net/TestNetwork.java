@@ -36,12 +36,13 @@ public final class TestNetwork implements AutoCloseable {
 
     /** The network, or null (with the reason printed) when this machine cannot make namespaces. */
     public static TestNetwork create() throws Exception {
-        if (Libc.geteuid() != 0 || !new java.io.File("/usr/sbin/ip").canExecute() && !new java.io.File("/sbin/ip")
-                .canExecute()) {
+        if (Libc.geteuid() != 0
+                || !new java.io.File("/usr/sbin/ip").canExecute() && !new java.io.File("/sbin/ip").canExecute()) {
             System.out.println("SKIP: network namespace tests need root and iproute2 (ip)");
             return null;
         }
-        String id = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(65536));
+        String id =
+                HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(65536));
         TestNetwork n = new TestNetwork(id, 1 + ThreadLocalRandom.current().nextInt(62));
         try {
             n.build();
@@ -55,7 +56,11 @@ public final class TestNetwork implements AutoCloseable {
     private void build() throws IOException, InterruptedException {
         ip("netns", "add", ns);
         ip("netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        pair(lanIf, "isp" + lanIf.substring(3), "p0", List.of(internetHost + "/30", intranetHost + "/30"),
+        pair(
+                lanIf,
+                "isp" + lanIf.substring(3),
+                "p0",
+                List.of(internetHost + "/30", intranetHost + "/30"),
                 List.of(internet + "/30", intranet + "/30"));
         pair(vpnIf, "wgp" + vpnIf.substring(3), "p1", List.of(vpnHost + "/30"), List.of(highValue + "/30"));
     }

@@ -48,15 +48,32 @@ final class BwrapCommand {
         // A user namespace of the cell's own, made by bwrap as the cell's host user, who therefore owns it: the
         // kernel charges what the cell's processes count per user to that user alone.
         List<String> a = new ArrayList<>(List.of(
-                "--unshare-user", "--uid", id(), "--gid", id(),
-                "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup",
-                "--hostname", "cell", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--info-fd", fd(INFO_FD), "--seccomp", fd(SECCOMP_FD), "--clearenv"));
+                "--unshare-user",
+                "--uid",
+                id(),
+                "--gid",
+                id(),
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-uts",
+                "--unshare-cgroup",
+                "--hostname",
+                "cell",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-drop",
+                "ALL",
+                "--info-fd",
+                fd(INFO_FD),
+                "--seccomp",
+                fd(SECCOMP_FD),
+                "--clearenv"));
         // No --unshare-net: bwrap is spawned inside the network namespace Isola made for the cell (CellNetworks).
         if (block) {
             a.addAll(List.of("--block-fd", fd(BLOCK_FD)));
         }
-        for (Map.Entry<String, String> e : CellEnvironment.withNetwork(spec.env(), spec.network()).entrySet()) {
+        for (Map.Entry<String, String> e :
+                CellEnvironment.withNetwork(spec.env(), spec.network()).entrySet()) {
             a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }
         // The cell's root is assembled already (see CellRootfs): one recursive bind, then fresh /proc and /dev.

@@ -4,7 +4,6 @@ import io.isola.core.CellSpec;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.Trace;
-import io.isola.core.ViewEntry;
 import io.isola.linux.Libc;
 import io.isola.linux.Spawn;
 import io.isola.linux.cgroup.CgroupTree;
@@ -31,8 +30,8 @@ final class BwrapLauncher {
      */
     record Started(int bwrapPid, int initPid, int hostUid, IdmappedView.Refusal shared) {}
 
-    private record Spawned(int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup, int hostUid,
-            IdmappedView.Refusal shared) {}
+    private record Spawned(
+            int bwrapPid, int blockFd, int infoFd, boolean bornInCgroup, int hostUid, IdmappedView.Refusal shared) {}
 
     private final Path bwrap;
     private final MountNamespaceThread ns;
@@ -43,8 +42,16 @@ final class BwrapLauncher {
     private final int callerUid, callerGid;
     private final CellNetworks networks;
 
-    BwrapLauncher(Path bwrap, MountNamespaceThread ns, CgroupTree cgroups, IdmapNamespaces idmaps, Path seccompBpf,
-            ProcMask procMask, int callerUid, int callerGid, CellNetworks networks) {
+    BwrapLauncher(
+            Path bwrap,
+            MountNamespaceThread ns,
+            CgroupTree cgroups,
+            IdmapNamespaces idmaps,
+            Path seccompBpf,
+            ProcMask procMask,
+            int callerUid,
+            int callerGid,
+            CellNetworks networks) {
         this.networks = networks;
         this.bwrap = bwrap;
         this.ns = ns;
@@ -67,8 +74,8 @@ final class BwrapLauncher {
         Spawned spawned;
         int[] fds = open(stdio);
         try {
-            spawned = ns.call(() -> networks.spawnInside(cell.network(), cell.id(), spec.network().egress(), proxy,
-                    () -> spawnInCell(spec, cell, fds)));
+            spawned = ns.call(() -> networks.spawnInside(
+                    cell.network(), cell.id(), spec.network().egress(), proxy, () -> spawnInCell(spec, cell, fds)));
         } finally {
             closeAll(fds);
         }
@@ -79,8 +86,8 @@ final class BwrapLauncher {
             if (init < 0) {
                 reaped = true;
                 int code = Libc.exitCode(Libc.waitpid(spawned.bwrapPid(), 0));
-                throw new IsolaException("bubblewrap could not set up the cell (exit code " + code
-                        + "); its own message is above");
+                throw new IsolaException(
+                        "bubblewrap could not set up the cell (exit code " + code + "); its own message is above");
             }
             Trace.mark("cell pid 1 known");
             if (!spawned.bornInCgroup()) {
@@ -129,23 +136,29 @@ final class BwrapLauncher {
         try {
             cell.rootfs().addMountPoints(spec.view());
             int own = cell.uid().uid();
-            IdmappedView.Refusal shared = spec.view().isEmpty() ? null
-                    : IdmappedView.mount(spec.view(), cell.rootfs(), idmaps.forCell(own));
+            IdmappedView.Refusal shared =
+                    spec.view().isEmpty() ? null : IdmappedView.mount(spec.view(), cell.rootfs(), idmaps.forCell(own));
             if (shared != null && (callerUid == 0 || callerGid == 0)) {
-                throw new IsolaException("cannot show " + shared.hostPath() + " to the cell: its file system cannot "
-                        + "be idmapped (" + shared.reason() + "), and a cell never runs as host root itself: give a "
-                        + "copy on a local disk, or set ISOLA_CELL_UID and ISOLA_CELL_GID to a user who may use it", 2);
+                throw new IsolaException(
+                        "cannot show " + shared.hostPath() + " to the cell: its file system cannot "
+                                + "be idmapped (" + shared.reason()
+                                + "), and a cell never runs as host root itself: give a "
+                                + "copy on a local disk, or set ISOLA_CELL_UID and ISOLA_CELL_GID to a user who may use it",
+                        2);
             }
             int uid = shared == null ? own : callerUid, gid = shared == null ? own : callerGid;
             if (shared != null) {
                 cell.rootfs().reown(uid, gid);
             }
             cell.rootfs().addTaskFiles(spec.files());
-            writeOptions(cell.rootfs().bwrapArgs(),
+            writeOptions(
+                    cell.rootfs().bwrapArgs(),
                     BwrapCommand.options(spec, cell.rootfs(), procMask, !bornInside, shared == null));
             info = Libc.pipe();
             Spawn s = Spawn.of(BwrapCommand.commandLine(bwrap.toString(), spec))
-                    .fd(BwrapCommand.ARGS_FD, args = Libc.openReadOnly(cell.rootfs().bwrapArgs().toString()))
+                    .fd(
+                            BwrapCommand.ARGS_FD,
+                            args = Libc.openReadOnly(cell.rootfs().bwrapArgs().toString()))
                     .fd(BwrapCommand.INFO_FD, info[1])
                     .fd(BwrapCommand.SECCOMP_FD, seccomp = Libc.openReadOnly(seccompBpf.toString()));
             if (!bornInside) {
@@ -204,7 +217,8 @@ final class BwrapLauncher {
         int[] fds = {-1, -1, -1};
         try {
             if (stdio.in() != null) {
-                fds[0] = Stdio.descriptor(stdio.in()) >= 0 ? Libc.dupCloexec(Stdio.descriptor(stdio.in()))
+                fds[0] = Stdio.descriptor(stdio.in()) >= 0
+                        ? Libc.dupCloexec(Stdio.descriptor(stdio.in()))
                         : Libc.openReadOnly(stdio.in().toString());
             }
             if (stdio.out() != null) {

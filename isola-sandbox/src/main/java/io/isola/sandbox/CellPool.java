@@ -31,14 +31,22 @@ final class CellPool implements AutoCloseable {
     private final BlockingQueue<PreparedCell> cells = new LinkedBlockingQueue<>();
     /** Cells being prepared right now; a task that finds the pool empty waits for one of them. */
     private final AtomicInteger preparing = new AtomicInteger();
+
     private volatile boolean closing;
 
     /**
      * @param filesReady done once what every cell root needs (the /etc mask, the mount point) exists
      * @param preparer the thread that prepares cells; the pool closes it
      */
-    CellPool(SandboxOptions options, CgroupTree cgroups, Image image, Path cellMount, Future<Void> filesReady,
-            MountNamespaceThread preparer, CellUids uids, CellNetworks networks) {
+    CellPool(
+            SandboxOptions options,
+            CgroupTree cgroups,
+            Image image,
+            Path cellMount,
+            Future<Void> filesReady,
+            MountNamespaceThread preparer,
+            CellUids uids,
+            CellNetworks networks) {
         this.networks = networks;
         this.options = options;
         this.uids = uids;
@@ -143,8 +151,12 @@ final class CellPool implements AutoCloseable {
         try {
             uid = uids.take();
             net = networks.make();
-            PreparedCell cell = new PreparedCell(id, cg, CellRootfs.mount(thread, cellMount, img, limits.diskBytes(),
-                    uid.uid(), uid.uid()), uid, net);
+            PreparedCell cell = new PreparedCell(
+                    id,
+                    cg,
+                    CellRootfs.mount(thread, cellMount, img, limits.diskBytes(), uid.uid(), uid.uid()),
+                    uid,
+                    net);
             Trace.mark("cell prepared");
             return cell;
         } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ final class CellRootfs {
     private final int namespace;
     /** The host ids of the cell's user: its own uid, or the caller's when its view cannot be idmapped. */
     private int uid;
+
     private int gid;
 
     private CellRootfs(Path dir, int namespace, int uid, int gid) {
@@ -47,7 +48,11 @@ final class CellRootfs {
                 // bwrap copies this namespace and tears its copy down again: the host's /sys (sysfs and a dozen
                 // cgroup mounts) is never shown to a cell, so it goes before that copy is made.
                 Libc.umount2("/sys", Libc.MNT_DETACH);
-                Libc.mount("isola-cell", mountPoint.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
+                Libc.mount(
+                        "isola-cell",
+                        mountPoint.toString(),
+                        "tmpfs",
+                        Libc.MS_NOSUID | Libc.MS_NODEV,
                         "mode=0755,size=" + diskBytes);
                 new CellRootfs(mountPoint, -1, uid, gid).populate(image, uid, gid);
                 return null;
@@ -72,7 +77,8 @@ final class CellRootfs {
         int i = 0;
         // Sorted by depth of the path: a whole-root layer first, nested layers on top of it.
         for (Image.Layer layer : image.layers().stream()
-                .sorted((a, b) -> a.cellPath().length() - b.cellPath().length()).toList()) {
+                .sorted((a, b) -> a.cellPath().length() - b.cellPath().length())
+                .toList()) {
             Path upper = Files.createDirectories(dir.resolve("upper/" + i));
             Path work = Files.createDirectories(dir.resolve("work/" + i));
             Path target = Files.createDirectories(inRoot(layer.cellPath()));
@@ -106,12 +112,19 @@ final class CellRootfs {
             StringBuilder lower = new StringBuilder();
             for (Path l : lowers) {
                 fds.add(Libc.openReadOnly(l.toString()));
-                lower.append(lower.isEmpty() ? "" : ":").append("/proc/self/fd/").append(fds.getLast());
+                lower.append(lower.isEmpty() ? "" : ":")
+                        .append("/proc/self/fd/")
+                        .append(fds.getLast());
             }
             fds.add(Libc.openReadOnly(upper.toString()));
             fds.add(Libc.openReadOnly(work.toString()));
-            Libc.mount("overlay", target.toString(), "overlay", Libc.MS_NOSUID | Libc.MS_NODEV, "lowerdir=" + lower
-                    + ",upperdir=/proc/self/fd/" + fds.get(fds.size() - 2) + ",workdir=/proc/self/fd/" + fds.getLast());
+            Libc.mount(
+                    "overlay",
+                    target.toString(),
+                    "overlay",
+                    Libc.MS_NOSUID | Libc.MS_NODEV,
+                    "lowerdir=" + lower + ",upperdir=/proc/self/fd/" + fds.get(fds.size() - 2)
+                            + ",workdir=/proc/self/fd/" + fds.getLast());
         } finally {
             fds.forEach(Libc::close);
         }

@@ -17,6 +17,7 @@ import java.util.BitSet;
 final class CellUids {
     /** A cell's uid and gid inside its own user namespace, whatever it is on the host. */
     static final int INSIDE = 1000;
+
     static final long FIRST = 2_100_000_000L;
     static final int SLOTS = 512;
 

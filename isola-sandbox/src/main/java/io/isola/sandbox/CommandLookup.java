@@ -18,7 +18,8 @@ final class CommandLookup {
     static void require(CellSpec spec, Image image) {
         String cmd = spec.command().get(0);
         if (cmd.contains("/")) {
-            String cellPath = cmd.startsWith("/") ? cmd
+            String cellPath = cmd.startsWith("/")
+                    ? cmd
                     : (spec.workdir() == null ? "/home/user" : spec.workdir().toString()) + "/" + cmd;
             if (find(Path.of(cellPath).normalize().toString(), spec, image).isPresent()) {
                 return;
@@ -30,8 +31,10 @@ final class CommandLookup {
                 }
             }
         }
-        throw new IsolaException("command not found in the cell: " + cmd
-                + " (a cell sees only its image and the paths given with --ro or --rw)", IsolaException.NOT_RUNNABLE);
+        throw new IsolaException(
+                "command not found in the cell: " + cmd
+                        + " (a cell sees only its image and the paths given with --ro or --rw)",
+                IsolaException.NOT_RUNNABLE);
     }
 
     private static Optional<Path> find(String cellPath, CellSpec spec, Image image) {
@@ -44,8 +47,10 @@ final class CommandLookup {
             }
         }
         Optional<Path> host = best != null
-                ? Optional.of(Path.of(best.hostPath() + cellPath.substring(best.cellPath().toString().length())))
+                ? Optional.of(Path.of(best.hostPath()
+                        + cellPath.substring(best.cellPath().toString().length())))
                 : image.hostPath(cellPath);
-        return host.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p) && Files.exists(p, LinkOption.NOFOLLOW_LINKS));
+        return host.filter(
+                p -> Files.isRegularFile(p) || Files.isSymbolicLink(p) && Files.exists(p, LinkOption.NOFOLLOW_LINKS));
     }
 }

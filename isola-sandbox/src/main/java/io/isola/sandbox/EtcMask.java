@@ -35,7 +35,8 @@ final class EtcMask {
                 Files.createDirectories(w.getParent());
                 Libc.mkWhiteout(w.toString());
             }
-            for (Map.Entry<String, String> f : CellEtc.replacements(OptionalInt.of(cellId)).entrySet()) {
+            for (Map.Entry<String, String> f :
+                    CellEtc.replacements(OptionalInt.of(cellId)).entrySet()) {
                 Files.writeString(dir.resolve(f.getKey()), f.getValue());
             }
         } catch (IOException e) {

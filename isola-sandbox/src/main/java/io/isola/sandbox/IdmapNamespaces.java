@@ -46,7 +46,10 @@ final class IdmapNamespaces implements AutoCloseable {
 
     private int create(int cellUid) {
         int pid = Spawn.of(List.of("/usr/bin/unshare", "--user", "--", "/bin/sleep", "60"))
-                .fd(0, devNull()).fd(1, devNull()).fd(2, devNull()).start();
+                .fd(0, devNull())
+                .fd(1, devNull())
+                .fd(2, devNull())
+                .start();
         Path proc = Path.of("/proc", Integer.toString(pid));
         try {
             Trace.mark("idmap helper spawned");
@@ -96,7 +99,12 @@ final class IdmapNamespaces implements AutoCloseable {
 
     private static void range(StringBuilder map, long inside, long outside, long count) {
         if (count > 0) {
-            map.append(inside).append(' ').append(outside).append(' ').append(count).append('\n');
+            map.append(inside)
+                    .append(' ')
+                    .append(outside)
+                    .append(' ')
+                    .append(count)
+                    .append('\n');
         }
     }
 

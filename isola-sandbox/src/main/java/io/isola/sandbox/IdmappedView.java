@@ -31,8 +31,8 @@ final class IdmappedView {
             for (int i = 0; i < trees.length; i++) {
                 ViewEntry v = view.get(i);
                 try {
-                    trees[i] = IdmappedMount.cloneIdmapped(v.hostPath().toString(), usernsFd,
-                            v.access() == ViewEntry.Access.READ_ONLY);
+                    trees[i] = IdmappedMount.cloneIdmapped(
+                            v.hostPath().toString(), usernsFd, v.access() == ViewEntry.Access.READ_ONLY);
                 } catch (LinuxException e) {
                     return new Refusal(v.hostPath().toString(), e.getMessage());
                 }
@@ -41,10 +41,12 @@ final class IdmappedView {
             for (int i = 0; i < trees.length; i++) {
                 ViewEntry v = view.get(i);
                 try {
-                    IdmappedMount.attach(trees[i], rootfs.inRoot(v.cellPath().toString()).toString());
+                    IdmappedMount.attach(
+                            trees[i], rootfs.inRoot(v.cellPath().toString()).toString());
                 } catch (LinuxException e) {
-                    throw new IsolaException("cannot show " + v.hostPath() + " at " + v.cellPath() + " in the cell: "
-                            + e.getMessage(), 2);
+                    throw new IsolaException(
+                            "cannot show " + v.hostPath() + " at " + v.cellPath() + " in the cell: " + e.getMessage(),
+                            2);
                 }
             }
             return null;

@@ -38,7 +38,9 @@ record Image(String name, List<Layer> layers, List<Symlink> symlinks) {
         if (best == null) {
             return Optional.empty();
         }
-        String rest = best.cellPath().equals("/") ? cellPath.substring(1) : cellPath.substring(best.cellPath().length());
+        String rest = best.cellPath().equals("/")
+                ? cellPath.substring(1)
+                : cellPath.substring(best.cellPath().length());
         rest = rest.startsWith("/") ? rest.substring(1) : rest;
         for (Path lower : best.lowerDirs()) {
             Path candidate = rest.isEmpty() ? lower : lower.resolve(rest);

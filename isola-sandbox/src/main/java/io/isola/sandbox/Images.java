@@ -10,7 +10,8 @@ import java.util.List;
 final class Images {
     static final String HOST = "host";
     /** Top-level directories of the host that the host image shares; /home, /root, /var, /run, /srv never. */
-    private static final List<String> HOST_DIRS = List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "opt");
+    private static final List<String> HOST_DIRS =
+            List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "opt");
 
     private Images() {}
 
@@ -23,8 +24,10 @@ final class Images {
         }
         Path dir = imagesDir.resolve(name);
         if (!Files.isDirectory(dir.resolve("usr")) && !Files.isDirectory(dir.resolve("bin"))) {
-            throw new IsolaException("no image '" + name + "': put a root filesystem in " + dir
-                    + " (e.g. with debootstrap) or use --image host", 2);
+            throw new IsolaException(
+                    "no image '" + name + "': put a root filesystem in " + dir
+                            + " (e.g. with debootstrap) or use --image host",
+                    2);
         }
         return new Image(name, List.of(new Image.Layer("/", List.of(dir))), List.of());
     }

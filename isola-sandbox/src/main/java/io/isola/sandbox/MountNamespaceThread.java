@@ -36,6 +36,7 @@ final class MountNamespaceThread implements AutoCloseable {
     private final Future<Path> procTask;
     /** Set up in the background: the constructor returns at once and later work queues behind the set-up. */
     private final Future<Integer> baseNs;
+
     private final boolean ownsBase;
     /**
      * This thread's own host ids between spawns: the caller's, or, when the caller is root, ids that own nothing.
@@ -63,8 +64,7 @@ final class MountNamespaceThread implements AutoCloseable {
             Libc.mount(null, "/", null, Libc.MS_REC | Libc.MS_PRIVATE, null);
             Files.createDirectories(runDir);
             ensureTraversable(runDir);
-            Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV,
-                    "mode=0711,size=64m");
+            Libc.mount("isola-run", runDir.toString(), "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "mode=0711,size=64m");
             int fd = Libc.openReadOnly("/proc/thread-self/ns/mnt");
             ThreadCredentials.becomeKeepingCapabilities(this.callerUid, this.callerGid);
             Trace.mark("base namespace ready");
@@ -166,8 +166,8 @@ final class MountNamespaceThread implements AutoCloseable {
                 perms.add(PosixFilePermission.OTHERS_EXECUTE);
                 Files.setPosixFilePermissions(p, perms);
             } else {
-                throw new IsolaException("cells cannot reach the state directory through " + p
-                        + ": chmod o+x " + p + " or choose another state directory with ISOLA_STATE_DIR");
+                throw new IsolaException("cells cannot reach the state directory through " + p + ": chmod o+x " + p
+                        + " or choose another state directory with ISOLA_STATE_DIR");
             }
         }
     }

@@ -30,11 +30,31 @@ record ProcMask(List<String> files, List<String> dirs) {
      * ones are listed so that a kernel that opens them up is covered too. The machine's shape (CPUs, memory) stays
      * visible, as in /proc/cpuinfo and /proc/meminfo, which programs need.
      */
-    static final List<String> HIDDEN_FILES = List.of("kallsyms", "key-users", "keys", "cmdline", "config.gz",
-            "modules", "interrupts", "partitions", "diskstats", "swaps", "locks", "timer_list", "sched_debug", "kcore",
-            "kmsg", "vmallocinfo", "slabinfo", "pagetypeinfo", "kpagecgroup", "kpagecount", "kpageflags");
+    static final List<String> HIDDEN_FILES = List.of(
+            "kallsyms",
+            "key-users",
+            "keys",
+            "cmdline",
+            "config.gz",
+            "modules",
+            "interrupts",
+            "partitions",
+            "diskstats",
+            "swaps",
+            "locks",
+            "timer_list",
+            "sched_debug",
+            "kcore",
+            "kmsg",
+            "vmallocinfo",
+            "slabinfo",
+            "pagetypeinfo",
+            "kpagecgroup",
+            "kpagecount",
+            "kpageflags");
     /** Relative to /proc: buses, with the names of the host's PCI and input devices. */
     static final List<String> HIDDEN_DIRS = List.of("bus", "asound", "scsi");
+
     static final String BOOT_ID = "sys/kernel/random/boot_id", LOADAVG = "loadavg";
     private static final String EMPTY_FILE = "empty", EMPTY_DIR = "empty.d";
     private static final Path HOST_UUID = Path.of("/proc/sys/kernel/random/uuid");

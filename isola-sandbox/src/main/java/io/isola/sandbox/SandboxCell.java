@@ -2,13 +2,13 @@ package io.isola.sandbox;
 
 import io.isola.core.Cell;
 import io.isola.core.CellExit;
+import io.isola.core.Harvest;
 import io.isola.core.Limits;
+import io.isola.core.OutputQuota;
 import io.isola.core.TaskFiles;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
-import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
-import io.isola.core.OutputQuota;
 import io.isola.linux.Libc;
 import io.isola.linux.cgroup.Cgroup;
 import java.nio.file.Path;
@@ -41,23 +41,35 @@ final class SandboxCell implements Cell {
     private final CellRootfs rootfs;
     /** Its cgroup, root and host uid, given back on close. */
     private final PreparedCell parts;
+
     private final TaskFiles files;
     private final long diskBytes;
     /** The thread that owns the cell's mount namespace, where its output is read. */
     private final MountNamespaceThread ns;
     /** What the engine does once the cell is closed: give back its parts, off the caller's path. */
     private final Consumer<SandboxCell> onClose;
+
     private final AuditLog audit;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<CellExit> exit = new CompletableFuture<>();
     /** Done once the exit is in the audit log, which must come before the cell's "closed". */
     private final CompletableFuture<Void> recorded = new CompletableFuture<>();
+
     private final AtomicReference<String> killedFor = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> watchdogs = new ArrayList<>();
 
-    SandboxCell(PreparedCell parts, int bwrapPid, int initPid, TaskFiles files, Limits limits, MountNamespaceThread ns,
-            Consumer<SandboxCell> onClose, AuditLog audit, ScheduledExecutorService timers, ExecutorService waiters) {
+    SandboxCell(
+            PreparedCell parts,
+            int bwrapPid,
+            int initPid,
+            TaskFiles files,
+            Limits limits,
+            MountNamespaceThread ns,
+            Consumer<SandboxCell> onClose,
+            AuditLog audit,
+            ScheduledExecutorService timers,
+            ExecutorService waiters) {
         this.id = parts.id();
         this.bwrapPid = bwrapPid;
         this.initPid = initPid;
@@ -70,16 +82,22 @@ final class SandboxCell implements Cell {
         this.onClose = onClose;
         this.audit = audit;
         if (limits.timeout() != null) {
-            watchdogs.add(timers.schedule(() -> limitHit("timeout", limits.timeout()),
-                    limits.timeout().toMillis(), TimeUnit.MILLISECONDS));
+            watchdogs.add(timers.schedule(
+                    () -> limitHit("timeout", limits.timeout()),
+                    limits.timeout().toMillis(),
+                    TimeUnit.MILLISECONDS));
         }
         if (limits.cpuTime() != null) {
             long budget = limits.cpuTime().toNanos();
-            watchdogs.add(timers.scheduleAtFixedRate(() -> {
-                if (cgroup.cpuNanos() > budget) {
-                    limitHit("cpu-time", limits.cpuTime());
-                }
-            }, CPU_POLL_MS, CPU_POLL_MS, TimeUnit.MILLISECONDS));
+            watchdogs.add(timers.scheduleAtFixedRate(
+                    () -> {
+                        if (cgroup.cpuNanos() > budget) {
+                            limitHit("cpu-time", limits.cpuTime());
+                        }
+                    },
+                    CPU_POLL_MS,
+                    CPU_POLL_MS,
+                    TimeUnit.MILLISECONDS));
         }
         waiters.execute(this::awaitExit);
     }
@@ -107,11 +125,15 @@ final class SandboxCell implements Cell {
             return new CellExit(code, CellExit.Reason.KILLED, killedFor);
         }
         if (oomKills > 0) {
-            return new CellExit(code, CellExit.Reason.MEMORY_LIMIT,
+            return new CellExit(
+                    code,
+                    CellExit.Reason.MEMORY_LIMIT,
                     oomKills + (oomKills == 1 ? " process" : " processes") + " killed by the kernel");
         }
         if (refusedForks > 0) {
-            return new CellExit(code, CellExit.Reason.PIDS_LIMIT,
+            return new CellExit(
+                    code,
+                    CellExit.Reason.PIDS_LIMIT,
                     refusedForks + (refusedForks == 1 ? " new process" : " new processes") + " refused");
         }
         return new CellExit(code, CellExit.Reason.EXITED, null);
@@ -124,8 +146,19 @@ final class SandboxCell implements Cell {
         if (forks > 0) {
             audit.record(AuditEvent.of("cell.limit", id, "limit", "pids", "count", forks));
         }
-        audit.record(AuditEvent.of("cell.exited", id, "exit_code", code, "killed", why != null, "reason", why,
-                "wall_ms", ms, "cpu_ms", cgroup.cpuNanos() / 1_000_000));
+        audit.record(AuditEvent.of(
+                "cell.exited",
+                id,
+                "exit_code",
+                code,
+                "killed",
+                why != null,
+                "reason",
+                why,
+                "wall_ms",
+                ms,
+                "cpu_ms",
+                cgroup.cpuNanos() / 1_000_000));
     }
 
     private void limitHit(String limit, Duration value) {
@@ -185,10 +218,16 @@ final class SandboxCell implements Cell {
             throw new IllegalStateException("cell " + id + ": harvest only after its task ended and before close");
         }
         Harvester harvester = new Harvester(into, quota.within(diskBytes));
-        Harvest h = ns.call(() -> ns.inNamespace(rootfs.namespace(), () -> TaskOutput.collect(rootfs, files,
-                harvester)));
-        audit.record(AuditEvent.of("cell.harvested", id, "files", h.files().size(), "bytes",
-                h.files().stream().mapToLong(Harvest.OutputFile::size).sum(), "refused",
+        Harvest h =
+                ns.call(() -> ns.inNamespace(rootfs.namespace(), () -> TaskOutput.collect(rootfs, files, harvester)));
+        audit.record(AuditEvent.of(
+                "cell.harvested",
+                id,
+                "files",
+                h.files().size(),
+                "bytes",
+                h.files().stream().mapToLong(Harvest.OutputFile::size).sum(),
+                "refused",
                 h.problems().stream().filter(p -> !p.kept()).count()));
         return h;
     }

@@ -1,20 +1,17 @@
 package io.isola.sandbox;
 
-import io.isola.core.EngineNames;
 import io.isola.core.Cell;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
+import io.isola.core.EngineNames;
 import io.isola.core.FileViewRules;
 import io.isola.core.Host;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
-import io.isola.core.TaskFiles;
 import io.isola.core.Trace;
 import io.isola.core.ViewEntry;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
-import io.isola.core.Harvest;
-import io.isola.core.output.Harvester;
 import io.isola.linux.cgroup.CgroupTree;
 import io.isola.linux.cgroup.CgroupUnavailableException;
 import java.nio.file.Files;
@@ -46,6 +43,7 @@ public final class SandboxEngine implements Engine {
     private final MountNamespaceThread ns;
     /** Used on {@link #ns} only. */
     private final IdmapNamespaces idmaps;
+
     private final Path etcMask;
     private final Image hostImage;
     private final CellPool pool;
@@ -53,16 +51,18 @@ public final class SandboxEngine implements Engine {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("isola-watchdog").unstarted(r));
     /** Platform threads that block in waitpid, one per running cell, reused across cells. */
-    private final ExecutorService waiters = Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon()
-            .name("isola-wait").unstarted(r));
+    private final ExecutorService waiters = Executors.newCachedThreadPool(
+            r -> Thread.ofPlatform().daemon().name("isola-wait").unstarted(r));
     /** Removes emptied cgroups in the background: on cgroup v1 that waits for the kernel, up to milliseconds. */
-    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
-            .name("isola-cleaner").unstarted(r));
+    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("isola-cleaner").unstarted(r));
+
     private final Map<String, SandboxCell> open = new ConcurrentHashMap<>();
     /** Makes the cells' network namespaces; holds the host's. */
     private final CellNetworks networks;
     /** The proxy listeners of open cells that reach out, by cell id. */
     private final Map<String, CellProxy> proxies = new ConcurrentHashMap<>();
+
     private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
 
     /**
@@ -113,8 +113,16 @@ public final class SandboxEngine implements Engine {
             Trace.mark("stale cells swept");
             this.pool = new CellPool(options, cgroups, hostImage, cellMount, filesReady, preparer, uids, networks);
             pool.prepareFirst();
-            this.launcher = new BwrapLauncher(options.bwrap(), ns, cgroups, idmaps, seccompBpf, procMask,
-                    options.callerUid(), options.callerGid(), networks);
+            this.launcher = new BwrapLauncher(
+                    options.bwrap(),
+                    ns,
+                    cgroups,
+                    idmaps,
+                    seccompBpf,
+                    procMask,
+                    options.callerUid(),
+                    options.callerGid(),
+                    networks);
         } catch (RuntimeException e) {
             // A start-up that failed leaves nothing behind: not the threads.
             preparer.close();
@@ -131,7 +139,8 @@ public final class SandboxEngine implements Engine {
 
     @Override
     public Cell start(CellSpec spec, Stdio stdio) {
-        Image image = Images.HOST.equals(spec.image()) ? hostImage
+        Image image = Images.HOST.equals(spec.image())
+                ? hostImage
                 : Images.resolve(spec.image(), options.paths().images(), etcMask);
         FileViewRules.check(spec.view());
         CommandLookup.require(spec, image);
@@ -154,21 +163,47 @@ public final class SandboxEngine implements Engine {
             }
             if (started.shared() != null) {
                 Trace.mark("view not idmappable: the cell shares the caller's uid");
-                audit.record(AuditEvent.of("cell.uid_shared", prepared.id(), "path", started.shared().hostPath(),
-                        "reason", started.shared().reason(), "host_uid", Integer.toUnsignedLong(started.hostUid())));
+                audit.record(AuditEvent.of(
+                        "cell.uid_shared",
+                        prepared.id(),
+                        "path",
+                        started.shared().hostPath(),
+                        "reason",
+                        started.shared().reason(),
+                        "host_uid",
+                        Integer.toUnsignedLong(started.hostUid())));
             }
-            SandboxCell cell = new SandboxCell(prepared, started.bwrapPid(), started.initPid(), spec.files(),
-                    spec.limits(), ns, closed -> release(closed, prepared), audit, timers, waiters);
+            SandboxCell cell = new SandboxCell(
+                    prepared,
+                    started.bwrapPid(),
+                    started.initPid(),
+                    spec.files(),
+                    spec.limits(),
+                    ns,
+                    closed -> release(closed, prepared),
+                    audit,
+                    timers,
+                    waiters);
             open.put(cell.id(), cell);
-            audit.record(AuditEvent.of("cell.started", cell.id(), "pid", started.bwrapPid(), "init_pid",
-                    started.initPid(), "cgroup", prepared.cgroup().name(), "host_uid",
+            audit.record(AuditEvent.of(
+                    "cell.started",
+                    cell.id(),
+                    "pid",
+                    started.bwrapPid(),
+                    "init_pid",
+                    started.initPid(),
+                    "cgroup",
+                    prepared.cgroup().name(),
+                    "host_uid",
                     Integer.toUnsignedLong(started.hostUid())));
             return cell;
         } catch (RuntimeException e) {
             prepared.cgroup().killAll();
             prepared.discard();
             closeProxy(prepared.id());
-            throw e instanceof IsolaException ie ? ie : new IsolaException("cannot start the cell: " + e.getMessage(), e);
+            throw e instanceof IsolaException ie
+                    ? ie
+                    : new IsolaException("cannot start the cell: " + e.getMessage(), e);
         } finally {
             pool.refill();
         }
@@ -180,9 +215,25 @@ public final class SandboxEngine implements Engine {
             view.add((v.access() == ViewEntry.Access.READ_WRITE ? "rw:" : "ro:") + v.hostPath());
         }
         var l = spec.limits();
-        return AuditEvent.of("cell.created", id, "engine", NAME, "image", image.name(), "command", spec.command(),
-                "view", view, "network", spec.network().word(), "memory_bytes", l.memoryBytes(),
-                "max_pids", l.maxPids(), "disk_bytes", l.diskBytes());
+        return AuditEvent.of(
+                "cell.created",
+                id,
+                "engine",
+                NAME,
+                "image",
+                image.name(),
+                "command",
+                spec.command(),
+                "view",
+                view,
+                "network",
+                spec.network().word(),
+                "memory_bytes",
+                l.memoryBytes(),
+                "max_pids",
+                l.maxPids(),
+                "disk_bytes",
+                l.diskBytes());
     }
 
     /**

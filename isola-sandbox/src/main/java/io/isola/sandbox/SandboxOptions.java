@@ -18,8 +18,8 @@ import java.util.Map;
  *     caller's. A cell whose view cannot be idmapped runs as this uid itself, as every cell once did, except when
  *     it is root: then the cell is refused, never run as host root.
  */
-public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int callerUid, int callerGid,
-        int poolSize, boolean refill) {
+public record SandboxOptions(
+        StatePaths paths, Path bwrap, Path cgroupRoot, int callerUid, int callerGid, int poolSize, boolean refill) {
     /** Owns no file on a normal system: the group of an ISOLA_CELL_UID given without ISOLA_CELL_GID. */
     public static final int NOBODY_RANGE_UID = 2_000_000_000;
 
@@ -51,8 +51,10 @@ public record SandboxOptions(StatePaths paths, Path bwrap, Path cgroupRoot, int 
         }
         String root = paths.root().toString();
         if (root.contains(",") || root.contains(":") || root.contains("\\")) {
-            throw new IsolaException("the state directory " + root
-                    + " contains ',', ':' or '\\', which overlayfs cannot take: choose another with ISOLA_STATE_DIR", 2);
+            throw new IsolaException(
+                    "the state directory " + root
+                            + " contains ',', ':' or '\\', which overlayfs cannot take: choose another with ISOLA_STATE_DIR",
+                    2);
         }
     }
 

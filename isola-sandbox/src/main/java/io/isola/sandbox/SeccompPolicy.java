@@ -27,21 +27,66 @@ final class SeccompPolicy {
     /** Denied with EPERM. Grouped by reason. */
     static final List<String> DENIED = List.of(
             // changing the file system view: mounts and their new API
-            "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount",
-            "fspick", "mount_setattr",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "chroot",
+            "move_mount",
+            "open_tree",
+            "fsopen",
+            "fsconfig",
+            "fsmount",
+            "fspick",
+            "mount_setattr",
             // reaching other processes' memory (there are none outside the pid namespace, but no debugger either)
-            "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "kcmp",
+            "pidfd_getfd",
             // replacing or extending the kernel
-            "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "bpf",
             // large, often-exploited kernel surfaces an untrusted task does not need
-            "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
-            "keyctl", "add_key", "request_key", "open_by_handle_at", "name_to_handle_at", "lookup_dcookie",
-            "fanotify_init", "quotactl", "quotactl_fd", "nfsservctl", "uselib", "personality", "modify_ldt",
+            "perf_event_open",
+            "userfaultfd",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "open_by_handle_at",
+            "name_to_handle_at",
+            "lookup_dcookie",
+            "fanotify_init",
+            "quotactl",
+            "quotactl_fd",
+            "nfsservctl",
+            "uselib",
+            "personality",
+            "modify_ldt",
             // joining other namespaces
             "setns",
             // host-wide state
-            "reboot", "swapon", "swapoff", "syslog", "acct", "settimeofday", "clock_settime", "clock_adjtime",
-            "adjtimex", "sethostname", "setdomainname", "iopl", "ioperm", "vhangup");
+            "reboot",
+            "swapon",
+            "swapoff",
+            "syslog",
+            "acct",
+            "settimeofday",
+            "clock_settime",
+            "clock_adjtime",
+            "adjtimex",
+            "sethostname",
+            "setdomainname",
+            "iopl",
+            "ioperm",
+            "vhangup");
 
     /** The socket families a task needs: its own loopback and its network namespace's routes and addresses. */
     static final List<Integer> ALLOWED_FAMILIES = List.of(AF_UNIX, AF_INET, AF_INET6, AF_NETLINK);
@@ -55,7 +100,12 @@ final class SeccompPolicy {
         void describe(StringBuilder key) {
             key.append(syscall).append(':').append(errno);
             for (Seccomp.Cmp c : when) {
-                key.append(',').append(c.arg()).append(c.op().name()).append(c.a()).append('/').append(c.b());
+                key.append(',')
+                        .append(c.arg())
+                        .append(c.op().name())
+                        .append(c.a())
+                        .append('/')
+                        .append(c.b());
             }
             key.append(';');
         }
@@ -94,12 +144,21 @@ final class SeccompPolicy {
      */
     private static List<Rule> setIdRules() {
         List<Rule> rules = new ArrayList<>();
-        String[][] modeArgs = {{"chmod", "1"}, {"fchmod", "1"}, {"fchmodat", "2"}, {"fchmodat2", "2"},
-                {"creat", "1"}, {"mkdir", "1"}, {"mkdirat", "2"}, {"mknod", "1"}, {"mknodat", "2"}};
+        String[][] modeArgs = {
+            {"chmod", "1"},
+            {"fchmod", "1"},
+            {"fchmodat", "2"},
+            {"fchmodat2", "2"},
+            {"creat", "1"},
+            {"mkdir", "1"},
+            {"mkdirat", "2"},
+            {"mknod", "1"},
+            {"mknodat", "2"}
+        };
         for (String[] call : modeArgs) {
             for (long bit : new long[] {S_ISUID, S_ISGID}) {
-                rules.add(new Rule(call[0], EPERM, List.of(Seccomp.Cmp.maskedEquals(Integer.parseInt(call[1]), bit,
-                        bit))));
+                rules.add(new Rule(
+                        call[0], EPERM, List.of(Seccomp.Cmp.maskedEquals(Integer.parseInt(call[1]), bit, bit))));
             }
         }
         String[][] openArgs = {{"open", "1", "2"}, {"openat", "2", "3"}};
@@ -107,8 +166,12 @@ final class SeccompPolicy {
             int flags = Integer.parseInt(call[1]), mode = Integer.parseInt(call[2]);
             for (long creating : new long[] {O_CREAT, O_TMPFILE}) {
                 for (long bit : new long[] {S_ISUID, S_ISGID}) {
-                    rules.add(new Rule(call[0], EPERM, List.of(Seccomp.Cmp.maskedEquals(flags, creating, creating),
-                            Seccomp.Cmp.maskedEquals(mode, bit, bit))));
+                    rules.add(new Rule(
+                            call[0],
+                            EPERM,
+                            List.of(
+                                    Seccomp.Cmp.maskedEquals(flags, creating, creating),
+                                    Seccomp.Cmp.maskedEquals(mode, bit, bit))));
                 }
             }
         }
@@ -133,11 +196,13 @@ final class SeccompPolicy {
                 }
             }
             rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.greater(0, AF_NETLINK))));
-            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_NETLINK),
-                    Seccomp.Cmp.notEquals(2, NETLINK_ROUTE))));
+            rules.add(new Rule(
+                    call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_NETLINK), Seccomp.Cmp.notEquals(2, NETLINK_ROUTE))));
             // AF_INET with the obsolete SOCK_PACKET type is a packet socket in disguise (the kernel masks the type).
-            rules.add(new Rule(call, EPERM, List.of(Seccomp.Cmp.equals(0, AF_INET),
-                    Seccomp.Cmp.maskedEquals(1, SOCK_TYPE_MASK, SOCK_PACKET))));
+            rules.add(new Rule(
+                    call,
+                    EPERM,
+                    List.of(Seccomp.Cmp.equals(0, AF_INET), Seccomp.Cmp.maskedEquals(1, SOCK_TYPE_MASK, SOCK_PACKET))));
         }
         return rules;
     }

@@ -1,7 +1,7 @@
 package io.isola.sandbox;
 
-import io.isola.core.TaskFiles;
 import io.isola.core.Harvest;
+import io.isola.core.TaskFiles;
 import io.isola.core.output.Harvester;
 import io.isola.core.output.Harvester.EntryType;
 import java.io.IOException;
@@ -28,7 +28,12 @@ final class TaskOutput {
         }
         for (int i = 0; i < files.inputs().size(); i++) {
             // The overlay's upper layer holds exactly what the task created or changed among its inputs.
-            walk(rootfs.inputUpper(i), "", harvester, Harvest.Kind.CHANGED_INPUT, files.inputs().get(i).cellDir());
+            walk(
+                    rootfs.inputUpper(i),
+                    "",
+                    harvester,
+                    Harvest.Kind.CHANGED_INPUT,
+                    files.inputs().get(i).cellDir());
         }
         return harvester.finish();
     }

@@ -35,29 +35,46 @@ class CellLifecycleTest extends WithEngine {
 
     @Test
     void stdioPassesThrough() {
-        TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", "tr a-z A-Z; echo oops >&2"),
-                Limits.DEFAULT, List.of()), "hello cell\n");
+        TestCells.Result r = cells.run(
+                TestCells.spec(List.of("/bin/sh", "-c", "tr a-z A-Z; echo oops >&2"), Limits.DEFAULT, List.of()),
+                "hello cell\n");
         assertThat(r.out()).isEqualTo("HELLO CELL\n");
         assertThat(r.err()).isEqualTo("oops\n");
     }
 
     @Test
     void environmentIsMinimalAndExplicit() {
-        Map<String, String> caller = Map.of("SECRET_TOKEN", "s3cr3t", "DBUS_SESSION_BUS_ADDRESS", "unix:path=/x",
-                "DISPLAY", ":0", "LANG", "de_DE.UTF-8", "WANTED", "yes");
-        CellSpec spec = new CellSpec("sandbox", "host", List.of("/usr/bin/env"),
-                CellEnvironment.build(caller, List.of("WANTED", "SET=1")), List.of(), null, Network.NONE,
+        Map<String, String> caller = Map.of(
+                "SECRET_TOKEN",
+                "s3cr3t",
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/x",
+                "DISPLAY",
+                ":0",
+                "LANG",
+                "de_DE.UTF-8",
+                "WANTED",
+                "yes");
+        CellSpec spec = new CellSpec(
+                "sandbox",
+                "host",
+                List.of("/usr/bin/env"),
+                CellEnvironment.build(caller, List.of("WANTED", "SET=1")),
+                List.of(),
+                null,
+                Network.NONE,
                 Limits.DEFAULT);
         String env = cells.run(spec, null).out();
-        assertThat(env).contains("HOME=/home/user", "PATH=", "LANG=de_DE.UTF-8", "WANTED=yes", "SET=1")
+        assertThat(env)
+                .contains("HOME=/home/user", "PATH=", "LANG=de_DE.UTF-8", "WANTED=yes", "SET=1")
                 .doesNotContain("SECRET_TOKEN", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY");
     }
 
     @Test
     void timeoutKillsTheWholeTree() {
         long t0 = System.nanoTime();
-        TestCells.Result r = cells.sh("sleep 600 & sleep 600 & sleep 600; wait",
-                Limits.DEFAULT.withTimeout(Duration.ofMillis(500)));
+        TestCells.Result r =
+                cells.sh("sleep 600 & sleep 600 & sleep 600; wait", Limits.DEFAULT.withTimeout(Duration.ofMillis(500)));
         assertThat(r.exit().reason()).isEqualTo(CellExit.Reason.KILLED);
         assertThat(r.exit().detail()).startsWith("timeout");
         assertThat(r.code()).isEqualTo(128 + 9);
@@ -75,8 +92,8 @@ class CellLifecycleTest extends WithEngine {
     @Test
     void killEndsEveryProcessOfTheCell() throws Exception {
         Path out = Files.createTempFile("isola-kill", ".out");
-        CellSpec spec = TestCells.spec(List.of("/bin/sh", "-c", "sleep 600 & sleep 600 & echo started; wait"),
-                Limits.DEFAULT, List.of());
+        CellSpec spec = TestCells.spec(
+                List.of("/bin/sh", "-c", "sleep 600 & sleep 600 & echo started; wait"), Limits.DEFAULT, List.of());
         try (Cell cell = cells.engine.start(spec, Stdio.files(Path.of("/dev/null"), out, out))) {
             SandboxCell sc = (SandboxCell) cell;
             waitUntil(() -> Files.readString(out).contains("started"));
@@ -101,10 +118,18 @@ class CellLifecycleTest extends WithEngine {
 
     @Test
     void missingImageIsAClearError() {
-        CellSpec spec = new CellSpec("sandbox", "no-such-image", List.of("/bin/true"),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), null, Network.NONE, Limits.DEFAULT);
+        CellSpec spec = new CellSpec(
+                "sandbox",
+                "no-such-image",
+                List.of("/bin/true"),
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                Network.NONE,
+                Limits.DEFAULT);
         assertThatThrownBy(() -> cells.engine.start(spec, Stdio.INHERIT))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("no image 'no-such-image'");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("no image 'no-such-image'");
     }
 
     @Test
@@ -116,7 +141,11 @@ class CellLifecycleTest extends WithEngine {
         assertThat(Leftovers.cellMountsInBaseNamespace(cells.engine)).isZero();
         // Left open: the engine's base namespace and the prepared cells of the pool; the closed cell's are gone.
         waitUntil(() -> Leftovers.openMountNamespaces() <= 1 + cells.pooled());
-        waitUntil(() -> Leftovers.cellCgroups().stream().map(Path::getFileName).distinct().count() <= cells.pooled());
+        waitUntil(() -> Leftovers.cellCgroups().stream()
+                        .map(Path::getFileName)
+                        .distinct()
+                        .count()
+                <= cells.pooled());
     }
 
     interface Check {

@@ -42,12 +42,19 @@ class CellNetworkTest extends WithEngine {
     @Test
     void aRequestThroughTheProxyReachesTheEgressWithTheCellsIdAndGetsItsAnswer() throws Exception {
         TestEgress egress = new TestEgress(false);
-        Ran r = run(TestEgress.spec(egress, "env | grep -i _proxy= | sort; " + CURL + "http://example.test/v4; echo \"curl $?\"; "
-                + CURL + "-x 'http://[::1]:3128' http://example.test/v6; echo \"curl $?\""));
-        assertThat(r.out()).as(r.result().err())
-                .contains("http_proxy=http://127.0.0.1:3128", "HTTPS_PROXY=http://127.0.0.1:3128",
-                        "ALL_PROXY=http://127.0.0.1:3128", "no_proxy=localhost,127.0.0.1,::1")
-                .containsSubsequence("via egress for " + r.cellId(), "curl 0", "via egress for " + r.cellId(), "curl 0");
+        Ran r = run(TestEgress.spec(
+                egress,
+                "env | grep -i _proxy= | sort; " + CURL + "http://example.test/v4; echo \"curl $?\"; " + CURL
+                        + "-x 'http://[::1]:3128' http://example.test/v6; echo \"curl $?\""));
+        assertThat(r.out())
+                .as(r.result().err())
+                .contains(
+                        "http_proxy=http://127.0.0.1:3128",
+                        "HTTPS_PROXY=http://127.0.0.1:3128",
+                        "ALL_PROXY=http://127.0.0.1:3128",
+                        "no_proxy=localhost,127.0.0.1,::1")
+                .containsSubsequence(
+                        "via egress for " + r.cellId(), "curl 0", "via egress for " + r.cellId(), "curl 0");
         TestEgress.Seen first = egress.seen.poll(5, TimeUnit.SECONDS);
         TestEgress.Seen second = egress.seen.poll(5, TimeUnit.SECONDS);
         assertThat(List.of(first, second)).extracting(TestEgress.Seen::cellId).containsOnly(r.cellId());
@@ -58,11 +65,16 @@ class CellNetworkTest extends WithEngine {
 
     @Test
     void aCellWithoutNetworkHasNoProxyAddressAndNoProxySettings() {
-        Ran r = run(TestEgress.spec(null, "env | grep -ci _proxy=; grep -c ':0C38 00000000:0000 0A' "
-                + "/proc/net/tcp /proc/net/tcp6; " + CURL + "-x http://127.0.0.1:3128 http://example.test/; "
-                + "echo \"curl $?\"; ip link set lo down 2>/dev/null || echo 'lo down refused'; ip route"));
-        assertThat(r.out()).as(r.result().err()).containsSubsequence("0", "/proc/net/tcp:0", "/proc/net/tcp6:0",
-                "curl 7").doesNotContain("via egress").endsWith("lo down refused\n");
+        Ran r = run(TestEgress.spec(
+                null,
+                "env | grep -ci _proxy=; grep -c ':0C38 00000000:0000 0A' "
+                        + "/proc/net/tcp /proc/net/tcp6; " + CURL + "-x http://127.0.0.1:3128 http://example.test/; "
+                        + "echo \"curl $?\"; ip link set lo down 2>/dev/null || echo 'lo down refused'; ip route"));
+        assertThat(r.out())
+                .as(r.result().err())
+                .containsSubsequence("0", "/proc/net/tcp:0", "/proc/net/tcp6:0", "curl 7")
+                .doesNotContain("via egress")
+                .endsWith("lo down refused\n");
     }
 
     @Test
@@ -77,7 +89,8 @@ class CellNetworkTest extends WithEngine {
             for (String a : hostAddresses()) {
                 direct.append(" '").append(a).append('\'');
             }
-            direct.append("; do curl -s --noproxy '*' --connect-timeout 3 http://$a:").append(port)
+            direct.append("; do curl -s --noproxy '*' --connect-timeout 3 http://$a:")
+                    .append(port)
                     .append("/; echo \"direct $a $?\"; done; ");
             Ran r = run(TestEgress.spec(egress, direct + """
                     echo routes; ip route; ip -6 route | grep -v '^::1 \\|^fe80'; echo links; ip -o link | cut -d: -f2
@@ -94,15 +107,26 @@ class CellNetworkTest extends WithEngine {
                     ip route add default dev lo 2>/dev/null || echo "route add refused"
                     """ + CURL + "http://example.test/still; echo \"curl $?\""));
             String out = r.out();
-            assertThat(out.lines().filter(l -> l.startsWith("direct ")).toList()).as(out)
-                    .hasSize(2 + hostAddresses().size()).noneMatch(l -> l.endsWith(" 0"));
-            assertThat(host.accept()).as("the host server was reached from a cell").isNull();
-            assertThat(out.substring(out.indexOf("routes"), out.indexOf("links"))).isEqualTo("routes\n");
+            assertThat(out.lines().filter(l -> l.startsWith("direct ")).toList())
+                    .as(out)
+                    .hasSize(2 + hostAddresses().size())
+                    .noneMatch(l -> l.endsWith(" 0"));
+            assertThat(host.accept())
+                    .as("the host server was reached from a cell")
+                    .isNull();
+            assertThat(out.substring(out.indexOf("routes"), out.indexOf("links")))
+                    .isEqualTo("routes\n");
             assertThat(out.substring(out.indexOf("links")).lines().skip(1).takeWhile(l -> !l.startsWith("raw")))
                     .containsExactly(" lo");
-            assertThat(out).contains("raw4 Operation not permitted", "raw6 Operation not permitted",
-                    "bind4 Address already in use", "bind6 Address already in use", "lo down refused",
-                    "addr add refused", "route add refused")
+            assertThat(out)
+                    .contains(
+                            "raw4 Operation not permitted",
+                            "raw6 Operation not permitted",
+                            "bind4 Address already in use",
+                            "bind6 Address already in use",
+                            "lo down refused",
+                            "addr add refused",
+                            "route add refused")
                     .containsSubsequence("via egress for " + r.cellId(), "curl 0");
         }
     }
@@ -111,14 +135,17 @@ class CellNetworkTest extends WithEngine {
     void closingTheCellLeavesNothingOfItsNetworkInIsola() throws Exception {
         TestEgress holding = new TestEgress(true);
         run(TestEgress.spec(holding, CURL + "-m 1 http://example.test/warm-up")); // JVM-wide lazy descriptors
-        String hostNet = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        String hostNet =
+                Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
         List<String> fdsBefore = networkLinks();
         Path out = Files.createTempFile("isola-net-out", "");
         CellProxy proxy;
         String cellNet;
         String cellId;
-        try (Cell cell = cells.engine.start(TestEgress.spec(holding, "readlink /proc/self/ns/net; "
-                + CURL + "-m 60 http://example.test/held; sleep 60"), Stdio.files(Path.of("/dev/null"), out, out))) {
+        try (Cell cell = cells.engine.start(
+                TestEgress.spec(
+                        holding, "readlink /proc/self/ns/net; " + CURL + "-m 60 http://example.test/held; sleep 60"),
+                Stdio.files(Path.of("/dev/null"), out, out))) {
             TestEgress.Seen held;
             do {
                 held = holding.seen.poll(10, TimeUnit.SECONDS);
@@ -132,7 +159,9 @@ class CellNetworkTest extends WithEngine {
             assertThat(held.connection().isOpen()).isTrue();
             // Closed while the task runs and the egress still holds a connection of it.
             cell.close();
-            assertThat(held.connection().isOpen()).as("the held connection was closed with its cell").isFalse();
+            assertThat(held.connection().isOpen())
+                    .as("the held connection was closed with its cell")
+                    .isFalse();
         } finally {
             Files.deleteIfExists(out);
         }
@@ -140,14 +169,18 @@ class CellNetworkTest extends WithEngine {
         assertThat(proxy.acceptors()).noneMatch(Thread::isAlive);
         // Sockets and event descriptors: what could keep the cell's network alive, besides a descriptor of the
         // namespace itself. (The pool's cells, each with namespaces of its own, come and go meanwhile.)
-        assertThat(networkLinks()).as("descriptors left after the cell closed")
+        assertThat(networkLinks())
+                .as("descriptors left after the cell closed")
                 .containsExactlyInAnyOrderElementsOf(fdsBefore);
-        assertThat(allLinks()).as("a descriptor of the closed cell's network namespace").doesNotContain(cellNet);
+        assertThat(allLinks())
+                .as("a descriptor of the closed cell's network namespace")
+                .doesNotContain(cellNet);
         // Every thread of Isola is back in (or never left) the host's network namespace.
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
                 try {
-                    assertThat(Files.readSymbolicLink(t.resolve("ns/net")).toString()).as(t.toString())
+                    assertThat(Files.readSymbolicLink(t.resolve("ns/net")).toString())
+                            .as(t.toString())
                             .isEqualTo(hostNet);
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // a thread that ended meanwhile
@@ -164,8 +197,8 @@ class CellNetworkTest extends WithEngine {
             List<Future<Ran>> runs = new ArrayList<>();
             for (int i = 0; i < 18; i++) {
                 String path = "/n" + i;
-                runs.add(pool.submit(() -> run(TestEgress.spec(egress, "echo " + path + "; " + CURL
-                        + "http://example.test" + path))));
+                runs.add(pool.submit(() ->
+                        run(TestEgress.spec(egress, "echo " + path + "; " + CURL + "http://example.test" + path))));
             }
             List<String> ids = new ArrayList<>();
             for (Future<Ran> f : runs) {
@@ -180,8 +213,11 @@ class CellNetworkTest extends WithEngine {
             for (int i = 0; i < runs.size(); i++) {
                 String line = "GET http://example.test/n" + i + " HTTP/1.1";
                 String id = ids.get(i);
-                assertThat(seen).filteredOn(s -> s.requestLine().equals(line)).singleElement()
-                        .extracting(TestEgress.Seen::cellId).isEqualTo(id);
+                assertThat(seen)
+                        .filteredOn(s -> s.requestLine().equals(line))
+                        .singleElement()
+                        .extracting(TestEgress.Seen::cellId)
+                        .isEqualTo(id);
             }
         } finally {
             pool.shutdownNow();

@@ -28,6 +28,7 @@ class CellUidAttackTest {
     static final int CALLER = 4321;
     /** inotify_init(2) on x86-64. */
     static final String INOTIFY_INIT = "253";
+
     static TestCells cells;
     /** A ramfs of the caller's: the engine copies the host's mounts when it starts, so it is mounted before. */
     static Path ramfs;
@@ -52,13 +53,15 @@ class CellUidAttackTest {
 
     @Test
     void aCellThatUsesUpItsInotifyInstancesLeavesOtherCellsAndTheCallerTheirs() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"),
+        Assumptions.assumeTrue(
+                System.getProperty("os.arch").equals("amd64"),
                 "inotify_init is system call 253 on x86-64 only; this machine is " + System.getProperty("os.arch"));
         Path out = cells.scratch("hog");
         // The hog takes inotify instances until the kernel refuses one, says how many, and keeps them all.
         String hog = "$| = 1; my $n = 0; $n++ while syscall(" + INOTIFY_INIT + ") >= 0; print \"$n\\n\"; sleep 60";
-        try (Cell hogCell = cells.engine.start(TestCells.spec(List.of("/usr/bin/perl", "-e", hog), Limits.DEFAULT,
-                List.of()), Stdio.files(null, out, null))) {
+        try (Cell hogCell = cells.engine.start(
+                TestCells.spec(List.of("/usr/bin/perl", "-e", hog), Limits.DEFAULT, List.of()),
+                Stdio.files(null, out, null))) {
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (Files.readString(out).isBlank()) {
                 assertThat(System.nanoTime()).as("the hog never reported").isLessThan(deadline);
@@ -68,20 +71,32 @@ class CellUidAttackTest {
             assertThat(hogged).as("the kernel's per-user limit stopped the hog").isLessThan(100_000);
 
             String ten = "my $n = 0; for (1 .. 10) { $n++ if syscall(" + INOTIFY_INIT + ") >= 0 } print \"$n\\n\"";
-            TestCells.Result other = cells.run(TestCells.spec(List.of("/usr/bin/perl", "-e", ten), Limits.DEFAULT,
-                    List.of()), null);
-            assertThat(other.out().trim()).as("a second cell's inotify instances").isEqualTo("10");
+            TestCells.Result other =
+                    cells.run(TestCells.spec(List.of("/usr/bin/perl", "-e", ten), Limits.DEFAULT, List.of()), null);
+            assertThat(other.out().trim())
+                    .as("a second cell's inotify instances")
+                    .isEqualTo("10");
 
-            Process caller = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + CALLER, "--regid=" + CALLER,
-                    "--clear-groups", "/usr/bin/perl", "-e", ten).redirectErrorStream(true).start();
+            Process caller = new ProcessBuilder(
+                            "/usr/bin/setpriv",
+                            "--reuid=" + CALLER,
+                            "--regid=" + CALLER,
+                            "--clear-groups",
+                            "/usr/bin/perl",
+                            "-e",
+                            ten)
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(new String(caller.getInputStream().readAllBytes()).trim())
-                    .as("the caller's own inotify instances").isEqualTo("10");
+                    .as("the caller's own inotify instances")
+                    .isEqualTo("10");
         }
     }
 
     @Test
     void everyCellIsAHostUidOfItsOwnThatIsNeitherTheCallerNorRoot() throws Exception {
-        try (Cell a = sleeper(); Cell b = sleeper()) {
+        try (Cell a = sleeper();
+                Cell b = sleeper()) {
             long uidA = hostUid(a.pid()), uidB = hostUid(b.pid());
             assertThat(uidA).isNotEqualTo(uidB).isNotIn(0L, (long) CALLER);
             assertThat(uidB).isNotIn(0L, (long) CALLER);
@@ -93,7 +108,9 @@ class CellUidAttackTest {
             while (processesOf(uidA) + processesOf(uidB) > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(processesOf(uidA) + processesOf(uidB)).as("processes left of closed cells").isZero();
+            assertThat(processesOf(uidA) + processesOf(uidB))
+                    .as("processes left of closed cells")
+                    .isZero();
         }
     }
 
@@ -108,16 +125,26 @@ class CellUidAttackTest {
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         Files.setPosixFilePermissions(rw, PosixFilePermissions.fromString("rwx------"));
         try {
-            TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c",
-                    "cat /home/user/note.txt && echo made > /home/user/rw/new && mkdir /home/user/rw/sub"),
-                    Limits.DEFAULT, List.of(new ViewEntry(secret, Path.of("/home/user/note.txt"),
-                            ViewEntry.Access.READ_ONLY), new ViewEntry(rw, Path.of("/home/user/rw"),
-                            ViewEntry.Access.READ_WRITE))), null);
+            TestCells.Result r = cells.run(
+                    TestCells.spec(
+                            List.of(
+                                    "/bin/sh",
+                                    "-c",
+                                    "cat /home/user/note.txt && echo made > /home/user/rw/new && mkdir /home/user/rw/sub"),
+                            Limits.DEFAULT,
+                            List.of(
+                                    new ViewEntry(secret, Path.of("/home/user/note.txt"), ViewEntry.Access.READ_ONLY),
+                                    new ViewEntry(rw, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))),
+                    null);
             assertThat(r.code()).as(r.toString()).isZero();
             assertThat(r.out()).contains("only the caller reads this");
             for (Path made : List.of(rw.resolve("new"), rw.resolve("sub"))) {
-                assertThat(Files.getAttribute(made, "unix:uid")).as(made.toString()).isEqualTo(CALLER);
-                assertThat(Files.getAttribute(made, "unix:gid")).as(made.toString()).isEqualTo(CALLER);
+                assertThat(Files.getAttribute(made, "unix:uid"))
+                        .as(made.toString())
+                        .isEqualTo(CALLER);
+                assertThat(Files.getAttribute(made, "unix:gid"))
+                        .as(made.toString())
+                        .isEqualTo(CALLER);
             }
         } finally {
             TestCells.deleteTree(dir);
@@ -133,9 +160,12 @@ class CellUidAttackTest {
         Path shared = Files.createTempDirectory(Path.of("/var/tmp"), "isola-shared");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         try {
-            TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", "echo made > /home/user/rw/new"),
-                    Limits.DEFAULT, List.of(new ViewEntry(shared, Path.of("/home/user/rw"),
-                            ViewEntry.Access.READ_WRITE))), null);
+            TestCells.Result r = cells.run(
+                    TestCells.spec(
+                            List.of("/bin/sh", "-c", "echo made > /home/user/rw/new"),
+                            Limits.DEFAULT,
+                            List.of(new ViewEntry(shared, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))),
+                    null);
             assertThat(r.code()).as(r.toString()).isZero();
             assertThat(Files.getAttribute(shared, "unix:uid")).isEqualTo(0);
             assertThat(Files.getAttribute(shared.resolve("new"), "unix:uid")).isEqualTo(CALLER);
@@ -152,14 +182,18 @@ class CellUidAttackTest {
     @Test
     void aFolderThatCannotBeIdmappedFallsBackToTheCallersUidAndSaysSo() throws Exception {
         Path dir = ramfs;
-        try (Cell cell = cells.engine.start(TestCells.spec(List.of("/bin/sh", "-c",
-                "echo made > /home/user/rw/new && sleep 1"), Limits.DEFAULT, List.of(new ViewEntry(dir,
-                Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))), Stdio.files(null, null, null))) {
+        try (Cell cell = cells.engine.start(
+                TestCells.spec(
+                        List.of("/bin/sh", "-c", "echo made > /home/user/rw/new && sleep 1"),
+                        Limits.DEFAULT,
+                        List.of(new ViewEntry(dir, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))),
+                Stdio.files(null, null, null))) {
             assertThat(hostUid(cell.pid())).isEqualTo(CALLER);
             assertThat(cell.waitFor().exitCode()).isZero();
             assertThat(Files.getAttribute(dir.resolve("new"), "unix:uid")).isEqualTo(CALLER);
-            assertThat(cells.auditLines()).anyMatch(l -> l.contains("\"cell.uid_shared\"") && l.contains(cell.id())
-                    && l.contains(dir.toString()));
+            assertThat(cells.auditLines())
+                    .anyMatch(l ->
+                            l.contains("\"cell.uid_shared\"") && l.contains(cell.id()) && l.contains(dir.toString()));
         }
     }
 
@@ -170,8 +204,8 @@ class CellUidAttackTest {
     }
 
     private static Cell sleeper() {
-        return cells.engine.start(TestCells.spec(List.of("/bin/sleep", "60"), Limits.DEFAULT, List.of()),
-                Stdio.files(null, null, null));
+        return cells.engine.start(
+                TestCells.spec(List.of("/bin/sleep", "60"), Limits.DEFAULT, List.of()), Stdio.files(null, null, null));
     }
 
     /** The real uid of a host process, as /proc shows it (unsigned). */
@@ -187,7 +221,8 @@ class CellUidAttackTest {
     static int processesOf(long uid) throws IOException {
         int n = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     if (hostUid(Integer.parseInt(p.getFileName().toString())) == uid) {
                         n++;

@@ -14,19 +14,38 @@ import org.junit.jupiter.api.Test;
  */
 class HostIdentityAttackTest extends WithEngine {
     /** The kernel's files that name the host or show what it does: symbols, keys, boot command line, disks, locks. */
-    private static final List<String> HOST_FILES = List.of("/proc/kallsyms", "/proc/key-users", "/proc/keys",
-            "/proc/cmdline", "/proc/config.gz", "/proc/modules", "/proc/interrupts", "/proc/partitions",
-            "/proc/diskstats", "/proc/swaps", "/proc/locks", "/proc/timer_list", "/proc/sched_debug", "/proc/kcore",
-            "/proc/kmsg", "/proc/vmallocinfo", "/proc/slabinfo", "/proc/sys/kernel/random/boot_id");
+    private static final List<String> HOST_FILES = List.of(
+            "/proc/kallsyms",
+            "/proc/key-users",
+            "/proc/keys",
+            "/proc/cmdline",
+            "/proc/config.gz",
+            "/proc/modules",
+            "/proc/interrupts",
+            "/proc/partitions",
+            "/proc/diskstats",
+            "/proc/swaps",
+            "/proc/locks",
+            "/proc/timer_list",
+            "/proc/sched_debug",
+            "/proc/kcore",
+            "/proc/kmsg",
+            "/proc/vmallocinfo",
+            "/proc/slabinfo",
+            "/proc/sys/kernel/random/boot_id");
+
     private static final List<String> HOST_DIRS = List.of("/proc/bus", "/proc/asound", "/proc/scsi", "/sys");
 
     @Test
     void eachCellHasItsOwnBootIdAndNoneIsTheHosts() throws IOException {
-        String host = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        String host =
+                Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
         String first = cells.sh("cat /proc/sys/kernel/random/boot_id").out().trim();
         String second = cells.sh("cat /proc/sys/kernel/random/boot_id").out().trim();
-        assertThat(first).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-                .isNotEqualTo(host).isNotEqualTo(second);
+        assertThat(first)
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+                .isNotEqualTo(host)
+                .isNotEqualTo(second);
         assertThat(second).isNotEqualTo(host);
     }
 
@@ -37,10 +56,14 @@ class HostIdentityAttackTest extends WithEngine {
         TestCells.Result r = cells.sh("cat /proc/self/mountinfo; echo; cat /proc/self/mounts");
         assertThat(r.out()).contains(" / ", "overlay").doesNotContain(state, "/run/", "/tmp/", "/home");
         // Every directory an overlay is made of is named by a descriptor, never by its host path.
-        List<String> dirs = r.out().lines().filter(l -> l.contains("overlay"))
+        List<String> dirs = r.out()
+                .lines()
+                .filter(l -> l.contains("overlay"))
                 .flatMap(l -> java.util.Arrays.stream(l.split("[ ,]")))
                 .filter(o -> o.startsWith("lowerdir=") || o.startsWith("upperdir=") || o.startsWith("workdir="))
-                .flatMap(o -> java.util.Arrays.stream(o.substring(o.indexOf('=') + 1).split(":"))).toList();
+                .flatMap(o ->
+                        java.util.Arrays.stream(o.substring(o.indexOf('=') + 1).split(":")))
+                .toList();
         assertThat(dirs).isNotEmpty().allSatisfy(d -> assertThat(d).matches("/proc/self/fd/[0-9]+"));
     }
 
@@ -58,7 +81,8 @@ class HostIdentityAttackTest extends WithEngine {
                 for d in %s; do [ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "LISTED $d"; done
                 cat /proc/cmdline
                 echo end
-                """.formatted(String.join(" ", HOST_FILES.subList(0, HOST_FILES.size() - 1)), String.join(" ", HOST_DIRS));
+                """.formatted(
+                        String.join(" ", HOST_FILES.subList(0, HOST_FILES.size() - 1)), String.join(" ", HOST_DIRS));
         TestCells.Result r = cells.sh(script);
         assertThat(r.out()).doesNotContain("READ", "LISTED");
         String hostCmdline = Files.readString(Path.of("/proc/cmdline")).trim();
@@ -88,7 +112,8 @@ class HostIdentityAttackTest extends WithEngine {
                 ps -e >/dev/null 2>&1 && echo ps
                 cat /proc/sys/kernel/random/uuid >/dev/null && echo uuid
                 """);
-        assertThat(r.out().lines().toList()).as(r.err())
+        assertThat(r.out().lines().toList())
+                .as(r.err())
                 .containsExactly("meminfo", "cpuinfo", "stat", "uptime", "status", "ps", "uuid");
     }
 }

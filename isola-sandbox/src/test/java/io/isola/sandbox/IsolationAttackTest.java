@@ -43,17 +43,22 @@ class IsolationAttackTest extends WithEngine {
     void cannotWriteAnywhereOnTheHost() throws IOException {
         Path given = TestCells.sharedDir("isola-ro");
         Files.writeString(given.resolve("doc.txt"), "original");
-        Files.setPosixFilePermissions(given.resolve("doc.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+                given.resolve("doc.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         String marker = "isola-attack-" + System.nanoTime();
-        TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", """
+        TestCells.Result r = cells.run(
+                TestCells.spec(
+                        List.of("/bin/sh", "-c", """
                 for d in /usr/bin /etc /usr/lib /opt /var /run /; do
                   echo x > "$d/%1$s" 2>/dev/null && echo "WROTE $d"
                 done
                 echo changed > %2$s/doc.txt 2>/dev/null && echo "WROTE given"
                 rm -f %2$s/doc.txt 2>/dev/null; ls %2$s/doc.txt >/dev/null || echo "DELETED given"
                 echo x > /tmp/%1$s && echo "tmp ok"
-                """.formatted(marker, given)), Limits.DEFAULT,
-                List.of(new ViewEntry(given, given, ViewEntry.Access.READ_ONLY))), null);
+                """.formatted(marker, given)),
+                        Limits.DEFAULT,
+                        List.of(new ViewEntry(given, given, ViewEntry.Access.READ_ONLY))),
+                null);
         assertThat(r.out()).doesNotContain("WROTE", "DELETED").contains("tmp ok");
         assertThat(Files.readString(given.resolve("doc.txt"))).isEqualTo("original");
         for (String d : List.of("/usr/bin", "/etc", "/usr/lib", "/opt", "/var", "/run", "/", "/tmp")) {
@@ -73,15 +78,22 @@ class IsolationAttackTest extends WithEngine {
         Path secret = dir.resolve("owner-only.txt");
         Files.writeString(secret, "root's eyes only");
         Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        var readIt = TestCells.spec(List.of("/bin/cat", secret.toString()), Limits.DEFAULT,
+        var readIt = TestCells.spec(
+                List.of("/bin/cat", secret.toString()),
+                Limits.DEFAULT,
                 List.of(new ViewEntry(secret, secret, ViewEntry.Access.READ_ONLY)));
-        var writeIn = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
+        var writeIn = TestCells.spec(
+                List.of("/bin/true"),
+                Limits.DEFAULT,
                 List.of(new ViewEntry(dir, Path.of("/home/user/out"), ViewEntry.Access.READ_WRITE)));
         try (TestCells stranger = new TestCells(java.util.Map.of("ISOLA_CELL_UID", "2000000000"))) {
-            assertThat(cells.run(readIt, null).out()).as("root's own file, root's cell").isEqualTo("root's eyes only");
+            assertThat(cells.run(readIt, null).out())
+                    .as("root's own file, root's cell")
+                    .isEqualTo("root's eyes only");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(readIt, null))
                     .isInstanceOf(io.isola.core.IsolaException.class)
-                    .hasMessageNotContaining("others").hasMessageNotContaining("Exception")
+                    .hasMessageNotContaining("others")
+                    .hasMessageNotContaining("Exception")
                     .hasMessageContaining(secret + " is in " + dir + " (mode 0700, owner uid 0), which the user the "
                             + "cell acts as (uid 2000000000) cannot enter: run isola as its owner");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(writeIn, null))
@@ -89,7 +101,8 @@ class IsolationAttackTest extends WithEngine {
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(readIt, null))
                     .hasMessageContaining("the user the cell acts as (uid 2000000000) cannot read " + secret
-                            + " (mode 0600, owner uid 0)").hasMessageNotContaining("others");
+                            + " (mode 0600, owner uid 0)")
+                    .hasMessageNotContaining("others");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.run(writeIn, null))
                     .hasMessageContaining("cannot write " + dir + " (mode 0755, owner uid 0)")
                     .hasMessageContaining("a folder that user can write");
@@ -132,7 +145,8 @@ class IsolationAttackTest extends WithEngine {
                     true
                     """.formatted(port));
             assertThat(r.out()).doesNotContain("CONNECTED");
-            assertThat(r.out().lines().filter(l -> !l.startsWith("routes")).toList()).containsExactly("lo");
+            assertThat(r.out().lines().filter(l -> !l.startsWith("routes")).toList())
+                    .containsExactly("lo");
             assertThat(r.out()).contains("routes 0");
         }
     }
@@ -168,10 +182,13 @@ class IsolationAttackTest extends WithEngine {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             for (Path shown : List.of(dir, sock)) {
-                var spec = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
+                var spec = TestCells.spec(
+                        List.of("/bin/true"),
+                        Limits.DEFAULT,
                         List.of(new ViewEntry(shown, shown, ViewEntry.Access.READ_ONLY)));
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
-                        .isInstanceOf(io.isola.core.IsolaException.class).hasMessageContaining("socket into host IPC");
+                        .isInstanceOf(io.isola.core.IsolaException.class)
+                        .hasMessageContaining("socket into host IPC");
             }
         } finally {
             TestCells.deleteTree(dir);
@@ -181,10 +198,11 @@ class IsolationAttackTest extends WithEngine {
     @Test
     void theHostsProcAndSysCannotBeHandedIn() {
         for (Path p : List.of(Path.of("/proc/1"), Path.of("/sys/fs/cgroup"), Path.of("/proc"))) {
-            var spec = TestCells.spec(List.of("/bin/true"), Limits.DEFAULT,
-                    List.of(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY)));
+            var spec = TestCells.spec(
+                    List.of("/bin/true"), Limits.DEFAULT, List.of(new ViewEntry(p, p, ViewEntry.Access.READ_ONLY)));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
-                    .isInstanceOf(io.isola.core.IsolaException.class).hasMessageContaining("host kernel's own interface");
+                    .isInstanceOf(io.isola.core.IsolaException.class)
+                    .hasMessageContaining("host kernel's own interface");
         }
     }
 
@@ -197,9 +215,9 @@ class IsolationAttackTest extends WithEngine {
                 unshare --mount true 2>/dev/null && echo "MOUNTNS"
                 grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status
                 """);
-        assertThat(r.out()).doesNotContain("MOUNTED", "USERNS", "MOUNTNS")
-                .contains("CapEff:\t0000000000000000", "CapPrm:\t0000000000000000", "NoNewPrivs:\t1",
-                        "Seccomp:\t2");
+        assertThat(r.out())
+                .doesNotContain("MOUNTED", "USERNS", "MOUNTNS")
+                .contains("CapEff:\t0000000000000000", "CapPrm:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2");
     }
 
     @Test
@@ -213,7 +231,8 @@ class IsolationAttackTest extends WithEngine {
                   n=${c#*:}; perl -e '$r = syscall(%s, 0, 0, 0, 0, 0); print "%s $r ", ($!+0), "\\n"' "$n"
                 done
                 """.formatted(calls, "$ARGV[0]", "$ARGV[0]"));
-        assertThat(r.out().lines().toList()).hasSize(calls.split(" ").length)
+        assertThat(r.out().lines().toList())
+                .hasSize(calls.split(" ").length)
                 .allSatisfy(line -> assertThat(line).endsWith(" -1 1"));
     }
 
@@ -254,14 +273,18 @@ class IsolationAttackTest extends WithEngine {
                 sleep 0.3
                 for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/cmdline 2>/dev/null | head -n 1; done | grep -c '^%1$s$'
                 """.formatted(marker));
-        assertThat(r.out().trim()).as("survivors running inside the cell before it closed").isEqualTo("2");
+        assertThat(r.out().trim())
+                .as("survivors running inside the cell before it closed")
+                .isEqualTo("2");
         CellLifecycleTest.waitUntil(() -> Leftovers.processesWith(marker + " 600") == 0);
     }
 
     private static String[] hostUserNames() {
         try {
-            return Files.readAllLines(Path.of("/etc/passwd")).stream().map(l -> l.split(":")[0] + ":")
-                    .filter(n -> !List.of("root:", "nobody:").contains(n)).toArray(String[]::new);
+            return Files.readAllLines(Path.of("/etc/passwd")).stream()
+                    .map(l -> l.split(":")[0] + ":")
+                    .filter(n -> !List.of("root:", "nobody:").contains(n))
+                    .toArray(String[]::new);
         } catch (IOException e) {
             throw new AssertionError(e);
         }

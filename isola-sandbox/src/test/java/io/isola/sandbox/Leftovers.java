@@ -16,16 +16,22 @@ final class Leftovers {
         String owner = Janitor.Owner.SELF;
         try (Stream<Path> roots = Files.list(Path.of("/sys/fs/cgroup"))) {
             return roots.flatMap(r -> {
-                Path isola = Files.exists(r.resolve("isola")) ? r.resolve("isola") : r.getFileName().toString().equals("isola") ? r : null;
-                if (isola == null) {
-                    return Stream.empty();
-                }
-                try {
-                    return Files.list(isola).filter(p -> p.getFileName().toString().endsWith("-" + owner)).toList().stream();
-                } catch (IOException e) {
-                    return Stream.empty();
-                }
-            }).toList();
+                        Path isola = Files.exists(r.resolve("isola"))
+                                ? r.resolve("isola")
+                                : r.getFileName().toString().equals("isola") ? r : null;
+                        if (isola == null) {
+                            return Stream.empty();
+                        }
+                        try {
+                            return Files.list(isola)
+                                    .filter(p -> p.getFileName().toString().endsWith("-" + owner))
+                                    .toList()
+                                    .stream();
+                        } catch (IOException e) {
+                            return Stream.empty();
+                        }
+                    })
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -38,19 +44,22 @@ final class Leftovers {
     /** Cell mounts in the engine's private mount namespace (read through its thread's /proc entry). */
     /** Cell mounts in the engine's base mount namespace: there must never be any. */
     static long cellMountsInBaseNamespace(SandboxEngine engine) {
-        return lines(engine.privateMountInfo()).stream().filter(l -> l.contains("/run/cell ")).count();
+        return lines(engine.privateMountInfo()).stream()
+                .filter(l -> l.contains("/run/cell "))
+                .count();
     }
 
     /** Mount namespaces this JVM holds open; each prepared or running cell holds one. */
     static long openMountNamespaces() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("mnt:");
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(fd).toString().startsWith("mnt:");
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,13 +68,17 @@ final class Leftovers {
     /** Host processes whose command line contains {@code marker}. */
     static long processesWith(String marker) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
-                try {
-                    return new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ').contains(marker);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            return new String(Files.readAllBytes(p.resolve("cmdline")))
+                                    .replace('\0', ' ')
+                                    .contains(marker);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

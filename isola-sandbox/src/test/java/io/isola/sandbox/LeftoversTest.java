@@ -33,8 +33,8 @@ class LeftoversTest {
             List<Future<TestCells.Result>> runs = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 String s = scripts[i % scripts.length];
-                Limits limits = s.startsWith("exec bash")
-                        ? Limits.DEFAULT.withTimeout(Duration.ofMillis(200)) : Limits.DEFAULT;
+                Limits limits =
+                        s.startsWith("exec bash") ? Limits.DEFAULT.withTimeout(Duration.ofMillis(200)) : Limits.DEFAULT;
                 runs.add(pool.submit(() -> cells.sh(s, limits)));
             }
             int killed = 0;

@@ -19,10 +19,15 @@ class ResourceAttackTest extends WithEngine {
         Limits limits = Limits.DEFAULT.withPids(64).withTimeout(Duration.ofSeconds(4));
         // bash, not dash: dash gives up (exits) when a fork fails, bash retries and goes on, so the shell outlives
         // the bomb and only the timeout ends the cell.
-        CompletableFuture<TestCells.Result> bomb = CompletableFuture.supplyAsync(() -> cells.run(TestCells.spec(
-                java.util.List.of("/bin/bash", "-c",
-                        "bomb() { bomb | bomb & }; bomb; while :; do sleep 1 2>/dev/null || :; done"),
-                limits, java.util.List.of()), null));
+        CompletableFuture<TestCells.Result> bomb = CompletableFuture.supplyAsync(() -> cells.run(
+                TestCells.spec(
+                        java.util.List.of(
+                                "/bin/bash",
+                                "-c",
+                                "bomb() { bomb | bomb & }; bomb; while :; do sleep 1 2>/dev/null || :; done"),
+                        limits,
+                        java.util.List.of()),
+                null));
         Thread.sleep(1000);
         // While the bomb runs, the host still starts processes quickly.
         long t0 = System.nanoTime();
@@ -31,13 +36,16 @@ class ResourceAttackTest extends WithEngine {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
         TestCells.Result r = bomb.get();
         // Contained either way: killed at the timeout, or the shell itself gave up when it could not fork.
-        assertThat(r.exit().reason() == CellExit.Reason.KILLED || r.code() != 0).as(r.toString()).isTrue();
+        assertThat(r.exit().reason() == CellExit.Reason.KILLED || r.code() != 0)
+                .as(r.toString())
+                .isTrue();
         assertThat(cells.auditLines()).anyMatch(l -> l.contains("\"cell.limit\"") && l.contains("\"pids\""));
     }
 
     @Test
     void memoryBombIsKilledByTheMemoryLimit() {
-        TestCells.Result r = cells.sh("perl -e '$x = \"a\" x (1024 * 1024 * 1024); print length $x'",
+        TestCells.Result r = cells.sh(
+                "perl -e '$x = \"a\" x (1024 * 1024 * 1024); print length $x'",
                 Limits.DEFAULT.withMemory(64L << 20).withTimeout(Duration.ofSeconds(30)));
         assertThat(r.code()).isEqualTo(128 + 9);
         assertThat(r.out()).isEmpty();
@@ -48,7 +56,8 @@ class ResourceAttackTest extends WithEngine {
 
     @Test
     void aRefusedForkIsReportedAsTheProcessLimit() {
-        TestCells.Result r = cells.sh("for i in $(seq 1 40); do /bin/sleep 2 & done; wait",
+        TestCells.Result r = cells.sh(
+                "for i in $(seq 1 40); do /bin/sleep 2 & done; wait",
                 Limits.DEFAULT.withPids(16).withTimeout(Duration.ofSeconds(30)));
         assertThat(r.exit().reason()).as(r.toString()).isEqualTo(CellExit.Reason.PIDS_LIMIT);
         assertThat(r.exit().detail()).endsWith("refused");
@@ -70,7 +79,8 @@ class ResourceAttackTest extends WithEngine {
                 du -sm /tmp/fill | cut -f1
                 """, Limits.DEFAULT.withDisk(32L << 20).withMemory(256L << 20));
         assertThat(r.out()).contains("No space left on device");
-        int written = Integer.parseInt(r.out().lines().reduce((a, b) -> b).orElseThrow().trim());
+        int written = Integer.parseInt(
+                r.out().lines().reduce((a, b) -> b).orElseThrow().trim());
         assertThat(written).isLessThanOrEqualTo(32);
         assertThat(store.getUsableSpace()).isGreaterThan(freeBefore - (16L << 20));
     }
@@ -97,7 +107,8 @@ class ResourceAttackTest extends WithEngine {
                 """, Limits.DEFAULT.withDisk(16L << 20).withMemory(256L << 20));
         assertThat(r.out()).endsWith("done\n");
         assertThat(r.out().lines().filter(l -> !l.equals("done")))
-                .allSatisfy(l -> assertThat(Integer.parseInt(l.split(" ")[1])).as(l).isLessThanOrEqualTo(16));
+                .allSatisfy(
+                        l -> assertThat(Integer.parseInt(l.split(" ")[1])).as(l).isLessThanOrEqualTo(16));
     }
 
     @Test
@@ -112,7 +123,9 @@ class ResourceAttackTest extends WithEngine {
                 echo shared > /dev/shm/segment && [ "$(cat /dev/shm/segment)" = shared ] && echo "shm ok"
                 python3 -c 'from multiprocessing import shared_memory as s; m = s.SharedMemory(create=True, size=4096); m.close(); m.unlink(); print("posix shm ok")'
                 """);
-        assertThat(r.out()).as(r.err()).contains("null ok", "zero ok", "urandom ok", "random ok", "full ok", "pty ok",
-                "shm ok", "posix shm ok");
+        assertThat(r.out())
+                .as(r.err())
+                .contains(
+                        "null ok", "zero ok", "urandom ok", "random ok", "full ok", "pty ok", "shm ok", "posix shm ok");
     }
 }

@@ -56,17 +56,30 @@ class RootCallerTest {
         Files.setPosixFilePermissions(report, PosixFilePermissions.fromString("rw-------"));
         Path out = Files.createDirectory(home.resolve("out"));
         Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwx------"));
-        try (Cell cell = cells.engine.start(TestCells.spec(List.of("/bin/sh", "-c",
-                "cat " + report + " && echo made > " + out + "/new && mkdir " + out + "/sub && sleep 1"),
-                Limits.DEFAULT, List.of(new ViewEntry(report, report, ViewEntry.Access.READ_ONLY),
-                        new ViewEntry(out, out, ViewEntry.Access.READ_WRITE))),
+        try (Cell cell = cells.engine.start(
+                TestCells.spec(
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                "cat " + report + " && echo made > " + out + "/new && mkdir " + out
+                                        + "/sub && sleep 1"),
+                        Limits.DEFAULT,
+                        List.of(
+                                new ViewEntry(report, report, ViewEntry.Access.READ_ONLY),
+                                new ViewEntry(out, out, ViewEntry.Access.READ_WRITE))),
                 Stdio.files(null, cells.scratch("out"), null))) {
-            assertThat(CellUidAttackTest.hostUid(cell.pid())).as("the cell's own host uid").isNotZero()
+            assertThat(CellUidAttackTest.hostUid(cell.pid()))
+                    .as("the cell's own host uid")
+                    .isNotZero()
                     .isGreaterThanOrEqualTo(CellUids.FIRST);
             assertThat(cell.waitFor().exitCode()).isZero();
             for (Path made : List.of(out.resolve("new"), out.resolve("sub"))) {
-                assertThat(Files.getAttribute(made, "unix:uid")).as(made.toString()).isEqualTo(0);
-                assertThat(Files.getAttribute(made, "unix:gid")).as(made.toString()).isEqualTo(0);
+                assertThat(Files.getAttribute(made, "unix:uid"))
+                        .as(made.toString())
+                        .isEqualTo(0);
+                assertThat(Files.getAttribute(made, "unix:gid"))
+                        .as(made.toString())
+                        .isEqualTo(0);
             }
         } finally {
             TestCells.deleteTree(home);
@@ -82,7 +95,9 @@ class RootCallerTest {
         Libc.chown(alices.toString(), 4321, 4321);
         Files.setPosixFilePermissions(alices, PosixFilePermissions.fromString("rw-------"));
         try {
-            TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", """
+            TestCells.Result r = cells.run(
+                    TestCells.spec(
+                            List.of("/bin/sh", "-c", """
                     d=/home/user/rw
                     chown 4321 $d/mine 2>/dev/null && echo CHOWNED
                     chown 0:4321 $d/mine 2>/dev/null && echo CHGRPED
@@ -91,8 +106,10 @@ class RootCallerTest {
                     cat $d/alices 2>/dev/null && echo READ alice
                     echo x >> $d/alices 2>/dev/null && echo WROTE alice
                     echo ok > $d/mine && echo own ok
-                    """), Limits.DEFAULT, List.of(new ViewEntry(rw, Path.of("/home/user/rw"),
-                    ViewEntry.Access.READ_WRITE))), null);
+                    """),
+                            Limits.DEFAULT,
+                            List.of(new ViewEntry(rw, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))),
+                    null);
             assertThat(r.out()).isEqualTo("own ok\n");
             assertThat(Files.getAttribute(mine, "unix:uid")).isEqualTo(0);
             assertThat(Files.getAttribute(mine, "unix:gid")).isEqualTo(0);
@@ -106,11 +123,15 @@ class RootCallerTest {
 
     @Test
     void aViewThatCannotBeIdmappedIsRefusedRatherThanRunAsRoot() {
-        var spec = TestCells.spec(List.of("/bin/sh", "-c", "id -u > /home/user/rw/who"), Limits.DEFAULT,
+        var spec = TestCells.spec(
+                List.of("/bin/sh", "-c", "id -u > /home/user/rw/who"),
+                Limits.DEFAULT,
                 List.of(new ViewEntry(ramfs, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE)));
-        assertThatThrownBy(() -> cells.run(spec, null)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> cells.run(spec, null))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("cannot show " + ramfs + " to the cell: its file system cannot be idmapped")
-                .hasMessageContaining("never runs as host root").hasMessageContaining("ISOLA_CELL_UID");
+                .hasMessageContaining("never runs as host root")
+                .hasMessageContaining("ISOLA_CELL_UID");
         assertThat(ramfs.resolve("who")).doesNotExist();
         assertThat(cells.sh("echo still works").out()).isEqualTo("still works\n");
     }

@@ -39,7 +39,8 @@ class SetIdAttackTest extends WithEngine {
 
     @Test
     void noSystemCallCreatesASetIdFileOrFolder() throws IOException {
-        Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"),
+        Assumptions.assumeTrue(
+                System.getProperty("os.arch").equals("amd64"),
                 "the attack uses x86-64 system call numbers; this machine is " + System.getProperty("os.arch"));
         Path rw = TestCells.sharedDir("isola-setid");
         try {
@@ -47,9 +48,13 @@ class SetIdAttackTest extends WithEngine {
             for (String d : List.of("/home/user/rw", "/tmp")) {
                 script.append("d=").append(d).append("; touch $d/c1 $d/c2 $d/c3 $d/c4 $d/c5\n");
                 ATTACKS.lines().forEach(l -> {
-                    String name = l.substring(0, l.indexOf(':')), call = l.substring(l.indexOf(':') + 1).trim();
-                    script.append("perl -e '$d = $ARGV[0]; $r = ").append(call).append("; print \"")
-                            .append(name).append(" \", ($r >= 0 ? \"MADE\" : $!+0), \"\\n\"' \"$d\"\n");
+                    String name = l.substring(0, l.indexOf(':')),
+                            call = l.substring(l.indexOf(':') + 1).trim();
+                    script.append("perl -e '$d = $ARGV[0]; $r = ")
+                            .append(call)
+                            .append("; print \"")
+                            .append(name)
+                            .append(" \", ($r >= 0 ? \"MADE\" : $!+0), \"\\n\"' \"$d\"\n");
                 });
                 script.append("touch $d/s1 $d/s2 $d/s3; chmod u+s $d/s1 && echo 'shell MADE u+s'\n")
                         .append("chmod g+s $d/s2 && echo 'shell MADE g+s'\n")
@@ -58,14 +63,22 @@ class SetIdAttackTest extends WithEngine {
                         .append("find $d -perm /6000 | sed 's/^/SETID /'\n")
                         .append("chmod 0755 $d/s3 && chmod 0600 $d/c1 && mkdir -m 0755 $d/ok && echo plain ok\n");
             }
-            TestCells.Result r = cells.run(TestCells.spec(List.of("/bin/sh", "-c", script.toString()), Limits.DEFAULT,
-                    List.of(new ViewEntry(rw, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))), null);
+            TestCells.Result r = cells.run(
+                    TestCells.spec(
+                            List.of("/bin/sh", "-c", script.toString()),
+                            Limits.DEFAULT,
+                            List.of(new ViewEntry(rw, Path.of("/home/user/rw"), ViewEntry.Access.READ_WRITE))),
+                    null);
             assertThat(r.out()).as(r.toString()).doesNotContain("MADE", "SETID");
-            assertThat(r.out().lines().filter(l -> !l.startsWith("plain"))).as(r.toString())
-                    .hasSize(2 * (int) ATTACKS.lines().count()).allSatisfy(l -> assertThat(l).endsWith(" 1"));
+            assertThat(r.out().lines().filter(l -> !l.startsWith("plain")))
+                    .as(r.toString())
+                    .hasSize(2 * (int) ATTACKS.lines().count())
+                    .allSatisfy(l -> assertThat(l).endsWith(" 1"));
             assertThat(r.out().lines().filter(l -> l.equals("plain ok"))).hasSize(2);
             try (Stream<Path> made = Files.walk(rw)) {
-                assertThat(made.filter(p -> (mode(p) & 06000) != 0)).as("set-id files on disk").isEmpty();
+                assertThat(made.filter(p -> (mode(p) & 06000) != 0))
+                        .as("set-id files on disk")
+                        .isEmpty();
             }
             assertThat(mode(rw.resolve("s3")) & 07777).isEqualTo(0755);
         } finally {

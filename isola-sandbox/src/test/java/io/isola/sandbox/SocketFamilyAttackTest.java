@@ -14,24 +14,53 @@ import org.junit.jupiter.api.Test;
 class SocketFamilyAttackTest extends WithEngine {
     /** x86-64 syscall numbers. */
     private static final int SOCKET = 41, SOCKETPAIR = 53;
+
     private static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_PACKET = 10;
 
     /** name, domain, type, protocol: every one must be refused with EPERM. */
     private static final List<String> REFUSED = List.of(
-            "vsock 40 1 0", "packet 17 3 0", "bluetooth 31 3 0", "alg 38 5 0", "key 15 3 2", "appletalk 5 2 0",
-            "x25 9 5 0", "ax25 3 2 0", "rds 21 5 0", "tipc 30 2 0", "can 29 3 1", "xdp 44 3 0", "mctp 45 2 0",
-            "unspec 0 1 0", "ipx 4 2 0", "netrom 6 5 0", "bridge 7 2 0", "atmpvc 8 2 0", "rose 11 5 0", "decnet 12 5 0",
-            "netbeui 13 2 0", "security 14 2 0", "inet-sock-packet 2 " + SOCK_PACKET + " 768",
+            "vsock 40 1 0",
+            "packet 17 3 0",
+            "bluetooth 31 3 0",
+            "alg 38 5 0",
+            "key 15 3 2",
+            "appletalk 5 2 0",
+            "x25 9 5 0",
+            "ax25 3 2 0",
+            "rds 21 5 0",
+            "tipc 30 2 0",
+            "can 29 3 1",
+            "xdp 44 3 0",
+            "mctp 45 2 0",
+            "unspec 0 1 0",
+            "ipx 4 2 0",
+            "netrom 6 5 0",
+            "bridge 7 2 0",
+            "atmpvc 8 2 0",
+            "rose 11 5 0",
+            "decnet 12 5 0",
+            "netbeui 13 2 0",
+            "security 14 2 0",
+            "inet-sock-packet 2 " + SOCK_PACKET + " 768",
             // The kernel takes an int: these upper bits would make it vsock, unix and netlink-audit.
-            "vsock-upper-bits " + ((1L << 32) | 40) + " 1 0", "unix-upper-bits " + ((1L << 32) | 1) + " 1 0",
+            "vsock-upper-bits " + ((1L << 32) | 40) + " 1 0",
+            "unix-upper-bits " + ((1L << 32) | 1) + " 1 0",
             "netlink-audit-upper-bits 16 3 " + ((1L << 32) | 9),
-            "netlink-audit 16 3 9", "netlink-uevent 16 2 15", "netlink-sock-diag 16 3 4", "netlink-generic 16 3 16",
-            "netlink-netfilter 16 3 12", "netlink-xfrm 16 3 6", "netlink-connector 16 3 11", "netlink-selinux 16 3 7");
+            "netlink-audit 16 3 9",
+            "netlink-uevent 16 2 15",
+            "netlink-sock-diag 16 3 4",
+            "netlink-generic 16 3 16",
+            "netlink-netfilter 16 3 12",
+            "netlink-xfrm 16 3 6",
+            "netlink-connector 16 3 11",
+            "netlink-selinux 16 3 7");
 
     @Test
     void socketFamiliesOutsideTheNetworkNamespaceAreRefused() {
         TestCells.Result r = cells.sh(perlCalls(SOCKET, REFUSED) + perlCalls(SOCKETPAIR, REFUSED));
-        assertThat(r.out().lines().toList()).as(r.out()).hasSize(2 * REFUSED.size())
+        assertThat(r.out().lines().toList())
+                .as(r.out())
+                .hasSize(2 * REFUSED.size())
                 .allSatisfy(line -> assertThat(line).endsWith(" 1"));
     }
 
@@ -48,8 +77,13 @@ class SocketFamilyAttackTest extends WithEngine {
 
     @Test
     void theFamiliesATaskNeedsStillWork() {
-        List<String> allowed = List.of("unix-stream 1 " + SOCK_STREAM + " 0", "unix-dgram 1 " + SOCK_DGRAM + " 0",
-                "inet 2 1 0", "inet-dgram 2 2 0", "inet6 10 1 0", "netlink-route 16 " + SOCK_RAW + " 0",
+        List<String> allowed = List.of(
+                "unix-stream 1 " + SOCK_STREAM + " 0",
+                "unix-dgram 1 " + SOCK_DGRAM + " 0",
+                "inet 2 1 0",
+                "inet-dgram 2 2 0",
+                "inet6 10 1 0",
+                "netlink-route 16 " + SOCK_RAW + " 0",
                 "unix-nonblock-cloexec 1 " + (SOCK_STREAM | 04000 | 02000000) + " 0");
         TestCells.Result r = cells.sh(perlCalls(SOCKET, allowed) + perlCalls(SOCKETPAIR, allowed.subList(0, 2)) + """
                 perl -e 'use Socket; socket(S, AF_INET, SOCK_STREAM, 0) or die; setsockopt(S, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -60,7 +94,8 @@ class SocketFamilyAttackTest extends WithEngine {
                 """);
         assertThat(r.out()).as(r.err()).contains("loopback ok", "netlink route ok");
         assertThat(r.out().lines().filter(l -> l.startsWith("socket")).toList())
-                .hasSize(allowed.size() + 2).allSatisfy(line -> assertThat(line).endsWith(" ok"));
+                .hasSize(allowed.size() + 2)
+                .allSatisfy(line -> assertThat(line).endsWith(" ok"));
     }
 
     /**
@@ -72,8 +107,9 @@ class SocketFamilyAttackTest extends WithEngine {
         String call = nr == SOCKET ? "socket" : "socketpair";
         for (String c : cases) {
             String[] f = c.split(" ");
-            sh.append("perl -e '$sv = \"\\0\" x 8; $r = syscall(%d, %s, %s, %s%s); print \"%s %s \", ($r < 0 ? $!+0 : \"ok\"), \"\\n\"'\n"
-                    .formatted(nr, f[1], f[2], f[3], nr == SOCKET ? "" : ", $sv", call, f[0]));
+            sh.append(
+                    "perl -e '$sv = \"\\0\" x 8; $r = syscall(%d, %s, %s, %s%s); print \"%s %s \", ($r < 0 ? $!+0 : \"ok\"), \"\\n\"'\n"
+                            .formatted(nr, f[1], f[2], f[3], nr == SOCKET ? "" : ", $sv", call, f[0]));
         }
         return sh.toString();
     }

@@ -56,8 +56,8 @@ final class TestCells implements AutoCloseable {
     }
 
     static CellSpec spec(List<String> cmd, Limits limits, List<ViewEntry> view) {
-        return new CellSpec("sandbox", "host", cmd, CellEnvironment.build(Map.of(), List.of()), view, null,
-                Network.NONE, limits);
+        return new CellSpec(
+                "sandbox", "host", cmd, CellEnvironment.build(Map.of(), List.of()), view, null, Network.NONE, limits);
     }
 
     Result sh(String script) {
@@ -84,7 +84,8 @@ final class TestCells implements AutoCloseable {
             Path err = Files.createTempFile(io, "err", "");
             Files.writeString(in, stdin == null ? "" : stdin);
             try (Cell cell = engine.start(spec, Stdio.files(in, out, err))) {
-                CellExit exit = cell.waitFor(Duration.ofSeconds(120)).orElseThrow(() -> new AssertionError("cell hung"));
+                CellExit exit =
+                        cell.waitFor(Duration.ofSeconds(120)).orElseThrow(() -> new AssertionError("cell hung"));
                 return new Result(exit, Files.readString(out), Files.readString(err));
             } finally {
                 Files.deleteIfExists(in);
@@ -127,7 +128,8 @@ final class TestCells implements AutoCloseable {
 
     static void deleteTree(Path p) {
         try (var s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // best effort for test scratch space
         }

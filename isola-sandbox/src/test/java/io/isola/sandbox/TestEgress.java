@@ -32,8 +32,15 @@ final class TestEgress implements Egress {
 
     static CellSpec spec(Egress egress, String script) {
         Network net = egress == null ? Network.NONE : Network.through(egress);
-        return new CellSpec("sandbox", "host", List.of("/bin/sh", "-c", script),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), null, net, Limits.DEFAULT);
+        return new CellSpec(
+                "sandbox",
+                "host",
+                List.of("/bin/sh", "-c", script),
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                net,
+                Limits.DEFAULT);
     }
 
     @Override
@@ -46,8 +53,9 @@ final class TestEgress implements Egress {
                     return;
                 }
                 byte[] body = ("via egress for " + cellId + "\n").getBytes(StandardCharsets.UTF_8);
-                c.write(ByteBuffer.wrap(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length
-                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                c.write(ByteBuffer.wrap(
+                        ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII)));
                 c.write(ByteBuffer.wrap(body));
                 c.shutdownOutput();
                 // The task closes its end once it has the answer; read to that end, then close ours.

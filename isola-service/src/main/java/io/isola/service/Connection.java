@@ -38,12 +38,12 @@ final class Connection {
             User user = User.of(peer.uid(), peer.gid(), peer.pid());
             Message m = frame.message();
             if (!Protocol.VERSION.equals(m.get(Protocol.ISOLA))) {
-                throw RunRequest.refused("protocol version '" + m.get(Protocol.ISOLA) + "' is not "
-                        + Protocol.VERSION + ": use the isola command of the same version as the service");
+                throw RunRequest.refused("protocol version '" + m.get(Protocol.ISOLA) + "' is not " + Protocol.VERSION
+                        + ": use the isola command of the same version as the service");
             }
             if (frame.fds().length != 3) {
-                throw RunRequest.refused("a request carries exactly 3 descriptors (stdin, stdout, stderr), not "
-                        + frame.fds().length);
+                throw RunRequest.refused(
+                        "a request carries exactly 3 descriptors (stdin, stdout, stderr), not " + frame.fds().length);
             }
             request = new Request(user, m, frame.fds(), service.table);
             Request r = request;
@@ -62,8 +62,10 @@ final class Connection {
             log.accept(who() + ": bad request: " + e.getMessage());
             reply(error(2, "bad request: " + e.getMessage()));
         } catch (LinuxException e) {
-            log.accept(who() + ": " + (e.errno() == 11 ? "sent no whole request within "
-                    + Daemon.REQUEST_TIMEOUT_MS + " ms" : e.getMessage()));
+            log.accept(who() + ": "
+                    + (e.errno() == 11
+                            ? "sent no whole request within " + Daemon.REQUEST_TIMEOUT_MS + " ms"
+                            : e.getMessage()));
             if (e.errno() == 11) {
                 reply(error(2, "bad request: no whole request within " + Daemon.REQUEST_TIMEOUT_MS + " ms"));
             }

@@ -32,8 +32,14 @@ public final class Daemon implements AutoCloseable {
     static final long REQUEST_TIMEOUT_MS = 5_000;
 
     /** @param socket where to listen (ignored when systemd hands over a socket) */
-    public record Options(StatePaths paths, String socket, Path policyFile, int maxPerUser, int maxTotal,
-            int poolSize, Map<String, String> env) {}
+    public record Options(
+            StatePaths paths,
+            String socket,
+            Path policyFile,
+            int maxPerUser,
+            int maxTotal,
+            int poolSize,
+            Map<String, String> env) {}
 
     private final Options options;
     private final Consumer<String> log;
@@ -101,8 +107,10 @@ public final class Daemon implements AutoCloseable {
                 int probe = UnixSockets.connect(path);
                 if (probe >= 0) {
                     Libc.close(probe);
-                    throw new IsolaException("an Isola service already listens at " + path + ": stop it first, or "
-                            + "give another socket with --socket", 2);
+                    throw new IsolaException(
+                            "an Isola service already listens at " + path + ": stop it first, or "
+                                    + "give another socket with --socket",
+                            2);
                 }
                 Files.delete(p); // left by a daemon that died: nothing answers there
             }

@@ -56,8 +56,16 @@ final class Engines implements AutoCloseable {
                 }
                 forUser.putAll(user.callerEnv());
                 SandboxOptions base = SandboxOptions.fromEnvironment(paths, forUser);
-                e = new SandboxEngine(new SandboxOptions(base.paths(), base.bwrap(), base.cgroupRoot(),
-                        base.callerUid(), base.callerGid(), poolSize, true), audit);
+                e = new SandboxEngine(
+                        new SandboxOptions(
+                                base.paths(),
+                                base.bwrap(),
+                                base.cgroupRoot(),
+                                base.callerUid(),
+                                base.callerGid(),
+                                poolSize,
+                                true),
+                        audit);
                 sandboxes.put(user.uid(), e);
                 log.accept("sandbox engine ready for " + user.name() + " (pool of " + poolSize + ")");
             }

@@ -13,11 +13,17 @@ final class Listing {
             out.append('[');
             for (int i = 0; i < cells.size(); i++) {
                 CellTable.Entry e = cells.get(i);
-                out.append(i == 0 ? "" : ",").append("{\"cell\":").append(json(e.cell().id()))
-                        .append(",\"user\":").append(json(e.owner().name()))
-                        .append(",\"uid\":").append(Integer.toUnsignedString(e.owner().uid()))
-                        .append(",\"engine\":").append(json(e.engine()))
-                        .append(",\"started\":").append(json(e.started().toString()))
+                out.append(i == 0 ? "" : ",")
+                        .append("{\"cell\":")
+                        .append(json(e.cell().id()))
+                        .append(",\"user\":")
+                        .append(json(e.owner().name()))
+                        .append(",\"uid\":")
+                        .append(Integer.toUnsignedString(e.owner().uid()))
+                        .append(",\"engine\":")
+                        .append(json(e.engine()))
+                        .append(",\"started\":")
+                        .append(json(e.started().toString()))
                         .append(",\"command\":[");
                 for (int j = 0; j < e.command().size(); j++) {
                     out.append(j == 0 ? "" : ",").append(json(e.command().get(j)));
@@ -28,8 +34,13 @@ final class Listing {
         } else {
             out.append(String.format("%-24s %-12s %-8s %6s  %s%n", "CELL", "USER", "ENGINE", "AGE", "COMMAND"));
             for (CellTable.Entry e : cells) {
-                out.append(String.format("%-24s %-12s %-8s %6s  %s%n", e.cell().id(), e.owner().name(), e.engine(),
-                        CellTable.age(e), printable(String.join(" ", e.command()))));
+                out.append(String.format(
+                        "%-24s %-12s %-8s %6s  %s%n",
+                        e.cell().id(),
+                        e.owner().name(),
+                        e.engine(),
+                        CellTable.age(e),
+                        printable(String.join(" ", e.command()))));
             }
         }
         return new Message().add(Protocol.EXIT, 0).add("out", out.toString());
@@ -38,8 +49,11 @@ final class Listing {
     static Message kill(Request r, CellTable table) {
         String id = r.message.get(Protocol.CELL);
         if (id == null || !table.kill(r.user, id)) {
-            return new Message().add(Protocol.EXIT, 1).add(Protocol.ERROR, "no cell " + printable(String.valueOf(id))
-                    + " of yours is running: isola ps lists yours");
+            return new Message()
+                    .add(Protocol.EXIT, 1)
+                    .add(
+                            Protocol.ERROR,
+                            "no cell " + printable(String.valueOf(id)) + " of yours is running: isola ps lists yours");
         }
         return new Message().add(Protocol.EXIT, 0);
     }

@@ -19,6 +19,7 @@ import java.util.List;
 public final class Message {
     /** A request of 256 KiB carries any real command line and environment; more is not a client of ours. */
     public static final int MAX_BYTES = 256 << 10;
+
     public static final int MAX_FIELDS = 4096;
 
     private final List<String> keys = new ArrayList<>();
@@ -74,15 +75,18 @@ public final class Message {
             throw new IllegalArgumentException("a request may hold at most " + (MAX_BYTES >> 10) + " KiB and "
                     + MAX_FIELDS + " fields: name fewer files or shorter arguments");
         }
-        return ByteBuffer.allocate(4 + body.size()).putInt(body.size()).put(body.toByteArray()).array();
+        return ByteBuffer.allocate(4 + body.size())
+                .putInt(body.size())
+                .put(body.toByteArray())
+                .array();
     }
 
     /** The body's length from a frame's 4-byte header, refusing what is out of bounds before reading further. */
     public static int length(byte[] header) throws BadFrame {
         int n = ByteBuffer.wrap(header).getInt();
         if (n < 0 || n > MAX_BYTES) {
-            throw new BadFrame("a frame of " + Integer.toUnsignedString(n) + " bytes is larger than the "
-                    + MAX_BYTES + " the service takes");
+            throw new BadFrame("a frame of " + Integer.toUnsignedString(n) + " bytes is larger than the " + MAX_BYTES
+                    + " the service takes");
         }
         return n;
     }
@@ -90,7 +94,9 @@ public final class Message {
     public static Message decode(byte[] body) throws BadFrame {
         Message m = new Message();
         ByteBuffer b = ByteBuffer.wrap(body);
-        var utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        var utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         while (b.hasRemaining()) {
             if (m.keys.size() >= MAX_FIELDS) {

@@ -36,8 +36,8 @@ final class PolicySource {
     /** The policy for a caller whose home is {@code home}, after picking up a changed file. */
     synchronized Policy forHome(Path home) {
         reloadIfChanged();
-        return byHome.computeIfAbsent(home, h -> file == null ? PolicyFile.builtIn(h)
-                : PolicyFile.fromBytes(bytes, file.toString(), h));
+        return byHome.computeIfAbsent(
+                home, h -> file == null ? PolicyFile.builtIn(h) : PolicyFile.fromBytes(bytes, file.toString(), h));
     }
 
     /** The policy in force, and a refused change if there is one: what {@code isola policy show} adds. */

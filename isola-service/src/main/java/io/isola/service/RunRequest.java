@@ -48,14 +48,17 @@ final class RunRequest {
             env.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         String workdir = m.get(Protocol.WORKDIR);
-        Limits limits = new Limits(number(m, Protocol.MEMORY, Limits.DEFAULT.memoryBytes()),
-                (int) number(m, Protocol.PIDS, Limits.DEFAULT.maxPids()), cpus(m),
-                duration(m, Protocol.CPU_TIME_MS), duration(m, Protocol.TIMEOUT_MS),
+        Limits limits = new Limits(
+                number(m, Protocol.MEMORY, Limits.DEFAULT.memoryBytes()),
+                (int) number(m, Protocol.PIDS, Limits.DEFAULT.maxPids()),
+                cpus(m),
+                duration(m, Protocol.CPU_TIME_MS),
+                duration(m, Protocol.TIMEOUT_MS),
                 number(m, Protocol.DISK, Limits.DEFAULT.diskBytes()));
         String engine = m.get(Protocol.ENGINE) == null ? "sandbox" : m.get(Protocol.ENGINE);
         String image = m.get(Protocol.IMAGE) == null ? "host" : m.get(Protocol.IMAGE);
-        return new CellSpec(engine, image, command, env, view, workdir == null ? null : Path.of(workdir),
-                Network.NONE, limits);
+        return new CellSpec(
+                engine, image, command, env, view, workdir == null ? null : Path.of(workdir), Network.NONE, limits);
     }
 
     /**
@@ -71,11 +74,14 @@ final class RunRequest {
         }
         Path real;
         try {
-            real = user.root() ? p.toRealPath()
+            real = user.root()
+                    ? p.toRealPath()
                     : ThreadCredentials.asUser(user.uid(), user.gid(), user.groups(), () -> p.toRealPath());
         } catch (AccessDeniedException e) {
-            throw new IsolaException(user.name() + " may not reach " + given + ": Isola shows a cell only what you "
-                    + "could open yourself", 2);
+            throw new IsolaException(
+                    user.name() + " may not reach " + given + ": Isola shows a cell only what you "
+                            + "could open yourself",
+                    2);
         } catch (NoSuchFileException e) {
             throw new IsolaException("no such file or directory: " + given + " (given with --ro/--rw)", 2);
         } catch (Exception e) {

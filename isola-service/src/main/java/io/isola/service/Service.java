@@ -51,7 +51,9 @@ final class Service {
             case Protocol.PS -> Listing.ps(r, table);
             case Protocol.KILL -> Listing.kill(r, table);
             case Protocol.POLICY -> new Message().add(Protocol.EXIT, 0).add("out", policies.status());
-            default -> throw RunRequest.refused("unknown verb '" + verb + "': the verbs are run, open, trust, ps, kill, policy");
+            default ->
+                throw RunRequest.refused(
+                        "unknown verb '" + verb + "': the verbs are run, open, trust, ps, kill, policy");
         };
     }
 
@@ -67,9 +69,11 @@ final class Service {
         if (stopping) {
             throw stopped();
         }
-        return new Message().add(Protocol.EXIT, exit.exitCode()).add(Protocol.CELL, cell.id())
-                .add(Protocol.REASON, exit.reason().name()).add(Protocol.DETAIL, exit.detail() == null ? ""
-                        : exit.detail());
+        return new Message()
+                .add(Protocol.EXIT, exit.exitCode())
+                .add(Protocol.CELL, cell.id())
+                .add(Protocol.REASON, exit.reason().name())
+                .add(Protocol.DETAIL, exit.detail() == null ? "" : exit.detail());
     }
 
     private Message open(Request r) throws InterruptedException {
@@ -96,8 +100,8 @@ final class Service {
     }
 
     private static IsolaException stopped() {
-        return new IsolaException("the Isola service stopped, and its cells with it: start it again, or use "
-                + "--no-daemon");
+        return new IsolaException(
+                "the Isola service stopped, and its cells with it: start it again, or use " + "--no-daemon");
     }
 
     /** A task context for this caller: their policy (rules may name their home), rights, persistence and streams. */
@@ -106,8 +110,15 @@ final class Service {
         Map<String, String> env = r.user.callerEnv();
         Path q = paths.root().resolve("quarantine");
         Persister persister = new Persister(q, q, seal, Host.invokingIds(env), CallerFiles.creator(env));
-        return new TaskContext(policy, new TrustClassifier(policy, seal), seal,
-                name -> r.tracked(engines.forUser(r.user, name)), persister, audit, dirs, env, r.err);
+        return new TaskContext(
+                policy,
+                new TrustClassifier(policy, seal),
+                seal,
+                name -> r.tracked(engines.forUser(r.user, name)),
+                persister,
+                audit,
+                dirs,
+                env,
+                r.err);
     }
-
 }

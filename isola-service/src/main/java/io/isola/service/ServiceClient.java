@@ -37,7 +37,9 @@ public final class ServiceClient implements AutoCloseable {
 
     /** A new request of {@code verb}, stamped with the protocol version and the caller's working directory. */
     public static Message request(String verb) {
-        return new Message().add(Protocol.ISOLA, Protocol.VERSION).add(Protocol.VERB, verb)
+        return new Message()
+                .add(Protocol.ISOLA, Protocol.VERSION)
+                .add(Protocol.VERB, verb)
                 .add(Protocol.CWD, System.getProperty("user.dir"));
     }
 
@@ -51,8 +53,12 @@ public final class ServiceClient implements AutoCloseable {
             return Wire.receive(fd).message();
         } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
             String why = e instanceof Wire.Closed ? "" : " (" + e.getMessage() + ")";
-            return new Message().add(Protocol.EXIT, 125).add(Protocol.ERROR, "the Isola service went away before "
-                    + "it answered" + why + "; its cells are gone with it: try again, or use --no-daemon");
+            return new Message()
+                    .add(Protocol.EXIT, 125)
+                    .add(
+                            Protocol.ERROR,
+                            "the Isola service went away before " + "it answered" + why
+                                    + "; its cells are gone with it: try again, or use --no-daemon");
         } finally {
             replied.countDown();
         }

@@ -13,7 +13,9 @@ final class Systemd {
     /** The listening socket systemd handed over ({@code isola.socket}), or -1 when started otherwise. */
     static int listeningSocket(Map<String, String> env) {
         String pid = env.get("LISTEN_PID"), fds = env.get("LISTEN_FDS");
-        if (pid == null || fds == null || !pid.equals(Long.toString(ProcessHandle.current().pid()))) {
+        if (pid == null
+                || fds == null
+                || !pid.equals(Long.toString(ProcessHandle.current().pid()))) {
             return -1;
         }
         try {

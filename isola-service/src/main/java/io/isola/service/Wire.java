@@ -40,15 +40,17 @@ final class Wire {
             readFully(fd, header, fds, true);
             byte[] body = new byte[Message.length(header)];
             readFully(fd, body, fds, false);
-            return new Frame(Message.decode(body), fds.stream().mapToInt(Integer::intValue).toArray());
+            return new Frame(
+                    Message.decode(body),
+                    fds.stream().mapToInt(Integer::intValue).toArray());
         } catch (Closed | Message.BadFrame | RuntimeException e) {
             fds.forEach(Libc::close);
             throw e;
         }
     }
 
-    private static void readFully(int fd, byte[] into, List<Integer> fds, boolean mayBeEmpty) throws Closed,
-            Message.BadFrame {
+    private static void readFully(int fd, byte[] into, List<Integer> fds, boolean mayBeEmpty)
+            throws Closed, Message.BadFrame {
         int off = 0;
         while (off < into.length) {
             UnixSockets.Received r = UnixSockets.receive(fd, into.length - off);

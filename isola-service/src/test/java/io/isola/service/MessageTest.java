@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 class MessageTest {
     @Test
     void fieldsRoundTripInOrderWithRepeatedKeys() throws Exception {
-        Message m = new Message().add("verb", "run").add("arg", "/bin/sh").add("arg", "-c").add("arg", "echo ü\n;")
+        Message m = new Message()
+                .add("verb", "run")
+                .add("arg", "/bin/sh")
+                .add("arg", "-c")
+                .add("arg", "echo ü\n;")
                 .add("empty", "");
         byte[] frame = m.encode();
         int n = Message.length(Arrays.copyOf(frame, 4));
@@ -23,9 +27,12 @@ class MessageTest {
 
     @Test
     void frameLengthsOutOfBoundsAreRefusedFromTheHeader() {
-        assertThatThrownBy(() -> Message.length(ByteBuffer.allocate(4).putInt(Message.MAX_BYTES + 1).array()))
-                .isInstanceOf(Message.BadFrame.class).hasMessageContaining("larger than");
-        assertThatThrownBy(() -> Message.length(ByteBuffer.allocate(4).putInt(-1).array()))
+        assertThatThrownBy(() -> Message.length(
+                        ByteBuffer.allocate(4).putInt(Message.MAX_BYTES + 1).array()))
+                .isInstanceOf(Message.BadFrame.class)
+                .hasMessageContaining("larger than");
+        assertThatThrownBy(
+                        () -> Message.length(ByteBuffer.allocate(4).putInt(-1).array()))
                 .isInstanceOf(Message.BadFrame.class);
     }
 
@@ -34,10 +41,12 @@ class MessageTest {
         assertThatThrownBy(() -> Message.decode(new byte[] {0})).isInstanceOf(Message.BadFrame.class);
         assertThatThrownBy(() -> Message.decode(new byte[] {1, 'k', 0, 0, 0, 9, 'v'}))
                 .hasMessageContaining("runs past the end");
-        assertThatThrownBy(() -> Message.decode(new byte[] {1, 'k', 0, 0, 0, 1, 0})).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> Message.decode(new byte[] {1, 'k', 0, 0, 0, 1, 0}))
+                .hasMessageContaining("NUL");
         assertThatThrownBy(() -> Message.decode(new byte[] {1, 'k', 0, 0, 0, 1, (byte) 0xff}))
                 .hasMessageContaining("not UTF-8");
-        assertThatThrownBy(() -> Message.decode(new byte[] {1, '\n', 0, 0, 0, 0})).hasMessageContaining("ASCII");
+        assertThatThrownBy(() -> Message.decode(new byte[] {1, '\n', 0, 0, 0, 0}))
+                .hasMessageContaining("ASCII");
         byte[] many = new byte[(Message.MAX_FIELDS + 1) * 6];
         for (int i = 0; i < Message.MAX_FIELDS + 1; i++) {
             many[i * 6] = 1;
@@ -50,6 +59,8 @@ class MessageTest {
     void aClientCannotBuildAnOversizedRequest() {
         Message m = new Message();
         m.add("arg", "x".repeat(Message.MAX_BYTES));
-        assertThatThrownBy(m::encode).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KiB");
+        assertThatThrownBy(m::encode)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("KiB");
     }
 }

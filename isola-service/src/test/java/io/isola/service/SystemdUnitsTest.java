@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped units pass systemd's own check, and say what the daemon expects. */
 class SystemdUnitsTest {
-    private static final Path UNITS = Path.of("../dist/systemd").toAbsolutePath().normalize();
+    private static final Path UNITS =
+            Path.of("../dist/systemd").toAbsolutePath().normalize();
     private static final Path ANALYZE = Path.of("/usr/bin/systemd-analyze");
 
     @TempDir
@@ -26,11 +27,18 @@ class SystemdUnitsTest {
         assumeTrue(Files.isExecutable(ANALYZE), "systemd-analyze is missing");
         Files.copy(UNITS.resolve("isola.socket"), dir.resolve("isola.socket"));
         // verify checks that ExecStart exists: point it at this checkout's launcher, where an install links it from
-        String service = Files.readString(UNITS.resolve("isola.service")).replace("ExecStart=/usr/local/bin/isola",
-                "ExecStart=" + UNITS.resolveSibling("../bin/isola").normalize());
+        String service = Files.readString(UNITS.resolve("isola.service"))
+                .replace(
+                        "ExecStart=/usr/local/bin/isola",
+                        "ExecStart=" + UNITS.resolveSibling("../bin/isola").normalize());
         Files.writeString(dir.resolve("isola.service"), service);
-        Process p = new ProcessBuilder(ANALYZE.toString(), "verify", dir.resolve("isola.socket").toString(),
-                dir.resolve("isola.service").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        ANALYZE.toString(),
+                        "verify",
+                        dir.resolve("isola.socket").toString(),
+                        dir.resolve("isola.service").toString())
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(out).isEmpty();
@@ -42,7 +50,10 @@ class SystemdUnitsTest {
         String socket = Files.readString(UNITS.resolve("isola.socket"));
         String service = Files.readString(UNITS.resolve("isola.service"));
         assertThat(socket).contains("ListenStream=" + ServicePaths.SYSTEM).contains("SocketMode=0666");
-        assertThat(service).contains("Type=notify").contains("ExecStart=/usr/local/bin/isola daemon")
-                .contains("KillMode=mixed").contains("SuccessExitStatus=143");
+        assertThat(service)
+                .contains("Type=notify")
+                .contains("ExecStart=/usr/local/bin/isola daemon")
+                .contains("KillMode=mixed")
+                .contains("SuccessExitStatus=143");
     }
 }

@@ -19,9 +19,21 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CallerDesktop {
     /** The session's variables a desktop opener needs; nothing else of Isola's environment passes. */
-    private static final List<String> SESSION = List.of("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY",
-            "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE",
-            "XDG_SESSION_DESKTOP", "DESKTOP_SESSION", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "LANG", "LANGUAGE", "LC_ALL",
+    private static final List<String> SESSION = List.of(
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+            "XAUTHORITY",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "XDG_RUNTIME_DIR",
+            "XDG_CURRENT_DESKTOP",
+            "XDG_SESSION_TYPE",
+            "XDG_SESSION_DESKTOP",
+            "DESKTOP_SESSION",
+            "XDG_DATA_DIRS",
+            "XDG_CONFIG_DIRS",
+            "LANG",
+            "LANGUAGE",
+            "LC_ALL",
             "BROWSER");
     /** How long to wait for xdg-open to say whether it managed: openers hand the file to a viewer and return. */
     private static final long WAIT_MILLIS = 5_000;
@@ -50,7 +62,8 @@ public final class CallerDesktop {
         String user = env.get("SUDO_USER");
         int[] ids = Host.invokingIds(env);
         boolean stepDown = user != null && ids[0] != 0;
-        Spawn spawn = Spawn.of(List.of(opener.toString(), file.toString())).openReadOnly(0, "/dev/null")
+        Spawn spawn = Spawn.of(List.of(opener.toString(), file.toString()))
+                .openReadOnly(0, "/dev/null")
                 .directory("/");
         sessionEnv(env, ids[0], stepDown ? user : null).forEach(spawn::env);
         CompletableFuture<Integer> started = new CompletableFuture<>();
@@ -76,7 +89,8 @@ public final class CallerDesktop {
             int status = Libc.waitpid(pid, Libc.WNOHANG);
             if (status != -1) {
                 int code = Libc.exitCode(status);
-                return code == 0 ? "opened " + file + " with xdg-open" + as
+                return code == 0
+                        ? "opened " + file + " with xdg-open" + as
                         : "xdg-open" + as + " failed (exit code " + code + "): open " + file
                                 + " in your viewer yourself";
             }

@@ -50,7 +50,8 @@ public final class CallerFiles {
         if (c == null) {
             return Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS);
         }
-        return c.run(() -> Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS),
+        return c.run(
+                () -> Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS),
                 "read " + shown + ": Isola opens only what you could open yourself");
     }
 
@@ -60,7 +61,9 @@ public final class CallerFiles {
         if (c == null) {
             return FileCreator.ISOLA;
         }
-        return target -> c.run(() -> FileCreator.ISOLA.createNew(target), "create files in " + target.getParent()
-                + ", so Isola will not either: copy the file somewhere you can write, and open it there");
+        return target -> c.run(
+                () -> FileCreator.ISOLA.createNew(target),
+                "create files in " + target.getParent()
+                        + ", so Isola will not either: copy the file somewhere you can write, and open it there");
     }
 }

@@ -27,8 +27,8 @@ import java.util.Map;
  * @param copy the snapshot, the only file in {@code dir}
  * @param marks the original's taint
  */
-public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, String name, long size,
-        String sha256, Marks marks) {
+public record InputSnapshot(
+        Path original, Path realPath, Path dir, Path copy, String name, long size, String sha256, Marks marks) {
     /**
      * Copies {@code file} into {@code dir} (made here, private to root), checking it stood still meanwhile. The
      * file is opened with the rights of the caller that {@code callerEnv} names (see {@link CallerFiles}).
@@ -47,17 +47,21 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
         }
         int type = (Integer) before.get("mode") & 0170000;
         if (type != 0100000) {
-            throw new IsolaException(original + " is not a regular file (" + (type == 0040000 ? "a directory"
-                    : "a FIFO, device or socket") + "): open a regular file", 2);
+            throw new IsolaException(
+                    original + " is not a regular file ("
+                            + (type == 0040000 ? "a directory" : "a FIFO, device or socket") + "): open a regular file",
+                    2);
         }
         if ((Long) before.get("size") > maxBytes) {
-            throw new IsolaException(original + " is larger than the cell's disk (" + maxBytes + " bytes): raise "
-                    + "disk in the policy for this trust level", 2);
+            throw new IsolaException(
+                    original + " is larger than the cell's disk (" + maxBytes + " bytes): raise "
+                            + "disk in the policy for this trust level",
+                    2);
         }
         String name = Harvester.safeName(original.getFileName().toString());
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path copy = dir.resolve(name);
             MessageDigest sha = Sha256.digest();
             long n = 0;
@@ -70,8 +74,10 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
                 while ((r = in.read(buf)) > 0) {
                     n += r;
                     if (n > maxBytes) {
-                        throw new IsolaException(original + " grew past the cell's disk while it was being "
-                                + "opened: open it again once it is complete", 2);
+                        throw new IsolaException(
+                                original + " grew past the cell's disk while it was being "
+                                        + "opened: open it again once it is complete",
+                                2);
                     }
                     sha.update(buf, 0, r);
                     out.write(buf, 0, r);
@@ -79,15 +85,16 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
             }
             Map<String, Object> after = Files.readAttributes(real, "unix:mode,ino,dev,size,ctime,lastModifiedTime");
             if (!before.equals(after) || n != (Long) after.get("size")) {
-                throw new IsolaException(original + " changed while it was being opened: open it again once "
-                        + "whatever writes it has finished", 2);
+                throw new IsolaException(
+                        original + " changed while it was being opened: open it again once "
+                                + "whatever writes it has finished",
+                        2);
             }
             // The cell may change its copy (copy-on-write, never the host's): world-writable inside a directory
             // only root can enter.
             Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return new InputSnapshot(original, real, dir, copy, name, n, Sha256.hex(sha),
-                    marks);
+            return new InputSnapshot(original, real, dir, copy, name, n, Sha256.hex(sha), marks);
         } catch (IOException e) {
             if (GuardRefusal.is(e)) { // a guard keeps it closed, and this Isola is not one it lets through
                 throw GuardRefusal.explain(original.toString(), "run Isola with sudo, as the guard's own JDK runs it");
@@ -102,13 +109,20 @@ public record InputSnapshot(Path original, Path realPath, Path dir, Path copy, S
      * downloaded it where they are: the name messages use and where its safe view goes.
      */
     static InputSnapshot fetched(Harvest.OutputFile f, Path dir, String url, Path shownAs) throws IOException {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+                dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path copy = dir.resolve(f.name());
         Files.copy(f.staged(), copy);
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return new InputSnapshot(shownAs, copy, dir, copy, f.name(), Files.size(copy), Sha256.of(copy),
+        return new InputSnapshot(
+                shownAs,
+                copy,
+                dir,
+                copy,
+                f.name(),
+                Files.size(copy),
+                Sha256.of(copy),
                 new Marks(Map.of(Marks.XDG_ORIGIN, url)));
     }
 }

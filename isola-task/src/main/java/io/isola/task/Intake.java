@@ -30,9 +30,24 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
         Trace.mark("type detected");
         Verdict verdict = ctx.classifier().file(in.realPath(), type, in.marks(), in.sha256());
         Trace.mark("trust classified");
-        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "kind", kind, "target",
-                in.original().toString(), "type", type, "sha256", in.sha256(), "trust", verdict.level().word(),
-                "reason", verdict.reason()));
+        ctx.audit()
+                .record(AuditEvent.of(
+                        "task.classified",
+                        null,
+                        "task",
+                        taskId,
+                        "kind",
+                        kind,
+                        "target",
+                        in.original().toString(),
+                        "type",
+                        type,
+                        "sha256",
+                        in.sha256(),
+                        "trust",
+                        verdict.level().word(),
+                        "reason",
+                        verdict.reason()));
         return new Intake(taskId, in, type, verdict, ctx.policy().level(verdict.level()));
     }
 
@@ -47,9 +62,24 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
      */
     static Intake fetched(TaskContext ctx, String taskId, InputSnapshot in, Verdict verdict) throws IOException {
         String type = TypeDetector.detect(in.copy(), in.name());
-        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "kind", "fetched", "target",
-                in.marks().origin(), "type", type, "sha256", in.sha256(), "trust", verdict.level().word(),
-                "reason", verdict.reason()));
+        ctx.audit()
+                .record(AuditEvent.of(
+                        "task.classified",
+                        null,
+                        "task",
+                        taskId,
+                        "kind",
+                        "fetched",
+                        "target",
+                        in.marks().origin(),
+                        "type",
+                        type,
+                        "sha256",
+                        in.sha256(),
+                        "trust",
+                        verdict.level().word(),
+                        "reason",
+                        verdict.reason()));
         return new Intake(taskId, in, type, verdict, ctx.policy().level(verdict.level()));
     }
 
@@ -65,8 +95,16 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
     CellSpec spec(TaskContext ctx, List<String> argv, List<TaskFiles.Input> more, Network network) {
         List<TaskFiles.Input> inputs = new java.util.ArrayList<>(List.of(new TaskFiles.Input(input.dir(), IN)));
         inputs.addAll(more);
-        return new CellSpec(level.engine(), level.image(), argv, CellEnvironment.build(ctx.callerEnv(), List.of()),
-                List.of(), Path.of(OUT), network, level.limits(), new TaskFiles(inputs, OUT));
+        return new CellSpec(
+                level.engine(),
+                level.image(),
+                argv,
+                CellEnvironment.build(ctx.callerEnv(), List.of()),
+                List.of(),
+                Path.of(OUT),
+                network,
+                level.limits(),
+                new TaskFiles(inputs, OUT));
     }
 
     /** "untrusted: no rule matches…", for the user. */

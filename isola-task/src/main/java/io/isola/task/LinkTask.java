@@ -1,6 +1,5 @@
 package io.isola.task;
 
-import io.isola.core.TerminalText;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
 import io.isola.core.Harvest;
@@ -8,6 +7,7 @@ import io.isola.core.IsolaException;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
 import io.isola.core.TaskFiles;
+import io.isola.core.TerminalText;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Harvester;
 import io.isola.core.output.Provenance;
@@ -55,22 +55,28 @@ public final class LinkTask {
         try {
             u = new URI(target);
         } catch (java.net.URISyntaxException e) {
-            throw new IsolaException("'" + shown + "' is not a valid file URL (" + e.getReason() + "): write "
-                    + "special characters as %XX, e.g. a space as %20, or give the file's path instead", 2);
+            throw new IsolaException(
+                    "'" + shown + "' is not a valid file URL (" + e.getReason() + "): write "
+                            + "special characters as %XX, e.g. a space as %20, or give the file's path instead",
+                    2);
         }
         String host = u.getHost() != null ? u.getHost() : u.getRawAuthority();
         if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
-            throw new IsolaException("'" + shown + "' names a file on another host (" + TerminalText.printable(host)
-                    + "): Isola opens local files only; copy it to this machine first", 2);
+            throw new IsolaException(
+                    "'" + shown + "' names a file on another host (" + TerminalText.printable(host)
+                            + "): Isola opens local files only; copy it to this machine first",
+                    2);
         }
         if (u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new IsolaException("'" + shown + "' has a query or fragment (?… or #…), which no file has: in a "
-                    + "file name write ? as %3F and # as %23", 2);
+            throw new IsolaException(
+                    "'" + shown + "' has a query or fragment (?… or #…), which no file has: in a "
+                            + "file name write ? as %3F and # as %23",
+                    2);
         }
         String path = u.getPath();
         if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
-            throw new IsolaException("'" + shown + "' does not name a file by its full path: write it as "
-                    + "file:///full/path", 2);
+            throw new IsolaException(
+                    "'" + shown + "' does not name a file by its full path: write it as " + "file:///full/path", 2);
         }
         return Path.of(path);
     }
@@ -97,8 +103,10 @@ public final class LinkTask {
         URI url = TrustClassifier.uri(target);
         String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
-            throw new IsolaException("'" + TerminalText.printable(target) + "' is not an http or https link Isola can "
-                    + "open: give a full URL such as https://example.com/file.pdf", 2);
+            throw new IsolaException(
+                    "'" + TerminalText.printable(target) + "' is not an http or https link Isola can "
+                            + "open: give a full URL such as https://example.com/file.pdf",
+                    2);
         }
         String taskId = Tasks.newId();
         Verdict verdict = ctx.classifier().link(url);
@@ -110,37 +118,71 @@ public final class LinkTask {
             throw Tasks.noHandler(ctx, type, verdict.level());
         }
         String name = fileName(url);
-        List<String> argv = Tasks.argv(handler, Map.of("url", url.toASCIIString(), "name", name,
-                "output", Intake.OUT));
+        List<String> argv = Tasks.argv(handler, Map.of("url", url.toASCIIString(), "name", name, "output", Intake.OUT));
         Tasks.say(ctx, "isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
-        ctx.audit().record(AuditEvent.of("task.classified", null, "task", taskId, "target", url.toASCIIString(),
-                "type", type, "trust", verdict.level().word(), "reason", verdict.reason()));
+        ctx.audit()
+                .record(AuditEvent.of(
+                        "task.classified",
+                        null,
+                        "task",
+                        taskId,
+                        "target",
+                        url.toASCIIString(),
+                        "type",
+                        type,
+                        "trust",
+                        verdict.level().word(),
+                        "reason",
+                        verdict.reason()));
         return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
             Network network = ctx.network(verdict.level());
-            CellSpec spec = new CellSpec(level.engine(), level.image(), argv,
-                    CellEnvironment.build(ctx.callerEnv(), List.of()), List.of(), Path.of(Intake.OUT),
-                    network, level.limits(), new TaskFiles(List.of(), Intake.OUT));
-            CellRun run = CellRun.run(ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("fetched"),
-                    level.quota());
-            Provenance from = new Provenance(taskId, run.cellId(), verdict.level(), url.toASCIIString(),
-                    url.toASCIIString(), null, null, Instant.now());
+            CellSpec spec = new CellSpec(
+                    level.engine(),
+                    level.image(),
+                    argv,
+                    CellEnvironment.build(ctx.callerEnv(), List.of()),
+                    List.of(),
+                    Path.of(Intake.OUT),
+                    network,
+                    level.limits(),
+                    new TaskFiles(List.of(), Intake.OUT));
+            CellRun run = CellRun.run(
+                    ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("fetched"), level.quota());
+            Provenance from = new Provenance(
+                    taskId,
+                    run.cellId(),
+                    verdict.level(),
+                    url.toASCIIString(),
+                    url.toASCIIString(),
+                    null,
+                    null,
+                    Instant.now());
             if (run.exit().exitCode() != 0) {
                 Tasks.say(ctx, whyNotFetched(run, url, verdict.level(), network, taskId));
                 Tasks.persist(ctx, run.harvest(), level.persistence(), from);
                 return run.exit().exitCode();
             }
             Harvest.OutputFile got = fetchedFile(run.harvest(), name);
-            InputSnapshot in = got == null ? null : InputSnapshot.fetched(got, dir.resolve("in"),
-                    url.toASCIIString(), Path.of("").toAbsolutePath().resolve(got.name()));
+            InputSnapshot in = got == null
+                    ? null
+                    : InputSnapshot.fetched(
+                            got,
+                            dir.resolve("in"),
+                            url.toASCIIString(),
+                            Path.of("").toAbsolutePath().resolve(got.name()));
             // The download itself is kept (or not) by the level's rule, tainted with the link, like any output.
             Tasks.persist(ctx, run.harvest(), level.persistence(), from);
             if (in == null) {
-                Tasks.say(ctx, "isola: the fetch left no file named " + name + " in " + Intake.OUT + ": nothing to "
-                        + "open (the policy's " + type + " handler must write {output}/{name})");
+                Tasks.say(
+                        ctx,
+                        "isola: the fetch left no file named " + name + " in " + Intake.OUT + ": nothing to "
+                                + "open (the policy's " + type + " handler must write {output}/{name})");
                 return 1;
             }
-            Tasks.say(ctx, "isola: fetched " + in.name() + " (" + in.size() + " bytes) in cell " + run.cellId()
-                    + " through the " + verdict.level().word() + " network");
+            Tasks.say(
+                    ctx,
+                    "isola: fetched " + in.name() + " (" + in.size() + " bytes) in cell " + run.cellId()
+                            + " through the " + verdict.level().word() + " network");
             return then.with(Intake.fetched(ctx, taskId, in, verdict), dir);
         });
     }
@@ -163,25 +205,40 @@ public final class LinkTask {
         String level = trust.word();
         NetworkAccess access = ctx.policy().network().access(trust);
         if (!network.reachesOut()) {
-            String why = access == NetworkAccess.NONE ? level + " cells have no network (the policy's [level."
-                    + level + "] network = \"none\")" : "Isola gives cells no network here";
-            ctx.audit().record(AuditEvent.of("connection.blocked", run.cellId(), "task", taskId, "target",
-                    url.toASCIIString(), "level", level, "rule", "network none", "reason", "the cell has no network"));
+            String why = access == NetworkAccess.NONE
+                    ? level + " cells have no network (the policy's [level." + level + "] network = \"none\")"
+                    : "Isola gives cells no network here";
+            ctx.audit()
+                    .record(AuditEvent.of(
+                            "connection.blocked",
+                            run.cellId(),
+                            "task",
+                            taskId,
+                            "target",
+                            url.toASCIIString(),
+                            "level",
+                            level,
+                            "rule",
+                            "network none",
+                            "reason",
+                            "the cell has no network"));
             return "isola: the fetch was refused: the cell has no network (loopback only): " + why + "; nothing "
                     + "was downloaded. Download it with your browser, then: isola open FILE (or isola open --view FILE)";
         }
         List<AuditEvent> refused = ctx.networks().refusals(run.cellId());
         if (refused.isEmpty()) {
-            return "isola: the fetch failed (the fetcher's exit code " + run.exit().exitCode() + "; its message, if "
-                    + "any, is above): nothing was opened";
+            return "isola: the fetch failed (the fetcher's exit code "
+                    + run.exit().exitCode() + "; its message, if " + "any, is above): nothing was opened";
         }
         AuditEvent e = refused.getLast();
         Object host = e.fields().getOrDefault("name", e.fields().get("address"));
         Object port = e.fields().get("port");
         Object address = e.fields().get("name") != null ? e.fields().get("address") : null;
         Object reason = e.fields().get("reason");
-        return "isola: the fetch was refused by the network policy: " + (host == null ? "the request"
-                : host + (port == null ? "" : ":" + port) + (address == null ? "" : " (" + address + ")"))
+        return "isola: the fetch was refused by the network policy: "
+                + (host == null
+                        ? "the request"
+                        : host + (port == null ? "" : ":" + port) + (address == null ? "" : " (" + address + ")"))
                 + ": " + e.fields().get("rule") + (reason == null ? "" : " (" + reason + ")") + " (" + level
                 + " cells, network " + access.word() + "); nothing was opened. See why: isola net explain "
                 + (host == null ? url.toASCIIString() : host + (port == null ? "" : ":" + port)) + " --level "

@@ -2,8 +2,8 @@ package io.isola.task;
 
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
-import io.isola.core.Stdio;
 import io.isola.core.Harvest;
+import io.isola.core.Stdio;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.Marks;
@@ -28,8 +28,11 @@ public final class OpenTask {
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> open(Intake.take(ctx, taskId, file, dir,
-                "open"), dir, stdio, true));
+        return Tasks.inTaskDir(
+                ctx,
+                taskId,
+                "the task failed",
+                dir -> open(Intake.take(ctx, taskId, file, dir, "open"), dir, stdio, true));
     }
 
     /**
@@ -48,20 +51,38 @@ public final class OpenTask {
             ctx.persister().checkCanCreateBeside(in.original());
         }
         Tasks.say(ctx, "isola: " + in.original().getFileName() + " is " + it.type() + ", " + it.why());
-        CellSpec spec = it.spec(ctx, Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)),
-                List.of(), it.network(ctx));
-        CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("out"),
+        CellSpec spec = it.spec(
+                ctx,
+                Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)),
+                List.of(),
+                it.network(ctx));
+        CellRun run = CellRun.run(
+                ctx.engines().apply(it.level().engine()),
+                spec,
+                stdio,
+                dir.resolve("out"),
                 it.level().quota());
         if (run.exit().reason() == CellExit.Reason.KILLED) {
-            Tasks.say(ctx, "isola: the task was stopped: " + run.exit().detail()
-                    + "; what it left still goes through the policy");
+            Tasks.say(
+                    ctx,
+                    "isola: the task was stopped: " + run.exit().detail()
+                            + "; what it left still goes through the policy");
         } else if (run.exit().reason().isLimit()) {
-            Tasks.say(ctx, "isola: the task " + Tasks.limitReached(run.exit()) + "; raise it in the policy's"
-                    + " [level." + it.verdict().level().word() + "]");
+            Tasks.say(
+                    ctx,
+                    "isola: the task " + Tasks.limitReached(run.exit()) + "; raise it in the policy's" + " [level."
+                            + it.verdict().level().word() + "]");
         }
-        Provenance from = new Provenance(taskId, run.cellId(), it.verdict().level(),
-                in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString(),
-                in.marks().get(Marks.XDG_ORIGIN), in.marks().get(Marks.XDG_REFERRER), local ? in.original() : null,
+        Provenance from = new Provenance(
+                taskId,
+                run.cellId(),
+                it.verdict().level(),
+                in.marks().origin() != null
+                        ? in.marks().origin()
+                        : in.original().toUri().toString(),
+                in.marks().get(Marks.XDG_ORIGIN),
+                in.marks().get(Marks.XDG_REFERRER),
+                local ? in.original() : null,
                 Instant.now());
         Tasks.persist(ctx, changedOnly(run.harvest(), in), it.level().persistence(), from);
         return run.exit().exitCode();
@@ -71,7 +92,8 @@ public final class OpenTask {
     private static Harvest changedOnly(Harvest h, InputSnapshot in) {
         List<Harvest.OutputFile> files = new ArrayList<>();
         for (Harvest.OutputFile f : h.files()) {
-            boolean unchanged = f.kind() == Harvest.Kind.CHANGED_INPUT && f.name().equals(in.name())
+            boolean unchanged = f.kind() == Harvest.Kind.CHANGED_INPUT
+                    && f.name().equals(in.name())
                     && f.sha256().equals(in.sha256());
             if (!unchanged) {
                 files.add(f);

@@ -24,8 +24,8 @@ import java.util.Set;
  */
 record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) {
     static final String RENDERER_IN_CELL = "/opt/isola/renderer";
-    private static final Set<String> IMAGES = Set.of("image/png", "image/jpeg", "image/gif", "image/bmp",
-            "image/x-ms-bmp");
+    private static final Set<String> IMAGES =
+            Set.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp");
     private static final String SOFFICE = "/usr/bin/soffice";
 
     static Renderers forType(String type, String input) {
@@ -40,43 +40,72 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         }
         if (isOffice(type)) {
             if (!Files.isExecutable(Path.of(SOFFICE))) {
-                throw new IsolaException("the safe view renders " + type + " with LibreOffice, which the image lacks: "
-                        + "apt-get install libreoffice-core-nogui libreoffice-writer-nogui", 2);
+                throw new IsolaException(
+                        "the safe view renders " + type + " with LibreOffice, which the image lacks: "
+                                + "apt-get install libreoffice-core-nogui libreoffice-writer-nogui",
+                        2);
             }
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "soffice --headless --convert-to pdf "
-                    + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to "
-                    + SafeView.PDFTOPPM_LONG_SIDE
-                    + " /tmp/*.pdf /out/page", "office", input));
+            List<String> argv = new ArrayList<>(List.of(
+                    "/bin/sh",
+                    "-c",
+                    "soffice --headless --convert-to pdf "
+                            + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to "
+                            + SafeView.PDFTOPPM_LONG_SIDE
+                            + " /tmp/*.pdf /out/page",
+                    "office",
+                    input));
             return new Renderers(argv, SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
-        throw new IsolaException("the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text of any kind and "
-                + "office files; "
-                + "this is " + type + ": open it without --view", 2);
+        throw new IsolaException(
+                "the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text of any kind and "
+                        + "office files; "
+                        + "this is " + type + ": open it without --view",
+                2);
     }
 
     private static List<String> pdftoppm(String input) {
         // -scale-to bounds every page, whatever size the document claims; PPM is pdftoppm's default format.
-        return List.of("pdftoppm", "-r", "100", "-scale-to", String.valueOf(SafeView.PDFTOPPM_LONG_SIDE), input,
-                "/out/page");
+        return List.of(
+                "pdftoppm", "-r", "100", "-scale-to", String.valueOf(SafeView.PDFTOPPM_LONG_SIDE), input, "/out/page");
     }
 
     private static Renderers java(String what, String input, SafeView.Kind kind, int dpi) {
         Path javaHome = Path.of(System.getProperty("java.home"));
         if (!javaHome.startsWith("/usr") && !javaHome.startsWith("/opt")) {
-            throw new IsolaException("the safe view runs its renderer with this JDK (" + javaHome + "), which a cell "
-                    + "cannot see: install the JDK under /usr/lib/jvm", 2);
+            throw new IsolaException(
+                    "the safe view runs its renderer with this JDK (" + javaHome + "), which a cell "
+                            + "cannot see: install the JDK under /usr/lib/jvm",
+                    2);
         }
         Path classes = rendererClasses();
         String cp = RENDERER_IN_CELL + (Files.isDirectory(classes) ? "" : "/" + classes.getFileName());
-        return new Renderers(List.of(javaHome.resolve("bin/java").toString(), "-Xshare:auto",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Djava.awt.headless=true",
-                "-cp", cp, Render.class.getName(), what, input, "/out"), kind, dpi, classes);
+        return new Renderers(
+                List.of(
+                        javaHome.resolve("bin/java").toString(),
+                        "-Xshare:auto",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-XX:-UsePerfData",
+                        "-Djava.awt.headless=true",
+                        "-cp",
+                        cp,
+                        Render.class.getName(),
+                        what,
+                        input,
+                        "/out"),
+                kind,
+                dpi,
+                classes);
     }
 
     /** Where the renderer's classes are on the host: Isola's jar, or a classes directory in a build. */
     static Path rendererClasses() {
         try {
-            return Path.of(Render.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Render.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -102,8 +131,10 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
 
     private static boolean isOffice(String type) {
         return type.startsWith("application/vnd.openxmlformats-officedocument.")
-                || type.startsWith("application/vnd.oasis.opendocument.") || type.equals("application/msword")
-                || type.equals("application/vnd.ms-excel") || type.equals("application/vnd.ms-powerpoint")
+                || type.startsWith("application/vnd.oasis.opendocument.")
+                || type.equals("application/msword")
+                || type.equals("application/vnd.ms-excel")
+                || type.equals("application/vnd.ms-powerpoint")
                 || type.equals("application/rtf");
     }
 }

@@ -17,14 +17,28 @@ import java.util.Map;
  * @param report where the task tells the user what happened (stderr in the CLI: stdout is the task's)
  * @param networks the network each level's cells get ({@link CellNetworks#NONE}: none at all)
  */
-public record TaskContext(Policy policy, TrustClassifier classifier, Seal seal,
+public record TaskContext(
+        Policy policy,
+        TrustClassifier classifier,
+        Seal seal,
         java.util.function.Function<String, Engine> engines,
-        Persister persister, AuditLog audit, TaskDirs dirs, Map<String, String> callerEnv, PrintStream report,
+        Persister persister,
+        AuditLog audit,
+        TaskDirs dirs,
+        Map<String, String> callerEnv,
+        PrintStream report,
         CellNetworks networks) {
     /** A context whose cells get no network, whatever their level says. */
-    public TaskContext(Policy policy, TrustClassifier classifier, Seal seal,
-            java.util.function.Function<String, Engine> engines, Persister persister, AuditLog audit, TaskDirs dirs,
-            Map<String, String> callerEnv, PrintStream report) {
+    public TaskContext(
+            Policy policy,
+            TrustClassifier classifier,
+            Seal seal,
+            java.util.function.Function<String, Engine> engines,
+            Persister persister,
+            AuditLog audit,
+            TaskDirs dirs,
+            Map<String, String> callerEnv,
+            PrintStream report) {
         this(policy, classifier, seal, engines, persister, audit, dirs, callerEnv, report, CellNetworks.NONE);
     }
 

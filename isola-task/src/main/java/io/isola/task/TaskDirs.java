@@ -6,9 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Each task's working directory under Isola's state (input snapshot, staged outputs), named after the Isola
@@ -23,8 +21,8 @@ public final class TaskDirs {
     }
 
     public Path create(String taskId) throws IOException {
-        Files.createDirectories(root,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+                root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ProcessHandle me = ProcessHandle.current();
         return Files.createDirectory(root.resolve(taskId + "-" + me.pid() + "-" + startMillis(me)));
     }

@@ -1,10 +1,9 @@
 package io.isola.task;
 
-import io.isola.core.TerminalText;
 import io.isola.core.CellExit;
 import io.isola.core.CellIds;
-import io.isola.core.IsolaException;
 import io.isola.core.Harvest;
+import io.isola.core.IsolaException;
 import io.isola.core.output.Provenance;
 import io.isola.core.policy.Persistence;
 import io.isola.core.trust.TrustLevel;
@@ -34,8 +33,10 @@ final class Tasks {
     }
 
     static IsolaException noHandler(TaskContext ctx, String type, TrustLevel level) {
-        return new IsolaException("the policy (" + ctx.policy().source() + ") names no handler for " + type
-                + " at level " + level.word() + ": add one under [level." + level.word() + ".handlers]", 2);
+        return new IsolaException(
+                "the policy (" + ctx.policy().source() + ") names no handler for " + type + " at level " + level.word()
+                        + ": add one under [level." + level.word() + ".handlers]",
+                2);
     }
 
     /** A task's work in its own directory under Isola's state. */

@@ -30,15 +30,22 @@ public final class TrustReport {
      * @param guard what the host's guard would do with a file (a line, or null when it would let it open); the front
      *     end that runs the guard supplies it, since tasks know nothing of the guard
      */
-    public static int explain(String target, boolean json, Policy p, Seal seal, PrintStream out,
-            BiFunction<TrustClassifier, Path, String> guard) throws IOException {
+    public static int explain(
+            String target,
+            boolean json,
+            Policy p,
+            Seal seal,
+            PrintStream out,
+            BiFunction<TrustClassifier, Path, String> guard)
+            throws IOException {
         TrustClassifier classifier = new TrustClassifier(p, seal);
         Verdict v;
         if (LinkTask.isLink(target)) {
             var url = TrustClassifier.uri(target);
             if (url == null) {
-                throw new IsolaException("'" + TerminalText.printable(target) + "' is not a URL: give e.g. "
-                        + "https://example.com/", 2);
+                throw new IsolaException(
+                        "'" + TerminalText.printable(target) + "' is not a URL: give e.g. " + "https://example.com/",
+                        2);
             }
             v = classifier.link(url);
             print(out, json, target, v, null, Map.of(), p, null);
@@ -56,14 +63,29 @@ public final class TrustReport {
             Marks marks = Marks.read(real);
             String type = TypeDetector.detect(real, real.getFileName().toString());
             v = classifier.file(real, type, marks, Sha256.of(real));
-            print(out, json, file.toString(), v, type, marks.values(), p, guard == null ? null
-                    : guard.apply(classifier, real));
+            print(
+                    out,
+                    json,
+                    file.toString(),
+                    v,
+                    type,
+                    marks.values(),
+                    p,
+                    guard == null ? null : guard.apply(classifier, real));
         }
         return v.level() == TrustLevel.TRUSTED ? 0 : 1;
     }
 
-    private static void print(PrintStream out, boolean json, String target, Verdict v, String type,
-            Map<String, String> marks, Policy p, String guard) throws IOException {
+    private static void print(
+            PrintStream out,
+            boolean json,
+            String target,
+            Verdict v,
+            String type,
+            Map<String, String> marks,
+            Policy p,
+            String guard)
+            throws IOException {
         if (json) {
             var w = new java.io.StringWriter();
             try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {

@@ -30,8 +30,10 @@ record ViewDestination(Path folder, String note) {
             }
             String why = unwritable(ctx, dir);
             if (why != null) {
-                throw new IsolaException("cannot save the safe view in " + dir + ": it " + why
-                        + ": give --output a folder you can write", 2);
+                throw new IsolaException(
+                        "cannot save the safe view in " + dir + ": it " + why
+                                + ": give --output a folder you can write",
+                        2);
             }
             return new ViewDestination(dir, null);
         }
@@ -42,7 +44,8 @@ record ViewDestination(Path folder, String note) {
         }
         Map<Path, String> elsewhere = new LinkedHashMap<>();
         elsewhere.put(Path.of("").toAbsolutePath(), "the current directory");
-        elsewhere.putIfAbsent(Host.invokingHome(ctx.callerEnv()).toAbsolutePath().normalize(), "your home folder");
+        elsewhere.putIfAbsent(
+                Host.invokingHome(ctx.callerEnv()).toAbsolutePath().normalize(), "your home folder");
         elsewhere.remove(beside);
         List<String> tried = new ArrayList<>();
         for (var e : elsewhere.entrySet()) {
@@ -51,9 +54,11 @@ record ViewDestination(Path folder, String note) {
             }
             tried.add(e.getValue() + " " + e.getKey());
         }
-        throw new IsolaException("cannot save the safe view: " + beside + " " + why
-                + (tried.isEmpty() ? "" : ", nor can you write " + String.join(" or ", tried))
-                + ": give --output DIR, a folder you can write", 2);
+        throw new IsolaException(
+                "cannot save the safe view: " + beside + " " + why
+                        + (tried.isEmpty() ? "" : ", nor can you write " + String.join(" or ", tried))
+                        + ": give --output DIR, a folder you can write",
+                2);
     }
 
     /** Null when the caller can create files in {@code dir}, else why not ("is on a read-only file system"). */
@@ -64,8 +69,10 @@ record ViewDestination(Path folder, String note) {
         } catch (AccessDeniedException | IsolaException denied) { // IsolaException: CallerFiles' "may not create"
             return "is not writable by you";
         } catch (FileSystemException e) {
-            return e.getReason() != null && e.getReason().toLowerCase(java.util.Locale.ROOT).contains("read-only")
-                    ? "is on a read-only file system" : "cannot be written (" + e.getReason() + ")";
+            return e.getReason() != null
+                            && e.getReason().toLowerCase(java.util.Locale.ROOT).contains("read-only")
+                    ? "is on a read-only file system"
+                    : "cannot be written (" + e.getReason() + ")";
         } catch (IOException e) {
             return "cannot be written (" + e.getMessage() + ")";
         }

@@ -1,15 +1,15 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
-import io.isola.core.IsolaException;
-import io.isola.core.Sha256;
-import io.isola.core.Network;
-import io.isola.core.Stdio;
-import io.isola.core.Trace;
-import io.isola.core.TaskFiles;
-import io.isola.core.audit.AuditEvent;
-import io.isola.core.OutputQuota;
 import io.isola.core.Harvest;
+import io.isola.core.IsolaException;
+import io.isola.core.Network;
+import io.isola.core.OutputQuota;
+import io.isola.core.Sha256;
+import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
+import io.isola.core.Trace;
+import io.isola.core.audit.AuditEvent;
 import io.isola.core.output.Persister;
 import io.isola.core.output.Provenance;
 import io.isola.core.trust.Seal;
@@ -39,8 +39,9 @@ public final class ViewTask {
      * "page" is refused before the host reads a byte of it.
      */
     private static final SafeView.Limits LIMITS = SafeView.Limits.DEFAULT;
-    private static final OutputQuota PIXELS = new OutputQuota(LIMITS.maxPages(), LIMITS.maxHarvestBytes(), 1, false,
-            LIMITS.maxPageBytes());
+
+    private static final OutputQuota PIXELS =
+            new OutputQuota(LIMITS.maxPages(), LIMITS.maxHarvestBytes(), 1, false, LIMITS.maxPageBytes());
 
     private final TaskContext ctx;
     private final BiFunction<String, String, Renderers> renderers;
@@ -71,8 +72,11 @@ public final class ViewTask {
 
     public int run(Path file, Options options, Stdio stdio) throws InterruptedException {
         String taskId = Tasks.newId();
-        return Tasks.inTaskDir(ctx, taskId, "the safe view failed", dir -> view(Intake.take(ctx, taskId, file, dir,
-                "view"), dir, options, stdio));
+        return Tasks.inTaskDir(
+                ctx,
+                taskId,
+                "the safe view failed",
+                dir -> view(Intake.take(ctx, taskId, file, dir, "view"), dir, options, stdio));
     }
 
     /** The safe view of an input taken (a user's file, or one a link task fetched) in task directory {@code dir}. */
@@ -80,30 +84,39 @@ public final class ViewTask {
         String taskId = it.taskId();
         InputSnapshot in = it.input();
         if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
-            return done(in.original(), options, "is already a safe view (rebuilt from pixels and sealed by this "
-                    + "host): nothing new was made, open it as it is");
+            return done(
+                    in.original(),
+                    options,
+                    "is already a safe view (rebuilt from pixels and sealed by this "
+                            + "host): nothing new was made, open it as it is");
         }
         Renderers r = renderers.apply(it.type(), it.inputInCell());
         ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
         Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
         Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
         if (earlier != null) {
-            return done(earlier, options, "is already the safe view of this " + in.original().getFileName()
-                    + " (the same content, sealed by this host): nothing new was made");
+            return done(
+                    earlier,
+                    options,
+                    "is already the safe view of this " + in.original().getFileName()
+                            + " (the same content, sealed by this host): nothing new was made");
         }
-        Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", "
-                + it.why() + ")");
+        Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", " + it.why() + ")");
         List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
-        CellRun run = CellRun.run(ctx.engines().apply(it.level().engine()), it.spec(ctx, r.argv(), renderer,
-                Network.NONE), // rendering never needs a network, whatever the level's
-                stdio, dir.resolve("pages"), PIXELS);
+        CellRun run = CellRun.run(
+                ctx.engines().apply(it.level().engine()),
+                it.spec(ctx, r.argv(), renderer, Network.NONE), // rendering never needs a network, whatever the level's
+                stdio,
+                dir.resolve("pages"),
+                PIXELS);
         if (run.exit().exitCode() != 0) {
             String why = run.exit().reason() == CellExit.Reason.KILLED
                     ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
                             + "needs more than its level allows"
-                    : run.exit().reason().isLimit() ? "rendering " + Tasks.limitReached(run.exit())
-                            + " (the document may be hostile, or needs more than its level allows)"
-                    : "the renderer failed (exit code " + run.exit().exitCode() + ")";
+                    : run.exit().reason().isLimit()
+                            ? "rendering " + Tasks.limitReached(run.exit())
+                                    + " (the document may be hostile, or needs more than its level allows)"
+                            : "the renderer failed (exit code " + run.exit().exitCode() + ")";
             Tasks.say(ctx, "isola: " + why + "; no safe view was made");
             return run.exit().exitCode();
         }
@@ -125,11 +138,23 @@ public final class ViewTask {
         Path kept = publish(built, in, run.cellId(), taskId, wanted);
         Trace.mark("clean document sealed");
         int pages = run.harvest().files().size();
-        Tasks.say(ctx, "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
-                + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
-                + ")");
-        ctx.audit().record(AuditEvent.of("file.persisted", run.cellId(), "task", taskId, "path", kept.toString(),
-                "rule", "safe-view", "pages", pages));
+        Tasks.say(
+                ctx,
+                "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
+                        + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
+                        + ")");
+        ctx.audit()
+                .record(AuditEvent.of(
+                        "file.persisted",
+                        run.cellId(),
+                        "task",
+                        taskId,
+                        "path",
+                        kept.toString(),
+                        "rule",
+                        "safe-view",
+                        "pages",
+                        pages));
         showIf(options, kept);
         return 0;
     }
@@ -167,14 +192,21 @@ public final class ViewTask {
      * quarantine instead (the persister's rules for every file that leaves a cell).
      */
     private Path publish(Path built, InputSnapshot in, String cell, String taskId, Path wanted) throws IOException {
-        Harvest.OutputFile f = new Harvest.OutputFile(wanted.getFileName().toString(), built, Files.size(built),
-                Sha256.of(built), Harvest.Kind.CREATED, null);
-        String origin = in.marks().origin() != null ? in.marks().origin() : in.original().toUri().toString();
-        Provenance from = new Provenance(taskId, cell, TrustLevel.TRUSTED, origin, null, null, in.original(),
-                Instant.now());
+        Harvest.OutputFile f = new Harvest.OutputFile(
+                wanted.getFileName().toString(),
+                built,
+                Files.size(built),
+                Sha256.of(built),
+                Harvest.Kind.CREATED,
+                null);
+        String origin = in.marks().origin() != null
+                ? in.marks().origin()
+                : in.original().toUri().toString();
+        Provenance from =
+                new Provenance(taskId, cell, TrustLevel.TRUSTED, origin, null, null, in.original(), Instant.now());
         List<Persister.Outcome> notes = new ArrayList<>();
-        Path kept = ctx.persister().keepBeside(f, wanted, from, Seal.Kind.SAFE_VIEW, Map.of("isola.view-of",
-                in.sha256()), notes);
+        Path kept = ctx.persister()
+                .keepBeside(f, wanted, from, Seal.Kind.SAFE_VIEW, Map.of("isola.view-of", in.sha256()), notes);
         for (Persister.Outcome o : notes) {
             Tasks.say(ctx, "isola: " + o.message());
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,8 +22,10 @@ class HostileOutputTest extends WithTasks {
     }
 
     private static List<Path> kept(String report) {
-        return report.lines().filter(l -> l.startsWith("isola: kept "))
-                .map(l -> Path.of(l.substring("isola: kept ".length(), l.lastIndexOf(" (")))).toList();
+        return report.lines()
+                .filter(l -> l.startsWith("isola: kept "))
+                .map(l -> Path.of(l.substring("isola: kept ".length(), l.lastIndexOf(" ("))))
+                .toList();
     }
 
     @Test
@@ -37,8 +38,13 @@ class HostileOutputTest extends WithTasks {
                 mkfifo pipe
                 echo twice > a.txt && ln a.txt b.txt
                 """, "");
-        assertThat(r.report()).contains("passwd-link is a symbolic link", "shadow-link is a symbolic link",
-                "pipe is a FIFO", "a.txt has 2 hard links", "b.txt has 2 hard links");
+        assertThat(r.report())
+                .contains(
+                        "passwd-link is a symbolic link",
+                        "shadow-link is a symbolic link",
+                        "pipe is a FIFO",
+                        "a.txt has 2 hard links",
+                        "b.txt has 2 hard links");
         List<Path> kept = kept(r.report());
         assertThat(kept).hasSize(1);
         assertThat(kept.get(0)).hasContent("good");
@@ -83,23 +89,27 @@ class HostileOutputTest extends WithTasks {
 
     @Test
     void moreBytesThanTheQuotaAreRefusedAndNotHalfWritten() throws IOException {
-        var r = leave("head -c 3000000 /dev/zero > /out/big; echo small > /out/small",
-                "output-bytes = \"1M\"");
+        var r = leave("head -c 3000000 /dev/zero > /out/big; echo small > /out/small", "output-bytes = \"1M\"");
         assertThat(r.report()).contains("big is over the output quota of 1048576 bytes");
         List<Path> kept = kept(r.report());
         assertThat(kept).hasSize(1);
         assertThat(kept.get(0)).hasContent("small");
         try (Stream<Path> s = Files.walk(h.quarantine())) {
-            assertThat(s.filter(p -> p.getFileName().toString().equals("big")).toList()).isEmpty();
+            assertThat(s.filter(p -> p.getFileName().toString().equals("big")).toList())
+                    .isEmpty();
         }
     }
 
     @Test
     void deepNestingStopsAtTheDepthLimit() throws IOException {
-        var r = leave("d=/out; for i in $(seq 1 20); do d=$d/d; done; mkdir -p $d; echo deep > $d/f; "
-                + "echo top > /out/top", "");
+        var r = leave(
+                "d=/out; for i in $(seq 1 20); do d=$d/d; done; mkdir -p $d; echo deep > $d/f; "
+                        + "echo top > /out/top",
+                "");
         assertThat(r.report()).contains("nested deeper than 16 directories");
-        assertThat(kept(r.report())).singleElement().satisfies(p -> assertThat(p).hasContent("top"));
+        assertThat(kept(r.report()))
+                .singleElement()
+                .satisfies(p -> assertThat(p).hasContent("top"));
     }
 
     /**
@@ -122,20 +132,29 @@ class HostileOutputTest extends WithTasks {
         assertThat(home.resolve("doc (isola 2).txt")).hasContent("v1\nv2");
         List<Path> kept = kept(r.report());
         assertThat(kept).hasSize(6);
-        assertThat(kept).filteredOn(p -> p.startsWith(h.quarantine())).extracting(p -> p.getFileName().toString())
+        assertThat(kept)
+                .filteredOn(p -> p.startsWith(h.quarantine()))
+                .extracting(p -> p.getFileName().toString())
                 .containsExactlyInAnyOrder("_.bashrc", "_.bash_profile", "_-rf", "notes.txt", "a_txt.exe");
-        assertThat(r.report()).contains("quarantined: not a new version of doc.txt", "a\\u202etxt.exe")
+        assertThat(r.report())
+                .contains("quarantined: not a new version of doc.txt", "a\\u202etxt.exe")
                 .doesNotContain("\u202e");
     }
 
     @Test
     void aFloodOfRefusedEntriesIsSummarizedAndEachOneIsAudited() throws IOException {
-        var r = leave("cd /out; i=1; while [ $i -le 300 ]; do ln -s /etc/passwd l$i; i=$((i+1)); done; mkfifo p; "
-                + "echo ok > ok.txt", "");
+        var r = leave(
+                "cd /out; i=1; while [ $i -le 300 ]; do ln -s /etc/passwd l$i; i=$((i+1)); done; mkfifo p; "
+                        + "echo ok > ok.txt",
+                "");
         assertThat(r.report().lines().count()).as(r.report()).isLessThan(20);
         assertThat(r.report()).contains("301 links, FIFOs, devices or sockets");
-        assertThat(kept(r.report())).singleElement().satisfies(p -> assertThat(p).hasContent("ok"));
-        assertThat(h.auditLines()).filteredOn(l -> l.contains("\"file.refused\"")).hasSize(301)
+        assertThat(kept(r.report()))
+                .singleElement()
+                .satisfies(p -> assertThat(p).hasContent("ok"));
+        assertThat(h.auditLines())
+                .filteredOn(l -> l.contains("\"file.refused\""))
+                .hasSize(301)
                 .allSatisfy(l -> assertThat(l).contains("\"reason\":\"not-regular\""));
     }
 

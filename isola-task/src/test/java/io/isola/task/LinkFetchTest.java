@@ -54,15 +54,19 @@ class LinkFetchTest extends WithTasks {
         TaskHarness.Result r = h.link(policy(engine, "internet"), url);
         assertThat(r.code()).as(r.report() + r.err()).isZero();
         assertThat(r.out()).isEqualTo("hello from internet\n"); // cat, the text handler, in a second cell
-        assertThat(r.report()).contains("is untrusted", "fetched doc.txt (20 bytes)", "through the untrusted network",
-                "doc.txt is text/plain");
+        assertThat(r.report())
+                .contains(
+                        "is untrusted",
+                        "fetched doc.txt (20 bytes)",
+                        "through the untrusted network",
+                        "doc.txt is text/plain");
         Path kept = OpenTaskTest.keptFile(r.report());
         assertThat(Files.readString(kept)).isEqualTo("hello from internet\n");
         assertThat(Marks.read(kept).get(Marks.XDG_ORIGIN)).isEqualTo(url);
         assertThat(Marks.read(kept).get(Marks.TRUST)).isEqualTo("untrusted");
         assertThat(hosts.internetWeb.requests).anyMatch(q -> q.startsWith("GET /doc.txt HTTP/1.1"));
-        assertThat(h.auditLines()).anyMatch(l -> l.contains("\"connection.allowed\"") && l.contains(
-                hosts.net.internet));
+        assertThat(h.auditLines())
+                .anyMatch(l -> l.contains("\"connection.allowed\"") && l.contains(hosts.net.internet));
     }
 
     @Test
@@ -70,16 +74,20 @@ class LinkFetchTest extends WithTasks {
         int before = hosts == null ? 0 : hosts.intranetWeb.connections.get();
         String p = policy("sandbox", "internet");
         var direct = h.link(p, "http://" + hosts.net.intranet + "/secret.txt");
-        var redirected = h.link(p, "http://" + hosts.net.internet + "/redirect?http://" + hosts.net.intranet
-                + "/secret.txt");
+        var redirected =
+                h.link(p, "http://" + hosts.net.internet + "/redirect?http://" + hosts.net.intranet + "/secret.txt");
         for (var r : List.of(direct, redirected)) {
             assertThat(r.code()).isNotZero();
-            List<String> why = r.report().lines().filter(l -> l.contains("refused")).toList();
-            assertThat(why).as(r.report()).containsExactly("isola: the fetch was refused by the network policy: "
-                    + hosts.net.intranet + ":80: intranet destination 10.77.0.0/16: not for internet cells (untrusted "
-                    + "cells, network internet); nothing was opened. See why: isola net explain "
-                    + hosts.net.intranet + ":80 --level untrusted; the policy's [network] section decides "
-                    + "(docs/network.md)");
+            List<String> why =
+                    r.report().lines().filter(l -> l.contains("refused")).toList();
+            assertThat(why)
+                    .as(r.report())
+                    .containsExactly("isola: the fetch was refused by the network policy: "
+                            + hosts.net.intranet
+                            + ":80: intranet destination 10.77.0.0/16: not for internet cells (untrusted "
+                            + "cells, network internet); nothing was opened. See why: isola net explain "
+                            + hosts.net.intranet + ":80 --level untrusted; the policy's [network] section decides "
+                            + "(docs/network.md)");
             assertThat(r.out()).isEmpty();
         }
         assertThat(hosts.intranetWeb.connections.get()).isEqualTo(before);
@@ -89,8 +97,9 @@ class LinkFetchTest extends WithTasks {
     void aLevelOfNetworkNoneFetchesNothingAndSaysWhy() {
         var r = h.link(policy("sandbox", "none"), "http://" + (hosts == null ? "x" : hosts.net.internet) + "/doc.txt");
         assertThat(r.code()).isNotZero();
-        assertThat(r.report()).contains("the fetch was refused: the cell has no network (loopback only): untrusted "
-                + "cells have no network (the policy's [level.untrusted] network = \"none\")");
+        assertThat(r.report())
+                .contains("the fetch was refused: the cell has no network (loopback only): untrusted "
+                        + "cells have no network (the policy's [level.untrusted] network = \"none\")");
     }
 
     @Test
@@ -101,8 +110,13 @@ class LinkFetchTest extends WithTasks {
         var r = h.run(p, (ctx, stdio) -> new LinkTask(ctx).view(url, new ViewTask.Options(out, false), stdio));
         assertThat(r.code()).as(r.report()).isZero();
         assertThat(out.resolve("notes.safe.pdf")).isRegularFile();
-        List<String> created = h.auditLines().stream().filter(l -> l.contains("\"cell.created\"")).toList();
-        String fetch = created.stream().filter(l -> l.contains("curl")).reduce((a, b) -> b).orElseThrow();
+        List<String> created = h.auditLines().stream()
+                .filter(l -> l.contains("\"cell.created\""))
+                .toList();
+        String fetch = created.stream()
+                .filter(l -> l.contains("curl"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         String render = created.getLast();
         assertThat(fetch).contains("\"network\":\"proxy\"");
         assertThat(render).doesNotContain("curl").contains("\"network\":\"loopback_only\"");
@@ -112,8 +126,8 @@ class LinkFetchTest extends WithTasks {
     void aFileOpensOnItsLevelsNetwork() throws Exception {
         Path doc = Files.writeString(TaskHarness.folder("net-open").resolve("a.txt"), "local\n");
         String fetchIn = "version = 1\n[level.untrusted]\nnetwork = \"%s\"\n[level.untrusted.handlers]\n"
-                + "\"text/*\" = [\"/bin/sh\", \"-c\", \"curl -s --max-time 5 http://" + (hosts == null ? "x"
-                : hosts.net.internet) + "/; echo curl $?\"]\n" + TestHosts.NETWORK;
+                + "\"text/*\" = [\"/bin/sh\", \"-c\", \"curl -s --max-time 5 http://"
+                + (hosts == null ? "x" : hosts.net.internet) + "/; echo curl $?\"]\n" + TestHosts.NETWORK;
         Assumptions.assumeTrue(hosts != null, "needs root and iproute2 to make the test hosts");
         assertThat(h.open(fetchIn.formatted("internet"), doc).out()).isEqualTo("hello from internet\ncurl 0\n");
         assertThat(h.open(fetchIn.formatted("none"), doc).out()).isEqualTo("curl 7\n");

@@ -17,8 +17,7 @@ class LinkTaskTest extends WithTasks {
         String builtIn = new String(readBuiltIn());
         var r = h.link(builtIn, "https://example.com/report.pdf");
         assertThat(r.code()).isNotZero();
-        assertThat(r.report()).contains("example.com is untrusted", "the fetch was refused",
-                "no network");
+        assertThat(r.report()).contains("example.com is untrusted", "the fetch was refused", "no network");
         assertThat(r.report()).doesNotContain("kept");
         assertThat(h.auditLines()).anyMatch(l -> l.contains("connection.blocked"));
     }

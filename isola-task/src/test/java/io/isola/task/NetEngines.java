@@ -5,14 +5,9 @@ import io.isola.core.StatePaths;
 import io.isola.core.audit.AuditLog;
 import io.isola.vm.VmEngine;
 import io.isola.vm.VmOptions;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -35,7 +30,10 @@ final class NetEngines {
             if (vm == null) {
                 Path state = Path.of("target/vm-test-state").toAbsolutePath();
                 AuditLog audit = AuditLog.open(state.resolve("audit.jsonl"));
-                vm = new VmEngine(VmOptions.fromEnvironment(new StatePaths(state), Map.of()).withPoolSize(1), audit,
+                vm = new VmEngine(
+                        VmOptions.fromEnvironment(new StatePaths(state), Map.of())
+                                .withPoolSize(1),
+                        audit,
                         line -> System.out.println("[vm test set-up] " + line));
                 Runtime.getRuntime().addShutdownHook(new Thread(vm::close));
             }
@@ -47,5 +45,4 @@ final class NetEngines {
         System.out.println("SKIP vm: " + why);
         Assumptions.abort(why);
     }
-
 }

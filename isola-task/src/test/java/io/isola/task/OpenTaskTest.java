@@ -36,7 +36,8 @@ class OpenTaskTest extends WithTasks {
                 cat %s 2>/dev/null || echo "no original"
                 """.formatted(dir, doc), ""), doc);
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("in: doc.txt", "out: 0", "the document", "no sibling", "no original")
+        assertThat(r.out())
+                .contains("in: doc.txt", "out: 0", "the document", "no sibling", "no original")
                 .doesNotContain("sibling secret");
     }
 
@@ -63,9 +64,10 @@ class OpenTaskTest extends WithTasks {
         }
         var r = h.open(new String(LinkTaskTest.readBuiltIn()), zip);
         assertThat(r.code()).as(r.report()).isZero();
-        assertThat(r.report()).contains("discarded 2 file(s) the task left: the policy says discard for untrusted "
-                + "tasks; to keep them, set persistence = \"quarantine\" (kept apart, tainted) or \"new-version\" "
-                + "under [level.untrusted] in a policy file of your own, /root/.config/isola/policy.toml");
+        assertThat(r.report())
+                .contains("discarded 2 file(s) the task left: the policy says discard for untrusted "
+                        + "tasks; to keep them, set persistence = \"quarantine\" (kept apart, tainted) or \"new-version\" "
+                        + "under [level.untrusted] in a policy file of your own, /root/.config/isola/policy.toml");
     }
 
     @Test
@@ -114,13 +116,13 @@ class OpenTaskTest extends WithTasks {
 
         // trusted by its place and the trusted input it was made from, never by its own seal: an untrusted origin
         // mark added to it wins, and the reason never claims it was rebuilt from pixels
-        var classifier = new io.isola.core.policy.TrustClassifier(io.isola.core.policy.PolicyFile.parse(trusted,
-                "p", h.home), h.seal);
+        var classifier = new io.isola.core.policy.TrustClassifier(
+                io.isola.core.policy.PolicyFile.parse(trusted, "p", h.home), h.seal);
         var before = classifier.file(kept.toRealPath(), "text/plain", Marks.read(kept), sha256("v1\nv2\n"));
         assertThat(before.level().word()).as(before.reason()).isEqualTo("trusted");
         assertThat(before.reason()).doesNotContain("pixels");
-        Files.getFileAttributeView(kept, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
-                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/x"));
+        Files.getFileAttributeView(kept, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write(Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/x"));
         var after = classifier.file(kept.toRealPath(), "text/plain", Marks.read(kept), sha256("v1\nv2\n"));
         assertThat(after.level().word()).isEqualTo("untrusted");
         assertThat(after.reason()).contains("https://evil.example/x").doesNotContain("pixels");
@@ -144,7 +146,9 @@ class OpenTaskTest extends WithTasks {
             z.closeEntry();
         }
         Files.getFileAttributeView(zip, java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                .write(Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://mail.example.org/a.zip"));
+                .write(
+                        Marks.XDG_ORIGIN,
+                        java.nio.charset.StandardCharsets.UTF_8.encode("https://mail.example.org/a.zip"));
         String p = """
                 version = 1
                 [level.untrusted]
@@ -164,7 +168,8 @@ class OpenTaskTest extends WithTasks {
 
     @Test
     void theTypeComesFromTheContentNotTheName() throws IOException {
-        Path doc = Files.write(TaskHarness.folder("t").resolve("harmless.txt"),
+        Path doc = Files.write(
+                TaskHarness.folder("t").resolve("harmless.txt"),
                 "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".getBytes());
         String p = """
                 version = 1
@@ -193,8 +198,10 @@ class OpenTaskTest extends WithTasks {
         Path doc = Files.writeString(TaskHarness.folder("h").resolve("greedy.txt"), "x");
         var r = h.open(policy("discard", "perl -e '$x = \"a\" x (200 * 1024 * 1024)'", "memory = \"64M\""), doc);
         assertThat(r.code()).isEqualTo(137);
-        assertThat(r.report()).contains("the task reached its memory limit (memory in the policy: 1 process killed",
-                "raise it in the policy's [level.untrusted]");
+        assertThat(r.report())
+                .contains(
+                        "the task reached its memory limit (memory in the policy: 1 process killed",
+                        "raise it in the policy's [level.untrusted]");
     }
 
     @Test
@@ -263,7 +270,7 @@ class OpenTaskTest extends WithTasks {
         try {
             Thread.sleep(50);
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> InputSnapshot.take(doc, dir.resolve("snap"), 1L << 30, java.util.Map.of()))
+                            () -> InputSnapshot.take(doc, dir.resolve("snap"), 1L << 30, java.util.Map.of()))
                     .hasMessageContaining("changed while it was being opened");
         } finally {
             stop.set(true);
@@ -275,8 +282,8 @@ class OpenTaskTest extends WithTasks {
     @Test
     void aFileNameOrOriginMarkCannotDriveTheUsersTerminalThroughIsolasReport() throws IOException {
         Path doc = Files.writeString(TaskHarness.folder("esc").resolve("a\u001b]0;pwned\u0007\nb.txt"), "x");
-        Files.getFileAttributeView(doc, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
-                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://e.example/\u001b[2J"));
+        Files.getFileAttributeView(doc, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write(Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://e.example/\u001b[2J"));
         var r = h.open(policy("discard", "true", ""), doc);
         assertThat(r.report()).contains("a\\x1b]0;pwned\\x07\\x0ab.txt").doesNotContain("\u001b", "\u0007");
         assertThat(r.report().lines().count()).isEqualTo(1);
@@ -299,7 +306,8 @@ class OpenTaskTest extends WithTasks {
     }
 
     static Path keptFile(String report) {
-        List<String> kept = report.lines().filter(l -> l.startsWith("isola: kept ")).toList();
+        List<String> kept =
+                report.lines().filter(l -> l.startsWith("isola: kept ")).toList();
         assertThat(kept).as(report).hasSize(1);
         String line = kept.get(0);
         return Path.of(line.substring("isola: kept ".length(), line.lastIndexOf(" (")));
@@ -320,7 +328,9 @@ class OpenTaskTest extends WithTasks {
 
     static String sha256(byte[] b) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(b));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -81,13 +81,22 @@ final class TaskHarness implements AutoCloseable {
         try {
             io = Files.createTempDirectory("isola-task-io");
             Path in = Files.createFile(io.resolve("in")), out = io.resolve("out"), err = io.resolve("err");
-            TaskContext ctx = new TaskContext(policy, new TrustClassifier(policy, seal), seal, name -> {
-                if (!name.equals(engine.name())) {
-                    return NetEngines.engine(name, this); // the vm engine, where the tests that ask for it can run
-                }
-                return (Engine) engine;
-            }, new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}, FileCreator.ISOLA), audit,
-                    new TaskDirs(state.resolve("tasks")), Map.of(), new PrintStream(report, true, StandardCharsets.UTF_8),
+            TaskContext ctx = new TaskContext(
+                    policy,
+                    new TrustClassifier(policy, seal),
+                    seal,
+                    name -> {
+                        if (!name.equals(engine.name())) {
+                            return NetEngines.engine(
+                                    name, this); // the vm engine, where the tests that ask for it can run
+                        }
+                        return (Engine) engine;
+                    },
+                    new Persister(quarantine(), quarantine(), seal, new int[] {0, 0}, FileCreator.ISOLA),
+                    audit,
+                    new TaskDirs(state.resolve("tasks")),
+                    Map.of(),
+                    new PrintStream(report, true, StandardCharsets.UTF_8),
                     networks);
             int code = task.run(ctx, Stdio.files(in, out, err));
             return new Result(code, read(out), read(err), report.toString(StandardCharsets.UTF_8));

@@ -40,18 +40,25 @@ final class TestHosts implements AutoCloseable {
 
     private TestHosts(TestNetwork net, AuditLog audit) throws Exception {
         this.net = net;
-        dns = new FakeDns().name("www.example.com", net.internet).name("intra.example.com", net.intranet)
-                .name("wiki.corp.example.com", net.intranet).name("meta.example.com", "169.254.169.254")
-                .name("mixed.example.com", net.internet, net.intranet).name("self.example.com", net.internetHost)
+        dns = new FakeDns()
+                .name("www.example.com", net.internet)
+                .name("intra.example.com", net.intranet)
+                .name("wiki.corp.example.com", net.intranet)
+                .name("meta.example.com", "169.254.169.254")
+                .name("mixed.example.com", net.internet, net.intranet)
+                .name("self.example.com", net.internetHost)
                 .name("home.example.com", "127.0.0.1");
         internetWeb = new NsHttpServer(net.listen(net.internet, 80), "internet", false);
         intranetWeb = new NsHttpServer(net.listen(net.intranet, 80), "intranet", false);
         tls = new NsHttpServer(net.listen(net.internet, 443), "tls", true);
         NetworkRules rules = policy("").network();
         // As a front-end starts it, with ISOLA_DNS naming the fake server: never the host's resolver.
-        Map<String, String> env = Map.of("ISOLA_DNS", "127.0.0.1:" + dns.address().getPort());
-        proxy = new ProxyOnDemand(a -> new EgressProxy(rules, DnsResolver.fromEnvironment(env), new LinuxHostFacts(),
-                a, EgressProxy.Settings.DEFAULT), e -> {
+        Map<String, String> env =
+                Map.of("ISOLA_DNS", "127.0.0.1:" + dns.address().getPort());
+        proxy = new ProxyOnDemand(
+                a -> new EgressProxy(
+                        rules, DnsResolver.fromEnvironment(env), new LinuxHostFacts(), a, EgressProxy.Settings.DEFAULT),
+                e -> {
                     events.add(e);
                     audit.record(e);
                 });
@@ -79,7 +86,9 @@ final class TestHosts implements AutoCloseable {
 
     /** The proxy's decisions on connections from {@code cellId}, of {@code type} (connection.blocked, …). */
     List<AuditEvent> events(String cellId, String type) {
-        return events.stream().filter(e -> cellId.equals(e.cell()) && e.type().equals(type)).toList();
+        return events.stream()
+                .filter(e -> cellId.equals(e.cell()) && e.type().equals(type))
+                .toList();
     }
 
     @Override

@@ -62,7 +62,8 @@ class ViewTaskTest extends WithTasks {
                 page.getAnnotations().add(link);
             }
             doc.getDocumentCatalog().setOpenAction(new PDActionJavaScript("app.alert('pwned')"));
-            PDEmbeddedFile ef = new PDEmbeddedFile(doc, new java.io.ByteArrayInputStream("#!/bin/sh\nrm -rf ~\n".getBytes()));
+            PDEmbeddedFile ef =
+                    new PDEmbeddedFile(doc, new java.io.ByteArrayInputStream("#!/bin/sh\nrm -rf ~\n".getBytes()));
             PDComplexFileSpecification fs = new PDComplexFileSpecification();
             fs.setFile("payload.sh");
             fs.setEmbeddedFile(ef);
@@ -96,7 +97,8 @@ class ViewTaskTest extends WithTasks {
             for (PDPage page : doc.getPages()) {
                 assertThat(page.getAnnotations()).isEmpty();
                 assertThat(page.getResources().getFontNames()).isEmpty();
-                List<COSName> xobjects = (List<COSName>) toList(page.getResources().getXObjectNames());
+                List<COSName> xobjects =
+                        (List<COSName>) toList(page.getResources().getXObjectNames());
                 assertThat(xobjects).hasSize(1);
                 assertThat(page.getResources().getXObject(xobjects.get(0))).isInstanceOf(PDImageXObject.class);
             }
@@ -119,17 +121,18 @@ class ViewTaskTest extends WithTasks {
     void aSafeViewOfAnUntrustedDownloadIsTrustedAndSaysItWasRebuiltFromPixels() throws IOException {
         Path dir = TaskHarness.folder("dl");
         Path pdf = hostilePdf(dir, 1);
-        Files.getFileAttributeView(pdf, java.nio.file.attribute.UserDefinedFileAttributeView.class).write(
-                Marks.XDG_ORIGIN, java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/hostile.pdf"));
+        Files.getFileAttributeView(pdf, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write(
+                        Marks.XDG_ORIGIN,
+                        java.nio.charset.StandardCharsets.UTF_8.encode("https://evil.example/hostile.pdf"));
         var r = h.view(POLICY, pdf);
         assertThat(r.code()).as(r.report()).isZero();
         Path safe = dir.resolve("hostile.safe.pdf");
         Marks m = Marks.read(safe);
         assertThat(m.get(Marks.ORIGIN)).isEqualTo("https://evil.example/hostile.pdf");
-        var classifier = new io.isola.core.policy.TrustClassifier(io.isola.core.policy.PolicyFile.parse(POLICY, "p",
-                h.home), h.seal);
-        var v = classifier.file(safe.toRealPath(), "application/pdf", m,
-                OpenTaskTest.sha256(Files.readAllBytes(safe)));
+        var classifier = new io.isola.core.policy.TrustClassifier(
+                io.isola.core.policy.PolicyFile.parse(POLICY, "p", h.home), h.seal);
+        var v = classifier.file(safe.toRealPath(), "application/pdf", m, OpenTaskTest.sha256(Files.readAllBytes(safe)));
         assertThat(v.level().word()).as(v.reason()).isEqualTo("trusted");
         assertThat(v.reason()).contains("rebuilt from pixels");
     }
@@ -172,10 +175,15 @@ class ViewTaskTest extends WithTasks {
     @Test
     void everyKindOfTextRendersAsText() throws IOException {
         Path dir = TaskHarness.folder("texts");
-        Map<String, String> files = Map.of("install.sh", "#!/bin/sh\nrm -rf \"$HOME\"/tmp\necho done\n",
-                "data.json", "{\"name\": \"isola\", \"cells\": [1, 2, 3]}\n",
-                "tool.py", "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n",
-                "feed.xml", "<?xml version=\"1.0\"?>\n<feed><entry>one</entry></feed>\n");
+        Map<String, String> files = Map.of(
+                "install.sh",
+                "#!/bin/sh\nrm -rf \"$HOME\"/tmp\necho done\n",
+                "data.json",
+                "{\"name\": \"isola\", \"cells\": [1, 2, 3]}\n",
+                "tool.py",
+                "#!/usr/bin/env python3\nimport os\nprint(os.getcwd())\n",
+                "feed.xml",
+                "<?xml version=\"1.0\"?>\n<feed><entry>one</entry></feed>\n");
         for (var e : files.entrySet()) {
             Path f = Files.writeString(dir.resolve(e.getKey()), e.getValue());
             var r = h.view(POLICY, f);
@@ -304,7 +312,8 @@ class ViewTaskTest extends WithTasks {
             var r = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
             assertThat(r.code()).as(r.report()).isZero();
             assertThat(r.report()).contains("1 page(s) -> " + out.resolve("notes.safe.pdf"));
-            assertThat(Marks.read(out.resolve("notes.safe.pdf")).get(Marks.KIND)).isEqualTo("safe-view");
+            assertThat(Marks.read(out.resolve("notes.safe.pdf")).get(Marks.KIND))
+                    .isEqualTo("safe-view");
             // the same view again is found in the output folder
             var again = h.view(POLICY, ro.dir.resolve("notes.txt"), new ViewTask.Options(out, false));
             assertThat(again.report()).contains(out.resolve("notes.safe.pdf") + " is already the safe view");
@@ -321,8 +330,9 @@ class ViewTaskTest extends WithTasks {
                 .isEqualTo("isola: --output " + txt + " is not a folder: give an existing folder");
         try (var ro = new ReadOnlyFolder(dir.resolve("ro"), Map.of())) {
             var r = h.view(POLICY, txt, new ViewTask.Options(ro.dir, false));
-            assertThat(r.report()).isEqualTo("isola: cannot save the safe view in " + ro.dir
-                    + ": it is on a read-only file system: give --output a folder you can write");
+            assertThat(r.report())
+                    .isEqualTo("isola: cannot save the safe view in " + ro.dir
+                            + ": it is on a read-only file system: give --output a folder you can write");
         }
         try (var s = Files.list(dir)) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("a.txt");
@@ -333,15 +343,21 @@ class ViewTaskTest extends WithTasks {
 
     private TaskHarness.Result hostileRenderer(String script) throws IOException {
         Path pdf = Files.writeString(TaskHarness.folder("evil").resolve("tiny.pdf"), "%PDF-1.4\n%%EOF\n");
-        Renderers evil = new Renderers(List.of("/bin/sh", "-c", script), io.isola.view.SafeView.Kind.PDF,
-                io.isola.view.SafeView.PDFTOPPM_DPI, null);
+        Renderers evil = new Renderers(
+                List.of("/bin/sh", "-c", script),
+                io.isola.view.SafeView.Kind.PDF,
+                io.isola.view.SafeView.PDFTOPPM_DPI,
+                null);
         return h.run(POLICY, (ctx, stdio) -> new ViewTask(ctx, (type, input) -> evil).run(pdf, stdio));
     }
 
     /** Bytes this JVM has read through read(2) and the like: what the host paid for a harvest. */
     private static long bytesRead() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/io")).stream().filter(l -> l.startsWith("rchar:"))
-                .mapToLong(l -> Long.parseLong(l.substring(6).trim())).findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc/self/io")).stream()
+                .filter(l -> l.startsWith("rchar:"))
+                .mapToLong(l -> Long.parseLong(l.substring(6).trim()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private void assertRefusedCheaply(String script, String... said) throws IOException {
@@ -352,35 +368,42 @@ class ViewTaskTest extends WithTasks {
         assertThat(r.report()).contains(said).contains("no safe view was made");
         assertThat(read).as("bytes the host read").isLessThan(64L << 20);
         try (var s = Files.walk(h.state)) {
-            assertThat(s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum())
-                    .as("bytes left in the state directory").isLessThan(1L << 20);
+            assertThat(s.filter(Files::isRegularFile)
+                            .mapToLong(p -> p.toFile().length())
+                            .sum())
+                    .as("bytes left in the state directory")
+                    .isLessThan(1L << 20);
         }
     }
 
     @Test
     void aSparseGigabytePageIsRefusedWithoutTheHostReadingIt() throws IOException {
-        assertRefusedCheaply("head -c 20 /dev/zero > /out/page-1.ppm; truncate -s 2G /out/page-1.ppm",
-                "page-1.ppm is over the limit", "it claims 2147483648");
+        assertRefusedCheaply(
+                "head -c 20 /dev/zero > /out/page-1.ppm; truncate -s 2G /out/page-1.ppm",
+                "page-1.ppm is over the limit",
+                "it claims 2147483648");
     }
 
     @Test
     void aPageOfTenThousandPixelsASideIsRefusedWithoutTheHostReadingIt() throws IOException {
-        assertRefusedCheaply("printf 'P6\n10000 10000\n255\n' > /out/page-1.ppm; "
-                + "truncate -s 300000018 /out/page-1.ppm", "page-1.ppm is over the limit", "it claims 300000018");
+        assertRefusedCheaply(
+                "printf 'P6\n10000 10000\n255\n' > /out/page-1.ppm; " + "truncate -s 300000018 /out/page-1.ppm",
+                "page-1.ppm is over the limit",
+                "it claims 300000018");
     }
 
     @Test
     void aPageWiderThanTheRendererWasToldIsRefused() throws IOException {
-        var r = hostileRenderer("printf 'P6\n1651 1\n255\n' > /out/page-1.ppm; head -c 4953 /dev/zero "
-                + ">> /out/page-1.ppm");
+        var r = hostileRenderer(
+                "printf 'P6\n1651 1\n255\n' > /out/page-1.ppm; head -c 4953 /dev/zero " + ">> /out/page-1.ppm");
         assertThat(r.code()).isNotZero();
         assertThat(r.report()).contains("more than 1650 pixels a side").doesNotContain("page(s) ->");
     }
 
     @Test
     void moreThanTheMostPagesIsRefusedInOneSummarizedReport() throws IOException {
-        var r = hostileRenderer("cd /out; i=1; while [ $i -le 1200 ]; do printf 'P6 1 1 255 xxx' > page-$i.ppm; "
-                + "i=$((i+1)); done");
+        var r = hostileRenderer(
+                "cd /out; i=1; while [ $i -le 1200 ]; do printf 'P6 1 1 255 xxx' > page-$i.ppm; " + "i=$((i+1)); done");
         assertThat(r.code()).as(r.report()).isNotZero();
         assertThat(r.report()).contains("at most 1000 pages", "no safe view was made");
         assertThat(r.report().lines().count()).as(r.report()).isLessThan(20);

@@ -45,6 +45,7 @@ public final class CleanPdf implements AutoCloseable {
     private final int dpi;
     /** Byte offset of each object, indexed by object number; index 0 is the free head of the xref table. */
     private final List<Long> offsets = new ArrayList<>(List.of(0L, 0L, 0L));
+
     private final List<Integer> pageObjects = new ArrayList<>();
     private boolean finished;
 
@@ -96,8 +97,10 @@ public final class CleanPdf implements AutoCloseable {
         String w = points(pixmap.width());
         String h = points(pixmap.height());
 
-        object(page, "<< /Type /Page /Parent " + PAGES + " 0 R /MediaBox [0 0 " + w + " " + h + "]"
-                + " /Resources << /XObject << /Im0 " + image + " 0 R >> >> /Contents " + contents + " 0 R >>");
+        object(
+                page,
+                "<< /Type /Page /Parent " + PAGES + " 0 R /MediaBox [0 0 " + w + " " + h + "]"
+                        + " /Resources << /XObject << /Im0 " + image + " 0 R >> >> /Contents " + contents + " 0 R >>");
 
         // Scale the unit square to the page and paint the image on it: the only drawing operation in the file.
         byte[] draw = ("q " + w + " 0 0 " + h + " 0 0 cm /Im0 Do Q\n").getBytes(StandardCharsets.US_ASCII);
@@ -106,9 +109,11 @@ public final class CleanPdf implements AutoCloseable {
         write("\nendstream");
         endObject();
 
-        object(image, "<< /Type /XObject /Subtype /Image /Width " + pixmap.width() + " /Height " + pixmap.height()
-                + " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength
-                + " 0 R >>\nstream\n");
+        object(
+                image,
+                "<< /Type /XObject /Subtype /Image /Width " + pixmap.width() + " /Height " + pixmap.height()
+                        + " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength
+                        + " 0 R >>\nstream\n");
         long start = out.count;
         deflate(pixmap.rgb());
         long length = out.count - start;
@@ -141,8 +146,13 @@ public final class CleanPdf implements AutoCloseable {
         for (int i = 1; i < offsets.size(); i++) {
             table.append(String.format(Locale.ROOT, "%010d 00000 n\r\n", offsets.get(i)));
         }
-        table.append("trailer\n<< /Size ").append(offsets.size()).append(" /Root ").append(CATALOG)
-                .append(" 0 R >>\nstartxref\n").append(xref).append("\n%%EOF\n");
+        table.append("trailer\n<< /Size ")
+                .append(offsets.size())
+                .append(" /Root ")
+                .append(CATALOG)
+                .append(" 0 R >>\nstartxref\n")
+                .append(xref)
+                .append("\n%%EOF\n");
         write(table.toString());
         try {
             out.flush();
@@ -161,8 +171,10 @@ public final class CleanPdf implements AutoCloseable {
 
     /** Pixels to PDF points (1/72 inch), as a plain decimal with at most 4 places. */
     private String points(int pixels) {
-        return BigDecimal.valueOf(pixels * 72L).divide(BigDecimal.valueOf(dpi), 4, RoundingMode.HALF_UP)
-                .stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(pixels * 72L)
+                .divide(BigDecimal.valueOf(dpi), 4, RoundingMode.HALF_UP)
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     private void object(int number, String body) {

@@ -78,18 +78,24 @@ public record Pixmap(int width, int height, byte[] rgb) {
             head.flip();
             Header h = Header.parse(head, ppm);
             if (h.width > maxSide || h.height > maxSide) {
-                throw bad(ppm, h.width + "x" + h.height + " is more than " + maxSide + " pixels a side, the most a "
-                        + "renderer is told to make");
+                throw bad(
+                        ppm,
+                        h.width + "x" + h.height + " is more than " + maxSide + " pixels a side, the most a "
+                                + "renderer is told to make");
             }
             long pixels = (long) h.width * h.height;
             if (pixels > maxPixels || pixels > ARRAY_PIXELS) {
-                throw bad(ppm, h.width + "x" + h.height + " is " + pixels + " pixels, more than the limit of "
-                        + Math.min(maxPixels, ARRAY_PIXELS));
+                throw bad(
+                        ppm,
+                        h.width + "x" + h.height + " is " + pixels + " pixels, more than the limit of "
+                                + Math.min(maxPixels, ARRAY_PIXELS));
             }
             long expected = h.headerLength + 3 * pixels;
             if (fileSize < expected) {
-                throw bad(ppm, "truncated: " + h.width + "x" + h.height + " needs " + expected + " bytes, the file has "
-                        + fileSize);
+                throw bad(
+                        ppm,
+                        "truncated: " + h.width + "x" + h.height + " needs " + expected + " bytes, the file has "
+                                + fileSize);
             }
             if (fileSize > expected) {
                 throw bad(ppm, (fileSize - expected) + " bytes after the end of the pixels");

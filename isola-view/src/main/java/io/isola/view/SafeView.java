@@ -1,7 +1,7 @@
 package io.isola.view;
 
-import io.isola.core.TerminalText;
 import io.isola.core.IsolaException;
+import io.isola.core.TerminalText;
 import io.isola.view.render.Render;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -49,8 +49,8 @@ public final class SafeView {
          * 1000 pages of at most {@link SafeView#MAX_PAGE_SIDE} pixels a side (about 8 MB of raw pixels each); 2 Gpixel in
          * all (about 950 letter pages, some 6 GB of raw pixels to compress; the cell's disk bounds it far sooner).
          */
-        public static final Limits DEFAULT = new Limits(1000, MAX_PAGE_SIDE, (long) MAX_PAGE_SIDE * MAX_PAGE_SIDE,
-                2_000_000_000L);
+        public static final Limits DEFAULT =
+                new Limits(1000, MAX_PAGE_SIDE, (long) MAX_PAGE_SIDE * MAX_PAGE_SIDE, 2_000_000_000L);
 
         public Limits {
             if (maxPages < 1 || maxSide < 1 || maxPagePixels < 1 || maxTotalPixels < 1) {
@@ -133,8 +133,8 @@ public final class SafeView {
             throw new IsolaException("the document has no pages: nothing was rendered");
         }
         if (files.size() > limits.maxPages()) {
-            throw new IsolaException("the document has " + files.size() + " pages, more than the limit of "
-                    + limits.maxPages());
+            throw new IsolaException(
+                    "the document has " + files.size() + " pages, more than the limit of " + limits.maxPages());
         }
         TreeMap<Integer, Path> byNumber = new TreeMap<>();
         for (Path f : files) {
@@ -167,8 +167,8 @@ public final class SafeView {
         Budget budget = new Budget(limits);
         if (kind == Kind.PNG) {
             if (pages.size() != 1) {
-                throw new IsolaException("a PNG holds one page and this document has " + pages.size()
-                        + ": ask for a PDF");
+                throw new IsolaException(
+                        "a PNG holds one page and this document has " + pages.size() + ": ask for a PDF");
             }
             CleanPng.write(budget.read(pages.getFirst()), target);
             return;

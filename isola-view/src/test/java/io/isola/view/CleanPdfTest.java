@@ -40,8 +40,8 @@ class CleanPdfTest {
 
     @Test
     void threePagesEachShowExactlyOneImageOfTheRightSizeAndNothingElse() throws IOException {
-        List<Pixmap> pages = List.of(TestPixmaps.quadrants(200, 300), TestPixmaps.quadrants(120, 80),
-                TestPixmaps.quadrants(827, 1169));
+        List<Pixmap> pages = List.of(
+                TestPixmaps.quadrants(200, 300), TestPixmaps.quadrants(120, 80), TestPixmaps.quadrants(827, 1169));
         Path pdf = dir.resolve("out.pdf");
 
         CleanPdf.write(pages, pdf);
@@ -55,10 +55,10 @@ class CleanPdfTest {
                 assertThat(image.getBitsPerComponent()).isEqualTo(8);
                 assertThat(image.getColorSpace().getName()).isEqualTo("DeviceRGB");
                 // 100 dpi: 100 pixels are 72 points.
-                assertThat(page.getMediaBox().getWidth()).isCloseTo(pages.get(i).width() * 0.72f,
-                        org.assertj.core.data.Offset.offset(0.001f));
-                assertThat(page.getMediaBox().getHeight()).isCloseTo(pages.get(i).height() * 0.72f,
-                        org.assertj.core.data.Offset.offset(0.001f));
+                assertThat(page.getMediaBox().getWidth())
+                        .isCloseTo(pages.get(i).width() * 0.72f, org.assertj.core.data.Offset.offset(0.001f));
+                assertThat(page.getMediaBox().getHeight())
+                        .isCloseTo(pages.get(i).height() * 0.72f, org.assertj.core.data.Offset.offset(0.001f));
             }
             BufferedImage rendered = new PDFRenderer(doc).renderImageWithDPI(0, 100, ImageType.RGB);
             assertThat(rendered.getWidth()).isEqualTo(200);
@@ -67,7 +67,8 @@ class CleanPdfTest {
             int[][] centres = TestPixmaps.quadrantCentres(200, 300);
             for (int q = 0; q < 4; q++) {
                 assertThat(rendered.getRGB(centres[q][0], centres[q][1]) & 0xffffff)
-                        .as("quadrant %d", q).isEqualTo(colours[q]);
+                        .as("quadrant %d", q)
+                        .isEqualTo(colours[q]);
             }
         }
     }
@@ -92,7 +93,8 @@ class CleanPdfTest {
             // The input really has what must be removed, or this test would prove nothing.
             assertThat(doc.getDocumentCatalog().getOpenAction()).isInstanceOf(PDActionJavaScript.class);
             assertThat(doc.getPage(0).getAnnotations()).hasSize(1);
-            assertThat(doc.getDocumentCatalog().getNames().getEmbeddedFiles().getNames()).containsKey("payload.sh");
+            assertThat(doc.getDocumentCatalog().getNames().getEmbeddedFiles().getNames())
+                    .containsKey("payload.sh");
             assertThat(doc.getDocumentInformation().getTitle()).isEqualTo("attacker's title");
         }
         List<Pixmap> pixels = new ArrayList<>();
@@ -116,7 +118,10 @@ class CleanPdfTest {
             assertThat(page1.getRGB(150, 150) & 0xffffff).isEqualTo(0xff0000);
         }
         String bytes = Files.readString(clean, StandardCharsets.ISO_8859_1);
-        assertThat(bytes).doesNotContain("payload").doesNotContain("app.alert").doesNotContain("evil.example")
+        assertThat(bytes)
+                .doesNotContain("payload")
+                .doesNotContain("app.alert")
+                .doesNotContain("evil.example")
                 .doesNotContain("attacker");
     }
 
@@ -125,7 +130,8 @@ class CleanPdfTest {
         Path target = Files.writeString(dir.resolve("taken.pdf"), "mine");
 
         assertThatThrownBy(() -> CleanPdf.write(List.of(TestPixmaps.quadrants(10, 10)), target))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("already exists");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("already exists");
         assertThat(Files.readString(target)).isEqualTo("mine");
         assertThat(dir).isDirectoryNotContaining("glob:**.part");
     }
@@ -158,7 +164,8 @@ class CleanPdfTest {
     void aPdfWithoutPagesIsRefused() {
         Path target = dir.resolve("empty.pdf");
 
-        assertThatThrownBy(() -> CleanPdf.write(List.of(), target)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> CleanPdf.write(List.of(), target))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("at least one page");
         assertThat(dir).isEmptyDirectory();
     }
@@ -205,8 +212,8 @@ class CleanPdfTest {
             doc.getPage(0).getAnnotations().add(link);
             PDComplexFileSpecification spec = new PDComplexFileSpecification();
             spec.setFile("payload.sh");
-            spec.setEmbeddedFile(new PDEmbeddedFile(doc,
-                    new ByteArrayInputStream("#!/bin/sh\nrm -rf ~\n".getBytes(StandardCharsets.US_ASCII))));
+            spec.setEmbeddedFile(new PDEmbeddedFile(
+                    doc, new ByteArrayInputStream("#!/bin/sh\nrm -rf ~\n".getBytes(StandardCharsets.US_ASCII))));
             PDEmbeddedFilesNameTreeNode files = new PDEmbeddedFilesNameTreeNode();
             files.setNames(Map.of("payload.sh", spec));
             PDDocumentNameDictionary names = new PDDocumentNameDictionary(doc.getDocumentCatalog());

@@ -35,7 +35,8 @@ class CleanPngTest {
         Path target = Files.writeString(dir.resolve("taken.png"), "mine");
 
         assertThatThrownBy(() -> CleanPng.write(TestPixmaps.quadrants(4, 4), target))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("already exists");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("already exists");
         assertThat(Files.readString(target)).isEqualTo("mine");
         assertThat(dir).isDirectoryNotContaining("glob:**.part");
     }
@@ -43,6 +44,7 @@ class CleanPngTest {
     @Test
     void aMissingDirectoryIsAClearError() {
         assertThatThrownBy(() -> CleanPng.write(TestPixmaps.quadrants(4, 4), dir.resolve("no/such/dir/x.png")))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("cannot write in");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("cannot write in");
     }
 }

@@ -34,8 +34,8 @@ class PdftoppmPipelineTest {
      * The command the cell runs, as documented in docs/safe-view.md. PPM is pdftoppm's default output; poppler 22.12
      * (Debian 12) has no {@code -ppm} option and refuses it with exit code 99.
      */
-    static final List<String> PDFTOPPM = List.of("pdftoppm", "-r", "100", "-scale-to",
-            String.valueOf(SafeView.PDFTOPPM_LONG_SIDE));
+    static final List<String> PDFTOPPM =
+            List.of("pdftoppm", "-r", "100", "-scale-to", String.valueOf(SafeView.PDFTOPPM_LONG_SIDE));
 
     @TempDir
     Path dir;
@@ -74,18 +74,24 @@ class PdftoppmPipelineTest {
         Path text = Files.writeString(dir.resolve("notes.txt"), "hello\n".repeat(100));
         Path pages = Files.createDirectory(dir.resolve("pages"));
         String java = ProcessHandle.current().info().command().orElseThrow();
-        String classes = new File(io.isola.view.render.Render.class.getProtectionDomain().getCodeSource()
-                .getLocation().getPath()).getPath();
+        String classes = new File(io.isola.view.render.Render.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath())
+                .getPath();
 
-        run(List.of(java, "-Djava.awt.headless=true", "-cp", classes, "io.isola.view.render.Render", "text"),
-                text.toString(), pages.toString());
+        run(
+                List.of(java, "-Djava.awt.headless=true", "-cp", classes, "io.isola.view.render.Render", "text"),
+                text.toString(),
+                pages.toString());
         Path clean = dir.resolve("notes.pdf");
         SafeView.rebuild(pages, SafeView.Kind.PDF, clean, SafeView.Limits.DEFAULT, SafeView.TEXT_DPI);
 
         try (PDDocument doc = RasterOnlyPdf.check(clean, 2)) {
             // 827 × 1169 pixels at 100 dpi is A4.
-            assertThat(doc.getPage(0).getMediaBox().getWidth()).isCloseTo(595.44f,
-                    org.assertj.core.data.Offset.offset(0.01f));
+            assertThat(doc.getPage(0).getMediaBox().getWidth())
+                    .isCloseTo(595.44f, org.assertj.core.data.Offset.offset(0.01f));
         }
     }
 

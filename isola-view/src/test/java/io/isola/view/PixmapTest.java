@@ -75,10 +75,11 @@ class PixmapTest {
         Path withinSidesAboveLimit = ppm("P6\n20000 20000\n255\n", new byte[16]);
 
         org.assertj.core.api.Assertions.assertThat(Duration.ofMillis(timeMillis(() -> {
-            assertRefused(huge, "100000x100000 is out of range");
-            assertRefused(overflow, "more than 9 digits");
-            assertRefused(withinSidesAboveLimit, "400000000 pixels, more than the limit of 50000000");
-        }))).isLessThan(Duration.ofSeconds(2));
+                    assertRefused(huge, "100000x100000 is out of range");
+                    assertRefused(overflow, "more than 9 digits");
+                    assertRefused(withinSidesAboveLimit, "400000000 pixels, more than the limit of 50000000");
+                })))
+                .isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
@@ -86,7 +87,8 @@ class PixmapTest {
         Path p = ppm("P6\n10 10\n255\n", new byte[300]);
 
         assertThat(Pixmap.read(p, 100).width()).isEqualTo(10);
-        assertThatThrownBy(() -> Pixmap.read(p, 99)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Pixmap.read(p, 99))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("more than the limit of 99");
     }
 
@@ -106,7 +108,8 @@ class PixmapTest {
     @Test
     void trailingBytesAreRefused() {
         assertRefused(ppm("P6\n2 2\n255\n", new byte[13]), "1 bytes after the end of the pixels");
-        assertRefused(ppm("P6\n1 1\n255\n", "abcP6\n1 1\n255\nxyz".getBytes(StandardCharsets.US_ASCII)),
+        assertRefused(
+                ppm("P6\n1 1\n255\n", "abcP6\n1 1\n255\nxyz".getBytes(StandardCharsets.US_ASCII)),
                 "after the end of the pixels");
     }
 
@@ -137,7 +140,8 @@ class PixmapTest {
     @Test
     void aDirectoryOrAMissingFileIsRefused() throws IOException {
         assertRefused(Files.createDirectory(dir.resolve("d")), "not a regular file");
-        assertThatThrownBy(() -> Pixmap.read(dir.resolve("none.ppm"), LIMIT)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Pixmap.read(dir.resolve("none.ppm"), LIMIT))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("does not exist");
     }
 

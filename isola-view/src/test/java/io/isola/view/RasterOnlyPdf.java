@@ -23,9 +23,31 @@ import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
  */
 final class RasterOnlyPdf {
     /** Every name CleanPdf may write outside a stream. Anything else (a /JS, an /Annots, a /Font…) fails the test. */
-    static final Set<String> ALLOWED_NAMES = Set.of("Type", "Catalog", "Pages", "Page", "Kids", "Count", "Parent",
-            "MediaBox", "Resources", "XObject", "Im0", "Contents", "Length", "Subtype", "Image", "Width", "Height",
-            "ColorSpace", "DeviceRGB", "BitsPerComponent", "Filter", "FlateDecode", "Size", "Root");
+    static final Set<String> ALLOWED_NAMES = Set.of(
+            "Type",
+            "Catalog",
+            "Pages",
+            "Page",
+            "Kids",
+            "Count",
+            "Parent",
+            "MediaBox",
+            "Resources",
+            "XObject",
+            "Im0",
+            "Contents",
+            "Length",
+            "Subtype",
+            "Image",
+            "Width",
+            "Height",
+            "ColorSpace",
+            "DeviceRGB",
+            "BitsPerComponent",
+            "Filter",
+            "FlateDecode",
+            "Size",
+            "Root");
 
     private static final Pattern STREAM = Pattern.compile("stream\n.*?\nendstream", Pattern.DOTALL);
     private static final Pattern NAME = Pattern.compile("/([A-Za-z0-9#._-]+)");
@@ -39,18 +61,33 @@ final class RasterOnlyPdf {
         PDDocument doc = Loader.loadPDF(pdf.toFile());
         assertThat(doc.getNumberOfPages()).isEqualTo(pages);
         COSDictionary catalog = doc.getDocumentCatalog().getCOSObject();
-        for (COSName active : new COSName[] {COSName.OPEN_ACTION, COSName.AA, COSName.NAMES, COSName.ACRO_FORM,
-            COSName.METADATA, COSName.OUTLINES, COSName.URI, COSName.DESTS}) {
-            assertThat(catalog.containsKey(active)).as("catalog has %s", active.getName()).isFalse();
+        for (COSName active : new COSName[] {
+            COSName.OPEN_ACTION,
+            COSName.AA,
+            COSName.NAMES,
+            COSName.ACRO_FORM,
+            COSName.METADATA,
+            COSName.OUTLINES,
+            COSName.URI,
+            COSName.DESTS
+        }) {
+            assertThat(catalog.containsKey(active))
+                    .as("catalog has %s", active.getName())
+                    .isFalse();
         }
-        assertThat(doc.getDocument().getTrailer().containsKey(COSName.INFO)).as("trailer has /Info").isFalse();
+        assertThat(doc.getDocument().getTrailer().containsKey(COSName.INFO))
+                .as("trailer has /Info")
+                .isFalse();
         assertThat(doc.getDocument().getTrailer().containsKey(COSName.ENCRYPT)).isFalse();
         for (PDPage page : doc.getPages()) {
             assertThat(page.getAnnotations()).as("annotations").isEmpty();
-            assertThat(page.getCOSObject().containsKey(COSName.AA)).as("page /AA").isFalse();
+            assertThat(page.getCOSObject().containsKey(COSName.AA))
+                    .as("page /AA")
+                    .isFalse();
             assertThat(page.getResources().getFontNames()).as("fonts").isEmpty();
             assertThat(page.getResources().getXObjectNames()).hasSize(1);
-            assertThat(page.getResources().getXObject(COSName.getPDFName("Im0"))).isInstanceOf(PDImageXObject.class);
+            assertThat(page.getResources().getXObject(COSName.getPDFName("Im0")))
+                    .isInstanceOf(PDImageXObject.class);
         }
         return doc;
     }
@@ -60,14 +97,19 @@ final class RasterOnlyPdf {
     }
 
     static void assertOnlyAllowedNames(Path pdf) throws IOException {
-        String outsideStreams = STREAM.matcher(Files.readString(pdf, StandardCharsets.ISO_8859_1)).replaceAll("");
+        String outsideStreams = STREAM.matcher(Files.readString(pdf, StandardCharsets.ISO_8859_1))
+                .replaceAll("");
         Set<String> names = new TreeSet<>();
         Matcher m = NAME.matcher(outsideStreams);
         while (m.find()) {
             names.add(m.group(1));
         }
         assertThat(names).isSubsetOf(ALLOWED_NAMES);
-        assertThat(outsideStreams).doesNotContain("(").doesNotContain("<>").doesNotContain("<0").doesNotContain("<F");
+        assertThat(outsideStreams)
+                .doesNotContain("(")
+                .doesNotContain("<>")
+                .doesNotContain("<0")
+                .doesNotContain("<F");
     }
 
     /** PDFBox repairs a broken xref silently, so the table is checked by hand: each offset starts "N 0 obj". */
@@ -87,7 +129,9 @@ final class RasterOnlyPdf {
             String entry = text.substring(entries + 20 * i, entries + 20 * i + 20);
             assertThat(entry).matches("\\d{10} 00000 n\r\n");
             int offset = Integer.parseInt(entry.substring(0, 10));
-            assertThat(text.startsWith(i + " 0 obj\n", offset)).as("object %d at offset %d", i, offset).isTrue();
+            assertThat(text.startsWith(i + " 0 obj\n", offset))
+                    .as("object %d at offset %d", i, offset)
+                    .isTrue();
         }
         assertThat(text.substring(entries + 20 * count)).startsWith("trailer\n");
     }

@@ -90,7 +90,8 @@ class SafeViewTest {
     void zeroPagesIsAClearError() {
         assertRefused(List.of(), SafeView.Kind.PDF, SafeView.Limits.DEFAULT, "no pages");
         assertThatThrownBy(() -> SafeView.pageFiles(dir, SafeView.Limits.DEFAULT))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("no pages");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("no pages");
     }
 
     @Test
@@ -98,7 +99,10 @@ class SafeViewTest {
         Path good = page("page-1.ppm", 1, 1);
         Path odd = Files.writeString(dir.resolve("page-2.ppm\u001b[2J"), "x");
 
-        assertRefused(List.of(good, odd), SafeView.Kind.PDF, SafeView.Limits.DEFAULT,
+        assertRefused(
+                List.of(good, odd),
+                SafeView.Kind.PDF,
+                SafeView.Limits.DEFAULT,
                 "unexpected file among the rendered pages: page-2.ppm\\x1b[2J"); // escaped as everywhere, never raw
     }
 
@@ -122,7 +126,8 @@ class SafeViewTest {
         SafeView.Limits threePages = new SafeView.Limits(3, 100, 100);
 
         assertRefused(pages, SafeView.Kind.PDF, threePages, "4 pages, more than the limit of 3");
-        assertThatThrownBy(() -> SafeView.pageFiles(dir, threePages)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> SafeView.pageFiles(dir, threePages))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("more than 3 pages");
     }
 
@@ -133,21 +138,32 @@ class SafeViewTest {
     @Test
     void aPageWiderOrTallerThanTheRendererMakesIsRefused() throws IOException {
         int side = SafeView.MAX_PAGE_SIDE;
-        assertRefused(List.of(page("page-1.ppm", side + 1, 1)), SafeView.Kind.PDF, SafeView.Limits.DEFAULT,
+        assertRefused(
+                List.of(page("page-1.ppm", side + 1, 1)),
+                SafeView.Kind.PDF,
+                SafeView.Limits.DEFAULT,
                 "more than " + side + " pixels a side");
         Files.delete(dir.resolve("page-1.ppm"));
-        assertRefused(List.of(page("page-1.ppm", 2, side + 1)), SafeView.Kind.PNG, SafeView.Limits.DEFAULT,
+        assertRefused(
+                List.of(page("page-1.ppm", 2, side + 1)),
+                SafeView.Kind.PNG,
+                SafeView.Limits.DEFAULT,
                 "more than " + side + " pixels a side");
         Files.delete(dir.resolve("page-1.ppm"));
-        SafeView.write(List.of(page("page-1.ppm", side, side)), SafeView.Kind.PNG, dir.resolve("max.png"),
-                SafeView.Limits.DEFAULT, SafeView.IMAGE_DPI);
+        SafeView.write(
+                List.of(page("page-1.ppm", side, side)),
+                SafeView.Kind.PNG,
+                dir.resolve("max.png"),
+                SafeView.Limits.DEFAULT,
+                SafeView.IMAGE_DPI);
         assertThat(dir.resolve("max.png")).exists();
     }
 
     @Test
     void theLargestLegitimatePageBoundsWhatAViewMayHarvest() {
         SafeView.Limits d = SafeView.Limits.DEFAULT;
-        assertThat(d.maxPageBytes()).isEqualTo(3L * SafeView.MAX_PAGE_SIDE * SafeView.MAX_PAGE_SIDE + Pixmap.MAX_HEADER);
+        assertThat(d.maxPageBytes())
+                .isEqualTo(3L * SafeView.MAX_PAGE_SIDE * SafeView.MAX_PAGE_SIDE + Pixmap.MAX_HEADER);
         assertThat(d.maxPagePixels()).isEqualTo((long) SafeView.MAX_PAGE_SIDE * SafeView.MAX_PAGE_SIDE);
         assertThat(d.maxHarvestBytes()).isEqualTo(d.maxPages() * d.maxPageBytes());
     }
@@ -158,7 +174,11 @@ class SafeViewTest {
 
         assertRefused(pages, SafeView.Kind.PDF, new SafeView.Limits(10, 99, 1000), "more than the limit of 99");
         assertRefused(pages, SafeView.Kind.PDF, new SafeView.Limits(10, 100, 199), "more than 199 pixels in all");
-        SafeView.write(pages, SafeView.Kind.PDF, dir.resolve("fits.pdf"), new SafeView.Limits(10, 100, 200),
+        SafeView.write(
+                pages,
+                SafeView.Kind.PDF,
+                dir.resolve("fits.pdf"),
+                new SafeView.Limits(10, 100, 200),
                 SafeView.TEXT_DPI);
         assertThat(dir.resolve("fits.pdf")).exists();
     }
@@ -177,7 +197,9 @@ class SafeViewTest {
     private void assertRefused(List<Path> pages, SafeView.Kind kind, SafeView.Limits limits, String why) {
         Path target = dir.resolve("never." + kind.name().toLowerCase());
         assertThatThrownBy(() -> SafeView.write(pages, kind, target, limits, SafeView.TEXT_DPI))
-                .isInstanceOf(IsolaException.class).hasMessageContaining(why).hasMessageNotContaining("\n");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining(why)
+                .hasMessageNotContaining("\n");
         assertThat(target).doesNotExist();
     }
 

@@ -25,8 +25,12 @@ final class TestPixmaps {
 
     /** The colour at the centre of each quadrant of {@code width × height}, in the order of {@link #quadrants}. */
     static int[][] quadrantCentres(int width, int height) {
-        return new int[][] {{width / 4, height / 4}, {3 * width / 4, height / 4}, {width / 4, 3 * height / 4},
-            {3 * width / 4, 3 * height / 4}};
+        return new int[][] {
+            {width / 4, height / 4},
+            {3 * width / 4, height / 4},
+            {width / 4, 3 * height / 4},
+            {3 * width / 4, 3 * height / 4}
+        };
     }
 
     /** The pixels of any image, as a renderer in the cell would hand them over. */

@@ -1,9 +1,9 @@
 package io.isola.vm;
 
-import io.isola.core.TerminalText;
 import io.isola.core.Harvest;
-import io.isola.core.output.Harvester;
 import io.isola.core.OutputQuota;
+import io.isola.core.TerminalText;
+import io.isola.core.output.Harvester;
 import io.isola.guest.AgentError;
 import io.isola.guest.CellPath;
 import io.isola.guest.Entry;
@@ -35,6 +35,7 @@ final class AgentChannel implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The agent reports at most one error per task (its command could not start); a few spare. */
     static final int MAX_ERRORS = 4;
+
     private final int fd;
     private final DataInputStream in;
     private final OutputStream out;
@@ -119,7 +120,8 @@ final class AgentChannel implements AutoCloseable {
                     if (++errors > MAX_ERRORS) {
                         throw new ProtocolException("more than " + MAX_ERRORS + " agent errors: a flood");
                     }
-                    to.agentError(TerminalText.printable(AgentError.decode(f.reader()).message()));
+                    to.agentError(
+                            TerminalText.printable(AgentError.decode(f.reader()).message()));
                 }
                 case Wire.EXIT -> {
                     return Exit.decode(f.reader()).code();

@@ -1,7 +1,6 @@
 package io.isola.vm;
 
 import io.isola.core.TerminalText;
-import io.isola.core.output.Harvester;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,7 +31,9 @@ final class ConsoleLog {
             while (b.hasRemaining() && ch.read(b, from + b.position()) > 0) {
                 // read the tail whole
             }
-            return summary(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).lines().toList());
+            return summary(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList());
         }
     }
 
@@ -43,7 +44,12 @@ final class ConsoleLog {
                 return TerminalText.printable(line.substring(at).trim());
             }
         }
-        return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream()
-                .map(l -> TerminalText.printable(STAMP.matcher(l).replaceFirst("").trim())).toList()).trim();
+        return String.join(
+                        " / ",
+                        lines.subList(Math.max(0, lines.size() - 3), lines.size()).stream()
+                                .map(l -> TerminalText.printable(
+                                        STAMP.matcher(l).replaceFirst("").trim()))
+                                .toList())
+                .trim();
     }
 }

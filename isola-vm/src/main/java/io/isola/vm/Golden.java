@@ -30,19 +30,20 @@ final class Golden {
 
     private Golden() {}
 
-    static Snapshot ensure(VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups,
-            Consumer<String> progress) {
+    static Snapshot ensure(
+            VmImage image, VmOptions opt, Accelerator accel, CgroupTree cgroups, Consumer<String> progress) {
         Path dir = opt.goldenDir();
         // anything a clone must start the same way as the golden VM: a change makes a new golden
-        String meta = "v" + VERSION + " " + image.hash() + " " + String.join(" ", accel.qemuArgs) + " "
-                + opt.memoryMb() + "M" + accel.kernelArgs + "\n";
+        String meta = "v" + VERSION + " " + image.hash() + " " + String.join(" ", accel.qemuArgs) + " " + opt.memoryMb()
+                + "M" + accel.kernelArgs + "\n";
         Snapshot files = new Snapshot(dir.resolve("ram"), dir.resolve("state"));
         try {
             if (Files.exists(dir.resolve("meta"))
                     && Files.readString(dir.resolve("meta")).equals(meta)) {
                 return files;
             }
-            progress.accept("booting the golden VM (" + accel + ", " + opt.memoryMb() + " MiB) and saving its snapshot");
+            progress.accept(
+                    "booting the golden VM (" + accel + ", " + opt.memoryMb() + " MiB) and saving its snapshot");
             Path tmp = dir.resolveSibling("golden.new");
             FileTrees.delete(tmp);
             Files.createDirectories(tmp);
@@ -81,8 +82,9 @@ final class Golden {
             Ready.await(vm, opt.readyTimeout());
             warmUp(vm);
             warmUpFiles(vm, t.state().getParent());
-            vm.qmp.execute("migrate-set-capabilities", Map.of("capabilities",
-                    List.of(Map.of("capability", "x-ignore-shared", "state", true))));
+            vm.qmp.execute(
+                    "migrate-set-capabilities",
+                    Map.of("capabilities", List.of(Map.of("capability", "x-ignore-shared", "state", true))));
             vm.qmp.execute("migrate", Map.of("uri", "exec:cat > /proc/" + vm.pid + "/fd/7"));
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (true) {
@@ -91,8 +93,7 @@ final class Golden {
                     break;
                 }
                 if ("failed".equals(status) || System.nanoTime() > deadline) {
-                    throw new IOException("saving the golden VM " + status + " (" + QemuDeath.console(vm.log())
-                            + ")");
+                    throw new IOException("saving the golden VM " + status + " (" + QemuDeath.console(vm.log()) + ")");
                 }
                 sleep();
             }
@@ -125,8 +126,11 @@ final class Golden {
         expectSuccess(vm, "cp");
         Path into = Files.createDirectory(scratch.resolve("warm-up"));
         try {
-            vm.agent.harvest(dir + "/out", List.of(dir + "/in"), new io.isola.core.output.Harvester(into,
-                    io.isola.core.OutputQuota.DEFAULT), io.isola.core.OutputQuota.DEFAULT);
+            vm.agent.harvest(
+                    dir + "/out",
+                    List.of(dir + "/in"),
+                    new io.isola.core.output.Harvester(into, io.isola.core.OutputQuota.DEFAULT),
+                    io.isola.core.OutputQuota.DEFAULT);
         } finally {
             FileTrees.delete(into);
         }

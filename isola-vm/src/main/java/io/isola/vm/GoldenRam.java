@@ -25,12 +25,14 @@ final class GoldenRam implements AutoCloseable {
     private final Path file;
     /** The file's identity when the copy began: a rebuilt golden is another file. */
     private final List<Object> identity;
+
     private final CompletableFuture<Integer> fd;
 
     private GoldenRam(Path file, List<Object> identity) {
         this.file = file;
         this.identity = identity;
-        this.fd = CompletableFuture.supplyAsync(() -> SealedCopy.of(file.toString(), "isola-golden-ram"),
+        this.fd = CompletableFuture.supplyAsync(
+                () -> SealedCopy.of(file.toString(), "isola-golden-ram"),
                 r -> Thread.ofPlatform().daemon().name("isola-golden-ram").start(r));
     }
 

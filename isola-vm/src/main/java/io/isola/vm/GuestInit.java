@@ -23,7 +23,8 @@ final class GuestInit {
     private GuestInit() {}
 
     static String script(Path javaHome, List<String> modules) {
-        String mods = modules.stream().map(m -> Path.of(m).getFileName().toString()).collect(Collectors.joining(" "));
+        String mods =
+                modules.stream().map(m -> Path.of(m).getFileName().toString()).collect(Collectors.joining(" "));
         return """
                 #!/isola/busybox sh
                 B=/isola/busybox

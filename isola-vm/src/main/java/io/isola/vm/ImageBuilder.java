@@ -1,7 +1,7 @@
 package io.isola.vm;
 
-import io.isola.core.FileTrees;
 import io.isola.core.CellEtc;
+import io.isola.core.FileTrees;
 import io.isola.core.IsolaException;
 import io.isola.core.Sha256;
 import java.io.BufferedOutputStream;
@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Builds the VM image from what Debian installed on this host, downloading nothing: the cloud kernel and its virtio
@@ -33,10 +32,18 @@ import java.util.stream.Stream;
  */
 public final class ImageBuilder {
     /** DESIGN.md's order: each module needs the ones before it (the package ships no modules.dep). */
-    static final List<String> MODULES = List.of("drivers/virtio/virtio_ring", "drivers/virtio/virtio",
-            "drivers/virtio/virtio_pci_legacy_dev", "drivers/virtio/virtio_pci_modern_dev", "drivers/virtio/virtio_pci",
-            "drivers/virtio/virtio_mmio", "drivers/block/virtio_blk", "drivers/char/virtio_console",
-            "fs/squashfs/squashfs", "fs/overlayfs/overlay");
+    static final List<String> MODULES = List.of(
+            "drivers/virtio/virtio_ring",
+            "drivers/virtio/virtio",
+            "drivers/virtio/virtio_pci_legacy_dev",
+            "drivers/virtio/virtio_pci_modern_dev",
+            "drivers/virtio/virtio_pci",
+            "drivers/virtio/virtio_mmio",
+            "drivers/block/virtio_blk",
+            "drivers/char/virtio_console",
+            "fs/squashfs/squashfs",
+            "fs/overlayfs/overlay");
+
     static final Path BUSYBOX = Path.of("/bin/busybox");
     /** What the builder packs and how (2: /usr/share data, the filtered /etc); a new version rebuilds images. */
     private static final int VERSION = 2;
@@ -90,10 +97,17 @@ public final class ImageBuilder {
             String hash = hash(tmp);
             Files.writeString(tmp.resolve(VmImage.HASH), hash + "\n");
             Files.writeString(tmp.resolve(VmImage.INPUTS), inputs(javaHome) + "\n");
-            for (Path p : List.of(tmp, tmp.resolve(VmImage.KERNEL), tmp.resolve(VmImage.INITRD),
-                    tmp.resolve(VmImage.ROOTFS), tmp.resolve(VmImage.HASH), tmp.resolve(VmImage.INPUTS))) {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
-                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            for (Path p : List.of(
+                    tmp,
+                    tmp.resolve(VmImage.KERNEL),
+                    tmp.resolve(VmImage.INITRD),
+                    tmp.resolve(VmImage.ROOTFS),
+                    tmp.resolve(VmImage.HASH),
+                    tmp.resolve(VmImage.INPUTS))) {
+                Files.setPosixFilePermissions(
+                        p,
+                        java.nio.file.attribute.PosixFilePermissions.fromString(
+                                Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
             FileTrees.delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -149,12 +163,13 @@ public final class ImageBuilder {
             }
             // the top layer of the guest's /etc, over the host's filtered one from the root file system
             cpio.directory("isola/etc");
-            for (Map.Entry<String, String> f : CellEtc.replacements(OptionalInt.empty()).entrySet()) {
+            for (Map.Entry<String, String> f :
+                    CellEtc.replacements(OptionalInt.empty()).entrySet()) {
                 cpio.file("isola/etc/" + f.getKey(), 0644, f.getValue().getBytes(StandardCharsets.UTF_8));
             }
             cpio.file("init", 0755, GuestInit.script(javaHome, MODULES).getBytes());
-            for (String d : List.of("isola/agent", "isola/agent/io", "isola/agent/io/isola",
-                    "isola/agent/io/isola/guest")) {
+            for (String d :
+                    List.of("isola/agent", "isola/agent/io", "isola/agent/io/isola", "isola/agent/io/isola/guest")) {
                 cpio.directory(d); // the kernel's unpacker makes no missing parents
             }
             for (AgentClass c : agentClasses()) {
@@ -188,7 +203,11 @@ public final class ImageBuilder {
     static List<AgentClass> agentClasses() throws IOException {
         Path where;
         try {
-            where = Path.of(io.isola.guest.Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            where = Path.of(io.isola.guest.Agent.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException("cannot locate the guest agent's classes", e);
         }
@@ -217,8 +236,8 @@ public final class ImageBuilder {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
-            throw new IsolaException("mksquashfs failed: " + out.lines().findFirst().orElse("(no output)")
-                    + " (apt-get install squashfs-tools)");
+            throw new IsolaException("mksquashfs failed: "
+                    + out.lines().findFirst().orElse("(no output)") + " (apt-get install squashfs-tools)");
         }
     }
 
@@ -235,6 +254,4 @@ public final class ImageBuilder {
         }
         return HexFormat.of().formatHex(sha.digest());
     }
-
-
 }

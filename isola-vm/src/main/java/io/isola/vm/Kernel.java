@@ -30,16 +30,18 @@ record Kernel(String version, Path vmlinuz, Path modules) {
         } catch (IOException e) {
             // no /boot: reported below
         }
-        return found.stream().max((a, b) -> compareVersions(a.version, b.version)).orElseThrow(
-                () -> new IsolaException("no Debian cloud kernel in " + boot + " (with its modules in " + moduleRoot
-                        + "): the vm engine needs it, apt-get install " + PACKAGE));
+        return found.stream()
+                .max((a, b) -> compareVersions(a.version, b.version))
+                .orElseThrow(() -> new IsolaException("no Debian cloud kernel in " + boot + " (with its modules in "
+                        + moduleRoot + "): the vm engine needs it, apt-get install " + PACKAGE));
     }
 
     private static int compareVersions(String a, String b) {
         String[] x = a.split("[.-]"), y = b.split("[.-]");
         for (int i = 0; i < Math.min(x.length, y.length); i++) {
             int c = x[i].matches("\\d+") && y[i].matches("\\d+")
-                    ? Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i])) : x[i].compareTo(y[i]);
+                    ? Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]))
+                    : x[i].compareTo(y[i]);
             if (c != 0) {
                 return c;
             }

@@ -56,11 +56,33 @@ public final class Probe {
         int fd = Libc.openWrite(log.toString(), false);
         int pid;
         try {
-            pid = Spawn.of(List.of("/usr/bin/qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display",
-                    "none", "-no-reboot", "-M", "microvm,acpi=on", "-accel", "kvm", "-cpu", "host", "-m", "128M",
-                    "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(), "-append",
-                    "console=ttyS0 quiet panic=-1 rdinit=/init isola.probe", "-serial", "stdio"))
-                    .openReadOnly(0, "/dev/null").fd(1, fd).fd(2, fd).start();
+            pid = Spawn.of(List.of(
+                            "/usr/bin/qemu-system-x86_64",
+                            "-nodefaults",
+                            "-no-user-config",
+                            "-display",
+                            "none",
+                            "-no-reboot",
+                            "-M",
+                            "microvm,acpi=on",
+                            "-accel",
+                            "kvm",
+                            "-cpu",
+                            "host",
+                            "-m",
+                            "128M",
+                            "-kernel",
+                            image.kernel().toString(),
+                            "-initrd",
+                            image.initrd().toString(),
+                            "-append",
+                            "console=ttyS0 quiet panic=-1 rdinit=/init isola.probe",
+                            "-serial",
+                            "stdio"))
+                    .openReadOnly(0, "/dev/null")
+                    .fd(1, fd)
+                    .fd(2, fd)
+                    .start();
         } finally {
             Libc.close(fd);
         }

@@ -20,10 +20,13 @@ final class Ready {
 
     static void await(Vm vm, Duration timeout) {
         boolean[] timedOut = {false};
-        ScheduledFuture<?> watchdog = TIMER.schedule(() -> {
-            timedOut[0] = true;
-            vm.close(); // wakes the blocked hello
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = TIMER.schedule(
+                () -> {
+                    timedOut[0] = true;
+                    vm.close(); // wakes the blocked hello
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             vm.agent.hello();
         } catch (IOException e) {
@@ -32,17 +35,19 @@ final class Ready {
             String said = crashed ? vm.death() : QemuDeath.console(vm.log()); // before close() removes the log
             vm.close();
             if (timedOut[0]) {
-                throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds()
-                        + " s (" + said + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
+                throw new IsolaException("the VM's guest agent was not ready within " + timeout.toSeconds() + " s ("
+                        + said + "); raise ISOLA_VM_READY_TIMEOUT on a slow machine");
             }
             String log = vm.log();
             if (log.startsWith(ConsoleLog.PANIC)) {
                 // QEMU may not have exited yet when the channel breaks: the console says what happened
-                throw new IsolaException("the VM's guest did not boot: " + log + " (rebuild its image: isola image "
-                        + "build)");
+                throw new IsolaException(
+                        "the VM's guest did not boot: " + log + " (rebuild its image: isola image " + "build)");
             }
-            throw new IsolaException(crashed ? "the VM ended before its guest was ready: " + said
-                    : "the guest agent failed: " + e.getMessage() + " (" + said + ")");
+            throw new IsolaException(
+                    crashed
+                            ? "the VM ended before its guest was ready: " + said
+                            : "the guest agent failed: " + e.getMessage() + " (" + said + ")");
         } finally {
             watchdog.cancel(false);
         }

@@ -40,20 +40,36 @@ final class RootFs {
 
     /** The mksquashfs command that writes the root to {@code target}; its output is the same for the same host. */
     static List<String> command(Path usr, Path etc, Path javaHome, Path target) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/mksquashfs", usr.toString(), etc.toString(),
-                target.toString(), "-noappend", "-quiet", "-no-progress", "-comp", "lz4", "-mkfs-time", "0",
-                "-all-time", "0", "-all-root", "-wildcards", "-e"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "/usr/bin/mksquashfs",
+                usr.toString(),
+                etc.toString(),
+                target.toString(),
+                "-noappend",
+                "-quiet",
+                "-no-progress",
+                "-comp",
+                "lz4",
+                "-mkfs-time",
+                "0",
+                "-all-time",
+                "0",
+                "-all-root",
+                "-wildcards",
+                "-e"));
         cmd.addAll(excludes(usr, etc, javaHome));
         return cmd;
     }
 
     /** mksquashfs's exclude patterns, relative to the image's root (usr/..., etc/...). */
     static List<String> excludes(Path usr, Path etc, Path javaHome) {
-        List<String> out = new ArrayList<>(List.of("usr/!(bin|sbin|lib|lib64|libexec|share)",
-                "usr/lib/!(" + USR_LIB + ")", "usr/lib/jvm/!(" + javaHome.getFileName() + ")",
+        List<String> out = new ArrayList<>(List.of(
+                "usr/!(bin|sbin|lib|lib64|libexec|share)",
+                "usr/lib/!(" + USR_LIB + ")",
+                "usr/lib/jvm/!(" + javaHome.getFileName() + ")",
                 "usr/share/!(" + USR_SHARE + ")"));
-        List<String> kept = new ArrayList<>(List.of("bin", "sbin", "lib64", "libexec", "lib/jvm/"
-                + javaHome.getFileName()));
+        List<String> kept =
+                new ArrayList<>(List.of("bin", "sbin", "lib64", "libexec", "lib/jvm/" + javaHome.getFileName()));
         for (String d : USR_LIB.split("\\|")) {
             if (!d.equals("jvm")) {
                 kept.add("lib/" + d);

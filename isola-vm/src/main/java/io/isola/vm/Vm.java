@@ -2,7 +2,6 @@ package io.isola.vm;
 
 import io.isola.core.FileTrees;
 import io.isola.core.IsolaException;
-import io.isola.core.output.Harvester;
 import io.isola.linux.Libc;
 import io.isola.linux.Sockets;
 import io.isola.linux.Spawn;
@@ -10,9 +9,6 @@ import io.isola.linux.cgroup.Cgroup;
 import io.isola.linux.cgroup.CgroupLimits;
 import io.isola.linux.cgroup.CgroupTree;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +41,7 @@ final class Vm implements AutoCloseable {
     private final int agentFd;
     /** The host's end of the network port; {@link #net} owns it once started. */
     private final int netFd;
+
     private VmNetChannel net;
     private boolean closed;
     /** QEMU's wait status once reaped, else -1: how it ended, for the message that reports its death. */
@@ -64,7 +61,13 @@ final class Vm implements AutoCloseable {
     }
 
     /** @param ram the golden RAM every clone maps (only for {@link Mode#CLONE}) */
-    static Vm start(Mode mode, VmImage image, Golden.Snapshot golden, GoldenRam ram, VmOptions opt, Accelerator accel,
+    static Vm start(
+            Mode mode,
+            VmImage image,
+            Golden.Snapshot golden,
+            GoldenRam ram,
+            VmOptions opt,
+            Accelerator accel,
             CgroupTree cgroups) {
         String id = Ids.next();
         Path dir = opt.runDir().resolve(id);
@@ -82,9 +85,15 @@ final class Vm implements AutoCloseable {
             ours.add(net[1]);
             int log = Libc.openWrite(dir.resolve("qemu.log").toString(), false);
             ours.add(log);
-            Spawn s = Spawn.of(argv(mode, image, opt, accel, id)).openReadOnly(0, "/dev/null").fd(1, log).fd(2, log)
-                    .openReadOnly(KERNEL, image.kernel().toString()).openReadOnly(INITRD, image.initrd().toString())
-                    .openReadOnly(ROOTFS, image.rootfs().toString()).fd(AGENT, agent[1]).fd(QMP, qmp[1])
+            Spawn s = Spawn.of(argv(mode, image, opt, accel, id))
+                    .openReadOnly(0, "/dev/null")
+                    .fd(1, log)
+                    .fd(2, log)
+                    .openReadOnly(KERNEL, image.kernel().toString())
+                    .openReadOnly(INITRD, image.initrd().toString())
+                    .openReadOnly(ROOTFS, image.rootfs().toString())
+                    .fd(AGENT, agent[1])
+                    .fd(QMP, qmp[1])
                     .fd(NET, net[1]);
             if (mode == Mode.GOLDEN) {
                 int state = Libc.openWrite(golden.state().toString(), false);
@@ -106,8 +115,11 @@ final class Vm implements AutoCloseable {
             ours.clear();
             Qmp monitor = new Qmp(qmp[0]);
             if (mode == Mode.CLONE) {
-                monitor.execute("migrate-set-capabilities", java.util.Map.of("capabilities",
-                        List.of(java.util.Map.of("capability", "x-ignore-shared", "state", true))));
+                monitor.execute(
+                        "migrate-set-capabilities",
+                        java.util.Map.of(
+                                "capabilities",
+                                List.of(java.util.Map.of("capability", "x-ignore-shared", "state", true))));
                 monitor.execute("migrate-incoming", java.util.Map.of("uri", "fd:" + STATE));
             }
             return new Vm(id, pid, dir, monitor, new AgentChannel(agent[0]), agent[0], net[0], cg);
@@ -121,7 +133,8 @@ final class Vm implements AutoCloseable {
             if (e instanceof IsolaException ie) {
                 throw ie;
             }
-            throw new IsolaException("QEMU failed to start: " + e.getMessage() + (log.isEmpty() ? "" : " (" + log + ")"));
+            throw new IsolaException(
+                    "QEMU failed to start: " + e.getMessage() + (log.isEmpty() ? "" : " (" + log + ")"));
         }
     }
 
@@ -136,29 +149,66 @@ final class Vm implements AutoCloseable {
             a.addAll(List.of("--reuid=" + opt.uid(), "--regid=" + opt.uid(), "--clear-groups", "--no-new-privs"));
         }
         a.add("--");
-        a.addAll(List.of("/usr/bin/qemu-system-x86_64", "-name", "isola-" + id, "-nodefaults", "-no-user-config",
-                "-display", "none", "-nic", "none", "-no-reboot", "-smp", "1", "-m", opt.memoryMb() + "M",
+        a.addAll(List.of(
+                "/usr/bin/qemu-system-x86_64",
+                "-name",
+                "isola-" + id,
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-nic",
+                "none",
+                "-no-reboot",
+                "-smp",
+                "1",
+                "-m",
+                opt.memoryMb() + "M",
                 // The golden VM may spawn one process: QEMU 7.2 saves to a numbered descriptor only through a shell
                 // ("exec:cat > /proc/PID/fd/7"). It never runs a task; every cell's QEMU has spawn=deny.
-                "-sandbox", "on,obsolete=deny,elevateprivileges=deny,resourcecontrol=deny,spawn="
+                "-sandbox",
+                "on,obsolete=deny,elevateprivileges=deny,resourcecontrol=deny,spawn="
                         + (mode == Mode.GOLDEN ? "allow" : "deny")));
         a.addAll(accel.qemuArgs);
         if (mode == Mode.COLD) {
             a.addAll(List.of("-M", "microvm,acpi=on"));
         } else {
-            a.addAll(List.of("-M", "microvm,acpi=on,memory-backend=ram", "-object",
-                    "memory-backend-file,id=ram,size=" + opt.memoryMb() + "M,mem-path=/proc/self/fd/" + RAM
-                            + ",share=" + (mode == Mode.GOLDEN ? "on" : "off")));
+            a.addAll(List.of(
+                    "-M",
+                    "microvm,acpi=on,memory-backend=ram",
+                    "-object",
+                    "memory-backend-file,id=ram,size=" + opt.memoryMb() + "M,mem-path=/proc/self/fd/" + RAM + ",share="
+                            + (mode == Mode.GOLDEN ? "on" : "off")));
         }
-        a.addAll(List.of("-kernel", "/proc/self/fd/" + KERNEL, "-initrd", "/proc/self/fd/" + INITRD, "-append",
+        a.addAll(List.of(
+                "-kernel",
+                "/proc/self/fd/" + KERNEL,
+                "-initrd",
+                "/proc/self/fd/" + INITRD,
+                "-append",
                 "console=ttyS0 quiet panic=-1 rdinit=/init tsc_early_khz=" + tscKhz() + accel.kernelArgs,
-                "-drive", "id=root,file=/proc/self/fd/" + ROOTFS + ",format=raw,if=none,readonly=on,file.locking=off",
-                "-device", "virtio-blk-device,drive=root", "-device", "virtio-serial-device",
-                "-chardev", "socket,id=agent,fd=" + AGENT, "-device", "virtserialport,chardev=agent,name=isola",
+                "-drive",
+                "id=root,file=/proc/self/fd/" + ROOTFS + ",format=raw,if=none,readonly=on,file.locking=off",
+                "-device",
+                "virtio-blk-device,drive=root",
+                "-device",
+                "virtio-serial-device",
+                "-chardev",
+                "socket,id=agent,fd=" + AGENT,
+                "-device",
+                "virtserialport,chardev=agent,name=isola",
                 // The task's proxy connections, on a port of their own: a busy download never delays the agent.
                 // The guest has no network device at all (-nic none); this port is its only way out.
-                "-chardev", "socket,id=net,fd=" + NET, "-device", "virtserialport,chardev=net,name=isola.net",
-                "-chardev", "socket,id=qmp,fd=" + QMP, "-mon", "chardev=qmp,mode=control", "-serial", "stdio"));
+                "-chardev",
+                "socket,id=net,fd=" + NET,
+                "-device",
+                "virtserialport,chardev=net,name=isola.net",
+                "-chardev",
+                "socket,id=qmp,fd=" + QMP,
+                "-mon",
+                "chardev=qmp,mode=control",
+                "-serial",
+                "stdio"));
         if (mode == Mode.CLONE) {
             a.addAll(List.of("-incoming", "defer"));
         }
@@ -170,7 +220,9 @@ final class Vm implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("cpu MHz")) {
-                    return (long) (Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) * 1000);
+                    return (long) (Double.parseDouble(
+                                    line.substring(line.indexOf(':') + 1).trim())
+                            * 1000);
                 }
             }
         } catch (IOException | NumberFormatException e) {
@@ -256,8 +308,8 @@ final class Vm implements AutoCloseable {
      * Starts relaying the guest's proxy connections to {@code egress}, named {@code cellId}: call before the task's
      * RUN. {@code onBroken} hears why if the guest breaks the network port's protocol (the VM lives on without it).
      */
-    synchronized VmNetChannel startNet(String cellId, io.isola.core.Egress egress,
-            java.util.function.Consumer<String> onBroken) {
+    synchronized VmNetChannel startNet(
+            String cellId, io.isola.core.Egress egress, java.util.function.Consumer<String> onBroken) {
         if (closed || net != null) {
             throw new IllegalStateException(closed ? "the VM is closed" : "the network port is relayed already");
         }

@@ -4,13 +4,13 @@ import io.isola.core.Cell;
 import io.isola.core.CellEnvironment;
 import io.isola.core.CellExit;
 import io.isola.core.CellSpec;
+import io.isola.core.Harvest;
+import io.isola.core.OutputQuota;
 import io.isola.core.Stdio;
 import io.isola.core.TaskFiles;
 import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
-import io.isola.core.Harvest;
 import io.isola.core.output.Harvester;
-import io.isola.core.OutputQuota;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -64,8 +64,11 @@ final class VmCell implements Cell {
         if (spec.network().reachesOut()) {
             vm.startNet(id(), spec.network().egress(), this::networkBroken);
         }
-        vm.agent.run(spec.command(), CellEnvironment.withNetwork(spec.env(), spec.network()),
-                spec.workdir() == null ? "/" : spec.workdir().toString(), spec.network().reachesOut());
+        vm.agent.run(
+                spec.command(),
+                CellEnvironment.withNetwork(spec.env(), spec.network()),
+                spec.workdir() == null ? "/" : spec.workdir().toString(),
+                spec.network().reachesOut());
         Thread.ofPlatform().daemon().name("vm-stdin").start(() -> pumpStdin(stdio.in()));
         Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
         if (spec.limits().timeout() != null) {
@@ -76,8 +79,7 @@ final class VmCell implements Cell {
     }
 
     private static OutputStream open(Path p) throws IOException {
-        return Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        return Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     /** Copies each input directory's regular files into the guest; links and special files stay on the host. */
@@ -120,7 +122,8 @@ final class VmCell implements Cell {
     }
 
     private void pumpStdin(Path in) {
-        try (InputStream from = in == null ? new java.io.FileInputStream(FileDescriptor.in) : Files.newInputStream(in)) {
+        try (InputStream from =
+                in == null ? new java.io.FileInputStream(FileDescriptor.in) : Files.newInputStream(in)) {
             byte[] buf = new byte[32 << 10];
             int n;
             while (!exit.isDone() && (n = from.read(buf)) > 0) {
@@ -164,8 +167,9 @@ final class VmCell implements Cell {
                 broken = true;
                 why = e instanceof io.isola.guest.Wire.ProtocolException
                         ? "the guest agent broke the protocol: " + e.getMessage()
-                        : vm.awaitExit(Duration.ofSeconds(2)) ? vm.death()
-                        : "the guest agent hung up: " + e.getMessage();
+                        : vm.awaitExit(Duration.ofSeconds(2))
+                                ? vm.death()
+                                : "the guest agent hung up: " + e.getMessage();
             }
             vm.close(); // synchronized: when a kill is closing it, this waits until QEMU is gone
             finish(new CellExit(killedWhy != null ? 137 : 125, CellExit.Reason.KILLED, why));
@@ -176,8 +180,15 @@ final class VmCell implements Cell {
 
     private void finish(CellExit e) {
         if (exit.complete(e)) {
-            audit.record(AuditEvent.of("cell.exited", id(), "exit_code", e.exitCode(),
-                    "killed", e.reason() == CellExit.Reason.KILLED, "reason", e.detail()));
+            audit.record(AuditEvent.of(
+                    "cell.exited",
+                    id(),
+                    "exit_code",
+                    e.exitCode(),
+                    "killed",
+                    e.reason() == CellExit.Reason.KILLED,
+                    "reason",
+                    e.detail()));
         }
     }
 
@@ -229,22 +240,27 @@ final class VmCell implements Cell {
         OutputQuota quota = asked.within(spec.limits().diskBytes());
         Harvester h = new Harvester(into, quota);
         if (killedWhy != null || broken || !vm.alive()) {
-            h.refuse(spec.files().outputDir() == null ? "." : spec.files().outputDir(),
+            h.refuse(
+                    spec.files().outputDir() == null ? "." : spec.files().outputDir(),
                     "the cell's VM is gone (" + exit.join().detail() + "); nothing was harvested");
             return h.finish();
         }
-        List<String> inputDirs = spec.files().inputs().stream().map(TaskFiles.Input::cellDir).toList();
+        List<String> inputDirs =
+                spec.files().inputs().stream().map(TaskFiles.Input::cellDir).toList();
         // a guest that stalls in the middle of a harvest would block the host forever: the VM goes instead
-        java.util.concurrent.ScheduledFuture<?> watchdog = HARVEST_TIMER.schedule(vm::close,
-                HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.ScheduledFuture<?> watchdog =
+                HARVEST_TIMER.schedule(vm::close, HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Harvest result = vm.agent.harvest(spec.files().outputDir(), inputDirs, h, quota);
-            audit.record(AuditEvent.of("cell.harvested", id(), "files", result.files().size()));
+            audit.record(AuditEvent.of(
+                    "cell.harvested", id(), "files", result.files().size()));
             return result;
         } catch (IOException e) {
             vm.close();
-            h.refuse(".", "the harvest stopped: the guest agent broke the protocol or took over "
-                    + HARVEST_LIMIT.toSeconds() + " s (" + e.getMessage() + ")");
+            h.refuse(
+                    ".",
+                    "the harvest stopped: the guest agent broke the protocol or took over " + HARVEST_LIMIT.toSeconds()
+                            + " s (" + e.getMessage() + ")");
             return h.finish();
         } finally {
             watchdog.cancel(false);

@@ -23,6 +23,7 @@ final class VmConnection implements Egress.Connection {
     private final VmNetChannel channel;
     /** Set under the channel's output lock, as the CLOSE frame is written. */
     volatile boolean closeSent;
+
     private volatile boolean open = true;
     private volatile boolean outputShut;
 

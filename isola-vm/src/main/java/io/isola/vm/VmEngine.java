@@ -1,9 +1,9 @@
 package io.isola.vm;
 
-import io.isola.core.EngineNames;
 import io.isola.core.Cell;
 import io.isola.core.CellSpec;
 import io.isola.core.Engine;
+import io.isola.core.EngineNames;
 import io.isola.core.IsolaException;
 import io.isola.core.Stdio;
 import io.isola.core.audit.AuditLog;
@@ -32,6 +32,7 @@ public final class VmEngine implements Engine {
     private final Golden.Snapshot golden;
     /** What every clone maps as its RAM; see {@link GoldenRam}. */
     private final GoldenRam goldenRam;
+
     private final VmPool pool;
     private final Set<VmCell> open = new HashSet<>();
 
@@ -159,8 +160,10 @@ public final class VmEngine implements Engine {
     @Override
     public Cell start(CellSpec spec, Stdio stdio) {
         if (!spec.view().isEmpty()) {
-            throw new IsolaException("the vm engine shows no host paths (--ro/--rw): pass files as task inputs, or use "
-                    + "--engine sandbox", 2);
+            throw new IsolaException(
+                    "the vm engine shows no host paths (--ro/--rw): pass files as task inputs, or use "
+                            + "--engine sandbox",
+                    2);
         }
         Vm vm = pool.take();
         try {
@@ -178,8 +181,8 @@ public final class VmEngine implements Engine {
         } catch (IOException e) {
             String said = vm.awaitExit(java.time.Duration.ofSeconds(2)) ? vm.death() : QemuDeath.console(vm.log());
             vm.close();
-            throw new IsolaException("the cell's VM failed while its task was sent: " + e.getMessage() + " (" + said
-                    + ")");
+            throw new IsolaException(
+                    "the cell's VM failed while its task was sent: " + e.getMessage() + " (" + said + ")");
         }
     }
 

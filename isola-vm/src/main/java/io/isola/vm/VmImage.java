@@ -10,7 +10,10 @@ import java.nio.file.Path;
  * system, and the content hash of the three.
  */
 record VmImage(Path dir, String hash) {
-    static final String KERNEL = "vmlinuz", INITRD = "initrd.img", ROOTFS = "root.sqfs", HASH = "hash",
+    static final String KERNEL = "vmlinuz",
+            INITRD = "initrd.img",
+            ROOTFS = "root.sqfs",
+            HASH = "hash",
             INPUTS = "inputs";
 
     /** What the image was built from (kernel, JDK, agent classes): a different build of Isola rebuilds it. */
@@ -43,8 +46,8 @@ record VmImage(Path dir, String hash) {
             }
             return new VmImage(dir, Files.readString(h).trim());
         } catch (IOException e) {
-            throw new IsolaException("cannot read the VM image at " + dir + ": " + e.getMessage()
-                    + " (rebuild it: isola image build)");
+            throw new IsolaException(
+                    "cannot read the VM image at " + dir + ": " + e.getMessage() + " (rebuild it: isola image build)");
         }
     }
 }

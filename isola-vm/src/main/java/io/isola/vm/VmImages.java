@@ -22,6 +22,8 @@ public final class VmImages {
     /** Builds (or rebuilds) the image and returns its content hash. */
     public static String build(StatePaths paths, Consumer<String> progress) {
         VmOptions opt = VmOptions.fromEnvironment(paths, Map.of());
-        return new ImageBuilder(opt.imageDir(), ImageBuilder.runningJdk(), progress).build().hash();
+        return new ImageBuilder(opt.imageDir(), ImageBuilder.runningJdk(), progress)
+                .build()
+                .hash();
     }
 }

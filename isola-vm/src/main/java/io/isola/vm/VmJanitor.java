@@ -53,7 +53,8 @@ final class VmJanitor {
         }
         for (Cgroup cg : cgroups.children()) {
             // a cgroup without a run directory: its Isola died between making the two
-            if (cg.name().startsWith("vm-") && !Files.exists(runDir.resolve(cg.name().substring(3)))) {
+            if (cg.name().startsWith("vm-")
+                    && !Files.exists(runDir.resolve(cg.name().substring(3)))) {
                 cg.killAll();
                 cg.remove();
             }
@@ -74,7 +75,8 @@ final class VmJanitor {
     private static void killQemu(Path dir, String id) {
         try {
             int pid = Integer.parseInt(Files.readString(dir.resolve("pid")).trim());
-            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            String cmdline =
+                    Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
             if (cmdline.contains("isola-" + id)) {
                 Libc.kill(pid, Libc.SIGKILL);
             }

@@ -33,6 +33,7 @@ final class VmNetChannel implements AutoCloseable {
     private final VmConnection[] byId = new VmConnection[Mux.MAX_CONNECTIONS];
     /** Every connection the egress was given and has not closed, ids freed or not: closing the cell closes them. */
     private final List<VmConnection> held = new ArrayList<>();
+
     private volatile boolean closed;
     private Thread reader;
 
@@ -90,8 +91,8 @@ final class VmNetChannel implements AutoCloseable {
             c = byId[f.id()];
         }
         if (c == null) {
-            throw new ProtocolException("a frame of type " + f.type() + " for connection " + f.id()
-                    + ", which is not open");
+            throw new ProtocolException(
+                    "a frame of type " + f.type() + " for connection " + f.id() + ", which is not open");
         }
         switch (f.type()) {
             case Mux.DATA -> c.inbox.add(f.data());
@@ -111,8 +112,8 @@ final class VmNetChannel implements AutoCloseable {
         VmConnection c = new VmConnection(this, id);
         synchronized (byId) {
             if (byId[id] != null) {
-                throw new ProtocolException("OPEN of connection " + id + ", which is open (at most "
-                        + Mux.MAX_CONNECTIONS + " at once)");
+                throw new ProtocolException(
+                        "OPEN of connection " + id + ", which is open (at most " + Mux.MAX_CONNECTIONS + " at once)");
             }
             byId[id] = c;
             held.add(c);

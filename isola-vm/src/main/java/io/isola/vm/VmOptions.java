@@ -19,8 +19,11 @@ public record VmOptions(Path dir, int memoryMb, int poolSize, int uid, Duration 
     public static final int NOBODY = 65534;
 
     public static VmOptions fromEnvironment(StatePaths paths, Map<String, String> env) {
-        return new VmOptions(paths.root().resolve("vm"), number(env, "ISOLA_VM_MEMORY_MB", 512, 128, 65536),
-                number(env, "ISOLA_VM_POOL_SIZE", 1, 0, 64), number(env, "ISOLA_VM_UID", NOBODY, 1, Integer.MAX_VALUE),
+        return new VmOptions(
+                paths.root().resolve("vm"),
+                number(env, "ISOLA_VM_MEMORY_MB", 512, 128, 65536),
+                number(env, "ISOLA_VM_POOL_SIZE", 1, 0, 64),
+                number(env, "ISOLA_VM_UID", NOBODY, 1, Integer.MAX_VALUE),
                 Duration.ofSeconds(number(env, "ISOLA_VM_READY_TIMEOUT", 120, 1, 3600)));
     }
 
@@ -57,7 +60,7 @@ public record VmOptions(Path dir, int memoryMb, int poolSize, int uid, Duration 
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IsolaException(name + " must be a whole number from " + min + " to " + max + " (it is '" + v + "')",
-                2);
+        throw new IsolaException(
+                name + " must be a whole number from " + min + " to " + max + " (it is '" + v + "')", 2);
     }
 }

@@ -20,8 +20,8 @@ class AgentRunTest {
 
     private CellExit run(List<String> cmd, String stdin) throws Exception {
         Files.writeString(tmp.resolve("in"), stdin);
-        try (Cell c = TestVms.engine().start(TestVms.spec(cmd),
-                Stdio.files(tmp.resolve("in"), tmp.resolve("out"), tmp.resolve("err")))) {
+        try (Cell c = TestVms.engine()
+                .start(TestVms.spec(cmd), Stdio.files(tmp.resolve("in"), tmp.resolve("out"), tmp.resolve("err")))) {
             return c.waitFor();
         }
     }

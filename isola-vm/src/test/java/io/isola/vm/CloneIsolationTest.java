@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.core.Cell;
 import io.isola.core.CellExit;
-import io.isola.core.Stdio;
-import io.isola.core.TaskFiles;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
+import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,8 +27,10 @@ class CloneIsolationTest {
 
     private String run(String script, TaskFiles files) throws Exception {
         Path out = tmp.resolve("out-" + System.nanoTime());
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sh", "-c", script), files),
-                Stdio.files(Path.of("/dev/null"), out, out))) {
+        try (Cell c = TestVms.engine()
+                .start(
+                        TestVms.spec(List.of("/bin/sh", "-c", script), files),
+                        Stdio.files(Path.of("/dev/null"), out, out))) {
             CellExit e = c.waitFor();
             assertThat(e.reason()).isEqualTo(CellExit.Reason.EXITED);
         }
@@ -46,12 +48,15 @@ class CloneIsolationTest {
 
     @Test
     void writesToFilesAndMemoryDoNotReachTheNextClone() throws Exception {
-        String first = run("echo trace > /tmp/left-behind; echo trace > /usr/bin/left-behind;"
-                + " echo 1 > /root/mark; cat /tmp/left-behind /usr/bin/left-behind; head -c 16 /dev/urandom | od -An -tx1");
+        String first = run(
+                "echo trace > /tmp/left-behind; echo trace > /usr/bin/left-behind;"
+                        + " echo 1 > /root/mark; cat /tmp/left-behind /usr/bin/left-behind; head -c 16 /dev/urandom | od -An -tx1");
         assertThat(first).startsWith("trace\ntrace\n"); // the writes did happen, in the first clone's memory
-        String second = run("ls /tmp/left-behind /usr/bin/left-behind /root/mark 2>&1;"
-                + " head -c 16 /dev/urandom | od -An -tx1");
-        assertThat(second).contains("'/tmp/left-behind': No such file").contains("'/usr/bin/left-behind': No such file")
+        String second = run(
+                "ls /tmp/left-behind /usr/bin/left-behind /root/mark 2>&1;" + " head -c 16 /dev/urandom | od -An -tx1");
+        assertThat(second)
+                .contains("'/tmp/left-behind': No such file")
+                .contains("'/usr/bin/left-behind': No such file")
                 .contains("'/root/mark': No such file");
         // both clones start from one memory image; the host's fresh seed makes their randomness differ
         assertThat(second.lines().reduce((a, b) -> b).orElseThrow())
@@ -66,15 +71,24 @@ class CloneIsolationTest {
         TaskFiles files = new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), "/task/out");
         Path out = tmp.resolve("o");
         Path staged = Files.createDirectories(tmp.resolve("staged"));
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sh", "-c",
-                "cat /task/in/doc.txt > /task/out/copy.txt; echo changed > /task/in/doc.txt;"
-                        + " ln -s /etc/passwd /task/out/link"), files), Stdio.files(Path.of("/dev/null"), out, out))) {
+        try (Cell c = TestVms.engine()
+                .start(
+                        TestVms.spec(
+                                List.of(
+                                        "/bin/sh",
+                                        "-c",
+                                        "cat /task/in/doc.txt > /task/out/copy.txt; echo changed > /task/in/doc.txt;"
+                                                + " ln -s /etc/passwd /task/out/link"),
+                                files),
+                        Stdio.files(Path.of("/dev/null"), out, out))) {
             assertThat(c.waitFor().exitCode()).isZero();
             Harvest h = c.harvest(staged, OutputQuota.DEFAULT);
             assertThat(h.files()).extracting(Harvest.OutputFile::name).containsExactlyInAnyOrder("copy.txt", "doc.txt");
             assertThat(h.problems()).extracting(Harvest.Problem::name).contains("link");
-            Harvest.OutputFile changed = h.files().stream().filter(f -> f.kind() == Harvest.Kind.CHANGED_INPUT)
-                    .findFirst().orElseThrow();
+            Harvest.OutputFile changed = h.files().stream()
+                    .filter(f -> f.kind() == Harvest.Kind.CHANGED_INPUT)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(changed.input()).isEqualTo("/task/in/doc.txt");
             assertThat(Files.readString(changed.staged())).isEqualTo("changed\n");
         }

@@ -15,13 +15,16 @@ class ConsoleLogTest {
     /** As the cloud kernel printed it when /init could not run: the reason, then a stack trace to the last line. */
     @Test
     void aPanicIsSummedUpByItsReasonNotItsStackTrace() {
-        List<String> console = List.of("[    1.19] Run /init as init process",
+        List<String> console = List.of(
+                "[    1.19] Run /init as init process",
                 "[    1.20] Kernel panic - not syncing: No working init found.  Try passing init= option to kernel.",
                 "[    1.20] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-57-cloud-amd64 #1  Debian",
-                "[    1.21]  ret_from_fork+0x22/0x30", "[    1.21]  </TASK>",
+                "[    1.21]  ret_from_fork+0x22/0x30",
+                "[    1.21]  </TASK>",
                 "[    1.21] Kernel Offset: 0x2c000000 from 0xffffffff81000000");
         assertThat(ConsoleLog.summary(console))
-                .startsWith("Kernel panic - not syncing: No working init found.").doesNotContain("\n", "Offset");
+                .startsWith("Kernel panic - not syncing: No working init found.")
+                .doesNotContain("\n", "Offset");
     }
 
     @Test

@@ -30,26 +30,33 @@ class GoldenBootFailureTest {
     void aKernelPanicIsReportedWithItsReason() throws Exception {
         TestVms.engine(); // the shared image, built from this build's inputs
         VmImage good = VmImage.find(TestVms.options().imageDir());
-        VmOptions opt = VmOptions.fromEnvironment(new StatePaths(state), Map.of()).withPoolSize(0);
+        VmOptions opt =
+                VmOptions.fromEnvironment(new StatePaths(state), Map.of()).withPoolSize(0);
         Path image = Files.createDirectories(opt.imageDir());
         Files.createLink(image.resolve(VmImage.KERNEL), good.kernel());
         Files.createLink(image.resolve(VmImage.ROOTFS), good.rootfs());
         try (Cpio cpio = new Cpio(new BufferedOutputStream(Files.newOutputStream(image.resolve(VmImage.INITRD))))) {
             cpio.directory("isola");
             cpio.file("isola/busybox", 0755, Files.readAllBytes(Path.of("/bin/ls"))); // dynamic: no ld.so here
-            cpio.file("init", 0755, GuestInit.script(ImageBuilder.runningJdk(), ImageBuilder.MODULES).getBytes());
+            cpio.file(
+                    "init",
+                    0755,
+                    GuestInit.script(ImageBuilder.runningJdk(), ImageBuilder.MODULES)
+                            .getBytes());
         }
         String hash = "broken-" + good.hash();
         Files.writeString(image.resolve(VmImage.HASH), hash + "\n");
         Files.writeString(image.resolve(VmImage.INPUTS), good.inputs() + "\n"); // or the engine would rebuild it
         // the accelerator probe would wait 15 s for a guest that cannot boot under any accelerator
-        Files.writeString(opt.dir().resolve("accelerator"), Probe.lastResult(TestVms.options().dir()) + " " + hash);
+        Files.writeString(
+                opt.dir().resolve("accelerator"),
+                Probe.lastResult(TestVms.options().dir()) + " " + hash);
 
         try (AuditLog audit = AuditLog.open(state.resolve("audit.jsonl"))) {
             assertThatThrownBy(() -> new VmEngine(opt, audit, line -> {}).close())
                     .isInstanceOf(IsolaException.class)
-                    .hasMessageStartingWith("the VM's guest did not boot: Kernel panic - not syncing: No working init "
-                            + "found")
+                    .hasMessageStartingWith(
+                            "the VM's guest did not boot: Kernel panic - not syncing: No working init " + "found")
                     .hasMessageNotContaining("\n");
         }
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isola.core.Harvest;
-import io.isola.core.output.Harvester;
 import io.isola.core.OutputQuota;
+import io.isola.core.output.Harvester;
 import io.isola.guest.AgentError;
 import io.isola.guest.Entry;
 import io.isola.guest.Exit;
@@ -74,8 +74,17 @@ class HostileAgentTest {
 
     /** An ENTRY for "x" with these raw kind and type codes and mode, as a lying guest lays them out. */
     private static byte[] rawEntry(int kind, int type, int mode) throws IOException {
-        return frame(Wire.ENTRY, new Wire.Builder().u8(kind).u8(type).i32(mode).i64(1).i64(0).str("x").str("")
-                .bytes());
+        return frame(
+                Wire.ENTRY,
+                new Wire.Builder()
+                        .u8(kind)
+                        .u8(type)
+                        .i32(mode)
+                        .i64(1)
+                        .i64(0)
+                        .str("x")
+                        .str("")
+                        .bytes());
     }
 
     private void harvest() throws IOException {
@@ -85,7 +94,8 @@ class HostileAgentTest {
     @Test
     void anOversizedFrameIsRefusedBeforeItIsRead() {
         guestSends(new byte[] {Wire.STDOUT, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-        assertThatThrownBy(() -> host.relay(new Golden.Discard())).isInstanceOf(Wire.ProtocolException.class)
+        assertThatThrownBy(() -> host.relay(new Golden.Discard()))
+                .isInstanceOf(Wire.ProtocolException.class)
                 .hasMessageContaining("over the limit");
     }
 
@@ -114,17 +124,18 @@ class HostileAgentTest {
         guestSends(b.toByteArray());
         List<String> shown = new java.util.ArrayList<>();
         assertThatThrownBy(() -> host.relay(new AgentChannel.TaskOutput() {
-            @Override
-            public void stdout(byte[] data) {}
+                    @Override
+                    public void stdout(byte[] data) {}
 
-            @Override
-            public void stderr(byte[] data) {}
+                    @Override
+                    public void stderr(byte[] data) {}
 
-            @Override
-            public void agentError(String message) {
-                shown.add(message);
-            }
-        })).hasMessageContaining("flood");
+                    @Override
+                    public void agentError(String message) {
+                        shown.add(message);
+                    }
+                }))
+                .hasMessageContaining("flood");
         assertThat(shown).hasSize(AgentChannel.MAX_ERRORS).allMatch(m -> !m.contains("\u001b"));
     }
 
@@ -161,15 +172,25 @@ class HostileAgentTest {
     @Test
     void invalidUtf8IsRefused() throws IOException {
         byte[] bad = {0, 3, (byte) 0xff, (byte) 0xfe, 'x'};
-        guestSends(frame(Wire.ENTRY, new Wire.Builder().u8(0).u8(0).i32(0644).i64(1).i64(0).raw(bad).str("")
-                .bytes()));
+        guestSends(frame(
+                Wire.ENTRY,
+                new Wire.Builder()
+                        .u8(0)
+                        .u8(0)
+                        .i32(0644)
+                        .i64(1)
+                        .i64(0)
+                        .raw(bad)
+                        .str("")
+                        .bytes()));
         assertThatThrownBy(this::harvest).hasMessageContaining("UTF-8");
     }
 
     @Test
     void anUnknownEntryTypeIsRefused() throws IOException {
         guestSends(rawEntry(0, 7, 0644));
-        assertThatThrownBy(this::harvest).isInstanceOf(Wire.ProtocolException.class)
+        assertThatThrownBy(this::harvest)
+                .isInstanceOf(Wire.ProtocolException.class)
                 .hasMessageContaining("unknown entry type 7");
     }
 
@@ -203,7 +224,9 @@ class HostileAgentTest {
         guestSends(b.toByteArray());
         Harvest h = host.harvest("/out", List.of(), new Harvester(into, OutputQuota.DEFAULT), OutputQuota.DEFAULT);
         assertThat(h.files()).isEmpty();
-        assertThat(h.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("symbolic link"));
+        assertThat(h.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("symbolic link"));
         assertThat(Files.list(into)).isEmpty();
     }
 

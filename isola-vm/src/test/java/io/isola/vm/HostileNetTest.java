@@ -27,8 +27,8 @@ class HostileNetTest {
     private final int[] pair = Sockets.pair();
     private final List<Egress.Connection> given = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> broken = new LinkedBlockingQueue<>();
-    private final VmNetChannel host = new VmNetChannel(pair[0], "vm-hostile", (id, c) -> given.add(c), broken::add)
-            .start();
+    private final VmNetChannel host =
+            new VmNetChannel(pair[0], "vm-hostile", (id, c) -> given.add(c), broken::add).start();
     private Thread guest;
 
     @AfterEach
@@ -70,7 +70,8 @@ class HostileNetTest {
         }
         assertThat(host.ended()).as("the host still reads the broken channel").isTrue();
         assertThat(given).noneMatch(Egress.Connection::isOpen);
-        assertThat(why).startsWith("the guest broke the network channel's protocol: ")
+        assertThat(why)
+                .startsWith("the guest broke the network channel's protocol: ")
                 .endsWith("; the cell's connections were closed and it has no network from now on");
         return why;
     }
@@ -97,8 +98,7 @@ class HostileNetTest {
     @Test
     void anOversizedFrameIsRefusedFromItsHeader() throws Exception {
         guestSends(HexFormat.of().parseHex("02" + "7fffffff" + "0000"));
-        assertThat(brokenWith()).contains("network frame of 2147483647 bytes, over the limit of "
-                + (Mux.MAX_DATA + 2));
+        assertThat(brokenWith()).contains("network frame of 2147483647 bytes, over the limit of " + (Mux.MAX_DATA + 2));
     }
 
     @Test

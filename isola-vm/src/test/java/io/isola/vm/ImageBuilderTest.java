@@ -24,8 +24,8 @@ class ImageBuilderTest {
     @Test
     void aDynamicallyLinkedBusyboxIsRefusedWithWhatToInstall() {
         Path image = tmp.resolve("image");
-        assertThatThrownBy(() -> new ImageBuilder(image, ImageBuilder.runningJdk(), Path.of("/bin/ls"), line -> {})
-                .build())
+        assertThatThrownBy(() ->
+                        new ImageBuilder(image, ImageBuilder.runningJdk(), Path.of("/bin/ls"), line -> {}).build())
                 .isInstanceOf(IsolaException.class)
                 .hasMessageStartingWith("/bin/ls is dynamically linked")
                 .hasMessageEndingWith(": apt-get install busybox-static")
@@ -37,8 +37,10 @@ class ImageBuilderTest {
     @Test
     void aBusyboxThatIsNoProgramIsRefused() throws Exception {
         Path fake = Files.writeString(tmp.resolve("busybox"), "#!/bin/sh\necho not busybox\n");
-        assertThatThrownBy(() -> ImageBuilder.requireStatic(fake)).isInstanceOf(IsolaException.class)
-                .hasMessageContaining("is not a usable program").hasMessageContaining("busybox-static");
+        assertThatThrownBy(() -> ImageBuilder.requireStatic(fake))
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("is not a usable program")
+                .hasMessageContaining("busybox-static");
     }
 
     /** The image is readable by every host user, and a task is root in its VM. */
@@ -56,15 +58,23 @@ class ImageBuilderTest {
         Files.setPosixFilePermissions(usr.resolve("tool"), PosixFilePermissions.fromString("rwx--x--x"));
 
         List<String> excluded = RootFs.excludes(tmp.resolve("usr"), tmp.resolve("etc"), ImageBuilder.runningJdk());
-        assertThat(excluded).contains("etc/db/pg_hba.conf", "etc/db/private", "etc/shadow", "etc/passwd",
-                "usr/lib/x86_64-linux-gnu/helper/tool").doesNotContain("etc/db/db.conf", "etc/db/private/key");
+        assertThat(excluded)
+                .contains(
+                        "etc/db/pg_hba.conf",
+                        "etc/db/private",
+                        "etc/shadow",
+                        "etc/passwd",
+                        "usr/lib/x86_64-linux-gnu/helper/tool")
+                .doesNotContain("etc/db/db.conf", "etc/db/private/key");
     }
 
     @Test
     void elfTellsAStaticProgramFromADynamicOne() throws Exception {
-        assertThat(Elf.interpreter(Path.of("/bin/ls"))).hasValueSatisfying(i -> assertThat(i).contains("ld-linux"));
+        assertThat(Elf.interpreter(Path.of("/bin/ls")))
+                .hasValueSatisfying(i -> assertThat(i).contains("ld-linux"));
         Assumptions.assumeTrue(Files.isExecutable(ImageBuilder.BUSYBOX), "no /bin/busybox on this machine");
-        Assumptions.assumeTrue(Elf.interpreter(ImageBuilder.BUSYBOX).isEmpty(),
+        Assumptions.assumeTrue(
+                Elf.interpreter(ImageBuilder.BUSYBOX).isEmpty(),
                 "this machine has Debian's dynamic busybox, not busybox-static");
         ImageBuilder.requireStatic(ImageBuilder.BUSYBOX);
     }

@@ -15,7 +15,8 @@ class KernelTest {
 
     @Test
     void aMissingKernelPackageSaysWhatToInstall() {
-        assertThatThrownBy(() -> Kernel.find(tmp, tmp)).isInstanceOf(IsolaException.class)
+        assertThatThrownBy(() -> Kernel.find(tmp, tmp))
+                .isInstanceOf(IsolaException.class)
                 .hasMessageContaining("apt-get install linux-image-cloud-amd64");
     }
 

@@ -11,7 +11,8 @@ public final class KilledIsola {
 
     public static void main(String[] args) throws Exception {
         Path state = Path.of(args[0]);
-        VmOptions opt = VmOptions.fromEnvironment(new StatePaths(state), Map.of()).withPoolSize(1);
+        VmOptions opt =
+                VmOptions.fromEnvironment(new StatePaths(state), Map.of()).withPoolSize(1);
         AuditLog audit = AuditLog.open(state.resolve("audit-killed.jsonl"));
         VmEngine engine = new VmEngine(opt, audit, System.out::println);
         while (engine.poolReady() < 1) {
@@ -20,8 +21,8 @@ public final class KilledIsola {
         try (var dirs = java.nio.file.Files.list(opt.runDir())) {
             for (Path d : dirs.toList()) {
                 if (java.nio.file.Files.readString(d.resolve("owner")).equals(VmJanitor.me())) {
-                    System.out.println("ready " + java.nio.file.Files.readString(d.resolve("pid")).trim() + " "
-                            + d.getFileName());
+                    System.out.println("ready "
+                            + java.nio.file.Files.readString(d.resolve("pid")).trim() + " " + d.getFileName());
                 }
             }
         }

@@ -48,8 +48,16 @@ class LifecycleTest {
     @Test
     void aTimeoutKillsTheWholeVm() throws Exception {
         var spec = TestVms.spec(List.of("/bin/sleep", "600"));
-        spec = new io.isola.core.CellSpec(spec.engine(), spec.image(), spec.command(), spec.env(), spec.view(),
-                spec.workdir(), spec.network(), spec.limits().withTimeout(Duration.ofSeconds(1)), spec.files());
+        spec = new io.isola.core.CellSpec(
+                spec.engine(),
+                spec.image(),
+                spec.command(),
+                spec.env(),
+                spec.view(),
+                spec.workdir(),
+                spec.network(),
+                spec.limits().withTimeout(Duration.ofSeconds(1)),
+                spec.files());
         try (Cell c = TestVms.engine().start(spec, QUIET)) {
             CellExit e = c.waitFor();
             assertThat(e.reason()).isEqualTo(CellExit.Reason.KILLED);
@@ -65,24 +73,33 @@ class LifecycleTest {
             CellExit e = c.waitFor();
             assertThat(e.exitCode()).isEqualTo(125);
             // once this said only "QEMU crashed ()": now how it ended, and its console's last lines or that it had none
-            assertThat(e.detail()).startsWith("QEMU was killed by signal 9 (SIGKILL")
-                    .containsAnyOf("; its console's last lines: ", "; its console wrote nothing").doesNotContain("()");
+            assertThat(e.detail())
+                    .startsWith("QEMU was killed by signal 9 (SIGKILL")
+                    .containsAnyOf("; its console's last lines: ", "; its console wrote nothing")
+                    .doesNotContain("()");
         }
     }
 
     @Test
     void aGuestThatIsNeverReadyGetsAClearMessage() {
         assertThatThrownBy(() -> TestVms.engine().readyClone(Duration.ofMillis(1)))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("not ready within")
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("not ready within")
                 .hasMessageContaining("ISOLA_VM_READY_TIMEOUT");
     }
 
     @Test
     void afterIsolaIsKilledTheNextStartRemovesItsVms() throws Exception {
         VmEngine engine = TestVms.engine();
-        Process isola = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                KilledIsola.class.getName(), TestVms.state().toString()).redirectErrorStream(true).start();
+        Process isola = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KilledIsola.class.getName(),
+                        TestVms.state().toString())
+                .redirectErrorStream(true)
+                .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(isola.getInputStream()));
         String line;
         String ready = null;

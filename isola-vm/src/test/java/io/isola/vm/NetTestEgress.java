@@ -32,8 +32,15 @@ final class NetTestEgress implements Egress {
 
     static CellSpec spec(Egress egress, String script) {
         Network net = egress == null ? Network.NONE : Network.through(egress);
-        return new CellSpec(VmEngine.NAME, "host", List.of("/bin/sh", "-c", script),
-                CellEnvironment.build(Map.of(), List.of()), List.of(), Path.of("/"), net, Limits.DEFAULT,
+        return new CellSpec(
+                VmEngine.NAME,
+                "host",
+                List.of("/bin/sh", "-c", script),
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                Path.of("/"),
+                net,
+                Limits.DEFAULT,
                 TaskFiles.NONE);
     }
 
@@ -54,10 +61,12 @@ final class NetTestEgress implements Egress {
                 if (path.equals("/hold")) {
                     return;
                 }
-                byte[] body = path.startsWith("/big/") ? content(Integer.parseInt(path.substring(5)))
+                byte[] body = path.startsWith("/big/")
+                        ? content(Integer.parseInt(path.substring(5)))
                         : ("via egress for " + cellId + "\n").getBytes(StandardCharsets.UTF_8);
-                c.write(ByteBuffer.wrap(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length
-                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                c.write(ByteBuffer.wrap(
+                        ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII)));
                 for (int off = 0; off < body.length; off += 64 << 10) {
                     int n = Math.min(64 << 10, body.length - off);
                     c.write(ByteBuffer.wrap(body, off, n));

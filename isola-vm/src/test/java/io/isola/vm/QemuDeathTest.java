@@ -14,16 +14,19 @@ class QemuDeathTest {
 
     @Test
     void aSignalDeathNamesTheSignalAndWhatUsuallySendsIt() {
-        assertThat(QemuDeath.describe(9, "")).isEqualTo("QEMU was killed by signal 9 (SIGKILL, from another process "
-                + "or the kernel's out-of-memory killer); its console wrote nothing");
-        assertThat(QemuDeath.describe(31, " ")).startsWith("QEMU was killed by signal 31 (SIGSYS, from QEMU's own "
-                + "seccomp sandbox").endsWith("; its console wrote nothing");
-        assertThat(QemuDeath.describe(11 | 0x80, "x")).startsWith("QEMU was killed by signal 11 (SIGSEGV) and dumped core");
+        assertThat(QemuDeath.describe(9, ""))
+                .isEqualTo("QEMU was killed by signal 9 (SIGKILL, from another process "
+                        + "or the kernel's out-of-memory killer); its console wrote nothing");
+        assertThat(QemuDeath.describe(31, " "))
+                .startsWith("QEMU was killed by signal 31 (SIGSYS, from QEMU's own " + "seccomp sandbox")
+                .endsWith("; its console wrote nothing");
+        assertThat(QemuDeath.describe(11 | 0x80, "x"))
+                .startsWith("QEMU was killed by signal 11 (SIGSEGV) and dumped core");
     }
 
     @Test
     void anUnknownEndSaysSo() {
-        assertThat(QemuDeath.describe(-1, "")).isEqualTo("QEMU ended (its exit status is unknown); its console wrote "
-                + "nothing");
+        assertThat(QemuDeath.describe(-1, ""))
+                .isEqualTo("QEMU ended (its exit status is unknown); its console wrote " + "nothing");
     }
 }

@@ -29,9 +29,14 @@ class QemuHardeningTest {
                 assertThat(status).containsPattern("Groups:\\s*\n");
             }
             assertThat(status).containsPattern("Seccomp:\\s+2").containsPattern("NoNewPrivs:\\s+1");
-            String cmdline = Files.readString(Path.of("/proc/" + c.pid() + "/cmdline")).replace('\0', ' ');
-            assertThat(cmdline).contains("-nic none").contains("-nodefaults").contains("spawn=deny")
-                    .doesNotContain("unix:").doesNotContain("netdev");
+            String cmdline =
+                    Files.readString(Path.of("/proc/" + c.pid() + "/cmdline")).replace('\0', ' ');
+            assertThat(cmdline)
+                    .contains("-nic none")
+                    .contains("-nodefaults")
+                    .contains("spawn=deny")
+                    .doesNotContain("unix:")
+                    .doesNotContain("netdev");
             // its monitor and agent channel are socket pairs: no path any other process could connect to
             try (var fds = Files.list(Path.of("/proc/" + c.pid() + "/fd"))) {
                 for (Path fd : fds.toList()) {
@@ -57,12 +62,15 @@ class QemuHardeningTest {
             Path ram = Path.of("/proc/" + c.pid() + "/fd/6");
             assertThat(Files.readSymbolicLink(ram).toString()).startsWith("/memfd:isola-golden-ram");
             // As QEMU's user: the descriptor is within reach (reading works), but no write gets through.
-            assertThat(asUser(uid, "dd if=" + ram + " of=/dev/null bs=4096 count=1").exitCode()).isZero();
+            assertThat(asUser(uid, "dd if=" + ram + " of=/dev/null bs=4096 count=1")
+                            .exitCode())
+                    .isZero();
             Result write = asUser(uid, "printf x | dd of=" + ram + " bs=1 count=1 conv=notrunc");
             assertThat(write.exitCode()).isNotZero();
             assertThat(write.output()).contains("Operation not permitted");
-            Result file = asUser(uid, "printf x | dd of=" + TestVms.options().goldenDir().resolve("ram")
-                    + " bs=1 count=1 conv=notrunc");
+            Result file = asUser(
+                    uid,
+                    "printf x | dd of=" + TestVms.options().goldenDir().resolve("ram") + " bs=1 count=1 conv=notrunc");
             assertThat(file.exitCode()).isNotZero();
             assertThat(file.output()).contains("Permission denied");
         }
@@ -71,8 +79,17 @@ class QemuHardeningTest {
     private record Result(int exitCode, String output) {}
 
     private static Result asUser(int uid, String script) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--",
-                "/bin/sh", "-c", script).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/setpriv",
+                        "--reuid=" + uid,
+                        "--regid=" + uid,
+                        "--clear-groups",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        script)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         return new Result(p.waitFor(), out);
     }
@@ -80,10 +97,13 @@ class QemuHardeningTest {
     @Test
     void thePoolSizeAndOtherSettingsComeFromTheEnvironmentAndAreChecked() {
         StatePaths p = new StatePaths(Path.of("/tmp/x"));
-        assertThat(VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_POOL_SIZE", "3")).poolSize()).isEqualTo(3);
+        assertThat(VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_POOL_SIZE", "3"))
+                        .poolSize())
+                .isEqualTo(3);
         assertThat(VmOptions.fromEnvironment(p, Map.of()).poolSize()).isEqualTo(1);
         assertThatThrownBy(() -> VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_POOL_SIZE", "lots")))
-                .isInstanceOf(IsolaException.class).hasMessageContaining("ISOLA_VM_POOL_SIZE must be a whole number");
+                .isInstanceOf(IsolaException.class)
+                .hasMessageContaining("ISOLA_VM_POOL_SIZE must be a whole number");
         assertThatThrownBy(() -> VmOptions.fromEnvironment(p, Map.of("ISOLA_VM_MEMORY_MB", "1")))
                 .hasMessageContaining("from 128 to 65536");
     }

@@ -22,7 +22,8 @@ final class TestVms {
     private TestVms() {}
 
     static Path state() {
-        return Path.of(System.getProperty("isola.vm.testState", "target/vm-test-state")).toAbsolutePath();
+        return Path.of(System.getProperty("isola.vm.testState", "target/vm-test-state"))
+                .toAbsolutePath();
     }
 
     static VmOptions options() {
@@ -43,7 +44,15 @@ final class TestVms {
     }
 
     static CellSpec spec(List<String> command, TaskFiles files) {
-        return new CellSpec(VmEngine.NAME, "host", command, CellEnvironment.build(Map.of(), List.of()), List.of(),
-                Path.of("/"), Network.NONE, Limits.DEFAULT, files);
+        return new CellSpec(
+                VmEngine.NAME,
+                "host",
+                command,
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                Path.of("/"),
+                Network.NONE,
+                Limits.DEFAULT,
+                files);
     }
 }

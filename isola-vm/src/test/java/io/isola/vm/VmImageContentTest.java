@@ -30,8 +30,8 @@ class VmImageContentTest {
     private Result run(TaskFiles files, String... command) throws Exception {
         Path out = tmp.resolve("out.txt");
         Path err = tmp.resolve("err.txt");
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of(command), files),
-                Stdio.files(Path.of("/dev/null"), out, err))) {
+        try (Cell c = TestVms.engine()
+                .start(TestVms.spec(List.of(command), files), Stdio.files(Path.of("/dev/null"), out, err))) {
             int code = c.waitFor().exitCode();
             return new Result(code, Files.readString(out), Files.readString(err));
         }
@@ -45,8 +45,12 @@ class VmImageContentTest {
     void fileKnowsAPdfByItsMagic() throws Exception {
         Path in = Files.createDirectories(tmp.resolve("in"));
         Files.copy(Path.of("../examples/invoice.pdf"), in.resolve("doc"));
-        Result r = run(new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), null),
-                "/usr/bin/file", "-b", "--mime-type", "/task/in/doc");
+        Result r = run(
+                new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), null),
+                "/usr/bin/file",
+                "-b",
+                "--mime-type",
+                "/task/in/doc");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("application/pdf\n");
     }
@@ -86,9 +90,12 @@ class VmImageContentTest {
 
     @Test
     void etcHasNoSecretsAndNoHostUsers() throws Exception {
-        Result r = run("/bin/sh", "-c", "for f in shadow gshadow sudoers machine-id ssl/private; do "
-                + "[ -e /etc/$f ] && echo present: $f; done; cut -d: -f1 /etc/passwd /etc/group; "
-                + "ls /etc/ssh 2>/dev/null | grep host_.*key$; ls /etc/fonts/fonts.conf /etc/ld.so.cache");
+        Result r = run(
+                "/bin/sh",
+                "-c",
+                "for f in shadow gshadow sudoers machine-id ssl/private; do "
+                        + "[ -e /etc/$f ] && echo present: $f; done; cut -d: -f1 /etc/passwd /etc/group; "
+                        + "ls /etc/ssh 2>/dev/null | grep host_.*key$; ls /etc/fonts/fonts.conf /etc/ld.so.cache");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).doesNotContain("present:", "ssh_host_").contains("/etc/fonts/fonts.conf");
         Set<String> names = r.out().lines().filter(l -> !l.startsWith("/")).collect(Collectors.toSet());

@@ -3,10 +3,10 @@ package io.isola.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.core.Cell;
-import io.isola.core.Stdio;
-import io.isola.core.TaskFiles;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
+import io.isola.core.Stdio;
+import io.isola.core.TaskFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -43,8 +43,10 @@ class VmTaskFilesTest {
         Files.write(in.resolve("big.bin"), data);
         Path out = tmp.resolve("out");
         TaskFiles files = new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), null);
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/usr/bin/sha256sum", "/task/in/big.bin"), files),
-                Stdio.files(Path.of("/dev/null"), out, out))) {
+        try (Cell c = TestVms.engine()
+                .start(
+                        TestVms.spec(List.of("/usr/bin/sha256sum", "/task/in/big.bin"), files),
+                        Stdio.files(Path.of("/dev/null"), out, out))) {
             assertThat(c.waitFor().exitCode()).isZero();
         }
         assertThat(Files.readString(out)).startsWith(sha256(data) + " ");
@@ -55,8 +57,8 @@ class VmTaskFilesTest {
         byte[] data = random(4 << 20);
         Path stdin = Files.write(tmp.resolve("stdin.bin"), data);
         Path out = tmp.resolve("out");
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/usr/bin/sha256sum")),
-                Stdio.files(stdin, out, out))) {
+        try (Cell c =
+                TestVms.engine().start(TestVms.spec(List.of("/usr/bin/sha256sum")), Stdio.files(stdin, out, out))) {
             assertThat(c.waitFor().exitCode()).isZero();
         }
         assertThat(Files.readString(out)).startsWith(sha256(data) + " ");
@@ -73,9 +75,15 @@ class VmTaskFilesTest {
         Files.writeString(in.resolve("same.txt"), "untouched");
         TaskFiles files = new TaskFiles(List.of(new TaskFiles.Input(in, "/task/in")), "/task/out");
         Path staged = Files.createDirectories(tmp.resolve("staged"));
-        try (Cell c = TestVms.engine().start(TestVms.spec(List.of("/bin/sh", "-c",
-                "printf ORIGINAL 1<> /task/in/doc.txt; cat /task/in/same.txt > /dev/null"), files),
-                Stdio.files(Path.of("/dev/null"), tmp.resolve("o"), tmp.resolve("o")))) {
+        try (Cell c = TestVms.engine()
+                .start(
+                        TestVms.spec(
+                                List.of(
+                                        "/bin/sh",
+                                        "-c",
+                                        "printf ORIGINAL 1<> /task/in/doc.txt; cat /task/in/same.txt > /dev/null"),
+                                files),
+                        Stdio.files(Path.of("/dev/null"), tmp.resolve("o"), tmp.resolve("o")))) {
             assertThat(c.waitFor().exitCode()).isZero();
             Harvest h = c.harvest(staged, OutputQuota.DEFAULT);
             assertThat(h.files()).extracting(Harvest.OutputFile::name).containsExactly("doc.txt");

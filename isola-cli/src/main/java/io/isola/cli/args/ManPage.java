@@ -12,8 +12,10 @@ public final class ManPage {
     /** What a user can set outside the command line; the README's table has the rest. */
     private static final List<String[]> ENVIRONMENT = List.of(
             new String[] {"ISOLA_STATE_DIR", "the state directory (audit log, caches, the engine's mount points)"},
-            new String[] {"ISOLA_POLICY", "the policy file (else ~/.config/isola/policy.toml, /etc/isola/policy.toml, "
-                    + "the built-in one)"},
+            new String[] {
+                "ISOLA_POLICY",
+                "the policy file (else ~/.config/isola/policy.toml, /etc/isola/policy.toml, " + "the built-in one)"
+            },
             new String[] {"ISOLA_JAVA_HOME", "the JDK 25 to run on"},
             new String[] {"ISOLA_TRACE", "print where a start spends its time"},
             new String[] {"ISOLA_DEBUG", "print the stack trace of an internal error"});
@@ -77,7 +79,8 @@ public final class ManPage {
 
     private static void option(Option o, PrintStream out) {
         out.println(".TP");
-        List<String> names = o.names().stream().map(n -> "\\fB" + text(n) + "\\fR").toList();
+        List<String> names =
+                o.names().stream().map(n -> "\\fB" + text(n) + "\\fR").toList();
         out.println(String.join(", ", names) + (o.takesValue() ? " \\fI" + text(o.label()) + "\\fR" : ""));
         out.println(text(o.help()));
     }

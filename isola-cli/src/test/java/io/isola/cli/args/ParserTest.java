@@ -73,8 +73,10 @@ class ParserTest {
 
     @Test
     void optionsStandBeforeBetweenOrAfterOperands() throws UsageException {
-        for (String[] args : List.of(new String[] {"--json", "explain", "X"}, new String[] {"explain", "--json", "X"},
-                new String[] {"explain", "X", "--json"})) {
+        for (String[] args :
+                List.of(new String[] {"--json", "explain", "X"}, new String[] {"explain", "--json", "X"}, new String[] {
+                    "explain", "X", "--json"
+                })) {
             Recorder r = parse(false, args);
             assertThat(r.seen).as(String.join(" ", args)).containsExactly("--json");
             assertThat(r.operands).as(String.join(" ", args)).containsExactly("explain", "X");
@@ -108,8 +110,10 @@ class ParserTest {
     @Test
     void anUnknownOptionAfterAnOperandIsStillAnError() {
         assertThatThrownBy(() -> parse(false, "explain", "X", "--jsno"))
-                .isInstanceOf(UsageException.class).hasMessage("unknown option --jsno (did you mean --json?)");
+                .isInstanceOf(UsageException.class)
+                .hasMessage("unknown option --jsno (did you mean --json?)");
         assertThatThrownBy(() -> parse(false, "explain", "--policy"))
-                .isInstanceOf(UsageException.class).hasMessage("option --policy needs a value: --policy FILE");
+                .isInstanceOf(UsageException.class)
+                .hasMessage("option --policy needs a value: --policy FILE");
     }
 }

@@ -91,7 +91,9 @@ final class AuditFile implements AutoCloseable {
             jvmLock.lock();
             FileChannel c = null;
             try {
-                c = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                c = FileChannel.open(
+                        lockFile,
+                        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                         PosixFilePermissions.asFileAttribute(OWNER_MODE));
                 c.lock(); // released when the channel closes
             } catch (IOException | RuntimeException e) {
@@ -140,8 +142,10 @@ final class AuditFile implements AutoCloseable {
             out.close();
         }
         // Created 0600 and only then given to adm and widened: no moment in which others could open it.
-        out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_MODE));
+        out = FileChannel.open(
+                file,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(OWNER_MODE));
         outKey = keyOf(file);
         narrow(file, out.size() == 0);
     }
@@ -151,8 +155,8 @@ final class AuditFile implements AutoCloseable {
      * permission beyond it (a log an older Isola left 0644 becomes 0640; one an admin made 0600 stays so).
      */
     private void narrow(Path f, boolean fresh) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(f, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(f, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         PosixFileAttributes a = view.readAttributes();
         if (readers != null && a.group().getName().equals("root")) {
             view.setGroup(readers);
@@ -168,8 +172,8 @@ final class AuditFile implements AutoCloseable {
 
     private static Object keyOf(Path f) throws IOException {
         try {
-            return Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey();
+            return Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -177,7 +181,8 @@ final class AuditFile implements AutoCloseable {
 
     private static GroupPrincipal group(String name) {
         try {
-            return java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService()
+            return java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
                     .lookupPrincipalByGroupName(name);
         } catch (UserPrincipalNotFoundException e) {
             return null;

@@ -35,8 +35,10 @@ public final class AuditLog implements AutoCloseable {
         try {
             return new AuditLog(new AuditFile(file, rotation));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the audit log " + file + " (" + io.isola.core.IoReason.of(e)
-                    + "): check that its folder is yours to write", e);
+            throw new UncheckedIOException(
+                    "cannot open the audit log " + file + " (" + io.isola.core.IoReason.of(e)
+                            + "): check that its folder is yours to write",
+                    e);
         }
     }
 

@@ -18,6 +18,8 @@ public interface FileCreator {
     SeekableByteChannel createNew(Path target) throws IOException;
 
     /** Creation with Isola's own rights: for Isola's state directory. */
-    FileCreator ISOLA = target -> Files.newByteChannel(target, EnumSet.of(StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    FileCreator ISOLA = target -> Files.newByteChannel(
+            target,
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
 }

@@ -1,21 +1,20 @@
 package io.isola.core.output;
 
-import io.isola.core.TerminalText;
 import io.isola.core.Harvest;
-import io.isola.core.OutputQuota;
 import io.isola.core.Harvest.Kind;
 import io.isola.core.Harvest.OutputFile;
 import io.isola.core.Harvest.Problem;
 import io.isola.core.Harvest.Problem.Reason;
+import io.isola.core.OutputQuota;
+import io.isola.core.Sha256;
+import io.isola.core.TerminalText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import io.isola.core.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -36,7 +35,13 @@ public final class Harvester {
      * by name (AgentChannel.type), so the order here is free.
      */
     public enum EntryType {
-        FILE, DIRECTORY, SYMLINK, FIFO, DEVICE, SOCKET, OTHER;
+        FILE,
+        DIRECTORY,
+        SYMLINK,
+        FIFO,
+        DEVICE,
+        SOCKET,
+        OTHER;
 
         /** The kind of entry a {@code st_mode} (the type bits) describes. */
         public static EntryType ofMode(int mode) {
@@ -76,7 +81,9 @@ public final class Harvester {
             return false;
         }
         if (depth(safe) > quota.maxDepth()) {
-            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; its contents stay in the cell",
+            refuse(
+                    path,
+                    "is nested deeper than " + quota.maxDepth() + " directories; its contents stay in the cell",
                     Reason.TOO_DEEP);
             return false;
         }
@@ -84,8 +91,7 @@ public final class Harvester {
     }
 
     /** Offers one entry whose size is not known before it is read: it counts against the quota as it is read. */
-    public void offer(String path, EntryType type, int mode, long links, InputStream content, Kind kind,
-            String input) {
+    public void offer(String path, EntryType type, int mode, long links, InputStream content, Kind kind, String input) {
         offer(path, type, mode, links, UNKNOWN_SIZE, content, kind, input);
     }
 
@@ -99,14 +105,23 @@ public final class Harvester {
      *     engine cannot tell
      * @param input for a changed input file, its cell path (else null)
      */
-    public void offer(String path, EntryType type, int mode, long links, long size, InputStream content, Kind kind,
+    public void offer(
+            String path,
+            EntryType type,
+            int mode,
+            long links,
+            long size,
+            InputStream content,
+            Kind kind,
             String input) {
         String safe = safePath(path);
         if (safe == null) {
             return;
         }
         if (depth(safe) > quota.maxDepth() + 1) { // an engine that skipped enter() must not get around the limit
-            refuse(path, "is nested deeper than " + quota.maxDepth() + " directories; it stays in the cell",
+            refuse(
+                    path,
+                    "is nested deeper than " + quota.maxDepth() + " directories; it stays in the cell",
                     Reason.TOO_DEEP);
             return;
         }
@@ -126,23 +141,30 @@ public final class Harvester {
             return;
         }
         if (links > 1) {
-            refuse(path, "has " + links + " hard links; only files with a single name leave a cell",
-                    Reason.HARD_LINKS);
+            refuse(path, "has " + links + " hard links; only files with a single name leave a cell", Reason.HARD_LINKS);
             return;
         }
         if (files.size() >= quota.maxFiles()) {
-            refuse(path, "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell",
+            refuse(
+                    path,
+                    "is over the output quota of " + quota.maxFiles() + " files; it stays in the cell",
                     Reason.FILE_QUOTA);
             return;
         }
         if (size > quota.maxFileBytes()) {
-            refuse(path, "is over the limit of " + quota.maxFileBytes() + " bytes a file (it claims " + size
-                    + "); it stays in the cell", Reason.BYTE_QUOTA);
+            refuse(
+                    path,
+                    "is over the limit of " + quota.maxFileBytes() + " bytes a file (it claims " + size
+                            + "); it stays in the cell",
+                    Reason.BYTE_QUOTA);
             return;
         }
         if (size > quota.maxBytes() - bytes) {
-            refuse(path, "is over the output quota of " + quota.maxBytes() + " bytes (" + (quota.maxBytes() - bytes)
-                    + " were left, it claims " + size + "); it stays in the cell", Reason.BYTE_QUOTA);
+            refuse(
+                    path,
+                    "is over the output quota of " + quota.maxBytes() + " bytes (" + (quota.maxBytes() - bytes)
+                            + " were left, it claims " + size + "); it stays in the cell",
+                    Reason.BYTE_QUOTA);
             return;
         }
         copy(path, safe, mode, size, content, kind, input);
@@ -170,8 +192,8 @@ public final class Harvester {
         long n = 0;
         try {
             Files.createDirectories(target.getParent());
-            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (OutputStream out =
+                    Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 byte[] buf = new byte[64 << 10];
                 int r;
                 while ((r = content.read(buf)) > 0) {
@@ -187,9 +209,13 @@ public final class Harvester {
             }
             if (n > limit) {
                 Files.delete(target);
-                refuse(path, size == UNKNOWN_SIZE ? "is over the output quota of " + quota.maxBytes() + " bytes ("
-                        + left + " were left); it stays in the cell" : "holds more than the " + size + " bytes it "
-                        + "declared; it stays in the cell", Reason.BYTE_QUOTA);
+                refuse(
+                        path,
+                        size == UNKNOWN_SIZE
+                                ? "is over the output quota of " + quota.maxBytes() + " bytes (" + left
+                                        + " were left); it stays in the cell"
+                                : "holds more than the " + size + " bytes it " + "declared; it stays in the cell",
+                        Reason.BYTE_QUOTA);
                 return;
             }
         } catch (IOException e) {
@@ -203,15 +229,25 @@ public final class Harvester {
         }
         bytes += n;
         taken.add(name);
-        files.add(new OutputFile(name, target, n, quota.hash() ? HexFormat.of().formatHex(sha.digest()) : null, kind, input));
+        files.add(new OutputFile(
+                name, target, n, quota.hash() ? HexFormat.of().formatHex(sha.digest()) : null, kind, input));
         // told only now that it did come out: a refused entry is reported once, as refused
         if (!name.equals(path)) {
-            problems.add(new Problem(TerminalText.printable(path), (safe.equals(path) ? "has the name of a file that came out "
-                    + "before" : "had an unsafe name (control or format characters, a leading dot or dash, or over "
-                    + MAX_NAME_BYTES + " bytes)") + "; it comes out as " + name, true, Reason.RENAMED));
+            problems.add(new Problem(
+                    TerminalText.printable(path),
+                    (safe.equals(path)
+                                    ? "has the name of a file that came out " + "before"
+                                    : "had an unsafe name (control or format characters, a leading dot or dash, or over "
+                                            + MAX_NAME_BYTES + " bytes)")
+                            + "; it comes out as " + name,
+                    true,
+                    Reason.RENAMED));
         }
         if ((mode & SETID_BITS) != 0) {
-            problems.add(new Problem(TerminalText.printable(path), "had set-id bits; it comes out as a plain 0644 file", true,
+            problems.add(new Problem(
+                    TerminalText.printable(path),
+                    "had set-id bits; it comes out as a plain 0644 file",
+                    true,
                     Reason.SET_ID));
         }
     }
@@ -228,7 +264,9 @@ public final class Harvester {
         StringBuilder out = new StringBuilder();
         for (String part : path.split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                refuse(path, "has a path that climbs out of the output directory; it stays in the cell",
+                refuse(
+                        path,
+                        "has a path that climbs out of the output directory; it stays in the cell",
                         Reason.BAD_PATH);
                 return null;
             }
@@ -247,7 +285,7 @@ public final class Harvester {
         if (!taken.contains(name)) {
             return name;
         }
-        for (int i = 2;; i++) {
+        for (int i = 2; ; i++) {
             String candidate = name + "." + i;
             if (!taken.contains(candidate)) {
                 return candidate;
@@ -258,5 +296,4 @@ public final class Harvester {
     private static int depth(String safe) {
         return (int) safe.chars().filter(c -> c == '/').count() + 1;
     }
-
 }

@@ -30,8 +30,9 @@ final class OutputNames {
         if (s.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
             return s;
         }
-        String tag = "~" + HexFormat.of().formatHex(io.isola.core.Sha256.digest().digest(part.getBytes(StandardCharsets.UTF_8)),
-                0, 4);
+        String tag = "~"
+                + HexFormat.of()
+                        .formatHex(io.isola.core.Sha256.digest().digest(part.getBytes(StandardCharsets.UTF_8)), 0, 4);
         while (s.getBytes(StandardCharsets.UTF_8).length > 200) {
             s = s.substring(0, s.offsetByCodePoints(0, s.codePointCount(0, s.length()) - 1));
         }

@@ -57,7 +57,8 @@ public final class Persister {
      * probe file there with the rights files beside originals are made with.
      */
     public void checkCanCreateBeside(Path original) throws IOException {
-        Path probe = original.resolveSibling(".isola-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Path probe = original.resolveSibling(
+                ".isola-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         beside.createNew(probe).close();
         Files.delete(probe);
     }
@@ -74,9 +75,10 @@ public final class Persister {
             Path kept = switch (rule) {
                 case DISCARD -> null;
                 case QUARANTINE -> quarantine(f, from, out);
-                case NEW_VERSION -> besideIt
-                        ? keep(f, from.input(), beside, from, Seal.Kind.TASK_OUTPUT, Map.of(), out)
-                        : quarantine(f, from, out);
+                case NEW_VERSION ->
+                    besideIt
+                            ? keep(f, from.input(), beside, from, Seal.Kind.TASK_OUTPUT, Map.of(), out)
+                            : quarantine(f, from, out);
             };
             if (kept != null) {
                 out.add(new Outcome(kept, rule == Persistence.NEW_VERSION && !besideIt ? notBeside(from) : null));
@@ -84,8 +86,10 @@ public final class Persister {
             Files.deleteIfExists(f.staged());
         }
         if (rule == Persistence.DISCARD && !harvest.files().isEmpty()) {
-            out.add(new Outcome(null, "discarded " + harvest.files().size() + " file(s) the task left: the policy "
-                    + "says discard for " + from.trust().word() + " tasks"));
+            out.add(new Outcome(
+                    null,
+                    "discarded " + harvest.files().size() + " file(s) the task left: the policy " + "says discard for "
+                            + from.trust().word() + " tasks"));
         }
         return out;
     }
@@ -96,19 +100,28 @@ public final class Persister {
      * be {@code .bash_profile}, {@code -rf} or a look-alike of another file.
      */
     private static boolean isNewVersionOfOriginal(OutputFile f, Provenance from) {
-        return f.kind() == Harvest.Kind.CHANGED_INPUT && from.input() != null
+        return f.kind() == Harvest.Kind.CHANGED_INPUT
+                && from.input() != null
                 && f.name().equals(Harvester.safeName(from.input().getFileName().toString()));
     }
 
     private static String notBeside(Provenance from) {
         return "quarantined: not a new version of "
-                + (from.input() == null ? "an original" : from.input().getFileName().toString())
+                + (from.input() == null
+                        ? "an original"
+                        : from.input().getFileName().toString())
                 + ", and new-version puts only that beside the original";
     }
 
     private Path quarantine(OutputFile f, Provenance from, List<Outcome> out) throws IOException {
-        return keep(f, ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())), FileCreator.ISOLA, from,
-                Seal.Kind.TASK_OUTPUT, Map.of(), out);
+        return keep(
+                f,
+                ownDirectory(quarantine.resolve(from.taskId()).resolve(f.name())),
+                FileCreator.ISOLA,
+                from,
+                Seal.Kind.TASK_OUTPUT,
+                Map.of(),
+                out);
     }
 
     /**
@@ -117,37 +130,47 @@ public final class Persister {
      * besides, sealed as a result of {@code kind}. Its hash and seal are of Isola's staged copy, never of the
      * published file, which the user may change. Only the host's own rebuilds are {@link Seal.Kind#SAFE_VIEW}.
      */
-    public Path keepBeside(OutputFile f, Path wanted, Provenance from, Seal.Kind kind, Map<String, String> extra,
-            List<Outcome> out) throws IOException {
+    public Path keepBeside(
+            OutputFile f, Path wanted, Provenance from, Seal.Kind kind, Map<String, String> extra, List<Outcome> out)
+            throws IOException {
         return keep(f, wanted, beside, from, kind, extra, out);
     }
 
     /** {@code file}, once its directory exists: a directory of Isola's own, private to it. */
     private static Path ownDirectory(Path file) throws IOException {
-        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+                file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return file;
     }
 
     /** Copies a staged file to a new, exclusive target near {@code wanted}, marks it, or falls back. */
-    private Path keep(OutputFile f, Path wanted, FileCreator creator, Provenance from, Seal.Kind kind,
-            Map<String, String> extra, List<Outcome> out) throws IOException {
+    private Path keep(
+            OutputFile f,
+            Path wanted,
+            FileCreator creator,
+            Provenance from,
+            Seal.Kind kind,
+            Map<String, String> extra,
+            List<Outcome> out)
+            throws IOException {
         Path target = createExclusive(f.staged(), wanted, creator);
         Marks marks = marks(f, from, kind, extra);
         try {
             marks.write(target);
         } catch (Marks.TaintNotWritableException e) {
             Files.delete(target);
-            Path safe = createExclusive(f.staged(), ownDirectory(fallback.resolve(from.taskId()).resolve(f.name())),
-                    FileCreator.ISOLA);
+            Path safe = createExclusive(
+                    f.staged(), ownDirectory(fallback.resolve(from.taskId()).resolve(f.name())), FileCreator.ISOLA);
             try {
                 marks.write(safe);
             } catch (IOException notEvenHere) {
                 Files.delete(safe); // no copy may stay without its taint
                 throw notEvenHere;
             }
-            out.add(new Outcome(null, "not saved to " + wanted + ": " + e.getMessage() + ", and Isola does not let a "
-                    + "file lose its taint; it is kept in " + safe));
+            out.add(new Outcome(
+                    null,
+                    "not saved to " + wanted + ": " + e.getMessage() + ", and Isola does not let a "
+                            + "file lose its taint; it is kept in " + safe));
             return safe;
         }
         give(target);

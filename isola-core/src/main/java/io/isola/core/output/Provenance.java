@@ -13,5 +13,12 @@ import java.time.Instant;
  * @param referrer the freedesktop referrer URL to carry on, or null
  * @param input the original input file on the host, or null for a link
  */
-public record Provenance(String taskId, String cellId, TrustLevel trust, String origin, String originUrl,
-        String referrer, Path input, Instant time) {}
+public record Provenance(
+        String taskId,
+        String cellId,
+        TrustLevel trust,
+        String origin,
+        String originUrl,
+        String referrer,
+        Path input,
+        Instant time) {}

@@ -1,7 +1,7 @@
 package io.isola.core.output;
 
-import io.isola.core.TerminalText;
 import io.isola.core.IsolaException;
+import io.isola.core.TerminalText;
 import io.isola.core.trust.Marks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +40,7 @@ public final class Quarantine {
 
     /** Task ids as {@code Tasks.newId()} makes them: nothing else may name a directory in here. */
     private static final Pattern TASK_ID = Pattern.compile("t[0-9a-f]{12}");
+
     private static final int MIXED = -1;
 
     private final Path root;
@@ -82,14 +83,18 @@ public final class Quarantine {
     /** The task {@code id}, or a one-line error for an id that is malformed, unknown, or not this viewer's. */
     public Entry task(String id) throws IOException {
         if (!TASK_ID.matcher(id).matches()) {
-            throw new IsolaException("'" + TerminalText.printable(id) + "' is not a task id: ids are t and 12 hex digits,"
-                    + " as isola quarantine list shows them", 2);
+            throw new IsolaException(
+                    "'" + TerminalText.printable(id) + "' is not a task id: ids are t and 12 hex digits,"
+                            + " as isola quarantine list shows them",
+                    2);
         }
         Path d = root.resolve(id);
         Entry e = Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) ? read(id, d) : null;
         if (e == null || !visible(e)) {
-            throw new IsolaException("no quarantined task " + id + (viewer == 0 ? "" : " of yours")
-                    + ": isola quarantine list shows them", 2);
+            throw new IsolaException(
+                    "no quarantined task " + id + (viewer == 0 ? "" : " of yours")
+                            + ": isola quarantine list shows them",
+                    2);
         }
         return e;
     }
@@ -101,9 +106,13 @@ public final class Quarantine {
         }
         List<Item> out = new ArrayList<>();
         for (String n : names) {
-            Item found = e.files().stream().filter(f -> f.name().equals(n)).findFirst().orElseThrow(() ->
-                    new IsolaException("task " + e.task() + " has no file '" + TerminalText.printable(n) + "': isola "
-                            + "quarantine show " + e.task() + " lists its files", 2));
+            Item found = e.files().stream()
+                    .filter(f -> f.name().equals(n))
+                    .findFirst()
+                    .orElseThrow(() -> new IsolaException(
+                            "task " + e.task() + " has no file '" + TerminalText.printable(n) + "': isola "
+                                    + "quarantine show " + e.task() + " lists its files",
+                            2));
             if (!out.contains(found)) {
                 out.add(found);
             }
@@ -140,7 +149,8 @@ public final class Quarantine {
         if (f.marks().get(Marks.TRUST) != null) {
             return f.marks();
         }
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(f.marks().values());
+        java.util.Map<String, String> m =
+                new java.util.LinkedHashMap<>(f.marks().values());
         m.put(Marks.TRUST, "untrusted");
         return new Marks(m);
     }
@@ -178,7 +188,13 @@ public final class Quarantine {
             }
         }
         Marks first = files.isEmpty() ? Marks.NONE : files.get(0).marks();
-        return new Entry(id, dir, time(first, dir), first.get(Marks.TRUST), first.origin(), files,
+        return new Entry(
+                id,
+                dir,
+                time(first, dir),
+                first.get(Marks.TRUST),
+                first.origin(),
+                files,
                 owner == Integer.MIN_VALUE ? MIXED : owner);
     }
 

@@ -62,8 +62,8 @@ public record CanonicalUrl(String scheme, String host, int port, String path) {
     /** A port as written in a URL or pattern: digits only, 1 to 65535. */
     public static int port(String text) {
         if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
-            throw new IllegalArgumentException("its port '" + text + "' cannot be: a port is a number from 1 to "
-                    + "65535");
+            throw new IllegalArgumentException(
+                    "its port '" + text + "' cannot be: a port is a number from 1 to " + "65535");
         }
         return Integer.parseInt(text);
     }
@@ -145,8 +145,11 @@ public record CanonicalUrl(String scheme, String host, int port, String path) {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("its path is not UTF-8 once decoded");

@@ -25,8 +25,8 @@ public record Cidr(byte[] network, int prefix) {
         String addr = slash < 0 ? t : t.substring(0, slash);
         InetAddress a = literal(addr);
         if (a == null) {
-            throw new IllegalArgumentException("'" + text + "' is not an address block: write e.g. 10.0.0.0/8 or "
-                    + "fd00::/8");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not an address block: write e.g. 10.0.0.0/8 or " + "fd00::/8");
         }
         int max = a.getAddress().length * 8;
         int prefix = max;
@@ -39,8 +39,8 @@ public record Cidr(byte[] network, int prefix) {
         }
         byte[] bytes = a.getAddress();
         if (!equals(mask(bytes, prefix), bytes)) {
-            throw new IllegalArgumentException("'" + text + "' has bits set past its prefix: write "
-                    + format(mask(bytes, prefix)) + "/" + prefix);
+            throw new IllegalArgumentException(
+                    "'" + text + "' has bits set past its prefix: write " + format(mask(bytes, prefix)) + "/" + prefix);
         }
         return new Cidr(bytes, prefix);
     }
@@ -76,7 +76,8 @@ public record Cidr(byte[] network, int prefix) {
 
     /** Whether the whole of {@code other} lies within this block. */
     public boolean covers(Cidr other) {
-        return other.network.length == network.length && other.prefix >= prefix
+        return other.network.length == network.length
+                && other.prefix >= prefix
                 && equals(mask(other.network, prefix), network);
     }
 

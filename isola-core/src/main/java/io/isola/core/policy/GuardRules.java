@@ -13,8 +13,8 @@ import java.util.List;
  * @param denyOnOverload the answer when the guard cannot judge in time: deny (safe) or allow (available)
  * @param answerWithin the longest a request may wait before it gets the overload answer
  */
-public record GuardRules(List<Path> paths, List<Path> allow, List<Path> mark, boolean denyOnOverload,
-        Duration answerWithin) {
+public record GuardRules(
+        List<Path> paths, List<Path> allow, List<Path> mark, boolean denyOnOverload, Duration answerWithin) {
     public static final Duration DEFAULT_ANSWER_WITHIN = Duration.ofMillis(500);
     /** No place watched: the guard has nothing to do. */
     public static final GuardRules NONE = new GuardRules(List.of(), List.of(), List.of(), true, DEFAULT_ANSWER_WITHIN);

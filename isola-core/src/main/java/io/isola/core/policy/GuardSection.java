@@ -40,15 +40,19 @@ public final class GuardSection {
     private GuardRules read() {
         for (String k : table.keySet()) {
             if (!KEYS.contains(k)) {
-                throw fail(k, "unknown key '" + k + "' in [guard] (known: "
-                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                throw fail(
+                        k,
+                        "unknown key '" + k + "' in [guard] (known: "
+                                + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             }
         }
         List<Path> paths = places("paths");
         for (Path p : paths) {
             if (p.getNameCount() == 0) {
-                throw fail("paths", "the guard cannot watch / as a whole: the system itself opens files there; "
-                        + "name the places people keep files, e.g. [\"/home\", \"/tmp\", \"/media\"]");
+                throw fail(
+                        "paths",
+                        "the guard cannot watch / as a whole: the system itself opens files there; "
+                                + "name the places people keep files, e.g. [\"/home\", \"/tmp\", \"/media\"]");
             }
         }
         List<Path> allow = new ArrayList<>();
@@ -71,8 +75,10 @@ public final class GuardSection {
                 throw fail("answer-within", "answer-within " + e.getMessage());
             }
             if (within.isZero() || within.isNegative() || within.compareTo(LONGEST_WAIT) > 0) {
-                throw fail("answer-within", "answer-within must be above 0 and at most 10s: every program opening "
-                        + "a file waits that long at worst");
+                throw fail(
+                        "answer-within",
+                        "answer-within must be above 0 and at most 10s: every program opening "
+                                + "a file waits that long at worst");
             }
         }
         return new GuardRules(paths, allow, mark, overload.equals("deny"), within);

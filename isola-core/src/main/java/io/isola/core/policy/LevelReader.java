@@ -25,10 +25,23 @@ import org.tomlj.TomlTable;
  * is all in the file); a level that does not gets the built-in handlers.
  */
 final class LevelReader {
-    private static final Set<String> LEVEL_KEYS = Set.of("engine", "image", "persistence", "memory", "pids", "cpus",
-            "cpu-time", "timeout", "disk", "output-files", "output-bytes", "handlers", "network");
+    private static final Set<String> LEVEL_KEYS = Set.of(
+            "engine",
+            "image",
+            "persistence",
+            "memory",
+            "pids",
+            "cpus",
+            "cpu-time",
+            "timeout",
+            "disk",
+            "output-files",
+            "output-bytes",
+            "handlers",
+            "network");
     /** What tasks fill into a file's handler (OpenTask) and a link's (LinkTask); anything else stays literal. */
     static final List<String> FILE_PLACEHOLDERS = List.of("file", "output");
+
     static final List<String> LINK_PLACEHOLDERS = List.of("url", "name", "output");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_-]*)}");
 
@@ -85,17 +98,24 @@ final class LevelReader {
             persistence = Persistence.DISCARD;
         }
         Limits d = Limits.DEFAULT;
-        long memory = values.atLeast(s, "memory", values.size(s, "memory", d.memoryBytes()), Limits::requireMemory,
-                d.memoryBytes());
-        long pids = values.atLeast(s, "pids", values.number(s, "pids", d.maxPids()), n -> Limits.requirePids((int) n),
-                d.maxPids());
-        long disk = values.atLeast(s, "disk", values.size(s, "disk", d.diskBytes()), Limits::requireDisk,
-                d.diskBytes());
-        Limits limits = new Limits(memory, (int) pids, values.decimal(s, "cpus", d.cpus()),
-                values.duration(s, "cpu-time"), values.duration(s, "timeout"), disk);
+        long memory = values.atLeast(
+                s, "memory", values.size(s, "memory", d.memoryBytes()), Limits::requireMemory, d.memoryBytes());
+        long pids = values.atLeast(
+                s, "pids", values.number(s, "pids", d.maxPids()), n -> Limits.requirePids((int) n), d.maxPids());
+        long disk =
+                values.atLeast(s, "disk", values.size(s, "disk", d.diskBytes()), Limits::requireDisk, d.diskBytes());
+        Limits limits = new Limits(
+                memory,
+                (int) pids,
+                values.decimal(s, "cpus", d.cpus()),
+                values.duration(s, "cpu-time"),
+                values.duration(s, "timeout"),
+                disk);
         OutputQuota q = OutputQuota.DEFAULT;
-        OutputQuota quota = new OutputQuota((int) values.number(s, "output-files", q.maxFiles()),
-                values.size(s, "output-bytes", q.maxBytes()), q.maxDepth());
+        OutputQuota quota = new OutputQuota(
+                (int) values.number(s, "output-files", q.maxFiles()),
+                values.size(s, "output-bytes", q.maxBytes()),
+                q.maxDepth());
         return new LevelSettings(engine, image, persistence, limits, quota, handlers(t, s));
     }
 
@@ -118,8 +138,10 @@ final class LevelReader {
             List<String> argv = values.strings(table, type); // records a value that is no list of strings
             if (argv.isEmpty()) {
                 if (table.get(List.of(type)) instanceof TomlArray a && a.isEmpty()) {
-                    problems.add(table, type, "the handler for " + type + " is empty: give the command and its "
-                            + "arguments");
+                    problems.add(
+                            table,
+                            type,
+                            "the handler for " + type + " is empty: give the command and its " + "arguments");
                 }
                 continue;
             }
@@ -139,10 +161,13 @@ final class LevelReader {
             Matcher m = PLACEHOLDER.matcher(a);
             while (m.find()) {
                 if (!known.contains(m.group(1))) {
-                    problems.add(table, type, "the handler for " + type + " uses " + m.group() + ", which Isola "
-                            + "does not fill in for " + (link ? "a link" : "a file") + ": use "
-                            + (link ? "{url}, {name} or {output}" : "{file} or {output}")
-                            + (link ? "" : " (links' handlers, x-scheme-handler/..., get {url} and {name})"));
+                    problems.add(
+                            table,
+                            type,
+                            "the handler for " + type + " uses " + m.group() + ", which Isola "
+                                    + "does not fill in for " + (link ? "a link" : "a file") + ": use "
+                                    + (link ? "{url}, {name} or {output}" : "{file} or {output}")
+                                    + (link ? "" : " (links' handlers, x-scheme-handler/..., get {url} and {name})"));
                 }
             }
         }

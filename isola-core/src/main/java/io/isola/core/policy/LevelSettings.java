@@ -11,7 +11,12 @@ import java.util.Map;
  * @param handlers MIME type pattern ({@code application/pdf}, {@code text/*}, {@code *}) to the command that opens
  *     it; {@code {file}} stands for the input's path in the cell and {@code {output}} for the output directory
  */
-public record LevelSettings(String engine, String image, Persistence persistence, Limits limits, OutputQuota quota,
+public record LevelSettings(
+        String engine,
+        String image,
+        Persistence persistence,
+        Limits limits,
+        OutputQuota quota,
         Map<String, List<String>> handlers) {
     public LevelSettings {
         handlers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(handlers));

@@ -16,14 +16,20 @@ import java.util.regex.Pattern;
  * @param treatAsPublic documentation or benchmarking blocks that count as public addresses (test and lab set-ups);
  *     nothing else can be listed there
  */
-public record NetworkRules(Map<TrustLevel, NetworkAccess> access, Destinations intranet, Destinations highValue,
-        List<String> vpnInterfaces, List<Cidr> trustedNetworks, Set<Integer> ports, List<Cidr> treatAsPublic) {
+public record NetworkRules(
+        Map<TrustLevel, NetworkAccess> access,
+        Destinations intranet,
+        Destinations highValue,
+        List<String> vpnInterfaces,
+        List<Cidr> trustedNetworks,
+        Set<Integer> ports,
+        List<Cidr> treatAsPublic) {
     /** The ports an {@code internet} cell may use when the policy names none: HTTP and HTTPS. */
     public static final Set<Integer> DEFAULT_PORTS = Set.of(80, 443);
 
     /** What a policy without network words means: untrusted cells reach the internet, trusted ones the intranet. */
-    public static final NetworkRules DEFAULT = new NetworkRules(defaultAccess(), Destinations.NONE, Destinations.NONE,
-            List.of(), List.of(), DEFAULT_PORTS, List.of());
+    public static final NetworkRules DEFAULT = new NetworkRules(
+            defaultAccess(), Destinations.NONE, Destinations.NONE, List.of(), List.of(), DEFAULT_PORTS, List.of());
 
     public NetworkRules {
         access = Map.copyOf(access);

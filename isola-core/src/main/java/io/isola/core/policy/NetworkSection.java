@@ -16,11 +16,14 @@ import org.tomlj.TomlTable;
  */
 public final class NetworkSection {
     /** The keys of {@code [network]}. */
-    public static final Set<String> KEYS = Set.of("intranet", "high-value", "vpn-interfaces", "trusted-networks",
-            "ports", "treat-as-public");
+    public static final Set<String> KEYS =
+            Set.of("intranet", "high-value", "vpn-interfaces", "trusted-networks", "ports", "treat-as-public");
     /** Blocks that are never on the internet, so a lab or a test may call them public without harm. */
-    private static final List<Cidr> MAY_BE_PUBLIC = List.of(Cidr.parse("192.0.2.0/24"),
-            Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"), Cidr.parse("198.18.0.0/15"),
+    private static final List<Cidr> MAY_BE_PUBLIC = List.of(
+            Cidr.parse("192.0.2.0/24"),
+            Cidr.parse("198.51.100.0/24"),
+            Cidr.parse("203.0.113.0/24"),
+            Cidr.parse("198.18.0.0/15"),
             Cidr.parse("2001:db8::/32"));
 
     private final String source;
@@ -49,8 +52,14 @@ public final class NetworkSection {
         }
         Object n = toml.get(List.of("network"));
         if (n == null) {
-            return new NetworkRules(access, NetworkRules.Destinations.NONE, NetworkRules.Destinations.NONE,
-                    List.of(), List.of(), NetworkRules.DEFAULT_PORTS, List.of());
+            return new NetworkRules(
+                    access,
+                    NetworkRules.Destinations.NONE,
+                    NetworkRules.Destinations.NONE,
+                    List.of(),
+                    List.of(),
+                    NetworkRules.DEFAULT_PORTS,
+                    List.of());
         }
         if (!(n instanceof TomlTable net)) {
             error(toml, "network", "network must be a table: [network] with intranet = [...], high-value = [...]");
@@ -58,17 +67,23 @@ public final class NetworkSection {
         }
         for (String k : net.keySet()) {
             if (!KEYS.contains(k)) {
-                error(net, k, "unknown key '" + k + "' in [network] (known: "
-                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                error(
+                        net,
+                        k,
+                        "unknown key '" + k + "' in [network] (known: "
+                                + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             }
         }
         List<Cidr> treatAsPublic = new ArrayList<>();
         for (String s : strings(net, "treat-as-public")) {
             Cidr c = cidr(net, "treat-as-public", s);
             if (c != null && MAY_BE_PUBLIC.stream().noneMatch(m -> m.covers(c))) {
-                error(net, "treat-as-public", "treat-as-public lists " + s + ", which is not a documentation or "
-                        + "benchmarking block: only parts of 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, "
-                        + "198.18.0.0/15 and 2001:db8::/32 may be called public");
+                error(
+                        net,
+                        "treat-as-public",
+                        "treat-as-public lists " + s + ", which is not a documentation or "
+                                + "benchmarking block: only parts of 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, "
+                                + "198.18.0.0/15 and 2001:db8::/32 may be called public");
             } else if (c != null) {
                 treatAsPublic.add(c);
             }
@@ -77,8 +92,11 @@ public final class NetworkSection {
         for (String s : strings(net, "trusted-networks")) {
             Cidr c = cidr(net, "trusted-networks", s);
             if (c != null && c.prefix() == 0) {
-                error(net, "trusted-networks", "trusted-networks lists " + s + ", which is every network: name the "
-                        + "networks of your office, e.g. 192.168.10.0/24");
+                error(
+                        net,
+                        "trusted-networks",
+                        "trusted-networks lists " + s + ", which is every network: name the "
+                                + "networks of your office, e.g. 192.168.10.0/24");
             } else if (c != null) {
                 trusted.add(c);
             }
@@ -86,16 +104,24 @@ public final class NetworkSection {
         List<String> vpn = new ArrayList<>();
         for (String s : strings(net, "vpn-interfaces")) {
             if (!s.matches("[A-Za-z0-9_.*-]{1,15}")) {
-                error(net, "vpn-interfaces", "'" + s + "' is not an interface name: write e.g. wg0, tun* (at most "
-                        + "15 characters)");
+                error(
+                        net,
+                        "vpn-interfaces",
+                        "'" + s + "' is not an interface name: write e.g. wg0, tun* (at most " + "15 characters)");
             } else if (s.replace("*", "").isEmpty()) {
                 error(net, "vpn-interfaces", "'" + s + "' names every interface: name the VPN's, e.g. wg* or tun0");
             } else {
                 vpn.add(s);
             }
         }
-        return new NetworkRules(access, destinations(net, "intranet"), destinations(net, "high-value"), vpn, trusted,
-                ports(net), treatAsPublic);
+        return new NetworkRules(
+                access,
+                destinations(net, "intranet"),
+                destinations(net, "high-value"),
+                vpn,
+                trusted,
+                ports(net),
+                treatAsPublic);
     }
 
     private NetworkAccess access(TomlTable level, TrustLevel t) {
@@ -106,8 +132,11 @@ public final class NetworkSection {
             return null;
         }
         if (t == TrustLevel.UNTRUSTED && a == NetworkAccess.TRUSTED) {
-            error(level, "network", "network = \"trusted\" in [level.untrusted] would let untrusted tasks reach the "
-                    + "intranet: use \"internet\" or \"none\"");
+            error(
+                    level,
+                    "network",
+                    "network = \"trusted\" in [level.untrusted] would let untrusted tasks reach the "
+                            + "intranet: use \"internet\" or \"none\"");
             return null;
         }
         return a;
@@ -128,8 +157,11 @@ public final class NetworkSection {
             try {
                 OriginPattern p = OriginPattern.parse(t);
                 if (p.scheme() != null || p.port() != null || p.path() != null) {
-                    error(net, key, key + " lists '" + s + "': name a host (mail.example.com), its domain "
-                            + "(*.example.com) or an address block (10.0.0.0/8), without scheme, port or path");
+                    error(
+                            net,
+                            key,
+                            key + " lists '" + s + "': name a host (mail.example.com), its domain "
+                                    + "(*.example.com) or an address block (10.0.0.0/8), without scheme, port or path");
                 } else {
                     hosts.add(p);
                 }

@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  * @param port the port the pattern names, or null for the scheme's default (80 for http, 443 for https)
  * @param path the path glob ({@code *} is anything), or null for any path
  */
-public record OriginPattern(String text, String scheme, String host, boolean subdomains, Integer port,
-        Pattern path) {
+public record OriginPattern(String text, String scheme, String host, boolean subdomains, Integer port, Pattern path) {
     /** Parses {@code text}; throws {@link IllegalArgumentException} saying what is wrong and what to write. */
     public static OriginPattern parse(String text) {
         String t = text.trim();
@@ -30,8 +29,9 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
             rest = t.substring(sep + 3);
         }
         if (rest.contains("?") || rest.contains("#")) {
-            throw bad(text, "has a query or fragment: a pattern names a host and a path, e.g. "
-                    + "https://example.com/docs/*");
+            throw bad(
+                    text,
+                    "has a query or fragment: a pattern names a host and a path, e.g. " + "https://example.com/docs/*");
         }
         int slash = rest.indexOf('/');
         String authority = slash < 0 ? rest : rest.substring(0, slash);
@@ -65,8 +65,10 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
 
     private static String host(String text, String bare) {
         if (bare.isEmpty() || bare.contains("*") || (bare.startsWith("[") && !bare.endsWith("]"))) {
-            throw bad(text, "needs a host name, e.g. example.com or *.example.com (a wildcard may only open the "
-                    + "host name)");
+            throw bad(
+                    text,
+                    "needs a host name, e.g. example.com or *.example.com (a wildcard may only open the "
+                            + "host name)");
         }
         try {
             return CanonicalUrl.host(bare);
@@ -77,11 +79,12 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
 
     /** URLs are matched decoded and without dot segments, so a pattern must be written that way too. */
     private static Pattern path(String text, String p) {
-        boolean dotSegment = java.util.Arrays.stream(p.split("/", -1)).anyMatch(s -> s.equals(".")
-                || s.equals(".."));
+        boolean dotSegment = java.util.Arrays.stream(p.split("/", -1)).anyMatch(s -> s.equals(".") || s.equals(".."));
         if (p.contains("%") || p.contains("\\") || p.contains("//") || dotSegment) {
-            throw bad(text, "has %-escapes, dot segments, // or \\ in its path: URLs are matched decoded and with "
-                    + "dot segments resolved, so write the path as a browser shows it, e.g. /my docs/*");
+            throw bad(
+                    text,
+                    "has %-escapes, dot segments, // or \\ in its path: URLs are matched decoded and with "
+                            + "dot segments resolved, so write the path as a browser shows it, e.g. /my docs/*");
         }
         return Pattern.compile(glob(p));
     }
@@ -91,7 +94,8 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
     }
 
     static String glob(String s) {
-        return java.util.Arrays.stream(s.split("\\*", -1)).map(Pattern::quote)
+        return java.util.Arrays.stream(s.split("\\*", -1))
+                .map(Pattern::quote)
                 .collect(java.util.stream.Collectors.joining(".*"));
     }
 
@@ -112,7 +116,8 @@ public record OriginPattern(String text, String scheme, String host, boolean sub
         if (url.port() != wanted) {
             return false;
         }
-        boolean hostOk = subdomains ? url.host().endsWith("." + host) : url.host().equals(host);
+        boolean hostOk =
+                subdomains ? url.host().endsWith("." + host) : url.host().equals(host);
         return hostOk && (path == null || path.matcher(url.path()).matches());
     }
 }

@@ -12,7 +12,11 @@ import java.util.Map;
  * @param network what each level's cells may reach, and the destinations the policy names
  * @param guard where untrusted files open only in cells ({@code [guard]}); {@link GuardRules#NONE} when unset
  */
-public record Policy(String source, List<Rule> rules, Map<TrustLevel, LevelSettings> levels, NetworkRules network,
+public record Policy(
+        String source,
+        List<Rule> rules,
+        Map<TrustLevel, LevelSettings> levels,
+        NetworkRules network,
         GuardRules guard) {
     public Policy {
         rules = List.copyOf(rules);

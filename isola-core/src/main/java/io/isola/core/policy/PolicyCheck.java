@@ -13,7 +13,11 @@ import java.util.Set;
  *     {@code [level.NAME.handlers]} gets)
  * @param definedHandlers the levels whose handlers the file defines: for these, its table replaces the built-in one
  */
-public record PolicyCheck(String source, Policy policy, List<Problems.Problem> problems, List<Handler> handlers,
+public record PolicyCheck(
+        String source,
+        Policy policy,
+        List<Problems.Problem> problems,
+        List<Handler> handlers,
         Set<TrustLevel> definedHandlers) {
     /** One handler entry of the file: {@code "TYPE" = [ARGV...]} under {@code [level.LEVEL.handlers]}. */
     public record Handler(TrustLevel level, String type, List<String> argv, int line) {
@@ -39,7 +43,13 @@ public record PolicyCheck(String source, Policy policy, List<Problems.Problem> p
         }
         Problems.Problem first = problems.get(0);
         int more = problems.size() - 1;
-        throw new PolicyException(first.source(), first.line(), first.message() + (more == 0 ? ""
-                : " (and " + more + " more error" + (more == 1 ? "" : "s") + ": isola policy check lists them)"));
+        throw new PolicyException(
+                first.source(),
+                first.line(),
+                first.message()
+                        + (more == 0
+                                ? ""
+                                : " (and " + more + " more error" + (more == 1 ? "" : "s")
+                                        + ": isola policy check lists them)"));
     }
 }

@@ -62,7 +62,10 @@ public final class PolicyFile {
             throw new PolicyException(source, 0, "larger than 1 MiB: " + WHAT_TO_GIVE);
         }
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(content))
+                    .toString();
             return check(text, source, home);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new PolicyException(source, 0, "not UTF-8 text: save the policy as UTF-8");
@@ -81,18 +84,19 @@ public final class PolicyFile {
         return read(text, source, home, PolicyFile::builtInHandlers);
     }
 
-    private static PolicyCheck read(String text, String source, Path home,
-            Function<TrustLevel, Map<String, List<String>>> defaultHandlers) {
+    private static PolicyCheck read(
+            String text, String source, Path home, Function<TrustLevel, Map<String, List<String>>> defaultHandlers) {
         Problems problems = new Problems(source);
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
             // what follows a syntax error is read in ways its author did not write: report only the syntax
             for (TomlParseError e : toml.errors()) {
-                problems.add(e.position().line(), "not valid TOML: " + e.getMessage()
-                        .replaceAll(" \\(line \\d+, column \\d+\\)$", ""));
+                problems.add(
+                        e.position().line(),
+                        "not valid TOML: " + e.getMessage().replaceAll(" \\(line \\d+, column \\d+\\)$", ""));
             }
-            return new PolicyCheck(source, new Policy(source, List.of(), Map.of()), problems.list(), List.of(),
-                    Set.of());
+            return new PolicyCheck(
+                    source, new Policy(source, List.of(), Map.of()), problems.list(), List.of(), Set.of());
         }
         TomlValues values = new TomlValues(problems);
         values.unknownKeys(toml, TOP_KEYS, "the top level");
@@ -114,15 +118,22 @@ public final class PolicyFile {
         } catch (PolicyException e) {
             problems.add(e.line(), e.what());
         }
-        return new PolicyCheck(source, new Policy(source, rules, settings, network, guard), problems.list(),
-                levels.handlerLines, levels.definedHandlers);
+        return new PolicyCheck(
+                source,
+                new Policy(source, rules, settings, network, guard),
+                problems.list(),
+                levels.handlerLines,
+                levels.definedHandlers);
     }
 
     private static Map<String, List<String>> builtInHandlers(TrustLevel level) {
         var h = builtInHandlers;
         if (h == null) {
             Policy p = builtIn(Path.of("/"));
-            h = Map.of(TrustLevel.TRUSTED, p.level(TrustLevel.TRUSTED).handlers(), TrustLevel.UNTRUSTED,
+            h = Map.of(
+                    TrustLevel.TRUSTED,
+                    p.level(TrustLevel.TRUSTED).handlers(),
+                    TrustLevel.UNTRUSTED,
                     p.level(TrustLevel.UNTRUSTED).handlers());
             builtInHandlers = h;
         }

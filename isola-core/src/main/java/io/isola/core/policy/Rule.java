@@ -10,7 +10,12 @@ import java.util.List;
  *
  * @param line where the rule starts in its file, for messages and {@code isola policy show}
  */
-public record Rule(String name, int line, TrustLevel trust, List<OriginPattern> origins, List<Path> directories,
+public record Rule(
+        String name,
+        int line,
+        TrustLevel trust,
+        List<OriginPattern> origins,
+        List<Path> directories,
         List<String> types) {
     public Rule {
         origins = List.copyOf(origins);
@@ -22,8 +27,11 @@ public record Rule(String name, int line, TrustLevel trust, List<OriginPattern> 
         if (!origins.isEmpty() && origins.stream().noneMatch(o -> o.matches(f.origin()))) {
             return false;
         }
-        if (!directories.isEmpty() && (f.realPath() == null || directories.stream().noneMatch(
-                d -> f.realPath().startsWith(d) && !f.realPath().equals(d)))) {
+        if (!directories.isEmpty()
+                && (f.realPath() == null
+                        || directories.stream()
+                                .noneMatch(d -> f.realPath().startsWith(d)
+                                        && !f.realPath().equals(d)))) {
             return false;
         }
         return types.isEmpty() || f.type() != null && types.stream().anyMatch(t -> typeMatches(t, f.type()));
@@ -45,14 +53,19 @@ public record Rule(String name, int line, TrustLevel trust, List<OriginPattern> 
     public String describe() {
         StringBuilder b = new StringBuilder(trust.word()).append(" if");
         if (!origins.isEmpty()) {
-            b.append(" origin is ").append(String.join(" or ", origins.stream().map(OriginPattern::text).toList()));
+            b.append(" origin is ")
+                    .append(String.join(
+                            " or ", origins.stream().map(OriginPattern::text).toList()));
         }
         if (!directories.isEmpty()) {
-            b.append(origins.isEmpty() ? "" : " and").append(" file is under ")
-                    .append(String.join(" or ", directories.stream().map(Path::toString).toList()));
+            b.append(origins.isEmpty() ? "" : " and")
+                    .append(" file is under ")
+                    .append(String.join(
+                            " or ", directories.stream().map(Path::toString).toList()));
         }
         if (!types.isEmpty()) {
-            b.append(origins.isEmpty() && directories.isEmpty() ? "" : " and").append(" type is ")
+            b.append(origins.isEmpty() && directories.isEmpty() ? "" : " and")
+                    .append(" type is ")
                     .append(String.join(" or ", types));
         }
         return b.toString();

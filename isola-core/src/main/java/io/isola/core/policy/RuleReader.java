@@ -17,8 +17,9 @@ import org.tomlj.TomlTable;
 final class RuleReader {
     private static final Set<String> RULE_KEYS = Set.of("name", "trust", "origins", "directories", "types");
     /** Places where anyone can drop a file: trusting them, or a directory above them, trusts everyone. */
-    private static final List<Path> SHARED_DIRS = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"),
-            Path.of("/var/mail"));
+    private static final List<Path> SHARED_DIRS =
+            List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"), Path.of("/var/mail"));
+
     static final String MIME = "[a-z0-9.+-]+/([a-z0-9.+-]+|\\*)";
 
     private final TomlValues values;
@@ -93,10 +94,12 @@ final class RuleReader {
     private boolean distinct(Rule rule, List<Rule> earlierRules) {
         for (Rule earlier : earlierRules) {
             if (sameConditions(earlier, rule)) {
-                problems.add(rule.line(), "rule '" + rule.name() + "' can never match: rule '" + earlier.name()
-                        + "' (line " + earlier.line() + ") has the same conditions"
-                        + (earlier.trust() != rule.trust() ? " and gives the opposite trust" : "")
-                        + "; remove one of them");
+                problems.add(
+                        rule.line(),
+                        "rule '" + rule.name() + "' can never match: rule '" + earlier.name()
+                                + "' (line " + earlier.line() + ") has the same conditions"
+                                + (earlier.trust() != rule.trust() ? " and gives the opposite trust" : "")
+                                + "; remove one of them");
                 return false;
             }
         }
@@ -106,16 +109,20 @@ final class RuleReader {
     /** Refuses rules that would trust far more than anyone means to, so the untrusted default cannot slip. */
     private boolean check(Rule r) {
         if (r.origins().isEmpty() && r.directories().isEmpty() && r.types().isEmpty()) {
-            problems.add(r.line(), "rule '" + r.name() + "' matches everything: name the origins, directories or "
-                    + "types it is about (anything no rule names is untrusted already)");
+            problems.add(
+                    r.line(),
+                    "rule '" + r.name() + "' matches everything: name the origins, directories or "
+                            + "types it is about (anything no rule names is untrusted already)");
             return false;
         }
         if (r.trust() != TrustLevel.TRUSTED) {
             return true;
         }
         if (r.origins().isEmpty() && r.directories().isEmpty()) {
-            problems.add(r.line(), "rule '" + r.name() + "' trusts a file type wherever it comes from, downloads "
-                    + "included: add the directories or origins it is trusted from");
+            problems.add(
+                    r.line(),
+                    "rule '" + r.name() + "' trusts a file type wherever it comes from, downloads "
+                            + "included: add the directories or origins it is trusted from");
             return false;
         }
         Path realHome = home;
@@ -128,11 +135,15 @@ final class RuleReader {
         for (Path d : r.directories()) {
             // the home or a directory above it holds the downloads; a directory above /tmp holds /tmp
             boolean holdsHome = d.getNameCount() > 0 && (home.startsWith(d) || realHome.startsWith(d));
-            if (d.getNameCount() == 0 || holdsHome || SHARED_DIRS.stream().anyMatch(s -> s.startsWith(d))
+            if (d.getNameCount() == 0
+                    || holdsHome
+                    || SHARED_DIRS.stream().anyMatch(s -> s.startsWith(d))
                     || !SecurePath.isSecure(d, realHome)) {
-                problems.add(r.line(), "rule '" + r.name() + "' trusts " + d + ", where "
-                        + (holdsHome ? "your downloads and mail attachments land too" : "anyone can put files")
-                        + ": name the directories you really trust");
+                problems.add(
+                        r.line(),
+                        "rule '" + r.name() + "' trusts " + d + ", where "
+                                + (holdsHome ? "your downloads and mail attachments land too" : "anyone can put files")
+                                + ": name the directories you really trust");
                 ok = false;
             }
         }
@@ -141,7 +152,8 @@ final class RuleReader {
 
     private static boolean sameConditions(Rule a, Rule b) {
         return Set.copyOf(a.origins().stream().map(OriginPattern::text).toList())
-                .equals(Set.copyOf(b.origins().stream().map(OriginPattern::text).toList()))
+                        .equals(Set.copyOf(
+                                b.origins().stream().map(OriginPattern::text).toList()))
                 && Set.copyOf(a.directories()).equals(Set.copyOf(b.directories()))
                 && Set.copyOf(a.types()).equals(Set.copyOf(b.types()));
     }

@@ -26,8 +26,11 @@ final class TomlValues {
     void unknownKeys(TomlTable t, Set<String> known, String where) {
         for (String k : t.keySet()) {
             if (!known.contains(k)) {
-                problems.add(t, k, "unknown key '" + k + "' in " + where + " (known: "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
+                problems.add(
+                        t,
+                        k,
+                        "unknown key '" + k + "' in " + where + " (known: "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }

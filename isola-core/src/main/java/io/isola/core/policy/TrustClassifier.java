@@ -39,8 +39,7 @@ public final class TrustClassifier {
          *
          * @param value what was judged: the file's real path or the mark's value
          */
-        public record Evidence(String source, String value, TrustLevel level, String why, Rule rule,
-                boolean decided) {
+        public record Evidence(String source, String value, TrustLevel level, String why, Rule rule, boolean decided) {
             Evidence decide() {
                 return new Evidence(source, value, level, why, rule, true);
             }
@@ -65,11 +64,20 @@ public final class TrustClassifier {
         Seal.Kind sealed = markTrust == null ? null : seal.verifiedKind(marks, sha256);
         if (sealed == Seal.Kind.SAFE_VIEW && "trusted".equals(markTrust)) {
             // The host drew it from pixels itself: nothing of the original survives to carry what an origin warns of.
-            Verdict.Evidence e = new Verdict.Evidence("user." + Marks.SEAL, Seal.Kind.SAFE_VIEW.word(),
-                    TrustLevel.TRUSTED, "a safe view sealed by this host", null, true);
-            return new Verdict(TrustLevel.TRUSTED, "Isola's sealed mark: a safe view rebuilt from pixels by the host "
-                    + "in cell " + marks.get(Marks.CELL) + ", content unchanged since; it vouches for itself, "
-                    + "whatever its origin marks say", null, List.of(e));
+            Verdict.Evidence e = new Verdict.Evidence(
+                    "user." + Marks.SEAL,
+                    Seal.Kind.SAFE_VIEW.word(),
+                    TrustLevel.TRUSTED,
+                    "a safe view sealed by this host",
+                    null,
+                    true);
+            return new Verdict(
+                    TrustLevel.TRUSTED,
+                    "Isola's sealed mark: a safe view rebuilt from pixels by the host "
+                            + "in cell " + marks.get(Marks.CELL) + ", content unchanged since; it vouches for itself, "
+                            + "whatever its origin marks say",
+                    null,
+                    List.of(e));
         }
         String note = "";
         Verdict.Evidence trustMark = null;
@@ -82,8 +90,12 @@ public final class TrustClassifier {
                                     + "vouches for nothing)"
                             : " (a 'trusted' mark without a valid seal was ignored)";
         } else if (markTrust != null) {
-            trustMark = new Verdict.Evidence("user." + Marks.TRUST, markTrust, TrustLevel.UNTRUSTED,
-                    "marked untrusted by Isola: it left cell " + marks.get(Marks.CELL) + originText(marks), null,
+            trustMark = new Verdict.Evidence(
+                    "user." + Marks.TRUST,
+                    markTrust,
+                    TrustLevel.UNTRUSTED,
+                    "marked untrusted by Isola: it left cell " + marks.get(Marks.CELL) + originText(marks),
+                    null,
                     false);
         }
         Verdict.Evidence place = place(realPath, type);
@@ -98,8 +110,8 @@ public final class TrustClassifier {
      * The least trusted evidence wins. When several distrust the file, the one named is Isola's own untrusted mark,
      * else a rule that distrusts the place, else the first origin mark no rule trusts, else the place's default.
      */
-    private static Verdict weigh(Verdict.Evidence place, Verdict.Evidence trustMark, List<Verdict.Evidence> origins,
-            String note) {
+    private static Verdict weigh(
+            Verdict.Evidence place, Verdict.Evidence trustMark, List<Verdict.Evidence> origins, String note) {
         List<Verdict.Evidence> all = new ArrayList<>();
         all.add(place);
         if (trustMark != null) {
@@ -111,13 +123,19 @@ public final class TrustClassifier {
             decider = place;
         }
         if (decider == null) {
-            decider = origins.stream().filter(e -> e.level() == TrustLevel.UNTRUSTED).findFirst().orElse(place);
+            decider = origins.stream()
+                    .filter(e -> e.level() == TrustLevel.UNTRUSTED)
+                    .findFirst()
+                    .orElse(place);
         }
         String reason = decider.why() + note;
         if (decider == place && place.level() == TrustLevel.UNTRUSTED) {
-            reason += origins.stream().filter(e -> e.level() == TrustLevel.TRUSTED).findFirst()
+            reason += origins.stream()
+                    .filter(e -> e.level() == TrustLevel.TRUSTED)
+                    .findFirst()
                     .map(e -> " (its origin " + e.value() + " is trusted, but an origin mark is only a claim: it can "
-                            + "lower trust, never raise it)").orElse("");
+                            + "lower trust, never raise it)")
+                    .orElse("");
         }
         List<Verdict.Evidence> marked = new ArrayList<>();
         for (Verdict.Evidence e : all) {
@@ -130,10 +148,20 @@ public final class TrustClassifier {
         Rule r = policy.firstMatch(new Facts(realPath, type, null));
         String value = String.valueOf(realPath);
         return r == null
-                ? new Verdict.Evidence("place", value, TrustLevel.UNTRUSTED, "no rule of " + policy.source()
-                        + " matches it, and anything not named is untrusted", null, false)
-                : new Verdict.Evidence("place", value, r.trust(), "rule '" + r.name() + "' (line " + r.line()
-                        + ") matches: " + r.describe(), r, false);
+                ? new Verdict.Evidence(
+                        "place",
+                        value,
+                        TrustLevel.UNTRUSTED,
+                        "no rule of " + policy.source() + " matches it, and anything not named is untrusted",
+                        null,
+                        false)
+                : new Verdict.Evidence(
+                        "place",
+                        value,
+                        r.trust(),
+                        "rule '" + r.name() + "' (line " + r.line() + ") matches: " + r.describe(),
+                        r,
+                        false);
     }
 
     /** One origin mark, judged by the first rule that matches it (with the type); untrusted when none does. */
@@ -144,25 +172,43 @@ public final class TrustClassifier {
         }
         URI url = uri(text);
         if (url == null) {
-            return new Verdict.Evidence(source, text, TrustLevel.UNTRUSTED, "its origin mark '" + text
-                    + "' is not a URL Isola can judge", null, false);
+            return new Verdict.Evidence(
+                    source,
+                    text,
+                    TrustLevel.UNTRUSTED,
+                    "its origin mark '" + text + "' is not a URL Isola can judge",
+                    null,
+                    false);
         }
         try {
             CanonicalUrl.of(url);
         } catch (IllegalArgumentException e) {
-            return new Verdict.Evidence(source, text, TrustLevel.UNTRUSTED, "its origin mark '" + text
-                    + "' cannot be judged: " + e.getMessage(), null, false);
+            return new Verdict.Evidence(
+                    source,
+                    text,
+                    TrustLevel.UNTRUSTED,
+                    "its origin mark '" + text + "' cannot be judged: " + e.getMessage(),
+                    null,
+                    false);
         }
         Rule o = policy.firstMatch(new Facts(null, type, url));
-        String how = mark.equals(Marks.XDG_REFERRER) ? "it was reached from " + text + " (its referrer)"
+        String how = mark.equals(Marks.XDG_REFERRER)
+                ? "it was reached from " + text + " (its referrer)"
                 : "it was downloaded from " + text;
         if (o == null) {
-            return new Verdict.Evidence(source, text, TrustLevel.UNTRUSTED, how + ", and no rule trusts that origin",
-                    null, false);
+            return new Verdict.Evidence(
+                    source, text, TrustLevel.UNTRUSTED, how + ", and no rule trusts that origin", null, false);
         }
-        return new Verdict.Evidence(source, text, o.trust(), o.trust() == TrustLevel.UNTRUSTED
-                ? "its origin " + text + " matches rule '" + o.name() + "' (line " + o.line() + "), which distrusts it"
-                : "its origin " + text + " matches rule '" + o.name() + "' (line " + o.line() + ")", o, false);
+        return new Verdict.Evidence(
+                source,
+                text,
+                o.trust(),
+                o.trust() == TrustLevel.UNTRUSTED
+                        ? "its origin " + text + " matches rule '" + o.name() + "' (line " + o.line()
+                                + "), which distrusts it"
+                        : "its origin " + text + " matches rule '" + o.name() + "' (line " + o.line() + ")",
+                o,
+                false);
     }
 
     /** A {@code file:} origin (what Isola records when a task's input had none) is judged by the place it names. */
@@ -175,8 +221,13 @@ public final class TrustClassifier {
             }
             p = Path.of(u.getPath()).normalize();
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return new Verdict.Evidence(source, text, TrustLevel.UNTRUSTED, "its origin mark '" + text
-                    + "' is not a file URL Isola can judge", null, false);
+            return new Verdict.Evidence(
+                    source,
+                    text,
+                    TrustLevel.UNTRUSTED,
+                    "its origin mark '" + text + "' is not a file URL Isola can judge",
+                    null,
+                    false);
         }
         try {
             p = p.toRealPath(); // rules name real places; an original that is gone is judged by its name
@@ -185,18 +236,32 @@ public final class TrustClassifier {
         }
         Rule r = policy.firstMatch(new Facts(p, type, null));
         if (r == null) {
-            return new Verdict.Evidence(source, text, TrustLevel.UNTRUSTED, "it was made from " + p
-                    + ", and no rule trusts that place", null, false);
+            return new Verdict.Evidence(
+                    source,
+                    text,
+                    TrustLevel.UNTRUSTED,
+                    "it was made from " + p + ", and no rule trusts that place",
+                    null,
+                    false);
         }
-        return new Verdict.Evidence(source, text, r.trust(), "it was made from " + p + ", which rule '" + r.name()
-                + "' (line " + r.line() + ") " + (r.trust() == TrustLevel.TRUSTED ? "trusts" : "distrusts"), r, false);
+        return new Verdict.Evidence(
+                source,
+                text,
+                r.trust(),
+                "it was made from " + p + ", which rule '" + r.name() + "' (line " + r.line() + ") "
+                        + (r.trust() == TrustLevel.TRUSTED ? "trusts" : "distrusts"),
+                r,
+                false);
     }
 
     public Verdict link(URI url) {
         Rule r = policy.firstMatch(new Facts(null, null, url));
         return r == null
-                ? new Verdict(TrustLevel.UNTRUSTED, "no rule of " + policy.source() + " trusts " + url.getHost()
-                        + ", and anything not named is untrusted", null)
+                ? new Verdict(
+                        TrustLevel.UNTRUSTED,
+                        "no rule of " + policy.source() + " trusts " + url.getHost()
+                                + ", and anything not named is untrusted",
+                        null)
                 : new Verdict(r.trust(), "rule '" + r.name() + "' (line " + r.line() + ") matches: " + r.describe(), r);
     }
 

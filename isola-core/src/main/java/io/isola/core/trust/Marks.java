@@ -71,8 +71,8 @@ public record Marks(Map<String, String> values) {
 
     /** Isola's mark and the freedesktop ones that a file has; an empty set where the file system has none. */
     public static Marks read(Path file) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return NONE;
         }
@@ -102,8 +102,8 @@ public record Marks(Map<String, String> values) {
      * user attributes: a file that cannot carry its taint must not leave Isola's quarantine.
      */
     public void write(Path file) throws IOException {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             throw new TaintNotWritableException(file);
         }

@@ -65,14 +65,19 @@ public final class Seal {
             new SecureRandom().nextBytes(k);
             Files.createDirectories(keyFile.getParent());
             try {
-                Files.write(Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------"))), k, StandardOpenOption.WRITE);
+                Files.write(
+                        Files.createFile(
+                                keyFile,
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                        k,
+                        StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException raced) {
                 // another Isola made it first: use theirs
             }
         }
         var perms = Files.getPosixFilePermissions(keyFile, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))
+        if (perms.stream()
+                        .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))
                 || Files.isSymbolicLink(keyFile)) {
             throw new IOException(keyFile + " may be read by others, so anyone could forge Isola's seal: remove it "
                     + "(Isola makes a new one; files sealed with the old key are no longer vouched for)");
@@ -88,8 +93,10 @@ public final class Seal {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((LAYOUT + "\n" + kind.word() + "\n" + trust.word() + "\n"
-                    + sha256 + "\n" + cell).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(mac.doFinal(
+                            (LAYOUT + "\n" + kind.word() + "\n" + trust.word() + "\n" + sha256 + "\n" + cell)
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no HmacSHA256", e);
         }
@@ -104,11 +111,15 @@ public final class Seal {
         Kind kind = Kind.parse(marks.get(Marks.KIND));
         TrustLevel t = TrustLevel.parse(marks.get(Marks.TRUST));
         String seal = marks.get(Marks.SEAL), cell = marks.get(Marks.CELL);
-        if (kind == null || t == null || seal == null || cell == null
+        if (kind == null
+                || t == null
+                || seal == null
+                || cell == null
                 || !actualSha256.equals(marks.get(Marks.SHA256))) {
             return null;
         }
-        boolean ok = MessageDigest.isEqual(seal.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        boolean ok = MessageDigest.isEqual(
+                seal.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 sign(kind, t, actualSha256, cell).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return ok ? kind : null;
     }

@@ -65,8 +65,8 @@ class AuditLogConcurrencyTest {
                 try {
                     start.await();
                     for (int i = 0; i < EVENTS; i++) {
-                        log.record(AuditEvent.of("test.event", "c" + thread, "thread", thread, "seq", i,
-                                "padding", PADDING));
+                        log.record(AuditEvent.of(
+                                "test.event", "c" + thread, "thread", thread, "seq", i, "padding", PADDING));
                     }
                 } catch (Throwable e) {
                     failures.add(e);

@@ -34,7 +34,9 @@ class AuditLogFileTest {
 
     private static boolean hasGroup(String name) {
         try {
-            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(name);
+            java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName(name);
             return true;
         } catch (IOException e) {
             return false;
@@ -46,7 +48,9 @@ class AuditLogFileTest {
     }
 
     private static String group(Path f) throws IOException {
-        return Files.readAttributes(f, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        return Files.readAttributes(f, java.nio.file.attribute.PosixFileAttributes.class)
+                .group()
+                .getName();
     }
 
     @Test
@@ -80,13 +84,26 @@ class AuditLogFileTest {
         long cap = 64 << 10;
         List<Process> writers = new ArrayList<>();
         for (int p = 0; p < processes; p++) {
-            writers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), AuditWriter.class.getName(), file.toString(),
-                    "p" + p, Integer.toString(threads), Integer.toString(events), Long.toString(cap), "1000")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("writer" + p + ".out").toFile()).start());
+            writers.add(new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            AuditWriter.class.getName(),
+                            file.toString(),
+                            "p" + p,
+                            Integer.toString(threads),
+                            Integer.toString(events),
+                            Long.toString(cap),
+                            "1000")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("writer" + p + ".out").toFile())
+                    .start());
         }
         for (int p = 0; p < processes; p++) {
-            assertThat(writers.get(p).waitFor()).as(Files.readString(dir.resolve("writer" + p + ".out"))).isZero();
+            assertThat(writers.get(p).waitFor())
+                    .as(Files.readString(dir.resolve("writer" + p + ".out")))
+                    .isZero();
         }
         List<Path> logs = logs(file);
         assertThat(logs.size()).as("rotated at least a few times").isGreaterThan(5);
@@ -97,7 +114,9 @@ class AuditLogFileTest {
             for (String line : Files.readAllLines(log)) {
                 JsonNode n = JSON.readTree(line); // a torn or interleaved line would not parse
                 assertThat(n.get("padding").asText()).hasSize(AuditWriter.PADDING.length());
-                assertThat(seen.add(n.get("cell").asText() + "/" + n.get("seq").asInt())).as(line).isTrue();
+                assertThat(seen.add(n.get("cell").asText() + "/" + n.get("seq").asInt()))
+                        .as(line)
+                        .isTrue();
             }
         }
         assertThat(seen).hasSize(processes * threads * events);
@@ -109,7 +128,8 @@ class AuditLogFileTest {
         long cap = 8 << 10;
         AuditWriter.write(file, "t", 2, 500, new AuditRotation(cap, 3));
         List<Path> logs = logs(file);
-        assertThat(logs).extracting(p -> p.getFileName().toString())
+        assertThat(logs)
+                .extracting(p -> p.getFileName().toString())
                 .containsExactlyInAnyOrder("audit.jsonl", "audit.jsonl.1", "audit.jsonl.2", "audit.jsonl.3");
         for (Path log : logs) {
             assertThat(Files.size(log)).isLessThanOrEqualTo(cap).isGreaterThan(cap / 2);
@@ -128,26 +148,33 @@ class AuditLogFileTest {
             log.record(AuditEvent.of("small", "c3"));
         }
         assertThat(Files.readString(dir.resolve("audit.jsonl.2"))).contains("\"c1\"");
-        assertThat(Files.readString(dir.resolve("audit.jsonl.1"))).contains("\"c2\"").hasSizeGreaterThan(10_000);
+        assertThat(Files.readString(dir.resolve("audit.jsonl.1")))
+                .contains("\"c2\"")
+                .hasSizeGreaterThan(10_000);
         assertThat(Files.readString(file)).contains("\"c3\"");
     }
 
     @Test
     void rotationIsSetByTheEnvironmentAndBadValuesGetOneLine() {
         assertThat(AuditRotation.fromEnvironment(java.util.Map.of())).isEqualTo(AuditRotation.DEFAULT);
-        assertThat(AuditRotation.fromEnvironment(java.util.Map.of("ISOLA_AUDIT_MAX_SIZE", "1M", "ISOLA_AUDIT_KEEP",
-                "2"))).isEqualTo(new AuditRotation(1 << 20, 2));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditRotation.fromEnvironment(
-                java.util.Map.of("ISOLA_AUDIT_MAX_SIZE", "1"))).isInstanceOf(io.isola.core.IsolaException.class)
+        assertThat(AuditRotation.fromEnvironment(
+                        java.util.Map.of("ISOLA_AUDIT_MAX_SIZE", "1M", "ISOLA_AUDIT_KEEP", "2")))
+                .isEqualTo(new AuditRotation(1 << 20, 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> AuditRotation.fromEnvironment(java.util.Map.of("ISOLA_AUDIT_MAX_SIZE", "1")))
+                .isInstanceOf(io.isola.core.IsolaException.class)
                 .hasMessage("ISOLA_AUDIT_MAX_SIZE '1' is too small: use at least 4K, e.g. 10M");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditRotation.fromEnvironment(
-                java.util.Map.of("ISOLA_AUDIT_KEEP", "none"))).isInstanceOf(io.isola.core.IsolaException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> AuditRotation.fromEnvironment(java.util.Map.of("ISOLA_AUDIT_KEEP", "none")))
+                .isInstanceOf(io.isola.core.IsolaException.class)
                 .hasMessageStartingWith("ISOLA_AUDIT_KEEP 'none' is not a positive whole number");
     }
 
     private static List<Path> logs(Path file) throws IOException {
         try (Stream<Path> s = Files.list(file.getParent())) {
-            return s.filter(p -> p.getFileName().toString().matches("audit\\.jsonl(\\.[0-9]+)?")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().matches("audit\\.jsonl(\\.[0-9]+)?"))
+                    .sorted()
+                    .toList();
         }
     }
 }

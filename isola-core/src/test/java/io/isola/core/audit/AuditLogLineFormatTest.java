@@ -26,16 +26,29 @@ class AuditLogLineFormatTest {
         Path file = dir.resolve("state/audit.jsonl");
         Instant before = Instant.now();
         try (AuditLog log = AuditLog.open(file)) {
-            log.record(AuditEvent.of("cell.created", "c0123456789ab", "engine", "sandbox", "pid", 4242,
-                    "memory", 536870912L, "cpus", 0.5, "network", false, "command", List.of("/bin/echo", "hi")));
+            log.record(AuditEvent.of(
+                    "cell.created",
+                    "c0123456789ab",
+                    "engine",
+                    "sandbox",
+                    "pid",
+                    4242,
+                    "memory",
+                    536870912L,
+                    "cpus",
+                    0.5,
+                    "network",
+                    false,
+                    "command",
+                    List.of("/bin/echo", "hi")));
         }
         Instant after = Instant.now();
 
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(1);
         JsonNode n = JSON.readTree(lines.get(0));
-        assertThat(fieldNames(n)).containsExactly("v", "time", "event", "cell", "engine", "pid", "memory", "cpus",
-                "network", "command");
+        assertThat(fieldNames(n))
+                .containsExactly("v", "time", "event", "cell", "engine", "pid", "memory", "cpus", "network", "command");
         assertThat(n.get("v").isInt()).isTrue();
         assertThat(n.get("v").asInt()).isEqualTo(AuditLog.SCHEMA_VERSION);
         assertThat(Instant.parse(n.get("time").asText())).isBetween(before, after);

@@ -13,7 +13,11 @@ public final class AuditWriter {
 
     /** {@code FILE NAME THREADS EVENTS MAX_BYTES KEEP} */
     public static void main(String[] args) throws Exception {
-        write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+        write(
+                Path.of(args[0]),
+                args[1],
+                Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]),
                 new AuditRotation(Long.parseLong(args[4]), Integer.parseInt(args[5])));
     }
 

@@ -1,13 +1,13 @@
 package io.isola.core.output;
 
-import io.isola.core.TerminalText;
-import io.isola.core.Harvest;
-import io.isola.core.OutputQuota;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isola.core.Harvest;
 import io.isola.core.Harvest.Kind;
 import io.isola.core.Harvest.OutputFile;
 import io.isola.core.Harvest.Problem;
+import io.isola.core.OutputQuota;
+import io.isola.core.TerminalText;
 import io.isola.core.output.Harvester.EntryType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -70,8 +70,7 @@ class HarvesterTest {
         assertThat(files).extracting(OutputFile::size).containsExactly((long) big.length, 0L);
         assertThat(files.get(0).sha256()).isEqualTo(sha256(big));
         assertThat(Files.readAllBytes(files.get(0).staged())).isEqualTo(big);
-        assertThat(files.get(1).sha256())
-                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(files.get(1).sha256()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     @Test
@@ -95,9 +94,14 @@ class HarvesterTest {
         OutputFile f = single(out);
         assertThat(f.name()).isEqualTo("evil_name_.txt");
         assertThat(Files.readString(f.staged())).isEqualTo("kept");
-        assertThat(out.problems()).containsExactly(new Problem("evil\\x0aname\\x07.txt", "had an unsafe name "
-                + "(control or format characters, a leading dot or dash, or over 255 bytes); it comes out as "
-                + "evil_name_.txt", true, Problem.Reason.RENAMED));
+        assertThat(out.problems())
+                .containsExactly(new Problem(
+                        "evil\\x0aname\\x07.txt",
+                        "had an unsafe name "
+                                + "(control or format characters, a leading dot or dash, or over 255 bytes); it comes out as "
+                                + "evil_name_.txt",
+                        true,
+                        Problem.Reason.RENAMED));
     }
 
     /**
@@ -107,17 +111,32 @@ class HarvesterTest {
     @Test
     void hiddenOptionLikeAndFormatCharacterNamesAreRenamedAndTheContentKept() throws Exception {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
-        List<String> names = List.of(".bash_profile", "-rf", "a\u202Etxt.exe", "zero\u200Bwidth\uFEFF",
-                "iso\u2066late\u2069", ".d/.hidden", "notes.txt");
+        List<String> names = List.of(
+                ".bash_profile",
+                "-rf",
+                "a\u202Etxt.exe",
+                "zero\u200Bwidth\uFEFF",
+                "iso\u2066late\u2069",
+                ".d/.hidden",
+                "notes.txt");
         for (String n : names) {
             h.offer(n, EntryType.FILE, PLAIN, 1, stream(n), Kind.CREATED, null);
         }
         Harvest out = h.finish();
-        assertThat(out.files()).extracting(OutputFile::name).containsExactly("_.bash_profile", "_-rf", "a_txt.exe",
-                "zero_width_", "iso_late_", "_.d/_.hidden", "notes.txt");
+        assertThat(out.files())
+                .extracting(OutputFile::name)
+                .containsExactly(
+                        "_.bash_profile", "_-rf", "a_txt.exe", "zero_width_", "iso_late_", "_.d/_.hidden", "notes.txt");
         assertThat(Files.readString(into.resolve("a_txt.exe"))).isEqualTo("a\u202Etxt.exe");
-        assertThat(out.problems()).extracting(Problem::name).containsExactly(".bash_profile", "-rf", "a\\u202etxt.exe",
-                "zero\\u200bwidth\\ufeff", "iso\\u2066late\\u2069", ".d/.hidden");
+        assertThat(out.problems())
+                .extracting(Problem::name)
+                .containsExactly(
+                        ".bash_profile",
+                        "-rf",
+                        "a\\u202etxt.exe",
+                        "zero\\u200bwidth\\ufeff",
+                        "iso\\u2066late\\u2069",
+                        ".d/.hidden");
         assertThat(out.problems()).allSatisfy(p -> {
             assertThat(p.kept()).isTrue();
             assertThat(p.reason()).isEqualTo(Problem.Reason.RENAMED);
@@ -143,8 +162,9 @@ class HarvesterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"..", "../escape", "a/../../escape", "a/..", "./a", "a/./b", "a//b", "a/", "/etc/passwd",
-        "/", ""})
+    @ValueSource(
+            strings = {"..", "../escape", "a/../../escape", "a/..", "./a", "a/./b", "a//b", "a/", "/etc/passwd", "/", ""
+            })
     void pathsThatClimbOutOrAreEmptyOrAbsoluteAreRefused(String path) throws Exception {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         h.offer(path, EntryType.FILE, PLAIN, 1, unreadable(), Kind.CREATED, null);
@@ -153,10 +173,12 @@ class HarvesterTest {
         assertThat(out.files()).isEmpty();
         assertThat(out.problems()).singleElement().satisfies(p -> {
             assertThat(p.kept()).isFalse();
-            assertThat(p.message()).containsAnyOf("climbs out of the output directory",
-                    "has an absolute, empty or absurdly long path");
+            assertThat(p.message())
+                    .containsAnyOf(
+                            "climbs out of the output directory", "has an absolute, empty or absurdly long path");
         });
-        assertThat(listAll(tmp)).as("nothing written, inside or outside the staging directory")
+        assertThat(listAll(tmp))
+                .as("nothing written, inside or outside the staging directory")
                 .containsExactly(into);
     }
 
@@ -173,7 +195,8 @@ class HarvesterTest {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         String path = String.join("/", java.util.Collections.nCopies(1100, "abc"));
         h.offer(path, EntryType.FILE, PLAIN, 1, unreadable(), Kind.CREATED, null);
-        assertThat(h.finish().problems()).singleElement()
+        assertThat(h.finish().problems())
+                .singleElement()
                 .satisfies(p -> assertThat(p.message()).contains("absurdly long path"));
     }
 
@@ -222,18 +245,22 @@ class HarvesterTest {
         assertThat(out.files()).extracting(f -> read(f.staged())).containsExactly("first", "second", "third");
         // the user learns where each one went, the safely named third included
         assertThat(out.problems()).extracting(Problem::name).containsExactly("a\\x0ab", "a\\x09b", "a_b");
-        assertThat(out.problems()).extracting(Problem::message).containsExactly(
-                "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
-                        + "out as a_b",
-                "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
-                        + "out as a_b.2",
-                "has the name of a file that came out before; it comes out as a_b.3");
+        assertThat(out.problems())
+                .extracting(Problem::message)
+                .containsExactly(
+                        "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
+                                + "out as a_b",
+                        "had an unsafe name (control or format characters, a leading dot or dash, or over 255 bytes); it comes "
+                                + "out as a_b.2",
+                        "has the name of a file that came out before; it comes out as a_b.3");
     }
 
     // ---- types, links and modes
 
     @ParameterizedTest
-    @EnumSource(value = EntryType.class, names = {"SYMLINK", "FIFO", "DEVICE", "SOCKET", "OTHER"})
+    @EnumSource(
+            value = EntryType.class,
+            names = {"SYMLINK", "FIFO", "DEVICE", "SOCKET", "OTHER"})
     void onlyRegularFilesLeaveTheCell(EntryType type) throws Exception {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         h.offer("thing", type, PLAIN, 1, unreadable(), Kind.CREATED, null);
@@ -266,8 +293,12 @@ class HarvesterTest {
     void setIdFileOverTheQuotaIsReportedOnlyAsRefused() throws Exception {
         Harvester h = new Harvester(into, new OutputQuota(0, 100, 16));
         h.offer("suid\n", EntryType.FILE, 04755, 1, unreadable(), Kind.CREATED, null);
-        assertThat(h.finish().problems()).containsExactly(new Problem("suid\\x0a",
-                "is over the output quota of 0 files; it stays in the cell", false, Problem.Reason.FILE_QUOTA));
+        assertThat(h.finish().problems())
+                .containsExactly(new Problem(
+                        "suid\\x0a",
+                        "is over the output quota of 0 files; it stays in the cell",
+                        false,
+                        Problem.Reason.FILE_QUOTA));
     }
 
     @Test
@@ -285,8 +316,12 @@ class HarvesterTest {
         h.offer("linked", EntryType.FILE, PLAIN, 2, unreadable(), Kind.CREATED, null);
         Harvest out = h.finish();
         assertThat(out.files()).isEmpty();
-        assertThat(out.problems()).containsExactly(new Problem("linked",
-                "has 2 hard links; only files with a single name leave a cell", false, Problem.Reason.HARD_LINKS));
+        assertThat(out.problems())
+                .containsExactly(new Problem(
+                        "linked",
+                        "has 2 hard links; only files with a single name leave a cell",
+                        false,
+                        Problem.Reason.HARD_LINKS));
     }
 
     @Test
@@ -297,9 +332,12 @@ class HarvesterTest {
         Harvest out = h.finish();
         OutputFile f = single(out);
         int mode = (Integer) Files.getAttribute(f.staged(), "unix:mode") & 07777;
-        assertThat(mode & 07111).as("no set-id, sticky or execute bit: %o", mode).isZero();
-        assertThat(out.problems()).containsExactly(new Problem("suid",
-                "had set-id bits; it comes out as a plain 0644 file", true, Problem.Reason.SET_ID));
+        assertThat(mode & 07111)
+                .as("no set-id, sticky or execute bit: %o", mode)
+                .isZero();
+        assertThat(out.problems())
+                .containsExactly(new Problem(
+                        "suid", "had set-id bits; it comes out as a plain 0644 file", true, Problem.Reason.SET_ID));
     }
 
     @Test
@@ -307,7 +345,8 @@ class HarvesterTest {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         h.offer("run.sh", EntryType.FILE, 0755, 1, stream("echo"), Kind.CREATED, null);
         Harvest out = h.finish();
-        assertThat((Integer) Files.getAttribute(single(out).staged(), "unix:mode") & 0111).isZero();
+        assertThat((Integer) Files.getAttribute(single(out).staged(), "unix:mode") & 0111)
+                .isZero();
         assertThat(out.problems()).isEmpty();
     }
 
@@ -322,7 +361,8 @@ class HarvesterTest {
         Harvest out = h.finish();
         assertThat(out.files()).extracting(OutputFile::name).containsExactly("1", "2");
         assertThat(out.problems()).extracting(Problem::name).containsExactly("3", "4");
-        assertThat(out.problems().get(0).message()).isEqualTo("is over the output quota of 2 files; it stays in the cell");
+        assertThat(out.problems().get(0).message())
+                .isEqualTo("is over the output quota of 2 files; it stays in the cell");
         assertThat(into.resolve("3")).doesNotExist();
     }
 
@@ -336,9 +376,12 @@ class HarvesterTest {
         Harvest out = h.finish();
         assertThat(out.files()).extracting(OutputFile::name).containsExactly("six", "four");
         assertThat(into.resolve("five")).doesNotExist();
-        assertThat(out.problems()).containsExactly(new Problem("five",
-                "is over the output quota of 10 bytes (4 were left); it stays in the cell", false,
-                Problem.Reason.BYTE_QUOTA));
+        assertThat(out.problems())
+                .containsExactly(new Problem(
+                        "five",
+                        "is over the output quota of 10 bytes (4 were left); it stays in the cell",
+                        false,
+                        Problem.Reason.BYTE_QUOTA));
     }
 
     @Test
@@ -346,19 +389,19 @@ class HarvesterTest {
         Harvester h = new Harvester(into, new OutputQuota(10, 1 << 20, 16));
         long[] read = {0};
         InputStream endless = new InputStream() { // a cell could hand over a file that never ends
-            @Override
-            public int read() {
-                read[0]++;
-                return 'z';
-            }
+                    @Override
+                    public int read() {
+                        read[0]++;
+                        return 'z';
+                    }
 
-            @Override
-            public int read(byte[] b, int off, int len) {
-                java.util.Arrays.fill(b, off, off + len, (byte) 'z');
-                read[0] += len;
-                return len;
-            }
-        };
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        java.util.Arrays.fill(b, off, off + len, (byte) 'z');
+                        read[0] += len;
+                        return len;
+                    }
+                };
         h.offer("endless", EntryType.FILE, PLAIN, 1, endless, Kind.CREATED, null);
 
         assertThat(h.finish().files()).isEmpty();
@@ -389,12 +432,21 @@ class HarvesterTest {
     void aFileOverThePerFileLimitIsRefusedUnread() throws Exception {
         Harvester h = new Harvester(into, new OutputQuota(10, 1 << 20, 1, false, 100));
         h.offer("page-1.ppm", EntryType.FILE, PLAIN, 1, 101, unreadable(), Kind.CREATED, null);
-        h.offer("page-2.ppm", EntryType.FILE, PLAIN, 1, 100, new ByteArrayInputStream(new byte[100]), Kind.CREATED,
+        h.offer(
+                "page-2.ppm",
+                EntryType.FILE,
+                PLAIN,
+                1,
+                100,
+                new ByteArrayInputStream(new byte[100]),
+                Kind.CREATED,
                 null);
         Harvest out = h.finish();
         assertThat(out.files()).extracting(OutputFile::name).containsExactly("page-2.ppm");
-        assertThat(out.problems()).singleElement().satisfies(p ->
-                assertThat(p.message()).contains("is over the limit of 100 bytes a file (it claims 101)"));
+        assertThat(out.problems())
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p.message()).contains("is over the limit of 100 bytes a file (it claims 101)"));
     }
 
     @Test
@@ -403,8 +455,9 @@ class HarvesterTest {
         h.offer("liar", EntryType.FILE, PLAIN, 1, 3, stream("more than three"), Kind.CREATED, null);
         Harvest out = h.finish();
         assertThat(out.files()).isEmpty();
-        assertThat(out.problems()).singleElement().satisfies(p ->
-                assertThat(p.message()).contains("holds more than the 3 bytes it declared"));
+        assertThat(out.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("holds more than the 3 bytes it declared"));
         assertThat(into.resolve("liar")).doesNotExist();
     }
 
@@ -425,8 +478,9 @@ class HarvesterTest {
         h.offer("gone", EntryType.FILE, PLAIN, 1, failing, Kind.CREATED, null);
         Harvest out = h.finish();
         assertThat(out.files()).isEmpty();
-        assertThat(out.problems()).containsExactly(new Problem("gone", "could not be copied out: cell went away",
-                false, Problem.Reason.UNREADABLE));
+        assertThat(out.problems())
+                .containsExactly(new Problem(
+                        "gone", "could not be copied out: cell went away", false, Problem.Reason.UNREADABLE));
         assertThat(into.resolve("gone")).doesNotExist();
     }
 
@@ -436,17 +490,21 @@ class HarvesterTest {
         assertThat(h.enter("a")).isTrue();
         assertThat(h.enter("a/b")).isTrue();
         assertThat(h.enter("a/b/c")).isFalse();
-        assertThat(h.finish().problems()).containsExactly(new Problem("a/b/c",
-                "is nested deeper than 2 directories; its contents stay in the cell", false,
-                Problem.Reason.TOO_DEEP));
+        assertThat(h.finish().problems())
+                .containsExactly(new Problem(
+                        "a/b/c",
+                        "is nested deeper than 2 directories; its contents stay in the cell",
+                        false,
+                        Problem.Reason.TOO_DEEP));
     }
 
     @Test
     void refuseRecordsWhatTheEngineCouldNotOffer() {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
         h.refuse("vanished\n", "vanished while being read");
-        assertThat(h.finish().problems()).containsExactly(new Problem("vanished\\x0a", "vanished while being read",
-                false, Problem.Reason.UNREADABLE));
+        assertThat(h.finish().problems())
+                .containsExactly(
+                        new Problem("vanished\\x0a", "vanished while being read", false, Problem.Reason.UNREADABLE));
     }
 
     @Test

@@ -1,13 +1,13 @@
 package io.isola.core.output;
 
-import io.isola.core.Harvest;
-import io.isola.core.OutputQuota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.isola.core.RealFiles;
+import io.isola.core.Harvest;
 import io.isola.core.Harvest.Kind;
 import io.isola.core.Harvest.OutputFile;
+import io.isola.core.OutputQuota;
+import io.isola.core.RealFiles;
 import io.isola.core.output.Harvester.EntryType;
 import io.isola.core.output.Persister.Outcome;
 import io.isola.core.policy.Persistence;
@@ -65,23 +65,25 @@ class PersisterTest {
         Harvest h = harvest(new String[] {"a.txt", "A"}, new String[] {"sub/b.txt", "B"});
         List<Outcome> out = persister.persist(h, Persistence.DISCARD, provenance(TrustLevel.UNTRUSTED, null));
 
-        assertThat(out).containsExactly(new Outcome(null, "discarded 2 file(s) the task left: the policy says "
-                + "discard for untrusted tasks"));
+        assertThat(out)
+                .containsExactly(new Outcome(
+                        null, "discarded 2 file(s) the task left: the policy says " + "discard for untrusted tasks"));
         assertThat(h.files()).allSatisfy(f -> assertThat(f.staged()).doesNotExist());
         assertThat(quarantine).doesNotExist();
     }
 
     @Test
     void discardOfNothingSaysNothing() throws IOException {
-        assertThat(persister.persist(new Harvest(List.of(), List.of()), Persistence.DISCARD,
-                provenance(TrustLevel.UNTRUSTED, null))).isEmpty();
+        assertThat(persister.persist(
+                        new Harvest(List.of(), List.of()), Persistence.DISCARD, provenance(TrustLevel.UNTRUSTED, null)))
+                .isEmpty();
     }
 
     @Test
     void quarantineKeepsEachFileUnderTheTaskWithEveryMark() throws IOException {
         Harvest h = harvest(new String[] {"report.txt", "the report"}, new String[] {"sub/dir/x.bin", "x"});
-        Provenance from = new Provenance("task-1", "cell-1", TrustLevel.UNTRUSTED, URL, URL,
-                "https://evil.example/page", null, TIME);
+        Provenance from = new Provenance(
+                "task-1", "cell-1", TrustLevel.UNTRUSTED, URL, URL, "https://evil.example/page", null, TIME);
 
         List<Outcome> out = persister.persist(h, Persistence.QUARANTINE, from);
 
@@ -92,18 +94,19 @@ class PersisterTest {
         assertThat(Files.readString(nested)).isEqualTo("x");
         String sha = h.files().get(0).sha256();
         // the order is the file system's listing order, not the writing order
-        assertThat(Marks.read(report).values()).containsOnly(
-                java.util.Map.entry("isola.trust", "untrusted"),
-                java.util.Map.entry("isola.origin", URL),
-                java.util.Map.entry("isola.cell", "cell-1"),
-                java.util.Map.entry("isola.task", "task-1"),
-                java.util.Map.entry("isola.time", "2026-11-27T03:00:00Z"),
-                java.util.Map.entry("isola.sha256", sha),
-                java.util.Map.entry("isola.kind", "task-output"),
-                java.util.Map.entry("isola.seal",
-                        seal.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.UNTRUSTED, sha, "cell-1")),
-                java.util.Map.entry("xdg.origin.url", URL),
-                java.util.Map.entry("xdg.referrer.url", "https://evil.example/page"));
+        assertThat(Marks.read(report).values())
+                .containsOnly(
+                        java.util.Map.entry("isola.trust", "untrusted"),
+                        java.util.Map.entry("isola.origin", URL),
+                        java.util.Map.entry("isola.cell", "cell-1"),
+                        java.util.Map.entry("isola.task", "task-1"),
+                        java.util.Map.entry("isola.time", "2026-11-27T03:00:00Z"),
+                        java.util.Map.entry("isola.sha256", sha),
+                        java.util.Map.entry("isola.kind", "task-output"),
+                        java.util.Map.entry(
+                                "isola.seal", seal.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.UNTRUSTED, sha, "cell-1")),
+                        java.util.Map.entry("xdg.origin.url", URL),
+                        java.util.Map.entry("xdg.referrer.url", "https://evil.example/page"));
         assertThat(seal.verifies(Marks.read(report), sha)).isTrue();
         assertThat(sha).isEqualTo(sha256(report)); // computed here, not taken from the code under test
         assertThat(h.files()).allSatisfy(f -> assertThat(f.staged()).doesNotExist());
@@ -117,8 +120,10 @@ class PersisterTest {
     @Test
     void withoutAnOriginUrlNoFreedesktopMarkIsInvented() throws IOException {
         Harvest h = harvest(new String[] {"a.txt", "A"});
-        persister.persist(h, Persistence.QUARANTINE, new Provenance("task-2", "cell-2", TrustLevel.TRUSTED,
-                "/home/alice/doc.txt", null, null, null, TIME));
+        persister.persist(
+                h,
+                Persistence.QUARANTINE,
+                new Provenance("task-2", "cell-2", TrustLevel.TRUSTED, "/home/alice/doc.txt", null, null, null, TIME));
         Marks m = Marks.read(quarantine.resolve("task-2/a.txt"));
         assertThat(m.values()).doesNotContainKeys(Marks.XDG_ORIGIN, Marks.XDG_REFERRER);
         assertThat(m.get(Marks.ORIGIN)).isEqualTo("/home/alice/doc.txt");
@@ -154,10 +159,10 @@ class PersisterTest {
         Path original = Files.writeString(dir.resolve("doc.txt"), "original");
         Files.writeString(dir.resolve("doc (isola 2).txt"), "mine, edited by hand");
 
-        persister.persist(changedInput("doc.txt", "third"), Persistence.NEW_VERSION,
-                provenance(TrustLevel.TRUSTED, original));
-        persister.persist(changedInput("doc.txt", "fourth"), Persistence.NEW_VERSION,
-                provenance(TrustLevel.TRUSTED, original));
+        persister.persist(
+                changedInput("doc.txt", "third"), Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, original));
+        persister.persist(
+                changedInput("doc.txt", "fourth"), Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, original));
 
         assertThat(Files.readString(original)).isEqualTo("original");
         assertThat(Files.readString(dir.resolve("doc (isola 2).txt"))).isEqualTo("mine, edited by hand");
@@ -168,7 +173,9 @@ class PersisterTest {
     @Test
     void newVersionOfANameWithoutExtension() throws IOException {
         Path original = Files.writeString(dir.resolve("Makefile"), "all:");
-        persister.persist(changedInput("Makefile", "all: evil"), Persistence.NEW_VERSION,
+        persister.persist(
+                changedInput("Makefile", "all: evil"),
+                Persistence.NEW_VERSION,
                 provenance(TrustLevel.TRUSTED, original));
         assertThat(Files.readString(dir.resolve("Makefile (isola 2)"))).isEqualTo("all: evil");
     }
@@ -190,8 +197,8 @@ class PersisterTest {
             h.offer(n, EntryType.FILE, 0644, 1, stream(n), Kind.CREATED, null);
         }
 
-        List<Outcome> out = persister.persist(h.finish(), Persistence.NEW_VERSION,
-                provenance(TrustLevel.TRUSTED, original));
+        List<Outcome> out =
+                persister.persist(h.finish(), Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, original));
 
         try (var s = Files.list(home)) {
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
@@ -200,12 +207,17 @@ class PersisterTest {
         assertThat(home.resolve("doc (isola 2).txt")).hasContent("changed");
         Path q = quarantine.resolve("task-1");
         try (var s = Files.walk(q)) {
-            assertThat(s.filter(Files::isRegularFile).map(p -> q.relativize(p).toString()).sorted().toList())
-                    .containsExactly("_-rf", "_.bash_profile", "_.bash_profile.2", "a_txt.exe", "doc.txt.2",
-                            "notes.txt");
+            assertThat(s.filter(Files::isRegularFile)
+                            .map(p -> q.relativize(p).toString())
+                            .sorted()
+                            .toList())
+                    .containsExactly(
+                            "_-rf", "_.bash_profile", "_.bash_profile.2", "a_txt.exe", "doc.txt.2", "notes.txt");
         }
         assertThat(q.resolve("a_txt.exe")).hasContent("a\u202Etxt.exe");
-        assertThat(out).filteredOn(o -> o.path() != null && o.path().startsWith(q)).hasSize(6)
+        assertThat(out)
+                .filteredOn(o -> o.path() != null && o.path().startsWith(q))
+                .hasSize(6)
                 .allSatisfy(o -> assertThat(o.message()).contains("quarantined", "not a new version of doc.txt"));
         assertThat(out).contains(new Outcome(home.resolve("doc (isola 2).txt"), null));
         for (Outcome o : out) {
@@ -217,8 +229,11 @@ class PersisterTest {
     void newVersionWithoutAnOriginalQuarantinesEverything() throws IOException {
         Harvest h = harvest(new String[] {"page.png", "png"});
         List<Outcome> out = persister.persist(h, Persistence.NEW_VERSION, provenance(TrustLevel.TRUSTED, null));
-        assertThat(out).singleElement().satisfies(o -> assertThat(o.path())
-                .isEqualTo(quarantine.resolve("task-1/page.png")).hasContent("png"));
+        assertThat(out)
+                .singleElement()
+                .satisfies(o -> assertThat(o.path())
+                        .isEqualTo(quarantine.resolve("task-1/page.png"))
+                        .hasContent("png"));
     }
 
     @Test
@@ -229,7 +244,9 @@ class PersisterTest {
         Path planted = Files.createSymbolicLink(dir.resolve("doc (isola 2).txt"), victim);
         Path dangling = Files.createSymbolicLink(dir.resolve("doc (isola 3).txt"), tmp.resolve("created-by-link"));
 
-        List<Outcome> out = persister.persist(changedInput("doc.txt", "payload"), Persistence.NEW_VERSION,
+        List<Outcome> out = persister.persist(
+                changedInput("doc.txt", "payload"),
+                Persistence.NEW_VERSION,
                 provenance(TrustLevel.UNTRUSTED, original));
 
         assertThat(out).containsExactly(new Outcome(dir.resolve("doc (isola 4).txt"), null));
@@ -260,8 +277,10 @@ class PersisterTest {
         OutputFile f = new OutputFile("doc.txt", fifo, 7, "0".repeat(64), Kind.CHANGED_INPUT, "/in/doc.txt");
         Path target = dir.resolve("doc (isola 2).txt");
 
-        CompletableFuture<Throwable> persisting = CompletableFuture.supplyAsync(() -> catchThrowable(
-                () -> persister.persist(new Harvest(List.of(f), List.of()), Persistence.NEW_VERSION,
+        CompletableFuture<Throwable> persisting =
+                CompletableFuture.supplyAsync(() -> catchThrowable(() -> persister.persist(
+                        new Harvest(List.of(f), List.of()),
+                        Persistence.NEW_VERSION,
                         provenance(TrustLevel.UNTRUSTED, original))));
         try (OutputStream w = new FileOutputStream(fifo.toFile())) { // meets the persister's reader
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -289,15 +308,20 @@ class PersisterTest {
             Harvest h = changedInput("doc.txt", "changed");
             String sha = h.files().get(0).sha256();
 
-            List<Outcome> out = persister.persist(h, Persistence.NEW_VERSION,
+            List<Outcome> out = persister.persist(
+                    h,
+                    Persistence.NEW_VERSION,
                     new Provenance("task-9", "cell-9", TrustLevel.UNTRUSTED, URL, URL, null, original, TIME));
 
             Path kept = fallback.resolve("task-9/doc.txt");
-            assertThat(out).containsExactly(
-                    new Outcome(null, "not saved to " + mnt.resolve("doc.txt") + ": the file system of " + mnt
-                            + " cannot store taint marks (user xattrs), and Isola does not let a file lose its "
-                            + "taint; it is kept in " + kept),
-                    new Outcome(kept, null));
+            assertThat(out)
+                    .containsExactly(
+                            new Outcome(
+                                    null,
+                                    "not saved to " + mnt.resolve("doc.txt") + ": the file system of " + mnt
+                                            + " cannot store taint marks (user xattrs), and Isola does not let a file lose its "
+                                            + "taint; it is kept in " + kept),
+                            new Outcome(kept, null));
             assertThat(Files.readString(kept)).isEqualTo("changed");
             Marks marks = Marks.read(kept);
             assertThat(marks.get(Marks.TRUST)).isEqualTo("untrusted");
@@ -317,15 +341,18 @@ class PersisterTest {
     void whenNotEvenTheFallbackHoldsMarksNoUntaintedCopyIsLeft() throws Exception {
         Path mnt = tmp.resolve("ramfs-state");
         try (var m = RealFiles.mount("ramfs", mnt)) {
-            Persister p = new Persister(mnt.resolve("quarantine"), mnt.resolve("quarantine"), seal, owner, FileCreator.ISOLA);
+            Persister p =
+                    new Persister(mnt.resolve("quarantine"), mnt.resolve("quarantine"), seal, owner, FileCreator.ISOLA);
             Harvest h = harvest(new String[] {"a.txt", "A"});
 
-            Throwable t = catchThrowable(() -> p.persist(h, Persistence.QUARANTINE,
-                    provenance(TrustLevel.UNTRUSTED, null)));
+            Throwable t =
+                    catchThrowable(() -> p.persist(h, Persistence.QUARANTINE, provenance(TrustLevel.UNTRUSTED, null)));
 
             assertThat(t).isInstanceOf(Marks.TaintNotWritableException.class);
             try (var s = Files.walk(mnt)) {
-                assertThat(s.filter(Files::isRegularFile).toList()).as("unmarked files on the ramfs").isEmpty();
+                assertThat(s.filter(Files::isRegularFile).toList())
+                        .as("unmarked files on the ramfs")
+                        .isEmpty();
             }
         }
     }
@@ -336,8 +363,14 @@ class PersisterTest {
     private Harvest harvest(String[]... files) {
         Harvester h = new Harvester(staging, OutputQuota.DEFAULT);
         for (String[] f : files) {
-            h.offer(f[0], EntryType.FILE, 0644, 1, new ByteArrayInputStream(f[1].getBytes(StandardCharsets.UTF_8)),
-                    Kind.CREATED, null);
+            h.offer(
+                    f[0],
+                    EntryType.FILE,
+                    0644,
+                    1,
+                    new ByteArrayInputStream(f[1].getBytes(StandardCharsets.UTF_8)),
+                    Kind.CREATED,
+                    null);
         }
         return h.finish();
     }
@@ -345,8 +378,14 @@ class PersisterTest {
     private Harvest changedInput(String name, String content) {
         Harvester h = new Harvester(staging, OutputQuota.DEFAULT);
         // as the sandbox offers it: named relative to the input's directory in the cell
-        h.offer(name, EntryType.FILE, 0644, 1,
-                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), Kind.CHANGED_INPUT, "/in/" + name);
+        h.offer(
+                name,
+                EntryType.FILE,
+                0644,
+                1,
+                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+                Kind.CHANGED_INPUT,
+                "/in/" + name);
         Harvest out = h.finish();
         assertThat(out.files()).hasSize(1);
         return out;
@@ -397,8 +436,9 @@ class PersisterTest {
 
     private static String sha256(Path p) throws IOException {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(Files.readAllBytes(p)));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

@@ -1,11 +1,11 @@
 package io.isola.core.output;
 
-import io.isola.core.OutputQuota;
-import io.isola.core.Harvest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isola.core.RealFiles;
+import io.isola.core.Harvest;
 import io.isola.core.Harvest.Kind;
+import io.isola.core.OutputQuota;
+import io.isola.core.RealFiles;
 import io.isola.core.output.Harvester.EntryType;
 import io.isola.core.policy.Persistence;
 import io.isola.core.policy.PolicyFile;
@@ -49,6 +49,7 @@ class SealedOutputTrustTest {
     Path trusted;
     /** A directory no rule names. */
     Path elsewhere;
+
     Path stateDir;
     Seal seal;
     Persister persister;
@@ -60,11 +61,12 @@ class SealedOutputTrustTest {
         elsewhere = RealFiles.xattrCapable(tmp);
         stateDir = Files.createDirectories(tmp.resolve("state"));
         seal = Seal.open(stateDir.resolve("seal.key"));
-        int uid = (Integer) Files.getAttribute(trusted, "unix:uid"), gid = (Integer) Files.getAttribute(trusted,
-                "unix:gid");
-        persister = new Persister(tmp.resolve("quarantine"), tmp.resolve("fallback"), seal, new int[] {uid, gid},
-                FileCreator.ISOLA);
-        classifier = new TrustClassifier(PolicyFile.parse("""
+        int uid = (Integer) Files.getAttribute(trusted, "unix:uid"),
+                gid = (Integer) Files.getAttribute(trusted, "unix:gid");
+        persister = new Persister(
+                tmp.resolve("quarantine"), tmp.resolve("fallback"), seal, new int[] {uid, gid}, FileCreator.ISOLA);
+        classifier = new TrustClassifier(
+                PolicyFile.parse("""
                 [[rule]]
                 name = "work"
                 trust = "trusted"
@@ -80,7 +82,8 @@ class SealedOutputTrustTest {
     @Test
     void aTrustedTasksOutputDoesNotOverrideAnUntrustedOriginMarkAddedToIt() throws Exception {
         Path out = trustedTaskOutput("made by a trusted task");
-        assertThat(classify(out).level()).as("in its trusted place, from a trusted input")
+        assertThat(classify(out).level())
+                .as("in its trusted place, from a trusted input")
                 .isEqualTo(TrustLevel.TRUSTED);
         assertThat(classify(out).reason()).doesNotContain("pixels");
 
@@ -131,7 +134,8 @@ class SealedOutputTrustTest {
         Path copy = trusted.resolve("copied.safe.pdf");
         exec("cp", "--preserve=xattr", view.toString(), copy.toString());
         RealFiles.setXattr(copy, Marks.XDG_ORIGIN, EVIL);
-        assertThat(classify(copy).level()).as("its content is pixels whatever the marks say")
+        assertThat(classify(copy).level())
+                .as("its content is pixels whatever the marks say")
                 .isEqualTo(TrustLevel.TRUSTED);
     }
 
@@ -155,8 +159,18 @@ class SealedOutputTrustTest {
     private Path trustedTaskOutput(String content) throws IOException {
         Path input = Files.writeString(trusted.resolve("notes.txt"), "the input");
         Harvest h = harvest("notes.txt", content, Kind.CHANGED_INPUT);
-        List<Persister.Outcome> out = persister.persist(h, Persistence.NEW_VERSION, new Provenance("task-1",
-                "cell-1", TrustLevel.TRUSTED, input.toUri().toString(), null, null, input, Instant.now()));
+        List<Persister.Outcome> out = persister.persist(
+                h,
+                Persistence.NEW_VERSION,
+                new Provenance(
+                        "task-1",
+                        "cell-1",
+                        TrustLevel.TRUSTED,
+                        input.toUri().toString(),
+                        null,
+                        null,
+                        input,
+                        Instant.now()));
         assertThat(out).hasSize(1);
         return out.get(0).path();
     }
@@ -165,19 +179,30 @@ class SealedOutputTrustTest {
     private Path safeViewResult(String name, String content) throws IOException {
         Path input = Files.writeString(elsewhere.resolve("invoice.pdf"), "%PDF hostile");
         Harvest h = harvest(name, content, Kind.CREATED);
-        Provenance from = new Provenance("task-2", "cell-2", TrustLevel.TRUSTED, EVIL, null, null, input,
-                Instant.now());
+        Provenance from =
+                new Provenance("task-2", "cell-2", TrustLevel.TRUSTED, EVIL, null, null, input, Instant.now());
         List<Persister.Outcome> notes = new ArrayList<>();
-        Path kept = persister.keepBeside(h.files().get(0), input.resolveSibling(name), from, Seal.Kind.SAFE_VIEW,
-                Map.of("isola.view-of", "x"), notes);
+        Path kept = persister.keepBeside(
+                h.files().get(0),
+                input.resolveSibling(name),
+                from,
+                Seal.Kind.SAFE_VIEW,
+                Map.of("isola.view-of", "x"),
+                notes);
         assertThat(notes).isEmpty();
         return kept;
     }
 
     private Harvest harvest(String name, String content, Kind kind) {
         Harvester h = new Harvester(Path.of(tmp.resolve("staging").toString()), OutputQuota.DEFAULT);
-        h.offer(name, EntryType.FILE, 0644, 1, new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
-                kind, kind == Kind.CHANGED_INPUT ? "/in/" + name : null);
+        h.offer(
+                name,
+                EntryType.FILE,
+                0644,
+                1,
+                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+                kind,
+                kind == Kind.CHANGED_INPUT ? "/in/" + name : null);
         return h.finish();
     }
 

@@ -21,8 +21,19 @@ class CanonicalUrlTest {
 
     // RFC 3986 5.4's examples, as absolute paths
     @ParameterizedTest
-    @CsvSource({"/a/b/c/./../../g,/a/g", "/a/b/c/.,/a/b/c/", "/a/b/c/..,/a/b/", "/../g,/g", "/./g,/g", "/g.,/g.",
-        "/.g,/.g", "/g..,/g..", "/..g,/..g", "/a/./b/../c/./d.html,/a/c/d.html", "/a/..,/"})
+    @CsvSource({
+        "/a/b/c/./../../g,/a/g",
+        "/a/b/c/.,/a/b/c/",
+        "/a/b/c/..,/a/b/",
+        "/../g,/g",
+        "/./g,/g",
+        "/g.,/g.",
+        "/.g,/.g",
+        "/g..,/g..",
+        "/..g,/..g",
+        "/a/./b/../c/./d.html,/a/c/d.html",
+        "/a/..,/"
+    })
     void removeDotSegmentsFollowsTheRfc(String in, String out) {
         assertThat(CanonicalUrl.removeDotSegments(in)).isEqualTo(out);
     }
@@ -42,7 +53,8 @@ class CanonicalUrlTest {
             ftp://h.example/                 | not an http or https URL
             """)
     void urlsServersCouldReadDifferentlyAreRefusedWithTheReason(String url, String why) {
-        assertThatThrownBy(() -> CanonicalUrl.of(URI.create(url))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CanonicalUrl.of(URI.create(url)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(why);
     }
 }

@@ -40,25 +40,26 @@ class GuardSectionTest {
 
     @Test
     void overloadDeniesUnlessToldOtherwise() {
-        assertThat(parse("[guard]\npaths = [\"/home\"]\n").guard().denyOnOverload()).isTrue();
+        assertThat(parse("[guard]\npaths = [\"/home\"]\n").guard().denyOnOverload())
+                .isTrue();
     }
 
     @Test
     void eachMistakeIsOneLineWithItsLine() {
-        assertThatThrownBy(() -> parse("[guard]\npaths = [\"/\"]\n")).hasMessageStartingWith("p.toml:2: the guard "
-                + "cannot watch /");
-        assertThatThrownBy(() -> parse("[guard]\npaths = [\"home\"]\n")).hasMessage("p.toml:2: 'home' must be "
-                + "absolute or start with ~/");
-        assertThatThrownBy(() -> parse("[guard]\n\nallow = [\"restic\"]\n")).hasMessageStartingWith("p.toml:3: "
-                + "'restic' must be the absolute path of an executable");
-        assertThatThrownBy(() -> parse("[guard]\non-overload = \"maybe\"\n")).hasMessage("p.toml:2: on-overload "
-                + "must be \"deny\" or \"allow\", not \"maybe\"");
-        assertThatThrownBy(() -> parse("[guard]\nanswer-within = \"1m\"\n")).hasMessageStartingWith("p.toml:2: "
-                + "answer-within must be above 0 and at most 10s");
-        assertThatThrownBy(() -> parse("[guard]\nwatch = []\n")).hasMessageStartingWith("p.toml:2: unknown key "
-                + "'watch' in [guard]");
-        assertThatThrownBy(() -> parse("[guard]\npaths = \"/home\"\n")).hasMessageStartingWith("p.toml:2: paths "
-                + "must be a list of strings");
+        assertThatThrownBy(() -> parse("[guard]\npaths = [\"/\"]\n"))
+                .hasMessageStartingWith("p.toml:2: the guard " + "cannot watch /");
+        assertThatThrownBy(() -> parse("[guard]\npaths = [\"home\"]\n"))
+                .hasMessage("p.toml:2: 'home' must be " + "absolute or start with ~/");
+        assertThatThrownBy(() -> parse("[guard]\n\nallow = [\"restic\"]\n"))
+                .hasMessageStartingWith("p.toml:3: " + "'restic' must be the absolute path of an executable");
+        assertThatThrownBy(() -> parse("[guard]\non-overload = \"maybe\"\n"))
+                .hasMessage("p.toml:2: on-overload " + "must be \"deny\" or \"allow\", not \"maybe\"");
+        assertThatThrownBy(() -> parse("[guard]\nanswer-within = \"1m\"\n"))
+                .hasMessageStartingWith("p.toml:2: " + "answer-within must be above 0 and at most 10s");
+        assertThatThrownBy(() -> parse("[guard]\nwatch = []\n"))
+                .hasMessageStartingWith("p.toml:2: unknown key " + "'watch' in [guard]");
+        assertThatThrownBy(() -> parse("[guard]\npaths = \"/home\"\n"))
+                .hasMessageStartingWith("p.toml:2: paths " + "must be a list of strings");
         assertThatThrownBy(() -> parse("guard = 1\n")).hasMessage("p.toml:1: guard is written as a [guard] table");
     }
 }

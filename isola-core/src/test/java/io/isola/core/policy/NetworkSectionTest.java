@@ -55,25 +55,27 @@ class NetworkSectionTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "[level.untrusted]~network = \"trusted\"|p.toml:2: network = \"trusted\" in [level.untrusted] would let",
-        "[level.trusted]~network = \"lan\"|p.toml:2: network must be \"none\", \"internet\" or \"trusted\"",
-        "[network]~intranet = [\"10.0.0.1/8\"]|p.toml:2: intranet: '10.0.0.1/8' has bits set past its prefix: write "
-                + "10.0.0.0/8",
-        "[network]~intranet = [\"010.0.0.0/8\"]|p.toml:2: intranet: '010.0.0.0/8' is not an address block",
-        "[network]~intranet = [\"https://x.example.com/\"]|p.toml:2: intranet lists 'https://x.example.com/': name a",
-        "[network]~high-value = [\"*.com\"]|p.toml:2: high-value: origin '*.com' trusts a whole top-level domain",
-        "[network]~high-value = \"x.com\"|p.toml:2: high-value must be a list of strings",
-        "[network]~vpn-interfaces = [\"*\"]|p.toml:2: '*' names every interface",
-        "[network]~vpn-interfaces = [\"wg 0\"]|p.toml:2: 'wg 0' is not an interface name",
-        "[network]~trusted-networks = [\"0.0.0.0/0\"]|p.toml:2: trusted-networks lists 0.0.0.0/0, which is every",
-        "[network]~ports = [0]|p.toml:2: ports must be a list of port numbers from 1 to 65535",
-        "[network]~ports = \"80\"|p.toml:2: ports must be a list of port numbers",
-        "[network]~treat-as-public = [\"10.0.0.0/8\"]|p.toml:2: treat-as-public lists 10.0.0.0/8, which is not a "
-                + "documentation",
-        "[network]~intranets = []|p.toml:2: unknown key 'intranets' in [network]",
-        "network = 1|p.toml:1: network must be a table",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "[level.untrusted]~network = \"trusted\"|p.toml:2: network = \"trusted\" in [level.untrusted] would let",
+                "[level.trusted]~network = \"lan\"|p.toml:2: network must be \"none\", \"internet\" or \"trusted\"",
+                "[network]~intranet = [\"10.0.0.1/8\"]|p.toml:2: intranet: '10.0.0.1/8' has bits set past its prefix: write "
+                        + "10.0.0.0/8",
+                "[network]~intranet = [\"010.0.0.0/8\"]|p.toml:2: intranet: '010.0.0.0/8' is not an address block",
+                "[network]~intranet = [\"https://x.example.com/\"]|p.toml:2: intranet lists 'https://x.example.com/': name a",
+                "[network]~high-value = [\"*.com\"]|p.toml:2: high-value: origin '*.com' trusts a whole top-level domain",
+                "[network]~high-value = \"x.com\"|p.toml:2: high-value must be a list of strings",
+                "[network]~vpn-interfaces = [\"*\"]|p.toml:2: '*' names every interface",
+                "[network]~vpn-interfaces = [\"wg 0\"]|p.toml:2: 'wg 0' is not an interface name",
+                "[network]~trusted-networks = [\"0.0.0.0/0\"]|p.toml:2: trusted-networks lists 0.0.0.0/0, which is every",
+                "[network]~ports = [0]|p.toml:2: ports must be a list of port numbers from 1 to 65535",
+                "[network]~ports = \"80\"|p.toml:2: ports must be a list of port numbers",
+                "[network]~treat-as-public = [\"10.0.0.0/8\"]|p.toml:2: treat-as-public lists 10.0.0.0/8, which is not a "
+                        + "documentation",
+                "[network]~intranets = []|p.toml:2: unknown key 'intranets' in [network]",
+                "network = 1|p.toml:1: network must be a table",
+            })
     void reportsEachMistakeWithItsLineAndWhatToDo(String toml, String message) {
         String text = toml.replace("~", "\n"); // CSV rows are one line: ~ stands for a line break
         assertThat(errors(text)).hasSize(1);
@@ -92,8 +94,9 @@ class NetworkSectionTest {
 
     @Test
     void policyFileReportsTheFirstNetworkMistakeAsEveryOther() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyFile.parse(
-                "version = 1\n[network]\nports = [99999]\n", "p.toml", Path.of("/home/u")))
-                .isInstanceOf(PolicyException.class).hasMessageStartingWith("p.toml:3: ports must be");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        PolicyFile.parse("version = 1\n[network]\nports = [99999]\n", "p.toml", Path.of("/home/u")))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("p.toml:3: ports must be");
     }
 }

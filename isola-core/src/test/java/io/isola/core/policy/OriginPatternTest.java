@@ -17,16 +17,17 @@ class OriginPatternTest {
     private static final OriginPattern SUBS = OriginPattern.parse("*.example.com");
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "https://intranet.example.com@evil.com/",
-        "https://intranet.example.com:443@evil.com/",
-        "https://intranet.example.com.evil.com/",
-        "https://evil.com/?u=https://intranet.example.com/",
-        "https://evil.com/#intranet.example.com",
-        "https://evil.com/intranet.example.com/",
-        "https://evilintranet.example.com/",
-        "https://intranet.example.co/",
-    })
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com@evil.com/",
+                "https://intranet.example.com:443@evil.com/",
+                "https://intranet.example.com.evil.com/",
+                "https://evil.com/?u=https://intranet.example.com/",
+                "https://evil.com/#intranet.example.com",
+                "https://evil.com/intranet.example.com/",
+                "https://evilintranet.example.com/",
+                "https://intranet.example.co/",
+            })
     void lookAlikeUrlsDoNotMatchTheTrustedHost(String url) {
         URI u = URI.create(url);
         assertThat(INTRANET.matches(u)).as(url).isFalse();
@@ -34,9 +35,16 @@ class OriginPatternTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://intranet.example.com/", "https://INTRANET.Example.COM/a",
-        "https://intranet.example.com./a", "https://intranet.example.com", "HTTPS://intranet.example.com/x",
-        "https://intranet.example.com:443/x", "https://intranet.example.com:/x"})
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com/",
+                "https://INTRANET.Example.COM/a",
+                "https://intranet.example.com./a",
+                "https://intranet.example.com",
+                "HTTPS://intranet.example.com/x",
+                "https://intranet.example.com:443/x",
+                "https://intranet.example.com:/x"
+            })
     void theRealHostMatchesWhateverItsCaseTrailingDotOrSpelledOutDefaultPort(String url) {
         assertThat(INTRANET.matches(URI.create(url))).as(url).isTrue();
     }
@@ -105,18 +113,31 @@ class OriginPatternTest {
             https://[::1]:8443/*                | https://[::1]/x                                          | false
             """)
     void table(String pattern, String url, boolean matches) {
-        assertThat(OriginPattern.parse(pattern).matches(URI.create(url))).as(pattern + " vs " + url)
+        assertThat(OriginPattern.parse(pattern).matches(URI.create(url)))
+                .as(pattern + " vs " + url)
                 .isEqualTo(matches);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://intranet.example.com:99999/", "https://intranet.example.com:x/",
-        "https://intranet.example.com:/", "https://intranet.example.com:0/", "intranet.example.com:65536",
-        "https://intranet.example.com/docs/%2e%2e/*", "https://intranet.example.com/docs/../*",
-        "https://intranet.example.com/a%2fb/*", "https://user@intranet.example.com/", "https://intra net.example.com/",
-        "https://intranet.example.com/docs/*?q=1", "https://intranet.example.com/docs/*#x", "https://[::1/x"})
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com:99999/",
+                "https://intranet.example.com:x/",
+                "https://intranet.example.com:/",
+                "https://intranet.example.com:0/",
+                "intranet.example.com:65536",
+                "https://intranet.example.com/docs/%2e%2e/*",
+                "https://intranet.example.com/docs/../*",
+                "https://intranet.example.com/a%2fb/*",
+                "https://user@intranet.example.com/",
+                "https://intra net.example.com/",
+                "https://intranet.example.com/docs/*?q=1",
+                "https://intranet.example.com/docs/*#x",
+                "https://[::1/x"
+            })
     void patternsAServerWouldReadOtherwiseOrThatNameNoRealPortAreRefused(String text) {
-        assertThatThrownBy(() -> OriginPattern.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> OriginPattern.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("origin '" + text + "'");
     }
 
@@ -138,7 +159,8 @@ class OriginPatternTest {
         assertThat(HOST.matches(URI.create("http://intranet.example.com/"))).isTrue();
         assertThat(HOST.matches(URI.create("https://intranet.example.com/"))).isTrue();
         assertThat(HOST.matches(URI.create("ftp://intranet.example.com/"))).isFalse();
-        assertThat(HOST.matches(URI.create("file://intranet.example.com/etc/passwd"))).isFalse();
+        assertThat(HOST.matches(URI.create("file://intranet.example.com/etc/passwd")))
+                .isFalse();
     }
 
     @Test
@@ -156,9 +178,14 @@ class OriginPatternTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://intranet.example.com/docs", "https://intranet.example.com/docsevil/x",
-        "https://intranet.example.com/", "https://intranet.example.com/admin/docs/x",
-        "https://intranet.example.com/DOCS/x"})
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com/docs",
+                "https://intranet.example.com/docsevil/x",
+                "https://intranet.example.com/",
+                "https://intranet.example.com/admin/docs/x",
+                "https://intranet.example.com/DOCS/x"
+            })
     void pathPatternStopsAtItsBoundary(String url) {
         assertThat(DOCS.matches(URI.create(url))).as(url).isFalse();
     }
@@ -166,15 +193,21 @@ class OriginPatternTest {
     // A browser resolves dot segments (also percent-encoded ones) before it asks the server, so these fetch
     // /admin, not a page under /docs/.
     @ParameterizedTest
-    @ValueSource(strings = {"https://intranet.example.com/docs/../admin", "https://intranet.example.com/docs/%2e%2e/admin",
-        "https://intranet.example.com/docs/.%2E/admin", "https://intranet.example.com/docs/./../admin"})
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com/docs/../admin",
+                "https://intranet.example.com/docs/%2e%2e/admin",
+                "https://intranet.example.com/docs/.%2E/admin",
+                "https://intranet.example.com/docs/./../admin"
+            })
     void dotSegmentsCannotClimbOutOfAPathPattern(String url) {
         assertThat(DOCS.matches(URI.create(url))).as(url).isFalse();
     }
 
     @Test
     void dotSegmentsThatStayInsideStillMatch() {
-        assertThat(DOCS.matches(URI.create("https://intranet.example.com/docs/a/../b.pdf"))).isTrue();
+        assertThat(DOCS.matches(URI.create("https://intranet.example.com/docs/a/../b.pdf")))
+                .isTrue();
     }
 
     @Test
@@ -204,10 +237,25 @@ class OriginPatternTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"*", "*.com", "*.", "http*", "ftp://x", "file:///etc", "https://", "", "a*b.com",
-        "*.*.example.com", "user@example.com", "exa mple.com", "https://ex_ample.com/"})
+    @ValueSource(
+            strings = {
+                "*",
+                "*.com",
+                "*.",
+                "http*",
+                "ftp://x",
+                "file:///etc",
+                "https://",
+                "",
+                "a*b.com",
+                "*.*.example.com",
+                "user@example.com",
+                "exa mple.com",
+                "https://ex_ample.com/"
+            })
     void nonsenseOriginsAreRefused(String text) {
-        assertThatThrownBy(() -> OriginPattern.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> OriginPattern.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("origin '" + text + "'");
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PolicyFileTest {
     /** Not under /tmp: the policy refuses to trust anything there, and home-relative rules must stay trustable. */
     private static final Path HOME = Path.of("/home/alice");
+
     private static final Path EXAMPLE = Path.of("../examples/policy.toml");
 
     @Test
@@ -25,14 +26,15 @@ class PolicyFileTest {
         Policy p = example();
 
         assertThat(p.source()).isEqualTo(EXAMPLE.toString());
-        assertThat(p.rules()).extracting(Rule::name)
-                .containsExactly("company intranet", "my own writing", "downloads");
+        assertThat(p.rules()).extracting(Rule::name).containsExactly("company intranet", "my own writing", "downloads");
         // the lines of the three [[rule]] headers in examples/policy.toml
         assertThat(p.rules()).extracting(Rule::line).containsExactly(30, 35, 41);
-        assertThat(p.rules()).extracting(Rule::trust)
+        assertThat(p.rules())
+                .extracting(Rule::trust)
                 .containsExactly(TrustLevel.TRUSTED, TrustLevel.TRUSTED, TrustLevel.UNTRUSTED);
         Rule intranet = p.rules().get(0);
-        assertThat(intranet.origins()).extracting(OriginPattern::text)
+        assertThat(intranet.origins())
+                .extracting(OriginPattern::text)
                 .containsExactly("https://intranet.example.com/*", "*.corp.example.com");
         assertThat(intranet.directories()).isEmpty();
         Rule mine = p.rules().get(1);
@@ -71,11 +73,15 @@ class PolicyFileTest {
 
         assertThat(p.source()).isEqualTo("built-in policy");
         assertThat(p.rules()).isEmpty();
-        assertThat(p.firstMatch(new Facts(HOME.resolve("Documents/a.pdf"), "application/pdf",
-                java.net.URI.create("https://intranet.example.com/")))).isNull();
+        assertThat(p.firstMatch(new Facts(
+                        HOME.resolve("Documents/a.pdf"),
+                        "application/pdf",
+                        java.net.URI.create("https://intranet.example.com/"))))
+                .isNull();
         assertThat(p.level(TrustLevel.UNTRUSTED).persistence()).isEqualTo(Persistence.DISCARD);
         assertThat(p.level(TrustLevel.TRUSTED).persistence()).isEqualTo(Persistence.NEW_VERSION);
-        assertThat(p.level(TrustLevel.UNTRUSTED).handlerFor("x-scheme-handler/https")).contains("--proto", "=https");
+        assertThat(p.level(TrustLevel.UNTRUSTED).handlerFor("x-scheme-handler/https"))
+                .contains("--proto", "=https");
     }
 
     @Test
@@ -89,14 +95,17 @@ class PolicyFileTest {
         // no [level.NAME.handlers]: the built-in handlers, so a policy of rules alone still opens files
         Policy builtIn = PolicyFile.builtIn(HOME);
         for (TrustLevel t : TrustLevel.values()) {
-            assertThat(p.level(t).handlers()).isEqualTo(builtIn.level(t).handlers()).isNotEmpty();
+            assertThat(p.level(t).handlers())
+                    .isEqualTo(builtIn.level(t).handlers())
+                    .isNotEmpty();
         }
     }
 
     @Test
     void bytesThatAreNotUtf8AreRefused() {
         byte[] latin1 = "# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> PolicyFile.fromBytes(latin1, "latin1.toml", HOME)).isInstanceOf(PolicyException.class)
+        assertThatThrownBy(() -> PolicyFile.fromBytes(latin1, "latin1.toml", HOME))
+                .isInstanceOf(PolicyException.class)
                 .hasMessage("latin1.toml: not UTF-8 text: save the policy as UTF-8");
     }
 
@@ -104,11 +113,13 @@ class PolicyFileTest {
     void moreThanTheCapIsRefusedEvenWhenTheReaderDidNotStop() {
         byte[] big = new byte[PolicyFile.MAX_BYTES + 1];
         java.util.Arrays.fill(big, (byte) '#');
-        assertThatThrownBy(() -> PolicyFile.fromBytes(big, "big.toml", HOME)).isInstanceOf(PolicyException.class)
+        assertThatThrownBy(() -> PolicyFile.fromBytes(big, "big.toml", HOME))
+                .isInstanceOf(PolicyException.class)
                 .hasMessageStartingWith("big.toml: larger than 1 MiB: ");
         big[big.length - 1] = '\n';
         assertThat(PolicyFile.fromBytes(java.util.Arrays.copyOf(big, PolicyFile.MAX_BYTES), "at-cap.toml", HOME)
-                .rules()).isEmpty();
+                        .rules())
+                .isEmpty();
     }
 
     static Policy example() {
@@ -194,19 +205,26 @@ class PolicyFileTest {
 
     @Test
     void trustWordOtherThanTrustedOrUntrustedIsRefused() {
-        fails(rule("trust = \"maybe\"", "directories = [\"/srv/a\"]"), 3,
+        fails(
+                rule("trust = \"maybe\"", "directories = [\"/srv/a\"]"),
+                3,
                 "trust must be \"trusted\" or \"untrusted\", not \"maybe\"");
     }
 
     @Test
     void originsThatIsNotAListIsRefused() {
-        fails(rule("trust = \"untrusted\"", "origins = \"x\""), 4,
+        fails(
+                rule("trust = \"untrusted\"", "origins = \"x\""),
+                4,
                 "origins must be a list of strings, e.g. [\"a\", \"b\"]");
     }
 
     @Test
     void listWithANonStringIsRefused() {
-        fails(rule("trust = \"untrusted\"", "directories = [\"/srv/a\", 3]"), 4, "directories must be a list of strings");
+        fails(
+                rule("trust = \"untrusted\"", "directories = [\"/srv/a\", 3]"),
+                4,
+                "directories must be a list of strings");
     }
 
     @Test
@@ -225,7 +243,10 @@ class PolicyFileTest {
 
     @Test
     void timeoutMustBeADuration() {
-        fails(level("timeout = \"forever\""), 3, "timeout 'forever' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
+        fails(
+                level("timeout = \"forever\""),
+                3,
+                "timeout 'forever' is not a duration: use e.g. 500ms, 10s, 2m, 1h or 1h30m");
     }
 
     @Test
@@ -240,8 +261,7 @@ class PolicyFileTest {
 
     @Test
     void persistenceMustBeKnown() {
-        fails(level("persistence = \"keep\""), 3,
-                "persistence must be discard, quarantine or new-version, not 'keep'");
+        fails(level("persistence = \"keep\""), 3, "persistence must be discard, quarantine or new-version, not 'keep'");
     }
 
     @Test
@@ -287,7 +307,9 @@ class PolicyFileTest {
 
     @Test
     void ruleTypeMustBeAMimeType() {
-        fails(rule("trust = \"untrusted\"", "types = [\"pdf\"]"), 4,
+        fails(
+                rule("trust = \"untrusted\"", "types = [\"pdf\"]"),
+                4,
                 "'pdf' is not a MIME type: use e.g. application/pdf or text/*");
     }
 
@@ -295,7 +317,9 @@ class PolicyFileTest {
 
     @Test
     void ruleWithoutTrustNamesTheRuleAndHowToFixIt() {
-        fails(rule("name = \"docs\"", "directories = [\"/srv/docs\"]"), 2,
+        fails(
+                rule("name = \"docs\"", "directories = [\"/srv/docs\"]"),
+                2,
                 "rule 'docs' has no trust: add trust = \"trusted\" or \"untrusted\"");
     }
 
@@ -313,44 +337,64 @@ class PolicyFileTest {
 
     @Test
     void ruleWithNoConditionsMatchesEverythingAndIsRefused() {
-        fails(rule("name = \"all\"", "trust = \"untrusted\""), 2,
+        fails(
+                rule("name = \"all\"", "trust = \"untrusted\""),
+                2,
                 "rule 'all' matches everything: name the origins, directories or types");
     }
 
     @Test
     void trustedRuleWithOnlyTypesIsRefused() {
-        fails(rule("name = \"pdfs\"", "trust = \"trusted\"\ntypes = [\"application/pdf\"]"), 2,
+        fails(
+                rule("name = \"pdfs\"", "trust = \"trusted\"\ntypes = [\"application/pdf\"]"),
+                2,
                 "rule 'pdfs' trusts a file type wherever it comes from, downloads included");
         fails(rule("name = \"any\"", "trust = \"trusted\"\ntypes = [\"*\"]"), 2, "trusts a file type wherever");
     }
 
     @Test
     void untrustedRuleWithOnlyTypesIsAllowed() {
-        Policy p = PolicyFile.parse(rule("name = \"zips\"", "trust = \"untrusted\"\ntypes = [\"application/zip\"]"),
-                "t.toml", HOME);
+        Policy p = PolicyFile.parse(
+                rule("name = \"zips\"", "trust = \"untrusted\"\ntypes = [\"application/zip\"]"), "t.toml", HOME);
         assertThat(p.rules()).extracting(Rule::name).containsExactly("zips");
     }
 
     // A folder not yet made in /tmp is judged by /tmp itself, where anyone could make it first: the name must be one
     // nothing on the machine made (a stray /tmp/x, made by anyone, once turned this test red).
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/tmp", "/tmp/isola-never-made-5c1e", "/var/tmp/shared", "/dev/shm", "/var/mail",
-        "/var", "/dev", "/srv/../tmp/isola-never-made-5c1e"})
+    @ValueSource(
+            strings = {
+                "/",
+                "/tmp",
+                "/tmp/isola-never-made-5c1e",
+                "/var/tmp/shared",
+                "/dev/shm",
+                "/var/mail",
+                "/var",
+                "/dev",
+                "/srv/../tmp/isola-never-made-5c1e"
+            })
     void trustingRootOrAPlaceWhereAnyoneCanDropFilesOrOneAboveItIsRefused(String dir) {
-        fails(rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"), 2,
+        fails(
+                rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"),
+                2,
                 "rule 'r' trusts " + Path.of(dir).normalize() + ", where anyone can put files");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"~", "~/", "/home/alice", "/home/alice/", "~/Documents/..", "/home/alice/."})
     void trustingTheHomeDirectoryItselfIsRefused(String dir) {
-        fails(rule("name = \"home\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"), 2,
+        fails(
+                rule("name = \"home\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"),
+                2,
                 "rule 'home' trusts /home/alice, where your downloads and mail attachments land too");
     }
 
     @Test
     void climbingOutOfTheHomeIntoTmpIsRefused() {
-        fails(rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"~/../../tmp\"]"), 2,
+        fails(
+                rule("name = \"r\"", "trust = \"trusted\"\ndirectories = [\"~/../../tmp\"]"),
+                2,
                 "rule 'r' trusts /tmp, where anyone can put files");
     }
 
@@ -363,8 +407,12 @@ class PolicyFileTest {
         try {
             Files.createSymbolicLink(link, real);
             for (String dir : List.of("~", real.toString(), link.toString())) {
-                assertThatThrownBy(() -> PolicyFile.parse(rule("name = \"h\"", "trust = \"trusted\"\ndirectories = [\""
-                        + dir + "\"]"), "t.toml", link)).as(dir).isInstanceOf(PolicyException.class)
+                assertThatThrownBy(() -> PolicyFile.parse(
+                                rule("name = \"h\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"),
+                                "t.toml",
+                                link))
+                        .as(dir)
+                        .isInstanceOf(PolicyException.class)
                         .hasMessageContaining("where your downloads and mail attachments land too");
             }
         } finally {
@@ -377,7 +425,9 @@ class PolicyFileTest {
     @ParameterizedTest
     @ValueSource(strings = {"/home", "/home/"})
     void trustingADirectoryAboveTheHomeIsRefused(String dir) {
-        fails(rule("name = \"homes\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"), 2,
+        fails(
+                rule("name = \"homes\"", "trust = \"trusted\"\ndirectories = [\"" + dir + "\"]"),
+                2,
                 "rule 'homes' trusts /home, where your downloads and mail attachments land too");
     }
 
@@ -394,7 +444,9 @@ class PolicyFileTest {
 
     @Test
     void relativeDirectoryIsRefused() {
-        fails(rule("trust = \"untrusted\"", "directories = [\"Documents\"]"), 4,
+        fails(
+                rule("trust = \"untrusted\"", "directories = [\"Documents\"]"),
+                4,
                 "'Documents' must be absolute or start with ~/");
     }
 
@@ -404,8 +456,8 @@ class PolicyFileTest {
         try {
             Path link = Files.createSymbolicLink(real.resolveSibling(real.getFileName() + "-link"), real);
             try {
-                Policy p = PolicyFile.parse(rule("trust = \"untrusted\"", "directories = [\"" + link + "\"]"),
-                        "t.toml", HOME);
+                Policy p = PolicyFile.parse(
+                        rule("trust = \"untrusted\"", "directories = [\"" + link + "\"]"), "t.toml", HOME);
                 assertThat(p.rules().get(0).directories()).containsExactly(real);
             } finally {
                 Files.delete(link);
@@ -416,9 +468,19 @@ class PolicyFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"*", "*.com", "http*", "ftp://x", "https://", "user@example.com", "*.*.example.com",
-        "https://intranet.example.com:99999/*", "intranet.example.com:https",
-        "https://intranet.example.com/a/%2e%2e/*"})
+    @ValueSource(
+            strings = {
+                "*",
+                "*.com",
+                "http*",
+                "ftp://x",
+                "https://",
+                "user@example.com",
+                "*.*.example.com",
+                "https://intranet.example.com:99999/*",
+                "intranet.example.com:https",
+                "https://intranet.example.com/a/%2e%2e/*"
+            })
     void badOriginIsRefusedWithTheRuleLine(String origin) {
         fails(rule("trust = \"untrusted\"", "origins = [\"" + origin + "\"]"), 4, "origin '" + origin + "'");
     }
@@ -428,13 +490,16 @@ class PolicyFileTest {
         fails(rule("trust = \"untrusted\"", "origins = [\"*.com\"]"), 4, "trusts a whole top-level domain");
         fails(rule("trust = \"untrusted\"", "origins = [\"ftp://x\"]"), 4, "must use http or https");
         fails(rule("trust = \"untrusted\"", "origins = [\"*\"]"), 4, "needs a host name");
-        fails(rule("trust = \"untrusted\"", "origins = [\"example.com:99999\"]"), 4,
+        fails(
+                rule("trust = \"untrusted\"", "origins = [\"example.com:99999\"]"),
+                4,
                 "origin 'example.com:99999' has port '99999', which cannot be: a port is a number from 1 to 65535");
     }
 
     @Test
     void twoRulesWithTheSameConditionsAndOppositeTrustAreRefused() {
-        fails("""
+        fails(
+                """
                 [[rule]]
                 name = "docs"
                 trust = "trusted"
@@ -444,7 +509,9 @@ class PolicyFileTest {
                 name = "not docs"
                 trust = "untrusted"
                 directories = ["/srv/docs/"]
-                """, 6, "rule 'not docs' can never match: rule 'docs' (line 1) has the same conditions and gives "
+                """,
+                6,
+                "rule 'not docs' can never match: rule 'docs' (line 1) has the same conditions and gives "
                         + "the opposite trust; remove one of them");
     }
 
@@ -480,14 +547,16 @@ class PolicyFileTest {
                 trust = "untrusted"
                 directories = ["/srv/docs"]
                 """, "t.toml", HOME);
-        assertThat(p.rules()).extracting(Rule::name, Rule::line).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("b", 7));
+        assertThat(p.rules())
+                .extracting(Rule::name, Rule::line)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("b", 7));
     }
 
     @Test
     void errorsCarryExitCodeTwoForBadUsage() {
-        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
-                () -> PolicyFile.parse("nonsense", "t.toml", HOME));
+        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(
+                PolicyException.class, () -> PolicyFile.parse("nonsense", "t.toml", HOME));
         assertThat(e.exitCode()).isEqualTo(2);
     }
 

@@ -31,12 +31,14 @@ class SecurePathTest {
 
     @Test
     void aDirectoryOthersCanWriteIsNotEvenWhenSticky() throws IOException {
-        assertThat(SecurePath.isSecure(dir("drop", "rwxrwxrwx"), Path.of("/root"))).isFalse();
+        assertThat(SecurePath.isSecure(dir("drop", "rwxrwxrwx"), Path.of("/root")))
+                .isFalse();
         Path sticky = dir("sticky", "rwxrwxrwx");
         Files.setAttribute(sticky, "unix:mode", 01777); // the JDK's permission strings have no sticky bit
         assertThat(SecurePath.isSecure(sticky, Path.of("/root"))).isFalse();
         assertThat(SecurePath.isSecure(sticky.resolve("not-yet"), Path.of("/root")))
-                .as("anyone could create it first").isFalse();
+                .as("anyone could create it first")
+                .isFalse();
     }
 
     @Test
@@ -51,6 +53,8 @@ class SecurePathTest {
         Path theirs = dir("theirs", "rwxr-xr-x");
         Files.setAttribute(theirs, "unix:uid", 65534);
         assertThat(SecurePath.isSecure(theirs, Path.of("/root"))).isFalse();
-        assertThat(SecurePath.isSecure(theirs, theirs)).as("unless it is the user's own").isTrue();
+        assertThat(SecurePath.isSecure(theirs, theirs))
+                .as("unless it is the user's own")
+                .isTrue();
     }
 }

@@ -36,6 +36,7 @@ class TrustClassifierTest {
     Path trusted;
     /** Named by no rule. */
     Path elsewhere;
+
     Seal seal;
     TrustClassifier classifier;
 
@@ -43,7 +44,9 @@ class TrustClassifierTest {
     void setUp() throws IOException {
         trusted = RealFiles.underTarget("trusted");
         elsewhere = RealFiles.xattrCapable(tmp);
-        assertThat(RealFiles.supportsUserXattrs(trusted)).as("target/ keeps user xattrs").isTrue();
+        assertThat(RealFiles.supportsUserXattrs(trusted))
+                .as("target/ keeps user xattrs")
+                .isTrue();
         seal = Seal.open(tmp.resolve("state/seal.key"));
         Policy policy = PolicyFile.parse("""
                 [[rule]]
@@ -75,7 +78,8 @@ class TrustClassifierTest {
     @Test
     void fileInASubdirectoryOfTheTrustedDirectoryIsTrusted() throws IOException {
         Files.createDirectories(trusted.resolve("a/b"));
-        assertThat(classify(Files.writeString(trusted.resolve("a/b/c.txt"), "x")).level())
+        assertThat(classify(Files.writeString(trusted.resolve("a/b/c.txt"), "x"))
+                        .level())
                 .isEqualTo(TrustLevel.TRUSTED);
     }
 
@@ -93,7 +97,9 @@ class TrustClassifierTest {
         Path link = Files.createSymbolicLink(trusted.resolve("looks-mine.txt"), outside);
 
         // the link's own place would pass, which is why the caller resolves it first
-        assertThat(classifier.file(link, "text/plain", Marks.NONE, sha256(outside)).level())
+        assertThat(classifier
+                        .file(link, "text/plain", Marks.NONE, sha256(outside))
+                        .level())
                 .isEqualTo(TrustLevel.TRUSTED);
         Verdict v = classify(link);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
@@ -107,8 +113,9 @@ class TrustClassifierTest {
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
-        assertThat(v.reason()).isEqualTo("it was downloaded from https://evil.example/invoice.pdf, and no rule "
-                + "trusts that origin");
+        assertThat(v.reason())
+                .isEqualTo(
+                        "it was downloaded from https://evil.example/invoice.pdf, and no rule " + "trusts that origin");
     }
 
     @Test
@@ -118,8 +125,9 @@ class TrustClassifierTest {
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
-        assertThat(v.reason()).contains("its origin https://intranet.example.com/handbook.pdf is trusted, but an "
-                + "origin mark is only a claim");
+        assertThat(v.reason())
+                .contains("its origin https://intranet.example.com/handbook.pdf is trusted, but an "
+                        + "origin mark is only a claim");
     }
 
     @Test
@@ -146,8 +154,9 @@ class TrustClassifierTest {
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
-        assertThat(v.reason()).isEqualTo("it was downloaded from https://evil.example/invoice.pdf, and no rule "
-                + "trusts that origin");
+        assertThat(v.reason())
+                .isEqualTo(
+                        "it was downloaded from https://evil.example/invoice.pdf, and no rule " + "trusts that origin");
     }
 
     /** Each origin mark in turn names an untrusted site while the others name the trusted one. */
@@ -156,13 +165,19 @@ class TrustClassifierTest {
     void theLeastTrustedOriginMarkWinsWhicheverMarkItIs(String untrustedMark) throws IOException {
         Path f = Files.writeString(trusted.resolve("doc.pdf"), "%PDF-1.4");
         for (String mark : new String[] {Marks.ORIGIN, Marks.XDG_ORIGIN, Marks.XDG_REFERRER}) {
-            RealFiles.setXattr(f, mark, mark.equals(untrustedMark) ? "https://evil.example/doc.pdf"
-                    : "https://intranet.example.com/doc.pdf");
+            RealFiles.setXattr(
+                    f,
+                    mark,
+                    mark.equals(untrustedMark)
+                            ? "https://evil.example/doc.pdf"
+                            : "https://intranet.example.com/doc.pdf");
         }
         Verdict v = classify(f);
         assertThat(v.level()).as(untrustedMark).isEqualTo(TrustLevel.UNTRUSTED);
         assertThat(v.reason()).contains("https://evil.example/doc.pdf");
-        assertThat(v.evidence()).filteredOn(Verdict.Evidence::decided).singleElement()
+        assertThat(v.evidence())
+                .filteredOn(Verdict.Evidence::decided)
+                .singleElement()
                 .satisfies(e -> assertThat(e.source()).isEqualTo("user." + untrustedMark));
     }
 
@@ -173,8 +188,10 @@ class TrustClassifierTest {
         RealFiles.setXattr(f, Marks.XDG_ORIGIN, "https://evil.example/r.pdf");
 
         Verdict v = classify(f);
-        assertThat(v.evidence()).extracting(Verdict.Evidence::source, e -> e.level().word(), Verdict.Evidence::decided)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("place", "trusted", false),
+        assertThat(v.evidence())
+                .extracting(Verdict.Evidence::source, e -> e.level().word(), Verdict.Evidence::decided)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("place", "trusted", false),
                         org.assertj.core.groups.Tuple.tuple("user." + Marks.ORIGIN, "trusted", false),
                         org.assertj.core.groups.Tuple.tuple("user." + Marks.XDG_ORIGIN, "untrusted", true));
     }
@@ -185,7 +202,8 @@ class TrustClassifierTest {
         RealFiles.setXattr(f, Marks.ORIGIN, trusted.resolve("notes.txt").toUri().toString());
         assertThat(classify(f).level()).isEqualTo(TrustLevel.TRUSTED);
 
-        RealFiles.setXattr(f, Marks.ORIGIN, elsewhere.resolve("mail.txt").toUri().toString());
+        RealFiles.setXattr(
+                f, Marks.ORIGIN, elsewhere.resolve("mail.txt").toUri().toString());
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
         assertThat(v.reason()).contains("made from " + elsewhere.resolve("mail.txt"), "no rule trusts");
@@ -219,7 +237,8 @@ class TrustClassifierTest {
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.UNTRUSTED);
-        assertThat(v.reason()).isEqualTo("marked untrusted by Isola: it left cell cell-9, origin https://evil.example/");
+        assertThat(v.reason())
+                .isEqualTo("marked untrusted by Isola: it left cell cell-9, origin https://evil.example/");
     }
 
     @Test
@@ -247,7 +266,11 @@ class TrustClassifierTest {
     void trustedMarkSealedByAnotherHostIsIgnored() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("other-host.txt"), "x");
         Seal other = Seal.open(tmp.resolve("other/seal.key"));
-        mark(f, TrustLevel.TRUSTED, sha256(f), "cell-1",
+        mark(
+                f,
+                TrustLevel.TRUSTED,
+                sha256(f),
+                "cell-1",
                 other.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha256(f), "cell-1"));
         assertThat(classify(f).level()).isEqualTo(TrustLevel.UNTRUSTED);
     }
@@ -256,22 +279,21 @@ class TrustClassifierTest {
     void sealedSafeViewOverTheActualContentIsTrustedAnywhere() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("rebuilt.pdf"), "%PDF rebuilt from pixels");
         String sha = sha256(f);
-        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha,
-                "cell-42"));
+        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha, "cell-42"));
 
         Verdict v = classify(f);
         assertThat(v.level()).isEqualTo(TrustLevel.TRUSTED);
         assertThat(v.rule()).isNull();
-        assertThat(v.reason()).isEqualTo("Isola's sealed mark: a safe view rebuilt from pixels by the host in cell "
-                + "cell-42, content unchanged since; it vouches for itself, whatever its origin marks say");
+        assertThat(v.reason())
+                .isEqualTo("Isola's sealed mark: a safe view rebuilt from pixels by the host in cell "
+                        + "cell-42, content unchanged since; it vouches for itself, whatever its origin marks say");
     }
 
     @Test
     void sealedMarkNoLongerCountsOnceTheContentChanged() throws IOException {
         Path f = Files.writeString(elsewhere.resolve("rebuilt.pdf"), "%PDF rebuilt from pixels");
         String sha = sha256(f);
-        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha,
-                "cell-42"));
+        mark(f, TrustLevel.TRUSTED, sha, "cell-42", seal.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, sha, "cell-42"));
         Files.writeString(f, "%PDF with something added later");
 
         Verdict v = classify(f);
@@ -282,14 +304,20 @@ class TrustClassifierTest {
     // ---- links
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://intranet.example.com@evil.com/", "https://intranet.example.com.evil.com/",
-        "https://evil.com/?u=https://intranet.example.com/", "https://evil.com/#intranet.example.com",
-        "http://intranet.example.com/"})
+    @ValueSource(
+            strings = {
+                "https://intranet.example.com@evil.com/",
+                "https://intranet.example.com.evil.com/",
+                "https://evil.com/?u=https://intranet.example.com/",
+                "https://evil.com/#intranet.example.com",
+                "http://intranet.example.com/"
+            })
     void lookAlikeLinksAreUntrusted(String url) {
         Verdict v = classifier.link(URI.create(url));
         assertThat(v.level()).as(url).isEqualTo(TrustLevel.UNTRUSTED);
-        assertThat(v.reason()).isEqualTo("no rule of test policy trusts " + URI.create(url).getHost()
-                + ", and anything not named is untrusted");
+        assertThat(v.reason())
+                .isEqualTo("no rule of test policy trusts " + URI.create(url).getHost()
+                        + ", and anything not named is untrusted");
     }
 
     @ParameterizedTest
@@ -297,8 +325,9 @@ class TrustClassifierTest {
     void theRealIntranetLinkIsTrustedByItsRule(String url) {
         Verdict v = classifier.link(URI.create(url));
         assertThat(v.level()).isEqualTo(TrustLevel.TRUSTED);
-        assertThat(v.reason()).isEqualTo("rule 'intranet' (line 1) matches: trusted if origin is "
-                + "https://intranet.example.com/*");
+        assertThat(v.reason())
+                .isEqualTo(
+                        "rule 'intranet' (line 1) matches: trusted if origin is " + "https://intranet.example.com/*");
     }
 
     @Test

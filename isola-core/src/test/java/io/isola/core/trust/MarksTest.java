@@ -38,8 +38,11 @@ class MarksTest {
         assertThat(RealFiles.getXattr(f, "isola.trust")).isEqualTo("untrusted");
         assertThat(RealFiles.getXattr(f, "xdg.origin.url")).isEqualTo("https://example.com/f.txt");
         Marks back = Marks.read(f);
-        assertThat(back.values()).containsOnly(Map.entry(Marks.TRUST, "untrusted"), Map.entry(Marks.CELL, "cell-7"),
-                Map.entry(Marks.XDG_ORIGIN, "https://example.com/f.txt"));
+        assertThat(back.values())
+                .containsOnly(
+                        Map.entry(Marks.TRUST, "untrusted"),
+                        Map.entry(Marks.CELL, "cell-7"),
+                        Map.entry(Marks.XDG_ORIGIN, "https://example.com/f.txt"));
         assertThat(back.origin()).isEqualTo("https://example.com/f.txt");
     }
 
@@ -68,9 +71,11 @@ class MarksTest {
         RealFiles.setXattr(f, Marks.ORIGIN, "https://isola.example/");
         Marks m = Marks.read(f);
         assertThat(m.origin()).isEqualTo("https://isola.example/");
-        assertThat(m.origins()).containsExactly(Map.entry(Marks.ORIGIN, "https://isola.example/"),
-                Map.entry(Marks.XDG_ORIGIN, "https://browser.example/"),
-                Map.entry(Marks.XDG_REFERRER, "https://page.example/"));
+        assertThat(m.origins())
+                .containsExactly(
+                        Map.entry(Marks.ORIGIN, "https://isola.example/"),
+                        Map.entry(Marks.XDG_ORIGIN, "https://browser.example/"),
+                        Map.entry(Marks.XDG_REFERRER, "https://page.example/"));
     }
 
     @Test
@@ -106,7 +111,9 @@ class MarksTest {
         Path mnt = tmp.resolve("ramfs");
         try (var m = RealFiles.mount("ramfs", mnt)) {
             Path f = Files.writeString(mnt.resolve("f"), "x");
-            assertThat(Marks.read(f).isEmpty()).as("nothing to read is no marks").isTrue();
+            assertThat(Marks.read(f).isEmpty())
+                    .as("nothing to read is no marks")
+                    .isTrue();
             assertThatThrownBy(() -> new Marks(Map.of(Marks.TRUST, "untrusted")).write(f))
                     .isInstanceOf(Marks.TaintNotWritableException.class)
                     .hasMessage("the file system of " + mnt + " cannot store taint marks (user xattrs)");

@@ -25,7 +25,8 @@ class SealTest {
 
         assertThat(key).isRegularFile();
         assertThat(Files.size(key)).isEqualTo(32);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
         assertThat(Files.readAllBytes(key)).isNotEqualTo(new byte[32]); // random, not zeros
     }
 
@@ -38,7 +39,8 @@ class SealTest {
         Seal again = Seal.open(key);
 
         assertThat(Files.readAllBytes(key)).isEqualTo(bytes);
-        assertThat(again.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1")).isEqualTo(first);
+        assertThat(again.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1"))
+                .isEqualTo(first);
     }
 
     @Test
@@ -52,7 +54,8 @@ class SealTest {
     void aKeyOthersCanReadIsRefusedBecauseItCouldForgeSeals() throws IOException {
         Path key = Seal.open(tmp.resolve("shared.key")) == null ? null : tmp.resolve("shared.key");
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> Seal.open(key)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Seal.open(key))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("may be read by others");
     }
 
@@ -60,11 +63,14 @@ class SealTest {
     void badKeyFileIsRefusedWithAHelpfulMessage() throws IOException {
         Path key = Files.write(tmp.resolve("seal.key"), new byte[31]);
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        assertThatThrownBy(() -> Seal.open(key)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Seal.open(key))
+                .isInstanceOf(IOException.class)
                 .hasMessage(key + " is not a seal key (32 bytes): remove it and Isola makes a new one");
         Path empty = Files.write(tmp.resolve("empty.key"), new byte[0]);
         Files.setPosixFilePermissions(empty, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        assertThatThrownBy(() -> Seal.open(empty)).isInstanceOf(IOException.class).hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> Seal.open(empty))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("32 bytes");
         assertThat(Files.size(empty)).as("a bad key is not silently replaced").isZero();
     }
 
@@ -72,10 +78,14 @@ class SealTest {
     void sealCoversKindTrustHashAndCell() throws IOException {
         Seal s = Seal.open(tmp.resolve("seal.key"));
         String seal = s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-1");
-        assertThat(s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1")).isNotEqualTo(seal);
-        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.UNTRUSTED, SHA, "cell-1")).isNotEqualTo(seal);
-        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, "b".repeat(64), "cell-1")).isNotEqualTo(seal);
-        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-2")).isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1"))
+                .isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.UNTRUSTED, SHA, "cell-1"))
+                .isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, "b".repeat(64), "cell-1"))
+                .isNotEqualTo(seal);
+        assertThat(s.sign(Seal.Kind.SAFE_VIEW, TrustLevel.TRUSTED, SHA, "cell-2"))
+                .isNotEqualTo(seal);
     }
 
     @Test
@@ -85,27 +95,45 @@ class SealTest {
 
         assertThat(s.verifies(good, SHA)).isTrue();
         assertThat(s.verifies(good, "b".repeat(64))).as("content changed since").isFalse();
-        assertThat(s.verifies(marks("trusted", SHA, "cell-2", good.get(Marks.SEAL)), SHA)).as("other cell").isFalse();
-        assertThat(s.verifies(marks("untrusted", SHA, "cell-1", good.get(Marks.SEAL)), SHA)).isFalse();
-        assertThat(s.verifies(marks("trusted", SHA, "cell-1", null), SHA)).as("no seal").isFalse();
-        assertThat(s.verifies(marks("trusted", SHA, null, good.get(Marks.SEAL)), SHA)).as("no cell").isFalse();
-        assertThat(s.verifies(marks("TRUSTED", SHA, "cell-1", good.get(Marks.SEAL)), SHA)).isFalse();
-        assertThat(s.verifies(marks("trusted", SHA, "cell-1", "0".repeat(64)), SHA)).as("forged").isFalse();
-        assertThat(Seal.open(tmp.resolve("other.key")).verifies(good, SHA)).as("another host's key").isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-2", good.get(Marks.SEAL)), SHA))
+                .as("other cell")
+                .isFalse();
+        assertThat(s.verifies(marks("untrusted", SHA, "cell-1", good.get(Marks.SEAL)), SHA))
+                .isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-1", null), SHA))
+                .as("no seal")
+                .isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, null, good.get(Marks.SEAL)), SHA))
+                .as("no cell")
+                .isFalse();
+        assertThat(s.verifies(marks("TRUSTED", SHA, "cell-1", good.get(Marks.SEAL)), SHA))
+                .isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-1", "0".repeat(64)), SHA))
+                .as("forged")
+                .isFalse();
+        assertThat(Seal.open(tmp.resolve("other.key")).verifies(good, SHA))
+                .as("another host's key")
+                .isFalse();
         assertThat(s.verifiedKind(good, SHA)).isEqualTo(Seal.Kind.SAFE_VIEW);
     }
 
     @Test
     void theKindIsCoveredSoATaskOutputCannotBecomeASafeView() throws IOException {
         Seal s = Seal.open(tmp.resolve("seal.key"));
-        Marks output = marks("trusted", SHA, "cell-1", s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1"),
+        Marks output = marks(
+                "trusted",
+                SHA,
+                "cell-1",
+                s.sign(Seal.Kind.TASK_OUTPUT, TrustLevel.TRUSTED, SHA, "cell-1"),
                 "task-output");
         assertThat(s.verifiedKind(output, SHA)).isEqualTo(Seal.Kind.TASK_OUTPUT);
         Marks promoted = marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), "safe-view");
         assertThat(s.verifiedKind(promoted, SHA)).as("kind edited").isNull();
         assertThat(s.verifies(marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), null), SHA))
-                .as("kind removed").isFalse();
-        assertThat(s.verifies(marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), "SAFE-VIEW"), SHA)).isFalse();
+                .as("kind removed")
+                .isFalse();
+        assertThat(s.verifies(marks("trusted", SHA, "cell-1", output.get(Marks.SEAL), "SAFE-VIEW"), SHA))
+                .isFalse();
     }
 
     private static Marks marks(String trust, String sha, String cell, String seal) {

@@ -17,6 +17,7 @@ public final class Cgroup {
     private final CgroupVersion version;
     /** v2: the single directory. v1: memory, pids, cpu, cpuacct directories, in that order (absent ones null). */
     private final List<Path> dirs;
+
     private final String name;
 
     Cgroup(CgroupVersion version, String name, List<Path> dirs) {
@@ -52,8 +53,9 @@ public final class Cgroup {
             if (limits.maxPids() > 0) {
                 write(d.resolve("pids.max"), Integer.toString(limits.maxPids()));
             }
-            write(d.resolve("cpu.max"), (limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "max")
-                    + " 100000");
+            write(
+                    d.resolve("cpu.max"),
+                    (limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "max") + " 100000");
             return;
         }
         Path memory = dirs.get(0), pids = dirs.get(1), cpu = dirs.get(2);
@@ -61,7 +63,8 @@ public final class Cgroup {
             // The kernel keeps memsw >= memory at every step, so the order depends on the direction of the change.
             String value = Long.toString(limits.memoryBytes());
             Path mem = memory.resolve("memory.limit_in_bytes"), memsw = memory.resolve("memory.memsw.limit_in_bytes");
-            boolean raising = limits.memoryBytes() > Long.parseLong(Files.readString(mem).trim());
+            boolean raising =
+                    limits.memoryBytes() > Long.parseLong(Files.readString(mem).trim());
             if (raising) {
                 writeIfPresent(memsw, value);
             }
@@ -76,7 +79,9 @@ public final class Cgroup {
         if (cpu != null) {
             // 0 means no cap; the cgroup may have been prepared with one, so clear it explicitly.
             write(cpu.resolve("cpu.cfs_period_us"), "100000");
-            write(cpu.resolve("cpu.cfs_quota_us"), limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "-1");
+            write(
+                    cpu.resolve("cpu.cfs_quota_us"),
+                    limits.cpus() > 0 ? Long.toString((long) (limits.cpus() * 100_000)) : "-1");
         }
     }
 
@@ -148,7 +153,8 @@ public final class Cgroup {
             // cpuacct is its own hierarchy here, co-mounted with cpu under systemd ("cpu,cpuacct").
             for (Path d : new Path[] {dirs.get(3), dirs.get(2)}) {
                 if (d != null && Files.exists(d.resolve("cpuacct.usage"))) {
-                    return Long.parseLong(Files.readString(d.resolve("cpuacct.usage")).trim());
+                    return Long.parseLong(
+                            Files.readString(d.resolve("cpuacct.usage")).trim());
                 }
             }
             return 0;
@@ -159,7 +165,8 @@ public final class Cgroup {
 
     /** How many times the kernel OOM-killed a process inside. */
     public long oomKills() {
-        Path file = version == CgroupVersion.V2 ? dirs.get(0).resolve("memory.events")
+        Path file = version == CgroupVersion.V2
+                ? dirs.get(0).resolve("memory.events")
                 : dirs.get(0).resolve("memory.oom_control");
         return counter(file, "oom_kill");
     }

@@ -159,7 +159,8 @@ public final class CgroupTree {
 
     /** Creates the child cgroup {@code name} with these limits. */
     public Cgroup create(String name, CgroupLimits limits) {
-        List<Path> dirs = bases.stream().map(b -> b == null ? null : b.resolve(name)).toList();
+        List<Path> dirs =
+                bases.stream().map(b -> b == null ? null : b.resolve(name)).toList();
         Cgroup cg = new Cgroup(version, name, dirs);
         try {
             for (Path d : cg.directories()) {
@@ -178,8 +179,15 @@ public final class CgroupTree {
         Path primary = version == CgroupVersion.V2 ? bases.get(0) : bases.get(1);
         List<Cgroup> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(primary)) {
-            s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(name -> out.add(
-                    new Cgroup(version, name, bases.stream().map(b -> b == null ? null : b.resolve(name)).toList())));
+            s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .forEach(name -> out.add(new Cgroup(
+                            version,
+                            name,
+                            bases.stream()
+                                    .map(b -> b == null ? null : b.resolve(name))
+                                    .toList())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

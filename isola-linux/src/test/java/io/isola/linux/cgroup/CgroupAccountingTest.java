@@ -44,7 +44,9 @@ class CgroupAccountingTest {
     /** Starts {@code script} in {@code cg}; it runs only once it is inside, then this waits for it to end. */
     private int runInside(Cgroup cg, String script) {
         gate = Libc.pipe();
-        child = Spawn.of(List.of("/bin/sh", "-c", "read go; " + script)).fd(0, gate[0]).start();
+        child = Spawn.of(List.of("/bin/sh", "-c", "read go; " + script))
+                .fd(0, gate[0])
+                .start();
         cg.add(child);
         Libc.write(gate[1], "go\n".getBytes(StandardCharsets.US_ASCII));
         int status = Libc.waitpid(child, 0);

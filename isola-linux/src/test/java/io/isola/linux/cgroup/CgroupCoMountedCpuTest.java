@@ -45,7 +45,8 @@ class CgroupCoMountedCpuTest {
 
         Cgroup cg = CgroupTree.open(root, subtree).create("cell", new CgroupLimits(64L << 20, 16, 0.5));
 
-        assertThat(Files.readString(root.resolve("cpu").resolve(subtree).resolve("cell/cpu.cfs_quota_us")).trim())
+        assertThat(Files.readString(root.resolve("cpu").resolve(subtree).resolve("cell/cpu.cfs_quota_us"))
+                        .trim())
                 .isEqualTo("50000");
         cg.remove();
         assertThat(root.resolve("cpu").resolve(subtree).resolve("cell")).doesNotExist();

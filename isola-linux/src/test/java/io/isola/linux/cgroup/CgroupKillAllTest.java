@@ -71,7 +71,8 @@ class CgroupKillAllTest {
         try {
             // The shell forks only once it is inside, so its children start inside too.
             child = Spawn.of(List.of("/bin/sh", "-c", "read go; /bin/sleep 30 & /bin/sleep 30 & /bin/sleep 30 & wait"))
-                    .fd(0, gate[0]).start();
+                    .fd(0, gate[0])
+                    .start();
             cg.add(child);
             Libc.write(gate[1], "go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -84,9 +85,13 @@ class CgroupKillAllTest {
             cg.killAll();
 
             assertThat(awaitNoProcesses(cg)).isEmpty();
-            assertThat(inside).allSatisfy(pid -> assertThat(Path.of("/proc/" + pid + "/cmdline")).satisfiesAnyOf(
-                    p -> assertThat(p).doesNotExist(),
-                    p -> assertThat(Files.readAllBytes(p)).as("zombie of pid " + pid).isEmpty()));
+            assertThat(inside)
+                    .allSatisfy(pid -> assertThat(Path.of("/proc/" + pid + "/cmdline"))
+                            .satisfiesAnyOf(
+                                    p -> assertThat(p).doesNotExist(),
+                                    p -> assertThat(Files.readAllBytes(p))
+                                            .as("zombie of pid " + pid)
+                                            .isEmpty()));
             assertThat(Libc.exitCode(Libc.waitpid(child, 0))).isEqualTo(128 + Libc.SIGKILL);
             child = -1;
         } finally {

@@ -75,7 +75,8 @@ class CgroupLifecycleTest {
             assertThat(read(d.resolve("pids.max"))).isEqualTo("max");
             assertThat(read(d.resolve("cpu.max"))).startsWith("max ");
         } else {
-            assertThat(Long.parseLong(read(dir(cg, "memory").resolve("memory.limit_in_bytes")))).isGreaterThan(1L << 50);
+            assertThat(Long.parseLong(read(dir(cg, "memory").resolve("memory.limit_in_bytes"))))
+                    .isGreaterThan(1L << 50);
             assertThat(read(dir(cg, "pids").resolve("pids.max"))).isEqualTo("max");
             assertThat(read(dir(cg, "cpu").resolve("cpu.cfs_quota_us"))).isEqualTo("-1");
         }
@@ -87,7 +88,8 @@ class CgroupLifecycleTest {
         tree.create("cell-a", new CgroupLimits(MEMORY, 16, 0));
         assertThat(tree.children()).extracting(Cgroup::name).containsExactly("cell-a", "cell-b");
         // A tree opened later (a new Isola) finds the same leftovers.
-        assertThat(CgroupTree.open(TestSubtree.ROOT, subtree).children()).extracting(Cgroup::name)
+        assertThat(CgroupTree.open(TestSubtree.ROOT, subtree).children())
+                .extracting(Cgroup::name)
                 .containsExactly("cell-a", "cell-b");
     }
 
@@ -103,7 +105,9 @@ class CgroupLifecycleTest {
     }
 
     private static Path dir(Cgroup cg, String controller) {
-        return cg.directories().stream().filter(d -> d.getParent().getParent().getFileName().toString()
-                .equals(controller)).findFirst().orElseThrow();
+        return cg.directories().stream()
+                .filter(d -> d.getParent().getParent().getFileName().toString().equals(controller))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -30,8 +30,10 @@ class CgroupTreeUnavailableTest {
     void aCgroup2HierarchyWithoutControllersSaysWhichIsMissing() throws IOException {
         // On hybrid hosts the unified hierarchy exists but the controllers Isola needs are bound to v1.
         Path unified = TestSubtree.ROOT.resolve("unified");
-        assumeTrue(Files.exists(unified.resolve("cgroup.controllers"))
-                && !Files.readString(unified.resolve("cgroup.controllers")).contains("memory"),
+        assumeTrue(
+                Files.exists(unified.resolve("cgroup.controllers"))
+                        && !Files.readString(unified.resolve("cgroup.controllers"))
+                                .contains("memory"),
                 "a cgroup2 hierarchy without the memory controller");
         String subtree = TestSubtree.uniqueName();
         assertThatThrownBy(() -> CgroupTree.open(unified, subtree))

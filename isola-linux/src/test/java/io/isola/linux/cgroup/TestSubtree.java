@@ -26,7 +26,9 @@ final class TestSubtree {
         if (Files.exists(root.resolve("cgroup.controllers"))) {
             return List.of(root.resolve(subtree));
         }
-        return V1_CONTROLLERS.stream().map(c -> root.resolve(c).resolve(subtree)).toList();
+        return V1_CONTROLLERS.stream()
+                .map(c -> root.resolve(c).resolve(subtree))
+                .toList();
     }
 
     /**

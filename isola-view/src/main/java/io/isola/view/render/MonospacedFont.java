@@ -31,7 +31,8 @@ final class MonospacedFont {
                 return logical;
             }
             if (Files.isRegularFile(DEJAVU_SANS_MONO)) {
-                return Font.createFont(Font.TRUETYPE_FONT, DEJAVU_SANS_MONO.toFile()).deriveFont(size);
+                return Font.createFont(Font.TRUETYPE_FONT, DEJAVU_SANS_MONO.toFile())
+                        .deriveFont(size);
             }
         } catch (IOException | FontFormatException | RuntimeException | Error e) {
             // The JDK's font manager throws an Error or a RuntimeException when it finds no font at all.

@@ -37,8 +37,8 @@ final class PpmWriter {
     /** Opens {@code file} (which must not exist yet) and writes the header of a {@code w × h} image. */
     static OutputStream open(Path file, int w, int h) throws IOException {
         if (w > Render.MAX_PAGE_SIDE || h > Render.MAX_PAGE_SIDE) { // the host would refuse it anyway
-            throw new IllegalArgumentException("a page of " + w + "x" + h + " is over " + Render.MAX_PAGE_SIDE
-                    + " pixels a side");
+            throw new IllegalArgumentException(
+                    "a page of " + w + "x" + h + " is over " + Render.MAX_PAGE_SIDE + " pixels a side");
         }
         OutputStream out = new BufferedOutputStream(
                 Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);

@@ -33,12 +33,14 @@ final class TextRenderer {
     static final int MARGIN = 50;
     /** 14 pixels is 10 points at 100 dpi. */
     static final float FONT_SIZE = 14f;
+
     static final int TAB = 8;
     /**
      * The most characters on one line, whatever their width: zero-width characters (U+200B and the like) never fill a
      * line, and one line of millions of them would make a single huge, slow text layout.
      */
     static final int MAX_LINE_CHARS = 512;
+
     static final int MAX_PAGES = 200;
     /** Far more than 200 pages can show, so the page cap, not this, is what normally cuts. */
     static final int MAX_BYTES = 16 << 20;
@@ -84,7 +86,8 @@ final class TextRenderer {
             throw RenderFailure.badInput("cannot read " + input + ": " + e.getMessage());
         }
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+            CharBuffer chars = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(ByteBuffer.wrap(bytes));

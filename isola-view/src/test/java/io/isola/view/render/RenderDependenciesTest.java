@@ -22,7 +22,8 @@ class RenderDependenciesTest {
 
     @Test
     void theRendererUsesOnlyTheJdkAndItsOwnPackage() throws IOException, URISyntaxException {
-        Path classes = Path.of(Render.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Render.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path renderPackage = classes.resolve("io/isola/view/render");
         List<Path> classFiles;
         try (var files = Files.list(renderPackage)) {
@@ -32,7 +33,8 @@ class RenderDependenciesTest {
         for (Path f : classFiles) {
             Matcher m = ISOLA_CLASS.matcher(Files.readString(f, StandardCharsets.ISO_8859_1));
             while (m.find()) {
-                assertThat(m.group()).as("a class that %s refers to", f.getFileName())
+                assertThat(m.group())
+                        .as("a class that %s refers to", f.getFileName())
                         .startsWith("io/isola/view/render/");
             }
         }

@@ -123,8 +123,12 @@ class RenderTest {
         Pixmap first = Pixmap.read(out.resolve("page-1.ppm"), PAGE_LIMIT);
         assertThat(first.width()).isEqualTo(TextRenderer.PAGE_WIDTH);
         assertThat(first.height()).isEqualTo(TextRenderer.PAGE_HEIGHT);
-        assertThat(darkPixels(first, 0, TextRenderer.PAGE_HEIGHT)).as("ink on page 1").isGreaterThan(1000);
-        assertThat(darkPixels(first, 0, TextRenderer.MARGIN - 5)).as("the top margin stays blank").isZero();
+        assertThat(darkPixels(first, 0, TextRenderer.PAGE_HEIGHT))
+                .as("ink on page 1")
+                .isGreaterThan(1000);
+        assertThat(darkPixels(first, 0, TextRenderer.MARGIN - 5))
+                .as("the top margin stays blank")
+                .isZero();
     }
 
     @Test
@@ -248,8 +252,12 @@ class RenderTest {
 
     private static void assertOneLine(String stderr, String containing) {
         assertThat(stderr).contains(containing);
-        assertThat(stderr.strip().lines().filter(l -> !l.startsWith("Fontconfig")).count())
-                .as("one line: %s", stderr).isEqualTo(1);
+        assertThat(stderr.strip()
+                        .lines()
+                        .filter(l -> !l.startsWith("Fontconfig"))
+                        .count())
+                .as("one line: %s", stderr)
+                .isEqualTo(1);
         assertThat(stderr).doesNotContain("Exception in").doesNotContain("\tat ");
     }
 
@@ -278,10 +286,12 @@ class RenderTest {
     record Result(int exitCode, String stderr) {}
 
     private static Result run(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Djava.awt.headless=true", "-cp", classesDir(),
-                Render.class.getName()));
+        List<String> command = new ArrayList<>(
+                List.of(javaCommand(), "-Djava.awt.headless=true", "-cp", classesDir(), Render.class.getName()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -302,7 +312,12 @@ class RenderTest {
     /** The main classes only (target/classes), as in the cell: not the test classes, not isola-core. */
     private static String classesDir() {
         try {
-            return Path.of(Render.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(Render.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
