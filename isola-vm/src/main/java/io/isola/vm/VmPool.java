@@ -14,7 +14,10 @@ final class VmPool implements AutoCloseable {
     private final Deque<Vm> ready = new ArrayDeque<>();
     private final Thread refill;
     private boolean closed;
-    private RuntimeException lastFailure;
+    /** After a failed clone: the wait before the next try (doubles up to a minute; 0 after a success). */
+    private long backoffNanos;
+    /** When that wait ends, in System.nanoTime(), which may be negative: compare by difference only. */
+    private long retryAt;
 
     VmPool(int size, Supplier<Vm> make) {
         this.size = size;
@@ -41,12 +44,22 @@ final class VmPool implements AutoCloseable {
         return ready.size();
     }
 
+    private boolean backingOff() {
+        return backoffNanos > 0 && System.nanoTime() - retryAt < 0;
+    }
+
     private void refill() {
         while (true) {
             synchronized (this) {
-                while (!closed && (ready.size() >= size || lastFailure != null)) {
+                // A failed clone is retried later, not never: one slow or failed start (a loaded machine) must not
+                // leave a long-running engine without its pool for the rest of its life.
+                while (!closed && (ready.size() >= size || backingOff())) {
                     try {
-                        wait();
+                        if (ready.size() >= size) {
+                            wait();
+                        } else {
+                            wait(Math.max(1, (retryAt - System.nanoTime()) / 1_000_000));
+                        }
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -63,10 +76,13 @@ final class VmPool implements AutoCloseable {
                         return;
                     }
                     ready.add(vm);
+                    backoffNanos = 0;
                 }
             } catch (RuntimeException e) {
                 synchronized (this) {
-                    lastFailure = e; // a task that asks makes its own clone, and sees the error itself
+                    // a task that asks meanwhile makes its own clone, and sees the error itself
+                    backoffNanos = Math.min(60_000_000_000L, Math.max(1_000_000_000L, backoffNanos * 2));
+                    retryAt = System.nanoTime() + backoffNanos;
                 }
             }
         }
