@@ -46,6 +46,19 @@ final class Cli {
         return pb;
     }
 
+    /**
+     * The command as a terminal would start it: SIGINT and SIGQUIT at their defaults. A test run from a background job
+     * (`mvn verify &`, nohup) inherits them ignored, and the JVM then installs no SIGINT handler at all, so a test of
+     * Ctrl-C would test nothing. Perl can reset an ignored signal (a shell cannot) and then execs the command, which
+     * keeps its pid.
+     */
+    static ProcessBuilder asFromATerminal(ProcessBuilder pb) {
+        List<String> cmd = new ArrayList<>(List.of(
+                "perl", "-e", "$SIG{INT} = $SIG{QUIT} = 'DEFAULT'; exec {$ARGV[0]} @ARGV or die \"$ARGV[0]: $!\\n\";"));
+        cmd.addAll(pb.command());
+        return pb.command(cmd);
+    }
+
     Result run(String... args) {
         return run(Map.of(), null, args);
     }

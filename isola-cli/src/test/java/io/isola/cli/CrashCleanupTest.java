@@ -105,7 +105,7 @@ class CrashCleanupTest {
 
     private Process start(String script) throws IOException {
         // bash, not sh: dash's exec has no -a.
-        return cli.builder(Map.of(), "run", "--", "/bin/bash", "-c", script)
+        return Cli.asFromATerminal(cli.builder(Map.of(), "run", "--", "/bin/bash", "-c", script))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -151,7 +151,7 @@ class DaemonCliTest {
     }
 
     private Process sleeper(String marker) throws Exception {
-        return d.client("run", "--", "/bin/bash", "-c", "exec -a " + marker + " sleep 600")
+        return Cli.asFromATerminal(d.client("run", "--", "/bin/bash", "-c", "exec -a " + marker + " sleep 600"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
