@@ -71,7 +71,13 @@ final class CellPool implements AutoCloseable {
         preparing.incrementAndGet();
         preparer.submit(() -> {
             try {
-                preparer.await(filesReady);
+                try {
+                    preparer.requireReady();
+                    preparer.await(filesReady);
+                } catch (RuntimeException e) {
+                    cg.remove(); // the engine's start-up failed: this cell will never be made
+                    throw e;
+                }
                 cells.add(prepare(preparer, id, cg, image, Limits.DEFAULT));
             } finally {
                 preparing.decrementAndGet();

@@ -215,14 +215,27 @@ final class MountNamespaceThread implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the base namespace and rethrows why it could not be made. An engine must not outlive a failed base:
+     * its threads would then prepare cells in namespaces they cannot leave (every {@code setns} back to the base
+     * fails), and every later cell would fail with a misleading error.
+     */
+    void requireReady() {
+        base();
+        procTask();
+    }
+
     @Override
     public void close() {
-        if (ownsBase) {
-            call(() -> {
-                Libc.close(base());
-                return null;
-            });
+        try {
+            if (ownsBase && baseNs.state() == Future.State.SUCCESS) {
+                call(() -> {
+                    Libc.close(base());
+                    return null;
+                });
+            }
+        } finally {
+            thread.shutdown();
         }
-        thread.shutdown();
     }
 }

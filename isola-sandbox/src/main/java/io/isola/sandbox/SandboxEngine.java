@@ -95,6 +95,7 @@ public final class SandboxEngine implements Engine {
             // checks meanwhile, so that the preparer only writes the mask.
             List<String> hiddenInEtc = EtcMask.present(Path.of("/etc"));
             Future<Void> filesReady = preparer.submit(() -> {
+                preparer.requireReady(); // in the base namespace, or nowhere: never on the host's disk
                 EtcMask.build(etcMask, hiddenInEtc, CellUids.INSIDE);
                 Files.createDirectories(cellMount);
                 Trace.mark("etc mask built");
@@ -123,6 +124,8 @@ public final class SandboxEngine implements Engine {
                     options.callerUid(),
                     options.callerGid(),
                     networks);
+            ns.requireReady(); // ready long since, in practice: the work above ran beside it
+            preparer.requireReady();
         } catch (RuntimeException e) {
             // A start-up that failed leaves nothing behind: not the threads.
             preparer.close();
