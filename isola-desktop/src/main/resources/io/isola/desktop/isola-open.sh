@@ -1,0 +1,42 @@
+#!/bin/sh
+# Isola's desktop launcher, written by `isola desktop install`: what a double-click, a desktop action or xdg-open
+# runs (the Exec line of io.isola.Isola.desktop). It starts no JVM: gdbus, a small C program, hands the files and
+# links to the Isola agent on the session bus (org.freedesktop.Application.Open), and the bus starts the agent on its
+# first use. The agent sends each to the Isola service, and a notification says what was refused or kept.
+# Without a session bus (or gdbus), `isola desktop open` does the same in a JVM of its own.
+#   isola-open [--open|--view] FILE|URL...
+isola=@ISOLA@
+action=
+case "${1:-}" in
+    --open) action=open-in-cell; shift ;;
+    --view) action=safe-view; shift ;;
+esac
+[ $# -gt 0 ] || exit 0
+bus=${DBUS_SESSION_BUS_ADDRESS:-}
+# Only a bus that exists: without an address, gdbus could start a new bus through X11 autolaunch.
+[ -z "$bus" ] && [ -S "${XDG_RUNTIME_DIR:-/nonexistent}/bus" ] && bus=unix:path=$XDG_RUNTIME_DIR/bus
+list=
+for a in "$@"; do
+    case $a in
+        *://* | /*) ;;
+        *) a=$PWD/$a ;;
+    esac
+    case $a in
+        *"
+"*) bus= ;; # a newline cannot be written in a GVariant string here: the JVM path takes it
+    esac
+    # a GVariant string: in single quotes, with \ and ' escaped
+    list="$list${list:+, }'$(printf '%s' "$a" | sed "s/[\\\\']/\\\\&/g")'"
+done
+if [ -n "$bus" ] && command -v gdbus >/dev/null 2>&1; then
+    if [ -z "$action" ]; then
+        DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
+            --method org.freedesktop.Application.Open "[$list]" '{}' >/dev/null && exit 0
+    else
+        DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
+            --method org.freedesktop.Application.ActivateAction "$action" "[<[$list]>]" '{}' >/dev/null && exit 0
+    fi
+fi
+view=
+[ "$action" = safe-view ] && view=--view
+exec "$isola" desktop open $view -- "$@"
