@@ -16,7 +16,7 @@ final class DesktopFiles {
         return """
                 [Desktop Entry]
                 Type=Application
-                Version=1.5
+                Version=1.4
                 Name=Isola
                 GenericName=Open in a cell
                 Comment=Opens files and links from outside in a disposable cell
@@ -25,7 +25,7 @@ final class DesktopFiles {
                 Exec=%1$s %%U
                 Terminal=false
                 DBusActivatable=true
-                Categories=Utility;Security;
+                Categories=System;Security;
                 MimeType=%2$s;
                 Actions=open-in-cell;safe-view;
 
