@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class DesktopOpen {
     /** What happened: the exit code as {@code isola open} returns it and Isola's lines, as the terminal shows them. */
-    public record Outcome(int exit, List<String> lines) {
+    public record Outcome(int exit, List<String> lines, String text) {
         /** Refused, failed, or output kept: what the person is told about. */
         public boolean worthTelling() {
             return exit != 0 || lines.stream().anyMatch(l -> l.startsWith("isola: kept "));
@@ -37,8 +37,13 @@ public final class DesktopOpen {
     /** Opens {@code target} (a path, a file:// URI or an http(s) link) in a cell; tells the person when it matters. */
     public Outcome open(String target, boolean view) {
         Outcome o = request(target, view);
+        // everything to the agent's log (or the terminal of `isola desktop open`), the handler's own lines too; the
+        // notification carries Isola's lines only, which no file or cell chose
+        System.err.print(o.text);
         for (String l : o.lines) {
-            System.err.println(l); // the agent's log, or the terminal of `isola desktop open`
+            if (!o.text.contains(l + "\n")) {
+                System.err.println(l);
+            }
         }
         if (o.worthTelling()) {
             notifier.notify(summary(target, o), String.join("\n", o.lines), o.exit != 0);
@@ -51,14 +56,15 @@ public final class DesktopOpen {
         try {
             named = target(target);
         } catch (IllegalArgumentException e) {
-            return new Outcome(2, List.of("isola: " + e.getMessage()));
+            return new Outcome(2, List.of("isola: " + e.getMessage()), "");
         }
         ServiceClient client = ServiceClient.connect(env);
         if (client == null) {
             return new Outcome(
                     125,
                     List.of("isola: no Isola service answers, so " + named + " was not opened: start it (isola daemon, "
-                            + "or systemctl enable --now isola.socket) and open it again"));
+                            + "or systemctl enable --now isola.socket) and open it again"),
+                    "");
         }
         int in = Libc.openReadOnly("/dev/null");
         int[] pipe = Libc.pipe();
@@ -98,7 +104,7 @@ public final class DesktopOpen {
         } catch (NumberFormatException | NullPointerException e) {
             exit = 125;
         }
-        return new Outcome(exit, lines);
+        return new Outcome(exit, lines, text);
     }
 
     private static void drain(int fd, ByteArrayOutputStream into) {
