@@ -135,7 +135,11 @@ final class DesktopCommand implements Command {
         DesktopOpen opener = new DesktopOpen(env);
         int code = 0;
         for (String t : targets) {
-            int c = opener.open(t, view).exit();
+            // from a terminal, a relative path means what it means there; links and absolute paths stay
+            String named = t.contains("://") || t.startsWith("/")
+                    ? t
+                    : Path.of(t).toAbsolutePath().normalize().toString();
+            int c = opener.open(named, view).exit();
             code = code == 0 ? c : code;
         }
         return code;
