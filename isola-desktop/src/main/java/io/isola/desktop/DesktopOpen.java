@@ -45,7 +45,7 @@ public final class DesktopOpen {
                 System.err.println(l);
             }
         }
-        if (o.worthTelling()) {
+        if (o.worthTelling() || view) { // a safe view's point is the clean copy: say where it is
             notifier.notify(summary(target, o), String.join("\n", o.lines), o.exit != 0);
         }
         return o;

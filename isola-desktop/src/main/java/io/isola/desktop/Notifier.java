@@ -27,7 +27,8 @@ public final class Notifier {
 
     /**
      * Shows {@code body}, the lines as the terminal would have shown them. notify-send's body may carry markup, so
-     * the three characters it gives meaning are escaped; the text is the same.
+     * the two characters that start it (&amp; and &lt;) are escaped; a lone {@code >}, as in "1 page(s) -> FILE",
+     * means nothing there and stays as the terminal shows it.
      *
      * @return whether a notification was sent
      */
@@ -68,6 +69,6 @@ public final class Notifier {
     }
 
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return s.replace("&", "&amp;").replace("<", "&lt;");
     }
 }
