@@ -23,8 +23,12 @@ public final class DesktopAgent implements FreedesktopApplication {
     static final String PATH = "/io/isola/Isola";
 
     private final DesktopOpen opener;
-    // platform threads: each waits in a blocking recvmsg() downcall for its reply (see docs/service.md, Threads)
-    private final ExecutorService work = Executors.newCachedThreadPool(
+    static final int OPEN_AT_ONCE = 8;
+    // Platform threads: each waits in a blocking recvmsg() downcall for its reply (see docs/service.md, Threads).
+    // A few at once, the rest queued: a flood of opens (a hostile page, a stuck key) meets the service's per-user
+    // limit as a queue here, not as a storm of refusals and notifications.
+    private final ExecutorService work = Executors.newFixedThreadPool(
+            OPEN_AT_ONCE,
             Thread.ofPlatform().name("isola-open-", 0).daemon(true).factory());
 
     DesktopAgent(DesktopOpen opener) {

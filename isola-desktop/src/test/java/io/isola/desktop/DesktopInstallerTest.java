@@ -170,6 +170,22 @@ class DesktopInstallerTest {
     }
 
     @Test
+    void systemInstallIsEveryonesDefaultAndUninstallRemovesIt() throws Exception {
+        Path share = home.resolve("usr-local-share"), xdg = home.resolve("etc-xdg");
+        env.put("XDG_DATA_DIRS", share + ":/usr/share");
+        env.put("XDG_CONFIG_DIRS", xdg.toString());
+        env.put("ISOLA_STATE_DIR", home.resolve("var-lib-isola").toString());
+        DesktopPaths system = DesktopPaths.of(env, true);
+        new DesktopInstaller(system).install("/usr/local/bin/isola", t -> t.equals("application/pdf"));
+        assertThat(system.entry()).isEqualTo(share.resolve("applications/io.isola.Isola.desktop"));
+        // a person with no mimeapps.list of their own gets the system's default
+        assertThat(xdgDefault("application/pdf")).isEqualTo("io.isola.Isola.desktop");
+        assertThat(new DesktopInstaller(system).uninstall()).containsExactly("application/pdf");
+        assertThat(xdgDefault("application/pdf")).isNotEqualTo("io.isola.Isola.desktop");
+        assertThat(Files.readString(system.mimeapps())).isEqualTo("[Default Applications]\n");
+    }
+
+    @Test
     void systemScopeUsesTheFirstOfTheXdgSystemDirs() {
         env.put("XDG_DATA_DIRS", "/opt/share:/usr/share");
         env.put("XDG_CONFIG_DIRS", "/opt/xdg");
