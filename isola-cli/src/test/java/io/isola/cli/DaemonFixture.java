@@ -112,7 +112,7 @@ final class DaemonFixture implements AutoCloseable {
 
     private static String classpath;
 
-    private static synchronized String readableClasspath() {
+    static synchronized String readableClasspath() {
         if (classpath != null) {
             return classpath;
         }

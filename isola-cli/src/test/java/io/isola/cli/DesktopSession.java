@@ -18,12 +18,26 @@ final class DesktopSession implements AutoCloseable {
     final Path dir, home, runtime, monitorLog, busLog;
     final Map<String, String> env = new HashMap<>();
     private Process xvfb, bus, monitor;
+    /** What the person's programs run under: nothing for root, setpriv for another user. */
+    private final List<String> as;
 
     DesktopSession(Path dir, Map<String, String> extra) throws Exception {
+        this(dir, extra, List.of(), -1);
+    }
+
+    /** A session of the user {@code uid} (-1: this process's), whose programs all run under {@code as}. */
+    DesktopSession(Path dir, Map<String, String> extra, List<String> as, int uid) throws Exception {
         this.dir = dir;
+        this.as = List.copyOf(as);
         home = Files.createDirectories(dir.resolve("home"));
         runtime = Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        if (uid >= 0) {
+            for (Path p : List.of(home, runtime)) {
+                Files.setAttribute(p, "unix:uid", uid);
+                Files.setAttribute(p, "unix:gid", uid);
+            }
+        }
         monitorLog = dir.resolve("notify.log");
         busLog = dir.resolve("bus.log");
         int display = freeDisplay();
@@ -56,7 +70,9 @@ final class DesktopSession implements AutoCloseable {
     }
 
     ProcessBuilder builder(List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
+        List<String> all = new java.util.ArrayList<>(as);
+        all.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(all).directory(home.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         return pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -96,7 +112,9 @@ final class DesktopSession implements AutoCloseable {
     }
 
     private Process start(List<String> command, Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command)
+        List<String> all = new java.util.ArrayList<>(as);
+        all.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(all)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
