@@ -118,8 +118,13 @@ final class DesktopCommand implements Command {
                 "installed " + paths.entry() + " (and " + paths.busService() + ", " + paths.launcher() + ")");
         System.out.println("Isola is now the default for " + made.size() + " types and schemes in " + paths.mimeapps()
                 + (made.isEmpty() ? " (the policy has no handler for any of them)" : ": " + String.join(" ", made)));
-        System.out.println("files and links you open from the desktop now go to the Isola service: keep it running "
-                + "(isola daemon)");
+        try (io.isola.service.ServiceClient service = io.isola.service.ServiceClient.connect(env)) {
+            System.out.println(
+                    service != null
+                            ? "files and links you open from the desktop now go to the Isola service"
+                            : "no Isola service answers yet: start it (sudo isola daemon, or systemctl enable --now "
+                                    + "isola.socket); until then nothing you open from the desktop opens");
+        }
         return 0;
     }
 
