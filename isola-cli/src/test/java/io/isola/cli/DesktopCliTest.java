@@ -130,19 +130,25 @@ class DesktopCliTest {
                 60,
                 "no second notification");
 
-        // in cells: the daemon's audit log has a cell for each open, running the policy's PDF handler
-        assertThat(audit().lines().filter(l -> l.contains("\"cell.created\"") && l.contains("opened in a cell")))
+        // in cells: the daemon's audit log has a cell for each open, running the policy's PDF handler on its copy
+        assertThat(audit().lines().filter(l -> l.contains("\"cell.created\"") && l.contains("/in/invoice.pdf")))
                 .hasSize(2);
-        // the handler's output, kept from its cell in quarantine, is what it wrote there
-        List<Path> proofs;
-        try (var s = Files.walk(daemon.state.resolve("quarantine"))) {
-            proofs = s.filter(p -> p.getFileName().toString().equals("proof.txt"))
-                    .toList();
+        // the handler's output, kept from its cell in quarantine (as each notification names it), is what it wrote
+        List<String> kept = java.util.regex.Pattern.compile("isola: kept (\\S+/proof\\.txt) ")
+                .matcher(session.notifications())
+                .results()
+                .map(m -> m.group(1))
+                .distinct()
+                .toList();
+        assertThat(kept).hasSize(2);
+        for (String k : kept) {
+            assertThat(Files.readString(Path.of(k))).isEqualTo("opened in a cell: %PDF-1.4\n");
         }
-        assertThat(proofs).hasSize(2);
-        assertThat(Files.readString(proofs.get(0))).isEqualTo("opened in a cell: %PDF-1.4\n");
         // the bus started the agent once; every open went over the bus, and no open started a JVM of its own
-        assertThat(Files.readAllLines(starts)).containsOnly("desktop agent");
+        assertThat(Files.readAllLines(starts))
+                .filteredOn("desktop agent"::equals)
+                .hasSize(1);
+        assertThat(Files.readAllLines(starts)).noneMatch(l -> l.contains("invoice.pdf"));
         // the notification says what the terminal would: the same lines as `isola open` through the same daemon
         Cli.Result terminal = daemon.run("open", pdf.toString());
         assertThat(terminal.code()).as(terminal.err()).isZero();
@@ -174,7 +180,28 @@ class DesktopCliTest {
         assertThat(safe).isRegularFile();
         assertThat(Files.readString(safe, StandardCharsets.ISO_8859_1)).startsWith("%PDF-");
         assertThat(session.notifications()).contains("1 page(s) -> " + safe + " (trusted: rebuilt from pixels");
-        assertThat(Files.readAllLines(starts)).containsOnly("desktop agent");
+        assertThat(Files.readAllLines(starts))
+                .filteredOn("desktop agent"::equals)
+                .hasSize(1);
+        assertThat(Files.readAllLines(starts)).noneMatch(l -> l.contains("notes.txt"));
+    }
+
+    @Test
+    void withoutASessionBusTheLauncherOpensThroughAJvmOfItsOwn() throws Exception {
+        needsHosts();
+        Path pdf = Files.writeString(session.home.resolve("offline.pdf"), "%PDF-1.4\n%%EOF\n");
+        Path launcher = session.home.resolve(".local/share/isola/isola-open");
+        ProcessBuilder pb = session.builder(List.of(launcher.toString(), pdf.toString()));
+        pb.environment().remove("DBUS_SESSION_BUS_ADDRESS");
+        pb.environment().put("XDG_RUNTIME_DIR", dir.resolve("no-runtime").toString()); // no bus there either
+        pb.environment().put("ISOLA_SOCKET", daemon.socket.toString()); // the test's daemon is on a socket of its own
+        Path err = dir.resolve("offline.err");
+        Process p = pb.redirectErrorStream(true).redirectOutput(err.toFile()).start();
+        assertThat(p.waitFor()).as(Files.readString(err)).isZero();
+        assertThat(Files.readAllLines(starts)).contains("desktop open -- " + pdf);
+        assertThat(Files.readString(err)).contains("isola: kept ", "proof.txt (quarantine, tainted)");
+        assertThat(audit().lines().filter(l -> l.contains("\"cell.created\"") && l.contains("opened in a cell")))
+                .isNotEmpty();
     }
 
     @Test

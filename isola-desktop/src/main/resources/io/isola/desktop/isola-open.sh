@@ -33,12 +33,18 @@ for a in "$@"; do
 done
 if [ -n "$bus" ] && command -v gdbus >/dev/null 2>&1; then
     if [ -z "$action" ]; then
-        DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
-            --method org.freedesktop.Application.Open "[$list]" '{}' >/dev/null && exit 0
+        said=$(DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
+            --method org.freedesktop.Application.Open "[$list]" '{}' 2>&1 >/dev/null) && exit 0
     else
-        DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
-            --method org.freedesktop.Application.ActivateAction "$action" "[<[$list]>]" '{}' >/dev/null && exit 0
+        said=$(DBUS_SESSION_BUS_ADDRESS=$bus gdbus call --session --dest io.isola.Isola --object-path /io/isola/Isola \
+            --method org.freedesktop.Application.ActivateAction "$action" "[<[$list]>]" '{}' 2>&1 >/dev/null) && exit 0
     fi
+    # A call that timed out may still be delivered once the agent starts: opening again here would open twice.
+    case $said in
+        *Timeout* | *NoReply*)
+            echo "isola-open: the Isola agent did not answer in time ($said); it may still open them" >&2
+            exit 1 ;;
+    esac
 fi
 view=
 [ "$action" = safe-view ] && view=--view
