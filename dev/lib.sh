@@ -15,6 +15,10 @@ packages="$packages passt"
 packages="$packages man-db groff-base zsh"
 # the service: systemd-analyze checks the shipped units (PID 1 need not be systemd for that)
 packages="$packages systemd"
+# the desktop (isola desktop): xdg-utils opens files and links as a desktop does, gdbus (libglib2.0-bin) is the
+# launcher's way to the session agent, dbus runs the tests' session bus, notify-send (libnotify-bin) tells the person,
+# dunst under Xvfb is the tests' real notification server, desktop-file-validate checks the entry.
+packages="$packages xdg-utils libglib2.0-bin dbus libnotify-bin dunst xvfb desktop-file-utils"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

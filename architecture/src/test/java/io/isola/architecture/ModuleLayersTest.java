@@ -18,7 +18,8 @@ class ModuleLayersTest {
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
         for (String pkg : new String[] {
-            "cli", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest", "linux", "core"
+            "cli", "desktop", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest", "linux",
+            "core"
         }) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
@@ -30,6 +31,8 @@ class ModuleLayersTest {
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli")
                 .definedBy("io.isola.cli..")
+                .layer("desktop")
+                .definedBy("io.isola.desktop..")
                 .layer("service")
                 .definedBy("io.isola.service..")
                 .layer("bench")
@@ -54,8 +57,11 @@ class ModuleLayersTest {
                 .definedBy("io.isola.core..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
-                .whereLayer("service")
+                // the desktop is the person's side: a client of the service, never inside the daemon
+                .whereLayer("desktop")
                 .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("service")
+                .mayOnlyBeAccessedByLayers("desktop", "cli")
                 .whereLayer("bench")
                 .mayOnlyBeAccessedByLayers("cli")
                 // the guard is a front-end's (the CLI's, the service's; the bench measures it), never a task's or an
@@ -77,7 +83,7 @@ class ModuleLayersTest {
                 .whereLayer("guest")
                 .mayOnlyBeAccessedByLayers("vm")
                 .whereLayer("linux")
-                .mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "bench", "cli")
+                .mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "desktop", "bench", "cli")
                 .check(Isola.CLASSES);
     }
 

@@ -33,9 +33,20 @@ public final class Bench {
      * @param throughputSeconds how long each throughput contender runs
      * @param idleCells how many idle cells the memory figure averages over
      * @param launcher bin/isola, for the end-to-end figure
+     * @param only one part to run alone ({@code desktop}), or null for the whole report
      */
     public record Config(
-            int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {}
+            int runs,
+            int slowRuns,
+            double throughputSeconds,
+            int idleCells,
+            Path launcher,
+            Path stateDir,
+            String only) {
+        public Config(int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {
+            this(runs, slowRuns, throughputSeconds, idleCells, launcher, stateDir, null);
+        }
+    }
 
     private final Config config;
     private final PrintStream out;
@@ -59,6 +70,13 @@ public final class Bench {
 
     private void all() throws Exception {
         report.header(config);
+        if ("desktop".equals(config.only())) {
+            progress.plan(1);
+            progress.run(new Progress.Section(
+                    "the service and the desktop (" + config.slowRuns() + " runs)", this::desktop));
+            report.targets();
+            return;
+        }
         StatePaths paths = new StatePaths(config.stateDir());
         try (AuditLog audit = AuditLog.open(paths.auditLog());
                 SandboxEngine engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit);
@@ -82,11 +100,29 @@ public final class Bench {
                                     java.nio.file.Files.createDirectories(
                                             config.stateDir().resolve("guard-bench")),
                                     out)));
-            progress.plan(sandbox.size() + 1); // and the vm engine's part
+            progress.plan(sandbox.size() + 2); // and the desktop's and the vm engine's parts
             progress.runAll(sandbox);
         }
+        progress.run(new Progress.Section(
+                "the service and the desktop (" + config.slowRuns() + " runs)", this::desktopOrNote));
         vmEngine();
         report.targets();
+    }
+
+    private void desktop() throws Exception {
+        try (DesktopBench d = new DesktopBench(config, report)) {
+            d.run();
+        }
+    }
+
+    /** Like the vm part, a failure here costs its rows, not the report. */
+    private void desktopOrNote() {
+        try {
+            desktop();
+        } catch (Exception e) {
+            report.note("the service and the desktop: not measured, it failed: " + Progress.reason(e)
+                    + ". `isola desktop install` and `xdg-open FILE` under a session bus show the failure on its own.");
+        }
     }
 
     /** The vm part: a failure here (no QEMU, no image, a guest agent that fails) costs its rows, not the report. */

@@ -22,9 +22,14 @@ final class Report {
                 "# Isola benchmark, %s%n%n",
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         out.printf(
-                "Command: `bin/isola bench --runs %d --slow-runs %d --seconds %s --idle-cells %d` (what `./dev/bench` runs)."
+                "Command: `bin/isola bench --runs %d --slow-runs %d --seconds %s --idle-cells %d%s` (what `./dev/bench` runs%s)."
                         + "%n%n",
-                c.runs(), c.slowRuns(), c.throughputSeconds(), c.idleCells());
+                c.runs(),
+                c.slowRuns(),
+                c.throughputSeconds(),
+                c.idleCells(),
+                c.only() == null ? "" : " --only " + c.only(),
+                c.only() == null ? "" : ", but only one part");
         out.printf(
                 "Machine: %d CPUs, kernel %s, %s. Engine: sandbox (bubblewrap); no accelerator involved.%n",
                 Runtime.getRuntime().availableProcessors(),

@@ -77,6 +77,7 @@ public final class Main {
                 new DaemonCommand(),
                 new PsCommand(),
                 new KillCommand(),
+                new DesktopCommand(),
                 new CompletionCommand());
     }
 

@@ -24,8 +24,15 @@ final class DaemonFixture implements AutoCloseable {
     final Path log;
     final Cli clients;
     Process daemon;
+    private final Map<String, String> daemonEnv;
 
     DaemonFixture(String... options) throws Exception {
+        this(Map.of(), options);
+    }
+
+    /** A daemon whose environment also has {@code env} (e.g. ISOLA_POLICY, ISOLA_DNS). */
+    DaemonFixture(Map<String, String> env, String... options) throws Exception {
+        daemonEnv = Map.copyOf(env);
         dir = Files.createTempDirectory("isola-daemon");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         socket = dir.resolve("isola.sock");
@@ -39,7 +46,9 @@ final class DaemonFixture implements AutoCloseable {
         long before = Files.exists(log) ? Files.size(log) : 0; // a restart appends: wait for its own line
         List<String> args = new ArrayList<>(List.of("daemon", "--socket", socket.toString()));
         args.addAll(List.of(options));
-        daemon = clients.builder(Map.of("ISOLA_STATE_DIR", state.toString()), args.toArray(String[]::new))
+        Map<String, String> env = new java.util.HashMap<>(daemonEnv);
+        env.put("ISOLA_STATE_DIR", state.toString());
+        daemon = clients.builder(env, args.toArray(String[]::new))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -103,7 +112,7 @@ final class DaemonFixture implements AutoCloseable {
 
     private static String classpath;
 
-    private static synchronized String readableClasspath() {
+    static synchronized String readableClasspath() {
         if (classpath != null) {
             return classpath;
         }

@@ -11,9 +11,12 @@ import io.isola.core.output.Persister;
 import io.isola.core.policy.Policy;
 import io.isola.core.policy.TrustClassifier;
 import io.isola.core.trust.Seal;
+import io.isola.net.ProxyOnDemand;
 import io.isola.task.CallerFiles;
+import io.isola.task.CellNetworks;
 import io.isola.task.LinkTask;
 import io.isola.task.OpenTask;
+import io.isola.task.ProxyNetworks;
 import io.isola.task.TaskContext;
 import io.isola.task.TaskDirs;
 import io.isola.task.ViewTask;
@@ -81,7 +84,15 @@ final class Service {
         if (target == null || target.isEmpty()) {
             throw RunRequest.refused("open needs a target");
         }
-        TaskContext ctx = context(r);
+        Policy policy = policies.forHome(r.user.home());
+        // Each level's cells get its network through a proxy of this request's own, started only when a cell
+        // first reaches out (a link's fetch), judging by the policy in force for this request.
+        try (ProxyNetworks networks = new ProxyNetworks(ProxyOnDemand.onThisHost(policy.network(), audit::record))) {
+            return open(r, target, context(r, policy, networks));
+        }
+    }
+
+    private Message open(Request r, String target, TaskContext ctx) throws InterruptedException {
         boolean view = "true".equals(r.message.get(Protocol.VIEW));
         int code;
         if (LinkTask.isLink(target)) {
@@ -105,8 +116,7 @@ final class Service {
     }
 
     /** A task context for this caller: their policy (rules may name their home), rights, persistence and streams. */
-    private TaskContext context(Request r) {
-        Policy policy = policies.forHome(r.user.home());
+    private TaskContext context(Request r, Policy policy, CellNetworks networks) {
         Map<String, String> env = r.user.callerEnv();
         Path q = paths.root().resolve("quarantine");
         Persister persister = new Persister(q, q, seal, Host.invokingIds(env), CallerFiles.creator(env));
@@ -119,6 +129,7 @@ final class Service {
                 audit,
                 dirs,
                 env,
-                r.err);
+                r.err,
+                networks);
     }
 }

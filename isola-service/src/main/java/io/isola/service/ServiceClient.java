@@ -48,8 +48,16 @@ public final class ServiceClient implements AutoCloseable {
      * waits for the reply. When the daemon goes away first, the reply says so (exit code 125).
      */
     public Message call(Message request) {
+        return call(request, 0, 1, 2);
+    }
+
+    /**
+     * The same with other standard streams: a desktop request has no terminal, so it hands over e.g. /dev/null and
+     * a pipe whose lines become a notification.
+     */
+    public Message call(Message request, int stdin, int stdout, int stderr) {
         try {
-            Wire.send(fd, request, 0, 1, 2);
+            Wire.send(fd, request, stdin, stdout, stderr);
             return Wire.receive(fd).message();
         } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
             String why = e instanceof Wire.Closed ? "" : " (" + e.getMessage() + ")";

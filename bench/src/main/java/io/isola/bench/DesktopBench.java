@@ -1,0 +1,235 @@
+package io.isola.bench;
+
+import io.isola.linux.Libc;
+import io.isola.linux.Spawn;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The always-on path, measured from a shell: a real {@code isola daemon}, and the desktop as xdg-utils drives it. The
+ * same PDF is opened with {@code xdg-open} twice per round, once with Isola as its default application (the
+ * launcher, the session bus, the agent, the daemon, a cell) and once with a host handler; each handler prints the
+ * wall clock it started at. Beside them, {@code isola open} and {@code isola run} through the daemon and in process.
+ */
+final class DesktopBench implements AutoCloseable {
+    private static final String STAMP = "/bin/date +%s%N";
+    private final Bench.Config config;
+    private final Report report;
+    private final Path work, socket, busLog, hostLog;
+    private final Map<String, String> base = new HashMap<>();
+    private Process daemon, bus;
+
+    DesktopBench(Bench.Config config, Report report) throws IOException {
+        this.config = config;
+        this.report = report;
+        work = Files.createTempDirectory("isola-bench-desktop");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        socket = work.resolve("isola.sock");
+        busLog = work.resolve("session.log");
+        hostLog = Files.createFile(work.resolve("host-handler.log"));
+    }
+
+    void run() throws Exception {
+        Path policy = Files.writeString(work.resolve("policy.toml"), """
+                version = 1
+                [level.untrusted.handlers]
+                "*" = ["/bin/date", "+%s%N"]
+                """);
+        Path home = Files.createDirectories(work.resolve("home"));
+        Path runtime = Files.createDirectories(work.resolve("run"));
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
+        base.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        base.put("HOME", home.toString());
+        base.put("XDG_DATA_HOME", home.resolve(".local/share").toString());
+        base.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+        base.put("XDG_RUNTIME_DIR", runtime.toString());
+        base.put("DISPLAY", ":0"); // xdg-open asks a desktop entry only when there is a display; nothing draws here
+        base.put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime.resolve("bus"));
+        base.put("ISOLA_POLICY", policy.toString());
+        base.put("ISOLA_SOCKET", socket.toString());
+        String isola = config.launcher().toString();
+
+        Map<String, String> daemonEnv = new HashMap<>(base);
+        daemonEnv.put("ISOLA_STATE_DIR", work.resolve("state").toString());
+        daemon = start(List.of(isola, "daemon", "--socket", socket.toString()), daemonEnv, work.resolve("daemon.log"));
+        waitFor(() -> Files.readString(work.resolve("daemon.log")).contains("serving on"), daemon, "isola daemon");
+        // the handler's stdout is the agent's, which is the bus's: its log is where the cell's clock appears
+        bus = start(
+                List.of("dbus-daemon", "--session", "--nofork", "--address=" + base.get("DBUS_SESSION_BUS_ADDRESS")),
+                base,
+                busLog);
+        waitFor(() -> Files.exists(runtime.resolve("bus")), bus, "dbus-daemon");
+        Map<String, String> installEnv = new HashMap<>(base);
+        installEnv.put("ISOLA_STATE_DIR", work.resolve("install-state").toString());
+        Processes.time(List.of(isola, "desktop", "install"), installEnv);
+        // The host handler, the default for the same file when XDG_CONFIG_HOME is the other one
+        Path handler =
+                Files.writeString(work.resolve("host-handler"), "#!/bin/sh\nexec " + STAMP + " >> " + hostLog + "\n");
+        Files.setPosixFilePermissions(handler, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(
+                home.resolve(".local/share/applications/bench-host.desktop"),
+                "[Desktop Entry]\nType=Application\nName=bench host handler\nExec=" + handler + " %f\n");
+        Path hostConfig = Files.createDirectories(work.resolve("host-config"));
+        Files.writeString(
+                hostConfig.resolve("mimeapps.list"), "[Default Applications]\napplication/pdf=bench-host.desktop;\n");
+        Map<String, String> hostEnv = new HashMap<>(base);
+        hostEnv.put("XDG_CONFIG_HOME", hostConfig.toString());
+
+        Path pdf = SamplePdf.write(work.resolve("report.pdf"), 1);
+        Path txt = Files.writeString(work.resolve("doc.txt"), "a document\n");
+        List<String> xdgOpen = List.of("/usr/bin/xdg-open", pdf.toString());
+        int n = config.slowRuns();
+        long[] host = new long[n], cell = new long[n];
+        long[] open = new long[n], openIn = new long[n], run = new long[n], runIn = new long[n], bwrap = new long[n];
+        Map<String, String> inProcess = new HashMap<>(base);
+        inProcess.remove("ISOLA_SOCKET");
+        inProcess.put("ISOLA_STATE_DIR", work.resolve("in-process-state").toString());
+        List<String> openCmd = List.of(isola, "open", txt.toString());
+        List<String> runCmd = List.of(isola, "run", "--", "/bin/true");
+        List<String> runNoDaemon = List.of(isola, "run", "--no-daemon", "--", "/bin/true");
+        // warm-up: the bus starts the agent (a JVM) at the first open; the page cache and the daemon's JIT
+        for (int i = 0; i < 3; i++) {
+            stamped(xdgOpen, base, busLog);
+            stamped(xdgOpen, hostEnv, hostLog);
+            stamped(openCmd, base, null);
+            Processes.time(runCmd, base);
+        }
+        for (int i = 0; i < n; i++) {
+            host[i] = stamped(xdgOpen, hostEnv, hostLog);
+            cell[i] = stamped(xdgOpen, base, busLog);
+            open[i] = stamped(openCmd, base, null);
+            openIn[i] = stamped(openCmd, inProcess, null);
+            run[i] = Processes.time(runCmd, base);
+            runIn[i] = Processes.time(runNoDaemon, inProcess);
+            bwrap[i] = Processes.time(Peers.plainBwrap(), Map.of());
+        }
+        report.section("The desktop: xdg-open of a PDF to its handler running (" + n + " runs, interleaved)", "host");
+        Stats hostRow =
+                new Stats("xdg-open, a host handler (/bin/date)", Peers.shell(xdgOpen) + " (bench-host.desktop)", host);
+        report.row(hostRow, hostRow);
+        Stats cellRow = new Stats(
+                "xdg-open, Isola the default: the handler in a cell",
+                Peers.shell(xdgOpen) + " (io.isola.Isola.desktop: sh + gdbus, agent, daemon, cell)",
+                cell);
+        report.row(cellRow, hostRow);
+        report.target(
+                "desktop path: xdg-open to the handler in its cell, median <= 1.5x xdg-open with a host handler",
+                cellRow.medianMs() / hostRow.medianMs(),
+                1.5,
+                "x");
+        report.section(
+                "Through the Isola service (isola daemon) and in process (" + n + " runs, interleaved)", "plain bwrap");
+        Stats bw = new Stats("plain bwrap, same namespaces", Peers.shell(Peers.plainBwrap()), bwrap);
+        report.row(bw, bw);
+        Stats runRow = new Stats("isola run -- /bin/true, through the daemon", Peers.shell(runCmd), run);
+        report.row(runRow, bw);
+        report.row(new Stats("isola run -- /bin/true, in process", Peers.shell(runNoDaemon), runIn), bw);
+        report.target("isola run -- /bin/true through the daemon, median <= 100 ms", runRow.medianMs(), 100, "ms");
+        Stats openRow =
+                new Stats("isola open doc.txt to its handler running, through the daemon", Peers.shell(openCmd), open);
+        report.row(openRow, bw);
+        report.row(
+                new Stats("isola open doc.txt to its handler running, in process", Peers.shell(openCmd), openIn), bw);
+        report.target("isola open to its handler through the daemon, median <= 150 ms", openRow.medianMs(), 150, "ms");
+        long rss = rss(daemon.pid());
+        report.memory(
+                "idle isola daemon (root's pool of 2 prepared cells)",
+                rss / 1048576.0,
+                "VmRSS of the daemon's JVM after the runs above");
+    }
+
+    /**
+     * Nanoseconds from spawning {@code argv} to the clock its handler printed: into {@code log} (a new last line) or,
+     * when null, on the command's own stdout.
+     */
+    private long stamped(List<String> argv, Map<String, String> env, Path log) throws Exception {
+        long before = log == null ? 0 : Files.size(log);
+        Path out = work.resolve("stdout");
+        Files.deleteIfExists(out);
+        int fd = Libc.openWrite(out.toString(), false);
+        Spawn s = Spawn.of(argv).fd(0, Processes.devNull()).fd(1, fd).fd(2, Processes.devNull());
+        env.forEach(s::env);
+        Instant t0 = Instant.now();
+        int pid = s.start();
+        Libc.close(fd);
+        int status = Libc.waitpid(pid, 0);
+        if (Libc.exitCode(status) != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " exited with " + Libc.exitCode(status));
+        }
+        Path from = log == null ? out : log;
+        long printed = -1;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (printed < 0) {
+            String text = Files.readString(from);
+            for (String line :
+                    text.substring((int) Math.min(before, text.length())).split("\n")) {
+                if (line.matches("\\d{19}")) {
+                    printed = Long.parseLong(line);
+                }
+            }
+            if (printed < 0) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("no handler ran for " + String.join(" ", argv) + " in 30 s");
+                }
+                Thread.sleep(2);
+            }
+        }
+        Thread.sleep(100); // the request ends (cell closed, reply sent) before the next one starts
+        return printed - (t0.getEpochSecond() * 1_000_000_000L + t0.getNano());
+    }
+
+    private static long rss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check c, Process p, String what) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!c.ok()) {
+            if (!p.isAlive() || System.nanoTime() > until) {
+                throw new IllegalStateException(what + " did not start");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Process start(List<String> cmd, Map<String, String> env, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : new Process[] {bus, daemon}) {
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroy); // the agent the bus started
+                p.destroy();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        io.isola.core.FileTrees.delete(work);
+    }
+}

@@ -1,0 +1,128 @@
+package io.isola.desktop;
+
+import io.isola.core.IsolaException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.types.Variant;
+
+/**
+ * The person's Isola agent: one per desktop session, on its session bus as {@code io.isola.Isola}, started by the
+ * bus on first use (D-Bus activation). It answers each Open at once and hands every file or link to the Isola service
+ * on a thread of its own, so the launcher that called it ends in milliseconds. It runs as the person, in their
+ * session: that is why the service sees them as the caller, and where their notifications come from.
+ */
+public final class DesktopAgent implements FreedesktopApplication {
+    static final String PATH = "/io/isola/Isola";
+
+    private final DesktopOpen opener;
+    static final int OPEN_AT_ONCE = 8;
+    // Platform threads: each waits in a blocking recvmsg() downcall for its reply (see docs/service.md, Threads).
+    // A few at once, the rest queued: a flood of opens (a hostile page, a stuck key) meets the service's per-user
+    // limit as a queue here, not as a storm of refusals and notifications.
+    private final ExecutorService work = Executors.newFixedThreadPool(
+            OPEN_AT_ONCE,
+            Thread.ofPlatform().name("isola-open-", 0).daemon(true).factory());
+
+    DesktopAgent(DesktopOpen opener) {
+        this.opener = opener;
+    }
+
+    /** Serves the session bus until it goes away; returns the exit code. */
+    public static int serve(Map<String, String> env) {
+        CountDownLatch gone = new CountDownLatch(1);
+        DBusConnection bus;
+        try {
+            bus = (env.get("DBUS_SESSION_BUS_ADDRESS") != null
+                            ? DBusConnectionBuilder.forAddress(env.get("DBUS_SESSION_BUS_ADDRESS"))
+                            : DBusConnectionBuilder.forSessionBus())
+                    .withShared(false)
+                    .withDisconnectCallback(new IDisconnectCallback() {
+                        @Override
+                        public void disconnectOnError(java.io.IOException e) {
+                            gone.countDown();
+                        }
+
+                        @Override
+                        public void clientDisconnect() {
+                            gone.countDown();
+                        }
+
+                        @Override
+                        public void exceptionOnTerminate(java.io.IOException e) {
+                            gone.countDown();
+                        }
+                    })
+                    .build();
+        } catch (DBusException | RuntimeException e) {
+            throw new IsolaException(
+                    "no session bus to serve (" + e.getMessage() + "): the agent runs in a desktop session; "
+                            + "elsewhere use isola open",
+                    1);
+        }
+        try {
+            bus.exportObject(PATH, new DesktopAgent(new DesktopOpen(env)));
+            bus.requestBusName(DesktopPaths.ID);
+        } catch (DBusException e) {
+            bus.disconnect();
+            throw new IsolaException(
+                    "cannot serve " + DesktopPaths.ID + " on the session bus (" + e.getMessage() + "): is another "
+                            + "Isola agent running in this session?",
+                    1);
+        }
+        System.err.println("isola: the desktop agent serves " + DesktopPaths.ID + " on the session bus");
+        try {
+            gone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.err.println("isola: the session bus went away: the desktop agent stops");
+        return 0;
+    }
+
+    @Override
+    public String getObjectPath() {
+        return PATH;
+    }
+
+    @Override
+    public void Activate(Map<String, Variant<?>> platformData) {
+        // started with no file: nothing to open (a window comes with isola-display)
+    }
+
+    @Override
+    public void Open(List<String> uris, Map<String, Variant<?>> platformData) {
+        submit(uris, false);
+    }
+
+    @Override
+    public void ActivateAction(String actionName, List<Variant<?>> parameter, Map<String, Variant<?>> platformData) {
+        boolean view = switch (actionName) {
+            case "safe-view" -> true;
+            case "open-in-cell" -> false;
+            default -> throw new IllegalArgumentException("no action " + actionName + ": open-in-cell, safe-view");
+        };
+        List<String> uris = new ArrayList<>();
+        for (Variant<?> v : parameter) {
+            if (v.getValue() instanceof List<?> l) {
+                l.forEach(u -> uris.add(String.valueOf(u)));
+            } else if (v.getValue() instanceof String s) {
+                uris.add(s);
+            }
+        }
+        submit(uris, view);
+    }
+
+    private void submit(List<String> uris, boolean view) {
+        for (String u : uris) {
+            work.submit(() -> opener.open(u, view));
+        }
+    }
+}
