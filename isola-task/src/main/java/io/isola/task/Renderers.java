@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Which program turns a document into pixels inside the cell. Every one writes {@code /out/page-N.ppm} and nothing
- * else leaves: PDFs go through poppler's pdftoppm, images and text through Isola's own renderer (the JDK alone,
- * given to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), office files
- * through LibreOffice to PDF first, where the image has it.
+ * else leaves: PDFs go through poppler's pdftoppm; images and text through Isola's own renderer (the JDK alone, given
+ * to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), WebP, netpbm and SVG
+ * after a Debian tool of the image made them a PNG in the cell's tmpfs; office documents through LibreOffice to a
+ * PDF in the cell's tmpfs first ({@link OfficeRenderer}). The tools run in the cell, never on the host.
  *
  * @param argv the command in the cell
  * @param kind what the host rebuilds
@@ -24,43 +25,61 @@ import java.util.Set;
  */
 record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) {
     static final String RENDERER_IN_CELL = "/opt/isola/renderer";
+    /** Decoded by the JDK itself (TIFF: every page of it). */
     private static final Set<String> IMAGES =
-            Set.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp");
-    private static final String SOFFICE = "/usr/bin/soffice";
+            Set.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff");
+    /** Where a converting tool leaves its PNG in the cell: its tmpfs, within the cell's disk quota. */
+    private static final String PNG_IN_CELL = "/tmp/isola-view.png";
 
     static Renderers forType(String type, String input) {
         if (type.equals("application/pdf")) {
             return new Renderers(pdftoppm(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         if (IMAGES.contains(type)) {
-            return java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+            Renderers r = java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+            // a TIFF may hold many pages: those become a PDF, like any document of pages
+            return type.equals("image/tiff") ? r.as(SafeView.Kind.PDF) : r;
+        }
+        if (type.equals("image/webp")) { // dwebp (Debian's webp) decodes; the JDK renderer checks size and scales
+            return viaPng("dwebp -quiet \"$1\" -o " + PNG_IN_CELL, input);
+        }
+        if (type.startsWith("image/x-portable-")) { // pbm, pgm, ppm, pnm (netpbm)
+            return viaPng("pnmtopng -quiet \"$1\" > " + PNG_IN_CELL, input);
+        }
+        if (type.equals("image/svg+xml")) {
+            // rsvg-convert draws at most a page's size; librsvg loads no URL but data: and files beside the SVG,
+            // and the cell holds nothing beside it and has no network
+            return viaPng(
+                    "rsvg-convert --keep-aspect-ratio --background-color=white -w " + SafeView.MAX_PAGE_SIDE + " -h "
+                            + SafeView.MAX_PAGE_SIDE + " -o " + PNG_IN_CELL + " \"$1\"",
+                    input);
+        }
+        // before text: Tika files RTF and flat OpenDocument (XML) under text, and they are documents
+        if (OfficeRenderer.handles(type)) {
+            return new Renderers(OfficeRenderer.argv(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         if (TypeDetector.isText(type)) { // a shell script, JSON or XML is shown as the text it is
             return java("text", input, SafeView.Kind.PDF, SafeView.TEXT_DPI);
         }
-        if (isOffice(type)) {
-            if (!Files.isExecutable(Path.of(SOFFICE))) {
-                throw new IsolaException(
-                        "the safe view renders " + type + " with LibreOffice, which the image lacks: "
-                                + "apt-get install libreoffice-core-nogui libreoffice-writer-nogui",
-                        2);
-            }
-            List<String> argv = new ArrayList<>(List.of(
-                    "/bin/sh",
-                    "-c",
-                    "soffice --headless --convert-to pdf "
-                            + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to "
-                            + SafeView.PDFTOPPM_LONG_SIDE
-                            + " /tmp/*.pdf /out/page",
-                    "office",
-                    input));
-            return new Renderers(argv, SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
-        }
         throw new IsolaException(
-                "the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text of any kind and "
-                        + "office files; "
-                        + "this is " + type + ": open it without --view",
+                "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), images "
+                        + "(PNG, JPEG, GIF, BMP, TIFF, WebP, netpbm, SVG) and text of any kind; this is " + type
+                        + ": open it without --view",
                 2);
+    }
+
+    private Renderers as(SafeView.Kind other) {
+        return new Renderers(argv, other, dpi, renderer);
+    }
+
+    /** A Debian tool converts the input to a PNG in the cell; the JDK renderer then checks, scales and writes it. */
+    private static Renderers viaPng(String convert, String input) {
+        Renderers java = java("image", PNG_IN_CELL, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+        String script = convert + " || { echo \"render: cannot be rendered: the image is corrupt or unsupported\" >&2; "
+                + "exit 3; }; shift; exec \"$@\"";
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "view", input));
+        argv.addAll(java.argv());
+        return new Renderers(argv, java.kind(), java.dpi(), java.renderer());
     }
 
     private static List<String> pdftoppm(String input) {
@@ -127,14 +146,5 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
             Files.copy(renderer, jar);
         }
         return new TaskFiles.Input(dir, RENDERER_IN_CELL);
-    }
-
-    private static boolean isOffice(String type) {
-        return type.startsWith("application/vnd.openxmlformats-officedocument.")
-                || type.startsWith("application/vnd.oasis.opendocument.")
-                || type.equals("application/msword")
-                || type.equals("application/vnd.ms-excel")
-                || type.equals("application/vnd.ms-powerpoint")
-                || type.equals("application/rtf");
     }
 }

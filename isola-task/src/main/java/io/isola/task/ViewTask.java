@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
+import io.isola.core.EngineNames;
 import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
 import io.isola.core.Network;
@@ -89,6 +90,13 @@ public final class ViewTask {
                     options,
                     "is already a safe view (rebuilt from pixels and sealed by this "
                             + "host): nothing new was made, open it as it is");
+        }
+        if (EngineNames.VM.equals(it.level().engine()) && OfficeRenderer.handles(it.type())) {
+            throw new IsolaException(
+                    "the vm engine's image carries no " + OfficeRenderer.NEEDS + ", which " + it.type()
+                            + " needs: view it at a level whose engine is \"sandbox\" (its cells see the host's "
+                            + "packages)",
+                    2);
         }
         Renderers r = renderers.apply(it.type(), it.inputInCell());
         ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
