@@ -107,6 +107,26 @@ class ViewFormatsTest extends WithTasks {
     }
 
     @Test
+    void aPageOfTextIsAtMost150KilobytesAtTheDefaultResolution() throws Exception {
+        Path dir = TaskHarness.folder("size");
+        StringBuilder dense = new StringBuilder();
+        for (int i = 0; i < 45; i++) {
+            dense.append("<text:p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor ")
+                    .append("incididunt ut labore et dolore magna aliqua, paragraph ")
+                    .append(i)
+                    .append(".</text:p>");
+        }
+        Path docx = TestDocuments.convert(dir, "dense", "fodt", TestDocuments.text(dense.toString()), "docx")
+                .getFirst();
+        var r = h.view(POLICY, docx);
+        assertThat(r.code()).as(r.report()).isZero();
+        var pages = java.util.regex.Pattern.compile("(\\d+) page\\(s\\)").matcher(r.report());
+        assertThat(pages.find()).isTrue();
+        long perPage = Files.size(dir.resolve("dense.safe.pdf")) / Integer.parseInt(pages.group(1));
+        assertThat(perPage).as("bytes a page").isLessThanOrEqualTo(150_000);
+    }
+
+    @Test
     void anOfficeFileIsRenderedAsWhatItIsWhateverItsName() throws Exception {
         Path dir = TaskHarness.folder("names");
         List<Path> made = TestDocuments.convert(dir, "real", "fodt", TestDocuments.text(""), "docx", "doc");

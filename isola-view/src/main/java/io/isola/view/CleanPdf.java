@@ -25,7 +25,8 @@ import java.util.zip.DeflaterOutputStream;
  *   <li>each page: {@code /MediaBox}, {@code /Resources} naming one image, {@code /Contents}. No {@code /Annots}
  *       (so no links or form fields), no {@code /AA}, no fonts;</li>
  *   <li>each page's content stream: the fixed text {@code q w 0 0 h 0 0 cm /Im0 Do Q}, which only paints the image;</li>
- *   <li>each image: 8-bit {@code /DeviceRGB} samples compressed with Flate, made here from the pixel array;</li>
+ *   <li>each image: 8-bit {@code /DeviceRGB} (or {@code /DeviceGray}, when every pixel is gray) samples compressed
+ *       with Flate, made here from the pixel array;</li>
  *   <li>the trailer: {@code /Size} and {@code /Root}. No {@code /Info}, so no untrusted strings anywhere.</li>
  * </ul>
  * Numbers are the only values that vary, and they come from the pixmaps' checked sizes, never from the document.
@@ -109,13 +110,15 @@ public final class CleanPdf implements AutoCloseable {
         write("\nendstream");
         endObject();
 
+        // A page of black text on white is gray throughout: one byte a pixel instead of three, a third of the data.
+        byte[] gray = grayOrNull(pixmap.rgb());
         object(
                 image,
                 "<< /Type /XObject /Subtype /Image /Width " + pixmap.width() + " /Height " + pixmap.height()
-                        + " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength
-                        + " 0 R >>\nstream\n");
+                        + " /ColorSpace " + (gray != null ? "/DeviceGray" : "/DeviceRGB")
+                        + " /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength + " 0 R >>\nstream\n");
         long start = out.count;
-        deflate(pixmap.rgb());
+        deflate(gray != null ? gray : pixmap.rgb());
         long length = out.count - start;
         write("\nendstream");
         endObject();
@@ -187,6 +190,19 @@ public final class CleanPdf implements AutoCloseable {
 
     private void endObject() {
         write("\nendobj\n");
+    }
+
+    /** The one channel of a page whose every pixel is gray (red = green = blue), or null when one is not. */
+    static byte[] grayOrNull(byte[] rgb) {
+        byte[] gray = new byte[rgb.length / 3];
+        for (int i = 0, j = 0; j < gray.length; i += 3, j++) {
+            byte r = rgb[i];
+            if (r != rgb[i + 1] || r != rgb[i + 2]) {
+                return null;
+            }
+            gray[j] = r;
+        }
+        return gray;
     }
 
     private void deflate(byte[] data) {
