@@ -16,7 +16,7 @@ import java.util.Set;
  * else leaves: PDFs go through poppler's pdftoppm; images and text through Isola's own renderer (the JDK alone, given
  * to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), WebP, netpbm and SVG
  * after a Debian tool of the image made them a PNG in the cell's tmpfs; office documents through LibreOffice to a
- * PDF in the cell's tmpfs first ({@link OfficeRenderer}). The tools run in the cell, never on the host.
+ * PDF in the cell's tmpfs first ({@link OfficeRenderer}), HTML and EPUB through WeasyPrint ({@link WebRenderer}). The tools run in the cell, never on the host.
  *
  * @param argv the command in the cell
  * @param kind what the host rebuilds
@@ -54,7 +54,10 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                             + SafeView.MAX_PAGE_SIDE + " -o " + PNG_IN_CELL + " \"$1\"",
                     input);
         }
-        // before text: Tika files RTF and flat OpenDocument (XML) under text, and they are documents
+        // before text: Tika files HTML, RTF and flat OpenDocument (XML) under text, and they are documents
+        if (WebRenderer.handles(type)) {
+            return new Renderers(WebRenderer.argv(type, input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
+        }
         if (OfficeRenderer.handles(type)) {
             return new Renderers(OfficeRenderer.argv(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
@@ -62,7 +65,8 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
             return java("text", input, SafeView.Kind.PDF, SafeView.TEXT_DPI);
         }
         throw new IsolaException(
-                "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), images "
+                "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), HTML, EPUB, "
+                        + "images "
                         + "(PNG, JPEG, GIF, BMP, TIFF, WebP, netpbm, SVG) and text of any kind; this is " + type
                         + ": open it without --view",
                 2);

@@ -451,4 +451,110 @@ class ViewFormatsTest extends WithTasks {
             assertThat(web.connections.get()).isZero();
         }
     }
+
+    // ---- HTML and EPUB
+
+    @Test
+    void htmlKeepsItsPagesAndFetchesNothing() throws Exception {
+        Path dir = TaskHarness.folder("html");
+        BufferedImage red = new BufferedImage(50, 50, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 50; y++) {
+            for (int x = 0; x < 50; x++) {
+                red.setRGB(x, y, 0xff0000);
+            }
+        }
+        ImageIO.write(red, "png", dir.resolve("beside.png").toFile());
+        try (Listener web = new Listener()) {
+            Path html = Files.writeString(
+                    dir.resolve("mail.html"),
+                    "<html><head><link rel=stylesheet href=\"" + web.url("style.css") + "\"></head><body>"
+                            + "<img src=\"beside.png\" style=\"width:5cm\"><img src=\"" + web.url("track.png")
+                            + "\"><script>document.write('scripted')</script><p>Page 1</p>"
+                            + "<p style=\"page-break-before: always\">Page 2</p></body></html>");
+            assertViewed(html, "mail.safe.pdf", 2);
+            assertThat(web.connections.get()).as("requests made").isZero();
+            try (PDDocument doc = Loader.loadPDF(dir.resolve("mail.safe.pdf").toFile())) {
+                BufferedImage page = new org.apache.pdfbox.rendering.PDFRenderer(doc).renderImageWithDPI(0, 30);
+                for (int y = 0; y < page.getHeight(); y++) {
+                    for (int x = 0; x < page.getWidth(); x++) {
+                        int p = page.getRGB(x, y);
+                        boolean redPixel = (p >> 16 & 0xff) > 200 && (p >> 8 & 0xff) < 80 && (p & 0xff) < 80;
+                        assertThat(redPixel)
+                                .as("the picture beside the page is not shown")
+                                .isFalse();
+                    }
+                }
+            }
+        }
+    }
+
+    /** An EPUB of {@code chapters} chapters, each with a picture from inside the book, plus {@code extra} entries. */
+    static Path epub(Path file, int chapters, Map<String, byte[]> extra) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("mimetype", "application/epub+zip".getBytes());
+        entries.put(
+                "META-INF/container.xml",
+                ("<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:"
+                                + "container\"><rootfiles><rootfile full-path=\"OEBPS/content.opf\" media-type=\""
+                                + "application/oebps-package+xml\"/></rootfiles></container>")
+                        .getBytes());
+        StringBuilder manifest = new StringBuilder(), spine = new StringBuilder();
+        for (int i = 1; i <= chapters; i++) {
+            manifest.append("<item id=\"c")
+                    .append(i)
+                    .append("\" href=\"c")
+                    .append(i)
+                    .append(".xhtml\" media-type=\"application/xhtml+xml\"/>");
+            spine.append("<itemref idref=\"c").append(i).append("\"/>");
+            entries.put(
+                    "OEBPS/c" + i + ".xhtml",
+                    ("<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Chapter " + i
+                                    + "</p><img src=\"pic.svg\"/></body></html>")
+                            .getBytes());
+        }
+        entries.put(
+                "OEBPS/content.opf",
+                ("<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\"><manifest>"
+                                + manifest + "</manifest><spine>" + spine + "</spine></package>")
+                        .getBytes());
+        entries.put(
+                "OEBPS/pic.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"90\" height=\"90\"><rect width=\"90\" height=\"90\"/></svg>"
+                        .getBytes());
+        entries.putAll(extra);
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (var e : entries.entrySet()) {
+                ZipEntry entry = new ZipEntry(e.getKey());
+                if (e.getKey().equals("mimetype")) {
+                    entry.setMethod(ZipEntry.STORED);
+                    entry.setSize(e.getValue().length);
+                    var crc = new java.util.zip.CRC32();
+                    crc.update(e.getValue());
+                    entry.setCrc(crc.getValue());
+                }
+                z.putNextEntry(entry);
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void anEpubKeepsEveryChapter() throws Exception {
+        Path dir = TaskHarness.folder("epub");
+        assertViewed(epub(dir.resolve("novel.epub"), 3, Map.of()), "novel.safe.pdf", 3);
+    }
+
+    @Test
+    void anEpubBombIsRefusedAndLeavesNothing() throws Exception {
+        Path dir = TaskHarness.folder("epubbomb");
+        Path book = epub(dir.resolve("bomb.epub"), 1, Map.of("OEBPS/zeros.bin", new byte[200 << 20]));
+        var r = h.view(POLICY, book);
+        assertThat(r.code()).as(r.report()).isEqualTo(3);
+        assertThat(r.err())
+                .contains("render: cannot be rendered: the book holds a file that unpacks to 209715200 bytes");
+        assertThat(r.report()).contains("no safe view was made");
+        assertThat(names(dir)).containsExactly("bomb.epub");
+    }
 }
