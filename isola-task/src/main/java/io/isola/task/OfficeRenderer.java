@@ -1,6 +1,5 @@
 package io.isola.task;
 
-import io.isola.view.SafeView;
 import java.util.List;
 
 /**
@@ -46,7 +45,7 @@ final class OfficeRenderer {
             HOME=$p soffice -env:UserInstallation=file://$p/profile --headless --norestore --nolockcheck \
               --convert-to pdf --outdir "$p/pdf" "$1" > "$p/log" 2>&1
             for pdf in "$p"/pdf/*.pdf; do
-              [ -s "$pdf" ] && exec pdftoppm -r 100 -scale-to %2$d "$pdf" /out/page
+              [ -s "$pdf" ] && pages "$pdf"
             done
             if grep -qi 'password' "$p/log"; then
               echo "render: this document is encrypted: open it without --view, where its program asks for the password" >&2
@@ -54,7 +53,7 @@ final class OfficeRenderer {
               echo "render: cannot be rendered: LibreOffice could not read it (corrupt, or not the office document it claims to be)" >&2
             fi
             exit 3
-            """.formatted(PROFILE, SafeView.PDFTOPPM_LONG_SIDE);
+            """.formatted(PROFILE);
 
     private OfficeRenderer() {}
 
@@ -72,6 +71,6 @@ final class OfficeRenderer {
     }
 
     static List<String> argv(String input) {
-        return List.of("/bin/sh", "-c", SCRIPT, "office", input, SETTINGS);
+        return List.of("/bin/sh", "-c", Renderers.PDF_PAGES + SCRIPT, "office", input, SETTINGS);
     }
 }

@@ -1,6 +1,5 @@
 package io.isola.task;
 
-import io.isola.view.SafeView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,8 +18,8 @@ final class WebRenderer {
             /usr/bin/python3 -I -c "$2" "$3" "$1" %1$s 2>/tmp/isola-web.log
             code=$?
             if [ $code -ne 0 ]; then grep '^render: ' /tmp/isola-web.log | tail -1 >&2; exit $code; fi
-            exec pdftoppm -r 100 -scale-to %2$d %1$s /out/page
-            """.formatted(PDF, SafeView.PDFTOPPM_LONG_SIDE);
+            pages %1$s
+            """.formatted(PDF);
     private static final String PROGRAM = program();
 
     private WebRenderer() {}
@@ -30,7 +29,8 @@ final class WebRenderer {
     }
 
     static List<String> argv(String type, String input) {
-        return List.of("/bin/sh", "-c", SCRIPT, "web", input, PROGRAM, isBook(type) ? "epub" : "html");
+        return List.of(
+                "/bin/sh", "-c", Renderers.PDF_PAGES + SCRIPT, "web", input, PROGRAM, isBook(type) ? "epub" : "html");
     }
 
     private static boolean isBook(String type) {

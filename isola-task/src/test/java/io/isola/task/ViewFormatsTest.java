@@ -303,6 +303,25 @@ class ViewFormatsTest extends WithTasks {
         assertThat(names(dir)).containsExactly("memo.docx");
     }
 
+    @Test
+    void anEncryptedPdfIsNamedAsSuch() throws Exception {
+        Path dir = TaskHarness.folder("locked");
+        Path pdf = ViewTaskTest.hostilePdf(dir, 2);
+        try (PDDocument doc = Loader.loadPDF(pdf.toFile())) {
+            var policy = new org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy(
+                    "owner-secret", "user-secret", new org.apache.pdfbox.pdmodel.encryption.AccessPermission());
+            policy.setEncryptionKeyLength(128);
+            doc.protect(policy);
+            doc.save(dir.resolve("locked.pdf").toFile());
+        }
+        Files.delete(pdf);
+        var r = h.view(POLICY, dir.resolve("locked.pdf"));
+        assertThat(r.code()).as(r.report()).isEqualTo(3);
+        assertThat(r.err()).contains("render: this document is encrypted (it needs a password)");
+        assertThat(r.report()).contains("no safe view was made");
+        assertThat(names(dir)).containsExactly("locked.pdf");
+    }
+
     // ---- images the JDK does not decode itself
 
     @Test
