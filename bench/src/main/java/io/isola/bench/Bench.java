@@ -33,9 +33,24 @@ public final class Bench {
      * @param throughputSeconds how long each throughput contender runs
      * @param idleCells how many idle cells the memory figure averages over
      * @param launcher bin/isola, for the end-to-end figure
+     * @param only run just the parts whose name contains this (null: all), to measure one change quickly
      */
     public record Config(
-            int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {}
+            int runs,
+            int slowRuns,
+            double throughputSeconds,
+            int idleCells,
+            Path launcher,
+            Path stateDir,
+            String only) {
+        public Config(int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {
+            this(runs, slowRuns, throughputSeconds, idleCells, launcher, stateDir, null);
+        }
+
+        boolean runs(String part) {
+            return only == null || part.contains(only);
+        }
+    }
 
     private final Config config;
     private final PrintStream out;
@@ -73,6 +88,7 @@ public final class Bench {
                     new Progress.Section(
                             "isola open to its handler (" + config.slowRuns() + " runs)", open::handlerLatency),
                     new Progress.Section("safe view of 1 and 20 pages", open::safeView),
+                    new Progress.Section("safe view of a 3-page docx", open::officeView),
                     new Progress.Section(
                             "network: 256 MiB and connection set-up beside curl and pasta",
                             () -> new NetBench(config, report, engine, audit).run()),
@@ -82,8 +98,15 @@ public final class Bench {
                                     java.nio.file.Files.createDirectories(
                                             config.stateDir().resolve("guard-bench")),
                                     out)));
-            progress.plan(sandbox.size() + 1); // and the vm engine's part
-            progress.runAll(sandbox);
+            List<Progress.Section> chosen =
+                    sandbox.stream().filter(p -> config.runs(p.what())).toList();
+            boolean vm = config.runs("vm engine");
+            progress.plan(chosen.size() + (vm ? 1 : 0)); // and the vm engine's part
+            progress.runAll(chosen);
+            if (!vm) {
+                report.targets();
+                return;
+            }
         }
         vmEngine();
         report.targets();

@@ -15,12 +15,14 @@ final class BenchCommand implements Command {
             Option.value("--runs", "N", "samples per fast contender (default 300)"),
             Option.value("--slow-runs", "N", "samples for runsc and the CLI with JVM start (default 30)"),
             Option.value("--seconds", "S", "throughput window per contender (default 5)"),
-            Option.value("--idle-cells", "N", "cells for the memory figure (default 16)"));
+            Option.value("--idle-cells", "N", "cells for the memory figure (default 16)"),
+            Option.value("--only", "WORDS", "run just the parts whose name contains WORDS (e.g. \"safe view\")"));
 
     private int runs = 300;
     private int slowRuns = 30;
     private double seconds = 5;
     private int idleCells = 16;
+    private String only;
 
     @Override
     public String name() {
@@ -58,6 +60,7 @@ final class BenchCommand implements Command {
             case "--slow-runs" -> slowRuns = Sizes.count(o.name(), v);
             case "--seconds" -> seconds = Sizes.decimal(o.name(), v);
             case "--idle-cells" -> idleCells = Sizes.count(o.name(), v);
+            case "--only" -> only = v;
             default -> throw new IllegalStateException("unhandled option " + o.name());
         }
     }
@@ -79,7 +82,10 @@ final class BenchCommand implements Command {
         }
         Path state = Files.createTempDirectory("isola-bench");
         try {
-            Bench.run(new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state), System.out, System.err);
+            Bench.run(
+                    new Bench.Config(runs, slowRuns, seconds, idleCells, launcher, state, only),
+                    System.out,
+                    System.err);
         } finally {
             io.isola.core.FileTrees.delete(state);
         }
