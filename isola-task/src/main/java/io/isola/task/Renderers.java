@@ -88,27 +88,31 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
 
     /**
      * A shell function, {@code pages PDF}, that renders every page of a PDF in the cell to {@code /out/page-N.ppm}
-     * with pdftoppm: the pages split in runs over the cell's processors, one pdftoppm each (poppler renders on one
+     * with pdftoppm: the first page at once, while pdfinfo counts the pages (so a one-page document waits for
+     * nothing), the others split in runs over the cell's processors, one pdftoppm each (poppler renders on one
      * thread), so a long document takes about half the time on two. {@code -scale-to} bounds every page, whatever
      * size the document claims; PPM is pdftoppm's default format, and its names are padded to the width of the
      * document's page count whatever the run, so the runs' files make one sequence. An encrypted PDF is named as such.
      */
     static final String PDF_PAGES = """
             pages() {
+              pdftoppm -r 100 -scale-to %1$d -f 1 -l 1 "$1" /out/page 2>/tmp/isola-pdftoppm.log & first=$!
               n=$(pdfinfo "$1" 2>/tmp/isola-pdfinfo.log | sed -n 's/^Pages: *//p')
               if grep -qi 'incorrect password' /tmp/isola-pdfinfo.log; then
+                wait $first
                 echo "render: this document is encrypted (it needs a password): open it without --view" >&2; exit 3
               fi
               k=$(nproc 2>/dev/null || echo 1); [ "$k" -gt 4 ] && k=4
-              case "$n" in ''|*[!0-9]*) n=0;; esac
-              if [ "$n" -lt 2 ] || [ "$k" -lt 2 ]; then exec pdftoppm -r 100 -scale-to %1$d "$1" /out/page; fi
-              per=$(( (n + k - 1) / k )); f=1; pids=""
+              case "$n" in ''|*[!0-9]*) n=1;; esac
+              per=$(( (n - 1 + k - 1) / k )); f=2; pids=$first
               while [ $f -le $n ]; do
                 l=$((f + per - 1)); [ $l -gt $n ] && l=$n
                 pdftoppm -r 100 -scale-to %1$d -f $f -l $l "$1" /out/page & pids="$pids $!"
                 f=$((l + 1))
               done
-              s=0; for p in $pids; do wait $p || s=$?; done; exit $s
+              s=0; for p in $pids; do wait $p || s=$?; done
+              [ $s -eq 0 ] || head -c 2000 /tmp/isola-pdftoppm.log >&2
+              exit $s
             }
             """.formatted(SafeView.PDFTOPPM_LONG_SIDE);
 
