@@ -30,6 +30,7 @@ final class OpenCommand implements Command {
     private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
+    private List<String> targets = List.of();
     private Path output;
     private boolean show;
     private boolean noDaemon;
@@ -60,6 +61,7 @@ final class OpenCommand implements Command {
                 "",
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
+                "           isola open --view a.docx b.pdf c.png     (each in its own cell, all at once)",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -72,7 +74,7 @@ final class OpenCommand implements Command {
 
     @Override
     public String operands() {
-        return "FILE|URL";
+        return "FILE|URL...";
     }
 
     @Override
@@ -90,13 +92,14 @@ final class OpenCommand implements Command {
 
     @Override
     public void operands(List<String> operands) throws UsageException {
-        if (operands.size() != 1) {
-            throw new UsageException(
-                    operands.isEmpty()
-                            ? "what should be opened? give a FILE or URL"
-                            : "open takes one FILE or URL, not " + operands.size());
+        if (operands.isEmpty()) {
+            throw new UsageException("what should be opened? give a FILE or URL");
         }
-        target = Operands.nonEmpty(operands.get(0), "open needs a FILE or URL");
+        for (String o : operands) {
+            Operands.nonEmpty(o, "open needs a FILE or URL");
+        }
+        targets = List.copyOf(operands);
+        target = operands.getFirst();
     }
 
     private static Path path(Option o, String v) throws UsageException {
@@ -114,6 +117,13 @@ final class OpenCommand implements Command {
         if (show && !view) {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
+        }
+        if (targets.size() > 1) {
+            if (!view) {
+                throw new UsageException("open takes one FILE or URL, not " + targets.size() + " (several at once "
+                        + "only with --view)");
+            }
+            return viewAll();
         }
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
@@ -135,6 +145,46 @@ final class OpenCommand implements Command {
                 return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
             }
             return new OpenTask(s.context).run(path, Stdio.INHERIT);
+        }
+    }
+
+    /**
+     * {@code open --view A B C}: every document in its own cell, all at once (a cell is mostly a renderer process, and
+     * most documents wait on one core), one Isola process serving them. The exit code is the first failure's, or 0.
+     */
+    private int viewAll() throws InterruptedException {
+        try (TaskSession s = TaskSession.open(stateDir, policy);
+                var signals = new ClosingOnSignal(s::close);
+                var pool = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                        Thread.ofPlatform().name("isola-view-", 0).factory())) {
+            List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+            for (String t : targets) {
+                runs.add(pool.submit(() -> viewOne(s, t)));
+            }
+            int code = 0;
+            for (var r : runs) {
+                try {
+                    int c = r.get();
+                    code = code == 0 ? c : code;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+            return code;
+        }
+    }
+
+    private int viewOne(TaskSession s, String one) throws InterruptedException {
+        Path file = LinkTask.localFile(one);
+        if (file == null && LinkTask.isLink(one)) {
+            return new LinkTask(s.context).view(one, new ViewTask.Options(output, show), Stdio.INHERIT);
+        }
+        try {
+            return new ViewTask(s.context)
+                    .run(file != null ? file : Path.of(one), new ViewTask.Options(output, show), Stdio.INHERIT);
+        } catch (io.isola.core.IsolaException e) { // one document's refusal is its own line; the others go on
+            System.err.println("isola: " + one + ": " + e.getMessage());
+            return e.exitCode();
         }
     }
 }
