@@ -471,6 +471,121 @@ class ViewFormatsTest extends WithTasks {
         }
     }
 
+    // ---- decompression bombs: each ends in a clean view or a clear refusal, and nothing is left behind
+
+    /** A one-line refusal from the cell's renderer, or a view that holds nothing but pixels; nothing else left. */
+    private void assertCleanViewOrClearRefusal(Path file, String safeName) throws IOException {
+        var r = h.view(POLICY, file);
+        if (r.code() == 0) {
+            assertPixelsOnly(file.resolveSibling(safeName), 1);
+            assertThat(names(file.getParent()))
+                    .containsExactlyInAnyOrder(file.getFileName().toString(), safeName);
+        } else {
+            assertThat(r.report()).as(r.err()).contains("no safe view was made");
+            assertThat(r.err().lines().filter(l -> l.startsWith("render: ")).count())
+                    .as(r.err())
+                    .isLessThanOrEqualTo(1);
+            assertThat(names(file.getParent()))
+                    .containsExactly(file.getFileName().toString());
+        }
+        try (var s = Files.walk(h.state.resolve("tasks"))) {
+            assertThat(s.filter(Files::isRegularFile).toList())
+                    .as("task files left")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aPngBombEndsCleanly() throws Exception {
+        Path dir = TaskHarness.folder("pngbomb");
+        // 9000 × 5500 white pixels: under 50 Mpixel, so decoded (~200 MB), from a file of a few hundred kilobytes
+        BufferedImage white = new BufferedImage(9000, 5500, BufferedImage.TYPE_BYTE_BINARY);
+        Path png = dir.resolve("bomb.png");
+        ImageIO.write(white, "png", png.toFile());
+        assertThat(Files.size(png)).isLessThan(1 << 20);
+        assertCleanViewOrClearRefusal(png, "bomb.safe.png");
+    }
+
+    @Test
+    void aTiffBombEndsCleanly() throws Exception {
+        Path dir = TaskHarness.folder("tiffbomb");
+        BufferedImage white = new BufferedImage(9000, 5500, BufferedImage.TYPE_BYTE_BINARY);
+        Path tiff = dir.resolve("bomb.tif");
+        var writer = ImageIO.getImageWritersByFormatName("tiff").next();
+        var param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionType("Deflate");
+        try (var out = ImageIO.createImageOutputStream(tiff.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(white, null, null), param);
+        }
+        writer.dispose();
+        assertThat(Files.size(tiff)).isLessThan(1 << 20);
+        assertCleanViewOrClearRefusal(tiff, "bomb.safe.pdf");
+    }
+
+    @Test
+    void aDocxBombEndsCleanly() throws Exception {
+        Path dir = TaskHarness.folder("docxbomb");
+        Path docx = TestDocuments.convert(dir, "bomb", "fodt", TestDocuments.text(""), "docx")
+                .getFirst();
+        // add a gigabyte of zeros as a part of the package: a few megabytes packed
+        Path bomb = dir.resolve("big.docx");
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(docx));
+                var out = new ZipOutputStream(Files.newOutputStream(bomb))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+            out.setLevel(9);
+            out.putNextEntry(new ZipEntry("word/media/zeros.bin"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 1024; i++) {
+                out.write(zeros);
+            }
+            out.closeEntry();
+        }
+        Files.delete(docx);
+        assertThat(Files.size(bomb)).isLessThan(8 << 20);
+        var r = h.view(POLICY, bomb);
+        if (r.code() == 0) {
+            assertPixelsOnly(dir.resolve("big.safe.pdf"), TestDocuments.TEXT_PAGES);
+        } else {
+            assertThat(r.report()).as(r.err()).contains("no safe view was made");
+            assertThat(names(dir)).containsExactly("big.docx");
+        }
+    }
+
+    @Test
+    void aZipBombIsRefusedAsATypeTheViewDoesNotRender() throws Exception {
+        Path dir = TaskHarness.folder("zipbomb");
+        Path zip = dir.resolve("bomb.zip");
+        try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new ZipEntry("zeros.bin"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 1024; i++) {
+                out.write(zeros);
+            }
+            out.closeEntry();
+        }
+        var r = h.view(POLICY, zip);
+        assertThat(r.code()).isEqualTo(-1);
+        assertThat(r.report()).contains("this is application/zip: open it without --view");
+        assertThat(names(dir)).containsExactly("bomb.zip");
+    }
+
+    @Test
+    void aPdfThatClaimsToBeAWordFileIsRenderedAsThePdfItIs() throws Exception {
+        Path dir = TaskHarness.folder("claims");
+        Path pdf = ViewTaskTest.hostilePdf(dir, 2);
+        Path docx = Files.move(pdf, dir.resolve("contract.docx"));
+        var r = h.view(POLICY, docx);
+        assertThat(r.code()).as(r.report()).isZero();
+        assertThat(r.report()).contains("(application/pdf, ");
+        assertPixelsOnly(dir.resolve("contract.safe.pdf"), 2);
+    }
+
     // ---- HTML and EPUB
 
     @Test
