@@ -27,10 +27,14 @@ final class OpenCommand implements Command {
             "FILE",
             "policy file (default: ~/.config/isola/" + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
+    private static final Option MAX_PAGES =
+            Option.value("--max-pages", "N", "render at most the first N pages of a document (default and most: 1000)");
+    private static final List<Option> OPTIONS =
+            List.of(VIEW, OUTPUT, SHOW, MAX_PAGES, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
     private List<String> targets = List.of();
+    private int maxPages = io.isola.view.SafeView.Limits.DEFAULT.maxPages();
     private Path output;
     private boolean show;
     private boolean noDaemon;
@@ -83,6 +87,7 @@ final class OpenCommand implements Command {
             case "--view" -> view = true;
             case "--output" -> output = path(o, v);
             case "--open" -> show = true;
+            case "--max-pages" -> maxPages = Sizes.count(o.name(), v);
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
@@ -114,6 +119,13 @@ final class OpenCommand implements Command {
         if (output != null && !view) {
             throw new UsageException("--output says where a safe view goes: use it with --view");
         }
+        if (maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages() && !view) {
+            throw new UsageException("--max-pages bounds a safe view: use it with --view");
+        }
+        if (maxPages > io.isola.view.SafeView.Limits.DEFAULT.maxPages()) {
+            throw new UsageException("--max-pages is at most " + io.isola.view.SafeView.Limits.DEFAULT.maxPages()
+                    + ", the most pages a safe view takes");
+        }
         if (show && !view) {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
@@ -129,7 +141,12 @@ final class OpenCommand implements Command {
         boolean link = file == null && LinkTask.isLink(target);
         Path path = file != null ? file : Path.of(target);
         // the service serves the plain forms; --output and --open are the caller's own, so they run here
-        boolean here = noDaemon || policy != null || stateDir != null || output != null || show;
+        boolean here = noDaemon
+                || policy != null
+                || stateDir != null
+                || output != null
+                || show
+                || maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages();
         Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
         if (viaDaemon != null) {
             return viaDaemon;
@@ -138,11 +155,12 @@ final class OpenCommand implements Command {
                 var signals = new ClosingOnSignal(s::close)) {
             if (link) {
                 return view
-                        ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show), Stdio.INHERIT)
+                        ? new LinkTask(s.context)
+                                .view(target, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT)
                         : new LinkTask(s.context).run(target, Stdio.INHERIT);
             }
             if (view) {
-                return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
+                return new ViewTask(s.context).run(path, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT);
             }
             return new OpenTask(s.context).run(path, Stdio.INHERIT);
         }
@@ -177,11 +195,14 @@ final class OpenCommand implements Command {
     private int viewOne(TaskSession s, String one) throws InterruptedException {
         Path file = LinkTask.localFile(one);
         if (file == null && LinkTask.isLink(one)) {
-            return new LinkTask(s.context).view(one, new ViewTask.Options(output, show), Stdio.INHERIT);
+            return new LinkTask(s.context).view(one, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT);
         }
         try {
             return new ViewTask(s.context)
-                    .run(file != null ? file : Path.of(one), new ViewTask.Options(output, show), Stdio.INHERIT);
+                    .run(
+                            file != null ? file : Path.of(one),
+                            new ViewTask.Options(output, show, maxPages),
+                            Stdio.INHERIT);
         } catch (io.isola.core.IsolaException e) { // one document's refusal is its own line; the others go on
             System.err.println("isola: " + one + ": " + e.getMessage());
             return e.exitCode();

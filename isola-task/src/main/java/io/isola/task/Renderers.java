@@ -72,6 +72,19 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                 2);
     }
 
+    /**
+     * The same, rendering at most {@code maxPages} pages where a document of pages goes through {@link #PDF_PAGES}
+     * (which reads {@code max}); the JDK renderer keeps its own bounds, which the host's page limit backs.
+     */
+    Renderers limitedTo(int maxPages) {
+        if (argv.size() < 3 || !argv.get(0).equals("/bin/sh") || !argv.get(2).contains("pages() {")) {
+            return this;
+        }
+        List<String> limited = new ArrayList<>(argv);
+        limited.set(2, "max=" + maxPages + "\n" + argv.get(2));
+        return new Renderers(List.copyOf(limited), kind, dpi, renderer);
+    }
+
     private Renderers as(SafeView.Kind other) {
         return new Renderers(argv, other, dpi, renderer);
     }
@@ -104,6 +117,10 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
               fi
               k=$(nproc 2>/dev/null || echo 1); [ "$k" -gt 4 ] && k=4
               case "$n" in ''|*[!0-9]*) n=1;; esac
+              if [ "$n" -gt "${max:-%2$d}" ]; then
+                echo "render: the document has $n pages; the first ${max:-%2$d} were rendered (--max-pages)" >&2
+                n=${max:-%2$d}
+              fi
               per=$(( (n - 1 + k - 1) / k )); f=2; pids=$first
               while [ $f -le $n ]; do
                 l=$((f + per - 1)); [ $l -gt $n ] && l=$n
@@ -114,7 +131,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
               [ $s -eq 0 ] || head -c 2000 /tmp/isola-pdftoppm.log >&2
               exit $s
             }
-            """.formatted(SafeView.PDFTOPPM_LONG_SIDE);
+            """.formatted(SafeView.PDFTOPPM_LONG_SIDE, SafeView.Limits.DEFAULT.maxPages());
 
     private static List<String> pdftoppm(String input) {
         return List.of("/bin/sh", "-c", PDF_PAGES + "pages \"$1\"", "pdf", input);

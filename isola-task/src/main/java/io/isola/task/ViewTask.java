@@ -62,9 +62,24 @@ public final class ViewTask {
      *
      * @param output the folder the view goes to; null: beside the original, or where {@link ViewDestination} finds
      * @param open whether to show the result in the person's viewer afterwards ({@link CallerDesktop})
+     * @param maxPages render at most this many pages of a PDF, office document, HTML or EPUB (the first ones); the
+     *     host takes no more than that from the cell either
      */
-    public record Options(Path output, boolean open) {
+    public record Options(Path output, boolean open, int maxPages) {
         public static final Options DEFAULT = new Options(null, false);
+
+        public Options {
+            if (maxPages < 1 || maxPages > LIMITS.maxPages()) {
+                throw new IsolaException(
+                        "--max-pages must be 1 to " + LIMITS.maxPages() + ", not " + maxPages + ": give a page count",
+                        2);
+            }
+        }
+
+        /** At most {@link SafeView.Limits#DEFAULT}'s pages (1000). */
+        public Options(Path output, boolean open) {
+            this(output, open, LIMITS.maxPages());
+        }
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
@@ -98,7 +113,11 @@ public final class ViewTask {
                             + "packages)",
                     2);
         }
-        Renderers r = renderers.apply(it.type(), it.inputInCell());
+        Renderers r = renderers.apply(it.type(), it.inputInCell()).limitedTo(options.maxPages());
+        SafeView.Limits limits = options.maxPages() == LIMITS.maxPages()
+                ? LIMITS
+                : new SafeView.Limits(
+                        options.maxPages(), LIMITS.maxSide(), LIMITS.maxPagePixels(), LIMITS.maxTotalPixels());
         ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
         Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
         Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
@@ -116,7 +135,10 @@ public final class ViewTask {
                 it.spec(ctx, r.argv(), renderer, Network.NONE), // rendering never needs a network, whatever the level's
                 stdio,
                 dir.resolve("pages"),
-                PIXELS);
+                limits == LIMITS
+                        ? PIXELS
+                        : new OutputQuota(
+                                limits.maxPages(), limits.maxHarvestBytes(), 1, false, limits.maxPageBytes()));
         if (run.exit().exitCode() != 0) {
             String why = run.exit().reason() == CellExit.Reason.KILLED
                     ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
@@ -132,13 +154,13 @@ public final class ViewTask {
         long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
         if (refused > 0) { // a view with pages missing would silently show another document
             throw new IsolaException(refused + " of the renderer's files could not come out (a renderer makes at "
-                    + "most " + LIMITS.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
+                    + "most " + limits.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
                     + "document may be hostile; no safe view was made");
         }
         Trace.mark("pages harvested");
         Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
         try {
-            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, LIMITS, r.dpi());
+            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, limits, r.dpi());
         } catch (IsolaException e) {
             throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
         }

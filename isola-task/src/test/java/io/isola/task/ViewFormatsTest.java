@@ -322,6 +322,29 @@ class ViewFormatsTest extends WithTasks {
         assertThat(names(dir)).containsExactly("locked.pdf");
     }
 
+    @Test
+    void maxPagesRendersTheFirstPagesAndSaysSo() throws Exception {
+        Path dir = TaskHarness.folder("maxpages");
+        Path pdf = ViewTaskTest.hostilePdf(dir, 5);
+        var r = h.view(POLICY, pdf, new ViewTask.Options(null, false, 2));
+        assertThat(r.code()).as(r.report()).isZero();
+        assertThat(r.err()).contains("render: the document has 5 pages; the first 2 were rendered (--max-pages)");
+        assertPixelsOnly(dir.resolve("hostile.safe.pdf"), 2);
+        List<String> words = TestDocuments.convert(dir, "memo", "fodt", TestDocuments.text(""), "docx").stream()
+                .map(p -> {
+                    var v = h.view(POLICY, p, new ViewTask.Options(null, false, 1));
+                    return v.code() + " "
+                            + v.err()
+                                    .lines()
+                                    .filter(l -> l.startsWith("render:"))
+                                    .toList();
+                })
+                .toList();
+        assertThat(words)
+                .containsExactly("0 [render: the document has 3 pages; the first 1 were rendered (--max-pages)]");
+        assertPixelsOnly(dir.resolve("memo.safe.pdf"), 1);
+    }
+
     // ---- images the JDK does not decode itself
 
     @Test
