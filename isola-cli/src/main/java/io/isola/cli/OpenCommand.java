@@ -29,12 +29,15 @@ final class OpenCommand implements Command {
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
     private static final Option MAX_PAGES =
             Option.value("--max-pages", "N", "render at most the first N pages of a document (default and most: 1000)");
+    private static final Option QUALITY = Option.value(
+            "--quality", "draft|normal", "pages of a safe view at 100 dpi (about half the size) or 150 dpi (default)");
     private static final List<Option> OPTIONS =
-            List.of(VIEW, OUTPUT, SHOW, MAX_PAGES, POLICY, STATE, DaemonClient.NO_DAEMON);
+            List.of(VIEW, OUTPUT, SHOW, MAX_PAGES, QUALITY, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
     private List<String> targets = List.of();
     private int maxPages = io.isola.view.SafeView.Limits.DEFAULT.maxPages();
+    private ViewTask.Quality quality = ViewTask.Quality.NORMAL;
     private Path output;
     private boolean show;
     private boolean noDaemon;
@@ -88,6 +91,14 @@ final class OpenCommand implements Command {
             case "--output" -> output = path(o, v);
             case "--open" -> show = true;
             case "--max-pages" -> maxPages = Sizes.count(o.name(), v);
+            case "--quality" ->
+                quality = switch (v) {
+                    case "draft" -> ViewTask.Quality.DRAFT;
+                    case "normal" -> ViewTask.Quality.NORMAL;
+                    default ->
+                        throw new UsageException(
+                                "--quality is draft (smaller, 100 dpi) or normal (150 dpi), not '" + v + "'");
+                };
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
@@ -122,6 +133,9 @@ final class OpenCommand implements Command {
         if (maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages() && !view) {
             throw new UsageException("--max-pages bounds a safe view: use it with --view");
         }
+        if (quality != ViewTask.Quality.NORMAL && !view) {
+            throw new UsageException("--quality sets a safe view's sharpness: use it with --view");
+        }
         if (maxPages > io.isola.view.SafeView.Limits.DEFAULT.maxPages()) {
             throw new UsageException("--max-pages is at most " + io.isola.view.SafeView.Limits.DEFAULT.maxPages()
                     + ", the most pages a safe view takes");
@@ -146,7 +160,8 @@ final class OpenCommand implements Command {
                 || stateDir != null
                 || output != null
                 || show
-                || maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages();
+                || maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages()
+                || quality != ViewTask.Quality.NORMAL;
         Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
         if (viaDaemon != null) {
             return viaDaemon;
@@ -156,11 +171,12 @@ final class OpenCommand implements Command {
             if (link) {
                 return view
                         ? new LinkTask(s.context)
-                                .view(target, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT)
+                                .view(target, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT)
                         : new LinkTask(s.context).run(target, Stdio.INHERIT);
             }
             if (view) {
-                return new ViewTask(s.context).run(path, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT);
+                return new ViewTask(s.context)
+                        .run(path, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
             }
             return new OpenTask(s.context).run(path, Stdio.INHERIT);
         }
@@ -195,13 +211,14 @@ final class OpenCommand implements Command {
     private int viewOne(TaskSession s, String one) throws InterruptedException {
         Path file = LinkTask.localFile(one);
         if (file == null && LinkTask.isLink(one)) {
-            return new LinkTask(s.context).view(one, new ViewTask.Options(output, show, maxPages), Stdio.INHERIT);
+            return new LinkTask(s.context)
+                    .view(one, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
         }
         try {
             return new ViewTask(s.context)
                     .run(
                             file != null ? file : Path.of(one),
-                            new ViewTask.Options(output, show, maxPages),
+                            new ViewTask.Options(output, show, maxPages, quality),
                             Stdio.INHERIT);
         } catch (io.isola.core.IsolaException e) { // one document's refusal is its own line; the others go on
             System.err.println("isola: " + one + ": " + e.getMessage());

@@ -77,12 +77,28 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
      * (which reads {@code max}); the JDK renderer keeps its own bounds, which the host's page limit backs.
      */
     Renderers limitedTo(int maxPages) {
+        return pagesSet("max=" + maxPages, dpi);
+    }
+
+    /**
+     * The same, with pages of {@code longSide} pixels on their long side (at most {@link SafeView#MAX_PAGE_SIDE})
+     * where a document of pages goes through {@link #PDF_PAGES}: fewer pixels, a smaller and less sharp view. The
+     * long side stays 11 inches.
+     */
+    Renderers sharpness(int longSide) {
+        if (longSide < 1 || longSide > SafeView.MAX_PAGE_SIDE) {
+            throw new IllegalArgumentException("a page side of " + longSide + " pixels");
+        }
+        return pagesSet("side=" + longSide, Math.max(1, Math.round(longSide / 11f)));
+    }
+
+    private Renderers pagesSet(String assignment, int newDpi) {
         if (argv.size() < 3 || !argv.get(0).equals("/bin/sh") || !argv.get(2).contains("pages() {")) {
             return this;
         }
-        List<String> limited = new ArrayList<>(argv);
-        limited.set(2, "max=" + maxPages + "\n" + argv.get(2));
-        return new Renderers(List.copyOf(limited), kind, dpi, renderer);
+        List<String> set = new ArrayList<>(argv);
+        set.set(2, assignment + "\n" + argv.get(2));
+        return new Renderers(List.copyOf(set), kind, newDpi, renderer);
     }
 
     private Renderers as(SafeView.Kind other) {
@@ -109,7 +125,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
      */
     static final String PDF_PAGES = """
             pages() {
-              pdftoppm -r 100 -scale-to %1$d -f 1 -l 1 "$1" /out/page 2>/tmp/isola-pdftoppm.log & first=$!
+              pdftoppm -r 100 -scale-to ${side:-%1$d} -f 1 -l 1 "$1" /out/page 2>/tmp/isola-pdftoppm.log & first=$!
               n=$(pdfinfo "$1" 2>/tmp/isola-pdfinfo.log | sed -n 's/^Pages: *//p')
               if grep -qi 'incorrect password' /tmp/isola-pdfinfo.log; then
                 wait $first
@@ -124,7 +140,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
               per=$(( (n - 1 + k - 1) / k )); f=2; pids=$first
               while [ $f -le $n ]; do
                 l=$((f + per - 1)); [ $l -gt $n ] && l=$n
-                pdftoppm -r 100 -scale-to %1$d -f $f -l $l "$1" /out/page & pids="$pids $!"
+                pdftoppm -r 100 -scale-to ${side:-%1$d} -f $f -l $l "$1" /out/page & pids="$pids $!"
                 f=$((l + 1))
               done
               s=0; for p in $pids; do wait $p || s=$?; done

@@ -64,8 +64,9 @@ public final class ViewTask {
      * @param open whether to show the result in the person's viewer afterwards ({@link CallerDesktop})
      * @param maxPages render at most this many pages of a PDF, office document, HTML or EPUB (the first ones); the
      *     host takes no more than that from the cell either
+     * @param quality how sharp (and large) the pages of such a document are
      */
-    public record Options(Path output, boolean open, int maxPages) {
+    public record Options(Path output, boolean open, int maxPages, Quality quality) {
         public static final Options DEFAULT = new Options(null, false);
 
         public Options {
@@ -76,9 +77,23 @@ public final class ViewTask {
             }
         }
 
-        /** At most {@link SafeView.Limits#DEFAULT}'s pages (1000). */
+        /** At most {@link SafeView.Limits#DEFAULT}'s pages (1000), at the normal quality. */
         public Options(Path output, boolean open) {
-            this(output, open, LIMITS.maxPages());
+            this(output, open, LIMITS.maxPages(), Quality.NORMAL);
+        }
+    }
+
+    /** The sharpness of a view's pages: their long side in pixels, always 11 inches. */
+    public enum Quality {
+        /** 100 dpi: about half the size of a normal view, text still readable. */
+        DRAFT(1100),
+        /** 150 dpi, the most the host takes ({@link SafeView#MAX_PAGE_SIDE}). */
+        NORMAL(SafeView.MAX_PAGE_SIDE);
+
+        final int longSide;
+
+        Quality(int longSide) {
+            this.longSide = longSide;
         }
     }
 
@@ -113,7 +128,10 @@ public final class ViewTask {
                             + "packages)",
                     2);
         }
-        Renderers r = renderers.apply(it.type(), it.inputInCell()).limitedTo(options.maxPages());
+        Renderers r = renderers
+                .apply(it.type(), it.inputInCell())
+                .limitedTo(options.maxPages())
+                .sharpness(options.quality().longSide);
         SafeView.Limits limits = options.maxPages() == LIMITS.maxPages()
                 ? LIMITS
                 : new SafeView.Limits(

@@ -326,13 +326,13 @@ class ViewFormatsTest extends WithTasks {
     void maxPagesRendersTheFirstPagesAndSaysSo() throws Exception {
         Path dir = TaskHarness.folder("maxpages");
         Path pdf = ViewTaskTest.hostilePdf(dir, 5);
-        var r = h.view(POLICY, pdf, new ViewTask.Options(null, false, 2));
+        var r = h.view(POLICY, pdf, new ViewTask.Options(null, false, 2, ViewTask.Quality.NORMAL));
         assertThat(r.code()).as(r.report()).isZero();
         assertThat(r.err()).contains("render: the document has 5 pages; the first 2 were rendered (--max-pages)");
         assertPixelsOnly(dir.resolve("hostile.safe.pdf"), 2);
         List<String> words = TestDocuments.convert(dir, "memo", "fodt", TestDocuments.text(""), "docx").stream()
                 .map(p -> {
-                    var v = h.view(POLICY, p, new ViewTask.Options(null, false, 1));
+                    var v = h.view(POLICY, p, new ViewTask.Options(null, false, 1, ViewTask.Quality.NORMAL));
                     return v.code() + " "
                             + v.err()
                                     .lines()
@@ -343,6 +343,35 @@ class ViewFormatsTest extends WithTasks {
         assertThat(words)
                 .containsExactly("0 [render: the document has 3 pages; the first 1 were rendered (--max-pages)]");
         assertPixelsOnly(dir.resolve("memo.safe.pdf"), 1);
+    }
+
+    @Test
+    void draftQualityMakesSmallerPagesOfTheSameCount() throws Exception {
+        Path dir = TaskHarness.folder("quality");
+        Path pdf = ViewTaskTest.hostilePdf(dir, 2);
+        Path normal = Files.createDirectories(dir.resolve("normal")),
+                draft = Files.createDirectories(dir.resolve("draft"));
+        assertThat(h.view(POLICY, pdf, new ViewTask.Options(normal, false)).code())
+                .isZero();
+        var r = h.view(POLICY, pdf, new ViewTask.Options(draft, false, 1000, ViewTask.Quality.DRAFT));
+        assertThat(r.code()).as(r.report()).isZero();
+        Path small = draft.resolve("hostile.safe.pdf"), big = normal.resolve("hostile.safe.pdf");
+        assertPixelsOnly(small, 2);
+        assertThat(Files.size(small)).isLessThan(Files.size(big) * 3 / 4);
+        try (PDDocument a = Loader.loadPDF(small.toFile());
+                PDDocument b = Loader.loadPDF(big.toFile())) {
+            // the page keeps its size on paper: 11 inches on the long side either way
+            assertThat(a.getPage(0).getMediaBox().getHeight())
+                    .isCloseTo(b.getPage(0).getMediaBox().getHeight(), org.assertj.core.data.Offset.offset(8f));
+            var image = (PDImageXObject) a.getPage(0)
+                    .getResources()
+                    .getXObject(a.getPage(0)
+                            .getResources()
+                            .getXObjectNames()
+                            .iterator()
+                            .next());
+            assertThat(Math.max(image.getWidth(), image.getHeight())).isEqualTo(1100);
+        }
     }
 
     // ---- images the JDK does not decode itself
