@@ -68,7 +68,7 @@ final class OpenCommand implements Command {
                 "",
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
-                "           isola open --view a.docx b.pdf c.png     (each in its own cell, all at once)",
+                "           isola open --view invoice.pdf notes.txt",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
