@@ -47,6 +47,7 @@ class BenchProgressTest {
                         "| isola cell (sandbox engine) |",
                         "## Throughput",
                         "## Safe view of a 20-page PDF",
+                        "## Safe view of a 3-page docx",
                         "## Targets")
                 .doesNotContain("isola bench:");
         List<String> lines = progress.lines().toList();
@@ -55,8 +56,8 @@ class BenchProgressTest {
                 .allMatch(l -> l.startsWith("isola bench: "))
                 .noneMatch(l -> l.contains("| ms |") || l.startsWith("|"));
         assertThat(lines.getFirst())
-                .matches("isola bench: cell start \\(2 runs, interleaved\\)… 1/7 done in [0-9.]+ s");
-        assertThat(lines).anyMatch(l -> l.matches("isola bench: safe view of 1 and 20 pages… 6/7 done in [0-9.]+ s"));
+                .matches("isola bench: cell start \\(2 runs, interleaved\\)… 1/10 done in [0-9.]+ s");
+        assertThat(lines).anyMatch(l -> l.matches("isola bench: safe view of 1 and 20 pages… 6/10 done in [0-9.]+ s"));
 
         // The vm part: one line in the report that says why and what to do, a failed line in the progress.
         List<String> vm = report.lines().filter(l -> l.contains("vm engine")).toList();
@@ -65,7 +66,7 @@ class BenchProgressTest {
             assertThat(vm.getFirst())
                     .startsWith("vm engine: not measured, it failed: ")
                     .contains(state.resolve("vm").toString(), "isola doctor");
-            assertThat(lines.getLast()).matches("isola bench: vm engine .*… 7/7 failed after [0-9.]+ s: .+");
+            assertThat(lines.getLast()).matches("isola bench: vm engine .*… 10/10 failed after [0-9.]+ s: .+");
         } else {
             assertThat(vm.getFirst()).contains("QEMU is not installed");
         }
