@@ -55,6 +55,10 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
                     input);
         }
         // before text: Tika files HTML, RTF and flat OpenDocument (XML) under text, and they are documents
+        if (type.equals(MailRenderer.TYPE)) {
+            Renderers text = java("text", MailRenderer.textInCell(), SafeView.Kind.PDF, SafeView.TEXT_DPI);
+            return new Renderers(MailRenderer.argv(input, text), text.kind(), text.dpi(), text.renderer());
+        }
         if (WebRenderer.handles(type)) {
             return new Renderers(WebRenderer.argv(type, input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
@@ -66,6 +70,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         }
         throw new IsolaException(
                 "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), HTML, EPUB, "
+                        + "e-mail messages, "
                         + "images "
                         + "(PNG, JPEG, GIF, BMP, TIFF, WebP, netpbm, SVG) and text of any kind; this is " + type
                         + ": open it without --view",

@@ -743,4 +743,65 @@ class ViewFormatsTest extends WithTasks {
         assertThat(r.report()).contains("no safe view was made");
         assertThat(names(dir)).containsExactly("bomb.epub");
     }
+
+    // ---- e-mail
+
+    @Test
+    void aMessageShowsItsHeadersBodyAndAttachmentsAndNestingIsBounded() throws Exception {
+        Path dir = TaskHarness.folder("mail");
+        String boundary = "b0";
+        StringBuilder eml = new StringBuilder("From: Bank <bank@example.com>\r\nTo: me@example.com\r\n"
+                + "Subject: =?utf-8?q?Invoice_=E2=82=AC?=\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=" + boundary + "\r\n\r\n--" + boundary + "\r\n"
+                + "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Dear customer, pay now</p>"
+                + "<script>alert(1)</script><img src=\"http://127.0.0.1:9/t.png\">\r\n");
+        eml.append("--")
+                .append(boundary)
+                .append("\r\nContent-Type: application/pdf; name=invoice.pdf\r\n")
+                .append("Content-Disposition: attachment; filename=invoice.pdf\r\nContent-Transfer-Encoding: base64")
+                .append("\r\n\r\nJVBERi0xLjQK\r\n");
+        // hundreds of messages nested in one another: listed, never opened one by one
+        StringBuilder nested = new StringBuilder("Subject: innermost\r\n\r\nhello\r\n");
+        for (int i = 0; i < 300; i++) {
+            nested = new StringBuilder("Subject: level " + i + "\r\nContent-Type: multipart/mixed; boundary=n" + i
+                    + "\r\n\r\n--n" + i + "\r\nContent-Type: message/rfc822\r\n\r\n" + nested + "\r\n--n" + i
+                    + "--\r\n");
+        }
+        eml.append("--")
+                .append(boundary)
+                .append("\r\nContent-Type: message/rfc822\r\n\r\n")
+                .append(nested);
+        eml.append("\r\n--").append(boundary).append("--\r\n");
+        Path file = Files.writeString(dir.resolve("invoice.eml"), eml);
+        var r = h.view(POLICY, file);
+        if (r.code() == 0) {
+            assertThat(r.report()).contains("(message/rfc822, ");
+            try (PDDocument doc = Loader.loadPDF(dir.resolve("invoice.safe.pdf").toFile())) {
+                assertPixelsOnly(dir.resolve("invoice.safe.pdf"), doc.getNumberOfPages());
+                // the first page has text drawn near its top: the headers
+                BufferedImage page = new org.apache.pdfbox.rendering.PDFRenderer(doc).renderImageWithDPI(0, 72);
+                boolean ink = false;
+                for (int y = 30; y < 80 && !ink; y++) {
+                    for (int x = 30; x < 300 && !ink; x++) {
+                        ink = (page.getRGB(x, y) & 0xff) < 128;
+                    }
+                }
+                assertThat(ink).isTrue();
+            }
+        } else { // or refused in one line for its hundreds of parts
+            assertThat(r.err()).contains("render: cannot be rendered: ");
+            assertThat(names(dir)).containsExactly("invoice.eml");
+        }
+    }
+
+    @Test
+    void aPlainMessageRendersItsDecodedText() throws Exception {
+        Path dir = TaskHarness.folder("plainmail");
+        Path file = Files.writeString(
+                dir.resolve("note.eml"),
+                "From: a@example.com\r\nTo: b@example.com\r\nSubject: lunch\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                        + java.util.Base64.getEncoder().encodeToString("See you at noon\n".getBytes()) + "\r\n");
+        assertViewed(file, "note.safe.pdf", 1);
+    }
 }
