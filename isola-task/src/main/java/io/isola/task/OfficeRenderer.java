@@ -13,9 +13,6 @@ import java.util.List;
  * gets none. Its chatter goes to a log in the tmpfs: the user sees one line when it fails.
  */
 final class OfficeRenderer {
-    /** What the view needs, for the engines whose image lacks it (the vm engine's image carries no LibreOffice). */
-    static final String NEEDS = "LibreOffice";
-
     private static final String PROFILE = "/tmp/isola-office";
 
     /**

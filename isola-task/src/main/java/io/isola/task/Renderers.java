@@ -121,6 +121,20 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
     }
 
     /**
+     * What the renderer of {@code type} needs that the vm engine's image does not carry (its {@code /usr} is the
+     * host's without {@code lib/libreoffice} and {@code lib/python3*}; see docs/vm.md), or null.
+     */
+    static String notInVmImage(String type) {
+        if (OfficeRenderer.handles(type)) {
+            return "LibreOffice";
+        }
+        if (WebRenderer.handles(type) || type.equals(MailRenderer.TYPE)) {
+            return "Python";
+        }
+        return null;
+    }
+
+    /**
      * A shell function, {@code pages PDF}, that renders every page of a PDF in the cell to {@code /out/page-N.ppm}
      * with pdftoppm: the first page at once, while pdfinfo counts the pages (so a one-page document waits for
      * nothing), the others split in runs over the cell's processors, one pdftoppm each (poppler renders on one

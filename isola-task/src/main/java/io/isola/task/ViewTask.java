@@ -121,9 +121,10 @@ public final class ViewTask {
                     "is already a safe view (rebuilt from pixels and sealed by this "
                             + "host): nothing new was made, open it as it is");
         }
-        if (EngineNames.VM.equals(it.level().engine()) && OfficeRenderer.handles(it.type())) {
+        String lacking = Renderers.notInVmImage(it.type());
+        if (EngineNames.VM.equals(it.level().engine()) && lacking != null) {
             throw new IsolaException(
-                    "the vm engine's image carries no " + OfficeRenderer.NEEDS + ", which " + it.type()
+                    "the vm engine's image carries no " + lacking + ", which " + it.type()
                             + " needs: view it at a level whose engine is \"sandbox\" (its cells see the host's "
                             + "packages)",
                     2);

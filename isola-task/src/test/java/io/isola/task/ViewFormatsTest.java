@@ -291,7 +291,7 @@ class ViewFormatsTest extends WithTasks {
     }
 
     @Test
-    void theVmEngineRefusesOfficeDocumentsInOneLine() throws Exception {
+    void theVmEngineRefusesWhatItsImageCannotRenderInOneLine() throws Exception {
         Path dir = TaskHarness.folder("vmoffice");
         Path docx = TestDocuments.convert(dir, "memo", "fodt", TestDocuments.text(""), "docx")
                 .getFirst();
@@ -301,6 +301,11 @@ class ViewFormatsTest extends WithTasks {
                         + "application/vnd.openxmlformats-officedocument.wordprocessingml.document needs: view it at a "
                         + "level whose engine is \"sandbox\" (its cells see the host's packages)");
         assertThat(names(dir)).containsExactly("memo.docx");
+        Path html = Files.writeString(dir.resolve("page.html"), "<html><body><p>hi</p></body></html>");
+        var web = h.view(POLICY + "[level.untrusted]\nengine = \"vm\"\n", html);
+        assertThat(web.report().strip())
+                .endsWith("isola: the vm engine's image carries no Python, which text/html "
+                        + "needs: view it at a level whose engine is \"sandbox\" (its cells see the host's packages)");
     }
 
     @Test
