@@ -31,8 +31,8 @@ import java.util.zip.DeflaterOutputStream;
  * </ul>
  * Numbers are the only values that vary, and they come from the pixmaps' checked sizes, never from the document.
  *
- * <p>Pages are written as they are added: only one page's pixels are in memory at a time, and the image data is
- * compressed straight into the file (its length is written afterwards as an object of its own).
+ * <p>Pages are written as they are added, each compressed first ({@link #encode}, which may run on other threads so
+ * that several pages are compressed at once); only the pages being compressed are in memory.
  */
 public final class CleanPdf implements AutoCloseable {
     /** The resolution pdftoppm renders at in the cell ({@code -r 100}), which makes pixels the right physical size. */
@@ -86,8 +86,31 @@ public final class CleanPdf implements AutoCloseable {
         }
     }
 
+    /**
+     * One page's image, checked and compressed, ready to be written: what {@link #encode} makes, on any thread, so
+     * that pages can be compressed side by side while the file is written in order.
+     */
+    public record EncodedPage(int width, int height, boolean gray, byte[] deflated) {}
+
+    /** Compresses {@code pixmap} (one channel when every pixel is gray, as text pages are); safe on any thread. */
+    public static EncodedPage encode(Pixmap pixmap) {
+        byte[] gray = grayOrNull(pixmap.rgb());
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream(1 << 18);
+        try {
+            deflate(gray != null ? gray : pixmap.rgb(), z);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        return new EncodedPage(pixmap.width(), pixmap.height(), gray != null, z.toByteArray());
+    }
+
     /** Appends one page that shows {@code pixmap} at this PDF's resolution. */
     public void addPage(Pixmap pixmap) {
+        addPage(encode(pixmap));
+    }
+
+    /** Appends one page that shows an image {@link #encode} made, at this PDF's resolution. */
+    public void addPage(EncodedPage encoded) {
         if (finished) {
             throw new IllegalStateException("the PDF is already finished");
         }
@@ -95,8 +118,8 @@ public final class CleanPdf implements AutoCloseable {
         int contents = page + 1;
         int image = page + 2;
         int imageLength = page + 3;
-        String w = points(pixmap.width());
-        String h = points(pixmap.height());
+        String w = points(encoded.width());
+        String h = points(encoded.height());
 
         object(
                 page,
@@ -111,15 +134,13 @@ public final class CleanPdf implements AutoCloseable {
         endObject();
 
         // A page of black text on white is gray throughout: one byte a pixel instead of three, a third of the data.
-        byte[] gray = grayOrNull(pixmap.rgb());
         object(
                 image,
-                "<< /Type /XObject /Subtype /Image /Width " + pixmap.width() + " /Height " + pixmap.height()
-                        + " /ColorSpace " + (gray != null ? "/DeviceGray" : "/DeviceRGB")
+                "<< /Type /XObject /Subtype /Image /Width " + encoded.width() + " /Height " + encoded.height()
+                        + " /ColorSpace " + (encoded.gray() ? "/DeviceGray" : "/DeviceRGB")
                         + " /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength + " 0 R >>\nstream\n");
-        long start = out.count;
-        deflate(gray != null ? gray : pixmap.rgb());
-        long length = out.count - start;
+        writeBytes(encoded.deflated());
+        long length = encoded.deflated().length;
         write("\nendstream");
         endObject();
 
@@ -205,15 +226,13 @@ public final class CleanPdf implements AutoCloseable {
         return gray;
     }
 
-    private void deflate(byte[] data) {
+    private static void deflate(byte[] data, OutputStream to) throws IOException {
         // Fastest level: a page of pixels is mostly runs of one colour, level 1 is 2.5x faster and ~1.6x larger.
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
-            DeflaterOutputStream z = new DeflaterOutputStream(new NonClosing(out), deflater, 1 << 16);
+            DeflaterOutputStream z = new DeflaterOutputStream(to, deflater, 1 << 16);
             z.write(data);
             z.finish();
-        } catch (IOException e) {
-            throw failed(e);
         } finally {
             deflater.end();
         }
@@ -259,25 +278,6 @@ public final class CleanPdf implements AutoCloseable {
         @Override
         public void flush() throws IOException {
             out.flush();
-        }
-    }
-
-    /** Lets the deflater finish its stream without closing the file under it. */
-    private static final class NonClosing extends OutputStream {
-        private final OutputStream out;
-
-        NonClosing(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
         }
     }
 }
