@@ -7,6 +7,9 @@ cd "$root"
 # perl: attack tests make raw system calls with it; runsc: gVisor, a peer in the benchmark.
 # poppler-utils, unzip, file, curl, fonts-dejavu-core: what the default handlers and the safe view use in cells.
 packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file curl fonts-dejavu-core"
+# safe view: LibreOffice renders office documents in the cell (and the tests make theirs with it); webp, netpbm and
+# librsvg2-bin turn WebP, netpbm and SVG into PNG in the cell.
+packages="$packages libreoffice-writer libreoffice-calc libreoffice-impress libreoffice-draw webp netpbm librsvg2-bin"
 # vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 # passt: Podman's pasta, the anchor the benchmark measures the network path against.

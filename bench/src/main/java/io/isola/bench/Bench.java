@@ -33,7 +33,7 @@ public final class Bench {
      * @param throughputSeconds how long each throughput contender runs
      * @param idleCells how many idle cells the memory figure averages over
      * @param launcher bin/isola, for the end-to-end figure
-     * @param only one part to run alone ({@code desktop}), or null for the whole report
+     * @param only run just the parts whose name contains this (null: all), to measure one change quickly
      */
     public record Config(
             int runs,
@@ -45,6 +45,10 @@ public final class Bench {
             String only) {
         public Config(int runs, int slowRuns, double throughputSeconds, int idleCells, Path launcher, Path stateDir) {
             this(runs, slowRuns, throughputSeconds, idleCells, launcher, stateDir, null);
+        }
+
+        boolean runs(String part) {
+            return only == null || part.contains(only);
         }
     }
 
@@ -70,13 +74,8 @@ public final class Bench {
 
     private void all() throws Exception {
         report.header(config);
-        if ("desktop".equals(config.only())) {
-            progress.plan(1);
-            progress.run(new Progress.Section(
-                    "the service and the desktop (" + config.slowRuns() + " runs)", this::desktop));
-            report.targets();
-            return;
-        }
+        String desktopPart = "the service and the desktop (" + config.slowRuns() + " runs)";
+        boolean desktop = config.runs(desktopPart), vm = config.runs("vm engine");
         StatePaths paths = new StatePaths(config.stateDir());
         try (AuditLog audit = AuditLog.open(paths.auditLog());
                 SandboxEngine engine = new SandboxEngine(SandboxOptions.fromEnvironment(paths, Map.of()), audit);
@@ -91,6 +90,7 @@ public final class Bench {
                     new Progress.Section(
                             "isola open to its handler (" + config.slowRuns() + " runs)", open::handlerLatency),
                     new Progress.Section("safe view of 1 and 20 pages", open::safeView),
+                    new Progress.Section("safe view of a 3-page docx", open::officeView),
                     new Progress.Section(
                             "network: 256 MiB and connection set-up beside curl and pasta",
                             () -> new NetBench(config, report, engine, audit).run()),
@@ -100,12 +100,17 @@ public final class Bench {
                                     java.nio.file.Files.createDirectories(
                                             config.stateDir().resolve("guard-bench")),
                                     out)));
-            progress.plan(sandbox.size() + 2); // and the desktop's and the vm engine's parts
-            progress.runAll(sandbox);
+            List<Progress.Section> chosen =
+                    sandbox.stream().filter(p -> config.runs(p.what())).toList();
+            progress.plan(chosen.size() + (desktop ? 1 : 0) + (vm ? 1 : 0)); // the desktop's and vm's parts last
+            progress.runAll(chosen);
         }
-        progress.run(new Progress.Section(
-                "the service and the desktop (" + config.slowRuns() + " runs)", this::desktopOrNote));
-        vmEngine();
+        if (desktop) {
+            progress.run(new Progress.Section(desktopPart, this::desktopOrNote));
+        }
+        if (vm) {
+            vmEngine();
+        }
         report.targets();
     }
 

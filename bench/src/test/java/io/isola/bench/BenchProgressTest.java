@@ -50,6 +50,7 @@ class BenchProgressTest {
                         "## Download of 256 MiB",
                         "## Time to the first byte",
                         "## Guard: 10,000 opens",
+                        "## Safe view of a 3-page docx",
                         "## Targets")
                 .doesNotContain("isola bench:");
         List<String> lines = progress.lines().toList();

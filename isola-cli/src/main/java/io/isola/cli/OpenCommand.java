@@ -27,9 +27,17 @@ final class OpenCommand implements Command {
             "FILE",
             "policy file (default: ~/.config/isola/" + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
+    private static final Option MAX_PAGES =
+            Option.value("--max-pages", "N", "render at most the first N pages of a document (default and most: 1000)");
+    private static final Option QUALITY = Option.value(
+            "--quality", "draft|normal", "pages of a safe view at 100 dpi (about half the size) or 150 dpi (default)");
+    private static final List<Option> OPTIONS =
+            List.of(VIEW, OUTPUT, SHOW, MAX_PAGES, QUALITY, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
+    private List<String> targets = List.of();
+    private int maxPages = io.isola.view.SafeView.Limits.DEFAULT.maxPages();
+    private ViewTask.Quality quality = ViewTask.Quality.NORMAL;
     private Path output;
     private boolean show;
     private boolean noDaemon;
@@ -60,6 +68,7 @@ final class OpenCommand implements Command {
                 "",
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
+                "           isola open --view invoice.pdf notes.txt",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -72,7 +81,7 @@ final class OpenCommand implements Command {
 
     @Override
     public String operands() {
-        return "FILE|URL";
+        return "FILE|URL...";
     }
 
     @Override
@@ -81,6 +90,15 @@ final class OpenCommand implements Command {
             case "--view" -> view = true;
             case "--output" -> output = path(o, v);
             case "--open" -> show = true;
+            case "--max-pages" -> maxPages = Sizes.count(o.name(), v);
+            case "--quality" ->
+                quality = switch (v) {
+                    case "draft" -> ViewTask.Quality.DRAFT;
+                    case "normal" -> ViewTask.Quality.NORMAL;
+                    default ->
+                        throw new UsageException(
+                                "--quality is draft (smaller, 100 dpi) or normal (150 dpi), not '" + v + "'");
+                };
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
@@ -90,13 +108,14 @@ final class OpenCommand implements Command {
 
     @Override
     public void operands(List<String> operands) throws UsageException {
-        if (operands.size() != 1) {
-            throw new UsageException(
-                    operands.isEmpty()
-                            ? "what should be opened? give a FILE or URL"
-                            : "open takes one FILE or URL, not " + operands.size());
+        if (operands.isEmpty()) {
+            throw new UsageException("what should be opened? give a FILE or URL");
         }
-        target = Operands.nonEmpty(operands.get(0), "open needs a FILE or URL");
+        for (String o : operands) {
+            Operands.nonEmpty(o, "open needs a FILE or URL");
+        }
+        targets = List.copyOf(operands);
+        target = operands.getFirst();
     }
 
     private static Path path(Option o, String v) throws UsageException {
@@ -111,15 +130,38 @@ final class OpenCommand implements Command {
         if (output != null && !view) {
             throw new UsageException("--output says where a safe view goes: use it with --view");
         }
+        if (maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages() && !view) {
+            throw new UsageException("--max-pages bounds a safe view: use it with --view");
+        }
+        if (quality != ViewTask.Quality.NORMAL && !view) {
+            throw new UsageException("--quality sets a safe view's sharpness: use it with --view");
+        }
+        if (maxPages > io.isola.view.SafeView.Limits.DEFAULT.maxPages()) {
+            throw new UsageException("--max-pages is at most " + io.isola.view.SafeView.Limits.DEFAULT.maxPages()
+                    + ", the most pages a safe view takes");
+        }
         if (show && !view) {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
+        }
+        if (targets.size() > 1) {
+            if (!view) {
+                throw new UsageException("open takes one FILE or URL, not " + targets.size() + " (several at once "
+                        + "only with --view)");
+            }
+            return viewAll();
         }
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
         Path path = file != null ? file : Path.of(target);
         // the service serves the plain forms; --output and --open are the caller's own, so they run here
-        boolean here = noDaemon || policy != null || stateDir != null || output != null || show;
+        boolean here = noDaemon
+                || policy != null
+                || stateDir != null
+                || output != null
+                || show
+                || maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages()
+                || quality != ViewTask.Quality.NORMAL;
         Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
         if (viaDaemon != null) {
             return viaDaemon;
@@ -128,13 +170,59 @@ final class OpenCommand implements Command {
                 var signals = new ClosingOnSignal(s::close)) {
             if (link) {
                 return view
-                        ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show), Stdio.INHERIT)
+                        ? new LinkTask(s.context)
+                                .view(target, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT)
                         : new LinkTask(s.context).run(target, Stdio.INHERIT);
             }
             if (view) {
-                return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
+                return new ViewTask(s.context)
+                        .run(path, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
             }
             return new OpenTask(s.context).run(path, Stdio.INHERIT);
+        }
+    }
+
+    /**
+     * {@code open --view A B C}: every document in its own cell, all at once (a cell is mostly a renderer process, and
+     * most documents wait on one core), one Isola process serving them. The exit code is the first failure's, or 0.
+     */
+    private int viewAll() throws InterruptedException {
+        try (TaskSession s = TaskSession.open(stateDir, policy);
+                var signals = new ClosingOnSignal(s::close);
+                var pool = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                        Thread.ofPlatform().name("isola-view-", 0).factory())) {
+            List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+            for (String t : targets) {
+                runs.add(pool.submit(() -> viewOne(s, t)));
+            }
+            int code = 0;
+            for (var r : runs) {
+                try {
+                    int c = r.get();
+                    code = code == 0 ? c : code;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+            return code;
+        }
+    }
+
+    private int viewOne(TaskSession s, String one) throws InterruptedException {
+        Path file = LinkTask.localFile(one);
+        if (file == null && LinkTask.isLink(one)) {
+            return new LinkTask(s.context)
+                    .view(one, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
+        }
+        try {
+            return new ViewTask(s.context)
+                    .run(
+                            file != null ? file : Path.of(one),
+                            new ViewTask.Options(output, show, maxPages, quality),
+                            Stdio.INHERIT);
+        } catch (io.isola.core.IsolaException e) { // one document's refusal is its own line; the others go on
+            System.err.println("isola: " + one + ": " + e.getMessage());
+            return e.exitCode();
         }
     }
 }

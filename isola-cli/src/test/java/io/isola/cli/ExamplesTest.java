@@ -47,6 +47,7 @@ class ExamplesTest {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.write(here.resolve("invoice.pdf"), pdf("Invoice 42: total 99.50"));
+        Files.writeString(here.resolve("notes.txt"), "call the bank\n");
         Files.write(here.resolve("report.pdf"), pdf("Quarterly report"));
         Files.writeString(here.resolve("My Notes.txt"), "notes from a file URL\n");
         Path out = Files.createDirectories(here.resolve("out"));
@@ -76,6 +77,9 @@ class ExamplesTest {
         c.put(
                 "isola open --view invoice.pdf",
                 r -> assertThat(r.err()).contains("-> " + here.resolve("invoice.safe.pdf")));
+        c.put(
+                "isola open --view invoice.pdf notes.txt",
+                r -> assertThat(r.err()).contains("invoice.safe.pdf", "-> " + here.resolve("notes.safe.pdf")));
         c.put(
                 "isola open --view --open invoice.pdf",
                 r -> assertThat(r.err()).contains("invoice.safe.pdf", "no display"));

@@ -140,6 +140,36 @@ class TaskCliTest {
     }
 
     @Test
+    void severalViewsAtOnceEachGetTheirOwnCellAndARefusalStopsNoOther() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("several"));
+        Path a = Files.writeString(dir.resolve("a.txt"), "first\n");
+        Path b = Files.writeString(dir.resolve("b.txt"), "second\n");
+        Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());
+        Cli.Result r = cli.run(
+                env,
+                null,
+                "open",
+                "--view",
+                a.toString(),
+                dir.resolve("missing.txt").toString(),
+                b.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("isola: " + dir.resolve("missing.txt") + ": no such file");
+        var cells = java.util.regex.Pattern.compile("rebuilt from pixels in cell (\\w+)")
+                .matcher(r.err())
+                .results()
+                .map(m -> m.group(1))
+                .toList();
+        assertThat(cells).hasSize(2).doesNotHaveDuplicates();
+        assertThat(dir.resolve("a.safe.pdf")).isRegularFile();
+        assertThat(dir.resolve("b.safe.pdf")).isRegularFile();
+        CliUsageTest.assertOneLine(
+                cli.run(env, null, "open", a.toString(), b.toString()),
+                2,
+                "open takes one FILE or URL, not 2 (several at once only with --view)");
+    }
+
+    @Test
     void aViewOfAFileOnAReadOnlyFileSystemGoesToTheCurrentDirectoryOrToOutput() throws IOException {
         Path here = Files.createDirectories(work.resolve("here"));
         Path out = Files.createDirectories(work.resolve("chosen"));

@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Which program turns a document into pixels inside the cell. Every one writes {@code /out/page-N.ppm} and nothing
- * else leaves: PDFs go through poppler's pdftoppm, images and text through Isola's own renderer (the JDK alone,
- * given to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), office files
- * through LibreOffice to PDF first, where the image has it.
+ * else leaves: PDFs go through poppler's pdftoppm; images and text through Isola's own renderer (the JDK alone, given
+ * to the cell as a second input at {@link #RENDERER_IN_CELL}, which every engine supports), WebP, netpbm and SVG
+ * after a Debian tool of the image made them a PNG in the cell's tmpfs; office documents through LibreOffice to a
+ * PDF in the cell's tmpfs first ({@link OfficeRenderer}), HTML and EPUB through WeasyPrint ({@link WebRenderer}). The tools run in the cell, never on the host.
  *
  * @param argv the command in the cell
  * @param kind what the host rebuilds
@@ -24,49 +25,151 @@ import java.util.Set;
  */
 record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) {
     static final String RENDERER_IN_CELL = "/opt/isola/renderer";
+    /** Decoded by the JDK itself (TIFF: every page of it). */
     private static final Set<String> IMAGES =
-            Set.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp");
-    private static final String SOFFICE = "/usr/bin/soffice";
+            Set.of("image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff");
+    /** Where a converting tool leaves its PNG in the cell: its tmpfs, within the cell's disk quota. */
+    private static final String PNG_IN_CELL = "/tmp/isola-view.png";
 
     static Renderers forType(String type, String input) {
         if (type.equals("application/pdf")) {
             return new Renderers(pdftoppm(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         if (IMAGES.contains(type)) {
-            return java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+            Renderers r = java("image", input, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+            // a TIFF may hold many pages: those become a PDF, like any document of pages
+            return type.equals("image/tiff") ? r.as(SafeView.Kind.PDF) : r;
+        }
+        if (type.equals("image/webp")) { // dwebp (Debian's webp) decodes; the JDK renderer checks size and scales
+            return viaPng("dwebp -quiet \"$1\" -o " + PNG_IN_CELL, input);
+        }
+        if (type.startsWith("image/x-portable-")) { // pbm, pgm, ppm, pnm (netpbm)
+            return viaPng("pnmtopng -quiet \"$1\" > " + PNG_IN_CELL, input);
+        }
+        if (type.equals("image/svg+xml")) {
+            // rsvg-convert draws at most a page's size; librsvg loads no URL but data: and files beside the SVG,
+            // and the cell holds nothing beside it and has no network
+            return viaPng(
+                    "rsvg-convert --keep-aspect-ratio --background-color=white -w " + SafeView.MAX_PAGE_SIDE + " -h "
+                            + SafeView.MAX_PAGE_SIDE + " -o " + PNG_IN_CELL + " \"$1\"",
+                    input);
+        }
+        // before text: Tika files HTML, RTF and flat OpenDocument (XML) under text, and they are documents
+        if (type.equals(MailRenderer.TYPE)) {
+            Renderers text = java("text", MailRenderer.textInCell(), SafeView.Kind.PDF, SafeView.TEXT_DPI);
+            return new Renderers(MailRenderer.argv(input, text), text.kind(), text.dpi(), text.renderer());
+        }
+        if (WebRenderer.handles(type)) {
+            return new Renderers(WebRenderer.argv(type, input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
+        }
+        if (OfficeRenderer.handles(type)) {
+            return new Renderers(OfficeRenderer.argv(input), SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
         }
         if (TypeDetector.isText(type)) { // a shell script, JSON or XML is shown as the text it is
             return java("text", input, SafeView.Kind.PDF, SafeView.TEXT_DPI);
         }
-        if (isOffice(type)) {
-            if (!Files.isExecutable(Path.of(SOFFICE))) {
-                throw new IsolaException(
-                        "the safe view renders " + type + " with LibreOffice, which the image lacks: "
-                                + "apt-get install libreoffice-core-nogui libreoffice-writer-nogui",
-                        2);
-            }
-            List<String> argv = new ArrayList<>(List.of(
-                    "/bin/sh",
-                    "-c",
-                    "soffice --headless --convert-to pdf "
-                            + "--outdir /tmp \"$1\" >/dev/null && exec pdftoppm -r 100 -scale-to "
-                            + SafeView.PDFTOPPM_LONG_SIDE
-                            + " /tmp/*.pdf /out/page",
-                    "office",
-                    input));
-            return new Renderers(argv, SafeView.Kind.PDF, SafeView.PDFTOPPM_DPI, null);
-        }
         throw new IsolaException(
-                "the safe view renders PDF, images (PNG, JPEG, GIF, BMP), text of any kind and "
-                        + "office files; "
-                        + "this is " + type + ": open it without --view",
+                "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), HTML, EPUB, "
+                        + "e-mail messages, "
+                        + "images "
+                        + "(PNG, JPEG, GIF, BMP, TIFF, WebP, netpbm, SVG) and text of any kind; this is " + type
+                        + ": open it without --view",
                 2);
     }
 
+    /**
+     * The same, rendering at most {@code maxPages} pages where a document of pages goes through {@link #PDF_PAGES}
+     * (which reads {@code max}); the JDK renderer keeps its own bounds, which the host's page limit backs.
+     */
+    Renderers limitedTo(int maxPages) {
+        return pagesSet("max=" + maxPages, dpi);
+    }
+
+    /**
+     * The same, with pages of {@code longSide} pixels on their long side (at most {@link SafeView#MAX_PAGE_SIDE})
+     * where a document of pages goes through {@link #PDF_PAGES}: fewer pixels, a smaller and less sharp view. The
+     * long side stays 11 inches.
+     */
+    Renderers sharpness(int longSide) {
+        if (longSide < 1 || longSide > SafeView.MAX_PAGE_SIDE) {
+            throw new IllegalArgumentException("a page side of " + longSide + " pixels");
+        }
+        return pagesSet("side=" + longSide, Math.max(1, Math.round(longSide / 11f)));
+    }
+
+    private Renderers pagesSet(String assignment, int newDpi) {
+        if (argv.size() < 3 || !argv.get(0).equals("/bin/sh") || !argv.get(2).contains("pages() {")) {
+            return this;
+        }
+        List<String> set = new ArrayList<>(argv);
+        set.set(2, assignment + "\n" + argv.get(2));
+        return new Renderers(List.copyOf(set), kind, newDpi, renderer);
+    }
+
+    private Renderers as(SafeView.Kind other) {
+        return new Renderers(argv, other, dpi, renderer);
+    }
+
+    /** A Debian tool converts the input to a PNG in the cell; the JDK renderer then checks, scales and writes it. */
+    private static Renderers viaPng(String convert, String input) {
+        Renderers java = java("image", PNG_IN_CELL, SafeView.Kind.PNG, SafeView.IMAGE_DPI);
+        String script = convert + " || { echo \"render: cannot be rendered: the image is corrupt or unsupported\" >&2; "
+                + "exit 3; }; shift; exec \"$@\"";
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "view", input));
+        argv.addAll(java.argv());
+        return new Renderers(argv, java.kind(), java.dpi(), java.renderer());
+    }
+
+    /**
+     * What the renderer of {@code type} needs that the vm engine's image does not carry (its {@code /usr} is the
+     * host's without {@code lib/libreoffice} and {@code lib/python3*}; see docs/vm.md), or null.
+     */
+    static String notInVmImage(String type) {
+        if (OfficeRenderer.handles(type)) {
+            return "LibreOffice";
+        }
+        if (WebRenderer.handles(type) || type.equals(MailRenderer.TYPE)) {
+            return "Python";
+        }
+        return null;
+    }
+
+    /**
+     * A shell function, {@code pages PDF}, that renders every page of a PDF in the cell to {@code /out/page-N.ppm}
+     * with pdftoppm: the first page at once, while pdfinfo counts the pages (so a one-page document waits for
+     * nothing), the others split in runs over the cell's processors, one pdftoppm each (poppler renders on one
+     * thread), so a long document takes about half the time on two. {@code -scale-to} bounds every page, whatever
+     * size the document claims; PPM is pdftoppm's default format, and its names are padded to the width of the
+     * document's page count whatever the run, so the runs' files make one sequence. An encrypted PDF is named as such.
+     */
+    static final String PDF_PAGES = """
+            pages() {
+              pdftoppm -r 100 -scale-to ${side:-%1$d} -f 1 -l 1 "$1" /out/page 2>/tmp/isola-pdftoppm.log & first=$!
+              n=$(pdfinfo "$1" 2>/tmp/isola-pdfinfo.log | sed -n 's/^Pages: *//p')
+              if grep -qi 'incorrect password' /tmp/isola-pdfinfo.log; then
+                wait $first
+                echo "render: this document is encrypted (it needs a password): open it without --view" >&2; exit 3
+              fi
+              k=$(nproc 2>/dev/null || echo 1); [ "$k" -gt 4 ] && k=4
+              case "$n" in ''|*[!0-9]*) n=1;; esac
+              if [ "$n" -gt "${max:-%2$d}" ]; then
+                echo "render: the document has $n pages; the first ${max:-%2$d} were rendered (--max-pages)" >&2
+                n=${max:-%2$d}
+              fi
+              per=$(( (n - 1 + k - 1) / k )); f=2; pids=$first
+              while [ $f -le $n ]; do
+                l=$((f + per - 1)); [ $l -gt $n ] && l=$n
+                pdftoppm -r 100 -scale-to ${side:-%1$d} -f $f -l $l "$1" /out/page & pids="$pids $!"
+                f=$((l + 1))
+              done
+              s=0; for p in $pids; do wait $p || s=$?; done
+              [ $s -eq 0 ] || head -c 2000 /tmp/isola-pdftoppm.log >&2
+              exit $s
+            }
+            """.formatted(SafeView.PDFTOPPM_LONG_SIDE, SafeView.Limits.DEFAULT.maxPages());
+
     private static List<String> pdftoppm(String input) {
-        // -scale-to bounds every page, whatever size the document claims; PPM is pdftoppm's default format.
-        return List.of(
-                "pdftoppm", "-r", "100", "-scale-to", String.valueOf(SafeView.PDFTOPPM_LONG_SIDE), input, "/out/page");
+        return List.of("/bin/sh", "-c", PDF_PAGES + "pages \"$1\"", "pdf", input);
     }
 
     private static Renderers java(String what, String input, SafeView.Kind kind, int dpi) {
@@ -127,14 +230,5 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
             Files.copy(renderer, jar);
         }
         return new TaskFiles.Input(dir, RENDERER_IN_CELL);
-    }
-
-    private static boolean isOffice(String type) {
-        return type.startsWith("application/vnd.openxmlformats-officedocument.")
-                || type.startsWith("application/vnd.oasis.opendocument.")
-                || type.equals("application/msword")
-                || type.equals("application/vnd.ms-excel")
-                || type.equals("application/vnd.ms-powerpoint")
-                || type.equals("application/rtf");
     }
 }

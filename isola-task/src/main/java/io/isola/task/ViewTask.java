@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
+import io.isola.core.EngineNames;
 import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
 import io.isola.core.Network;
@@ -61,9 +62,39 @@ public final class ViewTask {
      *
      * @param output the folder the view goes to; null: beside the original, or where {@link ViewDestination} finds
      * @param open whether to show the result in the person's viewer afterwards ({@link CallerDesktop})
+     * @param maxPages render at most this many pages of a PDF, office document, HTML or EPUB (the first ones); the
+     *     host takes no more than that from the cell either
+     * @param quality how sharp (and large) the pages of such a document are
      */
-    public record Options(Path output, boolean open) {
+    public record Options(Path output, boolean open, int maxPages, Quality quality) {
         public static final Options DEFAULT = new Options(null, false);
+
+        public Options {
+            if (maxPages < 1 || maxPages > LIMITS.maxPages()) {
+                throw new IsolaException(
+                        "--max-pages must be 1 to " + LIMITS.maxPages() + ", not " + maxPages + ": give a page count",
+                        2);
+            }
+        }
+
+        /** At most {@link SafeView.Limits#DEFAULT}'s pages (1000), at the normal quality. */
+        public Options(Path output, boolean open) {
+            this(output, open, LIMITS.maxPages(), Quality.NORMAL);
+        }
+    }
+
+    /** The sharpness of a view's pages: their long side in pixels, always 11 inches. */
+    public enum Quality {
+        /** 100 dpi: about half the size of a normal view, text still readable. */
+        DRAFT(1100),
+        /** 150 dpi, the most the host takes ({@link SafeView#MAX_PAGE_SIDE}). */
+        NORMAL(SafeView.MAX_PAGE_SIDE);
+
+        final int longSide;
+
+        Quality(int longSide) {
+            this.longSide = longSide;
+        }
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
@@ -90,7 +121,22 @@ public final class ViewTask {
                     "is already a safe view (rebuilt from pixels and sealed by this "
                             + "host): nothing new was made, open it as it is");
         }
-        Renderers r = renderers.apply(it.type(), it.inputInCell());
+        String lacking = Renderers.notInVmImage(it.type());
+        if (EngineNames.VM.equals(it.level().engine()) && lacking != null) {
+            throw new IsolaException(
+                    "the vm engine's image carries no " + lacking + ", which " + it.type()
+                            + " needs: view it at a level whose engine is \"sandbox\" (its cells see the host's "
+                            + "packages)",
+                    2);
+        }
+        Renderers r = renderers
+                .apply(it.type(), it.inputInCell())
+                .limitedTo(options.maxPages())
+                .sharpness(options.quality().longSide);
+        SafeView.Limits limits = options.maxPages() == LIMITS.maxPages()
+                ? LIMITS
+                : new SafeView.Limits(
+                        options.maxPages(), LIMITS.maxSide(), LIMITS.maxPagePixels(), LIMITS.maxTotalPixels());
         ViewDestination to = ViewDestination.choose(ctx, in.original(), options.output());
         Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
         Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
@@ -108,7 +154,10 @@ public final class ViewTask {
                 it.spec(ctx, r.argv(), renderer, Network.NONE), // rendering never needs a network, whatever the level's
                 stdio,
                 dir.resolve("pages"),
-                PIXELS);
+                limits == LIMITS
+                        ? PIXELS
+                        : new OutputQuota(
+                                limits.maxPages(), limits.maxHarvestBytes(), 1, false, limits.maxPageBytes()));
         if (run.exit().exitCode() != 0) {
             String why = run.exit().reason() == CellExit.Reason.KILLED
                     ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
@@ -124,13 +173,13 @@ public final class ViewTask {
         long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
         if (refused > 0) { // a view with pages missing would silently show another document
             throw new IsolaException(refused + " of the renderer's files could not come out (a renderer makes at "
-                    + "most " + LIMITS.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
+                    + "most " + limits.maxPages() + " pages of " + SafeView.MAX_PAGE_SIDE + " pixels a side): the "
                     + "document may be hostile; no safe view was made");
         }
         Trace.mark("pages harvested");
         Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
         try {
-            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, LIMITS, r.dpi());
+            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, limits, r.dpi());
         } catch (IsolaException e) {
             throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
         }

@@ -25,13 +25,14 @@ import java.util.zip.DeflaterOutputStream;
  *   <li>each page: {@code /MediaBox}, {@code /Resources} naming one image, {@code /Contents}. No {@code /Annots}
  *       (so no links or form fields), no {@code /AA}, no fonts;</li>
  *   <li>each page's content stream: the fixed text {@code q w 0 0 h 0 0 cm /Im0 Do Q}, which only paints the image;</li>
- *   <li>each image: 8-bit {@code /DeviceRGB} samples compressed with Flate, made here from the pixel array;</li>
+ *   <li>each image: 8-bit {@code /DeviceRGB} (or {@code /DeviceGray}, when every pixel is gray) samples compressed
+ *       with Flate, made here from the pixel array;</li>
  *   <li>the trailer: {@code /Size} and {@code /Root}. No {@code /Info}, so no untrusted strings anywhere.</li>
  * </ul>
  * Numbers are the only values that vary, and they come from the pixmaps' checked sizes, never from the document.
  *
- * <p>Pages are written as they are added: only one page's pixels are in memory at a time, and the image data is
- * compressed straight into the file (its length is written afterwards as an object of its own).
+ * <p>Pages are written as they are added, each compressed first ({@link #encode}, which may run on other threads so
+ * that several pages are compressed at once); only the pages being compressed are in memory.
  */
 public final class CleanPdf implements AutoCloseable {
     /** The resolution pdftoppm renders at in the cell ({@code -r 100}), which makes pixels the right physical size. */
@@ -85,8 +86,31 @@ public final class CleanPdf implements AutoCloseable {
         }
     }
 
+    /**
+     * One page's image, checked and compressed, ready to be written: what {@link #encode} makes, on any thread, so
+     * that pages can be compressed side by side while the file is written in order.
+     */
+    public record EncodedPage(int width, int height, boolean gray, byte[] deflated) {}
+
+    /** Compresses {@code pixmap} (one channel when every pixel is gray, as text pages are); safe on any thread. */
+    public static EncodedPage encode(Pixmap pixmap) {
+        byte[] gray = grayOrNull(pixmap.rgb());
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream(1 << 18);
+        try {
+            deflate(gray != null ? gray : pixmap.rgb(), z);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        return new EncodedPage(pixmap.width(), pixmap.height(), gray != null, z.toByteArray());
+    }
+
     /** Appends one page that shows {@code pixmap} at this PDF's resolution. */
     public void addPage(Pixmap pixmap) {
+        addPage(encode(pixmap));
+    }
+
+    /** Appends one page that shows an image {@link #encode} made, at this PDF's resolution. */
+    public void addPage(EncodedPage encoded) {
         if (finished) {
             throw new IllegalStateException("the PDF is already finished");
         }
@@ -94,8 +118,8 @@ public final class CleanPdf implements AutoCloseable {
         int contents = page + 1;
         int image = page + 2;
         int imageLength = page + 3;
-        String w = points(pixmap.width());
-        String h = points(pixmap.height());
+        String w = points(encoded.width());
+        String h = points(encoded.height());
 
         object(
                 page,
@@ -109,14 +133,14 @@ public final class CleanPdf implements AutoCloseable {
         write("\nendstream");
         endObject();
 
+        // A page of black text on white is gray throughout: one byte a pixel instead of three, a third of the data.
         object(
                 image,
-                "<< /Type /XObject /Subtype /Image /Width " + pixmap.width() + " /Height " + pixmap.height()
-                        + " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength
-                        + " 0 R >>\nstream\n");
-        long start = out.count;
-        deflate(pixmap.rgb());
-        long length = out.count - start;
+                "<< /Type /XObject /Subtype /Image /Width " + encoded.width() + " /Height " + encoded.height()
+                        + " /ColorSpace " + (encoded.gray() ? "/DeviceGray" : "/DeviceRGB")
+                        + " /BitsPerComponent 8 /Filter /FlateDecode /Length " + imageLength + " 0 R >>\nstream\n");
+        writeBytes(encoded.deflated());
+        long length = encoded.deflated().length;
         write("\nendstream");
         endObject();
 
@@ -189,15 +213,26 @@ public final class CleanPdf implements AutoCloseable {
         write("\nendobj\n");
     }
 
-    private void deflate(byte[] data) {
+    /** The one channel of a page whose every pixel is gray (red = green = blue), or null when one is not. */
+    static byte[] grayOrNull(byte[] rgb) {
+        byte[] gray = new byte[rgb.length / 3];
+        for (int i = 0, j = 0; j < gray.length; i += 3, j++) {
+            byte r = rgb[i];
+            if (r != rgb[i + 1] || r != rgb[i + 2]) {
+                return null;
+            }
+            gray[j] = r;
+        }
+        return gray;
+    }
+
+    private static void deflate(byte[] data, OutputStream to) throws IOException {
         // Fastest level: a page of pixels is mostly runs of one colour, level 1 is 2.5x faster and ~1.6x larger.
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
-            DeflaterOutputStream z = new DeflaterOutputStream(new NonClosing(out), deflater, 1 << 16);
+            DeflaterOutputStream z = new DeflaterOutputStream(to, deflater, 1 << 16);
             z.write(data);
             z.finish();
-        } catch (IOException e) {
-            throw failed(e);
         } finally {
             deflater.end();
         }
@@ -243,25 +278,6 @@ public final class CleanPdf implements AutoCloseable {
         @Override
         public void flush() throws IOException {
             out.flush();
-        }
-    }
-
-    /** Lets the deflater finish its stream without closing the file under it. */
-    private static final class NonClosing extends OutputStream {
-        private final OutputStream out;
-
-        NonClosing(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
         }
     }
 }

@@ -7,9 +7,14 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +24,8 @@ import java.util.regex.Pattern;
  * <p>Nothing from the cell is trusted but the pixels, and even their counts are checked: page file names must be
  * {@code page-N.ppm} with the numbers 1 to N each exactly once (pdftoppm pads them with zeros to equal width, the
  * in-cell renderer does not; both are accepted), each page is read with {@link Pixmap#read} under a per-page side and
- * pixel limit, and the document under a page limit and a total pixel limit. Pages are read and written one at a time.
+ * pixel limit, and the document under a page limit and a total pixel limit. A few pages are read and compressed at
+ * once, on as many threads, and written in order.
  */
 public final class SafeView {
     /** What to rebuild. */
@@ -173,11 +179,43 @@ public final class SafeView {
             CleanPng.write(budget.read(pages.getFirst()), target);
             return;
         }
-        try (CleanPdf pdf = CleanPdf.create(target, dpi)) {
-            for (Path page : pages) {
-                pdf.addPage(budget.read(page));
+        // Pages are read and compressed side by side, a few ahead of the one being written, which keeps their order.
+        int ahead = Math.max(1, Math.min(COMPRESSING, Runtime.getRuntime().availableProcessors()));
+        try (CleanPdf pdf = CleanPdf.create(target, dpi);
+                ExecutorService workers = Executors.newFixedThreadPool(
+                        ahead,
+                        Thread.ofPlatform().daemon().name("isola-page-", 0).factory())) {
+            ArrayDeque<Future<CleanPdf.EncodedPage>> window = new ArrayDeque<>();
+            int next = 0;
+            try {
+                while (next < pages.size() || !window.isEmpty()) {
+                    while (next < pages.size() && window.size() < ahead + 1) {
+                        Path page = pages.get(next++);
+                        window.add(workers.submit(() -> CleanPdf.encode(budget.read(page))));
+                    }
+                    pdf.addPage(take(window.poll()));
+                }
+            } finally {
+                window.forEach(f -> f.cancel(true));
             }
             pdf.finish();
+        }
+    }
+
+    /** How many pages are compressed at once, at most: a page's pixels are up to 8 MB, the heap is small. */
+    private static final int COMPRESSING = 2;
+
+    private static CleanPdf.EncodedPage take(Future<CleanPdf.EncodedPage> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // an IsolaException that names the page, most often
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IsolaException("the safe view was interrupted");
         }
     }
 
@@ -190,14 +228,19 @@ public final class SafeView {
             this.limits = limits;
         }
 
+        /** Reads a page (on any thread: only the count is shared). */
         Pixmap read(Path page) {
             Pixmap p = Pixmap.read(page, limits.maxSide(), limits.maxPagePixels());
+            count(p, page);
+            return p;
+        }
+
+        private synchronized void count(Pixmap p, Path page) {
             pixels += (long) p.width() * p.height();
             if (pixels > limits.maxTotalPixels()) {
                 throw new IsolaException("the document has more than " + limits.maxTotalPixels()
                         + " pixels in all, the limit (reached at " + page.getFileName() + ")");
             }
-            return p;
         }
     }
 }

@@ -39,6 +39,30 @@ class CleanPdfTest {
     Path dir;
 
     @Test
+    void aGrayPageIsWrittenAsOneChannelWithTheSameShades() throws IOException {
+        BufferedImage text = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 200; y++) {
+            for (int x = 0; x < 300; x++) {
+                int v = x < 100 ? 0 : x < 200 ? 0x80 : 0xff;
+                text.setRGB(x, y, v << 16 | v << 8 | v);
+            }
+        }
+        Path pdf = dir.resolve("gray.pdf");
+        CleanPdf.write(List.of(TestPixmaps.of(text), TestPixmaps.quadrants(120, 80)), pdf);
+        try (PDDocument doc = RasterOnlyPdf.check(pdf, 2)) {
+            assertThat(RasterOnlyPdf.image(doc.getPage(0)).getColorSpace().getName())
+                    .isEqualTo("DeviceGray");
+            assertThat(RasterOnlyPdf.image(doc.getPage(1)).getColorSpace().getName())
+                    .as("a page with colour keeps it")
+                    .isEqualTo("DeviceRGB");
+            BufferedImage rendered = new PDFRenderer(doc).renderImageWithDPI(0, 100, ImageType.RGB);
+            assertThat(rendered.getRGB(50, 100) & 0xffffff).isEqualTo(0x000000);
+            assertThat(rendered.getRGB(150, 100) & 0xffffff).isEqualTo(0x808080);
+            assertThat(rendered.getRGB(250, 100) & 0xffffff).isEqualTo(0xffffff);
+        }
+    }
+
+    @Test
     void threePagesEachShowExactlyOneImageOfTheRightSizeAndNothingElse() throws IOException {
         List<Pixmap> pages = List.of(
                 TestPixmaps.quadrants(200, 300), TestPixmaps.quadrants(120, 80), TestPixmaps.quadrants(827, 1169));

@@ -43,6 +43,7 @@ final class RasterOnlyPdf {
             "Height",
             "ColorSpace",
             "DeviceRGB",
+            "DeviceGray",
             "BitsPerComponent",
             "Filter",
             "FlateDecode",

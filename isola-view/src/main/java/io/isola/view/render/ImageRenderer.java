@@ -27,8 +27,12 @@ final class ImageRenderer {
     static final int MAX_SIDE = 10_000;
     /** The most pixels decoded: 50 Mpixel, 200 MB as ARGB. */
     static final long MAX_PIXELS = 50_000_000L;
-    /** Formats decoded; ImageIO also reads TIFF and WBMP, left out to keep the decoders exposed small. */
-    private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "bmp");
+    /** The most pixels decoded from all pages of a TIFF together. */
+    static final long MAX_TOTAL_PIXELS = 500_000_000L;
+    /** The most pages of a TIFF, the host's page limit. */
+    static final int MAX_PAGES = 1000;
+    /** Formats decoded; ImageIO also reads WBMP, left out to keep the decoders exposed small. */
+    private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "bmp", "tif");
 
     private ImageRenderer() {}
 
@@ -41,25 +45,51 @@ final class ImageRenderer {
             }
             ImageReader reader = readerFor(in);
             try {
-                reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
-                    throw RenderFailure.badInput("image is " + w + "x" + h + ", more than the limit of " + MAX_SIDE
-                            + " pixels a side and " + MAX_PIXELS + " pixels in all");
-                }
-                BufferedImage image = reader.read(0);
-                Path page = PpmWriter.pageFile(outDir, 1);
-                if (w > Render.MAX_PAGE_SIDE || h > Render.MAX_PAGE_SIDE) {
-                    PpmWriter.write(scaledOverWhite(image), page);
-                } else {
-                    writeOverWhite(image, page);
+                reader.setInput(in, false, true);
+                // A GIF's further frames are animation; a TIFF's further images are pages, each one a page here.
+                boolean pages = reader.getFormatName().equalsIgnoreCase("tif")
+                        || reader.getFormatName().equalsIgnoreCase("tiff");
+                int count = 0;
+                long pixels = 0;
+                for (int i = 0; i == 0 || pages && hasImage(reader, i); i++) {
+                    if (i >= MAX_PAGES) {
+                        throw RenderFailure.badInput("the image has more than " + MAX_PAGES + " pages, the limit");
+                    }
+                    int w = reader.getWidth(i);
+                    int h = reader.getHeight(i);
+                    pixels += (long) Math.max(w, 0) * Math.max(h, 0);
+                    if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
+                        throw RenderFailure.badInput("image is " + w + "x" + h + ", more than the limit of " + MAX_SIDE
+                                + " pixels a side and " + MAX_PIXELS + " pixels in all");
+                    }
+                    if (pixels > MAX_TOTAL_PIXELS) {
+                        throw RenderFailure.badInput(
+                                "the image's pages hold more than " + MAX_TOTAL_PIXELS + " pixels in all, the limit");
+                    }
+                    writePage(reader.read(i), PpmWriter.pageFile(outDir, ++count));
                 }
             } finally {
                 reader.dispose();
             }
         } catch (IOException e) {
             throw RenderFailure.badInput("cannot decode the image: " + oneLine(e.getMessage()));
+        }
+    }
+
+    private static boolean hasImage(ImageReader reader, int index) throws IOException {
+        try {
+            reader.getWidth(index);
+            return true;
+        } catch (IndexOutOfBoundsException past) {
+            return false;
+        }
+    }
+
+    private static void writePage(BufferedImage image, Path page) throws RenderFailure {
+        if (image.getWidth() > Render.MAX_PAGE_SIDE || image.getHeight() > Render.MAX_PAGE_SIDE) {
+            PpmWriter.write(scaledOverWhite(image), page);
+        } else {
+            writeOverWhite(image, page);
         }
     }
 
@@ -71,7 +101,7 @@ final class ImageRenderer {
                 return r;
             }
         }
-        throw RenderFailure.badInput("not a PNG, JPEG, GIF or BMP image");
+        throw RenderFailure.badInput("not a PNG, JPEG, GIF, BMP or TIFF image");
     }
 
     /**

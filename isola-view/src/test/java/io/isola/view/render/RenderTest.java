@@ -202,7 +202,7 @@ class RenderTest {
         Result r = render("image", Files.write(dir.resolve("garbage.png"), garbage));
 
         assertThat(r.exitCode).isEqualTo(Render.EXIT_BAD_INPUT);
-        assertOneLine(r.stderr, "not a PNG, JPEG, GIF or BMP image");
+        assertOneLine(r.stderr, "not a PNG, JPEG, GIF, BMP or TIFF image");
     }
 
     @Test
