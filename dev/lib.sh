@@ -83,7 +83,7 @@ train_aot_cache() {
     sample=$(mktemp -d)
     cp examples/invoice.pdf "$sample/"
     printf 'a line of text\n' > "$sample/note.txt"
-    chmod 755 "$sample"
+    chmod 755 "$sample" "$state" # the daemon's cells must reach its state directory, or it refuses to start
     # the launcher's GC and heap flags (bin/isola): the cache's archived heap then maps where it was made
     flags="-XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx256m --enable-native-access=ALL-UNNAMED -Xlog:aot=off -Xlog:cds=off"
     jar="$dir/isola.jar"
@@ -110,7 +110,8 @@ train_aot_cache() {
         run --ro "$sample/note.txt" -- /bin/true :: open "$sample/note.txt" :: trust explain "$sample/note.txt" \
         :: ps >/dev/null 2>&1 \
         || echo "note: no AOT cache (the training run failed); isola still works, it only starts slower"
-    kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null || true
+    kill "$daemon" 2>/dev/null || true # it may have stopped on its own; the caches are made either way
+    wait "$daemon" 2>/dev/null || true
     rm -rf "$sample"
     rm -rf "$state"
 }
