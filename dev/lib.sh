@@ -10,6 +10,8 @@ packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file 
 # safe view: LibreOffice renders office documents in the cell (and the tests make theirs with it); webp, netpbm and
 # librsvg2-bin turn WebP, netpbm and SVG into PNG in the cell.
 packages="$packages libreoffice-writer libreoffice-calc libreoffice-impress libreoffice-draw webp netpbm librsvg2-bin"
+# weasyprint (Python, no script engine) lays out HTML and EPUB into a PDF in the cell.
+packages="$packages weasyprint"
 # vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 # passt: Podman's pasta, the anchor the benchmark measures the network path against.
