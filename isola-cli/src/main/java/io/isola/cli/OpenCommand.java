@@ -22,16 +22,22 @@ final class OpenCommand implements Command {
     private static final Option SHOW = Option.flag(
             "--open",
             "then show the safe view in your viewer (xdg-open, as " + "you, never as root), when you have a display");
+    private static final Option WINDOW = Option.flag(
+            "--window",
+            "show the type's graphical program (mupdf, xedit) from its cell in an Isola window on your display;"
+                    + " closing the window ends the task");
     private static final Option POLICY = Option.value(
             "--policy",
             "FILE",
             "policy file (default: ~/.config/isola/" + "policy.toml, /etc/isola/policy.toml, or built-in)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
-    private static final List<Option> OPTIONS = List.of(VIEW, OUTPUT, SHOW, POLICY, STATE, DaemonClient.NO_DAEMON);
+    private static final List<Option> OPTIONS =
+            List.of(VIEW, OUTPUT, SHOW, WINDOW, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
     private Path output;
     private boolean show;
+    private boolean window;
     private boolean noDaemon;
     private Path policy;
     private Path stateDir;
@@ -60,6 +66,7 @@ final class OpenCommand implements Command {
                 "",
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
+                "           isola open --window invoice.pdf",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -81,6 +88,7 @@ final class OpenCommand implements Command {
             case "--view" -> view = true;
             case "--output" -> output = path(o, v);
             case "--open" -> show = true;
+            case "--window" -> window = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
@@ -115,17 +123,25 @@ final class OpenCommand implements Command {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
         }
+        if (window && view) {
+            throw new UsageException(
+                    "--window shows the file in its cell's program; --view makes a safe copy: pick one");
+        }
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
         Path path = file != null ? file : Path.of(target);
         // the service serves the plain forms; --output and --open are the caller's own, so they run here
-        boolean here = noDaemon || policy != null || stateDir != null || output != null || show;
+        // a window is drawn by the caller's own process, in the caller's session: the service never shows one
+        boolean here = window || noDaemon || policy != null || stateDir != null || output != null || show;
         Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
         if (viaDaemon != null) {
             return viaDaemon;
         }
         try (TaskSession s = TaskSession.open(stateDir, policy);
                 var signals = new ClosingOnSignal(s::close)) {
+            if (link && window) {
+                throw new UsageException("--window opens files for now; fetch the link with isola open URL first");
+            }
             if (link) {
                 return view
                         ? new LinkTask(s.context).view(target, new ViewTask.Options(output, show), Stdio.INHERIT)
@@ -134,7 +150,7 @@ final class OpenCommand implements Command {
             if (view) {
                 return new ViewTask(s.context).run(path, new ViewTask.Options(output, show), Stdio.INHERIT);
             }
-            return new OpenTask(s.context).run(path, Stdio.INHERIT);
+            return new OpenTask(s.context).run(path, Stdio.INHERIT, window);
         }
     }
 }
