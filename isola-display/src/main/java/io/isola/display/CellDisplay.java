@@ -22,6 +22,8 @@ import java.util.List;
 public record CellDisplay(Path hostDir, int width, int height) {
     /** Where the cell sees {@link #hostDir}. */
     public static final String CELL_DIR = "/run/isola-display";
+    /** The file the cell leaves its clipboard in when the host's menu asks for it. */
+    static final String COPY_FILE = "copy";
     /** What Xvfb names the file of its screen 0 in its {@code -fbdir}. */
     static final String SCREEN_FILE = "Xvfb_screen0";
     /** How long the first frame may take: Xvfb alone needs ~150 ms here, more on a loaded machine. */
@@ -48,6 +50,11 @@ public record CellDisplay(Path hostDir, int width, int height) {
         return hostDir.resolve(SCREEN_FILE);
     }
 
+    /** The cell's clipboard as it left it on request, as the host reads it. */
+    public Path copyFile() {
+        return hostDir.resolve(COPY_FILE);
+    }
+
     /** The view entry that shows the screen directory to the cell. */
     public ViewEntry view() {
         return new ViewEntry(hostDir, Path.of(CELL_DIR), ViewEntry.Access.READ_WRITE);
@@ -69,9 +76,17 @@ public record CellDisplay(Path hostDir, int width, int height) {
                 "  sleep 0.005",
                 "done",
                 "export DISPLAY=:0",
-                // a background job's stdin would be /dev/null: hand it the host's input pipe explicitly
+                // a background job's stdin would be /dev/null: hand it the host's input pipe explicitly. Lines are
+                // xdotool commands, but for the two clipboard requests, which only the host's menu sends.
                 "exec 3<&0",
-                "xdotool - <&3 >/dev/null 2>&1 3<&- &",
+                "{ while IFS= read -r l <&3; do case $l in",
+                "  isola-copy) xclip -o -selection clipboard 2>/dev/null </dev/null | head -c "
+                        + (CellClipboard.MAX_BYTES + 1) + " > " + CELL_DIR + "/.copy; mv -f " + CELL_DIR + "/.copy "
+                        + CELL_DIR + "/copy ;;",
+                "  'isola-paste '*) printf %s \"${l#isola-paste }\" | base64 -d > /tmp/.isola-paste",
+                "    for s in clipboard primary; do xclip -i -selection $s /tmp/.isola-paste </dev/null >/dev/null 2>&1; done ;;",
+                "  *) printf '%s\\n' \"$l\" ;;",
+                "esac; done | xdotool - ; } >/dev/null 2>&1 &",
                 "\"$@\" </dev/null 3<&-",
                 "exit $?");
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "isola-display"));

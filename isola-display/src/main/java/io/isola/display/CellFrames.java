@@ -64,6 +64,14 @@ public final class CellFrames implements AutoCloseable {
         try {
             byte[] first = new byte[XwdHeader.MAX_HEADER];
             int n = f.read(0, first, first.length);
+            // Xvfb makes the file, sizes it, then writes the header: until then it reads as zeros or short
+            while (notYetWritten(first, n)) {
+                if (System.nanoTime() > deadline || !running.getAsBoolean()) {
+                    throw new FrameException("its display made its screen file but never wrote it");
+                }
+                Thread.sleep(2);
+                n = f.read(0, first, first.length);
+            }
             XwdHeader h = XwdHeader.parse(first, n, width, height);
             byte[] headerBytes = Arrays.copyOf(first, (int) Math.min(h.pixelOffset(), XwdHeader.MAX_HEADER));
             CellFrames frames = new CellFrames(f, h, headerBytes);
@@ -73,6 +81,18 @@ public final class CellFrames implements AutoCloseable {
             f.close();
             throw e;
         }
+    }
+
+    private static boolean notYetWritten(byte[] header, int length) {
+        if (length < XwdHeader.FIXED) {
+            return true;
+        }
+        for (int i = 0; i < XwdHeader.FIXED; i++) {
+            if (header[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int width() {

@@ -44,6 +44,16 @@ final class CellInput implements AutoCloseable {
         offer((down ? "keydown " : "keyup ") + keysym);
     }
 
+    /** A line the host made itself (the clipboard requests): must never carry a newline. */
+    void line(String line) {
+        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("one line only");
+        }
+        if (!closed && !lines.offer(line)) {
+            throw new IllegalStateException("the cell is not reading its input; nothing was sent");
+        }
+    }
+
     private void offer(String line) {
         if (!closed) {
             lines.offer(line);

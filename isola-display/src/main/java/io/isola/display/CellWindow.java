@@ -15,7 +15,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.swing.JFrame;
 import javax.swing.JPanel;
 import javax.swing.SwingUtilities;
@@ -37,7 +36,8 @@ public final class CellWindow implements AutoCloseable {
 
     private final CellFrames frames;
     private final CellInput input;
-    private final Consumer<String> onClose;
+    private final Listener listener;
+    private final java.nio.file.Path copyFile;
     private final BufferedImage image;
     private final int[] shown;
     private final Set<Integer> held = new HashSet<>();
@@ -48,10 +48,24 @@ public final class CellWindow implements AutoCloseable {
     private volatile long busyUntil;
     private volatile long firstFrameNanos;
 
-    private CellWindow(CellFrames frames, int inputFd, WindowLook look, Consumer<String> onClose) {
+    /** What the window tells the task. */
+    public interface Listener {
+        /** The window ended: the user closed it, or the host refused what the cell drew. Kill the cell. */
+        void closed(String why);
+
+        /** Text crossed the cell's clipboard by the user's action: {@code direction} is {@code out} or {@code in}. */
+        void clipboard(String direction, int bytes);
+
+        /** One line for the user, e.g. why nothing was copied. */
+        void say(String line);
+    }
+
+    private CellWindow(
+            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
         this.frames = frames;
         this.input = new CellInput(inputFd);
-        this.onClose = onClose;
+        this.listener = listener;
+        this.copyFile = copyFile;
         this.image = new BufferedImage(frames.width(), frames.height(), BufferedImage.TYPE_INT_RGB);
         this.shown = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         this.screen = new Screen(look);
@@ -64,6 +78,7 @@ public final class CellWindow implements AutoCloseable {
             }
         });
         frame.setContentPane(screen);
+        frame.setJMenuBar(menu());
         frame.setResizable(false); // the cell's screen has the size it was started with
         frame.pack();
         frame.setLocationByPlatform(true);
@@ -74,11 +89,12 @@ public final class CellWindow implements AutoCloseable {
      * Opens the window for a cell whose display is {@code frames}, writing its input events to {@code inputFd}
      * (which the window then owns).
      */
-    public static CellWindow show(CellFrames frames, int inputFd, WindowLook look, Consumer<String> onClose) {
+    public static CellWindow show(
+            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
         CellWindow[] w = new CellWindow[1];
         try {
             SwingUtilities.invokeAndWait(() -> {
-                w[0] = new CellWindow(frames, inputFd, look, onClose);
+                w[0] = new CellWindow(frames, inputFd, look, copyFile, listener);
                 w[0].frame.setVisible(true);
                 w[0].screen.requestFocusInWindow();
             });
@@ -135,7 +151,62 @@ public final class CellWindow implements AutoCloseable {
         }
         input.close();
         SwingUtilities.invokeLater(frame::dispose);
-        onClose.accept(why);
+        listener.closed(why);
+    }
+
+    /** The user's explicit actions, with the shortcuts the cell never receives. */
+    private javax.swing.JMenuBar menu() {
+        javax.swing.JMenu cell = new javax.swing.JMenu("Cell");
+        cell.add(item(
+                "Copy out of the cell", KeyEvent.VK_C, () -> Thread.ofVirtual().start(this::copyOut)));
+        cell.add(item("Paste into the cell", KeyEvent.VK_V, this::pasteIn));
+        cell.addSeparator();
+        cell.add(item("Close the cell", KeyEvent.VK_W, () -> end(CLOSED_BY_USER)));
+        javax.swing.JMenuBar bar = new javax.swing.JMenuBar();
+        bar.add(cell);
+        return bar;
+    }
+
+    private static javax.swing.JMenuItem item(String label, int key, Runnable action) {
+        javax.swing.JMenuItem i = new javax.swing.JMenuItem(label);
+        i.setAccelerator(javax.swing.KeyStroke.getKeyStroke(
+                key, java.awt.event.InputEvent.CTRL_DOWN_MASK | java.awt.event.InputEvent.SHIFT_DOWN_MASK));
+        i.addActionListener(e -> action.run());
+        return i;
+    }
+
+    /** Whether a key press is one of the menu's shortcuts, which stay with the host. */
+    static boolean isShortcut(KeyEvent e) {
+        int k = e.getKeyCode();
+        return e.isControlDown() && e.isShiftDown() && (k == KeyEvent.VK_C || k == KeyEvent.VK_V || k == KeyEvent.VK_W);
+    }
+
+    private void copyOut() {
+        try {
+            String text = CellClipboard.copyOut(copyFile, input);
+            java.awt.Toolkit.getDefaultToolkit()
+                    .getSystemClipboard()
+                    .setContents(new java.awt.datatransfer.StringSelection(text), null);
+            listener.clipboard("out", text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            listener.say("isola: " + e.getMessage());
+        }
+    }
+
+    private void pasteIn() {
+        try {
+            Object text = java.awt.Toolkit.getDefaultToolkit()
+                    .getSystemClipboard()
+                    .getData(java.awt.datatransfer.DataFlavor.stringFlavor);
+            CellClipboard.pasteIn((String) text, input);
+            listener.clipboard("in", ((String) text).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        } catch (java.awt.datatransfer.UnsupportedFlavorException | java.io.IOException e) {
+            listener.say("isola: the clipboard holds no plain text; nothing was pasted");
+        } catch (RuntimeException e) {
+            listener.say("isola: " + e.getMessage());
+        }
     }
 
     /** Closes the window because the cell ended (no message: the task reports how it ended). */
@@ -247,7 +318,7 @@ public final class CellWindow implements AutoCloseable {
 
         private void key(KeyEvent e, boolean down) {
             String sym = KeySyms.of(e.getKeyCode());
-            if (sym == null || (!down && !held.contains(e.getKeyCode()))) {
+            if (sym == null || (down && isShortcut(e)) || (!down && !held.contains(e.getKeyCode()))) {
                 return;
             }
             if (down) {

@@ -136,7 +136,9 @@ public final class OpenTask {
                 look,
                 stdio,
                 dir.resolve("out"),
-                it.level().quota());
+                it.level().quota(),
+                ctx.audit(),
+                ctx.report());
         if (run.closedBecause() != null && !run.closedBecause().equals(io.isola.display.CellWindow.CLOSED_BY_USER)) {
             Tasks.say(ctx, "isola: the cell's window was closed: " + run.closedBecause());
         }

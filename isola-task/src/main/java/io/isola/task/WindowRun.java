@@ -67,7 +67,9 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             WindowLook look,
             Stdio stdio,
             Path staging,
-            OutputQuota quota)
+            OutputQuota quota,
+            io.isola.core.audit.AuditLog audit,
+            java.io.PrintStream report)
             throws InterruptedException, IOException {
         Files.createDirectories(staging);
         int[] pipe = Libc.pipe();
@@ -84,9 +86,23 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                         display.height(),
                         CellDisplay.START_TIMEOUT,
                         () -> running(cell));
-                window = CellWindow.show(frames, pipe[1], look, reason -> {
-                    why.set(reason);
-                    cell.kill(reason);
+                window = CellWindow.show(frames, pipe[1], look, display.copyFile(), new CellWindow.Listener() {
+                    @Override
+                    public void closed(String reason) {
+                        why.set(reason);
+                        cell.kill(reason);
+                    }
+
+                    @Override
+                    public void clipboard(String direction, int bytes) {
+                        audit.record(io.isola.core.audit.AuditEvent.of(
+                                "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes));
+                    }
+
+                    @Override
+                    public void say(String line) {
+                        report.println(io.isola.core.TerminalText.escape(line));
+                    }
                 });
                 pipe[1] = -1; // the window owns it now
                 io.isola.core.Trace.mark("cell window shown");
