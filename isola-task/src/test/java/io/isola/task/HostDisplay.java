@@ -89,6 +89,10 @@ final class HostDisplay implements AutoCloseable {
 
     /** A JVM running {@code main} on this display, with this test's class path; its output goes to {@code log}. */
     Process java(Path log, String main, String... args) throws IOException {
+        return java(log, java.util.Map.of(), main, args);
+    }
+
+    Process java(Path log, java.util.Map<String, String> env, String main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
@@ -99,6 +103,7 @@ final class HostDisplay implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("DISPLAY", name);
+        pb.environment().putAll(env);
         return pb.start();
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * What the window tests run in a JVM of its own, because a JVM's display is fixed when AWT starts: the test starts
  * it with {@code DISPLAY} naming the test's own Xvfb. {@code open POLICY FILE}: {@code isola open --window FILE};
- * {@code run CMD...}: that command in a window. It prints {@code code=N}, Isola's report and, for run, where the
+ * {@code run LABEL CMD...}: that command in a window titled with LABEL. It prints {@code code=N}, Isola's report and, for run, where the
  * cell's screen directory was.
  */
 public final class WindowTaskMain {
@@ -44,7 +44,8 @@ public final class WindowTaskMain {
                 }
                 code = r.code();
             } else {
-                List<String> command = Arrays.asList(args).subList(1, args.length);
+                String label = args[1];
+                List<String> command = Arrays.asList(args).subList(2, args.length);
                 Path dir = Files.createTempDirectory("isola-window-run");
                 CellDisplay display = CellDisplay.prepare(dir, 640, 480);
                 CellSpec spec = new CellSpec(
@@ -56,19 +57,17 @@ public final class WindowTaskMain {
                         null,
                         Network.NONE,
                         Limits.DEFAULT);
-                var report = new java.io.ByteArrayOutputStream();
                 WindowRun run = WindowRun.run(
                         h.engine,
                         spec,
                         display,
-                        new WindowLook("untrusted", command.getFirst()),
+                        new WindowLook("untrusted", label),
                         Stdio.INHERIT,
                         dir.resolve("out"),
                         OutputQuota.DEFAULT,
                         h.audit,
-                        new java.io.PrintStream(report, true));
+                        System.out);
                 TaskDirs.delete(dir);
-                System.out.println(report);
                 System.out.println("closed: " + run.closedBecause());
                 h.auditLines().stream()
                         .filter(l -> l.contains("\"event\":\"clipboard"))
