@@ -2,9 +2,7 @@ package io.isola.display;
 
 import io.isola.linux.FrameFile;
 import io.isola.linux.LinuxException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,7 +22,7 @@ public final class CellFrames implements AutoCloseable {
     private final XwdHeader header;
     private final byte[] headerBytes;
     private final byte[] scratchHeader;
-    private final byte[] raw;
+    private final int[] raw;
     private final int[] pixels;
 
     private CellFrames(FrameFile file, XwdHeader header, byte[] headerBytes) {
@@ -32,7 +30,7 @@ public final class CellFrames implements AutoCloseable {
         this.header = header;
         this.headerBytes = headerBytes;
         this.scratchHeader = new byte[headerBytes.length];
-        this.raw = new byte[header.bytesPerRow() * header.height()];
+        this.raw = new int[header.width() * header.height()];
         this.pixels = new int[header.width() * header.height()];
     }
 
@@ -120,23 +118,23 @@ public final class CellFrames implements AutoCloseable {
                 || !Arrays.equals(scratchHeader, headerBytes)) {
             throw new FrameException("its screen file's header changed while it was shown");
         }
-        int n = file.read(header.pixelOffset(), raw, raw.length);
+        int n = file.readInts(
+                header.pixelOffset(),
+                raw,
+                raw.length,
+                header.littleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         if (n != raw.length) {
-            throw new FrameException("its screen file was truncated (" + n + " of " + raw.length + " pixel bytes)");
+            throw new FrameException(
+                    "its screen file was truncated (" + n * 4L + " of " + raw.length * 4L + " pixel bytes)");
         }
-        IntBuffer in = ByteBuffer.wrap(raw)
-                .order(header.littleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN)
-                .asIntBuffer();
         int w = header.width(), first = -1, last = -1;
-        int[] row = new int[w];
         for (int y = 0; y < header.height(); y++) {
-            in.get(row);
-            for (int x = 0; x < w; x++) {
-                row[x] &= 0xffffff;
-            }
             int at = y * w;
-            if (Arrays.mismatch(row, 0, w, pixels, at, at + w) >= 0) {
-                System.arraycopy(row, 0, pixels, at, w);
+            for (int x = at; x < at + w; x++) {
+                raw[x] &= 0xffffff;
+            }
+            if (Arrays.mismatch(raw, at, at + w, pixels, at, at + w) >= 0) {
+                System.arraycopy(raw, at, pixels, at, w);
                 last = y;
                 if (first < 0) {
                     first = y;

@@ -41,7 +41,7 @@ final class CellInput implements AutoCloseable {
     }
 
     void key(String keysym, boolean down) {
-        offer((down ? "keydown " : "keyup ") + keysym);
+        offer((down ? "keydown --delay 0 " : "keyup --delay 0 ") + keysym); // xdotool would wait 12 ms after each
     }
 
     /** A line the host made itself (the clipboard requests): must never carry a newline. */

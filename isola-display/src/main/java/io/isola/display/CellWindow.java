@@ -47,6 +47,7 @@ public final class CellWindow implements AutoCloseable {
     private volatile boolean closed;
     private volatile long busyUntil;
     private volatile long firstFrameNanos;
+    private final java.util.concurrent.atomic.AtomicLong paints = new java.util.concurrent.atomic.AtomicLong();
 
     /** What the window tells the task. */
     public interface Listener {
@@ -114,6 +115,11 @@ public final class CellWindow implements AutoCloseable {
         return firstFrameNanos;
     }
 
+    /** How many times the window has drawn the cell's pixels (what a frame rate counts). */
+    public long paints() {
+        return paints.get();
+    }
+
     public boolean isOpen() {
         return !closed;
     }
@@ -129,6 +135,7 @@ public final class CellWindow implements AutoCloseable {
                     }
                     if (firstFrameNanos == 0) {
                         firstFrameNanos = System.nanoTime();
+                        io.isola.core.Trace.mark("cell window: first frame");
                     }
                     int b = WindowLook.BORDER;
                     screen.repaint(b, b + rows.first(), w, rows.last() - rows.first() + 1);
@@ -207,6 +214,11 @@ public final class CellWindow implements AutoCloseable {
         } catch (RuntimeException e) {
             listener.say("isola: " + e.getMessage());
         }
+    }
+
+    /** What the menu's Close does: ends the window and, through the task, the cell. */
+    public void closeCell() {
+        end(CLOSED_BY_USER);
     }
 
     /** Closes the window because the cell ended (no message: the task reports how it ended). */
@@ -339,6 +351,7 @@ public final class CellWindow implements AutoCloseable {
             synchronized (image) {
                 g.drawImage(image, b, b, null);
             }
+            paints.incrementAndGet();
         }
     }
 }

@@ -88,6 +88,29 @@ public final class FrameFile implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order, with one copy.
+     *
+     * @return the values read; fewer when the file ends sooner
+     */
+    public synchronized int readInts(long offset, int[] into, int count, java.nio.ByteOrder order) {
+        long length = (long) count * 4;
+        if (buffer.byteSize() < length) {
+            buffer = arena.allocate(Math.max(length, 4096));
+        }
+        long done = 0;
+        while (done < length) {
+            long n = Native.checked("pread", PREAD, fd, buffer.address() + done, length - done, offset + done, 0);
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        int values = (int) (done / 4);
+        MemorySegment.copy(buffer, ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0, into, 0, values);
+        return values;
+    }
+
     @Override
     public synchronized void close() {
         Libc.close(fd);

@@ -58,6 +58,28 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                             + (d == null || d.isBlank() ? "not set" : d + ", but Java runs headless") + ")",
                     2);
         }
+        // The desktop toolkit takes a few hundred ms to start: let it do so while the cell and its display start
+        Thread.ofPlatform().daemon().name("isola-awt-warmup").start(() -> {
+            java.awt.Toolkit.getDefaultToolkit();
+            javax.swing.UIManager.getLookAndFeel();
+            io.isola.core.Trace.mark("desktop toolkit ready");
+        });
+    }
+
+    /** Also reports the window once shown, to {@code shown} (the benchmark counts its frames). */
+    public static WindowRun run(
+            Engine engine,
+            CellSpec spec,
+            CellDisplay display,
+            WindowLook look,
+            Stdio stdio,
+            Path staging,
+            OutputQuota quota,
+            io.isola.core.audit.AuditLog audit,
+            java.io.PrintStream report,
+            java.util.function.Consumer<CellWindow> shown)
+            throws InterruptedException, IOException {
+        return runShowing(engine, spec, display, look, stdio, staging, quota, audit, report, shown);
     }
 
     static WindowRun run(
@@ -70,6 +92,21 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             OutputQuota quota,
             io.isola.core.audit.AuditLog audit,
             java.io.PrintStream report)
+            throws InterruptedException, IOException {
+        return runShowing(engine, spec, display, look, stdio, staging, quota, audit, report, w -> {});
+    }
+
+    private static WindowRun runShowing(
+            Engine engine,
+            CellSpec spec,
+            CellDisplay display,
+            WindowLook look,
+            Stdio stdio,
+            Path staging,
+            OutputQuota quota,
+            io.isola.core.audit.AuditLog audit,
+            java.io.PrintStream report,
+            java.util.function.Consumer<CellWindow> shown)
             throws InterruptedException, IOException {
         Files.createDirectories(staging);
         int[] pipe = Libc.pipe();
@@ -105,6 +142,7 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                     }
                 });
                 pipe[1] = -1; // the window owns it now
+                shown.accept(window);
                 io.isola.core.Trace.mark("cell window shown");
             } catch (FrameException e) {
                 why.set(e.getMessage());
