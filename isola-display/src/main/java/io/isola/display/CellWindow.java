@@ -28,7 +28,7 @@ import javax.swing.WindowConstants;
  * accept, ends the window and tells {@code onClose} why; the task then kills the cell.
  */
 public final class CellWindow implements AutoCloseable {
-    /** How often an idle window looks at the cell's screen, and how often just after input. */
+    /** The period at which an idle window looks at the cell's screen, and the period just after input. */
     /** Why a window ended when the user closed it: not an error. */
     public static final String CLOSED_BY_USER = "the window was closed";
 
@@ -127,6 +127,7 @@ public final class CellWindow implements AutoCloseable {
     private void sample() {
         try {
             while (!closed) {
+                long start = System.nanoTime();
                 CellFrames.Rows rows = frames.read();
                 if (rows != null) {
                     int w = frames.width(), from = rows.first() * w, to = (rows.last() + 1) * w;
@@ -140,7 +141,10 @@ public final class CellWindow implements AutoCloseable {
                     int b = WindowLook.BORDER;
                     screen.repaint(b, b + rows.first(), w, rows.last() - rows.first() + 1);
                 }
-                Thread.sleep(System.currentTimeMillis() < busyUntil ? BUSY_POLL_MS : IDLE_POLL_MS);
+                // one look per period, whatever the cell does: at most 60 frames/s idle, and never a busy loop
+                long period = System.currentTimeMillis() < busyUntil ? BUSY_POLL_MS : IDLE_POLL_MS;
+                long spent = (System.nanoTime() - start) / 1_000_000;
+                Thread.sleep(Math.max(1, period - spent));
             }
         } catch (FrameException e) {
             end(e.getMessage());
