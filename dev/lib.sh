@@ -15,10 +15,10 @@ packages="$packages passt"
 packages="$packages man-db groff-base zsh"
 # the service: systemd-analyze checks the shipped units (PID 1 need not be systemd for that)
 packages="$packages systemd"
-# windows from cells: each cell's own Xvfb and xdotool (its input), the viewer and editor it shows (mupdf, x11-apps'
+# windows from cells: each cell's own Xvfb, xdotool (its input) and xclip (its clipboard, on the menu's request), the viewer and editor it shows (mupdf, x11-apps'
 # xedit), and for the tests a host display (xvfb), screenshots (x11-apps' xwd) and pdftoppm (poppler-utils, above);
 # the host window is Java's AWT, which needs these X libraries.
-packages="$packages xvfb xdotool mupdf x11-apps libxext6 libxi6 libxrender1 libxtst6 fontconfig"
+packages="$packages xvfb xdotool xclip mupdf x11-apps libxext6 libxi6 libxrender1 libxtst6 fontconfig"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

@@ -70,7 +70,20 @@ public final class CellFrames implements AutoCloseable {
                 Thread.sleep(2);
                 n = f.read(0, first, first.length);
             }
-            XwdHeader h = XwdHeader.parse(first, n, width, height);
+            // ...and fills it in field by field: a header that does not parse yet is read again until the deadline
+            XwdHeader h;
+            while (true) {
+                try {
+                    h = XwdHeader.parse(first, n, width, height);
+                    break;
+                } catch (FrameException e) {
+                    if (System.nanoTime() > deadline || !running.getAsBoolean()) {
+                        throw e;
+                    }
+                }
+                Thread.sleep(2);
+                n = f.read(0, first, first.length);
+            }
             byte[] headerBytes = Arrays.copyOf(first, (int) Math.min(h.pixelOffset(), XwdHeader.MAX_HEADER));
             CellFrames frames = new CellFrames(f, h, headerBytes);
             frames.checkSize();

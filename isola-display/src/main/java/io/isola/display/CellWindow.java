@@ -198,7 +198,9 @@ public final class CellWindow implements AutoCloseable {
             java.awt.Toolkit.getDefaultToolkit()
                     .getSystemClipboard()
                     .setContents(new java.awt.datatransfer.StringSelection(text), null);
-            listener.clipboard("out", text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            listener.clipboard("out", bytes);
+            listener.say("isola: copied " + bytes + " bytes of text out of the cell");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -212,7 +214,9 @@ public final class CellWindow implements AutoCloseable {
                     .getSystemClipboard()
                     .getData(java.awt.datatransfer.DataFlavor.stringFlavor);
             CellClipboard.pasteIn((String) text, input);
-            listener.clipboard("in", ((String) text).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            int bytes = ((String) text).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            listener.clipboard("in", bytes);
+            listener.say("isola: pasted " + bytes + " bytes of text into the cell's clipboard");
         } catch (java.awt.datatransfer.UnsupportedFlavorException | java.io.IOException e) {
             listener.say("isola: the clipboard holds no plain text; nothing was pasted");
         } catch (RuntimeException e) {

@@ -79,9 +79,23 @@ final class HostDisplay implements AutoCloseable {
     String xdotool(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("xdotool"));
         cmd.addAll(List.of(args));
+        return run(null, cmd.toArray(String[]::new));
+    }
+
+    /** Runs a program on this display with {@code input} (or nothing) on its stdin; returns its output. */
+    String run(String input, String... cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (input != null) {
+            // a program fed on stdin may leave a child holding its output (xclip -i stays to serve its selection)
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
         pb.environment().put("DISPLAY", name);
         Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            if (input != null) {
+                in.write(input.getBytes());
+            }
+        }
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;

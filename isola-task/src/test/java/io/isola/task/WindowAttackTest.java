@@ -123,8 +123,28 @@ class WindowAttackTest {
     }
 
     @Test
-    void twoCellsClipboardsStayApartUntilTheUserCopiesFromOneAndPastesIntoTheOther() throws Exception {
+    void eachCellHasAClipboardOfItsOwnThatTextCrossesOnlyByTheWindowsMenu() throws Exception {
+        // A: its clipboard holds a secret; the desktop's holds nothing of it until the user copies it out
         Process a = run("a.log", Map.of(), "cell-a", "printf secret-of-a | xclip -i -selection clipboard; sleep 600");
+        try {
+            waitForWindow("cell-a");
+            Thread.sleep(1000);
+            assertThat(host.run(null, "xclip", "-o", "-selection", "clipboard")).doesNotContain("secret-of-a");
+            menu(0, 1); // Cell → Copy out of the cell
+            waitUntil(() -> read(work.resolve("a.log")).contains("isola: copied 11 bytes"), 10, work.resolve("a.log"));
+            assertThat(host.run(null, "xclip", "-o", "-selection", "clipboard")).isEqualTo("secret-of-a");
+            closeTheOnlyWindow(a);
+        } finally {
+            a.destroyForcibly().waitFor();
+        }
+        assertThat(read(work.resolve("a.log")))
+                .containsPattern(
+                        "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"out\",\"bytes\":11")
+                .doesNotContain("\"secret-of-a");
+
+        // B: its own clipboard starts empty, whatever A or the desktop hold, until the user pastes into it
+        host.run("from-the-desktop", "xclip", "-i", "-selection", "clipboard", "-loops", "5");
+        Path bLog = work.resolve("b.log");
         Process b = run("b.log", Map.of(), "cell-b", """
                 last=x
                 while :; do
@@ -133,36 +153,33 @@ class WindowAttackTest {
                   sleep 0.2
                 done""");
         try {
-            String winA = waitForWindow("cell-a"), winB = waitForWindow("cell-b");
-            host.xdotool("windowmove", winB, "700", "0");
-            Path bLog = work.resolve("b.log");
-            Thread.sleep(3000);
-            // B's clipboard is empty; A's secret is A's own
-            assertThat(read(bLog)).contains("b-clipboard:[]").doesNotContain("secret-of-a");
-            // the user's two actions: copy on A's window, paste on B's (again, should a click race the map)
-            for (int i = 0; i < 5 && !read(bLog).contains("b-clipboard:[secret-of-a]"); i++) {
-                host.xdotool("mousemove", "300", "300", "click", "1", "key", "--clearmodifiers", "ctrl+shift+c");
-                Thread.sleep(1500);
-                host.xdotool("mousemove", "1000", "300", "click", "1", "key", "--clearmodifiers", "ctrl+shift+v");
-                Thread.sleep(1500);
-            }
-            waitUntil(() -> read(bLog).contains("b-clipboard:[secret-of-a]"), 10, bLog);
-            host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
-            host.xdotool("mousemove", "300", "300", "click", "1", "key", "--clearmodifiers", "ctrl+shift+w");
-            assertThat(a.waitFor(20, TimeUnit.SECONDS) && b.waitFor(20, TimeUnit.SECONDS))
-                    .isTrue();
-            assertThat(read(work.resolve("a.log")))
-                    .containsPattern(
-                            "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"out\",\"bytes\":11")
-                    .doesNotContain("\"secret-of-a");
-            assertThat(read(bLog))
-                    .containsPattern(
-                            "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"in\",\"bytes\":11");
-            assertThat(winA).isNotEqualTo(winB);
+            waitForWindow("cell-b");
+            waitUntil(() -> read(bLog).contains("b-clipboard:[]"), 20, bLog);
+            Thread.sleep(1000);
+            assertThat(read(bLog)).doesNotContain("from-the-desktop", "secret-of-a");
+            menu(0, 2); // Cell → Paste into the cell
+            waitUntil(() -> read(bLog).contains("b-clipboard:[from-the-desktop]"), 10, bLog);
+            closeTheOnlyWindow(b);
         } finally {
-            a.destroyForcibly().waitFor();
             b.destroyForcibly().waitFor();
         }
+        assertThat(read(bLog))
+                .containsPattern(
+                        "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"in\",\"bytes\":16");
+    }
+
+    private void closeTheOnlyWindow(Process p) throws Exception {
+        host.xdotool("mousemove", "300", "300", "click", "1");
+        Thread.sleep(500);
+        host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Clicks the {@code item}th entry of the Cell menu of the window whose left edge is at {@code x}. */
+    private void menu(int x, int item) throws Exception {
+        host.xdotool("mousemove", "" + (x + 20), "10", "click", "1");
+        Thread.sleep(400);
+        host.xdotool("mousemove", "" + (x + 60), "" + (21 + 21 * item - 10), "click", "1");
     }
 
     private String waitForWindow(String label) throws Exception {
