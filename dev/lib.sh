@@ -24,6 +24,10 @@ packages="$packages systemd"
 # launcher's way to the session agent, dbus runs the tests' session bus, notify-send (libnotify-bin) tells the person,
 # dunst under Xvfb is the tests' real notification server, desktop-file-validate checks the entry.
 packages="$packages xdg-utils libglib2.0-bin dbus libnotify-bin dunst xvfb desktop-file-utils"
+# windows from cells: each cell's own Xvfb, xdotool (its input) and xclip (its clipboard, on the menu's request), the viewer and editor it shows (mupdf, x11-apps'
+# xedit), and for the tests a host display (xvfb), screenshots (x11-apps' xwd) and pdftoppm (poppler-utils, above);
+# the host window is Java's AWT, which needs these X libraries.
+packages="$packages xdotool xclip mupdf x11-apps libxext6 libxi6 libxrender1 libxtst6 fontconfig"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

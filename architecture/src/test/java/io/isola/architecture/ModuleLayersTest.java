@@ -18,8 +18,8 @@ class ModuleLayersTest {
     void everyModuleIsImported() {
         // A rule over no classes passes for nothing: make sure each module's classes are really here.
         for (String pkg : new String[] {
-            "cli", "desktop", "service", "bench", "guard", "task", "net", "view", "sandbox", "vm", "guest", "linux",
-            "core"
+            "cli", "desktop", "service", "bench", "guard", "task", "net", "display", "view", "sandbox", "vm", "guest",
+            "linux", "core"
         }) {
             assertThat(Isola.CLASSES.containPackage("io.isola." + pkg)).as(pkg).isTrue();
         }
@@ -43,6 +43,8 @@ class ModuleLayersTest {
                 .definedBy("io.isola.task..")
                 .layer("net")
                 .definedBy("io.isola.net..")
+                .layer("display")
+                .definedBy("io.isola.display..")
                 .layer("view")
                 .definedBy("io.isola.view..")
                 .layer("sandbox")
@@ -73,6 +75,9 @@ class ModuleLayersTest {
                 // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
                 .whereLayer("net")
                 .mayOnlyBeAccessedByLayers("task", "service", "bench", "cli")
+                // windows from cells: a task's (open --window), drawn in the caller's own process, never the service's
+                .whereLayer("display")
+                .mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 .whereLayer("view")
                 .mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core
@@ -83,7 +88,21 @@ class ModuleLayersTest {
                 .whereLayer("guest")
                 .mayOnlyBeAccessedByLayers("vm")
                 .whereLayer("linux")
-                .mayOnlyBeAccessedByLayers("sandbox", "vm", "guard", "task", "service", "desktop", "bench", "cli")
+                .mayOnlyBeAccessedByLayers(
+                        "sandbox", "vm", "guard", "display", "task", "service", "desktop", "bench", "cli")
+                .check(Isola.CLASSES);
+    }
+
+    @Test
+    void theServiceNeverShowsAWindow() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.isola.service..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.isola.display..", "java.awt..", "javax.swing..")
+                .because("the root service never connects to anyone's display: a window is drawn by the person's own"
+                        + " process, in their session (DESIGN.md, docs/windows.md)")
                 .check(Isola.CLASSES);
     }
 

@@ -95,6 +95,9 @@ public final class Bench {
                             "network: 256 MiB and connection set-up beside curl and pasta",
                             () -> new NetBench(config, report, engine, audit).run()),
                     new Progress.Section(
+                            "windows from cells: open --window, key to screen, redraws (on an Xvfb of its own)",
+                            () -> new WindowBench(config, report).run()),
+                    new Progress.Section(
                             "guard: 10,000 opens of small files beside fapolicyd",
                             () -> GuardBench.run(
                                     java.nio.file.Files.createDirectories(

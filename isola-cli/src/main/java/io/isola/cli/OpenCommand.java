@@ -22,6 +22,10 @@ final class OpenCommand implements Command {
     private static final Option SHOW = Option.flag(
             "--open",
             "then show the safe view in your viewer (xdg-open, as " + "you, never as root), when you have a display");
+    private static final Option WINDOW = Option.flag(
+            "--window",
+            "show the type's graphical program (mupdf, xedit) from its cell in an Isola window on your display;"
+                    + " closing the window ends the task");
     private static final Option POLICY = Option.value(
             "--policy",
             "FILE",
@@ -32,7 +36,7 @@ final class OpenCommand implements Command {
     private static final Option QUALITY = Option.value(
             "--quality", "draft|normal", "pages of a safe view at 100 dpi (about half the size) or 150 dpi (default)");
     private static final List<Option> OPTIONS =
-            List.of(VIEW, OUTPUT, SHOW, MAX_PAGES, QUALITY, POLICY, STATE, DaemonClient.NO_DAEMON);
+            List.of(VIEW, OUTPUT, SHOW, WINDOW, MAX_PAGES, QUALITY, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
     private List<String> targets = List.of();
@@ -40,6 +44,7 @@ final class OpenCommand implements Command {
     private ViewTask.Quality quality = ViewTask.Quality.NORMAL;
     private Path output;
     private boolean show;
+    private boolean window;
     private boolean noDaemon;
     private Path policy;
     private Path stateDir;
@@ -69,6 +74,7 @@ final class OpenCommand implements Command {
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
                 "           isola open --view invoice.pdf notes.txt",
+                "           isola open --window invoice.pdf",
                 "           isola open --view --open invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
@@ -99,6 +105,7 @@ final class OpenCommand implements Command {
                         throw new UsageException(
                                 "--quality is draft (smaller, 100 dpi) or normal (150 dpi), not '" + v + "'");
                 };
+            case "--window" -> window = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
@@ -144,6 +151,10 @@ final class OpenCommand implements Command {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
         }
+        if (window && view) {
+            throw new UsageException(
+                    "--window shows the file in its cell's program; --view makes a safe copy: pick one");
+        }
         if (targets.size() > 1) {
             if (!view) {
                 throw new UsageException("open takes one FILE or URL, not " + targets.size() + " (several at once "
@@ -154,8 +165,10 @@ final class OpenCommand implements Command {
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
         Path path = file != null ? file : Path.of(target);
-        // the service serves the plain forms; --output and --open are the caller's own, so they run here
-        boolean here = noDaemon
+        // the service serves the plain forms; --output and --open are the caller's own, so they run here, and a window
+        // is drawn by the caller's own process, in the caller's session: the service never shows one
+        boolean here = window
+                || noDaemon
                 || policy != null
                 || stateDir != null
                 || output != null
@@ -168,6 +181,9 @@ final class OpenCommand implements Command {
         }
         try (TaskSession s = TaskSession.open(stateDir, policy);
                 var signals = new ClosingOnSignal(s::close)) {
+            if (link && window) {
+                throw new UsageException("--window opens files for now; fetch the link with isola open URL first");
+            }
             if (link) {
                 return view
                         ? new LinkTask(s.context)
@@ -178,7 +194,7 @@ final class OpenCommand implements Command {
                 return new ViewTask(s.context)
                         .run(path, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
             }
-            return new OpenTask(s.context).run(path, Stdio.INHERIT);
+            return new OpenTask(s.context).run(path, Stdio.INHERIT, window);
         }
     }
 

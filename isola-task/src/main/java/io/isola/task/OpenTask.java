@@ -27,12 +27,23 @@ public final class OpenTask {
     }
 
     public int run(Path file, Stdio stdio) throws InterruptedException {
+        return run(file, stdio, false);
+    }
+
+    /**
+     * {@code window}: the handler is the type's graphical program, drawing on a display of the cell's own that a
+     * host window shows ({@link WindowRun}); closing the window ends the task.
+     */
+    public int run(Path file, Stdio stdio, boolean window) throws InterruptedException {
+        if (window) {
+            WindowRun.checkDisplay();
+        }
         String taskId = Tasks.newId();
         return Tasks.inTaskDir(
                 ctx,
                 taskId,
                 "the task failed",
-                dir -> open(Intake.take(ctx, taskId, file, dir, "open"), dir, stdio, true));
+                dir -> open(Intake.take(ctx, taskId, file, dir, "open"), dir, stdio, true, window));
     }
 
     /**
@@ -41,9 +52,21 @@ public final class OpenTask {
      * may go beside it; a fetched input has no original there (its new versions go to the quarantine).
      */
     int open(Intake it, Path dir, Stdio stdio, boolean local) throws IOException, InterruptedException {
+        return open(it, dir, stdio, local, false);
+    }
+
+    private int open(Intake it, Path dir, Stdio stdio, boolean local, boolean window)
+            throws IOException, InterruptedException {
         String taskId = it.taskId();
         InputSnapshot in = it.input();
-        List<String> handler = it.level().handlerFor(it.type());
+        List<String> handler =
+                window ? WindowHandlers.forType(it.type()) : it.level().handlerFor(it.type());
+        if (handler == null && window) {
+            throw new io.isola.core.IsolaException(
+                    "no window handler for " + it.type() + ": --window opens " + WindowHandlers.known()
+                            + "; open it without --window to run the policy's handler",
+                    2);
+        }
         if (handler == null) {
             throw Tasks.noHandler(ctx, it.type(), it.verdict().level());
         }
@@ -56,13 +79,17 @@ public final class OpenTask {
                 Tasks.argv(handler, Map.of("file", it.inputInCell(), "output", Intake.OUT)),
                 List.of(),
                 it.network(ctx));
-        CellRun run = CellRun.run(
-                ctx.engines().apply(it.level().engine()),
-                spec,
-                stdio,
-                dir.resolve("out"),
-                it.level().quota());
-        if (run.exit().reason() == CellExit.Reason.KILLED) {
+        CellRun run = window
+                ? inWindow(it, spec, dir, stdio, handler)
+                : CellRun.run(
+                        ctx.engines().apply(it.level().engine()),
+                        spec,
+                        stdio,
+                        dir.resolve("out"),
+                        it.level().quota());
+        if (window && run.exit().reason() == CellExit.Reason.KILLED) {
+            // the window's own end: closed by the user, or by the host refusing what the cell drew (said already)
+        } else if (run.exit().reason() == CellExit.Reason.KILLED) {
             Tasks.say(
                     ctx,
                     "isola: the task was stopped: " + run.exit().detail()
@@ -86,6 +113,39 @@ public final class OpenTask {
                 Instant.now());
         Tasks.persist(ctx, changedOnly(run.harvest(), in), it.level().persistence(), from);
         return run.exit().exitCode();
+    }
+
+    private CellRun inWindow(Intake it, CellSpec spec, Path dir, Stdio stdio, List<String> handler)
+            throws IOException, InterruptedException {
+        if (!"sandbox".equals(it.level().engine())) {
+            throw new io.isola.core.IsolaException(
+                    "windows from cells work in the sandbox engine only (docs/windows.md); the "
+                            + it.verdict().level().word() + " level uses "
+                            + it.level().engine(),
+                    2);
+        }
+        io.isola.display.CellDisplay display =
+                io.isola.display.CellDisplay.prepare(dir, WindowRun.WIDTH, WindowRun.HEIGHT);
+        io.isola.display.WindowLook look = new io.isola.display.WindowLook(
+                it.verdict().level().word(),
+                handler.get(0) + ": " + it.input().original().getFileName());
+        WindowRun run = WindowRun.run(
+                ctx.engines().apply(it.level().engine()),
+                spec,
+                display,
+                look,
+                stdio,
+                dir.resolve("out"),
+                it.level().quota(),
+                ctx.audit(),
+                ctx.report());
+        if (run.closedBecause() != null && !run.closedBecause().equals(io.isola.display.CellWindow.CLOSED_BY_USER)) {
+            Tasks.say(ctx, "isola: the cell's window was closed: " + run.closedBecause());
+        }
+        CellExit exit = io.isola.display.CellWindow.CLOSED_BY_USER.equals(run.closedBecause())
+                ? new CellExit(0, run.exit().reason(), run.exit().detail()) // closing is how a window task ends
+                : run.exit();
+        return new CellRun(run.cellId(), exit, run.harvest());
     }
 
     /** The task's copy of its input comes out only if the task really changed it. */

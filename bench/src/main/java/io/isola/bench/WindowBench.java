@@ -1,0 +1,250 @@
+package io.isola.bench;
+
+import io.isola.display.CellFrames;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Windows from cells, on an Xvfb of the benchmark's own standing in for the desktop, whose screen it reads as Xvfb
+ * keeps it: {@code isola open --window report.pdf} to the page on that screen beside mupdf started directly there;
+ * a key typed on that display to the changed pixels on it (xedit in a cell); full-window redraws per second.
+ */
+final class WindowBench {
+    static final int SW = 1600, SH = 1000;
+    private final Bench.Config config;
+    private final Report report;
+
+    WindowBench(Bench.Config config, Report report) {
+        this.config = config;
+        this.report = report;
+    }
+
+    /** These rows alone: {@code java -cp isola.jar io.isola.bench.WindowBench LAUNCHER STATE_DIR}. */
+    public static void main(String[] args) throws Exception {
+        Bench.Config c = new Bench.Config(300, 10, 5, 16, Path.of(args[0]), Path.of(args[1]));
+        Report r = new Report(System.out);
+        new WindowBench(c, r).run();
+        r.targets();
+    }
+
+    void run() throws Exception {
+        Path dir = Files.createTempDirectory(config.stateDir(), "window-bench");
+        try (Display d = Display.start(dir, config.stateDir())) {
+            Path pdf = SamplePdf.write(dir.resolve("report.pdf"), 1);
+            List<String> isola = List.of(config.launcher().toString(), "open", "--window", pdf.toString());
+            List<String> mupdf = List.of("mupdf", pdf.toString());
+            int runs = Math.max(3, Math.min(config.slowRuns(), 10));
+            long[] direct = new long[runs], cell = new long[runs];
+            firstPage(d, mupdf); // warm-up: page cache, fonts
+            firstPage(d, isola);
+            for (int i = 0; i < runs; i++) {
+                direct[i] = firstPage(d, mupdf);
+                cell[i] = firstPage(d, isola);
+            }
+            report.section(
+                    "Windows from cells: launch to the page on the host display (Xvfb, " + runs
+                            + " runs each, interleaved)",
+                    "mupdf directly");
+            Stats base = new Stats("mupdf directly on the display", "mupdf report.pdf", direct);
+            report.row(base, base);
+            Stats c = new Stats(
+                    "isola open --window (mupdf in a sandbox cell, its own Xvfb)", String.join(" ", isola), cell);
+            report.row(c, base);
+            report.target(
+                    "open --window to first page, median <= 1.5x mupdf directly",
+                    c.medianMs() / base.medianMs(),
+                    1.5,
+                    "x");
+            keyToScreen(d, dir);
+            fps(d);
+        } finally {
+            io.isola.core.FileTrees.delete(dir);
+        }
+    }
+
+    /** From launch to a page on the screen (a large white area), then the program is ended and the screen clears. */
+    private long firstPage(Display d, List<String> argv) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = d.start(argv);
+        try {
+            while (whitePixels(d.screen()) < 150_000) {
+                if (!p.isAlive() || System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+                    throw new IllegalStateException(argv.getFirst() + " showed no page within 60 s");
+                }
+                Thread.sleep(1);
+            }
+            return System.nanoTime() - t0;
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroyForcibly().waitFor();
+            long t1 = System.nanoTime();
+            while (whitePixels(d.screen()) > 1000 && System.nanoTime() - t1 < TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static long whitePixels(int[] px) {
+        long n = 0;
+        for (int c : px) {
+            if (c == 0xffffff) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A key typed on the host display into xedit's window, to the first changed pixel of the host's screen. */
+    private void keyToScreen(Display d, Path dir) throws Exception {
+        Path txt = Files.writeString(dir.resolve("notes.txt"), "type here: \n");
+        Process p = d.start(List.of(config.launcher().toString(), "open", "--window", txt.toString()));
+        Process xdotool = d.start(List.of("xdotool", "-"));
+        try {
+            long t0 = System.nanoTime();
+            while (whitePixels(d.screen()) < 100_000) {
+                if (!p.isAlive() || System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+                    throw new IllegalStateException("xedit showed no window within 60 s");
+                }
+                Thread.sleep(10);
+            }
+            Thread.sleep(1500);
+            OutputStream in = xdotool.getOutputStream();
+            send(in, "mousemove 300 400 click 1");
+            Thread.sleep(500);
+            int n = 30;
+            long[] s = new long[n];
+            for (int i = 0; i < n; i++) {
+                int[] before = d.screen();
+                long k = System.nanoTime();
+                send(in, i % 2 == 0 ? "key x" : "key BackSpace");
+                while (Arrays.equals(before, d.screen())) {
+                    if (System.nanoTime() - k > TimeUnit.SECONDS.toNanos(5)) {
+                        throw new IllegalStateException("a key typed into the window changed nothing within 5 s");
+                    }
+                }
+                s[i] = System.nanoTime() - k;
+                Thread.sleep(100);
+            }
+            report.section(
+                    "Windows from cells: a key typed on the host display to the changed pixels there (" + n + " keys)",
+                    "itself");
+            Stats k = new Stats(
+                    "key to screen (xedit in a sandbox cell)",
+                    "xdotool key on the host display; the first changed pixel of its screen",
+                    s);
+            report.row(k, k);
+            report.target("key to screen, median <= 30 ms (sandbox engine)", k.medianMs(), 30, "ms");
+        } finally {
+            xdotool.destroy();
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void send(OutputStream in, String line) throws IOException {
+        in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        in.flush();
+    }
+
+    private void fps(Display d) throws Exception {
+        Path jar = Path.of(WindowFps.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        List<String> argv = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path", jar.toString()),
+                WindowFps.class.getName(),
+                config.stateDir().toString(),
+                "5");
+        Process p = d.start(argv, ProcessBuilder.Redirect.PIPE);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        double fps = Double.parseDouble(out.replaceAll("(?s).*fps=([0-9.]+).*", "$1"));
+        report.section("Windows from cells: full-window redraws of a 1280x800 window", "itself");
+        report.note(String.format(
+                "%.1f frames/s drawn by Isola's window while the cell rewrites its whole screen"
+                        + " without pause (io.isola.bench.WindowFps)",
+                fps));
+        report.target("full-window redraws at 1280x800 >= 30 frames/s", fps, 30, "frames/s");
+    }
+
+    /** The benchmark's own X display, with its screen readable as a file. */
+    private record Display(String name, Process xvfb, Path state, CellFrames[] frames) implements AutoCloseable {
+        static Display start(Path dir, Path state) throws Exception {
+            Path fb = Files.createDirectory(dir.resolve("display"));
+            for (int attempt = 0; attempt < 20; attempt++) {
+                int n = 300 + java.util.concurrent.ThreadLocalRandom.current().nextInt(500);
+                if (Files.exists(Path.of("/tmp/.X11-unix/X" + n)) || Files.exists(Path.of("/tmp/.X" + n + "-lock"))) {
+                    continue;
+                }
+                Process x = new ProcessBuilder(
+                                "Xvfb",
+                                ":" + n,
+                                "-screen",
+                                "0",
+                                SW + "x" + SH + "x24",
+                                "-fbdir",
+                                fb.toString(),
+                                "-nolisten",
+                                "tcp",
+                                "-noreset",
+                                "-dpi",
+                                "96")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (x.isAlive() && !Files.exists(Path.of("/tmp/.X11-unix/X" + n)) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                if (x.isAlive()) {
+                    CellFrames f =
+                            CellFrames.open(fb.resolve("Xvfb_screen0"), SW, SH, Duration.ofSeconds(10), () -> true);
+                    return new Display(":" + n, x, state, new CellFrames[] {f});
+                }
+            }
+            throw new IllegalStateException("no free X display number for the benchmark's Xvfb");
+        }
+
+        int[] screen() {
+            frames[0].read();
+            return frames[0].pixels().clone();
+        }
+
+        Process start(List<String> argv) throws IOException {
+            return start(argv, ProcessBuilder.Redirect.DISCARD);
+        }
+
+        Process start(List<String> argv, ProcessBuilder.Redirect out) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv))
+                    .redirectOutput(out)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            Map<String, String> env = pb.environment();
+            env.put("DISPLAY", name);
+            env.put("ISOLA_STATE_DIR", state.toString());
+            return pb.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            frames[0].close();
+            xvfb.destroy();
+            xvfb.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

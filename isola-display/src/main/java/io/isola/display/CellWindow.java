@@ -1,0 +1,365 @@
+package io.isola.display;
+
+import java.awt.Dimension;
+import java.awt.Graphics;
+import java.awt.event.FocusAdapter;
+import java.awt.event.FocusEvent;
+import java.awt.event.KeyAdapter;
+import java.awt.event.KeyEvent;
+import java.awt.event.MouseAdapter;
+import java.awt.event.MouseEvent;
+import java.awt.event.MouseWheelEvent;
+import java.awt.event.WindowAdapter;
+import java.awt.event.WindowEvent;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.HashSet;
+import java.util.Set;
+import javax.swing.JFrame;
+import javax.swing.JPanel;
+import javax.swing.SwingUtilities;
+import javax.swing.WindowConstants;
+
+/**
+ * Isola's own window for one cell: it draws only the pixels of the cell's screen, inside a border of the level's
+ * colour that the host draws and the cell cannot reach, under a title that names the level; and it passes to the
+ * cell only the keys and pointer events of this window while it has them (AWT delivers keys only to the focused
+ * window). Frames are sampled by the host at its own pace. Closing the window, or any frame the host cannot
+ * accept, ends the window and tells {@code onClose} why; the task then kills the cell.
+ */
+public final class CellWindow implements AutoCloseable {
+    /** The period at which an idle window looks at the cell's screen, and the period just after input. */
+    /** Why a window ended when the user closed it: not an error. */
+    public static final String CLOSED_BY_USER = "the window was closed";
+
+    static final long IDLE_POLL_MS = 16, BUSY_POLL_MS = 3, BUSY_FOR_MS = 300;
+
+    private final CellFrames frames;
+    private final CellInput input;
+    private final Listener listener;
+    private final java.nio.file.Path copyFile;
+    private final BufferedImage image;
+    private final int[] shown;
+    private final Set<Integer> held = new HashSet<>();
+    private final JFrame frame;
+    private final Screen screen;
+    private final Thread sampler;
+    private volatile boolean closed;
+    private volatile long busyUntil;
+    private volatile long firstFrameNanos;
+    private final java.util.concurrent.atomic.AtomicLong paints = new java.util.concurrent.atomic.AtomicLong();
+
+    /** What the window tells the task. */
+    public interface Listener {
+        /** The window ended: the user closed it, or the host refused what the cell drew. Kill the cell. */
+        void closed(String why);
+
+        /** Text crossed the cell's clipboard by the user's action: {@code direction} is {@code out} or {@code in}. */
+        void clipboard(String direction, int bytes);
+
+        /** One line for the user, e.g. why nothing was copied. */
+        void say(String line);
+    }
+
+    private CellWindow(
+            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
+        this.frames = frames;
+        this.input = new CellInput(inputFd);
+        this.listener = listener;
+        this.copyFile = copyFile;
+        this.image = new BufferedImage(frames.width(), frames.height(), BufferedImage.TYPE_INT_RGB);
+        this.shown = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        this.screen = new Screen(look);
+        this.frame = new JFrame(look.title());
+        frame.setDefaultCloseOperation(WindowConstants.DO_NOTHING_ON_CLOSE);
+        frame.addWindowListener(new WindowAdapter() {
+            @Override
+            public void windowClosing(WindowEvent e) {
+                end(CLOSED_BY_USER);
+            }
+        });
+        frame.setContentPane(screen);
+        frame.setJMenuBar(menu());
+        frame.setResizable(false); // the cell's screen has the size it was started with
+        frame.pack();
+        frame.setLocationByPlatform(true);
+        this.sampler = Thread.ofPlatform().daemon().name("isola-cell-frames").unstarted(this::sample);
+    }
+
+    /**
+     * Opens the window for a cell whose display is {@code frames}, writing its input events to {@code inputFd}
+     * (which the window then owns).
+     */
+    public static CellWindow show(
+            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
+        CellWindow[] w = new CellWindow[1];
+        try {
+            SwingUtilities.invokeAndWait(() -> {
+                w[0] = new CellWindow(frames, inputFd, look, copyFile, listener);
+                w[0].frame.setVisible(true);
+                w[0].screen.requestFocusInWindow();
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FrameException("the window could not be opened: interrupted");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new FrameException(
+                    "the window could not be opened: " + e.getCause().getMessage());
+        }
+        w[0].sampler.start();
+        return w[0];
+    }
+
+    /** When the first frame of the cell was drawn (System.nanoTime), or 0 before. */
+    public long firstFrameNanos() {
+        return firstFrameNanos;
+    }
+
+    /** How many times the window has drawn the cell's pixels (what a frame rate counts). */
+    public long paints() {
+        return paints.get();
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    private void sample() {
+        try {
+            while (!closed) {
+                long start = System.nanoTime();
+                CellFrames.Rows rows = frames.read();
+                if (rows != null) {
+                    int w = frames.width(), from = rows.first() * w, to = (rows.last() + 1) * w;
+                    synchronized (image) {
+                        System.arraycopy(frames.pixels(), from, shown, from, to - from);
+                    }
+                    if (firstFrameNanos == 0) {
+                        firstFrameNanos = System.nanoTime();
+                        io.isola.core.Trace.mark("cell window: first frame");
+                    }
+                    int b = WindowLook.BORDER;
+                    screen.repaint(b, b + rows.first(), w, rows.last() - rows.first() + 1);
+                }
+                // one look per period, whatever the cell does: at most 60 frames/s idle, and never a busy loop
+                long period = System.currentTimeMillis() < busyUntil ? BUSY_POLL_MS : IDLE_POLL_MS;
+                long spent = (System.nanoTime() - start) / 1_000_000;
+                Thread.sleep(Math.max(1, period - spent));
+            }
+        } catch (FrameException e) {
+            end(e.getMessage());
+        } catch (InterruptedException | RuntimeException e) {
+            end("its screen could not be read: " + e.getMessage());
+        }
+    }
+
+    private void end(String why) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        input.close();
+        SwingUtilities.invokeLater(frame::dispose);
+        listener.closed(why);
+    }
+
+    /** The user's explicit actions, with the shortcuts the cell never receives. */
+    private javax.swing.JMenuBar menu() {
+        javax.swing.JMenu cell = new javax.swing.JMenu("Cell");
+        cell.add(item(
+                "Copy out of the cell", KeyEvent.VK_C, () -> Thread.ofVirtual().start(this::copyOut)));
+        cell.add(item("Paste into the cell", KeyEvent.VK_V, this::pasteIn));
+        cell.addSeparator();
+        cell.add(item("Close the cell", KeyEvent.VK_W, () -> end(CLOSED_BY_USER)));
+        javax.swing.JMenuBar bar = new javax.swing.JMenuBar();
+        bar.add(cell);
+        return bar;
+    }
+
+    private static javax.swing.JMenuItem item(String label, int key, Runnable action) {
+        javax.swing.JMenuItem i = new javax.swing.JMenuItem(label);
+        i.setAccelerator(javax.swing.KeyStroke.getKeyStroke(
+                key, java.awt.event.InputEvent.CTRL_DOWN_MASK | java.awt.event.InputEvent.SHIFT_DOWN_MASK));
+        i.addActionListener(e -> action.run());
+        return i;
+    }
+
+    /** Whether a key press is one of the menu's shortcuts, which stay with the host. */
+    static boolean isShortcut(KeyEvent e) {
+        int k = e.getKeyCode();
+        return e.isControlDown() && e.isShiftDown() && (k == KeyEvent.VK_C || k == KeyEvent.VK_V || k == KeyEvent.VK_W);
+    }
+
+    private void copyOut() {
+        try {
+            String text = CellClipboard.copyOut(copyFile, input);
+            java.awt.Toolkit.getDefaultToolkit()
+                    .getSystemClipboard()
+                    .setContents(new java.awt.datatransfer.StringSelection(text), null);
+            int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            listener.clipboard("out", bytes);
+            listener.say("isola: copied " + bytes + " bytes of text out of the cell");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            listener.say("isola: " + e.getMessage());
+        }
+    }
+
+    private void pasteIn() {
+        try {
+            Object text = java.awt.Toolkit.getDefaultToolkit()
+                    .getSystemClipboard()
+                    .getData(java.awt.datatransfer.DataFlavor.stringFlavor);
+            CellClipboard.pasteIn((String) text, input);
+            int bytes = ((String) text).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            listener.clipboard("in", bytes);
+            listener.say("isola: pasted " + bytes + " bytes of text into the cell's clipboard");
+        } catch (java.awt.datatransfer.UnsupportedFlavorException | java.io.IOException e) {
+            listener.say("isola: the clipboard holds no plain text; nothing was pasted");
+        } catch (RuntimeException e) {
+            listener.say("isola: " + e.getMessage());
+        }
+    }
+
+    /** What the menu's Close does: ends the window and, through the task, the cell. */
+    public void closeCell() {
+        end(CLOSED_BY_USER);
+    }
+
+    /** Closes the window because the cell ended (no message: the task reports how it ended). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        input.close();
+        sampler.interrupt();
+        try {
+            sampler.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        frames.close();
+        SwingUtilities.invokeLater(frame::dispose);
+    }
+
+    private void busy() {
+        busyUntil = System.currentTimeMillis() + BUSY_FOR_MS;
+    }
+
+    /** The cell's pixels inside the host's border; the source of every input event the cell gets. */
+    private final class Screen extends JPanel {
+        private final WindowLook look;
+
+        Screen(WindowLook look) {
+            this.look = look;
+            int b = WindowLook.BORDER;
+            setPreferredSize(new Dimension(frames.width() + 2 * b, frames.height() + 2 * b));
+            setFocusable(true);
+            setFocusTraversalKeysEnabled(false); // Tab belongs to the program in the cell
+            MouseAdapter mouse = new MouseAdapter() {
+                @Override
+                public void mouseMoved(MouseEvent e) {
+                    move(e);
+                }
+
+                @Override
+                public void mouseDragged(MouseEvent e) {
+                    move(e);
+                }
+
+                @Override
+                public void mousePressed(MouseEvent e) {
+                    requestFocusInWindow();
+                    move(e);
+                    button(e, true);
+                }
+
+                @Override
+                public void mouseReleased(MouseEvent e) {
+                    move(e);
+                    button(e, false);
+                }
+
+                @Override
+                public void mouseWheelMoved(MouseWheelEvent e) {
+                    input.wheel(e.getWheelRotation());
+                    busy();
+                }
+            };
+            addMouseListener(mouse);
+            addMouseMotionListener(mouse);
+            addMouseWheelListener(mouse);
+            addKeyListener(new KeyAdapter() {
+                @Override
+                public void keyPressed(KeyEvent e) {
+                    key(e, true);
+                }
+
+                @Override
+                public void keyReleased(KeyEvent e) {
+                    key(e, false);
+                }
+            });
+            addFocusListener(new FocusAdapter() {
+                @Override
+                public void focusLost(FocusEvent e) {
+                    // keys held when the focus leaves would stay pressed in the cell: release them
+                    for (Integer code : Set.copyOf(held)) {
+                        input.key(KeySyms.of(code), false);
+                    }
+                    held.clear();
+                }
+            });
+        }
+
+        private void move(MouseEvent e) {
+            int b = WindowLook.BORDER;
+            int x = Math.clamp(e.getX() - b, 0, frames.width() - 1),
+                    y = Math.clamp(e.getY() - b, 0, frames.height() - 1);
+            input.mouseMove(x, y);
+            busy();
+        }
+
+        private void button(MouseEvent e, boolean down) {
+            int button = switch (e.getButton()) {
+                case MouseEvent.BUTTON1 -> 1;
+                case MouseEvent.BUTTON2 -> 2;
+                case MouseEvent.BUTTON3 -> 3;
+                default -> 0;
+            };
+            if (button > 0) {
+                input.button(button, down);
+            }
+        }
+
+        private void key(KeyEvent e, boolean down) {
+            String sym = KeySyms.of(e.getKeyCode());
+            if (sym == null || (down && isShortcut(e)) || (!down && !held.contains(e.getKeyCode()))) {
+                return;
+            }
+            if (down) {
+                held.add(e.getKeyCode());
+            } else {
+                held.remove(e.getKeyCode());
+            }
+            input.key(sym, down);
+            busy();
+            e.consume();
+        }
+
+        @Override
+        protected void paintComponent(Graphics g) {
+            int b = WindowLook.BORDER;
+            g.setColor(look.border());
+            g.fillRect(0, 0, getWidth(), getHeight());
+            synchronized (image) {
+                g.drawImage(image, b, b, null);
+            }
+            paints.incrementAndGet();
+        }
+    }
+}

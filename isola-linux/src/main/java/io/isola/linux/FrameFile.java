@@ -1,0 +1,119 @@
+package io.isola.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A file that another, hostile party keeps writing (a cell's framebuffer), read only with pread(2): never mapped,
+ * because a mapping of a file its writer can truncate faults (SIGBUS) instead of returning a short read. It is
+ * opened with O_NOFOLLOW, so a symbolic link put in its place is refused, and O_NONBLOCK, so a FIFO put there does
+ * not block the opener; its descriptor is then checked to be a regular file.
+ */
+public final class FrameFile implements AutoCloseable {
+    private static final MemorySegment OPEN = Native.fn("open"), PREAD = Native.fn("pread"), FSTAT = Native.fn("statx");
+    private static final int O_RDONLY = 0, O_NONBLOCK = 04000, O_NOFOLLOW = 0400000, AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_TYPE = 1, STATX_SIZE = 0x200, STATX_BUFFER = 256;
+    private static final int STATX_MODE_OFFSET = 28, STATX_SIZE_OFFSET = 40, S_IFMT = 0170000, S_IFREG = 0100000;
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment buffer = MemorySegment.NULL;
+
+    private FrameFile(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Opens {@code path} for reading.
+     *
+     * @throws LinuxException when it cannot be opened (ELOOP: a symbolic link) or is not a regular file
+     */
+    public static FrameFile open(String path) {
+        int fd;
+        try (Arena a = Arena.ofConfined()) {
+            fd = (int) Native.checked(
+                    "open " + path, OPEN, Native.str(a, path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | Libc.O_CLOEXEC, 0);
+        }
+        FrameFile f = new FrameFile(fd);
+        try {
+            if (!f.isRegular()) {
+                throw new LinuxException("open " + path + ": not a regular file", Libc.ENXIO);
+            }
+            return f;
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private boolean isRegular() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment b = stat(a);
+            return (Short.toUnsignedInt(b.get(ValueLayout.JAVA_SHORT, STATX_MODE_OFFSET)) & S_IFMT) == S_IFREG;
+        }
+    }
+
+    /** The file's size now; the writer may change it at any moment. */
+    public long size() {
+        try (Arena a = Arena.ofConfined()) {
+            return stat(a).get(ValueLayout.JAVA_LONG, STATX_SIZE_OFFSET);
+        }
+    }
+
+    private MemorySegment stat(Arena a) {
+        MemorySegment b = a.allocate(STATX_BUFFER, 8);
+        Native.checked("statx", FSTAT, fd, Native.str(a, ""), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, b.address());
+        return b;
+    }
+
+    /**
+     * Reads exactly {@code length} bytes at {@code offset} into {@code into}, or fewer when the file ends sooner.
+     *
+     * @return the bytes read
+     */
+    public synchronized int read(long offset, byte[] into, int length) {
+        if (buffer.byteSize() < length) {
+            buffer = arena.allocate(Math.max(length, 4096));
+        }
+        int done = 0;
+        while (done < length) {
+            long n = Native.checked("pread", PREAD, fd, buffer.address() + done, length - done, offset + done, 0);
+            if (n == 0) {
+                break;
+            }
+            done += (int) n;
+        }
+        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, into, 0, done);
+        return done;
+    }
+
+    /**
+     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order, with one copy.
+     *
+     * @return the values read; fewer when the file ends sooner
+     */
+    public synchronized int readInts(long offset, int[] into, int count, java.nio.ByteOrder order) {
+        long length = (long) count * 4;
+        if (buffer.byteSize() < length) {
+            buffer = arena.allocate(Math.max(length, 4096));
+        }
+        long done = 0;
+        while (done < length) {
+            long n = Native.checked("pread", PREAD, fd, buffer.address() + done, length - done, offset + done, 0);
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        int values = (int) (done / 4);
+        MemorySegment.copy(buffer, ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0, into, 0, values);
+        return values;
+    }
+
+    @Override
+    public synchronized void close() {
+        Libc.close(fd);
+        arena.close();
+    }
+}
