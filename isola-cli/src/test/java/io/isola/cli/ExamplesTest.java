@@ -30,6 +30,8 @@ class ExamplesTest {
     static final Map<String, String> NOT_HERE = Map.of(
             "isola image build && isola run --engine vm -- uname -r", "needs QEMU and minutes: VmCliTest runs it",
             "isola bench", "takes minutes: the bench module's tests and dev/bench run it",
+            "isola open --window invoice.pdf",
+                    "needs a display and a person to close the window: WindowTaskTest runs it under Xvfb",
             "isola quarantine release TASK --to ~/in",
                     "TASK stands for a task's id: QuarantineCliTest releases real ones");
     static Path state, here, home, cd;
