@@ -53,6 +53,8 @@ class BenchProgressTest {
                         "## Safe view of a 3-page docx",
                         "## Targets")
                 .doesNotContain("isola bench:");
+        // The stand-in shows no windows: that part costs its own rows, with one line that says why.
+        assertThat(report).contains("windows from cells: not measured, it failed: ");
         List<String> lines = progress.lines().toList();
         assertThat(lines)
                 .as(report)
@@ -83,7 +85,7 @@ class BenchProgressTest {
 
     /**
      * Stands in for bin/isola, whose jar the bench module cannot build: what the end-to-end rows spawn it for ({@code
-     * run -- CMD}, {@code open FILE} with a handler that prints the time, {@code open --view FILE}).
+     * run -- CMD}, {@code open FILE} with a handler that prints the time, {@code open --view FILE}); it shows no windows.
      */
     private Path launcher() throws Exception {
         Path script = tmp.resolve("isola");
@@ -91,7 +93,7 @@ class BenchProgressTest {
                 #!/bin/sh
                 case "$1" in
                   run) shift 2; exec "$@" ;;
-                  open) [ "$2" = --view ] && exit 0; exec /bin/date +%s%N ;;
+                  open) [ "$2" = --view ] && exit 0; [ "$2" = --window ] && exit 3; exec /bin/date +%s%N ;;
                 esac
                 exit 2
                 """);
