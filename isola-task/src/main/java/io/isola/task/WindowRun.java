@@ -66,22 +66,6 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
         });
     }
 
-    /** Also reports the window once shown, to {@code shown} (the benchmark counts its frames). */
-    public static WindowRun run(
-            Engine engine,
-            CellSpec spec,
-            CellDisplay display,
-            WindowLook look,
-            Stdio stdio,
-            Path staging,
-            OutputQuota quota,
-            io.isola.core.audit.AuditLog audit,
-            java.io.PrintStream report,
-            java.util.function.Consumer<CellWindow> shown)
-            throws InterruptedException, IOException {
-        return runShowing(engine, spec, display, look, stdio, staging, quota, audit, report, shown);
-    }
-
     static WindowRun run(
             Engine engine,
             CellSpec spec,
@@ -93,10 +77,11 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             io.isola.core.audit.AuditLog audit,
             java.io.PrintStream report)
             throws InterruptedException, IOException {
-        return runShowing(engine, spec, display, look, stdio, staging, quota, audit, report, w -> {});
+        return run(engine, spec, display, look, stdio, staging, quota, audit, report, w -> {});
     }
 
-    private static WindowRun runShowing(
+    /** Also reports the window once shown, to {@code shown} (the benchmark counts its frames). */
+    public static WindowRun run(
             Engine engine,
             CellSpec spec,
             CellDisplay display,

@@ -20,11 +20,14 @@ final class HostDisplay implements AutoCloseable {
     final String name;
     private final Process xvfb;
     private final Path fbdir;
+    private final int width, height;
 
-    private HostDisplay(String name, Process xvfb, Path fbdir) {
+    private HostDisplay(String name, Process xvfb, Path fbdir, int width, int height) {
         this.name = name;
         this.xvfb = xvfb;
         this.fbdir = fbdir;
+        this.width = width;
+        this.height = height;
     }
 
     static HostDisplay start() throws IOException, InterruptedException {
@@ -59,7 +62,7 @@ final class HostDisplay implements AutoCloseable {
                 Thread.sleep(10);
             }
             if (p.isAlive() && Files.exists(Path.of("/tmp/.X11-unix/X" + n))) {
-                return new HostDisplay(":" + n, p, fbdir);
+                return new HostDisplay(":" + n, p, fbdir, width, height);
             }
             p.destroyForcibly().waitFor();
         }
@@ -69,7 +72,7 @@ final class HostDisplay implements AutoCloseable {
     /** The whole screen now, 0xRRGGBB by row. */
     int[] screen() throws InterruptedException {
         try (CellFrames f =
-                CellFrames.open(fbdir.resolve("Xvfb_screen0"), WIDTH, HEIGHT, Duration.ofSeconds(5), () -> true)) {
+                CellFrames.open(fbdir.resolve("Xvfb_screen0"), width, height, Duration.ofSeconds(5), () -> true)) {
             f.read();
             return f.pixels().clone();
         }

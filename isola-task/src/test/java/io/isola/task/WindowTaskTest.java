@@ -108,61 +108,29 @@ class WindowTaskTest {
     /** The page as mupdf draws it directly on a display of the cell's screen size. */
     private int[] mupdfDirectly(Path pdf) throws Exception {
         // a display of its own, of the cell's size; its screen file is read like the cell's
-        Path fb = Files.createTempDirectory("isola-ref");
-        int n = 900 + (int) (ProcessHandle.current().pid() % 90);
-        Process x = new ProcessBuilder(
-                        "Xvfb",
-                        ":" + n,
-                        "-screen",
-                        "0",
-                        WindowRun.WIDTH + "x" + WindowRun.HEIGHT + "x24",
-                        "-fbdir",
-                        fb.toString(),
-                        "-nolisten",
-                        "tcp",
-                        "-noreset",
-                        "-dpi",
-                        "96")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true)
-                .start();
-        Process viewer = null;
-        try {
-            waitUntil(() -> Files.exists(Path.of("/tmp/.X11-unix/X" + n)), 10, null);
+        try (HostDisplay ref = HostDisplay.start(WindowRun.WIDTH, WindowRun.HEIGHT)) {
             ProcessBuilder pb = new ProcessBuilder("mupdf", pdf.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectErrorStream(true);
-            pb.environment().put("DISPLAY", ":" + n);
-            viewer = pb.start();
-            int[][] last = {null};
-            long stableSince = System.nanoTime();
-            for (int i = 0; i < 300; i++) {
-                Thread.sleep(50);
-                int[] now;
-                try (var f = io.isola.display.CellFrames.open(
-                        fb.resolve("Xvfb_screen0"),
-                        WindowRun.WIDTH,
-                        WindowRun.HEIGHT,
-                        java.time.Duration.ofSeconds(5),
-                        () -> true)) {
-                    f.read();
-                    now = f.pixels().clone();
+            pb.environment().put("DISPLAY", ref.name);
+            Process viewer = pb.start();
+            try {
+                int[] last = null;
+                long stableSince = System.nanoTime();
+                for (int i = 0; i < 300; i++) {
+                    Thread.sleep(50);
+                    int[] now = ref.screen();
+                    if (last == null || !java.util.Arrays.equals(now, last)) {
+                        last = now;
+                        stableSince = System.nanoTime();
+                    } else if (System.nanoTime() - stableSince > 1_000_000_000L && hasPage(now)) {
+                        return now;
+                    }
                 }
-                if (last[0] == null || !java.util.Arrays.equals(now, last[0])) {
-                    last[0] = now;
-                    stableSince = System.nanoTime();
-                } else if (System.nanoTime() - stableSince > 1_000_000_000L && hasPage(now)) {
-                    return now;
-                }
-            }
-            throw new AssertionError("mupdf run directly never settled");
-        } finally {
-            if (viewer != null) {
+                throw new AssertionError("mupdf run directly never settled");
+            } finally {
                 viewer.destroyForcibly().waitFor();
             }
-            x.destroyForcibly().waitFor();
-            Files.deleteIfExists(fb.resolve("Xvfb_screen0"));
-            Files.deleteIfExists(fb);
         }
     }
 
