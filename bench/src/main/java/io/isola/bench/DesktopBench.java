@@ -1,13 +1,10 @@
 package io.isola.bench;
 
-import io.isola.linux.Libc;
-import io.isola.linux.Spawn;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,17 +150,7 @@ final class DesktopBench implements AutoCloseable {
     private long stamped(List<String> argv, Map<String, String> env, Path log) throws Exception {
         long before = log == null ? 0 : Files.size(log);
         Path out = work.resolve("stdout");
-        Files.deleteIfExists(out);
-        int fd = Libc.openWrite(out.toString(), false);
-        Spawn s = Spawn.of(argv).fd(0, Processes.devNull()).fd(1, fd).fd(2, Processes.devNull());
-        env.forEach(s::env);
-        Instant t0 = Instant.now();
-        int pid = s.start();
-        Libc.close(fd);
-        int status = Libc.waitpid(pid, 0);
-        if (Libc.exitCode(status) != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " exited with " + Libc.exitCode(status));
-        }
+        long t0 = Processes.spawnedAt(argv, env, out);
         Path from = log == null ? out : log;
         long printed = -1;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -183,7 +170,7 @@ final class DesktopBench implements AutoCloseable {
             }
         }
         Thread.sleep(100); // the request ends (cell closed, reply sent) before the next one starts
-        return printed - (t0.getEpochSecond() * 1_000_000_000L + t0.getNano());
+        return printed - t0;
     }
 
     private static long rss(long pid) throws IOException {

@@ -7,8 +7,6 @@ import io.isola.core.policy.Policy;
 import io.isola.core.policy.PolicyFile;
 import io.isola.core.policy.TrustClassifier;
 import io.isola.core.trust.Seal;
-import io.isola.linux.Libc;
-import io.isola.linux.Spawn;
 import io.isola.sandbox.SandboxEngine;
 import io.isola.task.TaskContext;
 import io.isola.task.TaskDirs;
@@ -20,7 +18,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,19 +91,8 @@ final class OpenBench implements AutoCloseable {
     /** Nanoseconds from spawning {@code argv} to the wall-clock time it prints (a handler running /bin/date). */
     private long startedAfter(List<String> argv) throws IOException {
         Path out = work.resolve("started");
-        Files.deleteIfExists(out);
-        int fd = Libc.openWrite(out.toString(), false);
-        Spawn s = Spawn.of(argv).fd(0, Processes.devNull()).fd(1, fd).fd(2, Processes.devNull());
-        env.forEach(s::env);
-        Instant t0 = Instant.now();
-        int pid = s.start();
-        Libc.close(fd);
-        int status = Libc.waitpid(pid, 0);
-        if (Libc.exitCode(status) != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " exited with " + Libc.exitCode(status));
-        }
-        long printed = Long.parseLong(Files.readString(out).trim());
-        return printed - (t0.getEpochSecond() * 1_000_000_000L + t0.getNano());
+        long t0 = Processes.spawnedAt(argv, env, out);
+        return Long.parseLong(Files.readString(out).trim()) - t0;
     }
 
     /**
