@@ -96,7 +96,10 @@ public final class Bench {
                             () -> new NetBench(config, report, engine, audit).run()),
                     new Progress.Section(
                             "windows from cells: open --window, key to screen, redraws (on an Xvfb of its own)",
-                            this::windowsOrNote),
+                            orNote(
+                                    "windows from cells",
+                                    () -> new WindowBench(config, report).run(),
+                                    "`isola open --window FILE` in a desktop session shows the failure on its own.")),
                     new Progress.Section(
                             "guard: 10,000 opens of small files beside fapolicyd",
                             () -> GuardBench.run(
@@ -109,7 +112,13 @@ public final class Bench {
             progress.runAll(chosen);
         }
         if (desktop) {
-            progress.run(new Progress.Section(desktopPart, this::desktopOrNote));
+            progress.run(new Progress.Section(
+                    desktopPart,
+                    orNote(
+                            "the service and the desktop",
+                            this::desktop,
+                            "`isola desktop install` and `xdg-open FILE` under a session bus show the failure on its"
+                                    + " own.")));
         }
         if (vm) {
             vmEngine();
@@ -123,24 +132,18 @@ public final class Bench {
         }
     }
 
-    /** Like the vm part, a failure here (no Xvfb, no viewer, a window that never shows) costs its rows only. */
-    private void windowsOrNote() {
-        try {
-            new WindowBench(config, report).run();
-        } catch (Exception e) {
-            report.note("windows from cells: not measured, it failed: " + Progress.reason(e)
-                    + ". `isola open --window FILE` in a desktop session shows the failure on its own.");
-        }
-    }
-
-    /** Like the vm part, a failure here costs its rows, not the report. */
-    private void desktopOrNote() {
-        try {
-            desktop();
-        } catch (Exception e) {
-            report.note("the service and the desktop: not measured, it failed: " + Progress.reason(e)
-                    + ". `isola desktop install` and `xdg-open FILE` under a session bus show the failure on its own.");
-        }
+    /**
+     * A part that may fail on its own (no display, no session bus), as the vm part may: its rows are then replaced by
+     * one line that says why and where to look, and the rest of the report stands.
+     */
+    private Progress.Part orNote(String part, Progress.Part measure, String seeAlso) {
+        return () -> {
+            try {
+                measure.run();
+            } catch (Exception e) {
+                report.note(part + ": not measured, it failed: " + Progress.reason(e) + ". " + seeAlso);
+            }
+        };
     }
 
     /** The vm part: a failure here (no QEMU, no image, a guest agent that fails) costs its rows, not the report. */
