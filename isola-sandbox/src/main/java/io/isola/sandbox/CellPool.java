@@ -72,8 +72,7 @@ final class CellPool implements AutoCloseable {
         preparer.submit(() -> {
             try {
                 try {
-                    preparer.requireReady();
-                    preparer.await(filesReady);
+                    preparer.await(filesReady); // fails when the base namespace did (it checks that first)
                 } catch (RuntimeException e) {
                     cg.remove(); // the engine's start-up failed: this cell will never be made
                     throw e;
