@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * E-mail messages ({@code .eml}) in the cell: Python's {@code email} package (the system Python, isolated mode)
  * decodes the main headers and the text body (an HTML body reduced to its text, no script, nothing fetched) and lists
- * the attachments; Isola's text renderer then draws that text. Attachments are listed, not rendered.
+ * the attachments; Isola's text renderer then draws that text. Each attachment gets a view of its own
+ * ({@link ContainerView}).
  */
 final class MailRenderer {
     static final String TYPE = "message/rfc822";

@@ -45,7 +45,7 @@ final class OfficeRenderer {
               [ -s "$pdf" ] && pages "$pdf"
             done
             if grep -qi 'password' "$p/log"; then
-              echo "render: this document is encrypted: open it without --view, where its program asks for the password" >&2
+              echo "render: this document is encrypted; --password-file opens PDFs only (LibreOffice's command line takes no password): open it without --view, where its program asks for it" >&2
             else
               echo "render: cannot be rendered: LibreOffice could not read it (corrupt, or not the office document it claims to be)" >&2
             fi

@@ -70,7 +70,7 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         }
         throw new IsolaException(
                 "the safe view renders PDF, office documents (Word, Excel, PowerPoint, OpenDocument, RTF), HTML, EPUB, "
-                        + "e-mail messages, "
+                        + "e-mail messages, zip and tar archives, "
                         + "images "
                         + "(PNG, JPEG, GIF, BMP, TIFF, WebP, netpbm, SVG) and text of any kind; this is " + type
                         + ": open it without --view",
@@ -95,6 +95,21 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
             throw new IllegalArgumentException("a page side of " + longSide + " pixels");
         }
         return pagesSet("side=" + longSide, Math.max(1, Math.round(longSide / 11f)));
+    }
+
+    /**
+     * The same, with a PDF's pages written to the cell's standard output, one PPM after another as pdftoppm renders
+     * them, for the host to read as they come ({@link PageStream}); this renderer if it does not go through
+     * {@link #PDF_PAGES}.
+     */
+    Renderers streaming() {
+        return pagesSet("stream=1", dpi);
+    }
+
+    /** Whether the pages come out on standard output (see {@link #streaming}). */
+    boolean streams() {
+        return argv.size() > 2
+                && argv.get(2).lines().takeWhile(l -> !l.startsWith("pages()")).anyMatch("stream=1"::equals);
     }
 
     private Renderers pagesSet(String assignment, int newDpi) {
@@ -128,11 +143,19 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
         if (OfficeRenderer.handles(type)) {
             return "LibreOffice";
         }
-        if (WebRenderer.handles(type) || type.equals(MailRenderer.TYPE)) {
+        if (WebRenderer.handles(type) || type.equals(MailRenderer.TYPE) || ContainerView.handles(type)) {
             return "Python";
         }
         return null;
     }
+
+    /**
+     * Where a PDF's password is in the cell, when the user gave {@code --password-file}: a file, read by qpdf's
+     * {@code --password-file}, so the password is never on a command line (which {@code /proc} shows every user).
+     */
+    static final String PASSWORD_DIR_IN_CELL = "/opt/isola/password";
+
+    static final String PASSWORD_IN_CELL = PASSWORD_DIR_IN_CELL + "/password";
 
     /**
      * A shell function, {@code pages PDF}, that renders every page of a PDF in the cell to {@code /out/page-N.ppm}
@@ -141,14 +164,46 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
      * thread), so a long document takes about half the time on two. {@code -scale-to} bounds every page, whatever
      * size the document claims; PPM is pdftoppm's default format, and its names are padded to the width of the
      * document's page count whatever the run, so the runs' files make one sequence. An encrypted PDF is named as such.
+     * With {@code stream} set ({@link #streaming}), one pdftoppm writes every page to standard output instead, in order,
+     * while the host reads and compresses them on the other processor: both cores work, and no page file is made.
      */
-    static final String PDF_PAGES = """
+    static final String PDF_PAGES =
+            """
             pages() {
+              if [ -f %3$s ]; then
+                qpdf --password-file=%3$s --decrypt "$1" /tmp/isola-decrypted.pdf 2>/tmp/isola-qpdf.log; q=$?
+                if [ $q -ne 0 ] && [ $q -ne 3 ]; then
+                  if grep -qi 'invalid password' /tmp/isola-qpdf.log; then
+                    echo "render: the password in --password-file does not open this document" >&2
+                  else
+                    echo "render: cannot be rendered: qpdf could not decrypt it" >&2
+                  fi
+                  exit 3
+                fi
+                set -- /tmp/isola-decrypted.pdf
+              fi
+              if [ -n "${stream:-}" ]; then
+                pdfinfo "$1" >/tmp/isola-pdfinfo.out 2>/tmp/isola-pdfinfo.log & info=$!
+                pdftoppm -r 100 -scale-to ${side:-%1$d} -l ${max:-%2$d} "$1" 2>/tmp/isola-pdftoppm.log; s=$?
+                wait $info
+                if grep -qi 'incorrect password' /tmp/isola-pdfinfo.log; then
+                  echo "render: this document is encrypted; give --password-file (a file whose first line is its password)" >&2
+                  exit 3
+                fi
+                n=$(sed -n 's/^Pages: *//p' /tmp/isola-pdfinfo.out)
+                case "$n" in ''|*[!0-9]*) n=0;; esac
+                if [ "$n" -gt "${max:-%2$d}" ]; then
+                  echo "render: the document has $n pages; the first ${max:-%2$d} were rendered (--max-pages)" >&2
+                fi
+                [ $s -eq 0 ] || head -c 2000 /tmp/isola-pdftoppm.log >&2
+                exit $s
+              fi
               pdftoppm -r 100 -scale-to ${side:-%1$d} -f 1 -l 1 "$1" /out/page 2>/tmp/isola-pdftoppm.log & first=$!
               n=$(pdfinfo "$1" 2>/tmp/isola-pdfinfo.log | sed -n 's/^Pages: *//p')
               if grep -qi 'incorrect password' /tmp/isola-pdfinfo.log; then
                 wait $first
-                echo "render: this document is encrypted (it needs a password): open it without --view" >&2; exit 3
+                echo "render: this document is encrypted; give --password-file (a file whose first line is its password)" >&2
+                exit 3
               fi
               k=$(nproc 2>/dev/null || echo 1); [ "$k" -gt 4 ] && k=4
               case "$n" in ''|*[!0-9]*) n=1;; esac
@@ -166,7 +221,48 @@ record Renderers(List<String> argv, SafeView.Kind kind, int dpi, Path renderer) 
               [ $s -eq 0 ] || head -c 2000 /tmp/isola-pdftoppm.log >&2
               exit $s
             }
-            """.formatted(SafeView.PDFTOPPM_LONG_SIDE, SafeView.Limits.DEFAULT.maxPages());
+            """.formatted(SafeView.PDFTOPPM_LONG_SIDE, SafeView.Limits.DEFAULT.maxPages(), PASSWORD_IN_CELL);
+
+    /**
+     * Runs the renderer given as its arguments, then Tesseract over every page it left, {@code $1} the languages and
+     * {@code $2} the pages' resolution: one Tesseract per processor (at most 4) over a share of the pages, each on
+     * one thread (its OpenMP threads fight each other on a busy machine: 1.3 s against 7-9 s for a page here). Each
+     * writes {@code page-N.tsv} beside {@code page-N.ppm}: words and boxes, which the host reads as hostile text.
+     */
+    static final String OCR = """
+            langs=$1; dpi=$2; shift 2
+            "$@" || exit $?
+            set -- /out/page-*.ppm
+            [ -f "$1" ] || exit 0
+            k=$(nproc 2>/dev/null || echo 1); [ "$k" -gt 4 ] && k=4; [ "$k" -gt $# ] && k=$#
+            export OMP_THREAD_LIMIT=1
+            w=0; pids=
+            while [ $w -lt $k ]; do
+              i=0
+              for f in "$@"; do
+                [ $((i % k)) -eq $w ] && echo "$f"
+                i=$((i + 1))
+              done > /tmp/isola-ocr-$w.list
+              ( while read -r f; do
+                  tesseract "$f" "${f%.ppm}" --dpi "$dpi" -l "$langs" tsv 2>>/tmp/isola-ocr.log || exit 1
+                done < /tmp/isola-ocr-$w.list ) & pids="$pids $!"
+              w=$((w + 1))
+            done
+            s=0; for p in $pids; do wait $p || s=1; done
+            [ $s -eq 0 ] && exit 0
+            echo "render: OCR failed: $(grep -vE '^(Estimating|Detected|Warning)' /tmp/isola-ocr.log | head -n 2 | tr -c '[:print:]' ' ')" >&2
+            exit 3
+            """;
+
+    /**
+     * The same renderer followed by Tesseract in {@code languages} over its pages, in the same cell; the result is a
+     * PDF (a PNG has no text layer).
+     */
+    Renderers withOcr(String languages) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", OCR, "ocr", languages, String.valueOf(dpi)));
+        wrapped.addAll(argv);
+        return new Renderers(List.copyOf(wrapped), SafeView.Kind.PDF, dpi, renderer);
+    }
 
     private static List<String> pdftoppm(String input) {
         return List.of("/bin/sh", "-c", PDF_PAGES + "pages \"$1\"", "pdf", input);

@@ -1,6 +1,7 @@
 package io.isola.task;
 
 import io.isola.core.CellExit;
+import io.isola.core.CellSpec;
 import io.isola.core.EngineNames;
 import io.isola.core.Harvest;
 import io.isola.core.IsolaException;
@@ -15,6 +16,7 @@ import io.isola.core.output.Persister;
 import io.isola.core.output.Provenance;
 import io.isola.core.trust.Seal;
 import io.isola.core.trust.TrustLevel;
+import io.isola.view.OcrWords;
 import io.isola.view.SafeView;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +46,9 @@ public final class ViewTask {
     private static final OutputQuota PIXELS =
             new OutputQuota(LIMITS.maxPages(), LIMITS.maxHarvestBytes(), 1, false, LIMITS.maxPageBytes());
 
+    /** What a cell that streams its pages may leave in {@code /out}: nothing. */
+    private static final OutputQuota NOTHING = new OutputQuota(0, 0, 1, false, 0);
+
     private final TaskContext ctx;
     private final BiFunction<String, String, Renderers> renderers;
 
@@ -65,9 +70,25 @@ public final class ViewTask {
      * @param maxPages render at most this many pages of a PDF, office document, HTML or EPUB (the first ones); the
      *     host takes no more than that from the cell either
      * @param quality how sharp (and large) the pages of such a document are
+     * @param ocr Tesseract's languages for a text layer made from the pixels ({@code eng}, {@code eng+deu}), or null
+     * @param passwordFile a file whose first line is an encrypted PDF's password, or null
      */
-    public record Options(Path output, boolean open, int maxPages, Quality quality) {
+    public record Options(Path output, boolean open, int maxPages, Quality quality, String ocr, Path passwordFile) {
         public static final Options DEFAULT = new Options(null, false);
+
+        public Options(Path output, boolean open, int maxPages, Quality quality) {
+            this(output, open, maxPages, quality, null, null);
+        }
+
+        /** The same, with a text layer by Tesseract in {@code languages} (null: none). */
+        public Options withOcr(String languages) {
+            return new Options(output, open, maxPages, quality, languages, passwordFile);
+        }
+
+        /** The same, opening an encrypted PDF with the password in {@code file} (null: none). */
+        public Options withPasswordFile(Path file) {
+            return new Options(output, open, maxPages, quality, ocr, file);
+        }
 
         public Options {
             if (maxPages < 1 || maxPages > LIMITS.maxPages()) {
@@ -97,6 +118,14 @@ public final class ViewTask {
         }
     }
 
+    /** The languages of {@code --ocr} alone. */
+    public static final String OCR_DEFAULT = OcrLanguages.DEFAULT;
+
+    /** Whether {@code word} is spelled as {@code --ocr}'s languages ({@code eng}, {@code eng+deu}), not a file. */
+    public static boolean looksLikeOcrLanguages(String word) {
+        return OcrLanguages.looksLikeLanguages(word);
+    }
+
     public int run(Path file, Stdio stdio) throws InterruptedException {
         return run(file, Options.DEFAULT, stdio);
     }
@@ -110,9 +139,11 @@ public final class ViewTask {
                 dir -> view(Intake.take(ctx, taskId, file, dir, "view"), dir, options, stdio));
     }
 
-    /** The safe view of an input taken (a user's file, or one a link task fetched) in task directory {@code dir}. */
+    /**
+     * The safe view of an input taken (a user's file, or one a link task fetched) in task directory {@code dir}: one
+     * view, or for an archive or a message with attachments a folder of them ({@link ContainerView}).
+     */
     int view(Intake it, Path dir, Options options, Stdio stdio) throws IOException, InterruptedException {
-        String taskId = it.taskId();
         InputSnapshot in = it.input();
         if (ctx.seal().verifiedKind(in.marks(), in.sha256()) == Seal.Kind.SAFE_VIEW) {
             return done(
@@ -121,6 +152,27 @@ public final class ViewTask {
                     "is already a safe view (rebuilt from pixels and sealed by this "
                             + "host): nothing new was made, open it as it is");
         }
+        refuseWhatTheVmCannot(it);
+        if (options.passwordFile() != null
+                && !it.type().equals("application/pdf")
+                && !ContainerView.handles(it.type())) {
+            throw new IsolaException(
+                    "--password-file opens encrypted PDFs; this is " + it.type() + " (LibreOffice's command line "
+                            + "takes no password): open it without --view, where its program asks for the password",
+                    2);
+        }
+        if (ContainerView.handles(it.type())) {
+            return new ContainerView(ctx, this, options).view(it, dir, stdio);
+        }
+        Viewed v = single(it, dir, options, stdio);
+        if (v.code() == 0) {
+            showIf(options, v.kept());
+        }
+        return v.code();
+    }
+
+    /** A vm cell cannot render what its image lacks: one line before any cell starts. */
+    static void refuseWhatTheVmCannot(Intake it) {
         String lacking = Renderers.notInVmImage(it.type());
         if (EngineNames.VM.equals(it.level().engine()) && lacking != null) {
             throw new IsolaException(
@@ -129,10 +181,26 @@ public final class ViewTask {
                             + "packages)",
                     2);
         }
+    }
+
+    /**
+     * What one view made: the exit code, the safe file (made now or found from before; null when none) and its page
+     * count (0 when found), or why nothing was made.
+     */
+    record Viewed(int code, Path kept, int pages, String failure) {}
+
+    /** One document's view, in one cell: a safe PDF or PNG where {@code options} says, or why not. */
+    Viewed single(Intake it, Path dir, Options options, Stdio stdio) throws IOException, InterruptedException {
+        String taskId = it.taskId();
+        InputSnapshot in = it.input();
+        String ocr = options.ocr() == null ? null : OcrLanguages.check(options.ocr());
         Renderers r = renderers
                 .apply(it.type(), it.inputInCell())
                 .limitedTo(options.maxPages())
                 .sharpness(options.quality().longSide);
+        if (ocr != null) {
+            r = r.withOcr(ocr);
+        }
         SafeView.Limits limits = options.maxPages() == LIMITS.maxPages()
                 ? LIMITS
                 : new SafeView.Limits(
@@ -141,23 +209,64 @@ public final class ViewTask {
         Path wanted = to.folder().resolve(safeName(in.original(), r.kind()).getFileName());
         Path earlier = SafeViews.existing(ctx, wanted, in.sha256());
         if (earlier != null) {
-            return done(
-                    earlier,
-                    options,
-                    "is already the safe view of this " + in.original().getFileName()
+            Tasks.say(
+                    ctx,
+                    "isola: " + earlier + " is already the safe view of this "
+                            + in.original().getFileName()
                             + " (the same content, sealed by this host): nothing new was made");
+            return new Viewed(0, earlier, 0, null);
         }
         Tasks.say(ctx, "isola: safe view of " + in.original().getFileName() + " (" + it.type() + ", " + it.why() + ")");
-        List<TaskFiles.Input> renderer = r.renderer() == null ? List.of() : List.of(r.input(dir));
-        CellRun run = CellRun.run(
-                ctx.engines().apply(it.level().engine()),
-                it.spec(ctx, r.argv(), renderer, Network.NONE), // rendering never needs a network, whatever the level's
-                stdio,
-                dir.resolve("pages"),
-                limits == LIMITS
-                        ? PIXELS
-                        : new OutputQuota(
-                                limits.maxPages(), limits.maxHarvestBytes(), 1, false, limits.maxPageBytes()));
+        List<TaskFiles.Input> renderer = new ArrayList<>();
+        if (r.renderer() != null) {
+            renderer.add(r.input(dir));
+        }
+        if (options.passwordFile() != null && it.type().equals("application/pdf")) { // a container's PDFs too
+            renderer.add(Password.input(ctx, options.passwordFile(), dir));
+        }
+        // A PDF's pages stream out of a sandbox cell as they are rendered, and the host builds the PDF meanwhile (other
+        // renderers' tools might write to their standard output; OCR reads page files; the vm engine takes files)
+        boolean stream = ocr == null
+                && it.type().equals("application/pdf")
+                && EngineNames.SANDBOX.equals(it.level().engine());
+        if (stream) {
+            r = r.streaming();
+            stream = r.streams();
+        }
+        OutputQuota quota = limits == LIMITS && ocr == null
+                ? PIXELS
+                : new OutputQuota(
+                        (ocr == null ? 1 : 2) * limits.maxPages(),
+                        limits.maxHarvestBytes() + (ocr == null ? 0 : (long) limits.maxPages() * OcrWords.MAX_BYTES),
+                        1,
+                        false,
+                        limits.maxPageBytes());
+        Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
+        CellRun run;
+        PageStream pages = stream ? new PageStream() : null;
+        try {
+            CellSpec spec = it.spec(ctx, r.argv(), renderer, Network.NONE); // rendering never needs a network
+            if (pages == null) {
+                run = CellRun.run(ctx.engines().apply(it.level().engine()), spec, stdio, dir.resolve("pages"), quota);
+            } else {
+                SafeView.Limits taken = limits;
+                int dpi = r.dpi();
+                run = CellRun.run(
+                        ctx.engines().apply(it.level().engine()),
+                        spec,
+                        pages.stdio(stdio),
+                        dir.resolve("pages"),
+                        NOTHING,
+                        () -> pages.receive(built, taken, dpi));
+            }
+        } finally {
+            if (pages != null) {
+                pages.close();
+            }
+        }
+        if (pages != null && pages.refused() != null) { // the host stopped reading: that, not the exit, is the cause
+            throw new IsolaException(pages.refused().getMessage() + "; no safe view was made");
+        }
         if (run.exit().exitCode() != 0) {
             String why = run.exit().reason() == CellExit.Reason.KILLED
                     ? "rendering was stopped (" + run.exit().detail() + "): the document may be hostile, or "
@@ -167,7 +276,7 @@ public final class ViewTask {
                                     + " (the document may be hostile, or needs more than its level allows)"
                             : "the renderer failed (exit code " + run.exit().exitCode() + ")";
             Tasks.say(ctx, "isola: " + why + "; no safe view was made");
-            return run.exit().exitCode();
+            return new Viewed(run.exit().exitCode(), null, 0, why);
         }
         Outcomes.problems(ctx, taskId, run.harvest());
         long refused = run.harvest().problems().stream().filter(p -> !p.kept()).count();
@@ -177,19 +286,22 @@ public final class ViewTask {
                     + "document may be hostile; no safe view was made");
         }
         Trace.mark("pages harvested");
-        Path built = dir.resolve("safe" + (r.kind() == SafeView.Kind.PNG ? ".png" : ".pdf"));
         try {
-            SafeView.rebuild(dir.resolve("pages"), r.kind(), built, limits, r.dpi());
+            if (pages == null) {
+                SafeView.rebuild(dir.resolve("pages"), r.kind(), built, limits, r.dpi(), ocr != null);
+            } else if (pages.failed() != null) {
+                throw pages.failed();
+            }
         } catch (IsolaException e) {
             throw new IsolaException(e.getMessage() + "; no safe view was made", e.exitCode());
         }
         Trace.mark("clean document rebuilt");
         Path kept = publish(built, in, run.cellId(), taskId, wanted);
         Trace.mark("clean document sealed");
-        int pages = run.harvest().files().size();
+        int count = pages != null ? pages.pages() : run.harvest().files().size() / (ocr == null ? 1 : 2);
         Tasks.say(
                 ctx,
-                "isola: " + pages + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
+                "isola: " + count + " page(s) -> " + kept + " (trusted: rebuilt from pixels in "
                         + "cell " + run.cellId() + ", nothing active left" + (to.note() == null ? "" : "; " + to.note())
                         + ")");
         ctx.audit()
@@ -203,9 +315,8 @@ public final class ViewTask {
                         "rule",
                         "safe-view",
                         "pages",
-                        pages));
-        showIf(options, kept);
-        return 0;
+                        count));
+        return new Viewed(0, kept, count, null);
     }
 
     /** A view that makes nothing new: one line naming the safe file there is, exit 0. */
@@ -216,7 +327,7 @@ public final class ViewTask {
     }
 
     /** With {@code --open}: the safe file in the person's own viewer, and a line that says what happened. */
-    private void showIf(Options options, Path safe) throws InterruptedException {
+    void showIf(Options options, Path safe) throws InterruptedException {
         if (options.open()) {
             Tasks.say(ctx, "isola: " + CallerDesktop.open(ctx.callerEnv(), safe));
         }

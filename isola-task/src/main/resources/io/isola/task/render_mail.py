@@ -1,6 +1,7 @@
 # In the cell: an e-mail message (.eml) as plain text for Isola's text renderer: its main headers, decoded; its text
 # body (or its HTML body reduced to text); and a list of its attachments (name, type, size). Nothing is fetched or
-# opened; nested messages are listed as attachments. usage: python3 -I -c SCRIPT INPUT OUTPUT.txt
+# opened here; an attached message is listed as one attachment, not walked into (unpack.py gives each attachment a view of its own).
+# usage: python3 -I -c SCRIPT INPUT OUTPUT.txt
 import email, email.policy, html.parser, sys
 
 MAX_PARTS = 1000
@@ -37,6 +38,15 @@ def body_text(part):
         return "".join(t.out)
     return content
 
+def parts(msg):
+    """Every part, not walking into attached messages: each is one attachment (with a view of its own)."""
+    stack = [msg]
+    while stack:
+        part = stack.pop(0)
+        yield part
+        if part.is_multipart() and part.get_content_type() != "message/rfc822":
+            stack = list(part.get_payload()) + stack
+
 def main(source, target):
     with open(source, "rb") as f:
         msg = email.message_from_binary_file(f, policy=email.policy.default)
@@ -49,18 +59,25 @@ def main(source, target):
     body = msg.get_body(preferencelist=("plain", "html"))
     lines.append(body_text(body) if body is not None else "(this message has no text)")
     attachments = []
-    for n, part in enumerate(msg.walk()):
+    for n, part in enumerate(parts(msg)):
         if n > MAX_PARTS:
             fail("the message has more than " + str(MAX_PARTS) + " parts")
         if part is body or part.is_multipart() and part.get_content_type() != "message/rfc822":
             continue
         if part.get_content_disposition() == "attachment" or part.get_filename() or part.get_content_maintype() not in ("text", "multipart"):
+            if part.get_content_type() == "message/rfc822":
+                inner = part.get_payload()
+                inner = inner[0] if isinstance(inner, list) and inner else None
+                subject = " ".join(str(inner.get("Subject", "")).split()) if inner is not None else ""
+                attachments.append("  " + (part.get_filename() or "an attached message") + " (message/rfc822"
+                                   + (", subject: " + subject[:100] if subject else "") + ")")
+                continue
             payload = part.get_payload(decode=True)
             size = len(payload) if isinstance(payload, bytes) else 0
             attachments.append("  " + " ".join((part.get_filename() or "(no name)").split()) + " ("
                                + part.get_content_type() + ", " + str(size) + " bytes)")
     if attachments:
-        lines += ["", "Attachments (listed only: this view does not render them):"] + attachments
+        lines += ["", "Attachments (each has its own safe view beside this one; index.txt there says which):"] + attachments
     with open(target, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
 

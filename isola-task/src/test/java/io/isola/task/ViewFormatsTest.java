@@ -322,7 +322,7 @@ class ViewFormatsTest extends WithTasks {
         Files.delete(pdf);
         var r = h.view(POLICY, dir.resolve("locked.pdf"));
         assertThat(r.code()).as(r.report()).isEqualTo(3);
-        assertThat(r.err()).contains("render: this document is encrypted (it needs a password)");
+        assertThat(r.err()).contains("render: this document is encrypted; give --password-file");
         assertThat(r.report()).contains("no safe view was made");
         assertThat(names(dir)).containsExactly("locked.pdf");
     }
@@ -615,24 +615,6 @@ class ViewFormatsTest extends WithTasks {
     }
 
     @Test
-    void aZipBombIsRefusedAsATypeTheViewDoesNotRender() throws Exception {
-        Path dir = TaskHarness.folder("zipbomb");
-        Path zip = dir.resolve("bomb.zip");
-        try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
-            out.putNextEntry(new ZipEntry("zeros.bin"));
-            byte[] zeros = new byte[1 << 20];
-            for (int i = 0; i < 1024; i++) {
-                out.write(zeros);
-            }
-            out.closeEntry();
-        }
-        var r = h.view(POLICY, zip);
-        assertThat(r.code()).isEqualTo(-1);
-        assertThat(r.report()).contains("this is application/zip: open it without --view");
-        assertThat(names(dir)).containsExactly("bomb.zip");
-    }
-
-    @Test
     void aPdfThatClaimsToBeAWordFileIsRenderedAsThePdfItIs() throws Exception {
         Path dir = TaskHarness.folder("claims");
         Path pdf = ViewTaskTest.hostilePdf(dir, 2);
@@ -752,7 +734,7 @@ class ViewFormatsTest extends WithTasks {
     // ---- e-mail
 
     @Test
-    void aMessageShowsItsHeadersBodyAndAttachmentsAndNestingIsBounded() throws Exception {
+    void aMessageShowsItsHeadersAndBodyWithItsAttachmentsBeside() throws Exception {
         Path dir = TaskHarness.folder("mail");
         String boundary = "b0";
         StringBuilder eml = new StringBuilder("From: Bank <bank@example.com>\r\nTo: me@example.com\r\n"
@@ -765,38 +747,28 @@ class ViewFormatsTest extends WithTasks {
                 .append("\r\nContent-Type: application/pdf; name=invoice.pdf\r\n")
                 .append("Content-Disposition: attachment; filename=invoice.pdf\r\nContent-Transfer-Encoding: base64")
                 .append("\r\n\r\nJVBERi0xLjQK\r\n");
-        // hundreds of messages nested in one another: listed, never opened one by one
-        StringBuilder nested = new StringBuilder("Subject: innermost\r\n\r\nhello\r\n");
-        for (int i = 0; i < 300; i++) {
-            nested = new StringBuilder("Subject: level " + i + "\r\nContent-Type: multipart/mixed; boundary=n" + i
-                    + "\r\n\r\n--n" + i + "\r\nContent-Type: message/rfc822\r\n\r\n" + nested + "\r\n--n" + i
-                    + "--\r\n");
-        }
-        eml.append("--")
-                .append(boundary)
-                .append("\r\nContent-Type: message/rfc822\r\n\r\n")
-                .append(nested);
         eml.append("\r\n--").append(boundary).append("--\r\n");
         Path file = Files.writeString(dir.resolve("invoice.eml"), eml);
         var r = h.view(POLICY, file);
-        if (r.code() == 0) {
-            assertThat(r.report()).contains("(message/rfc822, ");
-            try (PDDocument doc = Loader.loadPDF(dir.resolve("invoice.safe.pdf").toFile())) {
-                assertPixelsOnly(dir.resolve("invoice.safe.pdf"), doc.getNumberOfPages());
-                // the first page has text drawn near its top: the headers
-                BufferedImage page = new org.apache.pdfbox.rendering.PDFRenderer(doc).renderImageWithDPI(0, 72);
-                boolean ink = false;
-                for (int y = 30; y < 80 && !ink; y++) {
-                    for (int x = 30; x < 300 && !ink; x++) {
-                        ink = (page.getRGB(x, y) & 0xff) < 128;
-                    }
+        assertThat(r.code()).as(r.report()).isZero();
+        assertThat(r.report()).contains("(message/rfc822, ");
+        Path message = dir.resolve("invoice.safe/message.safe.pdf");
+        try (PDDocument doc = Loader.loadPDF(message.toFile())) {
+            assertPixelsOnly(message, doc.getNumberOfPages());
+            // the first page has text drawn near its top: the headers
+            BufferedImage page = new org.apache.pdfbox.rendering.PDFRenderer(doc).renderImageWithDPI(0, 72);
+            boolean ink = false;
+            for (int y = 30; y < 80 && !ink; y++) {
+                for (int x = 30; x < 300 && !ink; x++) {
+                    ink = (page.getRGB(x, y) & 0xff) < 128;
                 }
-                assertThat(ink).isTrue();
             }
-        } else { // or refused in one line for its hundreds of parts
-            assertThat(r.err()).contains("render: cannot be rendered: ");
-            assertThat(names(dir)).containsExactly("invoice.eml");
+            assertThat(ink).isTrue();
         }
+        // the attachment, a PDF of nine bytes, cannot be rendered: the index says so, and it is not copied out
+        assertThat(names(dir.resolve("invoice.safe"))).containsExactly("index.txt", "message.safe.pdf");
+        assertThat(Files.readString(dir.resolve("invoice.safe/index.txt")))
+                .contains("invoice.pdf\n    -> not viewed: ");
     }
 
     @Test

@@ -233,13 +233,16 @@ class ViewTaskTest extends WithTasks {
 
     @Test
     void aTypeTheSafeViewCannotRenderIsRefusedClearly() throws IOException {
-        Path zip = TaskHarness.folder("zip").resolve("a.zip");
-        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
-            z.putNextEntry(new java.util.zip.ZipEntry("x"));
-            z.closeEntry();
+        // a 7-Zip archive's signature and a few bytes: a container the view does not open (zip and tar it does)
+        Path sevenZip = Files.write(
+                TaskHarness.folder("7z").resolve("a.7z"),
+                new byte[] {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c, 0, 4, 1, 2, 3, 4, 5, 6, 7, 8});
+        var r = h.view(POLICY, sevenZip);
+        assertThat(r.code()).isEqualTo(-1);
+        assertThat(r.report()).contains("this is application/x-7z-compressed: open it without --view");
+        try (var s = Files.list(sevenZip.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("a.7z");
         }
-        var r = h.view(POLICY, zip);
-        assertThat(r.report()).contains("this is application/zip: open it without --view");
     }
 
     @Test

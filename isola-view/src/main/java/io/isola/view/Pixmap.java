@@ -2,6 +2,7 @@ package io.isola.view;
 
 import io.isola.core.IsolaException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
@@ -77,19 +78,7 @@ public record Pixmap(int width, int height, byte[] rgb) {
             }
             head.flip();
             Header h = Header.parse(head, ppm);
-            if (h.width > maxSide || h.height > maxSide) {
-                throw bad(
-                        ppm,
-                        h.width + "x" + h.height + " is more than " + maxSide + " pixels a side, the most a "
-                                + "renderer is told to make");
-            }
-            long pixels = (long) h.width * h.height;
-            if (pixels > maxPixels || pixels > ARRAY_PIXELS) {
-                throw bad(
-                        ppm,
-                        h.width + "x" + h.height + " is " + pixels + " pixels, more than the limit of "
-                                + Math.min(maxPixels, ARRAY_PIXELS));
-            }
+            long pixels = h.pixelsWithin(maxSide, maxPixels, ppm);
             long expected = h.headerLength + 3 * pixels;
             if (fileSize < expected) {
                 throw bad(
@@ -119,6 +108,79 @@ public record Pixmap(int width, int height, byte[] rgb) {
         }
     }
 
+    /**
+     * Reads the next of a stream of binary PPMs written one after another by an untrusted producer (pdftoppm writing
+     * to its standard output), with the same strict header as {@link #read(Path, int, long)}: nothing is read past the
+     * header's single whitespace byte before the sizes are checked, and then exactly the raster. The stream's end is
+     * allowed only between pages.
+     *
+     * @param name what to call the page in errors (e.g. {@code page 3})
+     * @return the page, or null at the end of the stream
+     * @throws IsolaException naming the page when the header is not strict P6, breaks a limit, or the raster is cut
+     */
+    public static Pixmap readNext(InputStream in, int maxSide, long maxPixels, String name) {
+        Path shown = Path.of(name);
+        try {
+            int first = in.read();
+            if (first < 0) {
+                return null;
+            }
+            byte[] head = new byte[MAX_HEADER];
+            int n = 0;
+            head[n++] = (byte) first;
+            // The header ends at the single whitespace byte after the third number: read up to it, a byte at a time
+            int numbers = 0;
+            boolean inNumber = false, inComment = false;
+            while (true) {
+                if (n == 2 && (head[0] != 'P' || head[1] != '6')) {
+                    throw bad(shown, "it does not start with P6");
+                }
+                if (numbers == 3 && !inNumber && n > 2) {
+                    break;
+                }
+                if (n == MAX_HEADER) {
+                    throw bad(shown, "the header is longer than " + MAX_HEADER + " bytes");
+                }
+                int c = in.read();
+                if (c < 0) {
+                    throw bad(shown, "the stream ends inside the header");
+                }
+                head[n++] = (byte) c;
+                if (n <= 2) {
+                    continue;
+                }
+                if (inComment) {
+                    inComment = c != '\n' && c != '\r';
+                } else if (c >= '0' && c <= '9') {
+                    inNumber = true;
+                } else {
+                    if (inNumber && ++numbers == 3) {
+                        inNumber = false; // this byte ends maxval: the raster follows
+                        continue;
+                    }
+                    inNumber = false;
+                    inComment = c == '#';
+                }
+            }
+            Header h = Header.parse(ByteBuffer.wrap(head, 0, n), shown);
+            if (h.headerLength != n) {
+                throw bad(shown, "the header does not end where its maxval does");
+            }
+            long pixels = h.pixelsWithin(maxSide, maxPixels, shown);
+            byte[] rgb = new byte[(int) (3 * pixels)]; // read straight into place: no chunks to join
+            int got = in.readNBytes(rgb, 0, rgb.length);
+            if (got != rgb.length) {
+                throw bad(
+                        shown,
+                        "truncated: " + h.width + "x" + h.height + " needs " + rgb.length + " bytes of "
+                                + "pixels, the stream had " + got);
+            }
+            return new Pixmap(h.width, h.height, rgb);
+        } catch (IOException e) {
+            throw new IsolaException("cannot read the rendered " + name + ": " + e.getMessage());
+        }
+    }
+
     /** Only a regular file, never through a symbolic link: a cell could point one at a host file or a device. */
     private static SeekableByteChannel openRegularFile(Path ppm) throws IOException {
         BasicFileAttributes a = Files.readAttributes(ppm, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -134,6 +196,24 @@ public record Pixmap(int width, int height, byte[] rgb) {
 
     /** The parsed header; {@code headerLength} is the offset of the first raster byte. */
     private record Header(int width, int height, int headerLength) {
+        /** The pixel count, checked against the sides and the count a renderer was told, before any is read. */
+        long pixelsWithin(int maxSide, long maxPixels, Path ppm) {
+            if (width > maxSide || height > maxSide) {
+                throw bad(
+                        ppm,
+                        width + "x" + height + " is more than " + maxSide + " pixels a side, the most a "
+                                + "renderer is told to make");
+            }
+            long pixels = (long) width * height;
+            if (pixels > maxPixels || pixels > ARRAY_PIXELS) {
+                throw bad(
+                        ppm,
+                        width + "x" + height + " is " + pixels + " pixels, more than the limit of "
+                                + Math.min(maxPixels, ARRAY_PIXELS));
+            }
+            return pixels;
+        }
+
         static Header parse(ByteBuffer b, Path ppm) {
             if (b.remaining() < 2 || b.get() != 'P' || b.get() != '6') {
                 throw bad(ppm, "it does not start with P6");

@@ -95,6 +95,7 @@ public final class SafeView {
     public static final int IMAGE_DPI = 100;
 
     private static final Pattern PAGE_NAME = Pattern.compile("page-([0-9]{1,9})\\.ppm");
+    private static final Pattern WORDS_NAME = Pattern.compile("page-([0-9]{1,9})\\.tsv");
 
     private SafeView() {}
 
@@ -109,23 +110,55 @@ public final class SafeView {
     }
 
     /**
+     * As {@link #rebuild(Path, Kind, Path, Limits, int)}; with {@code ocr}, every {@code page-N.ppm} must have its
+     * {@code page-N.tsv} beside it (Tesseract's words, read by {@link OcrWords}), which becomes the PDF page's invisible
+     * text layer.
+     */
+    public static void rebuild(Path pageDir, Kind kind, Path target, Limits limits, int dpi, boolean ocr) {
+        if (!ocr) {
+            rebuild(pageDir, kind, target, limits, dpi);
+            return;
+        }
+        List<Path> pages = new ArrayList<>();
+        TreeMap<Integer, Path> words = new TreeMap<>();
+        for (Path p : listing(pageDir, 2 * limits.maxPages())) {
+            Matcher m = WORDS_NAME.matcher(p.getFileName().toString());
+            if (!m.matches()) {
+                pages.add(p);
+            } else if (words.put(Integer.parseInt(m.group(1)), p) != null) {
+                throw new IsolaException("the OCR text of page " + Integer.parseInt(m.group(1)) + " came twice");
+            }
+        }
+        List<Path> ordered = inPageOrder(pages, limits);
+        if (words.size() != ordered.size() || words.firstKey() != 1 || words.lastKey() != ordered.size()) {
+            throw new IsolaException("the OCR text of " + ordered.size() + " page(s) came as " + words.size()
+                    + " file(s), numbered otherwise");
+        }
+        write(ordered, List.copyOf(words.values()), kind, target, limits, dpi);
+    }
+
+    /**
      * Lists the page files of a cell's output directory in page order (page-2 before page-10).
      *
      * @throws IsolaException if the directory holds anything else, a page number twice, a gap, or no page at all
      */
     public static List<Path> pageFiles(Path pageDir, Limits limits) {
+        return inPageOrder(listing(pageDir, limits.maxPages()), limits);
+    }
+
+    private static List<Path> listing(Path pageDir, int most) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(pageDir)) {
             for (Path p : entries) {
                 files.add(p);
-                if (files.size() > limits.maxPages()) {
-                    throw new IsolaException("the document has more than " + limits.maxPages() + " pages, the limit");
+                if (files.size() > most) {
+                    throw new IsolaException("the document has more than " + most + " pages, the limit");
                 }
             }
         } catch (IOException e) {
             throw new IsolaException("cannot list the rendered pages in " + pageDir + ": " + e.getMessage());
         }
-        return inPageOrder(files, limits);
+        return files;
     }
 
     /**
@@ -169,12 +202,19 @@ public final class SafeView {
      *     document of more than one page, or {@code target} exists
      */
     public static void write(List<Path> pageFiles, Kind kind, Path target, Limits limits, int dpi) {
-        List<Path> pages = inPageOrder(pageFiles, limits);
+        write(inPageOrder(pageFiles, limits), List.of(), kind, target, limits, dpi);
+    }
+
+    /** Writes {@code pages}, in page order, each with the OCR words in {@code words} at its index (or none). */
+    private static void write(List<Path> pages, List<Path> words, Kind kind, Path target, Limits limits, int dpi) {
         Budget budget = new Budget(limits);
         if (kind == Kind.PNG) {
             if (pages.size() != 1) {
                 throw new IsolaException(
                         "a PNG holds one page and this document has " + pages.size() + ": ask for a PDF");
+            }
+            if (!words.isEmpty()) {
+                throw new IsolaException("a PNG has no text layer: ask for a PDF");
             }
             CleanPng.write(budget.read(pages.getFirst()), target);
             return;
@@ -190,8 +230,14 @@ public final class SafeView {
             try {
                 while (next < pages.size() || !window.isEmpty()) {
                     while (next < pages.size() && window.size() < ahead + 1) {
-                        Path page = pages.get(next++);
-                        window.add(workers.submit(() -> CleanPdf.encode(budget.read(page))));
+                        Path page = pages.get(next);
+                        Path text = words.isEmpty() ? null : words.get(next);
+                        next++;
+                        window.add(workers.submit(() -> {
+                            Pixmap p = budget.read(page);
+                            return CleanPdf.encode(
+                                    p, text == null ? List.of() : OcrWords.read(text, p.width(), p.height()));
+                        }));
                     }
                     pdf.addPage(take(window.poll()));
                 }
@@ -200,6 +246,54 @@ public final class SafeView {
             }
             pdf.finish();
         }
+    }
+
+    /**
+     * Rebuilds a PDF from pages that arrive as a stream of binary PPMs, one after another ({@link Pixmap#readNext}),
+     * while the cell is still rendering them: each page is read and checked here, compressed on one of a few threads,
+     * and written in order, so the host's work overlaps the renderer's instead of following it. The same limits hold
+     * as for page files: pages, pixels a side and per page, pixels in all; at most three pages are in memory.
+     *
+     * @return the number of pages written
+     * @throws IsolaException if the stream breaks a limit, is not strict PPM, ends inside a page, or holds no page
+     */
+    public static int rebuild(java.io.InputStream pages, Path target, Limits limits, int dpi) {
+        Budget budget = new Budget(limits);
+        int ahead = Math.max(1, Math.min(COMPRESSING, Runtime.getRuntime().availableProcessors()));
+        int count = 0;
+        try (CleanPdf pdf = CleanPdf.create(target, dpi);
+                ExecutorService workers = Executors.newFixedThreadPool(
+                        ahead,
+                        Thread.ofPlatform().daemon().name("isola-page-", 0).factory())) {
+            ArrayDeque<Future<CleanPdf.EncodedPage>> window = new ArrayDeque<>();
+            try {
+                while (true) {
+                    Pixmap p = Pixmap.readNext(pages, limits.maxSide(), limits.maxPagePixels(), "page " + (count + 1));
+                    if (p == null) {
+                        break;
+                    }
+                    if (++count > limits.maxPages()) {
+                        throw new IsolaException(
+                                "the document has more than " + limits.maxPages() + " pages, the limit");
+                    }
+                    budget.count(p, Path.of("page-" + count));
+                    window.add(workers.submit(() -> CleanPdf.encode(p)));
+                    while (window.size() >= ahead) {
+                        pdf.addPage(take(window.poll()));
+                    }
+                }
+                while (!window.isEmpty()) {
+                    pdf.addPage(take(window.poll()));
+                }
+            } finally {
+                window.forEach(f -> f.cancel(true));
+            }
+            if (count == 0) {
+                throw new IsolaException("the document has no pages: nothing was rendered");
+            }
+            pdf.finish();
+        }
+        return count;
     }
 
     /** How many pages are compressed at once, at most: a page's pixels are up to 8 MB, the heap is small. */

@@ -47,6 +47,7 @@ final class RasterOnlyPdf {
             "BitsPerComponent",
             "Filter",
             "FlateDecode",
+            "RunLengthDecode",
             "Size",
             "Root");
 
