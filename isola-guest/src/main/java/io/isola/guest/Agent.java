@@ -21,7 +21,7 @@ public final class Agent {
      * and a cached pool's keep-alive would be measured by a clock that jumps when a clone resumes.
      */
     private static final java.util.concurrent.ExecutorService THREADS =
-            java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
+            java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
                 Thread t = new Thread(r, "agent");
                 t.setDaemon(true);
                 return t;
@@ -35,6 +35,10 @@ public final class Agent {
 
     private Process task;
     private OutputStream taskStdin;
+    /** The folder the host asked to mirror, or null; why it could not be made, or null. */
+    private Mirror mirror;
+
+    private String mirrorFailed;
 
     private Agent(InputStream in, OutputStream out, NetRelay net) {
         this.net = net;
@@ -52,6 +56,7 @@ public final class Agent {
             NetRelay.warmUp();
             Thread.ofPlatform().daemon().name("net-port").start(net::serve);
         }
+        Native.link();
         // One descriptor for both directions: a virtio-serial port can be open only once at a time.
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(port, "rw")) {
             new Agent(Port.in(raf.getFD()), Port.out(raf.getFD()), net).serve();
@@ -83,11 +88,26 @@ public final class Agent {
             case Wire.MKDIR ->
                 Files.createDirectories(Path.of(CellPath.decode(p).path()));
             case Wire.FILE -> inputs.receive(Path.of(CellPath.decode(p).path()), in);
+            case Wire.MIRROR -> {
+                try {
+                    mirror = Mirror.make(MirrorRequest.decode(p), this::send);
+                } catch (IOException | RuntimeException e) {
+                    mirrorFailed = "cannot make the window's folder: " + e.getMessage();
+                }
+            }
+            case Wire.MIRROR_ACK -> {
+                if (mirror != null) {
+                    mirror.acked();
+                }
+            }
             case Wire.RUN -> run(RunRequest.decode(p));
             case Wire.STDIN -> {
                 if (taskStdin != null) {
                     taskStdin.write(p.rest());
                     taskStdin.flush();
+                }
+                if (mirror != null) {
+                    mirror.nudge(); // a window's input: its screen is about to change
                 }
             }
             case Wire.STDIN_EOF -> {
@@ -100,6 +120,7 @@ public final class Agent {
                 if (task != null) {
                     task.descendants().forEach(ProcessHandle::destroyForcibly);
                     task.destroyForcibly();
+                    Native.killAllOthers(); // and what left the task's tree: the guest runs nothing else
                 }
             }
             case Wire.HARVEST -> {
@@ -121,6 +142,11 @@ public final class Agent {
 
     private void run(RunRequest r) throws IOException {
         inputs.settle();
+        if (mirrorFailed != null) {
+            send(Wire.ERROR, new AgentError(mirrorFailed).encode());
+            send(Wire.EXIT, new Exit(125).encode());
+            return;
+        }
         if (r.proxy()) {
             try {
                 if (net == null) {
@@ -145,6 +171,9 @@ public final class Agent {
             return;
         }
         taskStdin = task.getOutputStream();
+        if (mirror != null) {
+            THREADS.execute(mirror::run);
+        }
         Process running = task;
         THREADS.execute(() -> finish(running));
     }
@@ -156,6 +185,9 @@ public final class Agent {
             int code = p.waitFor();
             o.get();
             e.get();
+            if (mirror != null) {
+                mirror.stop();
+            }
             send(Wire.EXIT, new Exit(code).encode());
         } catch (InterruptedException | java.util.concurrent.ExecutionException | IOException ex) {
             // the host went away; nothing left to tell it

@@ -22,10 +22,14 @@ public final class Wire {
 
     // host -> guest
     public static final byte HELLO = 1, RUN = 2, STDIN = 3, STDIN_EOF = 4, FILE = 5, MKDIR = 6, KILL = 7, HARVEST = 8;
+    // host -> guest: a folder to mirror (before RUN), and "the last round is in"
+    public static final byte MIRROR = 9, MIRROR_ACK = 10;
     // both ways: the contents of the file announced before, then its end
     public static final byte DATA = 20, DATA_END = 21;
     // guest -> host
     public static final byte READY = 40, STDOUT = 41, STDERR = 42, EXIT = 43, ENTRY = 44, HARVEST_END = 45, ERROR = 46;
+    // guest -> host, while the task runs: the mirrored folder's changes, a round at a time (see Mirror)
+    public static final byte MIRROR_DATA = 47, MIRROR_GONE = 48, MIRROR_ROUND = 49;
 
     private Wire() {}
 

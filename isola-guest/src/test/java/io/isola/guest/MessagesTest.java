@@ -181,4 +181,34 @@ class MessagesTest {
         List<String> many = java.util.Collections.nCopies(0x10000, "");
         assertThatThrownBy(() -> new HarvestRequest("", many).encode()).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void mirrorMessagesComeBackAsTheyWentAndTheirLayoutIsPinned() throws ProtocolException {
+        MirrorRequest r = new MirrorRequest("/run/isola-display", 8 << 20, 8);
+        assertThat(MirrorRequest.decode(new Payload(r.encode()))).isEqualTo(r);
+        MirrorGone g = new MirrorGone("copy");
+        assertThat(MirrorGone.decode(new Payload(g.encode()))).isEqualTo(g);
+        MirrorData d = new MirrorData("s", 4, 1, true, new byte[] {7, 8});
+        MirrorData back = MirrorData.decode(new Payload(d.encode()));
+        assertThat(back.name()).isEqualTo("s");
+        assertThat(back.data()).containsExactly(7, 8);
+        assertThat(HEX.formatHex(d.encode()))
+                .isEqualTo("000173" + "0000000000000004" + "0000000000000001" + "01" + "0708");
+    }
+
+    @Test
+    void mirrorMessagesThatLieAreRefused() {
+        // a fresh flag of 2; data past the file's end; a request for a relative folder
+        assertThatThrownBy(() -> MirrorData.decode(payload("000173" + "0000000000000004" + "0000000000000000" + "02")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("fresh flag is 2");
+        assertThatThrownBy(() ->
+                        MirrorData.decode(payload("000173" + "0000000000000004" + "0000000000000003" + "00" + "0708")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("2 bytes at 3 of a file of 4 bytes");
+        assertThatThrownBy(() -> MirrorRequest.decode(new Payload(new MirrorRequest("run", 1, 1).encode())))
+                .isInstanceOf(ProtocolException.class);
+        assertThat(MirrorData.mirrored("Xvfb_screen0")).isTrue();
+        assertThat(List.of(".copy", "../x", "a/b", "", "x".repeat(65))).noneMatch(MirrorData::mirrored);
+    }
 }

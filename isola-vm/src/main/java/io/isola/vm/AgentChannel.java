@@ -9,6 +9,9 @@ import io.isola.guest.CellPath;
 import io.isola.guest.Entry;
 import io.isola.guest.Exit;
 import io.isola.guest.HarvestRequest;
+import io.isola.guest.MirrorData;
+import io.isola.guest.MirrorGone;
+import io.isola.guest.MirrorRequest;
 import io.isola.guest.RunRequest;
 import io.isola.guest.Wire;
 import io.isola.guest.Wire.Frame;
@@ -86,8 +89,21 @@ final class AgentChannel implements AutoCloseable {
         send(Wire.RUN, new RunRequest(argv, env, workdir, proxy).encode());
     }
 
+    /** Asks the guest to mirror its folder {@code cellPath} into {@code to} while the task runs (before RUN). */
+    void mirror(String cellPath, FolderMirror to) throws IOException {
+        send(
+                Wire.MIRROR,
+                new MirrorRequest(cellPath, to.capacityBytes(), (int) Math.min(Integer.MAX_VALUE, to.capacityNames()))
+                        .encode());
+    }
+
     void stdin(byte[] data, int len) throws IOException {
         sendPart(Wire.STDIN, data, len);
+    }
+
+    /** Asks the agent to kill the task and every process of the guest; the task's EXIT follows. */
+    void kill() throws IOException {
+        send(Wire.KILL, new byte[0]);
     }
 
     void stdinEof() throws IOException {
@@ -106,6 +122,14 @@ final class AgentChannel implements AutoCloseable {
 
     /** Relays the task's output until it exits; returns its exit code (0-255, or 128+signal). */
     int relay(TaskOutput to) throws IOException {
+        return relay(to, null);
+    }
+
+    /**
+     * The same, with the guest's changes of the folder it was asked to mirror written to {@code mirror} (or, when
+     * null, refused as frames out of place).
+     */
+    int relay(TaskOutput to, FolderMirror mirror) throws IOException {
         int errors = 0;
         while (true) {
             Frame f = next();
@@ -126,9 +150,22 @@ final class AgentChannel implements AutoCloseable {
                 case Wire.EXIT -> {
                     return Exit.decode(f.reader()).code();
                 }
+                case Wire.MIRROR_DATA -> mirroring(mirror, f).data(MirrorData.decode(f.reader()));
+                case Wire.MIRROR_GONE -> mirroring(mirror, f).gone(MirrorGone.decode(f.reader()));
+                case Wire.MIRROR_ROUND -> {
+                    mirroring(mirror, f).round();
+                    send(Wire.MIRROR_ACK, new byte[0]);
+                }
                 default -> throw new ProtocolException("unexpected frame type " + f.type() + " while the task runs");
             }
         }
+    }
+
+    private static FolderMirror mirroring(FolderMirror mirror, Frame f) throws ProtocolException {
+        if (mirror == null) {
+            throw new ProtocolException("a mirror frame (type " + f.type() + ") when no folder is mirrored");
+        }
+        return mirror;
     }
 
     /**

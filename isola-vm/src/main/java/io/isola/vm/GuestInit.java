@@ -41,6 +41,7 @@ final class GuestInit {
                 $B mount -t overlay -o lowerdir=/isola/etc:/.ro/etc,upperdir=/.rw/etc-up,workdir=/.rw/etc-work etc /etc
                 $B mount -t tmpfs -o mode=1777,size=256m tmp /tmp
                 $B mount -t tmpfs -o mode=0700 root /root
+                $B mkdir -p /var/lib/xkb /run
                 $B hostname cell
                 $B ip link set lo up
                 port=; net=

@@ -45,8 +45,11 @@ public final class ImageBuilder {
             "fs/overlayfs/overlay");
 
     static final Path BUSYBOX = Path.of("/bin/busybox");
-    /** What the builder packs and how (2: /usr/share data, the filtered /etc); a new version rebuilds images. */
-    private static final int VERSION = 2;
+    /**
+     * What the builder packs and how (2: /usr/share data, the filtered /etc; 3: X11's data and /var/lib/xkb for
+     * windows); a new version rebuilds images.
+     */
+    private static final int VERSION = 3;
 
     private final Path dir;
     private final Path javaHome;

@@ -28,13 +28,18 @@ import java.util.Set;
  * <p>Of both, nothing enters that the host keeps from its other users: see {@link #notForOthers}.
  */
 final class RootFs {
-    /** Of /usr/lib: libraries, the JDK, locales, libmagic's compiled database (file), terminal descriptions. */
-    static final String USR_LIB = "x86_64-linux-gnu|jvm|locale|file|terminfo";
+    /**
+     * Of /usr/lib: libraries, the JDK, locales, libmagic's compiled database (file), terminal descriptions, and what
+     * a window needs: mupdf's X11 program (/usr/bin/mupdf is a script that runs it), the X server's protocol names
+     * and xedit's Lisp files (/usr/lib/X11).
+     */
+    static final String USR_LIB = "x86_64-linux-gnu|jvm|locale|file|terminfo|mupdf|xorg|X11";
     /**
      * Of /usr/share: fonts and fontconfig's configuration (the text renderer, pdftoppm), poppler's encodings and
-     * CMaps, magic (file), time zones, terminal descriptions, and the CA certificates /etc/ssl/certs links to.
+     * CMaps, magic (file), time zones, terminal descriptions, the CA certificates /etc/ssl/certs links to, and X11's
+     * keyboard maps, locales and colour names, which a window's X server and its programs read (docs/windows.md).
      */
-    static final String USR_SHARE = "fonts|fontconfig|poppler|misc|file|zoneinfo|terminfo|ca-certificates";
+    static final String USR_SHARE = "fonts|fontconfig|poppler|misc|file|zoneinfo|terminfo|ca-certificates|X11";
 
     private RootFs() {}
 

@@ -102,7 +102,8 @@ final class Vm implements AutoCloseable {
             } else if (mode == Mode.CLONE) {
                 s.fd(RAM, ram.fd()).openReadOnly(STATE, golden.state().toString());
             }
-            cg = cgroups.create("vm-" + id, new CgroupLimits((opt.memoryMb() + 384L) << 20, 64, 1.0));
+            cg = cgroups.create(
+                    VmJanitor.cgroupName(opt.runDir(), id), new CgroupLimits((opt.memoryMb() + 384L) << 20, 64, 1.0));
             Cgroup group = cg;
             if (cgroups.canSpawnInside()) {
                 pid = cgroups.spawnInside(group, s::start);

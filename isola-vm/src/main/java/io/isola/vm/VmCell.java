@@ -35,12 +35,17 @@ import java.util.stream.Stream;
  */
 final class VmCell implements Cell {
     static final Duration HARVEST_LIMIT = Duration.ofSeconds(120);
-    private static final java.util.concurrent.ScheduledExecutorService HARVEST_TIMER =
+    /** How long the guest has to report the end of a task it was told to kill, before its VM goes. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    /** The cells' deadlines: a task's timeout, a stopped task's grace, a harvest's limit. */
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "vm-harvest-timer");
+                Thread t = new Thread(r, "vm-cell-timer");
                 t.setDaemon(true);
                 return t;
             });
+
     private final Vm vm;
     private final CellSpec spec;
     private final AuditLog audit;
@@ -48,7 +53,13 @@ final class VmCell implements Cell {
     private final OutputStream out;
     private final OutputStream err;
     private final Runnable onClose;
+    /** The folder of Isola's own in the view (a window's screen folder), which the guest mirrors; or null. */
+    private final FolderMirror mirror;
+
     private volatile String killedWhy;
+    /** Killed with its VM ({@link #kill}), not ended by its agent ({@link #stop}): nothing is left to harvest. */
+    private volatile boolean hardKilled;
+
     private boolean broken;
     private boolean closed;
 
@@ -61,6 +72,7 @@ final class VmCell implements Cell {
         this.err = stdio.err() == null ? new FileOutputStream(FileDescriptor.err) : open(stdio.err());
         audit.record(AuditEvent.of("cell.created", id(), "engine", VmEngine.NAME, "command", spec.command()));
         sendInputs(spec.files());
+        this.mirror = mirrorOwnFolder(spec);
         if (spec.network().reachesOut()) {
             vm.startNet(id(), spec.network().egress(), this::networkBroken);
         }
@@ -73,8 +85,7 @@ final class VmCell implements Cell {
         Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
         if (spec.limits().timeout() != null) {
             Duration t = spec.limits().timeout();
-            CompletableFuture.delayedExecutor(t.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> kill("timeout " + t.toSeconds() + "s"));
+            TIMER.schedule(() -> kill("timeout " + t.toSeconds() + "s"), t.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -108,6 +119,25 @@ final class VmCell implements Cell {
         }
     }
 
+    /**
+     * A folder Isola holds open for this cell (a window's screen folder) cannot be shown to a VM as the sandbox engine
+     * shows it, by a mount: the guest makes a tmpfs of its size at the same place and mirrors its files into it.
+     */
+    private FolderMirror mirrorOwnFolder(CellSpec spec) throws IOException {
+        List<io.isola.core.ViewEntry> own =
+                spec.view().stream().filter(io.isola.core.ViewEntry::isolaOwn).toList();
+        if (own.isEmpty()) {
+            return null;
+        }
+        if (own.size() > 1) {
+            throw new io.isola.core.IsolaException("a VM cell mirrors one folder of Isola's own, not " + own.size());
+        }
+        FolderMirror m = new FolderMirror(
+                Integer.parseInt(own.get(0).hostPath().getFileName().toString()));
+        vm.agent.mirror(own.get(0).cellPath().toString(), m);
+        return m;
+    }
+
     /** The guest broke the network port's protocol: the task runs on without a network, and its user hears why. */
     private void networkBroken(String why) {
         audit.record(AuditEvent.of("cell.network_ended", id(), "reason", why));
@@ -138,29 +168,31 @@ final class VmCell implements Cell {
     private void relay() {
         int code;
         try {
-            code = vm.agent.relay(new AgentChannel.TaskOutput() {
-                @Override
-                public void stdout(byte[] data) throws IOException {
-                    out.write(data);
-                    out.flush();
-                }
+            code = vm.agent.relay(
+                    new AgentChannel.TaskOutput() {
+                        @Override
+                        public void stdout(byte[] data) throws IOException {
+                            out.write(data);
+                            out.flush();
+                        }
 
-                @Override
-                public void stderr(byte[] data) throws IOException {
-                    err.write(data);
-                    err.flush();
-                }
+                        @Override
+                        public void stderr(byte[] data) throws IOException {
+                            err.write(data);
+                            err.flush();
+                        }
 
-                @Override
-                public void agentError(String message) {
-                    try {
-                        err.write(("isola: " + message + "\n").getBytes());
-                        err.flush();
-                    } catch (IOException ignored) {
-                        // the caller closed its stderr
-                    }
-                }
-            });
+                        @Override
+                        public void agentError(String message) {
+                            try {
+                                err.write(("isola: " + message + "\n").getBytes());
+                                err.flush();
+                            } catch (IOException ignored) {
+                                // the caller closed its stderr
+                            }
+                        }
+                    },
+                    mirror);
         } catch (IOException e) {
             String why = killedWhy;
             if (why == null) {
@@ -175,7 +207,10 @@ final class VmCell implements Cell {
             finish(new CellExit(killedWhy != null ? 137 : 125, CellExit.Reason.KILLED, why));
             return;
         }
-        finish(new CellExit(code, CellExit.Reason.EXITED, null));
+        finish(
+                killedWhy != null
+                        ? new CellExit(137, CellExit.Reason.KILLED, killedWhy)
+                        : new CellExit(code, CellExit.Reason.EXITED, null));
     }
 
     private void finish(CellExit e) {
@@ -228,8 +263,38 @@ final class VmCell implements Cell {
             return;
         }
         killedWhy = why;
+        hardKilled = true;
         audit.record(AuditEvent.of("cell.killed", id(), "reason", why));
         vm.close(); // the whole VM goes: nothing of the task can outlive it
+    }
+
+    /**
+     * The agent kills every process of the guest, as the sandbox engine kills a cell's: the task's files stay for the
+     * harvest (a window closed by its user still lets what the editor saved out, as the level's persistence rule
+     * says). A guest that has not reported the task's end within {@link #KILL_GRACE} loses its whole VM, and then
+     * nothing is harvested.
+     */
+    @Override
+    public void stop(String why) {
+        if (exit.isDone()) {
+            return;
+        }
+        killedWhy = why;
+        audit.record(AuditEvent.of("cell.killed", id(), "reason", why));
+        try {
+            vm.agent.kill();
+        } catch (IOException e) {
+            vm.close();
+            return;
+        }
+        TIMER.schedule(
+                () -> {
+                    if (!exit.isDone()) {
+                        vm.close(); // nothing of the task can outlive it
+                    }
+                },
+                KILL_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -239,7 +304,7 @@ final class VmCell implements Cell {
         }
         OutputQuota quota = asked.within(spec.limits().diskBytes());
         Harvester h = new Harvester(into, quota);
-        if (killedWhy != null || broken || !vm.alive()) {
+        if (hardKilled || broken || !vm.alive()) {
             h.refuse(
                     spec.files().outputDir() == null ? "." : spec.files().outputDir(),
                     "the cell's VM is gone (" + exit.join().detail() + "); nothing was harvested");
@@ -249,7 +314,7 @@ final class VmCell implements Cell {
                 spec.files().inputs().stream().map(TaskFiles.Input::cellDir).toList();
         // a guest that stalls in the middle of a harvest would block the host forever: the VM goes instead
         java.util.concurrent.ScheduledFuture<?> watchdog =
-                HARVEST_TIMER.schedule(vm::close, HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                TIMER.schedule(vm::close, HARVEST_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             Harvest result = vm.agent.harvest(spec.files().outputDir(), inputDirs, h, quota);
             audit.record(AuditEvent.of(
@@ -276,6 +341,9 @@ final class VmCell implements Cell {
             closed = true;
         }
         vm.close();
+        if (mirror != null) {
+            mirror.close();
+        }
         if (!exit.isDone()) {
             finish(new CellExit(137, CellExit.Reason.KILLED, "closed while running"));
         }

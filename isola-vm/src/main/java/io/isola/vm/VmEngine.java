@@ -159,7 +159,8 @@ public final class VmEngine implements Engine {
 
     @Override
     public Cell start(CellSpec spec, Stdio stdio) {
-        if (!spec.view().isEmpty()) {
+        // a folder of Isola's own (a window's screen folder) is not a host path: the guest mirrors it (VmCell)
+        if (spec.view().stream().anyMatch(v -> !v.isolaOwn())) {
             throw new IsolaException(
                     "the vm engine shows no host paths (--ro/--rw): pass files as task inputs, or use "
                             + "--engine sandbox",

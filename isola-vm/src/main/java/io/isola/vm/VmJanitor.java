@@ -26,6 +26,20 @@ final class VmJanitor {
         return p.pid() + " " + p.info().startInstant().map(Object::toString).orElse("?");
     }
 
+    /**
+     * The cgroup of VM {@code id} whose run directory is in {@code runDir}. The cgroup tree is shared by every state
+     * folder on the host (a user's, the service's, each test's), so the name carries the run directory's tag: a
+     * janitor must only ever judge the VMs of its own run directory.
+     */
+    static String cgroupName(Path runDir, String id) {
+        return cgroupPrefix(runDir) + id;
+    }
+
+    private static String cgroupPrefix(Path runDir) {
+        int h = runDir.toAbsolutePath().normalize().toString().hashCode();
+        return "vm-" + String.format("%08x", h) + "-";
+    }
+
     /** Returns how many stale VMs it removed. */
     static int sweep(Path runDir, CgroupTree cgroups) {
         int removed = 0;
@@ -40,7 +54,7 @@ final class VmJanitor {
                 String id = dir.getFileName().toString();
                 killQemu(dir, id);
                 for (Cgroup cg : cgroups.children()) {
-                    if (cg.name().equals("vm-" + id)) {
+                    if (cg.name().equals(cgroupName(runDir, id))) {
                         cg.killAll();
                         cg.remove();
                     }
@@ -52,9 +66,10 @@ final class VmJanitor {
             // best effort: the next start tries again
         }
         for (Cgroup cg : cgroups.children()) {
-            // a cgroup without a run directory: its Isola died between making the two
-            if (cg.name().startsWith("vm-")
-                    && !Files.exists(runDir.resolve(cg.name().substring(3)))) {
+            // a cgroup of ours without a run directory: someone removed the folder (a test's state, a user's rm -r)
+            String prefix = cgroupPrefix(runDir);
+            if (cg.name().startsWith(prefix)
+                    && !Files.exists(runDir.resolve(cg.name().substring(prefix.length())))) {
                 cg.killAll();
                 cg.remove();
             }
@@ -64,12 +79,20 @@ final class VmJanitor {
 
     private static boolean ownerAlive(Path dir) {
         try {
+            if (!Files.exists(dir.resolve("owner")) && young(dir)) {
+                return true; // another Isola made it a moment ago and is writing its owner now
+            }
             String[] f = Files.readString(dir.resolve("owner")).trim().split(" ");
             Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(f[0]));
             return p.isPresent() && owner(p.get()).equals(f[0] + " " + f[1]);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    private static boolean young(Path dir) throws IOException {
+        long age = System.currentTimeMillis() - Files.getLastModifiedTime(dir).toMillis();
+        return age < 60_000;
     }
 
     private static void killQemu(Path dir, String id) {

@@ -10,8 +10,6 @@ import io.isola.guest.AgentError;
 import io.isola.guest.Entry;
 import io.isola.guest.Exit;
 import io.isola.guest.Wire;
-import io.isola.linux.Libc;
-import io.isola.linux.Sockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,35 +31,21 @@ class HostileAgentTest {
     @TempDir
     Path into;
 
-    private final int[] pair = Sockets.pair();
-    private final AgentChannel host = new AgentChannel(pair[0]);
-    private Thread guest;
+    private final HostileGuest guest = new HostileGuest();
+    private final AgentChannel host = new AgentChannel(guest.hostEnd());
 
     @AfterEach
     void close() throws InterruptedException {
         host.close();
-        Sockets.shutdown(pair[1]);
-        if (guest != null) {
-            guest.join(10_000);
-        }
-        Libc.close(pair[1]);
+        guest.close();
     }
 
-    /** The hostile guest writes these bytes from its own thread (a flood may fill the socket buffer). */
     private void guestSends(byte[] bytes) {
-        guest = Thread.ofPlatform().start(() -> {
-            try {
-                Libc.write(pair[1], bytes);
-            } catch (RuntimeException e) {
-                // the host hung up on us: expected
-            }
-        });
+        guest.sends(bytes);
     }
 
     private static byte[] frame(byte type, byte[] payload) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        Wire.write(b, type, payload);
-        return b.toByteArray();
+        return HostileGuest.frame(type, payload);
     }
 
     private static byte[] entry(String path, long size) throws IOException {

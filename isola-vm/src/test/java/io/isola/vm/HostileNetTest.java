@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.core.Egress;
 import io.isola.guest.Mux;
-import io.isola.linux.Libc;
-import io.isola.linux.Sockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HexFormat;
@@ -24,33 +22,22 @@ import org.junit.jupiter.api.Test;
  * reading thread ends.
  */
 class HostileNetTest {
-    private final int[] pair = Sockets.pair();
+    private final HostileGuest guest = new HostileGuest();
     private final List<Egress.Connection> given = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> broken = new LinkedBlockingQueue<>();
     private final VmNetChannel host =
-            new VmNetChannel(pair[0], "vm-hostile", (id, c) -> given.add(c), broken::add).start();
-    private Thread guest;
+            new VmNetChannel(guest.hostEnd(), "vm-hostile", (id, c) -> given.add(c), broken::add).start();
 
     @AfterEach
     void close() throws InterruptedException {
         host.close();
-        Sockets.shutdown(pair[1]);
-        if (guest != null) {
-            guest.join(10_000);
-        }
-        Libc.close(pair[1]);
+        guest.close();
         assertThat(host.ended()).as("the host's reader outlived its channel").isTrue();
         assertThat(given).as("a connection outlived its channel").noneMatch(Egress.Connection::isOpen);
     }
 
     private void guestSends(byte[] bytes) {
-        guest = Thread.ofPlatform().start(() -> {
-            try {
-                Libc.write(pair[1], bytes);
-            } catch (RuntimeException e) {
-                // the host hung up on us: expected
-            }
-        });
+        guest.sends(bytes);
     }
 
     private static byte[] frames(Mux.Frame... fs) throws IOException {

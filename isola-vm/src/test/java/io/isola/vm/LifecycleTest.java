@@ -42,7 +42,29 @@ class LifecycleTest {
         c.close();
         assertThat(Path.of("/proc/" + pid)).doesNotExist();
         assertThat(engine.options().runDir().resolve(id)).doesNotExist();
-        assertThat(engine.cgroups().children()).noneMatch(g -> g.name().equals("vm-" + id));
+        assertThat(engine.cgroups().children())
+                .noneMatch(g ->
+                        g.name().equals(VmJanitor.cgroupName(engine.options().runDir(), id)));
+    }
+
+    /**
+     * The cgroup tree is shared by every state folder on the host. A janitor started for another state (another
+     * user's Isola, the service, a test's) once took this engine's cgroups for orphans and killed its running VMs.
+     */
+    @Test
+    void aJanitorOfAnotherStateLeavesThisEnginesVmsAlone(@org.junit.jupiter.api.io.TempDir Path other)
+            throws Exception {
+        VmEngine engine = TestVms.engine();
+        try (Cell c = engine.start(TestVms.spec(List.of("/bin/sleep", "600")), QUIET)) {
+            String id = c.id().substring(3);
+            assertThat(VmJanitor.sweep(other.resolve("run"), engine.cgroups())).isZero();
+            assertThat(VmJanitor.sweep(Files.createDirectories(other.resolve("run")), engine.cgroups()))
+                    .isZero();
+            assertThat(Path.of("/proc/" + c.pid())).exists();
+            assertThat(engine.cgroups().children())
+                    .anyMatch(g -> g.name()
+                            .equals(VmJanitor.cgroupName(engine.options().runDir(), id)));
+        }
     }
 
     @Test
@@ -121,7 +143,9 @@ class LifecycleTest {
         // the kernel keeps the run directory and the cgroup: the next start removes them
         assertThat(VmJanitor.sweep(engine.options().runDir(), engine.cgroups())).isGreaterThanOrEqualTo(1);
         assertThat(engine.options().runDir().resolve(id)).doesNotExist();
-        assertThat(engine.cgroups().children()).noneMatch(g -> g.name().equals("vm-" + id));
+        assertThat(engine.cgroups().children())
+                .noneMatch(g ->
+                        g.name().equals(VmJanitor.cgroupName(engine.options().runDir(), id)));
         // this JVM's own VMs were not touched: their owner is alive
         try (Cell c = engine.start(TestVms.spec(List.of("/bin/true")), QUIET)) {
             assertThat(c.waitFor().exitCode()).isZero();

@@ -45,7 +45,9 @@ class QemuHardeningTest {
                 }
             }
             String cgroups = Files.readString(Path.of("/proc/" + c.pid() + "/cgroup"));
-            assertThat(cgroups).contains("isola-vm/" + c.id());
+            assertThat(cgroups)
+                    .contains("isola-vm/"
+                            + VmJanitor.cgroupName(TestVms.engine().options().runDir(), c.id().substring(3)));
         }
     }
 
