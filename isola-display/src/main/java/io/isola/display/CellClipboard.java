@@ -18,21 +18,35 @@ import java.util.Base64;
 public final class CellClipboard {
     /** The most text that crosses in either direction. */
     public static final int MAX_BYTES = 256 << 10;
-    /** How long the cell has to hand over its clipboard. */
-    static final Duration COPY_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long the cell has to hand over its clipboard. A sandbox cell takes milliseconds; a VM's guest under
+     * emulation (TCG) on a busy host was seen to take more than 5 s. The wait blocks nothing of the window (it runs
+     * on its own thread) and the user is told after {@link #SLOW} that it goes on.
+     */
+    static final Duration COPY_TIMEOUT = Duration.ofSeconds(30);
+    /** When a copy that has not come yet is worth a word to the user. */
+    static final Duration SLOW = Duration.ofSeconds(2);
 
     private CellClipboard() {}
 
-    /** Asks the cell for its clipboard and returns it as plain text, or throws with what went wrong, for the user. */
-    static String copyOut(Path copyFile, CellInput input) throws InterruptedException {
+    /**
+     * Asks the cell for its clipboard and returns it as plain text, or throws with what went wrong, for the user;
+     * {@code slow} runs once if the cell takes longer than {@link #SLOW}.
+     */
+    static String copyOut(Path copyFile, CellInput input, Runnable slow) throws InterruptedException {
         try {
             Files.deleteIfExists(copyFile); // what the cell may have put there before the user asked
         } catch (java.io.IOException e) {
             throw new FrameException("its clipboard cannot be read: " + e.getMessage());
         }
         input.line("isola-copy");
-        long deadline = System.nanoTime() + COPY_TIMEOUT.toNanos();
+        long start = System.nanoTime(), deadline = start + COPY_TIMEOUT.toNanos();
+        boolean told = false;
         while (!Files.exists(copyFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!told && System.nanoTime() - start > SLOW.toNanos()) {
+                slow.run();
+                told = true;
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the cell did not hand over its clipboard within "
                         + COPY_TIMEOUT.toSeconds() + " s; nothing was copied");

@@ -1,10 +1,10 @@
 package io.isola.display;
 
+import io.isola.core.IsolaException;
 import io.isola.core.ViewEntry;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.isola.linux.DetachedTmpfs;
+import io.isola.linux.LinuxException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,11 +15,18 @@ import java.util.List;
  * socket, Wayland socket, session bus, sound server or clipboard: its own Xvfb listens only inside the cell (its
  * /tmp, its network namespace's abstract sockets), and nothing of the host's session is in its view or environment.
  *
- * @param hostDir the host directory the cell's screen file appears in (empty, made by {@link #prepare})
- * @param width the screen's width in pixels
- * @param height its height
+ * <p>The screen directory is a tmpfs of its own, just big enough for the screen file of this size, two clipboard
+ * files and a little slack, with room for {@link #INODES} names: a cell that writes more gets ENOSPC, and the
+ * host's disk never sees a byte of it. It is mounted nowhere on the host ({@link DetachedTmpfs}): the host holds
+ * it by a descriptor and reads it through {@code /proc/self/fd/N}, the engine shows a copy of that mount to the
+ * cell. So nothing of it can be left behind, even when Isola is SIGKILLed: the kernel frees it with the last
+ * descriptor and the cell's mount namespace. (A tmpfs mounted on the task's folder would outlive a SIGKILL on the
+ * host's mount table; bwrap's own {@code --size --tmpfs} would leave the host only {@code /proc/PID/root} paths
+ * through the cell's root, whose folders the cell can swap for links; a pre-sized file lets the cell still create
+ * other files beside it.) Its root is writable by everyone (mode 0777) because only two parties can reach it at
+ * all: this process, through its own descriptor, and the cell whose user the engine maps onto it.
  */
-public record CellDisplay(Path hostDir, int width, int height) {
+public final class CellDisplay implements AutoCloseable {
     /** Where the cell sees {@link #hostDir}. */
     public static final String CELL_DIR = "/run/isola-display";
     /** The file the cell leaves its clipboard in when the host's menu asks for it. */
@@ -28,36 +35,92 @@ public record CellDisplay(Path hostDir, int width, int height) {
     static final String SCREEN_FILE = "Xvfb_screen0";
     /** How long the first frame may take: Xvfb alone needs ~150 ms here, more on a loaded machine. */
     public static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(20);
+    /** Names the screen directory may hold: itself, the screen, the clipboard and its temporary, and spare. */
+    static final int INODES = 8;
+    /** Room beyond the files Isola expects: XWD header and colormap, a page's rounding per file. */
+    static final long SLACK = 64 * 1024;
 
-    public CellDisplay {
-        if (width < 64 || height < 64 || width > XwdHeader.MAX_SIDE || height > XwdHeader.MAX_SIDE) {
-            throw new io.isola.core.IsolaException(
-                    "a cell's window must be 64×64 to " + XwdHeader.MAX_SIDE + "×" + XwdHeader.MAX_SIDE
-                            + " pixels, not " + width + "×" + height,
+    private int dirFd;
+    private final WindowSize size;
+
+    private CellDisplay(int dirFd, WindowSize size) {
+        this.dirFd = dirFd;
+        this.size = size;
+    }
+
+    /**
+     * Makes the empty, bounded screen directory for a screen of {@code width}×{@code height}.
+     *
+     * @throws IsolaException when the size is out of bounds, or this kernel cannot make or show such a directory
+     */
+    public static CellDisplay create(int width, int height) {
+        return create(WindowSize.fixed(width, height));
+    }
+
+    /** The same for a window of {@code size}: the screen directory holds a screen of its whole screen's size. */
+    public static CellDisplay create(WindowSize size) {
+        try {
+            return new CellDisplay(
+                    DetachedTmpfs.create(capBytes(size.screenWidth(), size.screenHeight()), INODES, 0777), size);
+        } catch (LinuxException e) {
+            throw new IsolaException(
+                    "this kernel cannot give a cell's window a screen folder of a fixed size (" + e.getMessage()
+                            + "); windows need the new mount API with clones of detached mounts (Linux 6.18 has"
+                            + " them): open the file without --window",
                     2);
         }
     }
 
-    /** Makes the empty screen directory under {@code taskDir}. */
-    public static CellDisplay prepare(Path taskDir, int width, int height) throws IOException {
-        Path dir = taskDir.resolve("display");
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        return new CellDisplay(dir, width, height);
+    /**
+     * A display another process made, handed to this one by its screen folder's descriptor (the service hands it to
+     * the person's own process, which draws the window): read here exactly as its maker would. Takes {@code dirFd}
+     * over; {@link #close} lets go of it.
+     */
+    public static CellDisplay handedOver(int dirFd, WindowSize size) {
+        return new CellDisplay(dirFd, size);
+    }
+
+    /** The screen folder's descriptor (owned by this display): what is handed to the process that draws it. */
+    public int folder() {
+        return dirFd;
+    }
+
+    /** The most the screen directory holds: the screen, the clipboard twice (being replaced) and {@link #SLACK}. */
+    public static long capBytes(int width, int height) {
+        return (long) width * height * 4 + 2L * (CellClipboard.MAX_BYTES + 1) + SLACK;
+    }
+
+    /** The screen directory, as this process (and only it) reaches it. */
+    public Path hostDir() {
+        return Path.of(DetachedTmpfs.path(dirFd));
+    }
+
+    /** The cell's screen's width: the screen file's, whatever part of it the window shows. */
+    public int width() {
+        return size.screenWidth();
+    }
+
+    public int height() {
+        return size.screenHeight();
+    }
+
+    public WindowSize size() {
+        return size;
     }
 
     /** The cell's screen file, as the host reads it. */
     public Path screenFile() {
-        return hostDir.resolve(SCREEN_FILE);
+        return hostDir().resolve(SCREEN_FILE);
     }
 
     /** The cell's clipboard as it left it on request, as the host reads it. */
     public Path copyFile() {
-        return hostDir.resolve(COPY_FILE);
+        return hostDir().resolve(COPY_FILE);
     }
 
     /** The view entry that shows the screen directory to the cell. */
     public ViewEntry view() {
-        return new ViewEntry(hostDir, Path.of(CELL_DIR), ViewEntry.Access.READ_WRITE);
+        return ViewEntry.heldOpen(dirFd, Path.of(CELL_DIR));
     }
 
     /**
@@ -68,8 +131,8 @@ public record CellDisplay(Path hostDir, int width, int height) {
     public List<String> wrap(List<String> program) {
         String script = String.join(
                 "\n",
-                "Xvfb :0 -fbdir " + CELL_DIR + " -screen 0 " + width + "x" + height + "x24"
-                        + " -nolisten tcp -noreset -dpi 96 >/dev/null 2>&1 </dev/null &",
+                "Xvfb :0 -fbdir " + CELL_DIR + " -screen 0 " + width() + "x" + height() + "x24"
+                        + " -nolisten tcp -noreset -dpi " + size.dpi() + " >/dev/null 2>&1 </dev/null &",
                 "i=0",
                 "while [ ! -S /tmp/.X11-unix/X0 ]; do",
                 "  i=$((i+1)); [ $i -gt 4000 ] && { echo 'isola: the cell display did not start' >&2; exit 125; }",
@@ -85,6 +148,10 @@ public record CellDisplay(Path hostDir, int width, int height) {
                         + CELL_DIR + "/copy ;;",
                 "  'isola-paste '*) printf %s \"${l#isola-paste }\" | base64 -d > /tmp/.isola-paste",
                 "    for s in clipboard primary; do xclip -i -selection $s /tmp/.isola-paste </dev/null >/dev/null 2>&1; done ;;",
+                // the host's window was resized: the program's windows (at 0,0, there is no window manager) follow
+                "  'isola-resize '*) set -- ${l#isola-resize }",
+                "    xdotool search --onlyvisible --maxdepth 1 --name '' windowmove %@ 0 0 windowsize %@ \"$1\" \"$2\""
+                        + " </dev/null >/dev/null 2>&1 ;;",
                 "  *) printf '%s\\n' \"$l\" ;;",
                 "esac; done | xdotool - ; } >/dev/null 2>&1 &",
                 "\"$@\" </dev/null 3<&-",
@@ -92,5 +159,14 @@ public record CellDisplay(Path hostDir, int width, int height) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "isola-display"));
         argv.addAll(program);
         return argv;
+    }
+
+    /** Lets go of the screen directory; the kernel frees it once the cell that showed it is gone too. */
+    @Override
+    public synchronized void close() {
+        if (dirFd >= 0) {
+            io.isola.linux.Libc.close(dirFd);
+        }
+        dirFd = -1;
     }
 }

@@ -126,22 +126,31 @@ public final class CellFrames implements AutoCloseable {
      * @throws FrameException when the file no longer is the screen first accepted (changed header, truncated)
      */
     public Rows read() {
+        return read(header.height());
+    }
+
+    /**
+     * Reads only the first {@code rows} rows (what a window that shows the top of the screen needs); the header and
+     * the file's size are checked in full all the same.
+     */
+    public Rows read(int rows) {
+        rows = Math.clamp(rows, 1, header.height());
         checkSize();
         if (file.read(0, scratchHeader, scratchHeader.length) != scratchHeader.length
                 || !Arrays.equals(scratchHeader, headerBytes)) {
             throw new FrameException("its screen file's header changed while it was shown");
         }
+        int want = rows * header.width();
         int n = file.readInts(
                 header.pixelOffset(),
                 raw,
-                raw.length,
+                want,
                 header.littleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-        if (n != raw.length) {
-            throw new FrameException(
-                    "its screen file was truncated (" + n * 4L + " of " + raw.length * 4L + " pixel bytes)");
+        if (n != want) {
+            throw new FrameException("its screen file was truncated (" + n * 4L + " of " + want * 4L + " pixel bytes)");
         }
         int w = header.width(), first = -1, last = -1;
-        for (int y = 0; y < header.height(); y++) {
+        for (int y = 0; y < rows; y++) {
             int at = y * w;
             for (int x = at; x < at + w; x++) {
                 raw[x] &= 0xffffff;

@@ -44,6 +44,11 @@ final class CellInput implements AutoCloseable {
         offer((down ? "keydown --delay 0 " : "keyup --delay 0 ") + keysym); // xdotool would wait 12 ms after each
     }
 
+    /** The window now shows {@code width}×{@code height} of the cell's screen: the cell's programs fit in it. */
+    void resize(int width, int height) {
+        offer("isola-resize " + width + " " + height);
+    }
+
     /** A line the host made itself (the clipboard requests): must never carry a newline. */
     void line(String line) {
         if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {

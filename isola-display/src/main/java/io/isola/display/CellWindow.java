@@ -26,6 +26,10 @@ import javax.swing.WindowConstants;
  * cell only the keys and pointer events of this window while it has them (AWT delivers keys only to the focused
  * window). Frames are sampled by the host at its own pace. Closing the window, or any frame the host cannot
  * accept, ends the window and tells {@code onClose} why; the task then kills the cell.
+ *
+ * <p>The window shows the top-left part of the cell's screen, one cell pixel to one device pixel of the desktop
+ * (at a HiDPI scale of 2, a logical pixel of the window is 2×2 of the cell's). The user may resize it up to the
+ * cell's screen; the cell is then asked to fit its programs' windows to the part shown ({@link WindowSize}).
  */
 public final class CellWindow implements AutoCloseable {
     /** The period at which an idle window looks at the cell's screen, and the period just after input. */
@@ -33,6 +37,8 @@ public final class CellWindow implements AutoCloseable {
     public static final String CLOSED_BY_USER = "the window was closed";
 
     static final long IDLE_POLL_MS = 16, BUSY_POLL_MS = 3, BUSY_FOR_MS = 300;
+    /** How long a resize must rest before the cell is told: a drag of the window's edge is one resize, not 50. */
+    static final int RESIZE_SETTLE_MS = 150;
 
     private final CellFrames frames;
     private final CellInput input;
@@ -44,6 +50,11 @@ public final class CellWindow implements AutoCloseable {
     private final JFrame frame;
     private final Screen screen;
     private final Thread sampler;
+    private final WindowSize size;
+    /** The part of the cell's screen shown now, in device pixels. */
+    private volatile int viewWidth, viewHeight;
+
+    private final javax.swing.Timer resizeSettled;
     private volatile boolean closed;
     private volatile long busyUntil;
     private volatile long firstFrameNanos;
@@ -62,8 +73,19 @@ public final class CellWindow implements AutoCloseable {
     }
 
     private CellWindow(
-            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
+            CellFrames frames,
+            WindowSize size,
+            int inputFd,
+            WindowLook look,
+            java.nio.file.Path copyFile,
+            Listener listener) {
+        if (size.screenWidth() != frames.width() || size.screenHeight() != frames.height()) {
+            throw new IllegalArgumentException("a window of another screen's size");
+        }
         this.frames = frames;
+        this.size = size;
+        this.viewWidth = size.width();
+        this.viewHeight = size.height();
         this.input = new CellInput(inputFd);
         this.listener = listener;
         this.copyFile = copyFile;
@@ -80,8 +102,15 @@ public final class CellWindow implements AutoCloseable {
         });
         frame.setContentPane(screen);
         frame.setJMenuBar(menu());
-        frame.setResizable(false); // the cell's screen has the size it was started with
         frame.pack();
+        this.resizeSettled = new javax.swing.Timer(RESIZE_SETTLE_MS, e -> input.resize(viewWidth, viewHeight));
+        resizeSettled.setRepeats(false);
+        screen.addComponentListener(new java.awt.event.ComponentAdapter() {
+            @Override
+            public void componentResized(java.awt.event.ComponentEvent e) {
+                resized();
+            }
+        });
         frame.setLocationByPlatform(true);
         this.sampler = Thread.ofPlatform().daemon().name("isola-cell-frames").unstarted(this::sample);
     }
@@ -91,11 +120,16 @@ public final class CellWindow implements AutoCloseable {
      * (which the window then owns).
      */
     public static CellWindow show(
-            CellFrames frames, int inputFd, WindowLook look, java.nio.file.Path copyFile, Listener listener) {
+            CellFrames frames,
+            WindowSize size,
+            int inputFd,
+            WindowLook look,
+            java.nio.file.Path copyFile,
+            Listener listener) {
         CellWindow[] w = new CellWindow[1];
         try {
             SwingUtilities.invokeAndWait(() -> {
-                w[0] = new CellWindow(frames, inputFd, look, copyFile, listener);
+                w[0] = new CellWindow(frames, size, inputFd, look, copyFile, listener);
                 w[0].frame.setVisible(true);
                 w[0].screen.requestFocusInWindow();
             });
@@ -108,6 +142,78 @@ public final class CellWindow implements AutoCloseable {
         }
         w[0].sampler.start();
         return w[0];
+    }
+
+    /**
+     * Waits for the first frame of {@code display} while {@code running}, then opens its window, which owns
+     * {@code inputFd} from there. When the display never shows a usable screen, or the window cannot open, the frames
+     * and {@code inputFd} are closed before the {@link FrameException} that says why.
+     */
+    public static CellWindow open(
+            CellDisplay display,
+            int inputFd,
+            WindowLook look,
+            java.util.function.BooleanSupplier running,
+            Listener listener)
+            throws InterruptedException {
+        CellFrames frames = null;
+        try {
+            frames = CellFrames.open(
+                    display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
+            return show(frames, display.size(), inputFd, look, display.copyFile(), listener);
+        } catch (FrameException | InterruptedException e) {
+            if (frames != null) {
+                frames.close();
+            }
+            io.isola.linux.Libc.close(inputFd);
+            throw e;
+        }
+    }
+
+    /**
+     * Fails early, in one line, where this process cannot show a window (before any cell starts), and lets the
+     * desktop toolkit start meanwhile: it takes a few hundred ms, which the cell and its display take too.
+     */
+    public static void checkDisplay() {
+        String d = System.getenv("DISPLAY");
+        if (d == null || d.isBlank() || java.awt.GraphicsEnvironment.isHeadless()) {
+            throw new io.isola.core.IsolaException(
+                    "a window needs your desktop's display: run it in your desktop session (DISPLAY is "
+                            + (d == null || d.isBlank() ? "not set" : d + ", but Java runs headless") + ")",
+                    2);
+        }
+        if (!answers(d)) {
+            throw new io.isola.core.IsolaException(
+                    "a window needs your desktop's display, and DISPLAY=" + d + " does not answer: run it in your"
+                            + " desktop session",
+                    2);
+        }
+        Thread.ofPlatform().daemon().name("isola-awt-warmup").start(() -> {
+            try {
+                java.awt.Toolkit.getDefaultToolkit();
+                javax.swing.UIManager.getLookAndFeel();
+                io.isola.core.Trace.mark("desktop toolkit ready");
+            } catch (Throwable e) {
+                // the window's own start says why, in one line
+            }
+        });
+    }
+
+    /**
+     * Whether a local display ({@code :N}) has its X server's socket listening: a connect, far cheaper than starting
+     * the desktop toolkit to find out. Other forms (a host, a TCP display) are left to the toolkit.
+     */
+    public static boolean answers(String display) {
+        var m = java.util.regex.Pattern.compile(":(\\d+)(\\.\\d+)?").matcher(display);
+        if (!m.matches()) {
+            return true;
+        }
+        int fd = io.isola.linux.UnixSockets.connect("/tmp/.X11-unix/X" + m.group(1));
+        if (fd < 0) {
+            return false;
+        }
+        io.isola.linux.Libc.close(fd);
+        return true;
     }
 
     /** When the first frame of the cell was drawn (System.nanoTime), or 0 before. */
@@ -124,11 +230,31 @@ public final class CellWindow implements AutoCloseable {
         return !closed;
     }
 
+    /** The part of the cell's screen the window shows now, in device pixels: {width, height}. */
+    public int[] view() {
+        return new int[] {viewWidth, viewHeight};
+    }
+
+    /** On the event thread: the window's new size decides the part shown, which the cell learns once it settles. */
+    private void resized() {
+        int b = WindowLook.BORDER;
+        int[] v = size.clampView((int) Math.round((screen.getWidth() - 2 * b) * size.scale()), (int)
+                Math.round((screen.getHeight() - 2 * b) * size.scale()));
+        if (v[0] == viewWidth && v[1] == viewHeight) {
+            return;
+        }
+        viewWidth = v[0];
+        viewHeight = v[1];
+        resizeSettled.restart();
+        busy();
+        screen.repaint();
+    }
+
     private void sample() {
         try {
             while (!closed) {
                 long start = System.nanoTime();
-                CellFrames.Rows rows = frames.read();
+                CellFrames.Rows rows = frames.read(viewHeight); // rows below the window are not read
                 if (rows != null) {
                     int w = frames.width(), from = rows.first() * w, to = (rows.last() + 1) * w;
                     synchronized (image) {
@@ -138,8 +264,11 @@ public final class CellWindow implements AutoCloseable {
                         firstFrameNanos = System.nanoTime();
                         io.isola.core.Trace.mark("cell window: first frame");
                     }
+                    // the changed rows, in the window's logical pixels, one more each side for the scale's rounding
                     int b = WindowLook.BORDER;
-                    screen.repaint(b, b + rows.first(), w, rows.last() - rows.first() + 1);
+                    double s = size.scale();
+                    int top = (int) Math.floor(rows.first() / s), bottom = (int) Math.ceil((rows.last() + 1) / s);
+                    screen.repaint(b, b + top - 1, (int) Math.ceil(w / s), bottom - top + 2);
                 }
                 // one look per period, whatever the cell does: at most 60 frames/s idle, and never a busy loop
                 long period = System.currentTimeMillis() < busyUntil ? BUSY_POLL_MS : IDLE_POLL_MS;
@@ -194,7 +323,11 @@ public final class CellWindow implements AutoCloseable {
 
     private void copyOut() {
         try {
-            String text = CellClipboard.copyOut(copyFile, input);
+            String text = CellClipboard.copyOut(
+                    copyFile,
+                    input,
+                    () -> listener.say("isola: the cell is slow to hand over its clipboard; waiting up to "
+                            + CellClipboard.COPY_TIMEOUT.toSeconds() + " s"));
             java.awt.Toolkit.getDefaultToolkit()
                     .getSystemClipboard()
                     .setContents(new java.awt.datatransfer.StringSelection(text), null);
@@ -257,7 +390,9 @@ public final class CellWindow implements AutoCloseable {
         Screen(WindowLook look) {
             this.look = look;
             int b = WindowLook.BORDER;
-            setPreferredSize(new Dimension(frames.width() + 2 * b, frames.height() + 2 * b));
+            setPreferredSize(new Dimension(
+                    (int) Math.round(size.width() / size.scale()) + 2 * b,
+                    (int) Math.round(size.height() / size.scale()) + 2 * b));
             setFocusable(true);
             setFocusTraversalKeysEnabled(false); // Tab belongs to the program in the cell
             MouseAdapter mouse = new MouseAdapter() {
@@ -318,8 +453,9 @@ public final class CellWindow implements AutoCloseable {
 
         private void move(MouseEvent e) {
             int b = WindowLook.BORDER;
-            int x = Math.clamp(e.getX() - b, 0, frames.width() - 1),
-                    y = Math.clamp(e.getY() - b, 0, frames.height() - 1);
+            double s = size.scale();
+            int x = Math.clamp(Math.round((e.getX() - b) * s), 0, viewWidth - 1),
+                    y = Math.clamp(Math.round((e.getY() - b) * s), 0, viewHeight - 1);
             input.mouseMove(x, y);
             busy();
         }
@@ -356,9 +492,22 @@ public final class CellWindow implements AutoCloseable {
             int b = WindowLook.BORDER;
             g.setColor(look.border());
             g.fillRect(0, 0, getWidth(), getHeight());
-            synchronized (image) {
-                g.drawImage(image, b, b, null);
+            // one cell pixel to one device pixel: undo the desktop's scale for the image, and show only the view
+            java.awt.Graphics2D g2 = (java.awt.Graphics2D) g.create();
+            try {
+                double s = size.scale();
+                g2.scale(1 / s, 1 / s);
+                int x = (int) Math.round(b * s), y = (int) Math.round(b * s), w = viewWidth, h = viewHeight;
+                synchronized (image) {
+                    g2.drawImage(image, x, y, x + w, y + h, 0, 0, w, h, null);
+                }
+            } finally {
+                g2.dispose();
             }
+            // The X toolkit sends drawing to the display server when its buffer fills or its next flush is due (it
+            // spaces them out), not when a paint ends: a changed row could wait on the host. Every frame the cell
+            // changes is meant to be seen now.
+            java.awt.Toolkit.getDefaultToolkit().sync();
             paints.incrementAndGet();
         }
     }

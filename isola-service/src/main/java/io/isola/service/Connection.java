@@ -45,7 +45,7 @@ final class Connection {
                 throw RunRequest.refused(
                         "a request carries exactly 3 descriptors (stdin, stdout, stderr), not " + frame.fds().length);
             }
-            request = new Request(user, m, frame.fds(), service.table);
+            request = new Request(user, m, frame.fds(), service.table, fd);
             Request r = request;
             watcher = Thread.ofPlatform().daemon().name("isola-watch").start(() -> watch(r));
             Message reply = service.handle(request);
@@ -98,11 +98,14 @@ final class Connection {
     private void watch(Request r) {
         try {
             while (true) {
-                Message m = Wire.receive(fd).message();
+                Wire.Frame f = Wire.receive(fd);
+                f.closeFds(); // nothing the client sends while its request runs carries any
+                Message m = f.message();
                 if (Protocol.INTERRUPT.equals(m.get(Protocol.VERB))) {
                     r.stop("interrupted by the client (Ctrl-C or a signal)");
                     return;
                 }
+                r.fromWindow(m);
             }
         } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
             // the client went away (or broke the protocol): nothing may outlive what owns it

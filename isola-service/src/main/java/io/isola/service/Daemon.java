@@ -88,6 +88,8 @@ public final class Daemon implements AutoCloseable {
             d.close();
             throw e;
         }
+        // and the type detector every open needs, in idle time
+        io.isola.task.TypeDetector.warmUp();
         d.acceptor = Thread.ofPlatform().name("isola-accept").start(d::acceptLoop);
         Systemd.notify(options.env(), "READY=1");
         log.accept("serving on " + (d.ownSocketFile ? options.socket() : "the socket systemd passed"));

@@ -22,14 +22,46 @@ final class Request {
     private final long born = System.nanoTime();
     private final StringBuilder trace = new StringBuilder();
     private volatile String stopped;
+    private volatile io.isola.task.WindowPlace.Events window;
     private boolean finished;
+    /** The connection: the daemon sends a window's frame on it while the request runs. */
+    final int socket;
 
-    Request(User user, Message message, int[] fds, CellTable table) {
+    Request(User user, Message message, int[] fds, CellTable table, int socket) {
         this.user = user;
         this.message = message;
         this.fds = fds;
         this.table = table;
+        this.socket = socket;
         this.err = FdOutput.print(fds[2]);
+    }
+
+    /** The task's window, shown by the client: what the client says of it goes there. */
+    void window(io.isola.task.WindowPlace.Events events) {
+        this.window = events;
+    }
+
+    /**
+     * What the client said of its window: closed (its words are the person's own process's, so they are kept short
+     * and plain), or text copied across. Without a window shown there is nothing to say it of.
+     */
+    void fromWindow(Message m) {
+        io.isola.task.WindowPlace.Events w = window;
+        if (w == null) {
+            return;
+        }
+        if (Protocol.WINDOW_CLOSED.equals(m.get(Protocol.VERB))) {
+            String reason = m.get(Protocol.REASON);
+            reason = reason == null ? "the window was closed" : reason;
+            w.closed(io.isola.core.TerminalText.escape(reason.length() > 300 ? reason.substring(0, 300) : reason));
+        } else if (Protocol.CLIPBOARD.equals(m.get(Protocol.VERB))) {
+            String direction = "in".equals(m.get(Protocol.DIRECTION)) ? "in" : "out";
+            try {
+                w.clipboard(direction, Integer.parseInt(m.get(Protocol.BYTES)));
+            } catch (NumberFormatException e) {
+                // not a count: nothing to audit
+            }
+        }
     }
 
     /** With ISOLA_TRACE set in the daemon's environment: where a request spends its time, one log line each. */

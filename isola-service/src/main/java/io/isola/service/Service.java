@@ -88,26 +88,48 @@ final class Service {
         // Each level's cells get its network through a proxy of this request's own, started only when a cell
         // first reaches out (a link's fetch), judging by the policy in force for this request.
         try (ProxyNetworks networks = new ProxyNetworks(ProxyOnDemand.onThisHost(policy.network(), audit::record))) {
-            return open(r, target, context(r, policy, networks));
+            TaskContext ctx = context(r, policy, networks);
+            if (r.message.get(Protocol.WINDOW) != null) {
+                ctx = ctx.withWindows(new ClientWindow(r));
+            }
+            return open(r, target, ctx);
         }
     }
 
     private Message open(Request r, String target, TaskContext ctx) throws InterruptedException {
         boolean view = "true".equals(r.message.get(Protocol.VIEW));
+        OpenTask.Window window = window(r.message.get(Protocol.WINDOW));
+        if (window == OpenTask.Window.REQUIRED && view) {
+            throw RunRequest.refused(
+                    "a window shows the file in its cell's program; a safe view makes a copy: ask for one of them");
+        }
         int code;
         if (LinkTask.isLink(target)) {
-            code = new LinkTask(ctx).run(target, r.stdio());
+            code = new LinkTask(ctx).run(target, r.stdio(), window);
         } else {
             Path file = Path.of(target);
             if (!file.isAbsolute() || !file.normalize().toString().equals(target)) {
                 throw RunRequest.refused("the path '" + target + "' is not absolute and normal");
             }
-            code = view ? new ViewTask(ctx).run(file, r.stdio()) : new OpenTask(ctx).run(file, r.stdio());
+            code = view ? new ViewTask(ctx).run(file, r.stdio()) : new OpenTask(ctx).run(file, r.stdio(), window);
         }
         if (stopping) {
             throw stopped();
         }
         return new Message().add(Protocol.EXIT, code);
+    }
+
+    private static OpenTask.Window window(String asked) {
+        if (asked == null) {
+            return OpenTask.Window.NONE;
+        }
+        return switch (asked) {
+            case Protocol.WINDOW_REQUIRED -> OpenTask.Window.REQUIRED;
+            case Protocol.WINDOW_IF_GRAPHICAL -> OpenTask.Window.IF_GRAPHICAL;
+            default ->
+                throw RunRequest.refused("window is " + Protocol.WINDOW_REQUIRED + " or " + Protocol.WINDOW_IF_GRAPHICAL
+                        + ", not '" + asked + "'");
+        };
     }
 
     private static IsolaException stopped() {

@@ -56,9 +56,33 @@ public final class ServiceClient implements AutoCloseable {
      * a pipe whose lines become a notification.
      */
     public Message call(Message request, int stdin, int stdout, int stderr) {
+        return call(request, stdin, stdout, stderr, null);
+    }
+
+    /** A frame the daemon sends while a request runs (a cell's window to draw), with its descriptors. */
+    public interface Interim {
+        /** Takes {@code m}; owns {@code fds} from here. */
+        void on(Message m, int[] fds);
+    }
+
+    /** The same, handing what the daemon sends before its reply to {@code interim} (null: nothing is expected). */
+    public Message call(Message request, int stdin, int stdout, int stderr, Interim interim) {
         try {
-            Wire.send(fd, request, stdin, stdout, stderr);
-            return Wire.receive(fd).message();
+            synchronized (this) {
+                Wire.send(fd, request, stdin, stdout, stderr);
+            }
+            while (true) {
+                Wire.Frame f = Wire.receive(fd);
+                if (f.message().get(Protocol.VERB) == null) { // a reply names no verb
+                    f.closeFds();
+                    return f.message();
+                }
+                if (interim == null) {
+                    f.closeFds();
+                } else {
+                    interim.on(f.message(), f.fds());
+                }
+            }
         } catch (Wire.Closed | Message.BadFrame | RuntimeException e) {
             String why = e instanceof Wire.Closed ? "" : " (" + e.getMessage() + ")";
             return new Message()
@@ -72,13 +96,31 @@ public final class ServiceClient implements AutoCloseable {
         }
     }
 
+    /** Whether the daemon has replied (or gone): the request, and its cells, are over. */
+    public boolean replied() {
+        return replied.getCount() == 0;
+    }
+
+    /** Tells the daemon something while the request runs (from any thread); a daemon gone away hears nothing. */
+    public void send(Message m) {
+        try {
+            synchronized (this) {
+                Wire.send(fd, m);
+            }
+        } catch (RuntimeException e) {
+            // the daemon is gone: so is the cell
+        }
+    }
+
     /**
      * From a signal handler's thread: asks the daemon to kill the request's cells and waits (a little) for the
      * reply, so that the cell is gone when this process exits. Closing the connection alone would do too.
      */
     public void interrupt() {
         try {
-            Wire.send(fd, new Message().add(Protocol.VERB, Protocol.INTERRUPT));
+            synchronized (this) {
+                Wire.send(fd, new Message().add(Protocol.VERB, Protocol.INTERRUPT));
+            }
             replied.await(5, TimeUnit.SECONDS);
         } catch (RuntimeException | InterruptedException e) {
             // the daemon is gone: so is the cell

@@ -55,6 +55,18 @@ public final class CallerFiles {
                 "read " + shown + ": Isola opens only what you could open yourself");
     }
 
+    /** Creates a new folder (never one that exists, nor through a link) as the caller, mode 0755. */
+    public static void createFolder(Map<String, String> env, Path dir) throws IOException {
+        java.nio.file.attribute.FileAttribute<?> mode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Caller c = Caller.of(env);
+        if (c == null) {
+            Files.createDirectory(dir, mode);
+            return;
+        }
+        c.run(() -> Files.createDirectory(dir, mode), "create a folder in " + dir.getParent());
+    }
+
     /** Creates new files as the caller. */
     public static FileCreator creator(Map<String, String> env) {
         Caller c = Caller.of(env);

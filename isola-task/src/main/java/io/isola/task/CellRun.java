@@ -15,9 +15,17 @@ import java.nio.file.Path;
 record CellRun(String cellId, CellExit exit, Harvest harvest) {
     static CellRun run(Engine engine, CellSpec spec, Stdio stdio, Path staging, OutputQuota quota)
             throws InterruptedException, IOException {
+        return run(engine, spec, stdio, staging, quota, () -> {});
+    }
+
+    /** The same, doing {@code whileRunning} on this thread once the cell has started (reading what it streams out). */
+    static CellRun run(
+            Engine engine, CellSpec spec, Stdio stdio, Path staging, OutputQuota quota, Runnable whileRunning)
+            throws InterruptedException, IOException {
         Files.createDirectories(staging);
         try (Cell cell = engine.start(spec, stdio)) {
             io.isola.core.Trace.mark("task cell started");
+            whileRunning.run();
             CellExit exit = cell.waitFor();
             io.isola.core.Trace.mark("task cell exited");
             Harvest harvest = cell.harvest(staging, quota);

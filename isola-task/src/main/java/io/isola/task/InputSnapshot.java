@@ -113,16 +113,38 @@ public record InputSnapshot(
                 dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path copy = dir.resolve(f.name());
         Files.copy(f.staged(), copy);
+        return inDir(dir, copy, f.name(), shownAs, new Marks(Map.of(Marks.XDG_ORIGIN, url)));
+    }
+
+    /**
+     * Isola's copy of a member a container's cell unpacked (already harvested as hostile), moved into {@code dir} as
+     * {@code name} (a safe name: the type's name-based refinement reads it), marked as coming from {@code origin}.
+     */
+    static InputSnapshot member(Path staged, Path dir, String name, Path shownAs, String origin) throws IOException {
+        Files.createDirectories(
+                dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path copy = dir.resolve(name);
+        Files.move(staged, copy);
+        return inDir(dir, copy, name, shownAs, new Marks(Map.of(Marks.ORIGIN, origin)));
+    }
+
+    private static InputSnapshot inDir(Path dir, Path copy, String name, Path shownAs, Marks marks) throws IOException {
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw-rw-"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new InputSnapshot(shownAs, copy, dir, copy, name, Files.size(copy), Sha256.of(copy), marks);
+    }
+
+    /**
+     * The same snapshot shown as {@code shownAs} (where its view is named from), still marked as coming from where
+     * it really came from.
+     */
+    InputSnapshot shownAs(Path shownAs) {
         return new InputSnapshot(
-                shownAs,
-                copy,
-                dir,
-                copy,
-                f.name(),
-                Files.size(copy),
-                Sha256.of(copy),
-                new Marks(Map.of(Marks.XDG_ORIGIN, url)));
+                shownAs, realPath, dir, copy, name, size, sha256, new Marks(Map.of(Marks.ORIGIN, origin())));
+    }
+
+    /** Where this input came from: its origin mark, else the file the user named. */
+    String origin() {
+        return marks.origin() != null ? marks.origin() : original.toUri().toString();
     }
 }

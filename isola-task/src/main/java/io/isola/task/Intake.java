@@ -61,6 +61,15 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
      * name the link as the file's origin, as the persister will write them on whatever leaves.
      */
     static Intake fetched(TaskContext ctx, String taskId, InputSnapshot in, Verdict verdict) throws IOException {
+        return derived(ctx, taskId, in, verdict, "fetched");
+    }
+
+    /**
+     * The intake of a file that came out of another ({@code kind}: "fetched" by a link task, a "member" of an
+     * archive or message): typed from its own content, at the trust (and level) of what it came from.
+     */
+    static Intake derived(TaskContext ctx, String taskId, InputSnapshot in, Verdict verdict, String kind)
+            throws IOException {
         String type = TypeDetector.detect(in.copy(), in.name());
         ctx.audit()
                 .record(AuditEvent.of(
@@ -69,7 +78,7 @@ record Intake(String taskId, InputSnapshot input, String type, Verdict verdict, 
                         "task",
                         taskId,
                         "kind",
-                        "fetched",
+                        kind,
                         "target",
                         in.marks().origin(),
                         "type",

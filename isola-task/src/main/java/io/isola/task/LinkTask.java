@@ -86,7 +86,144 @@ public final class LinkTask {
      * fetched with the level's handler for its type, in a new cell.
      */
     public int run(String target, Stdio stdio) throws InterruptedException {
-        return fetchThen(target, stdio, (it, dir) -> new OpenTask(ctx).open(it, dir, stdio, false));
+        return run(target, stdio, OpenTask.Window.NONE);
+    }
+
+    /**
+     * The same, showing what was fetched in a window where the level's handler for its type is a graphical program
+     * ({@link OpenTask.Window#IF_GRAPHICAL}: a link clicked on the desktop).
+     */
+    public int run(String target, Stdio stdio, OpenTask.Window window) throws InterruptedException {
+        if (window == OpenTask.Window.REQUIRED
+                || window == OpenTask.Window.IF_GRAPHICAL
+                        && browses(target)
+                        && ctx.windows().available()) {
+            return window(target, stdio); // the link itself, in the level's browser
+        }
+        return fetchThen(target, stdio, (it, dir) -> new OpenTask(ctx).open(it, dir, stdio, false, window));
+    }
+
+    /** Whether the link's level names a browser for its scheme (its {@code window-handlers}). */
+    private boolean browses(String target) {
+        URI url = httpLink(target);
+        return ctx.policy()
+                        .level(ctx.classifier().link(url).level())
+                        .windowHandlerFor("x-scheme-handler/" + url.getScheme().toLowerCase(java.util.Locale.ROOT))
+                != null;
+    }
+
+    /**
+     * {@code isola open --window URL}: the level's window handler for the link's scheme (a browser) shows it in a
+     * window, in a cell of the link's level on that level's network, the same network a fetch gets; closing the
+     * window ends the task, and what the browser left in {@code {output}} goes through the level's persistence rule,
+     * tainted with the link.
+     */
+    public int window(String target, Stdio stdio) throws InterruptedException {
+        ctx.windows().check();
+        Judged link = judge(target);
+        List<String> handler = link.level().windowHandlerFor(link.type());
+        if (handler == null) {
+            String word = link.verdict().level().word();
+            throw new IsolaException(
+                    "no window handler for " + link.type() + " at level " + word + ": name a browser in the policy's"
+                            + " [level." + word + ".window-handlers] (e.g. \"" + link.type()
+                            + "\" = [\"dillo\", \"{url}\"]), or open the link without --window to fetch it",
+                    2);
+        }
+        CellSpec spec = announce(link, handler);
+        return Tasks.inTaskDir(ctx, link.taskId(), "the task failed", dir -> {
+            CellRun run = WindowRun.forTask(
+                    ctx,
+                    link.level(),
+                    link.verdict().level(),
+                    spec,
+                    handler.get(0) + ": " + link.url().getHost(),
+                    stdio,
+                    dir.resolve("out"));
+            Tasks.persist(ctx, run.harvest(), link.level().persistence(), link.provenance(run.cellId()));
+            return run.exit().exitCode();
+        });
+    }
+
+    /**
+     * A link as the policy judged it, under a new task's id: its level and that level's settings, the scheme's
+     * handler type ({@code x-scheme-handler/https}) and the file name a fetch writes.
+     */
+    private record Judged(URI url, String taskId, Verdict verdict, LevelSettings level, String type, String name) {
+        /** What the link's cell left is tainted with the link. */
+        Provenance provenance(String cellId) {
+            return new Provenance(
+                    taskId,
+                    cellId,
+                    verdict.level(),
+                    url.toASCIIString(),
+                    url.toASCIIString(),
+                    null,
+                    null,
+                    Instant.now());
+        }
+    }
+
+    private Judged judge(String target) {
+        URI url = httpLink(target);
+        Verdict verdict = ctx.classifier().link(url);
+        return new Judged(
+                url,
+                Tasks.newId(),
+                verdict,
+                ctx.policy().level(verdict.level()),
+                "x-scheme-handler/" + url.getScheme().toLowerCase(java.util.Locale.ROOT),
+                fileName(url));
+    }
+
+    /**
+     * Tells the user and the audit log how the link was judged, and returns the cell that runs {@code handler} on it:
+     * the level's image and limits, its network, nothing of the host's files, an empty /out.
+     */
+    private CellSpec announce(Judged link, List<String> handler) {
+        URI url = link.url();
+        Verdict verdict = link.verdict();
+        List<String> argv =
+                Tasks.argv(handler, Map.of("url", url.toASCIIString(), "name", link.name(), "output", Intake.OUT));
+        Tasks.say(ctx, "isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
+        ctx.audit()
+                .record(AuditEvent.of(
+                        "task.classified",
+                        null,
+                        "task",
+                        link.taskId(),
+                        "target",
+                        url.toASCIIString(),
+                        "type",
+                        link.type(),
+                        "trust",
+                        verdict.level().word(),
+                        "reason",
+                        verdict.reason()));
+        LevelSettings level = link.level();
+        return new CellSpec(
+                level.engine(),
+                level.image(),
+                argv,
+                CellEnvironment.build(ctx.callerEnv(), List.of()),
+                List.of(),
+                Path.of(Intake.OUT),
+                ctx.network(verdict.level()),
+                level.limits(),
+                new TaskFiles(List.of(), Intake.OUT));
+    }
+
+    /** {@code target} as an http or https link, or a one-line refusal. */
+    private static URI httpLink(String target) {
+        URI url = TrustClassifier.uri(target);
+        String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
+            throw new IsolaException(
+                    "'" + TerminalText.printable(target) + "' is not an http or https link Isola can "
+                            + "open: give a full URL such as https://example.com/file.pdf",
+                    2);
+        }
+        return url;
     }
 
     /** {@code isola open --view URL}: fetches the link as {@link #run} does, then makes its safe view. */
@@ -100,63 +237,22 @@ public final class LinkTask {
     }
 
     private int fetchThen(String target, Stdio stdio, Then then) throws InterruptedException {
-        URI url = TrustClassifier.uri(target);
-        String scheme = url == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
-        if (url == null || !scheme.equals("http") && !scheme.equals("https")) {
-            throw new IsolaException(
-                    "'" + TerminalText.printable(target) + "' is not an http or https link Isola can "
-                            + "open: give a full URL such as https://example.com/file.pdf",
-                    2);
-        }
-        String taskId = Tasks.newId();
-        Verdict verdict = ctx.classifier().link(url);
-        LevelSettings level = ctx.policy().level(verdict.level());
-        String type = "x-scheme-handler/" + scheme;
+        Judged link = judge(target);
+        URI url = link.url();
+        Verdict verdict = link.verdict();
+        LevelSettings level = link.level();
+        String name = link.name(), type = link.type(), taskId = link.taskId();
         // A link is never handed to the catch-all "*": that opens files, not URLs.
         List<String> handler = level.specificHandlerFor(type);
         if (handler == null) {
             throw Tasks.noHandler(ctx, type, verdict.level());
         }
-        String name = fileName(url);
-        List<String> argv = Tasks.argv(handler, Map.of("url", url.toASCIIString(), "name", name, "output", Intake.OUT));
-        Tasks.say(ctx, "isola: " + url.getHost() + " is " + verdict.level().word() + ": " + verdict.reason());
-        ctx.audit()
-                .record(AuditEvent.of(
-                        "task.classified",
-                        null,
-                        "task",
-                        taskId,
-                        "target",
-                        url.toASCIIString(),
-                        "type",
-                        type,
-                        "trust",
-                        verdict.level().word(),
-                        "reason",
-                        verdict.reason()));
+        CellSpec spec = announce(link, handler);
         return Tasks.inTaskDir(ctx, taskId, "the task failed", dir -> {
-            Network network = ctx.network(verdict.level());
-            CellSpec spec = new CellSpec(
-                    level.engine(),
-                    level.image(),
-                    argv,
-                    CellEnvironment.build(ctx.callerEnv(), List.of()),
-                    List.of(),
-                    Path.of(Intake.OUT),
-                    network,
-                    level.limits(),
-                    new TaskFiles(List.of(), Intake.OUT));
+            Network network = spec.network();
             CellRun run = CellRun.run(
                     ctx.engines().apply(level.engine()), spec, stdio, dir.resolve("fetched"), level.quota());
-            Provenance from = new Provenance(
-                    taskId,
-                    run.cellId(),
-                    verdict.level(),
-                    url.toASCIIString(),
-                    url.toASCIIString(),
-                    null,
-                    null,
-                    Instant.now());
+            Provenance from = link.provenance(run.cellId());
             if (run.exit().exitCode() != 0) {
                 Tasks.say(ctx, whyNotFetched(run, url, verdict.level(), network, taskId));
                 Tasks.persist(ctx, run.harvest(), level.persistence(), from);

@@ -30,13 +30,30 @@ public final class OpenTask {
         return run(file, stdio, false);
     }
 
+    /** Whether the task's program is shown in a window ({@link WindowRun}); closing the window ends the task. */
+    public enum Window {
+        /** The policy's handler, without a display. */
+        NONE,
+        /** The level's graphical program for the type, in a window ({@code open --window}): refused where none. */
+        REQUIRED,
+        /**
+         * A window when the level has a graphical program for the type (its {@code window-handlers}), else as
+         * {@link #NONE}: what a double-click asks for, and an open in a session with a display.
+         */
+        IF_GRAPHICAL
+    }
+
     /**
      * {@code window}: the handler is the type's graphical program, drawing on a display of the cell's own that a
      * host window shows ({@link WindowRun}); closing the window ends the task.
      */
     public int run(Path file, Stdio stdio, boolean window) throws InterruptedException {
-        if (window) {
-            WindowRun.checkDisplay();
+        return run(file, stdio, window ? Window.REQUIRED : Window.NONE);
+    }
+
+    public int run(Path file, Stdio stdio, Window window) throws InterruptedException {
+        if (window == Window.REQUIRED) {
+            ctx.windows().check();
         }
         String taskId = Tasks.newId();
         return Tasks.inTaskDir(
@@ -52,19 +69,24 @@ public final class OpenTask {
      * may go beside it; a fetched input has no original there (its new versions go to the quarantine).
      */
     int open(Intake it, Path dir, Stdio stdio, boolean local) throws IOException, InterruptedException {
-        return open(it, dir, stdio, local, false);
+        return open(it, dir, stdio, local, Window.NONE);
     }
 
-    private int open(Intake it, Path dir, Stdio stdio, boolean local, boolean window)
-            throws IOException, InterruptedException {
+    int open(Intake it, Path dir, Stdio stdio, boolean local, Window mode) throws IOException, InterruptedException {
         String taskId = it.taskId();
         InputSnapshot in = it.input();
-        List<String> handler =
-                window ? WindowHandlers.forType(it.type()) : it.level().handlerFor(it.type());
-        if (handler == null && window) {
+        // a window where one is asked for, or where the level has a graphical program for the type and the person a
+        // display to show it on; else the level's handler, without a display
+        List<String> windowHandler = mode == Window.NONE ? null : it.level().windowHandlerFor(it.type());
+        boolean window = mode == Window.REQUIRED
+                || windowHandler != null && ctx.windows().available();
+        List<String> handler = window ? windowHandler : it.level().handlerFor(it.type());
+        if (handler == null && window) { // asked for (--window), and the level has none
+            String level = it.verdict().level().word();
             throw new io.isola.core.IsolaException(
-                    "no window handler for " + it.type() + ": --window opens " + WindowHandlers.known()
-                            + "; open it without --window to run the policy's handler",
+                    "no window handler for " + it.type() + " at level " + level + ": name its program in the policy's"
+                            + " [level." + level + ".window-handlers] (isola policy show lists them), or open it"
+                            + " without --window to run its handler",
                     2);
         }
         if (handler == null) {
@@ -117,35 +139,14 @@ public final class OpenTask {
 
     private CellRun inWindow(Intake it, CellSpec spec, Path dir, Stdio stdio, List<String> handler)
             throws IOException, InterruptedException {
-        if (!"sandbox".equals(it.level().engine())) {
-            throw new io.isola.core.IsolaException(
-                    "windows from cells work in the sandbox engine only (docs/windows.md); the "
-                            + it.verdict().level().word() + " level uses "
-                            + it.level().engine(),
-                    2);
-        }
-        io.isola.display.CellDisplay display =
-                io.isola.display.CellDisplay.prepare(dir, WindowRun.WIDTH, WindowRun.HEIGHT);
-        io.isola.display.WindowLook look = new io.isola.display.WindowLook(
-                it.verdict().level().word(),
-                handler.get(0) + ": " + it.input().original().getFileName());
-        WindowRun run = WindowRun.run(
-                ctx.engines().apply(it.level().engine()),
+        return WindowRun.forTask(
+                ctx,
+                it.level(),
+                it.verdict().level(),
                 spec,
-                display,
-                look,
+                handler.get(0) + ": " + it.input().original().getFileName(),
                 stdio,
-                dir.resolve("out"),
-                it.level().quota(),
-                ctx.audit(),
-                ctx.report());
-        if (run.closedBecause() != null && !run.closedBecause().equals(io.isola.display.CellWindow.CLOSED_BY_USER)) {
-            Tasks.say(ctx, "isola: the cell's window was closed: " + run.closedBecause());
-        }
-        CellExit exit = io.isola.display.CellWindow.CLOSED_BY_USER.equals(run.closedBecause())
-                ? new CellExit(0, run.exit().reason(), run.exit().detail()) // closing is how a window task ends
-                : run.exit();
-        return new CellRun(run.cellId(), exit, run.harvest());
+                dir.resolve("out"));
     }
 
     /** The task's copy of its input comes out only if the task really changed it. */

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param engines the engine for a name the policy chose ({@code sandbox}, {@code vm})
  * @param report where the task tells the user what happened (stderr in the CLI: stdout is the task's)
  * @param networks the network each level's cells get ({@link CellNetworks#NONE}: none at all)
+ * @param windows where a cell's window is shown: this process's ({@link WindowPlace#IN_THIS_PROCESS}), or the
+ *     service's client's
  */
 public record TaskContext(
         Policy policy,
@@ -27,7 +29,34 @@ public record TaskContext(
         TaskDirs dirs,
         Map<String, String> callerEnv,
         PrintStream report,
-        CellNetworks networks) {
+        CellNetworks networks,
+        WindowPlace windows) {
+    /** A context whose cells' windows are shown by this process. */
+    public TaskContext(
+            Policy policy,
+            TrustClassifier classifier,
+            Seal seal,
+            java.util.function.Function<String, Engine> engines,
+            Persister persister,
+            AuditLog audit,
+            TaskDirs dirs,
+            Map<String, String> callerEnv,
+            PrintStream report,
+            CellNetworks networks) {
+        this(
+                policy,
+                classifier,
+                seal,
+                engines,
+                persister,
+                audit,
+                dirs,
+                callerEnv,
+                report,
+                networks,
+                WindowPlace.IN_THIS_PROCESS);
+    }
+
     /** A context whose cells get no network, whatever their level says. */
     public TaskContext(
             Policy policy,
@@ -40,6 +69,12 @@ public record TaskContext(
             Map<String, String> callerEnv,
             PrintStream report) {
         this(policy, classifier, seal, engines, persister, audit, dirs, callerEnv, report, CellNetworks.NONE);
+    }
+
+    /** The same context, its cells' windows shown at {@code place}. */
+    public TaskContext withWindows(WindowPlace place) {
+        return new TaskContext(
+                policy, classifier, seal, engines, persister, audit, dirs, callerEnv, report, networks, place);
     }
 
     /** The network the cells of trust level {@code level} get: the policy's word for it, through the front-end. */

@@ -9,9 +9,7 @@ import io.isola.core.OutputQuota;
 import io.isola.core.Stdio;
 import io.isola.core.ViewEntry;
 import io.isola.display.CellDisplay;
-import io.isola.display.CellFrames;
 import io.isola.display.CellWindow;
-import io.isola.display.FrameException;
 import io.isola.display.WindowLook;
 import io.isola.linux.Libc;
 import java.io.IOException;
@@ -30,9 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * @param closedBecause why the window ended the cell, or null when the program ended by itself
  */
 public record WindowRun(String cellId, CellExit exit, Harvest harvest, String closedBecause) {
-    /** The size of a cell's screen unless the caller asks for another: fits a 1366×768 laptop with a panel. */
-    public static final int WIDTH = 1280, HEIGHT = 720;
-
     /** {@code spec} with the program run on a display of its own, whose screen directory is {@code display}'s. */
     public static CellSpec onDisplay(CellSpec spec, CellDisplay display) {
         List<ViewEntry> view = new ArrayList<>(spec.view());
@@ -49,38 +44,88 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                 spec.files());
     }
 
-    /** Fails early, in one line, where no window can be shown. */
-    public static void checkDisplay() {
-        String d = System.getenv("DISPLAY");
-        if (d == null || d.isBlank() || java.awt.GraphicsEnvironment.isHeadless()) {
-            throw new io.isola.core.IsolaException(
-                    "a window needs your desktop's display: run it in your desktop session (DISPLAY is "
-                            + (d == null || d.isBlank() ? "not set" : d + ", but Java runs headless") + ")",
-                    2);
-        }
-        // The desktop toolkit takes a few hundred ms to start: let it do so while the cell and its display start
-        Thread.ofPlatform().daemon().name("isola-awt-warmup").start(() -> {
-            java.awt.Toolkit.getDefaultToolkit();
-            javax.swing.UIManager.getLookAndFeel();
-            io.isola.core.Trace.mark("desktop toolkit ready");
-        });
-    }
-
-    static WindowRun run(
-            Engine engine,
+    /**
+     * A task's cell in a window (an {@code open --window} of a file or a link): refused in one line where the level's
+     * engine draws none; says why the window closed unless the user closed it, and then counts as exit code 0, as
+     * closing is how a window task ends.
+     *
+     * @param what what runs, for the title ({@code mupdf: report.pdf})
+     */
+    static CellRun forTask(
+            TaskContext ctx,
+            io.isola.core.policy.LevelSettings level,
+            io.isola.core.trust.TrustLevel trust,
             CellSpec spec,
-            CellDisplay display,
-            WindowLook look,
+            String what,
             Stdio stdio,
-            Path staging,
-            OutputQuota quota,
-            io.isola.core.audit.AuditLog audit,
-            java.io.PrintStream report)
-            throws InterruptedException, IOException {
-        return run(engine, spec, display, look, stdio, staging, quota, audit, report, w -> {});
+            Path staging)
+            throws IOException, InterruptedException {
+        // the size of the desktop it will show on: this process's, or the service's client's
+        WindowPlace.Size desktop = ctx.windows().size();
+        io.isola.core.Trace.mark("window size known");
+        WindowRun run = run(
+                ctx.engines().apply(level.engine()),
+                spec,
+                CellDisplay.create(desktop.toWindowSize()),
+                new WindowLook(trust.word(), what),
+                ctx.windows(),
+                stdio,
+                staging,
+                level.quota(),
+                ctx.audit(),
+                ctx.report());
+        if (run.closedBecause() != null && !run.closedBecause().equals(CellWindow.CLOSED_BY_USER)) {
+            Tasks.say(ctx, "isola: the cell's window was closed: " + run.closedBecause());
+        }
+        CellExit exit = CellWindow.CLOSED_BY_USER.equals(run.closedBecause())
+                ? new CellExit(0, run.exit().reason(), run.exit().detail())
+                : run.exit();
+        return new CellRun(run.cellId(), exit, run.harvest());
     }
 
-    /** Also reports the window once shown, to {@code shown} (the benchmark counts its frames). */
+    /**
+     * {@code isola run --window -- PROGRAM ARGS}: {@code spec}'s command on a display of its own, shown in a window
+     * sized for the desktop and titled as untrusted (a command the user names is no more trusted than a file). Nothing
+     * leaves the cell. Fails in one line where no window can be shown or the engine draws none.
+     *
+     * @param scratch a folder for the run's own use, removed afterwards
+     * @return the program's exit code, or 0 when the user closed the window
+     */
+    public static int runProgram(
+            Engine engine, CellSpec spec, Path scratch, io.isola.core.audit.AuditLog audit, java.io.PrintStream report)
+            throws InterruptedException, IOException {
+        CellWindow.checkDisplay();
+        String program = Path.of(spec.command().get(0)).getFileName().toString();
+        Path staging = Files.createTempDirectory(scratch, "run-window");
+        try {
+            WindowRun run = run(
+                    engine,
+                    spec,
+                    CellDisplay.create(io.isola.display.WindowSize.forDesktop()),
+                    new WindowLook("untrusted", program + " (isola run)"),
+                    WindowPlace.IN_THIS_PROCESS,
+                    Stdio.INHERIT,
+                    staging.resolve("out"),
+                    OutputQuota.DEFAULT,
+                    audit,
+                    report);
+            if (CellWindow.CLOSED_BY_USER.equals(run.closedBecause())) {
+                return 0;
+            }
+            if (run.closedBecause() != null) {
+                report.println(io.isola.core.TerminalText.escape(
+                        "isola: the cell's window was closed: " + run.closedBecause()));
+            }
+            return run.exit().exitCode();
+        } finally {
+            TaskDirs.delete(staging);
+        }
+    }
+
+    /**
+     * In a window of this process, also reported once shown to {@code shown} (the benchmark counts its frames). Takes
+     * {@code display} over: it is closed when the cell is.
+     */
     public static WindowRun run(
             Engine engine,
             CellSpec spec,
@@ -93,55 +138,75 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             java.io.PrintStream report,
             java.util.function.Consumer<CellWindow> shown)
             throws InterruptedException, IOException {
-        Files.createDirectories(staging);
-        int[] pipe = Libc.pipe();
+        return run(engine, spec, display, look, new LocalWindow(shown), stdio, staging, quota, audit, report);
+    }
+
+    /** Shows the cell's display at {@code place}: this process's window, or the service's client's. Takes it over. */
+    static WindowRun run(
+            Engine engine,
+            CellSpec spec,
+            CellDisplay display,
+            WindowLook look,
+            WindowPlace place,
+            Stdio stdio,
+            Path staging,
+            OutputQuota quota,
+            io.isola.core.audit.AuditLog audit,
+            java.io.PrintStream report)
+            throws InterruptedException, IOException {
+        int[] pipe;
+        try {
+            Files.createDirectories(staging);
+            pipe = Libc.pipe();
+        } catch (IOException | RuntimeException e) {
+            display.close();
+            throw e;
+        }
         Stdio withInput = new Stdio(Path.of("/proc/self/fd/" + pipe[0]), stdio.out(), stdio.err());
         AtomicReference<String> why = new AtomicReference<>();
         try (Cell cell = engine.start(onDisplay(spec, display), withInput)) {
             Libc.close(pipe[0]);
             pipe[0] = -1;
-            CellWindow window = null;
-            try {
-                CellFrames frames = CellFrames.open(
-                        display.screenFile(),
-                        display.width(),
-                        display.height(),
-                        CellDisplay.START_TIMEOUT,
-                        () -> running(cell));
-                window = CellWindow.show(frames, pipe[1], look, display.copyFile(), new CellWindow.Listener() {
-                    @Override
-                    public void closed(String reason) {
-                        why.set(reason);
-                        cell.kill(reason);
-                    }
+            int input = pipe[1];
+            pipe[1] = -1; // the place owns it now
+            AutoCloseable window = place.show(
+                    new WindowPlace.Screen(
+                            display.folder(), WindowPlace.Size.of(display.size()), input, look.level(), look.what()),
+                    () -> running(cell),
+                    new WindowPlace.Events() {
+                        @Override
+                        public void closed(String reason) {
+                            why.set(reason);
+                            if (CellWindow.CLOSED_BY_USER.equals(reason)) {
+                                cell.stop(reason); // what the program saved still comes out
+                            } else {
+                                cell.kill(reason); // its screen broke a bound: the cell is hostile
+                            }
+                        }
 
-                    @Override
-                    public void clipboard(String direction, int bytes) {
-                        audit.record(io.isola.core.audit.AuditEvent.of(
-                                "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes));
-                    }
+                        @Override
+                        public void clipboard(String direction, int bytes) {
+                            audit.record(io.isola.core.audit.AuditEvent.of(
+                                    "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes));
+                        }
 
-                    @Override
-                    public void say(String line) {
-                        report.println(io.isola.core.TerminalText.escape(line));
-                    }
-                });
-                pipe[1] = -1; // the window owns it now
-                shown.accept(window);
-                io.isola.core.Trace.mark("cell window shown");
-            } catch (FrameException e) {
-                why.set(e.getMessage());
-                cell.kill(e.getMessage());
-            }
+                        @Override
+                        public void say(String line) {
+                            report.println(io.isola.core.TerminalText.escape(line));
+                        }
+                    });
             CellExit exit = cell.waitFor();
-            if (window != null) {
+            try {
                 window.close();
+            } catch (Exception e) {
+                report.println("isola: the cell's window did not close cleanly: " + e.getMessage());
             }
             Harvest harvest = cell.harvest(staging, quota);
             return new WindowRun(cell.id(), exit, harvest, why.get());
         } finally {
             Libc.close(pipe[0]);
             Libc.close(pipe[1]);
+            display.close();
         }
     }
 

@@ -33,8 +33,19 @@ class WindowAttackTest {
         host.close();
     }
 
+    /** In a sandbox cell, or in a VM cell once {@link #inVms} was called. */
     Process run(String log, Map<String, String> env, String label, String script) throws Exception {
-        return host.java(work.resolve(log), env, WindowTaskMain.class.getName(), "run", label, "/bin/sh", "-c", script);
+        return host.java(work.resolve(log), env, WindowTaskMain.class.getName(), mode, label, "/bin/sh", "-c", script);
+    }
+
+    private String mode = "run";
+
+    /** The rest of the test runs its cells in VMs: the image and golden snapshot are made here first. */
+    private void inVms() throws Exception {
+        try (TaskHarness h = new TaskHarness()) {
+            NetEngines.engine("vm", h);
+        }
+        mode = "vm-run";
     }
 
     @Test
@@ -73,6 +84,55 @@ class WindowAttackTest {
 
     @Test
     void aCellThatTruncatesItsScreenHasItsWindowClosedWithAReasonAndTheHostCarriesOn() throws Exception {
+        truncatedScreenClosesTheWindow();
+    }
+
+    /** In a VM the guest's truncated screen file is mirrored as it is, and the host's window refuses it the same. */
+    @Test
+    void aVmCellThatTruncatesItsScreenHasItsWindowClosedWithAReason() throws Exception {
+        inVms();
+        truncatedScreenClosesTheWindow();
+    }
+
+    /** In a VM, links, FIFOs and hidden files in the screen folder stay in the guest: the host's has plain files. */
+    @Test
+    void aVmCellsPlantedLinksAndFifosNeverReachTheHostsScreenFolder() throws Exception {
+        inVms();
+        Path log = work.resolve("log");
+        Process p = run("log", Map.of(), "planter", """
+                sleep 1
+                d=/run/isola-display
+                ln -s /etc/passwd $d/planted-link && mkfifo $d/planted-fifo && echo x > $d/.hidden && echo planted
+                sleep 600""");
+        try {
+            waitUntil(() -> read(log).contains("planted"), 60, log);
+            Thread.sleep(500); // a few of the mirror's rounds
+            Path folder = screenFolderOf(p);
+            try (var names = Files.list(folder)) {
+                assertThat(names.map(f -> f.getFileName().toString()).toList()).containsExactly("Xvfb_screen0");
+            }
+            assertThat(Files.isRegularFile(folder.resolve("Xvfb_screen0"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .isTrue();
+            closeTheOnlyWindow(p);
+            assertThat(read(log)).contains("closed: the window was closed");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The screen folder the window's JVM holds open: the one descriptor of its that reaches an Xvfb_screen0. */
+    private static Path screenFolderOf(Process p) throws Exception {
+        try (var fds = Files.list(Path.of("/proc/" + p.pid() + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                if (Files.isDirectory(fd) && Files.exists(fd.resolve("Xvfb_screen0"))) {
+                    return fd;
+                }
+            }
+        }
+        throw new AssertionError("the window's process holds no screen folder open");
+    }
+
+    private void truncatedScreenClosesTheWindow() throws Exception {
         Process p =
                 run("log", Map.of(), "wrecker", "sleep 2; truncate -s 1000 /run/isola-display/Xvfb_screen0; sleep 600");
         try {
@@ -102,6 +162,68 @@ class WindowAttackTest {
     }
 
     @Test
+    void aCellCannotFillTheHostsDiskThroughItsScreenFolderNorLeaveItBehind() throws Exception {
+        // 640×480 (WindowTaskMain's run): the screen folder holds at most this, rounded up to pages
+        long capKiB = (io.isola.display.CellDisplay.capBytes(640, 480) + 4095) / 4096 * 4;
+        String dir = "/run/isola-display";
+        Path log = work.resolve("log");
+        java.nio.file.FileStore disk = Files.getFileStore(work);
+        long freeBefore = disk.getUsableSpace();
+        Process p = run("log", Map.of(), "filler", """
+                sleep 2
+                dd if=/dev/zero of=%1$s/big bs=1M count=2048 2>&1 | grep -o 'No space left on device' | head -1
+                echo "big: $(stat -c %%s %1$s/big) bytes"
+                rm -f %1$s/big
+                i=0; while [ $i -lt 1000 ] && touch %1$s/f$i 2>/dev/null; do i=$((i+1)); done; echo "files: $i"
+                rm -f %1$s/f*
+                ln -s /etc/passwd %1$s/planted-link && mkfifo %1$s/planted-fifo && echo "planted: yes"
+                echo "cap: $(df -k --output=size %1$s | tail -1 | tr -d ' ')"
+                echo done-filling
+                sleep 600""".formatted(dir));
+        try {
+            waitUntil(() -> read(log).contains("done-filling"), 60, log);
+            String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+            assertThat(mounts)
+                    .as("the screen folder is mounted nowhere on the host, not even while the cell runs")
+                    .doesNotContain("size=" + capKiB + "k");
+            assertThat(read(log))
+                    .contains("No space left on device", "cap: " + capKiB + "\n", "planted: yes")
+                    .containsPattern("files: [0-9]\\n");
+            long big = Long.parseLong(read(log).replaceAll("(?s).*big: ([0-9]+) bytes.*", "$1"));
+            assertThat(big).as("what the 2 GiB write left").isLessThan(capKiB * 1024);
+            assertThat(freeBefore - disk.getUsableSpace())
+                    .as("the host's disk lost no more than other programs on this machine write meanwhile")
+                    .isLessThan(1L << 30);
+            // the window still answers: the user closes it, and its cell goes
+            closeTheOnlyWindow(p);
+            assertThat(read(log)).contains("closed: the window was closed", "code=");
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain("size=" + capKiB + "k");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aSigkilledIsolaLeavesNoScreenFolderNorCellBehind() throws Exception {
+        long capKiB = (io.isola.display.CellDisplay.capBytes(640, 480) + 4095) / 4096 * 4;
+        long n = System.nanoTime();
+        String marker = "isola-sigkill-" + n; // only the cell's shell has it (its $0): the JVM's arguments hold "$m-N"
+        Path log = work.resolve("log");
+        Process p =
+                run("log", Map.of(), "killed", "echo cell-is-up; m=isola-sigkill; exec sh -c 'sleep 600; :' $m-" + n);
+        waitUntil(() -> read(log).contains("cell-is-up") && WindowTaskTest.processesNaming(marker) > 0, 30, log);
+        p.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally
+        read(log)
+                .lines()
+                .filter(l -> l.startsWith("harness-dirs: "))
+                .flatMap(l -> java.util.Arrays.stream(l.substring(14).split(" ")))
+                .forEach(d -> TaskHarness.delete(Path.of(d))); // the killed JVM's scratch, not the cell's
+        // bwrap --die-with-parent takes the cell; the screen folder was never in the host's mount table
+        waitUntil(() -> WindowTaskTest.processesNaming(marker) == 0, 10, log);
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain("size=" + capKiB + "k");
+    }
+
+    @Test
     void aFloodOfFramesIsSampledAndTheWindowStillClosesAtOnce() throws Exception {
         Process p = run(
                 "log",
@@ -124,10 +246,19 @@ class WindowAttackTest {
 
     @Test
     void eachCellHasAClipboardOfItsOwnThatTextCrossesOnlyByTheWindowsMenu() throws Exception {
+        clipboardsStayApart("c[0-9a-f]+");
+    }
+
+    private void clipboardsStayApart(String cellIds) throws Exception {
         // A: its clipboard holds a secret; the desktop's holds nothing of it until the user copies it out
-        Process a = run("a.log", Map.of(), "cell-a", "printf secret-of-a | xclip -i -selection clipboard; sleep 600");
+        Process a = run(
+                "a.log",
+                Map.of(),
+                "cell-a",
+                "printf secret-of-a | xclip -i -selection clipboard; echo a-holds-it; sleep 600");
         try {
             waitForWindow("cell-a");
+            waitUntil(() -> read(work.resolve("a.log")).contains("a-holds-it"), 30, work.resolve("a.log"));
             Thread.sleep(1000);
             assertThat(host.run(null, "xclip", "-o", "-selection", "clipboard")).doesNotContain("secret-of-a");
             menu(0, 1); // Cell → Copy out of the cell
@@ -138,8 +269,8 @@ class WindowAttackTest {
             a.destroyForcibly().waitFor();
         }
         assertThat(read(work.resolve("a.log")))
-                .containsPattern(
-                        "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"out\",\"bytes\":11")
+                .containsPattern("\"event\":\"clipboard.copied\",\"cell\":\"" + cellIds
+                        + "\",\"direction\":\"out\",\"bytes\":11")
                 .doesNotContain("\"secret-of-a");
 
         // B: its own clipboard starts empty, whatever A or the desktop hold, until the user pastes into it
@@ -164,8 +295,8 @@ class WindowAttackTest {
             b.destroyForcibly().waitFor();
         }
         assertThat(read(bLog))
-                .containsPattern(
-                        "\"event\":\"clipboard.copied\",\"cell\":\"c[0-9a-f]+\",\"direction\":\"in\",\"bytes\":16");
+                .containsPattern("\"event\":\"clipboard.copied\",\"cell\":\"" + cellIds
+                        + "\",\"direction\":\"in\",\"bytes\":16");
     }
 
     private void closeTheOnlyWindow(Process p) throws Exception {

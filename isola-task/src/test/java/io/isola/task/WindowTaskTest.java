@@ -3,9 +3,11 @@ package io.isola.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.display.WindowLook;
+import io.isola.display.WindowSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -36,29 +38,45 @@ class WindowTaskTest {
 
     @Test
     void aPdfOpenedInACellShowsItsFirstPageAsMupdfDrawsItAndClosingTheWindowLeavesNothing() throws Exception {
+        pdfShowsItsFirstPageAndClosingLeavesNothing("");
+    }
+
+    /**
+     * The same in a VM: Xvfb and mupdf run in the guest, whose agent mirrors the screen folder into the host's, and
+     * the host's window is the same, pixel for pixel. Closing the window takes the whole VM down.
+     */
+    @Test
+    void aPdfOpenedInAVmCellShowsItsFirstPageAsMupdfDrawsItAndClosingTheWindowLeavesNothing() throws Exception {
+        vmEngineReady();
+        pdfShowsItsFirstPageAndClosingLeavesNothing("[level.untrusted]\nengine = \"vm\"\n");
+    }
+
+    private void pdfShowsItsFirstPageAndClosingLeavesNothing(String levelSettings) throws Exception {
         String name = "report-" + System.nanoTime() + ".pdf";
         Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), work.resolve(name));
-        Path policy = Files.writeString(work.resolve("policy.toml"), "version = 1\n");
+        Path policy = Files.writeString(work.resolve("policy.toml"), "version = 1\n" + levelSettings);
         Path log = work.resolve("log");
         Process p = host.java(log, WindowTaskMain.class.getName(), "open", policy.toString(), pdf.toString());
         try {
             int[] expected = mupdfDirectly(pdf);
-            // The page as mupdf draws it on a screen of the cell's size is what the host's screen shows, inside
-            // the border, pixel for pixel.
+            // The cell's screen has the host screen's size, and the window shows its top-left 1280×720: that part
+            // of the page as mupdf draws it on a screen of the host's size is what the host shows, inside the
+            // border, pixel for pixel.
             // The pointer where mupdf run directly has it (the middle of its screen). Both X servers draw it into
             // their screens, blended a little differently: the 40×40 pixels under it are left out of the comparison
             waitUntil(() -> borderOnScreen() != null, 30, log);
+            List<Long> vms = qemuChildrenOf(p.pid());
             int[] at = borderOnScreen();
             host.xdotool(
                     "mousemove",
-                    "" + (at[0] + WindowLook.BORDER + WindowRun.WIDTH / 2),
-                    "" + (at[1] + WindowLook.BORDER + WindowRun.HEIGHT / 2));
+                    "" + (at[0] + WindowLook.BORDER + HostDisplay.WIDTH / 2),
+                    "" + (at[1] + WindowLook.BORDER + HostDisplay.HEIGHT / 2));
             long[] least = {Long.MAX_VALUE};
             try {
                 waitUntil(() -> (least[0] = Math.min(least[0], differingPixels(expected))) == 0, 30, log);
             } catch (AssertionError e) {
                 dump(host.screen(), HostDisplay.WIDTH, HostDisplay.HEIGHT, "target/window-host.ppm");
-                dump(expected, WindowRun.WIDTH, WindowRun.HEIGHT, "target/window-expected.ppm");
+                dump(expected, HostDisplay.WIDTH, HostDisplay.HEIGHT, "target/window-expected.ppm");
                 throw new AssertionError(least[0] + " pixels differ at best (target/window-*.ppm): " + read(log), e);
             }
 
@@ -71,6 +89,8 @@ class WindowTaskTest {
             waitUntil(() -> processesNaming(name) == 0, 10, log);
             assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(name);
             assertThat(borderOnScreen()).isNull();
+            // and in a VM, its QEMU
+            waitUntil(() -> vms.stream().noneMatch(pid -> Files.exists(Path.of("/proc/" + pid))), 10, log);
         } finally {
             p.destroyForcibly().waitFor();
         }
@@ -78,9 +98,25 @@ class WindowTaskTest {
 
     @Test
     void keysTypedIntoTheWindowReachTheEditorInTheCellAndWhatItSavesIsQuarantined() throws Exception {
+        keysReachTheEditorAndWhatItSavesIsQuarantined("", false);
+    }
+
+    /**
+     * The same in a VM: the keys go down the agent's channel, the saved file comes out in the VM's harvest. Here the
+     * user closes the window instead of quitting the editor: closing kills the task, not what it saved.
+     */
+    @Test
+    void keysTypedIntoTheWindowReachTheEditorInAVmCellAndWhatItSavesIsQuarantined() throws Exception {
+        vmEngineReady();
+        keysReachTheEditorAndWhatItSavesIsQuarantined("engine = \"vm\"\n", true);
+    }
+
+    private void keysReachTheEditorAndWhatItSavesIsQuarantined(String levelSettings, boolean closeTheWindow)
+            throws Exception {
         Path txt = Files.writeString(work.resolve("notes-" + System.nanoTime() + ".txt"), "first line\n");
         Path policy = Files.writeString(
-                work.resolve("policy.toml"), "version = 1\n[level.untrusted]\npersistence = \"quarantine\"\n");
+                work.resolve("policy.toml"),
+                "version = 1\n[level.untrusted]\npersistence = \"quarantine\"\n" + levelSettings);
         Path log = work.resolve("log");
         Process p = host.java(log, WindowTaskMain.class.getName(), "open", policy.toString(), txt.toString());
         try {
@@ -95,20 +131,122 @@ class WindowTaskTest {
             Thread.sleep(500);
             host.xdotool("mousemove", "" + (x0 + 49), "" + (y0 + 9), "click", "1");
             Thread.sleep(800);
-            host.xdotool("mousemove", "" + (x0 + 14), "" + (y0 + 9), "click", "1");
+            if (closeTheWindow) {
+                host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+            } else {
+                host.xdotool("mousemove", "" + (x0 + 14), "" + (y0 + 9), "click", "1");
+            }
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(() -> read(log)).isTrue();
             assertThat(read(log))
                     .contains("code=0")
+                    .doesNotContain("nothing was harvested")
                     .containsPattern("kept-file notes-[0-9]+\\.txt: first line.*hello cell");
         } finally {
             p.destroyForcibly().waitFor();
         }
     }
 
-    /** The page as mupdf draws it directly on a display of the cell's screen size. */
+    @Test
+    void aLinkOpensInTheLevelsBrowserInAWindowThroughTheProxy() throws Exception {
+        // the built-in policy's window handler for links (dillo), on the untrusted level's network
+        Path policy = Files.writeString(
+                work.resolve("policy.toml"), "version = 1\n[level.untrusted]\nnetwork = \"internet\"\n");
+        Path log = work.resolve("log");
+        Process p = host.java(log, WindowTaskMain.class.getName(), "link", policy.toString(), "/page.txt");
+        try {
+            waitUntil(() -> read(log).contains("no test hosts") || borderOnScreen() != null, 30, log);
+            org.junit.jupiter.api.Assumptions.assumeFalse(
+                    read(log).contains("no test hosts"), "needs root and iproute2");
+            String title = host.xdotool("search", "--name", "^\\[untrusted\\] dillo: 198\\.51\\.100\\.");
+            assertThat(title).as(() -> read(log)).isNotBlank();
+            Thread.sleep(2000); // dillo fetches and draws the page
+            host.xdotool("mousemove", "300", "300", "click", "1");
+            host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(() -> read(log)).isTrue();
+            assertThat(read(log))
+                    .contains("is untrusted", "host-saw: GET /page.txt HTTP/1.1", "\"connection.allowed\"", "code=0");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A program in a window that follows the host window's size and reports its state: see {@link #resizable}. */
+    private static final String REPORTER = """
+            echo "screen: $(xdotool getdisplaygeometry) $(xdpyinfo | grep -o 'resolution: *[0-9]*' | tr -s ' ')"
+            xedit &
+            last=
+            while :; do
+              g=$(xdotool search --onlyvisible --class xedit getwindowgeometry 2>/dev/null | grep -o '[0-9]*x[0-9]*$' | head -1)
+              m=$(xdotool getmouselocation 2>/dev/null | cut -d' ' -f1,2)
+              [ "$g $m" != "$last" ] && echo "state: xedit=$g $m" && last="$g $m"
+              sleep 0.2
+            done""";
+
+    private Process resizable(Path log, java.util.Map<String, String> env) throws Exception {
+        return host.java(log, env, WindowTaskMain.class.getName(), "desktop", "resizer", "/bin/sh", "-c", REPORTER);
+    }
+
+    @Test
+    void resizingTheHostWindowResizesTheProgramInTheCellAndTheHostShowsThatMuch() throws Exception {
+        Path log = work.resolve("log");
+        Process p = resizable(log, java.util.Map.of());
+        try {
+            waitUntil(() -> read(log).contains("state: xedit=") && borderOnScreen() != null, 30, log);
+            // the cell's screen is the host screen's size; the window starts at 1280×720 of it, at 96 dpi
+            assertThat(read(log))
+                    .contains("screen: " + HostDisplay.WIDTH + " " + HostDisplay.HEIGHT + " resolution: 96");
+            String id =
+                    host.xdotool("search", "--name", "\\[untrusted\\] resizer").strip();
+            host.xdotool("windowsize", id, "700", "500");
+            // the frame is 700 wide (no window manager here): the cell's part is 700 less the border on each side
+            int viewWidth = 700 - 2 * WindowLook.BORDER;
+            waitUntil(() -> read(log).contains("state: xedit=" + viewWidth + "x"), 10, log);
+            int height =
+                    Integer.parseInt(read(log).replaceAll("(?s).*state: xedit=" + viewWidth + "x([0-9]+).*", "$1"));
+            assertThat(height).isBetween(400, 500 - 2 * WindowLook.BORDER);
+            // the host draws its border right after that part: the window shows exactly what the program fills
+            int[] at = borderOnScreen();
+            int[] s = host.screen();
+            int right = at[0] + WindowLook.BORDER + viewWidth, row = (at[1] + 100) * HostDisplay.WIDTH;
+            assertThat(s[row + right]).as("the border right of the cell's part").isEqualTo(RED);
+            assertThat(s[row + right + WindowLook.BORDER]).as("past the window").isNotEqualTo(RED);
+            host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as(() -> read(log)).isTrue();
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void onAHiDpiDesktopTheCellDrawsOnePixelPerDevicePixelAtTheDesktopsResolution() throws Exception {
+        Path log = work.resolve("log");
+        // Java takes the desktop's scale from GDK_SCALE on X11, as GTK programs do
+        Process p = resizable(log, java.util.Map.of("GDK_SCALE", "2"));
+        try {
+            waitUntil(() -> read(log).contains("state: xedit=") && borderOnScreen() != null, 30, log);
+            // the cell's screen is the host's in device pixels, at twice 96 dpi
+            assertThat(read(log))
+                    .contains("screen: " + HostDisplay.WIDTH + " " + HostDisplay.HEIGHT + " resolution: 192");
+            int[] at = borderOnScreen();
+            int[] s = host.screen();
+            // the border is 4 logical pixels: 8 device pixels, drawn by the host on every side
+            int b = 2 * WindowLook.BORDER, row = (at[1] + 100) * HostDisplay.WIDTH;
+            assertThat(s[row + at[0] + b - 1]).isEqualTo(RED);
+            assertThat(s[row + at[0] + b]).isNotEqualTo(RED);
+            // a point on the host's screen reaches the cell at the same device pixel of its part
+            host.xdotool("mousemove", "" + (at[0] + b + 301), "" + (at[1] + b + 201));
+            waitUntil(() -> read(log).matches("(?s).*state: xedit=[0-9x]+ x:30[01] y:20[01].*"), 10, log);
+            host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as(() -> read(log)).isTrue();
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The page as mupdf draws it directly on a display of the cell's screen size (the host's). */
     private int[] mupdfDirectly(Path pdf) throws Exception {
         // a display of its own, of the cell's size; its screen file is read like the cell's
-        try (HostDisplay ref = HostDisplay.start(WindowRun.WIDTH, WindowRun.HEIGHT)) {
+        try (HostDisplay ref = HostDisplay.start(HostDisplay.WIDTH, HostDisplay.HEIGHT)) {
             ProcessBuilder pb = new ProcessBuilder("mupdf", pdf.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectErrorStream(true);
@@ -157,14 +295,16 @@ class WindowTaskTest {
                 return Long.MAX_VALUE;
             }
             int[] s = host.screen();
-            int x0 = at[0] + WindowLook.BORDER, y0 = at[1] + WindowLook.BORDER, w = WindowRun.WIDTH;
+            int x0 = at[0] + WindowLook.BORDER, y0 = at[1] + WindowLook.BORDER;
+            int w = WindowSize.PREFERRED_WIDTH, h = WindowSize.PREFERRED_HEIGHT, stride = HostDisplay.WIDTH;
             long diff = 0;
-            for (int y = 0; y < WindowRun.HEIGHT; y++) {
+            for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     int sx = x0 + x, sy = y0 + y;
                     int got = sx < HostDisplay.WIDTH && sy < HostDisplay.HEIGHT ? s[sy * HostDisplay.WIDTH + sx] : -1;
-                    boolean pointer = Math.abs(x - w / 2 - 8) <= 20 && Math.abs(y - WindowRun.HEIGHT / 2 - 8) <= 20;
-                    if (got != expected[y * w + x] && !pointer) {
+                    boolean pointer =
+                            Math.abs(x - stride / 2 - 8) <= 20 && Math.abs(y - HostDisplay.HEIGHT / 2 - 8) <= 20;
+                    if (got != expected[y * stride + x] && !pointer) {
                         diff++;
                     }
                 }
@@ -194,6 +334,25 @@ class WindowTaskTest {
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The vm engine's image and golden snapshot, made in this JVM before the window's JVM needs them, so that its
+     * first window is not the one to wait for the image's build.
+     */
+    private static void vmEngineReady() throws Exception {
+        try (TaskHarness h = new TaskHarness()) {
+            NetEngines.engine("vm", h);
+        }
+    }
+
+    /** The QEMU processes {@code pid} started: a VM cell's, where there is one. */
+    static List<Long> qemuChildrenOf(long pid) {
+        return ProcessHandle.of(pid).stream()
+                .flatMap(ProcessHandle::descendants)
+                .filter(c -> c.info().command().orElse("").endsWith("qemu-system-x86_64"))
+                .map(ProcessHandle::pid)
+                .toList();
     }
 
     static long processesNaming(String marker) {

@@ -110,6 +110,9 @@ public final class Cgroup {
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
+            if (!Files.isDirectory(d)) {
+                return out; // removed while we read it (the kernel answers ENODEV): nothing is left inside
+            }
             throw new UncheckedIOException(e);
         }
         return out;

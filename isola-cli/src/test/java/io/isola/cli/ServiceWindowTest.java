@@ -1,0 +1,315 @@
+package io.isola.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.display.WindowLook;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Windows of cells the service runs: the root daemon starts the cell with its own display and hands the person's own
+ * process (the command, or the session's agent after a double-click) what it needs to draw it; the daemon never
+ * connects to a display. In a session with a display a plain open shows the level's window handler (mupdf for a PDF,
+ * the built-in table), as a double-click does, although the policy's handler for the type is a text tool. Real
+ * daemon, real cells, real mupdf and dillo, a real session display (Xvfb) read pixel by pixel.
+ */
+@Tag("root")
+@Tag("kernel")
+class ServiceWindowTest {
+    private static final int UID = 1000, OTHER = 1001;
+    static Path dir, policy, isola;
+    static DaemonFixture daemon;
+    static io.isola.net.TestNetwork net;
+    static io.isola.net.FakeDns dns;
+    static io.isola.net.NsHttpServer web;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        // a web host of the test's own, in a network namespace it makes; its name resolves only through fake DNS
+        net = io.isola.net.TestNetwork.create();
+        org.junit.jupiter.api.Assumptions.assumeTrue(net != null, "needs root and iproute2 to make the test hosts");
+        dns = new io.isola.net.FakeDns().name("www.example.com", net.internet);
+        web = new io.isola.net.NsHttpServer(net.listen(net.internet, 80), "the web", false);
+        dir = Files.createTempDirectory("isola-service-window");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        policy = Files.writeString(dir.resolve("policy.toml"), """
+                version = 1
+                [level.untrusted]
+                persistence = "quarantine"
+                [level.untrusted.handlers]
+                "application/pdf" = ["pdftotext", "{file}", "-"]
+                "x-scheme-handler/http" = ["curl", "-fsS", "-m", "20", "-o", "{output}/{name}", "{url}"]
+                "*" = ["file", "{file}"]
+                [network]
+                treat-as-public = ["198.51.100.0/24"]
+                ports = [80]
+                """);
+        isola = dir.resolve("isola");
+        Files.writeString(isola, """
+                #!/bin/sh
+                exec %s --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:-UsePerfData -cp %s %s "$@"
+                """.formatted(
+                        Path.of(System.getProperty("java.home"), "bin", "java"),
+                        DaemonFixture.readableClasspath(),
+                        Main.class.getName()));
+        Files.setPosixFilePermissions(isola, PosixFilePermissions.fromString("rwxr-xr-x"));
+        daemon = new DaemonFixture(Map.of(
+                "ISOLA_POLICY",
+                policy.toString(),
+                "ISOLA_DNS",
+                "127.0.0.1:" + dns.address().getPort()));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (net != null) {
+            web.close();
+            dns.close();
+            net.close();
+        }
+        Cleanup.deleteTree(dir);
+    }
+
+    @Test
+    void aPlainUsersOwnProcessDrawsTheWindowOfTheCellTheServiceRunsAndClosingItEndsTheCell() throws Exception {
+        Path sessionDir = Files.createDirectories(dir.resolve("user-session"));
+        List<String> asUser = List.of("/usr/bin/setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups", "--");
+        try (DesktopSession session =
+                new DesktopSession(sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString()), asUser, UID)) {
+            String name = "letter-" + System.nanoTime() + ".pdf";
+            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
+            Files.setAttribute(pdf, "unix:uid", UID);
+            Files.setPosixFilePermissions(pdf, PosixFilePermissions.fromString("rw-------"));
+            session.env.put("ISOLA_SOCKET", daemon.socket.toString());
+            Path log = sessionDir.resolve("open.log");
+            Process open = session.builder(List.of(isola.toString(), "open", pdf.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            try {
+                String title = "[untrusted] mupdf: " + name + " — Isola cell";
+                DesktopSession.waitUntil(
+                        () -> !windowsNamed(session, name).isEmpty(),
+                        60,
+                        () -> "no window: " + Files.readString(log) + "\ndaemon: " + Files.readString(daemon.log));
+                assertThat(session.xdotool(
+                                        "getwindowname",
+                                        windowsNamed(session, name).getFirst())
+                                .strip())
+                        .isEqualTo(title);
+                // the page is on the person's screen inside Isola's red border: mupdf drew it in the cell
+                DesktopSession.waitUntil(() -> pageInBorder(session), 60, "no page in the window");
+
+                // the cell is the service's: listed by ps for its user, while the service has no display at all
+                Cli.Result ps = session.run(isola.toString(), "ps");
+                assertThat(ps.out()).contains("mupdf");
+                assertThat(Files.readString(Path.of("/proc/" + daemon.daemon.pid() + "/environ")))
+                        .doesNotContain("DISPLAY=");
+                // the screen's folder is mounted nowhere: the person's client reaches it by the descriptor the
+                // service handed it, and another user cannot reach it through that client either
+                assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain("isola-display");
+                Path seen = screenThrough(open.toHandle());
+                assertThat(seen).as("the client holds the cell's screen folder").isNotNull();
+                Process peek = new ProcessBuilder(
+                                "setpriv",
+                                "--reuid=" + OTHER,
+                                "--regid=" + OTHER,
+                                "--clear-groups",
+                                "head",
+                                "-c",
+                                "16",
+                                seen.toString())
+                        .redirectErrorStream(true)
+                        .start();
+                assertThat(new String(peek.getInputStream().readAllBytes())).contains("Permission denied");
+                assertThat(peek.waitFor()).isNotZero();
+
+                // closing the window (its shortcut, typed where the person's pointer is) ends the cell
+                session.closeWindow("untrusted");
+                assertThat(open.waitFor(30, TimeUnit.SECONDS))
+                        .as(() -> read(log))
+                        .isTrue();
+                assertThat(open.exitValue()).as(read(log)).isZero();
+                assertThat(read(log)).contains("is application/pdf, untrusted").doesNotContain("Exception");
+                DesktopSession.waitUntil(() -> processesNaming(name) == 0, 10, "the cell's processes remain");
+                assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(name);
+                assertThat(session.run(isola.toString(), "ps").out()).doesNotContain("mupdf");
+                DesktopSession.waitUntil(
+                        () -> windowsNamed(session, name).isEmpty(), 10, "the window stayed after its cell ended");
+            } finally {
+                open.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void aDoubleClickOnTheDesktopShowsTheCellsWindowThroughTheSessionAgent() throws Exception {
+        Path sessionDir = Files.createDirectories(dir.resolve("root-session"));
+        try (DesktopSession session = new DesktopSession(
+                sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()))) {
+            Map<String, String> env = new HashMap<>(session.env);
+            env.put("ISOLA_COMMAND", isola.toString());
+            env.put("ISOLA_POLICY", policy.toString());
+            env.put(
+                    "ISOLA_STATE_DIR",
+                    session.home.resolve(".local/state/isola").toString());
+            Cli.Result install = daemon.clients.run(env, null, "desktop", "install");
+            assertThat(install.code()).as(install.err()).isZero();
+            String name = "report-" + System.nanoTime() + ".pdf";
+            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
+
+            Cli.Result click = session.run("xdg-open", pdf.toString());
+            assertThat(click.code()).as(click.err()).isZero();
+            DesktopSession.waitUntil(
+                    () -> !windowsNamed(session, name).isEmpty(),
+                    90,
+                    () -> "no window after the double-click: " + Files.readString(daemon.log) + "\nbus: "
+                            + Files.readString(session.busLog));
+            DesktopSession.waitUntil(() -> pageInBorder(session), 60, "no page in the window");
+            assertThat(Files.readString(daemon.state.resolve("audit.jsonl")))
+                    .containsPattern("\"cell.created\".*mupdf.*" + name);
+
+            session.closeWindow("untrusted");
+            DesktopSession.waitUntil(() -> processesNaming(name) == 0, 30, "the cell's processes remain");
+            DesktopSession.waitUntil(
+                    () -> windowsNamed(session, name).isEmpty(), 10, "the window stayed after its cell ended");
+            // a window closed by the person is how the task ends: nothing to notify
+            assertThat(session.notifications()).doesNotContain("Isola did not open " + name);
+        }
+    }
+
+    @Test
+    void aLinkOpenedInADesktopSessionShowsInTheLevelsBrowserOnTheLevelsNetwork() throws Exception {
+        Path sessionDir = Files.createDirectories(dir.resolve("link-session"));
+        try (DesktopSession session = new DesktopSession(
+                sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()))) {
+            session.env.put("ISOLA_SOCKET", daemon.socket.toString());
+            String name = "notes-" + System.nanoTime() + ".html";
+            Path log = sessionDir.resolve("open.log");
+            Process open = session.builder(List.of(isola.toString(), "open", "http://www.example.com/" + name))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            try {
+                // the level's browser in a cell the service runs, reaching the test's own host through the proxy,
+                // in a window this session's client draws
+                DesktopSession.waitUntil(
+                        () -> !windowsNamed(session, "dillo: www.example.com").isEmpty(),
+                        90,
+                        () -> "no window: " + Files.readString(log) + "\ndaemon: " + Files.readString(daemon.log));
+                DesktopSession.waitUntil(
+                        () -> web.requests.stream().anyMatch(r -> r.contains("/" + name + " ")),
+                        60,
+                        "the browser's request never reached the test host");
+                assertThat(Files.readString(daemon.state.resolve("audit.jsonl")))
+                        .contains("\"connection.allowed\"");
+                session.closeWindow("untrusted");
+                assertThat(open.waitFor(30, TimeUnit.SECONDS))
+                        .as(() -> read(log))
+                        .isTrue();
+                assertThat(open.exitValue()).as(read(log)).isZero();
+                DesktopSession.waitUntil(() -> processesNaming(name) == 0, 10, "the cell's processes remain");
+            } finally {
+                open.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void aDisplayThatDoesNotAnswerMeansTheHandlerRunsWithoutAWindowNotAnError() throws Exception {
+        Path notes = Files.writeString(dir.resolve("notes-" + System.nanoTime() + ".txt"), "call the bank\n");
+        Map<String, String> env = new HashMap<>(daemon.env());
+        env.put("DISPLAY", ":9917"); // no X server there: the open did not ask for a window
+        env.put("ISOLA_POLICY", policy.toString());
+        for (String where : List.of("--no-daemon", "through the service")) {
+            List<String> args = where.equals("--no-daemon")
+                    ? List.of("open", "--no-daemon", notes.toString())
+                    : List.of("open", notes.toString());
+            Cli.Result r = daemon.clients.run(env, null, args.toArray(String[]::new));
+            assertThat(r.code()).as(where + ": " + r.err()).isZero();
+            assertThat(r.out()).as(where).contains("ASCII text");
+            // ...while asking for one is a clear line
+            Cli.Result asked = daemon.clients.run(env, null, "open", "--window", notes.toString());
+            assertThat(asked.code()).isEqualTo(2);
+            assertThat(asked.err())
+                    .contains("isola: a window needs your desktop's display")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    private static List<String> windowsNamed(DesktopSession session, String name) throws Exception {
+        // xdotool takes a POSIX regular expression: the names here are letters, digits, ' ', ':', '-' and '.'
+        return session.xdotool("search", "--name", name.replace(".", "\\."))
+                .lines()
+                .filter(l -> l.matches("\\d+"))
+                .toList();
+    }
+
+    /** A page inside the border: mostly white paper with dark print on it. */
+    private static boolean pageInBorder(DesktopSession session) throws InterruptedException {
+        int[] s = session.screen();
+        int[] at = session.border("untrusted");
+        if (at == null) {
+            return false;
+        }
+        int w = DesktopSession.WIDTH, white = 0, dark = 0;
+        int x0 = at[0] + WindowLook.BORDER, y0 = at[1] + WindowLook.BORDER;
+        for (int y = y0; y < Math.min(y0 + 720, DesktopSession.HEIGHT); y++) {
+            for (int x = x0; x < Math.min(x0 + 1280, w); x++) {
+                int c = s[y * w + x];
+                white += c == 0xffffff ? 1 : 0;
+                dark += ((c >> 16 & 0xff) + (c >> 8 & 0xff) + (c & 0xff)) < 200 ? 1 : 0;
+            }
+        }
+        return white > 10_000 && dark > 200;
+    }
+
+    /** The cell's screen file as a descendant of {@code client} (the JVM under setpriv) reaches it, or null. */
+    private static Path screenThrough(ProcessHandle client) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(client), client.descendants())
+                .flatMap(h -> {
+                    try (var fds = Files.list(Path.of("/proc/" + h.pid() + "/fd"))) {
+                        return fds.map(fd -> fd.resolve("Xvfb_screen0")).toList().stream();
+                    } catch (java.io.IOException e) {
+                        return java.util.stream.Stream.empty();
+                    }
+                })
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static long processesNaming(String marker) throws Exception {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(marker);
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    })
+                    .count();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}
