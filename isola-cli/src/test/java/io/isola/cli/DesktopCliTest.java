@@ -51,8 +51,11 @@ class DesktopCliTest {
                 [level.untrusted]
                 persistence = "quarantine"
                 [level.untrusted.handlers]
-                "application/pdf" = ["/bin/sh", "-c", "echo opened in a cell: $(head -c 8 {file}) > {output}/proof.txt"]
+                # the file's name as an argument, never as script text: a name may hold quotes and brackets
+                "application/pdf" = ['/bin/sh', '-c', 'echo opened in a cell: $(head -c 8 "$1") > "$2"/proof.txt', 'sh', '{file}', '{output}']
                 "x-scheme-handler/https" = ["curl", "-fsS", "-m", "20", "-o", "{output}/{name}", "{url}"]
+                # on this desktop the handlers above run, not a viewer in a window: a handler's output is the evidence
+                [level.untrusted.window-handlers]
                 [network]
                 treat-as-public = ["198.51.100.0/24"]
                 """);
@@ -134,7 +137,8 @@ class DesktopCliTest {
         assertThat(audit().lines().filter(l -> l.contains("\"cell.created\"") && l.contains("/in/invoice.pdf")))
                 .hasSize(2);
         // the handler's output, kept from its cell in quarantine (as each notification names it), is what it wrote
-        List<String> kept = java.util.regex.Pattern.compile("isola: kept (\\S+/proof\\.txt) ")
+        List<String> kept = java.util.regex.Pattern.compile(
+                        "Isola opened invoice\\.pdf\"\n\\s+string \"[^\"]*?isola: kept (\\S+/proof\\.txt) ")
                 .matcher(session.notifications())
                 .results()
                 .map(m -> m.group(1))
@@ -159,6 +163,29 @@ class DesktopCliTest {
         assertThat(Files.readString(session.busLog)).contains("Successfully activated service 'io.isola.Isola'");
     }
 
+    /**
+     * The launcher hands most names to the agent with dbus-send, and names dbus-send cannot write (a comma splits its
+     * array) with gdbus: both reach a cell, neither starts a JVM.
+     */
+    @Test
+    void namesWithCommasQuotesAndAccentsOpenInCellsWithoutAJvm() throws Exception {
+        needsHosts();
+        Path downloads = Files.createDirectories(session.home.resolve("Downloads"));
+        for (String name : List.of("q3, \"final\" (2).pdf", "ré'sumé.pdf")) {
+            Path pdf = Files.writeString(downloads.resolve(name), "%PDF-1.4\n%%EOF\n");
+            Cli.Result r = session.run("xdg-open", pdf.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            DesktopSession.waitUntil(
+                    () -> session.notifications().contains("Isola opened " + name), 90, "no notification for " + name);
+            assertThat(audit().lines()
+                            .filter(l ->
+                                    l.contains("\"cell.created\"") && l.contains("/in/" + name.replace("\"", "\\\""))))
+                    .as(name)
+                    .isNotEmpty();
+            assertThat(Files.readAllLines(starts)).noneMatch(l -> l.contains(name));
+        }
+    }
+
     @Test
     void theSafeViewActionMakesASafeCopyAndSaysWhereItIs() throws Exception {
         needsHosts();
@@ -180,6 +207,21 @@ class DesktopCliTest {
         assertThat(safe).isRegularFile();
         assertThat(Files.readString(safe, StandardCharsets.ISO_8859_1)).startsWith("%PDF-");
         assertThat(session.notifications()).contains("1 page(s) -> " + safe + " (trusted: rebuilt from pixels");
+        // ...and shows the clean copy to read: a viewer in a cell of the copy's own level, in a window drawn here
+        DesktopSession.waitUntil(
+                () -> session.xdotool("search", "--name", "notes\\.safe\\.pdf")
+                        .strip()
+                        .matches("\\d+"),
+                60,
+                "the safe copy was not shown");
+        String id = session.xdotool("search", "--name", "notes\\.safe\\.pdf").strip();
+        assertThat(session.xdotool("getwindowname", id).strip())
+                .isEqualTo("[trusted] mupdf: notes.safe.pdf — Isola cell");
+        session.closeWindow("trusted");
+        DesktopSession.waitUntil(
+                () -> session.xdotool("search", "--name", "notes\\.safe\\.pdf").isBlank(),
+                30,
+                "the safe copy's window did not close");
         assertThat(Files.readAllLines(starts))
                 .filteredOn("desktop agent"::equals)
                 .hasSize(1);

@@ -31,6 +31,7 @@ class DesktopPlainUserTest {
                 persistence = "quarantine"
                 [level.untrusted.handlers]
                 "application/pdf" = ["/bin/sh", "-c", "head -c 8 {file} > {output}/proof.txt"]
+                [level.untrusted.window-handlers]
                 """);
         Path isola = dir.resolve("isola");
         Files.writeString(isola, """

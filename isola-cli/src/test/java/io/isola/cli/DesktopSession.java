@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 final class DesktopSession implements AutoCloseable {
     final Path dir, home, runtime, monitorLog, busLog;
     final Map<String, String> env = new HashMap<>();
+    /** The session's screen: room for a cell's window (1280×720 and Isola's border) with space around it. */
+    static final int WIDTH = 1600, HEIGHT = 1000;
+
+    private final Path fbdir;
     private Process xvfb, bus, monitor;
     /** What the person's programs run under: nothing for root, setpriv for another user. */
     private final List<String> as;
@@ -41,7 +45,17 @@ final class DesktopSession implements AutoCloseable {
         monitorLog = dir.resolve("notify.log");
         busLog = dir.resolve("bus.log");
         int display = freeDisplay();
-        xvfb = new ProcessBuilder("Xvfb", ":" + display, "-nolisten", "tcp", "-screen", "0", "800x600x24")
+        fbdir = Files.createDirectories(dir.resolve("screen"));
+        xvfb = new ProcessBuilder(
+                        "Xvfb",
+                        ":" + display,
+                        "-nolisten",
+                        "tcp",
+                        "-screen",
+                        "0",
+                        WIDTH + "x" + HEIGHT + "x24",
+                        "-fbdir",
+                        fbdir.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("xvfb.log").toFile())
                 .start();
@@ -66,7 +80,7 @@ final class DesktopSession implements AutoCloseable {
                 List.of("dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"),
                 env,
                 monitorLog);
-        waitUntil(() -> Files.readString(busLog).contains("became a monitor"), 20, "dbus-monitor did not start");
+        waitUntil(() -> Files.readString(busLog).contains("became a monitor"), 60, "dbus-monitor did not start");
     }
 
     ProcessBuilder builder(List<String> command) {
@@ -92,6 +106,48 @@ final class DesktopSession implements AutoCloseable {
         return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** The whole screen now, 0xRRGGBB by row, as the session's Xvfb keeps it ({@code -fbdir}). */
+    int[] screen() throws InterruptedException {
+        try (var f = io.isola.display.CellFrames.open(
+                fbdir.resolve("Xvfb_screen0"), WIDTH, HEIGHT, java.time.Duration.ofSeconds(5), () -> true)) {
+            f.read();
+            return f.pixels().clone();
+        }
+    }
+
+    /** The top-left corner of an Isola window's border of {@code level}'s colour on the screen, or null. */
+    int[] border(String level) throws InterruptedException {
+        int[] s = screen();
+        int rgb = new io.isola.display.WindowLook(level, "").border().getRGB() & 0xffffff;
+        int b = io.isola.display.WindowLook.BORDER;
+        for (int i = 0; i + (b - 1) * WIDTH < s.length; i++) {
+            if (s[i] == rgb && i % WIDTH + b < WIDTH && s[i + b - 1] == rgb && s[i + (b - 1) * WIDTH] == rgb) {
+                return new int[] {i % WIDTH, i / WIDTH};
+            }
+        }
+        return null;
+    }
+
+    /** Closes the Isola window of {@code level} as a person does: the pointer over it, then its Ctrl+Shift+W. */
+    void closeWindow(String level) throws Exception {
+        waitUntil(() -> border(level) != null, 30, "no " + level + " window on the screen");
+        int[] at = border(level);
+        xdotool("mousemove", "" + (at[0] + 200), "" + (at[1] + 200));
+        xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+    }
+
+    /** Runs xdotool on the session's display, as root, and returns what it printed. */
+    String xdotool(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("xdotool"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DISPLAY", env.get("DISPLAY"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
     /** The Notify calls the session's notification server received, as dbus-monitor printed them. */
     String notifications() throws Exception {
         return Files.readString(monitorLog);
@@ -102,10 +158,19 @@ final class DesktopSession implements AutoCloseable {
     }
 
     static void waitUntil(Check check, int seconds, String what) throws Exception {
+        waitUntil(check, seconds, () -> what);
+    }
+
+    /** What a failed wait says, read when it failed: a log read before the wait would be read too early. */
+    interface Why {
+        String text() throws Exception;
+    }
+
+    static void waitUntil(Check check, int seconds, Why why) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!check.ok()) {
             if (System.nanoTime() > until) {
-                throw new AssertionError(what);
+                throw new AssertionError(why.text());
             }
             Thread.sleep(50);
         }
@@ -123,14 +188,16 @@ final class DesktopSession implements AutoCloseable {
         return pb.start();
     }
 
-    private static void waitFor(Path path, Process owner) throws Exception {
+    /** Waits until {@code owner} (an X server, a bus) has made {@code path}, its socket; fails when it died. */
+    static void waitFor(Path path, Process owner) throws Exception {
         waitUntil(() -> Files.exists(path) || !owner.isAlive(), 20, path + " did not appear");
         if (!owner.isAlive()) {
             throw new AssertionError(owner.info().command().orElse("?") + " died at start");
         }
     }
 
-    private static int freeDisplay() {
+    /** An X display number no server holds (no socket, no lock file). */
+    static int freeDisplay() {
         for (int n = 140 + (int) (ProcessHandle.current().pid() % 50); n < 400; n++) {
             if (!Files.exists(Path.of("/tmp/.X11-unix/X" + n)) && !Files.exists(Path.of("/tmp/.X" + n + "-lock"))) {
                 return n;

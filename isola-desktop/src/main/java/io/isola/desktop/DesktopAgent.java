@@ -19,7 +19,7 @@ import org.freedesktop.dbus.types.Variant;
  * on a thread of its own, so the launcher that called it ends in milliseconds. It runs as the person, in their
  * session: that is why the service sees them as the caller, and where their notifications come from.
  */
-public final class DesktopAgent implements FreedesktopApplication {
+public final class DesktopAgent implements FreedesktopApplication, LauncherCalls {
     static final String PATH = "/io/isola/Isola";
 
     private final DesktopOpen opener;
@@ -120,9 +120,19 @@ public final class DesktopAgent implements FreedesktopApplication {
         submit(uris, view);
     }
 
+    @Override
+    public void OpenInCells(List<String> targets) {
+        submit(targets, false);
+    }
+
+    @Override
+    public void SafeView(List<String> targets) {
+        submit(targets, true);
+    }
+
     private void submit(List<String> uris, boolean view) {
         for (String u : uris) {
-            work.submit(() -> opener.open(u, view));
+            work.execute(() -> opener.open(u, view)); // not submit: a failure reaches the agent's log, not a Future
         }
     }
 }

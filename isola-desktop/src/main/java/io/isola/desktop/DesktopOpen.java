@@ -28,6 +28,7 @@ public final class DesktopOpen {
 
     private final Map<String, String> env;
     private final Notifier notifier;
+    private Boolean canShowWindows;
 
     public DesktopOpen(Map<String, String> env) {
         this.env = env;
@@ -36,7 +37,7 @@ public final class DesktopOpen {
 
     /** Opens {@code target} (a path, a file:// URI or an http(s) link) in a cell; tells the person when it matters. */
     public Outcome open(String target, boolean view) {
-        Outcome o = request(target, view);
+        Outcome o = request(target, view, view || !canShowWindows() ? null : Protocol.WINDOW_IF_GRAPHICAL);
         // everything to the agent's log (or the terminal of `isola desktop open`), the handler's own lines too; the
         // notification carries Isola's lines only, which no file or cell chose
         System.err.print(o.text);
@@ -48,10 +49,29 @@ public final class DesktopOpen {
         if (o.worthTelling() || view) { // a safe view's point is the clean copy: say where it is
             notifier.notify(summary(target, o), String.join("\n", o.lines), o.exit != 0);
         }
+        Path clean = view && o.exit == 0 ? safeCopy(o.lines) : null;
+        if (clean != null && canShowWindows()) {
+            // ...and to read it: in a viewer of its own, in a cell of the copy's level, drawn here
+            Outcome shown = request(clean.toString(), false, Protocol.WINDOW_REQUIRED);
+            System.err.print(shown.text);
+        }
         return o;
     }
 
-    private Outcome request(String target, boolean view) {
+    /** The clean PDF a safe view made, as its report names it ("N page(s) -> PATH (trusted: ..."), or null. */
+    static Path safeCopy(List<String> lines) {
+        for (String l : lines) {
+            var m = java.util.regex.Pattern.compile(" page\\(s\\) -> (/.+\\.pdf) \\(trusted")
+                    .matcher(l);
+            if (m.find()) {
+                return Path.of(m.group(1));
+            }
+        }
+        return null;
+    }
+
+    /** @param window the open's {@link Protocol#WINDOW} (null: none) */
+    private Outcome request(String target, boolean view, String window) {
         String named;
         try {
             named = target(target);
@@ -71,15 +91,17 @@ public final class DesktopOpen {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().name("isola-report").start(() -> drain(pipe[0], said));
         Message reply;
-        try (client) {
+        Message request = ServiceClient.request(Protocol.OPEN)
+                .add(Protocol.TARGET, named)
+                .add(Protocol.VIEW, Boolean.toString(view));
+        if (window != null) {
+            // a double-click is to see the file: where the policy's handler is a graphical program, its window
+            ServiceWindows.describeDesktop(request.add(Protocol.WINDOW, window));
+        }
+        try (client;
+                ServiceWindows windows = new ServiceWindows(client, System.err)) {
             // stdout: the agent's own, where a handler's text output goes (its log); stderr: the report
-            reply = client.call(
-                    ServiceClient.request(Protocol.OPEN)
-                            .add(Protocol.TARGET, named)
-                            .add(Protocol.VIEW, Boolean.toString(view)),
-                    in,
-                    1,
-                    pipe[1]);
+            reply = client.call(request, in, 1, pipe[1], windows);
         } finally {
             Libc.close(in);
             Libc.close(pipe[1]);
@@ -105,6 +127,32 @@ public final class DesktopOpen {
             exit = 125;
         }
         return new Outcome(exit, lines, text);
+    }
+
+    /**
+     * The session has a display this process can draw on (the agent gets the session's DISPLAY from the bus), asked
+     * once: a session's display does not come and go under its agent.
+     */
+    private synchronized boolean canShowWindows() {
+        if (canShowWindows == null) {
+            String d = env.get("DISPLAY");
+            boolean can = d != null
+                    && !d.isBlank()
+                    && !java.awt.GraphicsEnvironment.isHeadless()
+                    && io.isola.display.CellWindow.answers(d);
+            if (!can && d != null && !d.isBlank()) { // once a session, in the agent's log: why no file shows a window
+                System.err.println(
+                        "isola: the session's DISPLAY=" + d + " does not answer: files open without windows");
+            }
+            try {
+                can = can && ServiceWindows.describeDesktop(new Message()) != null;
+            } catch (RuntimeException e) { // a DISPLAY that does not answer: opens as without one
+                System.err.println("isola: " + e.getMessage());
+                can = false;
+            }
+            canShowWindows = can;
+        }
+        return canShowWindows;
     }
 
     private static void drain(int fd, ByteArrayOutputStream into) {

@@ -8,7 +8,8 @@ import org.freedesktop.dbus.types.Variant;
 
 /**
  * The freedesktop interface a {@code DBusActivatable} application serves (desktop entry spec, "D-Bus
- * Activation"): desktops that know it call it directly; Isola's launcher calls it through {@code gdbus}.
+ * Activation"): desktops that know it call it directly; Isola's launcher calls it through {@code gdbus} for names
+ * {@code dbus-send} cannot write ({@link LauncherCalls} otherwise).
  */
 @DBusInterfaceName("org.freedesktop.Application")
 public interface FreedesktopApplication extends DBusInterface {
