@@ -12,6 +12,11 @@ packages="bubblewrap libseccomp2 util-linux perl runsc poppler-utils unzip file 
 packages="$packages libreoffice-writer libreoffice-calc libreoffice-impress libreoffice-draw webp netpbm librsvg2-bin"
 # weasyprint (Python, no script engine) lays out HTML and EPUB into a PDF in the cell.
 packages="$packages weasyprint"
+# safe view --ocr: Tesseract reads the rendered pages in the cell (tesseract-ocr-eng: its default language; -deu for
+# the tour's `--ocr eng+deu` example);
+# --password-file: qpdf decrypts a PDF in the cell with the password read from a file (pdftoppm takes it only on its
+# command line, which /proc shows every user).
+packages="$packages tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu qpdf"
 # vm engine: QEMU, the guest kernel, busybox for the initramfs, squashfs-tools for the read-only root.
 packages="$packages qemu-system-x86 linux-image-cloud-amd64 busybox-static squashfs-tools"
 # passt: Podman's pasta, the anchor the benchmark measures the network path against.
@@ -20,14 +25,19 @@ packages="$packages passt"
 packages="$packages man-db groff-base zsh"
 # the service: systemd-analyze checks the shipped units (PID 1 need not be systemd for that)
 packages="$packages systemd"
-# the desktop (isola desktop): xdg-utils opens files and links as a desktop does, gdbus (libglib2.0-bin) is the
-# launcher's way to the session agent, dbus runs the tests' session bus, notify-send (libnotify-bin) tells the person,
+# the desktop (isola desktop): xdg-utils opens files and links as a desktop does, dbus-send (dbus) and gdbus
+# (libglib2.0-bin) are the launcher's ways to the session agent, dbus runs the tests' session bus, notify-send
+# (libnotify-bin) tells the person,
 # dunst under Xvfb is the tests' real notification server, desktop-file-validate checks the entry.
 packages="$packages xdg-utils libglib2.0-bin dbus libnotify-bin dunst xvfb desktop-file-utils"
 # windows from cells: each cell's own Xvfb, xdotool (its input) and xclip (its clipboard, on the menu's request), the viewer and editor it shows (mupdf, x11-apps'
 # xedit), and for the tests a host display (xvfb), screenshots (x11-apps' xwd) and pdftoppm (poppler-utils, above);
 # the host window is Java's AWT, which needs these X libraries.
 packages="$packages xdotool xclip mupdf x11-apps libxext6 libxi6 libxrender1 libxtst6 fontconfig"
+# links in windows: dillo, the built-in policy's browser (3 MB with its FLTK; maps its window in ~80 ms; honours the
+# cell's http_proxy/https_proxy, CONNECT for https). x11-utils' xdpyinfo lets the window tests read a cell's
+# resolution.
+packages="$packages dillo x11-utils"
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

@@ -75,9 +75,10 @@ class ModuleLayersTest {
                 // the network enforcement point: tasks hand its Egress to cells; engines see only the SPI's Egress
                 .whereLayer("net")
                 .mayOnlyBeAccessedByLayers("task", "service", "bench", "cli")
-                // windows from cells: a task's (open --window), drawn in the caller's own process, never the service's
+                // windows from cells: a task's (open --window), drawn in the caller's own process (the command's, or
+                // the desktop's for a cell the service runs), never the service's
                 .whereLayer("display")
-                .mayOnlyBeAccessedByLayers("task", "bench", "cli")
+                .mayOnlyBeAccessedByLayers("task", "desktop", "bench", "cli")
                 .whereLayer("view")
                 .mayOnlyBeAccessedByLayers("task", "bench", "cli")
                 // engines are chosen by front-ends; tasks reach them only through the Engine/Cell SPI in core

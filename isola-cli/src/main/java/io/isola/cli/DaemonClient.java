@@ -67,16 +67,36 @@ final class DaemonClient {
         return exit(reply);
     }
 
-    static Integer open(String target, boolean view) {
+    /**
+     * @param window {@link Protocol#WINDOW_REQUIRED}, {@link Protocol#WINDOW_IF_GRAPHICAL} or null: the service runs
+     *     the cell, this process draws its window (the service never connects to a display)
+     */
+    static Integer open(String target, boolean view, String window) {
         ServiceClient client = ServiceClient.connect(System.getenv());
         if (client == null) {
             return null;
         }
-        return exit(call(
-                client,
-                ServiceClient.request(Protocol.OPEN)
-                        .add(Protocol.TARGET, absolute(target))
-                        .add(Protocol.VIEW, Boolean.toString(view))));
+        Message m = ServiceClient.request(Protocol.OPEN)
+                .add(Protocol.TARGET, absolute(target))
+                .add(Protocol.VIEW, Boolean.toString(view));
+        if (window != null) {
+            try { // the service makes the cell's screen of this desktop's size
+                io.isola.desktop.ServiceWindows.describeDesktop(m);
+                m.add(Protocol.WINDOW, window);
+            } catch (io.isola.core.IsolaException e) {
+                if (window.equals(Protocol.WINDOW_REQUIRED)) {
+                    throw e;
+                }
+                Main.debug(e.getMessage() + ": the level's handler runs without a window");
+                window = null; // a DISPLAY that does not answer: the level's handler, without a window
+            }
+        }
+        if (window == null) {
+            return exit(call(client, m, null));
+        }
+        try (var windows = new io.isola.desktop.ServiceWindows(client, System.err)) {
+            return exit(call(client, m, windows));
+        }
     }
 
     static Integer trust(String target, boolean json) {
@@ -134,6 +154,10 @@ final class DaemonClient {
      * and waits for its answer, and the JVM then exits with 128+signal, as in process.
      */
     private static Message call(ServiceClient client, Message request) {
+        return call(client, request, null);
+    }
+
+    private static Message call(ServiceClient client, Message request, ServiceClient.Interim interim) {
         Thread hook = new Thread(
                 () -> {
                     Main.shuttingDown = true;
@@ -143,7 +167,7 @@ final class DaemonClient {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             io.isola.core.Trace.mark("connected to the daemon");
-            Message reply = client.call(request);
+            Message reply = client.call(request, 0, 1, 2, interim);
             io.isola.core.Trace.mark("daemon replied");
             if (reply.get(Protocol.ERROR) != null) {
                 System.err.println("isola: " + reply.get(Protocol.ERROR));

@@ -119,7 +119,22 @@ public final class Main {
         }
     }
 
+    /**
+     * With ISOLA_DEBUG set: a line on a choice Isola made quietly on the person's behalf (why an open shows no
+     * window, say), which would otherwise leave them guessing.
+     */
+    static void debug(String line) {
+        if (System.getenv("ISOLA_DEBUG") != null) {
+            System.err.println("isola: " + line);
+        }
+    }
+
     private static int internalError(Throwable e) {
+        if (shuttingDown) {
+            // a signal's shutdown closed the cells under the command (a harvest found its cell closed): not a fault,
+            // and the JVM exits with 128+signal whatever this returns
+            return IsolaException.ISOLA_FAILED;
+        }
         System.err.println("isola: internal error: " + e
                 + " (please report it with the command you ran; ISOLA_DEBUG=1 shows the details)");
         if (System.getenv("ISOLA_DEBUG") != null) {

@@ -4,9 +4,11 @@ import io.isola.cli.args.Command;
 import io.isola.cli.args.Option;
 import io.isola.cli.args.UsageException;
 import io.isola.core.Stdio;
+import io.isola.service.Protocol;
 import io.isola.task.LinkTask;
 import io.isola.task.OpenTask;
 import io.isola.task.ViewTask;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,8 +26,8 @@ final class OpenCommand implements Command {
             "then show the safe view in your viewer (xdg-open, as " + "you, never as root), when you have a display");
     private static final Option WINDOW = Option.flag(
             "--window",
-            "show the type's graphical program (mupdf, xedit) from its cell in an Isola window on your display;"
-                    + " closing the window ends the task");
+            "show the type's graphical program (the policy's window-handlers: mupdf, xedit, dillo for links) from"
+                    + " its cell in an Isola window on your display; closing the window ends the task");
     private static final Option POLICY = Option.value(
             "--policy",
             "FILE",
@@ -35,10 +37,23 @@ final class OpenCommand implements Command {
             Option.value("--max-pages", "N", "render at most the first N pages of a document (default and most: 1000)");
     private static final Option QUALITY = Option.value(
             "--quality", "draft|normal", "pages of a safe view at 100 dpi (about half the size) or 150 dpi (default)");
-    private static final List<Option> OPTIONS =
-            List.of(VIEW, OUTPUT, SHOW, WINDOW, MAX_PAGES, QUALITY, POLICY, STATE, DaemonClient.NO_DAEMON);
+    private static final Option OCR = Option.optional(
+            "--ocr",
+            "LANGS",
+            "give the safe PDF a searchable text layer read from its pixels by Tesseract in the cell (default eng;"
+                    + " e.g. --ocr eng+deu)");
+    private static final Option PASSWORD_FILE = Option.value(
+            "--password-file",
+            "FILE",
+            "an encrypted PDF's password: the first line of FILE (never on the command line)");
+    private static final List<Option> OPTIONS = List.of(
+            VIEW, OUTPUT, SHOW, WINDOW, MAX_PAGES, QUALITY, OCR, PASSWORD_FILE, POLICY, STATE, DaemonClient.NO_DAEMON);
 
     private boolean view;
+    /** Tesseract's languages for --ocr, or null. */
+    private String ocr;
+
+    private Path passwordFile;
     private List<String> targets = List.of();
     private int maxPages = io.isola.view.SafeView.Limits.DEFAULT.maxPages();
     private ViewTask.Quality quality = ViewTask.Quality.NORMAL;
@@ -74,8 +89,11 @@ final class OpenCommand implements Command {
                 "Examples:  isola open invoice.pdf",
                 "           isola open --view invoice.pdf",
                 "           isola open --view invoice.pdf notes.txt",
+                "           isola open --view photos.zip",
                 "           isola open --window invoice.pdf",
                 "           isola open --view --open invoice.pdf",
+                "           isola open --view --ocr eng+deu scan.pdf",
+                "           isola open --view --password-file ~/.invoice-password invoice.pdf",
                 "           isola open --view --output ~/Documents /media/cdrom/invoice.pdf",
                 "           isola open https://example.com/file.pdf");
     }
@@ -105,12 +123,20 @@ final class OpenCommand implements Command {
                         throw new UsageException(
                                 "--quality is draft (smaller, 100 dpi) or normal (150 dpi), not '" + v + "'");
                 };
+            case "--ocr" -> ocr = v == null ? ViewTask.OCR_DEFAULT : v;
+            case "--password-file" -> passwordFile = Path.of(v);
             case "--window" -> window = true;
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
             default -> throw new IllegalStateException("unhandled option " + o.name());
         }
+    }
+
+    /** {@code --ocr eng+deu FILE}: the word after --ocr is its languages only when it is spelled as such. */
+    @Override
+    public boolean isOptionalValue(Option option, String next) {
+        return option == OCR && ViewTask.looksLikeOcrLanguages(next) && !Files.exists(Path.of(next));
     }
 
     @Override
@@ -147,6 +173,13 @@ final class OpenCommand implements Command {
             throw new UsageException("--max-pages is at most " + io.isola.view.SafeView.Limits.DEFAULT.maxPages()
                     + ", the most pages a safe view takes");
         }
+        if (ocr != null && !view) {
+            throw new UsageException("--ocr gives a safe view a text layer: use it with --view");
+        }
+        if (passwordFile != null && !view) {
+            throw new UsageException("--password-file opens an encrypted PDF for a safe view: use it with --view (a "
+                    + "plain open lets the document's program ask for it)");
+        }
         if (show && !view) {
             throw new UsageException("--open shows the safe view in your viewer: use it with --view (a plain open "
                     + "runs the policy's handler in the cell)");
@@ -165,36 +198,49 @@ final class OpenCommand implements Command {
         Path file = LinkTask.localFile(target); // file:///… is the file it names
         boolean link = file == null && LinkTask.isLink(target);
         Path path = file != null ? file : Path.of(target);
-        // the service serves the plain forms; --output and --open are the caller's own, so they run here, and a window
-        // is drawn by the caller's own process, in the caller's session: the service never shows one
-        boolean here = window
-                || noDaemon
+        // the service serves the plain forms; --output and --open are the caller's own, so they run here. A window is
+        // drawn by this process, in the caller's session, also when the service runs its cell: the service never
+        // shows one
+        boolean here = noDaemon
                 || policy != null
                 || stateDir != null
                 || output != null
                 || show
                 || maxPages != io.isola.view.SafeView.Limits.DEFAULT.maxPages()
-                || quality != ViewTask.Quality.NORMAL;
-        Integer viaDaemon = here ? null : DaemonClient.open(file != null ? file.toString() : target, view);
+                || quality != ViewTask.Quality.NORMAL
+                || ocr != null
+                || passwordFile != null;
+        if (window) {
+            io.isola.display.CellWindow.checkDisplay(); // before anything starts, here or in the service
+        }
+        // a window where the policy's handler is a graphical program and this session has a display to show it on
+        OpenTask.Window windowed = window
+                ? OpenTask.Window.REQUIRED
+                : !view && hasDisplay() ? OpenTask.Window.IF_GRAPHICAL : OpenTask.Window.NONE;
+        Integer viaDaemon = here
+                ? null
+                : DaemonClient.open(
+                        file != null ? file.toString() : target,
+                        view,
+                        switch (windowed) {
+                            case REQUIRED -> Protocol.WINDOW_REQUIRED;
+                            case IF_GRAPHICAL -> Protocol.WINDOW_IF_GRAPHICAL;
+                            case NONE -> null;
+                        });
         if (viaDaemon != null) {
             return viaDaemon;
         }
         try (TaskSession s = TaskSession.open(stateDir, policy);
                 var signals = new ClosingOnSignal(s::close)) {
-            if (link && window) {
-                throw new UsageException("--window opens files for now; fetch the link with isola open URL first");
-            }
             if (link) {
                 return view
-                        ? new LinkTask(s.context)
-                                .view(target, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT)
-                        : new LinkTask(s.context).run(target, Stdio.INHERIT);
+                        ? new LinkTask(s.context).view(target, viewOptions(), Stdio.INHERIT)
+                        : new LinkTask(s.context).run(target, Stdio.INHERIT, windowed);
             }
             if (view) {
-                return new ViewTask(s.context)
-                        .run(path, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
+                return new ViewTask(s.context).run(path, viewOptions(), Stdio.INHERIT);
             }
-            return new OpenTask(s.context).run(path, Stdio.INHERIT, window);
+            return new OpenTask(s.context).run(path, Stdio.INHERIT, windowed);
         }
     }
 
@@ -202,6 +248,19 @@ final class OpenCommand implements Command {
      * {@code open --view A B C}: every document in its own cell, all at once (a cell is mostly a renderer process, and
      * most documents wait on one core), one Isola process serving them. The exit code is the first failure's, or 0.
      */
+    /** A desktop session's display that answers (a connect to its socket: no toolkit is started for it). */
+    private static boolean hasDisplay() {
+        String d = System.getenv("DISPLAY");
+        if (d == null || d.isBlank()) {
+            return false;
+        }
+        boolean answers = io.isola.display.CellWindow.answers(d);
+        if (!answers) {
+            Main.debug("DISPLAY=" + d + " does not answer: the level's handler runs without a window");
+        }
+        return answers;
+    }
+
     private int viewAll() throws InterruptedException {
         try (TaskSession s = TaskSession.open(stateDir, policy);
                 var signals = new ClosingOnSignal(s::close);
@@ -224,18 +283,19 @@ final class OpenCommand implements Command {
         }
     }
 
+    private ViewTask.Options viewOptions() {
+        return new ViewTask.Options(output, show, maxPages, quality)
+                .withOcr(ocr)
+                .withPasswordFile(passwordFile);
+    }
+
     private int viewOne(TaskSession s, String one) throws InterruptedException {
         Path file = LinkTask.localFile(one);
         if (file == null && LinkTask.isLink(one)) {
-            return new LinkTask(s.context)
-                    .view(one, new ViewTask.Options(output, show, maxPages, quality), Stdio.INHERIT);
+            return new LinkTask(s.context).view(one, viewOptions(), Stdio.INHERIT);
         }
         try {
-            return new ViewTask(s.context)
-                    .run(
-                            file != null ? file : Path.of(one),
-                            new ViewTask.Options(output, show, maxPages, quality),
-                            Stdio.INHERIT);
+            return new ViewTask(s.context).run(file != null ? file : Path.of(one), viewOptions(), Stdio.INHERIT);
         } catch (io.isola.core.IsolaException e) { // one document's refusal is its own line; the others go on
             System.err.println("isola: " + one + ": " + e.getMessage());
             return e.exitCode();

@@ -136,6 +136,10 @@ final class PolicyCommand implements Command {
             for (Map.Entry<String, List<String>> h : l.handlers().entrySet()) {
                 System.out.println("    " + h.getKey() + ": " + String.join(" ", h.getValue()));
             }
+            System.out.println("  window handlers (isola open --window):");
+            for (Map.Entry<String, List<String>> h : l.windowHandlers().entrySet()) {
+                System.out.println("    " + h.getKey() + ": " + String.join(" ", h.getValue()));
+            }
         }
         NetworkShow.print(p.network());
         if (file == null) {

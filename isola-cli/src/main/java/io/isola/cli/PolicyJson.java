@@ -108,6 +108,11 @@ final class PolicyJson {
             strings(g, h.getKey(), h.getValue());
         }
         g.writeEndObject();
+        g.writeObjectFieldStart("window-handlers");
+        for (Map.Entry<String, List<String>> h : l.windowHandlers().entrySet()) {
+            strings(g, h.getKey(), h.getValue());
+        }
+        g.writeEndObject();
     }
 
     private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {

@@ -23,7 +23,7 @@ record PolicyReport(PolicyCheck check, List<Problems.Problem> errors, List<Strin
                 errors.add(new Problems.Problem(
                         c.source(),
                         h.line(),
-                        "the handler for " + h.type() + " at level " + h.level().word() + " " + problem));
+                        h.what() + " at level " + h.level().word() + " " + problem));
             }
         }
         if (c.policy().levels().isEmpty()) {
@@ -49,6 +49,14 @@ record PolicyReport(PolicyCheck check, List<Problems.Problem> errors, List<Strin
                     }
                 });
             }
+            level.windowHandlers().forEach((type, argv) -> {
+                String problem = HandlerPrograms.problem(level, argv);
+                boolean defined = c.handlers().stream()
+                        .anyMatch(h -> h.window() && h.level() == t && h.type().equals(type));
+                if (problem != null && !defined) {
+                    notes.add("the built-in window handler for " + type + " at level " + t.word() + " " + problem);
+                }
+            });
             if (!HandlerPrograms.checkable(level)) {
                 notes.add("handlers for level " + t.word() + ": their programs are not checked, image '" + level.image()
                         + "' is not the host's");

@@ -53,6 +53,10 @@ final class RunCommand implements Command {
     private static final Option POLICY =
             Option.value("--policy", "FILE", "policy whose [network] rules --net " + "applies (default: as for open)");
     private static final Option STATE = Option.value("--state-dir", "DIR", "state directory (or ISOLA_STATE_DIR)");
+    private static final Option WINDOW = Option.flag(
+            "--window",
+            "show CMD's windows in an Isola window on your display (its own X server in the cell, in either engine);"
+                    + " closing the window ends the cell");
     private static final List<Option> OPTIONS = List.of(
             IMAGE,
             ENGINE,
@@ -69,6 +73,7 @@ final class RunCommand implements Command {
             DISK,
             POLICY,
             STATE,
+            WINDOW,
             DaemonClient.NO_DAEMON);
 
     private String image = "host";
@@ -83,6 +88,7 @@ final class RunCommand implements Command {
     private Limits limits = Limits.DEFAULT;
     private List<String> command = List.of();
     private boolean noDaemon;
+    private boolean window;
 
     @Override
     public String name() {
@@ -105,7 +111,8 @@ final class RunCommand implements Command {
                 "",
                 "Examples:  isola run --ro ./report.pdf -- pdftotext report.pdf -",
                 "           isola run --rw ./out --timeout 30s --memory 256M -- make -C ./out",
-                "           isola run --net internet -- curl -sI https://example.com/");
+                "           isola run --net internet -- curl -sI https://example.com/",
+                "           isola run --window -- xedit");
     }
 
     @Override
@@ -144,6 +151,7 @@ final class RunCommand implements Command {
             case "--policy" -> policy = Path.of(v);
             case "--state-dir" -> stateDir = Path.of(v);
             case "--no-daemon" -> noDaemon = true;
+            case "--window" -> window = true;
             default -> throw new IllegalStateException("unhandled option " + n);
         }
     }
@@ -159,7 +167,8 @@ final class RunCommand implements Command {
     @Override
     public int call() throws InterruptedException {
         // the service does not carry --net or --policy: those run here
-        boolean here = noDaemon || stateDir != null || policy != null || net != NetworkAccess.NONE;
+        // a window is drawn by the caller's own process, in the caller's session: the service never shows one
+        boolean here = window || noDaemon || stateDir != null || policy != null || net != NetworkAccess.NONE;
         Integer viaDaemon = here
                 ? null
                 : DaemonClient.run(
@@ -214,6 +223,14 @@ final class RunCommand implements Command {
                 network,
                 limits);
         Trace.mark("engine ready");
+        if (window) {
+            try (var signals = new ClosingOnSignal(session::close)) {
+                return io.isola.task.WindowRun.runProgram(
+                        session.engine, spec, session.paths.root(), session.audit, System.err);
+            } catch (java.io.IOException e) {
+                throw new io.isola.core.IsolaException("cannot prepare the window's run: " + e.getMessage(), e);
+            }
+        }
         try (var signals = new ClosingOnSignal(session::close);
                 Cell cell = session.engine.start(spec, Stdio.INHERIT)) {
             Trace.mark("cell started");

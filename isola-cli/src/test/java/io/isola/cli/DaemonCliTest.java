@@ -106,7 +106,8 @@ class DaemonCliTest {
         assertThat(refused.err()).contains("no cell " + cell + " of yours");
         assertThat(Cleanup.processesWith(marker + " 600")).isEqualTo(1);
 
-        assertThat(d.run("kill", cell).code()).isZero();
+        Cli.Result killed = d.run("kill", cell);
+        assertThat(killed.code()).as(killed.err()).isZero();
         assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(client.exitValue()).isEqualTo(137);
     }

@@ -118,6 +118,8 @@ final class DaemonFixture implements AutoCloseable {
         }
         try {
             Path copy = Files.createTempDirectory("isola-cp");
+            // one copy per test JVM, removed when it exits: nothing of a test run stays in /tmp
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Cleanup.deleteTree(copy)));
             List<String> entries = new ArrayList<>();
             int i = 0;
             for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {

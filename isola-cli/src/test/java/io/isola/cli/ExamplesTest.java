@@ -32,6 +32,10 @@ class ExamplesTest {
             "isola bench", "takes minutes: the bench module's tests and dev/bench run it",
             "isola open --window invoice.pdf",
                     "needs a display and a person to close the window: WindowTaskTest runs it under Xvfb",
+            "isola run --window -- xedit",
+                    "needs a display and a person to close the window: RunWindowCliTest runs it under Xvfb",
+            "isola open --window https://example.com/",
+                    "needs a display and a real web host: WindowTaskTest opens a link of its own test host",
             "isola quarantine release TASK --to ~/in",
                     "TASK stands for a task's id: QuarantineCliTest releases real ones");
     static Path state, here, home, cd;
@@ -52,6 +56,34 @@ class ExamplesTest {
         Files.writeString(here.resolve("notes.txt"), "call the bank\n");
         Files.write(here.resolve("report.pdf"), pdf("Quarterly report"));
         Files.writeString(here.resolve("My Notes.txt"), "notes from a file URL\n");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(here.resolve("photos.zip")))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("holiday/report.pdf"));
+            zip.write(pdf("A report in an archive"));
+            zip.putNextEntry(new java.util.zip.ZipEntry("holiday/notes.txt"));
+            zip.write("the beach\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        Files.write(here.resolve("scan.pdf"), pdf("Scanned letter from the bank"));
+        // an encrypted PDF and its password in a file, as a person keeps them (qpdf, which the safe view uses too)
+        Files.write(here.resolve("plain-locked.pdf"), pdf("Locked statement"));
+        Files.writeString(home.resolve(".pw"), "s3cret\n");
+        Files.writeString(home.resolve(".invoice-password"), "s3cret\n");
+        Process qpdf = new ProcessBuilder(
+                        "qpdf",
+                        "--encrypt",
+                        "s3cret",
+                        "owner-s3cret",
+                        "256",
+                        "--",
+                        here.resolve("plain-locked.pdf").toString(),
+                        here.resolve("locked.pdf").toString())
+                .inheritIO()
+                .start();
+        try {
+            assertThat(qpdf.waitFor()).isZero();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
         Path out = Files.createDirectories(here.resolve("out"));
         Files.writeString(out.resolve("Makefile"), "all:\n\t@echo built in $(CURDIR)\n");
         Files.setAttribute(out, "unix:uid", 65534); // a folder of the person who runs the --rw example
@@ -82,6 +114,22 @@ class ExamplesTest {
         c.put(
                 "isola open --view invoice.pdf notes.txt",
                 r -> assertThat(r.err()).contains("invoice.safe.pdf", "-> " + here.resolve("notes.safe.pdf")));
+        c.put("isola open --view photos.zip", r -> {
+            assertThat(r.err())
+                    .contains("photos.zip: 2 viewed, 0 not viewed, 0 skipped -> " + here.resolve("photos.safe"));
+            assertThat(here.resolve("photos.safe/1-report.safe.pdf")).isRegularFile();
+            assertThat(here.resolve("photos.safe/2-notes.safe.pdf")).isRegularFile();
+            assertThat(here.resolve("photos.safe/index.txt")).isRegularFile();
+        });
+        c.put(
+                "isola open --view --ocr eng+deu scan.pdf",
+                r -> assertThat(r.err()).contains("-> " + here.resolve("scan.safe.pdf")));
+        c.put(
+                "isola open --view --password-file ~/.pw locked.pdf",
+                r -> assertThat(r.err()).contains("-> " + here.resolve("locked.safe.pdf")));
+        c.put(
+                "isola open --view --password-file ~/.invoice-password invoice.pdf",
+                r -> assertThat(r.err()).contains("invoice.safe.pdf"));
         c.put(
                 "isola open --view --open invoice.pdf",
                 r -> assertThat(r.err()).contains("invoice.safe.pdf", "no display"));
@@ -256,7 +304,7 @@ class ExamplesTest {
             try (var s = Files.list(dir)) {
                 for (Path p : s.filter(p -> p.getFileName().toString().contains(".safe"))
                         .toList()) {
-                    Files.delete(p);
+                    Cleanup.deleteTree(p); // a file, or an archive's folder of views
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -111,6 +111,44 @@ class PolicyCliTest {
     }
 
     @Test
+    void windowHandlersComeFromThePolicyAndCheckRefusesAnUnknownProgram() throws IOException {
+        Path bad = Files.writeString(work.resolve("window-bad.toml"), """
+                version = 1
+                [level.untrusted.window-handlers]
+                "application/pdf" = ["no-such-pdf-viewer-xyz", "{file}"]
+                "text/*" = ["xedit", "{fil}"]
+                """);
+        Cli.Result r = cli.run("policy", "check", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().toList())
+                .containsExactly(
+                        bad + ":4: the handler for text/* uses {fil}, which Isola does not fill in for a file: use"
+                                + " {file} or {output} (links' handlers, x-scheme-handler/..., get {url} and {name})",
+                        bad + ":3: the window handler for application/pdf at level untrusted runs"
+                                + " no-such-pdf-viewer-xyz, which is not in the host image (not on the cell's PATH,"
+                                + " /usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin): install it on the"
+                                + " host, or name another program",
+                        "isola: 2 error(s) in " + bad + ": fix them and run isola policy check again");
+
+        Path good = Files.writeString(work.resolve("window-good.toml"), """
+                version = 1
+                [level.untrusted.window-handlers]
+                "application/pdf" = ["xedit", "{file}"]
+                """);
+        Cli.Result show = cli.run("policy", "show", good.toString());
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out())
+                .containsSubsequence(
+                        "untrusted: engine sandbox",
+                        "window handlers (isola open --window):",
+                        "    application/pdf: xedit {file}",
+                        "trusted: engine sandbox",
+                        "window handlers (isola open --window):",
+                        "    application/pdf: mupdf {file}",
+                        "    text/*: xedit {file}");
+    }
+
+    @Test
     void checkJsonListsErrorsAndNotes() throws IOException {
         Path bad = Files.writeString(work.resolve("bad-json.toml"), "version = 2\ncolour = 1\n");
         Cli.Result r = cli.run("policy", "check", "--json", bad.toString());

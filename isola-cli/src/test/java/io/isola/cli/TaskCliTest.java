@@ -62,6 +62,24 @@ class TaskCliTest {
         assertThat(r.err()).contains("note.txt is text/plain, untrusted");
     }
 
+    /** A DISPLAY that does not answer (a stale one in ssh or tmux): the handler runs, and ISOLA_DEBUG says why. */
+    @Test
+    void aDisplayThatDoesNotAnswerOpensWithoutAWindowAndIsolaDebugSaysWhy() throws IOException {
+        Path doc = Files.writeString(work.resolve("stale.txt"), "plain text\n");
+        Map<String, String> env =
+                new java.util.HashMap<>(Map.of("ISOLA_POLICY", EXAMPLE.toString(), "DISPLAY", ":919"));
+        Cli.Result quiet = cli.run(env, null, "open", doc.toString());
+        assertThat(quiet.code()).as(quiet.err()).isZero();
+        assertThat(quiet.out()).isEqualTo("plain text\n");
+        assertThat(quiet.err()).doesNotContain("does not answer");
+        env.put("ISOLA_DEBUG", "1");
+        Cli.Result told = cli.run(env, null, "open", doc.toString());
+        assertThat(told.code()).as(told.err()).isZero();
+        assertThat(told.out()).isEqualTo("plain text\n");
+        assertThat(told.err())
+                .contains("isola: DISPLAY=:919 does not answer: the level's handler runs without a window");
+    }
+
     @Test
     void badTargetsGetOneClearLine() throws IOException {
         Map<String, String> env = Map.of("ISOLA_POLICY", EXAMPLE.toString());

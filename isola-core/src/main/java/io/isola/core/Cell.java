@@ -21,6 +21,15 @@ public interface Cell extends AutoCloseable {
     void kill(String why);
 
     /**
+     * Ends the task because its user asked (they closed its window): its processes are killed as by {@link #kill},
+     * and what it left stays for {@link #harvest}, which the level's persistence rule then judges. An engine whose
+     * kill takes the task's files with it (a VM's) ends the task more gently here.
+     */
+    default void stop(String why) {
+        kill(why);
+    }
+
+    /**
      * After the task ended and before {@link #close()}: copies what the task left in its output directory, and
      * every input file it changed, into the host directory {@code into} through a
      * {@link io.isola.core.output.Harvester}, which treats all of it as hostile. Persistence decides later what

@@ -23,6 +23,8 @@ final class ProxySession {
     private Target target;
     /** The addresses decided on, all allowed, in the resolver's order: the only ones ever connected to. */
     private List<InetAddress> allowedAddresses = List.of();
+    /** The address the server connection went to, for the audit. */
+    private InetAddress connectedTo;
     /** The decision that refused the request, for the audit's address. */
     private Decision refusedAt;
 
@@ -74,9 +76,15 @@ final class ProxySession {
                 return;
             }
             try (server) {
-                ByteBuffer out = ByteBuffer.wrap(first);
-                while (out.hasRemaining()) {
-                    server.write(out);
+                try {
+                    ByteBuffer out = ByteBuffer.wrap(first);
+                    while (out.hasRemaining()) {
+                        server.write(out);
+                    }
+                } finally {
+                    // Recorded while the server reads the request, off the connection's critical path: still on this
+                    // thread, before the relay passes the cell a byte of the answer, and whether the write failed.
+                    event("connection.allowed", d.rule(), null, connectedTo);
                 }
                 Relay.run(client, server);
             }
@@ -187,7 +195,7 @@ final class ProxySession {
                 ch.socket().connect(new InetSocketAddress(a, target.port()), (int)
                         proxy.settings.connectTimeout().toMillis());
                 ch.socket().setTcpNoDelay(true);
-                event("connection.allowed", d.rule(), null, a);
+                connectedTo = a;
                 return ch;
             } catch (IOException e) {
                 last = e;

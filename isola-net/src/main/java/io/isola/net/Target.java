@@ -3,6 +3,7 @@ package io.isola.net;
 import io.isola.core.policy.CanonicalUrl;
 import io.isola.core.policy.Cidr;
 import java.net.InetAddress;
+import java.util.regex.Pattern;
 
 /**
  * Where a cell asked to go: a host name as DNS compares it (IDN as ASCII, lower case, no trailing dot) or one IP
@@ -16,6 +17,11 @@ import java.net.InetAddress;
 public record Target(String host, InetAddress literal, int port) {
     /** Names longer than DNS can carry are refused before anything else looks at them. */
     public static final int MAX_NAME = 253;
+    // compiled once: String.matches compiles its pattern on every call, and every connection's host comes here
+    private static final Pattern DOTTED = Pattern.compile("[0-9.]+"),
+            HEXISH = Pattern.compile("(?i)[0-9a-fx.]+"),
+            HEX_PART = Pattern.compile("(?i).*\\b0x.*"),
+            DOT = Pattern.compile("\\.");
 
     /** A host as written in a CONNECT line or URL (IPv6 in brackets) and a port; throws {@link Refused}. */
     public static Target of(String text, int port) {
@@ -35,7 +41,8 @@ public record Target(String host, InetAddress literal, int port) {
             }
             return new Target(a.getHostAddress(), a, port);
         }
-        if (text.matches("[0-9.]+") || text.matches("(?i)[0-9a-fx.]+") && text.matches("(?i).*\\b0x.*")) {
+        if (DOTTED.matcher(text).matches()
+                || HEXISH.matcher(text).matches() && HEX_PART.matcher(text).matches()) {
             InetAddress a = Cidr.literal(text);
             if (a == null) {
                 throw new Refused(
@@ -59,7 +66,7 @@ public record Target(String host, InetAddress literal, int port) {
                     "'" + text + "' ends in a label that is not a top-level domain: "
                             + "C libraries may read it as an address; give a name or a dotted quad");
         }
-        for (String label : name.split("\\.")) {
+        for (String label : DOT.split(name)) {
             if (label.length() > 63) {
                 throw new Refused("bad-name", "'" + text + "' has a label longer than 63 characters");
             }

@@ -83,6 +83,13 @@ final class BwrapCommand {
         // its disk quota refuses. Only /dev/shm stays writable, and it lies in the cell's tmpfs, within the quota.
         a.addAll(List.of("--dev", "/dev", "--bind", fs.shm().toString(), "/dev/shm", "--remount-ro", "/dev"));
         for (ViewEntry v : viewMounted ? List.<ViewEntry>of() : spec.view()) {
+            if (v.isolaOwn()) {
+                // bwrap would resolve /proc/self/fd/N in its own process: only an idmapped clone can show it
+                throw new io.isola.core.IsolaException(
+                        "cannot show a window's screen folder to a cell whose view is not idmapped; open it without"
+                                + " --window",
+                        2);
+            }
             String flag = v.access() == ViewEntry.Access.READ_WRITE ? "--bind" : "--ro-bind";
             a.addAll(List.of(flag, v.hostPath().toString(), v.cellPath().toString()));
         }

@@ -116,9 +116,35 @@ final class CellPool implements AutoCloseable {
         return cell;
     }
 
+    /**
+     * How long a refill waits while the pool still holds a cell. The task that just took one runs its first
+     * milliseconds (its handler's exec, a window's display) with the machine to itself: preparing a cell beside it
+     * (a cgroup, a root, a network namespace) cost a double-click's handler a few ms on two cores. A pool left empty
+     * refills at once: a burst of tasks needs cells more than the first task needs quiet.
+     */
+    static final long REFILL_DELAY_MS = 100;
+
     /** Tops the pool up in the background, unless this pool prepares only once. */
     void refill() {
         if (!options.refill() || closing) {
+            return;
+        }
+        if (cells.isEmpty()) {
+            refillNow();
+            return;
+        }
+        Thread.ofVirtual().name("isola-refill-later").start(() -> {
+            try {
+                Thread.sleep(REFILL_DELAY_MS);
+                refillNow();
+            } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
+                // the engine closed meanwhile: nothing to refill
+            }
+        });
+    }
+
+    private void refillNow() {
+        if (closing) {
             return;
         }
         preparer.submit(() -> {

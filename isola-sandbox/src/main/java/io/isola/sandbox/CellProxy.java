@@ -108,6 +108,12 @@ final class CellProxy implements AutoCloseable {
                 pause(); // out of descriptors, say: try again rather than spin or give the address up
                 continue;
             }
+            try {
+                // the egress relays as it reads: a small write (an answer's last bytes) must not wait for an ACK
+                accepted.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                // reset by the task already: the egress sees it end
+            }
             ProxyConnection c = new ProxyConnection(accepted, connections::remove);
             connections.add(c);
             if (closed) {

@@ -196,6 +196,28 @@ class IsolationAttackTest extends WithEngine {
     }
 
     @Test
+    void onlyIsolaItselfCanShowACellAFolderItHoldsOpen() {
+        // A window's screen folder is a tmpfs Isola holds by a descriptor; a caller who names that descriptor's path
+        // (isola run --ro /proc/self/fd/N) gets the /proc refusal, not the exemption Isola's own entry has.
+        int fd = io.isola.linux.DetachedTmpfs.create(1 << 20, 8, 0777);
+        try {
+            Path own = Path.of(io.isola.linux.DetachedTmpfs.path(fd));
+            var spec = TestCells.spec(
+                    List.of("/bin/true"),
+                    Limits.DEFAULT,
+                    List.of(new ViewEntry(own, own, ViewEntry.Access.READ_WRITE)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> cells.run(spec, null))
+                    .isInstanceOf(io.isola.core.IsolaException.class)
+                    .hasMessageContaining("host kernel's own interface");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new ViewEntry(Path.of("/etc"), Path.of("/etc"), ViewEntry.Access.READ_WRITE, true))
+                    .isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            io.isola.linux.Libc.close(fd);
+        }
+    }
+
+    @Test
     void theHostsProcAndSysCannotBeHandedIn() {
         for (Path p : List.of(Path.of("/proc/1"), Path.of("/sys/fs/cgroup"), Path.of("/proc"))) {
             var spec = TestCells.spec(

@@ -26,7 +26,15 @@ public interface Command {
         return false;
     }
 
-    /** Receives one option; {@code value} is null for a flag. */
+    /**
+     * Whether {@code next}, the word after an option whose value may be left out ({@link Option#optional}), is its
+     * value rather than an operand: a command answers only for words that cannot be a file, so none is swallowed.
+     */
+    default boolean isOptionalValue(Option option, String next) {
+        return false;
+    }
+
+    /** Receives one option; {@code value} is null for a flag (and for an optional value left out). */
     void set(Option option, String value) throws UsageException;
 
     /** Receives what follows the options. */

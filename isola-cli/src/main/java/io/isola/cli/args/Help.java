@@ -47,6 +47,6 @@ public final class Help {
     }
 
     private static String left(Option o) {
-        return String.join(", ", o.names()) + (o.takesValue() ? " " + o.label() : "");
+        return String.join(", ", o.names()) + (o.label() != null ? " " + o.label() : "");
     }
 }

@@ -18,7 +18,8 @@ public final class ManPage {
             },
             new String[] {"ISOLA_JAVA_HOME", "the JDK 25 to run on"},
             new String[] {"ISOLA_TRACE", "print where a start spends its time"},
-            new String[] {"ISOLA_DEBUG", "print the stack trace of an internal error"});
+            new String[] {"ISOLA_DEBUG", "print the stack trace of an internal error, and why an open shows no window"
+            });
 
     private ManPage() {}
 
@@ -81,7 +82,7 @@ public final class ManPage {
         out.println(".TP");
         List<String> names =
                 o.names().stream().map(n -> "\\fB" + text(n) + "\\fR").toList();
-        out.println(String.join(", ", names) + (o.takesValue() ? " \\fI" + text(o.label()) + "\\fR" : ""));
+        out.println(String.join(", ", names) + (o.label() != null ? " \\fI" + text(o.label()) + "\\fR" : ""));
         out.println(text(o.help()));
     }
 

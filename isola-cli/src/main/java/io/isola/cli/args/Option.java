@@ -23,11 +23,25 @@ public record Option(List<String> names, String label, String help) {
         return new Option(List.of(shortName, name), label, help);
     }
 
+    /**
+     * An option whose value may be left out: {@code --ocr}, {@code --ocr=eng+deu}, or {@code --ocr eng+deu} when the
+     * command says the next word is such a value ({@link Command#isOptionalValue}).
+     */
+    public static Option optional(String name, String label, String help) {
+        return new Option(List.of(name), "[" + label + "]", help);
+    }
+
+    /** Whether the value may be left out (see {@link #optional}). */
+    public boolean optional() {
+        return label != null && label.startsWith("[");
+    }
+
     public String name() {
         return names.get(names.size() - 1);
     }
 
+    /** Whether a value must follow (an {@link #optional} one is completed and parsed as a flag that may carry one). */
     public boolean takesValue() {
-        return label != null;
+        return label != null && !optional();
     }
 }

@@ -39,6 +39,14 @@ public final class Parser {
             int eq = a.indexOf('=');
             String name = eq > 0 && a.startsWith("--") ? a.substring(0, eq) : a;
             Option o = find(command, name);
+            if (o.optional()) {
+                if (eq > 0 && eq == a.length() - 1) {
+                    throw new UsageException(name + " needs a " + o.label() + " after '=', or nothing");
+                }
+                boolean next = eq < 0 && i + 1 < args.length && command.isOptionalValue(o, args[i + 1]);
+                command.set(o, eq > 0 ? a.substring(eq + 1) : next ? args[++i] : null);
+                continue;
+            }
             if (!o.takesValue()) {
                 if (eq > 0) {
                     throw new UsageException("option " + name + " takes no value");

@@ -36,7 +36,16 @@ class ParserTest {
 
         @Override
         public List<Option> options() {
-            return List.of(Option.flag("--json", "json"), Option.value("--policy", "FILE", "policy"));
+            return List.of(
+                    Option.flag("--json", "json"),
+                    Option.value("--policy", "FILE", "policy"),
+                    Option.optional("--ocr", "LANGS", "ocr"));
+        }
+
+        /** As OpenCommand: only a word spelled like languages is --ocr's. */
+        @Override
+        public boolean isOptionalValue(Option option, String next) {
+            return next.matches("[a-z]{3}(\\+[a-z]{3})*");
         }
 
         @Override
@@ -115,5 +124,22 @@ class ParserTest {
         assertThatThrownBy(() -> parse(false, "explain", "--policy"))
                 .isInstanceOf(UsageException.class)
                 .hasMessage("option --policy needs a value: --policy FILE");
+    }
+
+    @Test
+    void anOptionalValueIsTakenOnlyWhenItIsOneAndNeverSwallowsAFile() throws UsageException {
+        assertThat(parse(false, "--ocr", "scan.pdf").seen).containsExactly("--ocr");
+        assertThat(parse(false, "--ocr", "scan.pdf").operands).containsExactly("scan.pdf");
+        Recorder langs = parse(false, "--ocr", "eng+deu", "scan.pdf");
+        assertThat(langs.seen).containsExactly("--ocr=eng+deu");
+        assertThat(langs.operands).containsExactly("scan.pdf");
+        Recorder eq = parse(false, "scan.pdf", "--ocr=fra");
+        assertThat(eq.seen).containsExactly("--ocr=fra");
+        Recorder last = parse(false, "scan.pdf", "--ocr");
+        assertThat(last.seen).containsExactly("--ocr");
+        assertThat(last.operands).containsExactly("scan.pdf");
+        assertThatThrownBy(() -> parse(false, "--ocr=", "scan.pdf"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--ocr needs a [LANGS] after '=', or nothing");
     }
 }

@@ -4,6 +4,7 @@ import io.isola.core.Host;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -47,6 +48,7 @@ final class AuditFile implements AutoCloseable {
     private final GroupPrincipal readers; // adm, when root keeps the log and the group exists
     private final Set<PosixFilePermission> mode;
     private FileChannel out;
+    private FileChannel lockChannel; // audit.jsonl.lock, guarded by jvmLock
     private Object outKey; // the (device, inode) that out writes to
 
     AuditFile(Path file, AuditRotation rotation) throws IOException {
@@ -83,33 +85,36 @@ final class AuditFile implements AutoCloseable {
         }
     }
 
-    /** Both locks, released by close(). No lambdas here: their bootstrap costs a cold command line milliseconds. */
+    /**
+     * Both locks, released by close(). The lock file stays open between appends (opening and closing it each time
+     * cost two system calls of every event); an interrupt that closed it makes the next append open it again. No
+     * lambdas here: their bootstrap costs a cold command line milliseconds.
+     */
     private final class Held implements AutoCloseable {
-        private final FileChannel channel;
+        private final FileLock lock;
 
         Held() throws IOException {
             jvmLock.lock();
-            FileChannel c = null;
             try {
-                c = FileChannel.open(
-                        lockFile,
-                        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                        PosixFilePermissions.asFileAttribute(OWNER_MODE));
-                c.lock(); // released when the channel closes
-            } catch (IOException | RuntimeException e) {
-                if (c != null) {
-                    c.close();
+                if (lockChannel == null || !lockChannel.isOpen()) {
+                    lockChannel = FileChannel.open(
+                            lockFile,
+                            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(OWNER_MODE));
                 }
+                lock = lockChannel.lock();
+            } catch (IOException | RuntimeException e) {
                 jvmLock.unlock();
                 throw e;
             }
-            channel = c;
         }
 
         @Override
         public void close() throws IOException {
             try {
-                channel.close();
+                if (lock.isValid()) {
+                    lock.release();
+                }
             } finally {
                 jvmLock.unlock();
             }
@@ -196,6 +201,9 @@ final class AuditFile implements AutoCloseable {
         jvmLock.lock();
         try {
             out.close();
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
         } finally {
             jvmLock.unlock();
         }

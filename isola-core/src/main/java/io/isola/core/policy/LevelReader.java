@@ -38,6 +38,7 @@ final class LevelReader {
             "output-files",
             "output-bytes",
             "handlers",
+            "window-handlers",
             "network");
     /** What tasks fill into a file's handler (OpenTask) and a link's (LinkTask); anything else stays literal. */
     static final List<String> FILE_PLACEHOLDERS = List.of("file", "output");
@@ -48,13 +49,18 @@ final class LevelReader {
     private final TomlValues values;
     private final Problems problems;
     private final Function<TrustLevel, Map<String, List<String>>> builtInHandlers;
+    private final Function<TrustLevel, Map<String, List<String>>> builtInWindowHandlers;
     final List<PolicyCheck.Handler> handlerLines = new ArrayList<>();
     final Set<TrustLevel> definedHandlers = EnumSet.noneOf(TrustLevel.class);
 
-    LevelReader(TomlValues values, Function<TrustLevel, Map<String, List<String>>> builtInHandlers) {
+    LevelReader(
+            TomlValues values,
+            Function<TrustLevel, Map<String, List<String>>> builtInHandlers,
+            Function<TrustLevel, Map<String, List<String>>> builtInWindowHandlers) {
         this.values = values;
         this.problems = values.problems();
         this.builtInHandlers = builtInHandlers;
+        this.builtInWindowHandlers = builtInWindowHandlers;
     }
 
     Map<TrustLevel, LevelSettings> levels(TomlParseResult toml) {
@@ -116,18 +122,26 @@ final class LevelReader {
                 (int) values.number(s, "output-files", q.maxFiles()),
                 values.size(s, "output-bytes", q.maxBytes()),
                 q.maxDepth());
-        return new LevelSettings(engine, image, persistence, limits, quota, handlers(t, s));
+        return new LevelSettings(
+                engine, image, persistence, limits, quota, handlers(t, s, false), handlers(t, s, true));
     }
 
-    private Map<String, List<String>> handlers(TrustLevel level, TomlTable s) {
-        Object h = s.get(List.of("handlers"));
+    /**
+     * {@code [level.NAME.handlers]}, or with {@code window} {@code [level.NAME.window-handlers]}: the same form, the
+     * same placeholders, and the built-in table where the level has none.
+     */
+    private Map<String, List<String>> handlers(TrustLevel level, TomlTable s, boolean window) {
+        String key = window ? "window-handlers" : "handlers";
+        Object h = s.get(List.of(key));
         if (h == null) {
-            return builtInHandlers.apply(level);
+            return (window ? builtInWindowHandlers : builtInHandlers).apply(level);
         }
-        definedHandlers.add(level);
+        if (!window) {
+            definedHandlers.add(level);
+        }
         Map<String, List<String>> handlers = new LinkedHashMap<>();
         if (!(h instanceof TomlTable table)) {
-            problems.add(s, "handlers", "handlers must be a table: [level.NAME.handlers] with \"type\" = [\"cmd\", …]");
+            problems.add(s, key, key + " must be a table: [level.NAME." + key + "] with \"type\" = [\"cmd\", …]");
             return handlers;
         }
         for (String type : table.keySet()) {
@@ -148,7 +162,7 @@ final class LevelReader {
             placeholders(table, type, argv);
             handlers.put(type, argv);
             var pos = table.inputPositionOf(List.of(type));
-            handlerLines.add(new PolicyCheck.Handler(level, type, argv, pos == null ? 0 : pos.line()));
+            handlerLines.add(new PolicyCheck.Handler(level, type, argv, pos == null ? 0 : pos.line(), window));
         }
         return handlers;
     }

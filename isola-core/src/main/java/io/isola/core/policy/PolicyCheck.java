@@ -19,10 +19,22 @@ public record PolicyCheck(
         List<Problems.Problem> problems,
         List<Handler> handlers,
         Set<TrustLevel> definedHandlers) {
-    /** One handler entry of the file: {@code "TYPE" = [ARGV...]} under {@code [level.LEVEL.handlers]}. */
-    public record Handler(TrustLevel level, String type, List<String> argv, int line) {
+    /**
+     * One handler entry of the file: {@code "TYPE" = [ARGV...]} under {@code [level.LEVEL.handlers]}, or under
+     * {@code [level.LEVEL.window-handlers]} when {@code window}.
+     */
+    public record Handler(TrustLevel level, String type, List<String> argv, int line, boolean window) {
         public Handler {
             argv = List.copyOf(argv);
+        }
+
+        public Handler(TrustLevel level, String type, List<String> argv, int line) {
+            this(level, type, argv, line, false);
+        }
+
+        /** How {@code isola policy check} names it: "the handler for TYPE", "the window handler for TYPE". */
+        public String what() {
+            return (window ? "the window handler for " : "the handler for ") + type;
         }
     }
 

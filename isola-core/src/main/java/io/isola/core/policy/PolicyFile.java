@@ -23,8 +23,11 @@ import org.tomlj.TomlParseResult;
 public final class PolicyFile {
     private static final Set<String> TOP_KEYS = Set.of("version", "rule", "level", "network", "guard");
     private static final String BUILT_IN = "built-in policy";
-    /** The built-in policy's handlers, which a level without [level.NAME.handlers] gets. */
-    private static volatile Map<TrustLevel, Map<String, List<String>>> builtInHandlers;
+    /**
+     * The built-in policy, read once: its levels' tables are what a level without [level.NAME.handlers] or
+     * [level.NAME.window-handlers] gets.
+     */
+    private static volatile Policy builtInDefaults;
 
     private PolicyFile() {}
 
@@ -36,7 +39,12 @@ public final class PolicyFile {
     /** The built-in policy, read like a file (its source is "built-in policy"). */
     public static PolicyCheck checkBuiltIn(Path home) {
         try (InputStream in = PolicyFile.class.getResourceAsStream("default-policy.toml")) {
-            return read(new String(in.readAllBytes(), StandardCharsets.UTF_8), BUILT_IN, home, t -> Map.of());
+            return read(
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    BUILT_IN,
+                    home,
+                    t -> Map.of(),
+                    t -> Map.of());
         } catch (IOException e) {
             throw new IllegalStateException("the built-in policy is missing from the jar", e);
         }
@@ -81,11 +89,15 @@ public final class PolicyFile {
     }
 
     public static PolicyCheck check(String text, String source, Path home) {
-        return read(text, source, home, PolicyFile::builtInHandlers);
+        return read(text, source, home, PolicyFile::builtInHandlers, PolicyFile::builtInWindowHandlers);
     }
 
     private static PolicyCheck read(
-            String text, String source, Path home, Function<TrustLevel, Map<String, List<String>>> defaultHandlers) {
+            String text,
+            String source,
+            Path home,
+            Function<TrustLevel, Map<String, List<String>>> defaultHandlers,
+            Function<TrustLevel, Map<String, List<String>>> defaultWindowHandlers) {
         Problems problems = new Problems(source);
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
@@ -105,7 +117,7 @@ public final class PolicyFile {
             problems.add(toml, "version", "version must be 1 (this Isola reads policy version 1)");
         }
         List<Rule> rules = new RuleReader(values, home).rules(toml);
-        LevelReader levels = new LevelReader(values, defaultHandlers);
+        LevelReader levels = new LevelReader(values, defaultHandlers, defaultWindowHandlers);
         var settings = levels.levels(toml);
         List<PolicyException> networkErrors = new java.util.ArrayList<>(); // NetworkSection collects them all
         NetworkRules network = NetworkSection.parse(toml, source, networkErrors);
@@ -126,17 +138,20 @@ public final class PolicyFile {
                 levels.definedHandlers);
     }
 
+    private static Map<String, List<String>> builtInWindowHandlers(TrustLevel level) {
+        return builtInLevel(level).windowHandlers();
+    }
+
     private static Map<String, List<String>> builtInHandlers(TrustLevel level) {
-        var h = builtInHandlers;
-        if (h == null) {
-            Policy p = builtIn(Path.of("/"));
-            h = Map.of(
-                    TrustLevel.TRUSTED,
-                    p.level(TrustLevel.TRUSTED).handlers(),
-                    TrustLevel.UNTRUSTED,
-                    p.level(TrustLevel.UNTRUSTED).handlers());
-            builtInHandlers = h;
+        return builtInLevel(level).handlers();
+    }
+
+    private static LevelSettings builtInLevel(TrustLevel level) {
+        Policy p = builtInDefaults;
+        if (p == null) {
+            p = builtIn(Path.of("/"));
+            builtInDefaults = p;
         }
-        return h.get(level);
+        return p.level(level);
     }
 }
