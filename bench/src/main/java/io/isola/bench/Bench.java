@@ -91,6 +91,7 @@ public final class Bench {
                             "isola open to its handler (" + config.slowRuns() + " runs)", open::handlerLatency),
                     new Progress.Section("safe view of 1 and 20 pages", open::safeView),
                     new Progress.Section("safe view of a 3-page docx", open::officeView),
+                    new Progress.Section("safe view with --ocr of a 1-page scan", open::ocrView),
                     new Progress.Section(
                             "network: 256 MiB and connection set-up beside curl and pasta",
                             () -> new NetBench(config, report, engine, audit).run()),

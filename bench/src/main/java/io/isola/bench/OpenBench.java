@@ -209,6 +209,72 @@ final class OpenBench implements AutoCloseable {
                 "x");
     }
 
+    /**
+     * {@code isola open --view --ocr} of a 1-page scan (a PDF of one page image, made here from the sample report's
+     * pixels, so it has no text of its own) beside Tesseract on the host reading the same page image: as a person runs
+     * it, and with one thread ({@code OMP_THREAD_LIMIT=1}, as the cell runs it: its OpenMP threads fight each other on a
+     * busy 2-core machine). The target is judged against the faster of the two.
+     */
+    void ocrView() throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(work.resolve("ocr"));
+        Path pixels = Files.createDirectories(work.resolve("ocr-pixels"));
+        Path sample = SamplePdf.write(pixels.resolve("report.pdf"), 1);
+        Processes.time(
+                List.of(
+                        "/usr/bin/pdftoppm",
+                        "-r",
+                        "100",
+                        "-scale-to",
+                        String.valueOf(io.isola.view.SafeView.PDFTOPPM_LONG_SIDE),
+                        sample.toString(),
+                        pixels.resolve("page").toString()),
+                Map.of());
+        Path image = pixels.resolve("page-1.ppm");
+        Path scan = dir.resolve("scan.pdf");
+        io.isola.view.CleanPdf.write(List.of(io.isola.view.Pixmap.read(image, 1L << 24)), scan);
+        List<String> direct = List.of(
+                "/usr/bin/tesseract",
+                image.toString(),
+                pixels.resolve("words").toString(),
+                "--dpi",
+                String.valueOf(io.isola.view.SafeView.PDFTOPPM_DPI),
+                "-l",
+                "eng",
+                "tsv");
+        Map<String, String> asIs = Map.of("PATH", "/usr/bin:/bin");
+        Map<String, String> oneThread = Map.of("PATH", "/usr/bin:/bin", "OMP_THREAD_LIMIT", "1");
+        TaskContext ctx = context();
+        ViewTask.Options ocr = ViewTask.Options.DEFAULT.withOcr("eng");
+        int n = Math.max(5, config.slowRuns() / 3);
+        long[] a = new long[n], b = new long[n], w = new long[n];
+        Processes.time(direct, oneThread);
+        inProcess(ctx, scan, dir, ocr);
+        for (int i = 0; i < n; i++) {
+            a[i] = Processes.time(direct, asIs);
+            b[i] = Processes.time(direct, oneThread);
+            w[i] = inProcess(ctx, scan, dir, ocr);
+        }
+        report.section("Safe view with --ocr of a 1-page scan (" + n + " runs, interleaved)", "the faster Tesseract");
+        Stats plain = new Stats("tesseract on the host, as installed (OpenMP threads)", Peers.shell(direct), a);
+        Stats single = new Stats(
+                "tesseract on the host, one thread (OMP_THREAD_LIMIT=1, as in the cell)",
+                "OMP_THREAD_LIMIT=1 " + Peers.shell(direct),
+                b);
+        Stats base = plain.medianMs() < single.medianMs() ? plain : single;
+        report.row(plain, base);
+        report.row(single, base);
+        Stats warm = new Stats(
+                "isola safe view --ocr in a warm JVM (pdftoppm and tesseract in a cell, host writes the text layer)",
+                "ViewTask.run(scan.pdf, --ocr eng), sandbox engine, built-in policy",
+                w);
+        report.row(warm, base);
+        report.target(
+                "safe view --ocr of a 1-page scan <= 1.3x tesseract on the host (warm JVM)",
+                warm.medianMs() / base.medianMs(),
+                1.3,
+                "x");
+    }
+
     private TaskContext context() throws IOException {
         Path state = config.stateDir();
         Seal seal = Seal.open(state.resolve("seal.key"));
@@ -232,9 +298,14 @@ final class OpenBench implements AutoCloseable {
     }
 
     private long inProcess(TaskContext ctx, Path pdf, Path dir) throws IOException, InterruptedException {
+        return inProcess(ctx, pdf, dir, ViewTask.Options.DEFAULT);
+    }
+
+    private long inProcess(TaskContext ctx, Path pdf, Path dir, ViewTask.Options options)
+            throws IOException, InterruptedException {
         Path nul = Path.of("/dev/null");
         long t0 = System.nanoTime();
-        int code = new ViewTask(ctx).run(pdf, Stdio.files(nul, nul, nul));
+        int code = new ViewTask(ctx).run(pdf, options, Stdio.files(nul, nul, nul));
         long t = System.nanoTime() - t0;
         if (code != 0) {
             throw new IllegalStateException("the safe view of " + pdf + " failed with " + code);

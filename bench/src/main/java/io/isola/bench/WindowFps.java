@@ -55,7 +55,7 @@ public final class WindowFps {
             WindowRun.run(
                     engine,
                     spec,
-                    CellDisplay.prepare(dir, W, H),
+                    CellDisplay.create(W, H),
                     new WindowLook("untrusted", "full-window redraws"),
                     Stdio.INHERIT,
                     dir.resolve("out"),
