@@ -30,9 +30,9 @@ class RunWindowCliTest {
         work = Files.createTempDirectory("isola-run-window");
         cli = new Cli(state);
         // as the desktop session starts its own: the display is used once its socket exists (a CI run took an Xvfb
-        // still starting after 5 s, and the first window test found no display)
+        // still starting after 5 s, and the first window test found no display), and never resets (see DesktopSession)
         int n = DesktopSession.freeDisplay();
-        xvfb = new ProcessBuilder("Xvfb", ":" + n, "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+        xvfb = new ProcessBuilder("Xvfb", ":" + n, "-screen", "0", "1600x1000x24", "-nolisten", "tcp", "-noreset")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectErrorStream(true)
                 .start();

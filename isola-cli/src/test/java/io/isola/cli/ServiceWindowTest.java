@@ -93,6 +93,7 @@ class ServiceWindowTest {
             Files.setAttribute(pdf, "unix:uid", UID);
             Files.setPosixFilePermissions(pdf, PosixFilePermissions.fromString("rw-------"));
             session.env.put("ISOLA_SOCKET", daemon.socket.toString());
+            session.env.put("ISOLA_DEBUG", "1"); // a client that asks for no window says why in the log
             Path log = sessionDir.resolve("open.log");
             Process open = session.builder(List.of(isola.toString(), "open", pdf.toString()))
                     .redirectErrorStream(true)
@@ -196,6 +197,7 @@ class ServiceWindowTest {
         try (DesktopSession session = new DesktopSession(
                 sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()))) {
             session.env.put("ISOLA_SOCKET", daemon.socket.toString());
+            session.env.put("ISOLA_DEBUG", "1"); // a client that asks for no window says why in the log
             String name = "notes-" + System.nanoTime() + ".html";
             Path log = sessionDir.resolve("open.log");
             Process open = session.builder(List.of(isola.toString(), "open", "http://www.example.com/" + name))
