@@ -54,7 +54,10 @@ final class CellInput implements AutoCloseable {
         if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
             throw new IllegalArgumentException("one line only");
         }
-        if (!closed && !lines.offer(line)) {
+        if (closed) { // its input broke (the cell closed its end): said now, not after a wait for an answer
+            throw new IllegalStateException("the cell no longer takes input; nothing was sent");
+        }
+        if (!lines.offer(line)) {
             throw new IllegalStateException("the cell is not reading its input; nothing was sent");
         }
     }

@@ -12,6 +12,7 @@ import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
 import io.isola.core.output.Harvester;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,19 +71,29 @@ final class VmCell implements Cell {
         this.audit = audit;
         this.out = stdio.out() == null ? new FileOutputStream(FileDescriptor.out) : open(stdio.out());
         this.err = stdio.err() == null ? new FileOutputStream(FileDescriptor.err) : open(stdio.err());
-        audit.record(AuditEvent.of("cell.created", id(), "engine", VmEngine.NAME, "command", spec.command()));
-        sendInputs(spec.files());
-        this.mirror = mirrorOwnFolder(spec);
-        if (spec.network().reachesOut()) {
-            vm.startNet(id(), spec.network().egress(), this::networkBroken);
+        // Opened here, before the caller gets the cell: a caller may close its end of a stdin it named by
+        // /proc/self/fd/N as soon as start returns (a window's input pipe is), and a later open would find nothing
+        // there, or worse another file that took the number.
+        InputStream stdin =
+                stdio.in() == null ? new FileInputStream(FileDescriptor.in) : Files.newInputStream(stdio.in());
+        try {
+            audit.record(AuditEvent.of("cell.created", id(), "engine", VmEngine.NAME, "command", spec.command()));
+            sendInputs(spec.files());
+            this.mirror = mirrorOwnFolder(spec);
+            if (spec.network().reachesOut()) {
+                vm.startNet(id(), spec.network().egress(), this::networkBroken);
+            }
+            vm.agent.run(
+                    spec.command(),
+                    CellEnvironment.withNetwork(spec.env(), spec.network()),
+                    spec.workdir() == null ? "/" : spec.workdir().toString(),
+                    spec.network().reachesOut());
+            Thread.ofPlatform().daemon().name("vm-stdin").start(() -> pumpStdin(stdin));
+            Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
+        } catch (IOException | RuntimeException e) {
+            stdin.close();
+            throw e;
         }
-        vm.agent.run(
-                spec.command(),
-                CellEnvironment.withNetwork(spec.env(), spec.network()),
-                spec.workdir() == null ? "/" : spec.workdir().toString(),
-                spec.network().reachesOut());
-        Thread.ofPlatform().daemon().name("vm-stdin").start(() -> pumpStdin(stdio.in()));
-        Thread.ofPlatform().daemon().name("vm-relay").start(this::relay);
         if (spec.limits().timeout() != null) {
             Duration t = spec.limits().timeout();
             TIMER.schedule(() -> kill("timeout " + t.toSeconds() + "s"), t.toMillis(), TimeUnit.MILLISECONDS);
@@ -151,9 +162,8 @@ final class VmCell implements Cell {
         }
     }
 
-    private void pumpStdin(Path in) {
-        try (InputStream from =
-                in == null ? new java.io.FileInputStream(FileDescriptor.in) : Files.newInputStream(in)) {
+    private void pumpStdin(InputStream in) {
+        try (InputStream from = in) {
             byte[] buf = new byte[32 << 10];
             int n;
             while (!exit.isDone() && (n = from.read(buf)) > 0) {

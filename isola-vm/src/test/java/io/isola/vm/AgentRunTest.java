@@ -42,6 +42,30 @@ class AgentRunTest {
         assertThat(Files.readString(tmp.resolve("out"))).isEqualTo("SHOUT THIS\n");
     }
 
+    /**
+     * A window hands its cell the read end of its input pipe as {@code /proc/self/fd/N} and closes it as soon as the
+     * cell has started. The cell read that path on a thread of its own, later: one VM window in six got no input at
+     * all (its clipboard never came out), and a file that took the number meanwhile would have been typed into it.
+     */
+    @Test
+    void aStdinNamedByDescriptorReachesTheTaskThoughTheCallerClosesItAtOnce() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            int[] pipe = io.isola.linux.Libc.pipe();
+            Path out = tmp.resolve("out" + i);
+            try (Cell c = TestVms.engine()
+                    .start(
+                            TestVms.spec(List.of("/bin/sh", "-c", "read -r l && echo \"got:$l\"")),
+                            Stdio.files(Path.of("/proc/self/fd/" + pipe[0]), out, tmp.resolve("err")))) {
+                io.isola.linux.Libc.close(pipe[0]); // as the window does, the moment start returns
+                io.isola.linux.Libc.write(
+                        pipe[1], ("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                io.isola.linux.Libc.close(pipe[1]);
+                assertThat(c.waitFor(java.time.Duration.ofSeconds(60))).isPresent();
+            }
+            assertThat(Files.readString(out)).as("run " + i).isEqualTo("got:line " + i + "\n");
+        }
+    }
+
     @Test
     void aSignalDeathIs128PlusTheSignal() throws Exception {
         assertThat(run(List.of("/bin/sh", "-c", "kill -9 $$"), "").exitCode()).isEqualTo(137);
