@@ -32,10 +32,13 @@ import javax.swing.WindowConstants;
  * cell's screen; the cell is then asked to fit its programs' windows to the part shown ({@link WindowSize}).
  */
 public final class CellWindow implements AutoCloseable {
-    /** The period at which an idle window looks at the cell's screen, and the period just after input. */
     /** Why a window ended when the user closed it: not an error. */
     public static final String CLOSED_BY_USER = "the window was closed";
 
+    /**
+     * The period at which an idle window looks at the cell's screen, the period just after input, and how long
+     * "just after" lasts.
+     */
     static final long IDLE_POLL_MS = 16, BUSY_POLL_MS = 3, BUSY_FOR_MS = 300;
     /** How long a resize must rest before the cell is told: a drag of the window's edge is one resize, not 50. */
     static final int RESIZE_SETTLE_MS = 150;
