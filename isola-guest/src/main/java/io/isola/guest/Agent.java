@@ -118,9 +118,11 @@ public final class Agent {
             }
             case Wire.KILL -> {
                 if (task != null) {
-                    task.descendants().forEach(ProcessHandle::destroyForcibly);
+                    // Every process of the guest at once (the guest runs nothing but the task), in one kill(-1):
+                    // killed one by one, children first, the task's shell ran on between them (a window closed
+                    // on `xedit; echo ended` printed "ended").
+                    Native.killAllOthers();
                     task.destroyForcibly();
-                    Native.killAllOthers(); // and what left the task's tree: the guest runs nothing else
                 }
             }
             case Wire.HARVEST -> {
