@@ -66,6 +66,8 @@ class WindowAttackTest {
                 echo "x-sockets: $(ls /tmp/.X11-unix | tr '\\n' ' ')"
                 DISPLAY=:%s xdotool getdisplaygeometry >/dev/null 2>&1 && echo "host-x: REACHED" || echo "host-x: none"
                 echo "own-x: $(xdotool getdisplaygeometry)"
+                xdpyinfo -queryExtensions > /tmp/ext 2>&1
+                echo "extensions: $(grep -c opcode /tmp/ext), glx: $(grep -c GLX /tmp/ext)"
                 env | grep -E '^(WAYLAND|DBUS|PULSE|XAUTHORITY|XDG_RUNTIME)' || echo "session-env: none"
                 ls -A /run /run/user %s 2>&1 | tr '\\n' ' '; echo
                 """.formatted(n, runtime));
@@ -74,6 +76,7 @@ class WindowAttackTest {
             assertThat(read(work.resolve("log")))
                     .contains("x-sockets: X0 ", "host-x: none", "own-x: 640 480", "session-env: none", "code=0")
                     .containsPattern("ls: cannot access '/run/user'")
+                    .containsPattern("extensions: [1-9][0-9]*, glx: 0\n") // its own X server has no GL stack
                     .doesNotContain("REACHED", "wayland-0", "X" + n + " ");
         } finally {
             p.destroyForcibly().waitFor();
