@@ -32,6 +32,10 @@ import javax.swing.WindowConstants;
  * cell's screen; the cell is then asked to fit its programs' windows to the part shown ({@link WindowSize}).
  */
 public final class CellWindow implements AutoCloseable {
+    /** Whether this process has started the desktop toolkit's warm-up ({@link #checkDisplay}). */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMING =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Why a window ended when the user closed it: not an error. */
     public static final String CLOSED_BY_USER = "the window was closed";
 
@@ -163,6 +167,7 @@ public final class CellWindow implements AutoCloseable {
         try {
             frames = CellFrames.open(
                     display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
+            io.isola.core.Trace.mark("cell screen file ready");
             return show(frames, display.size(), inputFd, look, display.copyFile(), listener);
         } catch (FrameException | InterruptedException e) {
             if (frames != null) {
@@ -191,15 +196,46 @@ public final class CellWindow implements AutoCloseable {
                             + " desktop session",
                     2);
         }
+        if (WARMING.getAndSet(true)) {
+            return; // each check would start the toolkit again, on a core the cell needs
+        }
         Thread.ofPlatform().daemon().name("isola-awt-warmup").start(() -> {
             try {
                 java.awt.Toolkit.getDefaultToolkit();
                 javax.swing.UIManager.getLookAndFeel();
                 io.isola.core.Trace.mark("desktop toolkit ready");
+                SwingUtilities.invokeLater(CellWindow::warmUpFrame);
             } catch (Throwable e) {
                 // the window's own start says why, in one line
             }
         });
+    }
+
+    /**
+     * The first frame of a process costs ~145 ms more than the next (the look and feel's defaults, its fonts, the
+     * frame's peer on the display, the first text and image drawn there): paid by a frame with the window's menu that
+     * is never shown, while the cell starts, instead of after the cell's first screen. On the event thread.
+     */
+    private static void warmUpFrame() {
+        JFrame f = new JFrame();
+        try {
+            f.setJMenuBar(menu(() -> {}, () -> {}, () -> {}));
+            f.pack();
+            java.awt.image.VolatileImage v = f.getGraphicsConfiguration().createCompatibleVolatileImage(256, 64);
+            java.awt.Graphics g = v.createGraphics();
+            try {
+                f.getJMenuBar().paint(g);
+                g.drawImage(new BufferedImage(256, 32, BufferedImage.TYPE_INT_RGB), 0, 32, null);
+            } finally {
+                g.dispose();
+                v.flush();
+            }
+            io.isola.core.Trace.mark("desktop window warm");
+        } catch (RuntimeException | java.awt.AWTError e) {
+            // only a head start: the window's own start says what is wrong, in one line
+        } finally {
+            f.dispose();
+        }
     }
 
     /**
@@ -299,12 +335,15 @@ public final class CellWindow implements AutoCloseable {
 
     /** The user's explicit actions, with the shortcuts the cell never receives. */
     private javax.swing.JMenuBar menu() {
+        return menu(() -> Thread.ofVirtual().start(this::copyOut), this::pasteIn, () -> end(CLOSED_BY_USER));
+    }
+
+    private static javax.swing.JMenuBar menu(Runnable copyOut, Runnable pasteIn, Runnable close) {
         javax.swing.JMenu cell = new javax.swing.JMenu("Cell");
-        cell.add(item(
-                "Copy out of the cell", KeyEvent.VK_C, () -> Thread.ofVirtual().start(this::copyOut)));
-        cell.add(item("Paste into the cell", KeyEvent.VK_V, this::pasteIn));
+        cell.add(item("Copy out of the cell", KeyEvent.VK_C, copyOut));
+        cell.add(item("Paste into the cell", KeyEvent.VK_V, pasteIn));
         cell.addSeparator();
-        cell.add(item("Close the cell", KeyEvent.VK_W, () -> end(CLOSED_BY_USER)));
+        cell.add(item("Close the cell", KeyEvent.VK_W, close));
         javax.swing.JMenuBar bar = new javax.swing.JMenuBar();
         bar.add(cell);
         return bar;
@@ -511,7 +550,9 @@ public final class CellWindow implements AutoCloseable {
             // spaces them out), not when a paint ends: a changed row could wait on the host. Every frame the cell
             // changes is meant to be seen now.
             java.awt.Toolkit.getDefaultToolkit().sync();
-            paints.incrementAndGet();
+            if (paints.incrementAndGet() == 1) {
+                io.isola.core.Trace.mark("cell window: first paint");
+            }
         }
     }
 }
