@@ -110,6 +110,20 @@ final class DaemonFixture implements AutoCloseable {
         return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * Writes an {@code isola} command at {@code path} that runs this build's classes from a copy every user can read
+     * ({@link #readableClasspath}), as a plain user's session would run the installed one.
+     */
+    static Path readableLauncher(Path path) throws IOException {
+        Files.writeString(path, """
+                #!/bin/sh
+                exec %s --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:-UsePerfData -cp %s %s "$@"
+                """.formatted(
+                Path.of(System.getProperty("java.home"), "bin", "java"), readableClasspath(), Main.class.getName()));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return path;
+    }
+
     private static String classpath;
 
     static synchronized String readableClasspath() {

@@ -33,15 +33,7 @@ class DesktopPlainUserTest {
                 "application/pdf" = ["/bin/sh", "-c", "head -c 8 {file} > {output}/proof.txt"]
                 [level.untrusted.window-handlers]
                 """);
-        Path isola = dir.resolve("isola");
-        Files.writeString(isola, """
-                #!/bin/sh
-                exec %s --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:-UsePerfData -cp %s %s "$@"
-                """.formatted(
-                        Path.of(System.getProperty("java.home"), "bin", "java"),
-                        DaemonFixture.readableClasspath(),
-                        Main.class.getName()));
-        Files.setPosixFilePermissions(isola, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path isola = DaemonFixture.readableLauncher(dir.resolve("isola"));
         List<String> asUser = List.of("/usr/bin/setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups", "--");
         try (DaemonFixture daemon = new DaemonFixture(Map.of("ISOLA_POLICY", policy.toString()));
                 DesktopSession session =

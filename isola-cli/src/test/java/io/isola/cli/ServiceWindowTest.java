@@ -53,15 +53,7 @@ class ServiceWindowTest {
                 treat-as-public = ["198.51.100.0/24"]
                 ports = [80]
                 """);
-        isola = dir.resolve("isola");
-        Files.writeString(isola, """
-                #!/bin/sh
-                exec %s --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:-UsePerfData -cp %s %s "$@"
-                """.formatted(
-                        Path.of(System.getProperty("java.home"), "bin", "java"),
-                        DaemonFixture.readableClasspath(),
-                        Main.class.getName()));
-        Files.setPosixFilePermissions(isola, PosixFilePermissions.fromString("rwxr-xr-x"));
+        isola = DaemonFixture.readableLauncher(dir.resolve("isola"));
         daemon = new DaemonFixture(Map.of(
                 "ISOLA_POLICY",
                 policy.toString(),
