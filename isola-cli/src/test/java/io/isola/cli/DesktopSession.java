@@ -120,14 +120,18 @@ final class DesktopSession implements AutoCloseable {
         }
     }
 
-    /** The top-left corner of an Isola window's border of {@code level}'s colour on the screen, or null. */
+    /**
+     * The top-left corner of an Isola window's border of {@code level}'s colour on the screen, or null; also null
+     * while the window still says that its cell is starting (before the cell's first frame).
+     */
     int[] border(String level) throws InterruptedException {
         int[] s = screen();
         int rgb = new io.isola.display.WindowLook(level, "").border().getRGB() & 0xffffff;
         int b = io.isola.display.WindowLook.BORDER;
         for (int i = 0; i + (b - 1) * WIDTH < s.length; i++) {
             if (s[i] == rgb && i % WIDTH + b < WIDTH && s[i + b - 1] == rgb && s[i + (b - 1) * WIDTH] == rgb) {
-                return new int[] {i % WIDTH, i / WIDTH};
+                int starting = io.isola.display.WindowLook.STARTING.getRGB() & 0xffffff;
+                return s[i + b + b * WIDTH] == starting ? null : new int[] {i % WIDTH, i / WIDTH};
             }
         }
         return null;

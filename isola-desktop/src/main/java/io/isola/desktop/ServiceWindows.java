@@ -59,7 +59,7 @@ public final class ServiceWindows implements ServiceClient.Interim, AutoCloseabl
             displays.add(display);
         }
         WindowLook look = new WindowLook(m.get(Protocol.LEVEL), m.get(Protocol.WHAT));
-        // the first frame may take a while (the cell's own X server starts): the reply must still be read meanwhile
+        // the desktop toolkit may take a while to show it: the reply must still be read meanwhile
         Thread.ofPlatform().name("isola-window").start(() -> show(display, fds[1], look));
     }
 
@@ -94,8 +94,6 @@ public final class ServiceWindows implements ServiceClient.Interim, AutoCloseabl
             window.close(); // the cell ended while its window opened
         } catch (FrameException e) {
             closedBecause(e.getMessage());
-        } catch (InterruptedException e) {
-            closedBecause("its window was not shown: interrupted");
         }
     }
 

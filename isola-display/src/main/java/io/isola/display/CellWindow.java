@@ -27,6 +27,9 @@ import javax.swing.WindowConstants;
  * window). Frames are sampled by the host at its own pace. Closing the window, or any frame the host cannot
  * accept, ends the window and tells {@code onClose} why; the task then kills the cell.
  *
+ * <p>The window opens as the cell starts, before the cell's display has a screen: the person sees the marked window
+ * at once (a dark area that says what is starting), and the window's own start overlaps the cell's.
+ *
  * <p>The window shows the top-left part of the cell's screen, one cell pixel to one device pixel of the desktop
  * (at a HiDPI scale of 2, a logical pixel of the window is 2×2 of the cell's). The user may resize it up to the
  * cell's screen; the cell is then asked to fit its programs' windows to the part shown ({@link WindowSize}).
@@ -47,7 +50,9 @@ public final class CellWindow implements AutoCloseable {
     /** How long a resize must rest before the cell is told: a drag of the window's edge is one resize, not 50. */
     static final int RESIZE_SETTLE_MS = 150;
 
-    private final CellFrames frames;
+    /** Waits for the cell's screen; the sampler's, which then owns the frames. */
+    private final ScreenOpener screenOpener;
+
     private final CellInput input;
     private final Listener listener;
     private final java.nio.file.Path copyFile;
@@ -65,6 +70,9 @@ public final class CellWindow implements AutoCloseable {
     private volatile boolean closed;
     private volatile long busyUntil;
     private volatile long firstFrameNanos;
+    /** What the window says while the cell's display starts. */
+    private final String starting;
+
     private final java.util.concurrent.atomic.AtomicLong paints = new java.util.concurrent.atomic.AtomicLong();
 
     /** What the window tells the task. */
@@ -79,24 +87,28 @@ public final class CellWindow implements AutoCloseable {
         void say(String line);
     }
 
+    /** The cell's screen, once its display has made it. */
+    @FunctionalInterface
+    interface ScreenOpener {
+        CellFrames open() throws InterruptedException;
+    }
+
     private CellWindow(
-            CellFrames frames,
+            ScreenOpener screenOpener,
             WindowSize size,
             int inputFd,
             WindowLook look,
             java.nio.file.Path copyFile,
             Listener listener) {
-        if (size.screenWidth() != frames.width() || size.screenHeight() != frames.height()) {
-            throw new IllegalArgumentException("a window of another screen's size");
-        }
-        this.frames = frames;
+        this.screenOpener = screenOpener;
+        this.starting = "Starting " + look.what() + " in a cell (" + look.level() + ")…";
         this.size = size;
         this.viewWidth = size.width();
         this.viewHeight = size.height();
         this.input = new CellInput(inputFd);
         this.listener = listener;
         this.copyFile = copyFile;
-        this.image = new BufferedImage(frames.width(), frames.height(), BufferedImage.TYPE_INT_RGB);
+        this.image = new BufferedImage(size.screenWidth(), size.screenHeight(), BufferedImage.TYPE_INT_RGB);
         this.shown = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         this.screen = new Screen(look);
         this.frame = new JFrame(look.title());
@@ -123,59 +135,42 @@ public final class CellWindow implements AutoCloseable {
     }
 
     /**
-     * Opens the window for a cell whose display is {@code frames}, writing its input events to {@code inputFd}
-     * (which the window then owns).
-     */
-    public static CellWindow show(
-            CellFrames frames,
-            WindowSize size,
-            int inputFd,
-            WindowLook look,
-            java.nio.file.Path copyFile,
-            Listener listener) {
-        CellWindow[] w = new CellWindow[1];
-        try {
-            SwingUtilities.invokeAndWait(() -> {
-                w[0] = new CellWindow(frames, size, inputFd, look, copyFile, listener);
-                w[0].frame.setVisible(true);
-                w[0].screen.requestFocusInWindow();
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FrameException("the window could not be opened: interrupted");
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new FrameException(
-                    "the window could not be opened: " + e.getCause().getMessage());
-        }
-        w[0].sampler.start();
-        return w[0];
-    }
-
-    /**
-     * Waits for the first frame of {@code display} while {@code running}, then opens its window, which owns
-     * {@code inputFd} from there. When the display never shows a usable screen, or the window cannot open, the frames
-     * and {@code inputFd} are closed before the {@link FrameException} that says why.
+     * Opens the window for the cell whose display is {@code display} at once, and shows its screen once the display
+     * has made it (while {@code running}). The window owns {@code inputFd} from here. A display that never shows a
+     * usable screen ends the window with the reason, as any frame the host refuses does.
+     *
+     * @throws FrameException when the window cannot open ({@code inputFd} is closed then)
      */
     public static CellWindow open(
             CellDisplay display,
             int inputFd,
             WindowLook look,
             java.util.function.BooleanSupplier running,
-            Listener listener)
-            throws InterruptedException {
-        CellFrames frames = null;
+            Listener listener) {
+        ScreenOpener screen = () -> CellFrames.open(
+                display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
+        CellWindow[] w = new CellWindow[1];
         try {
-            frames = CellFrames.open(
-                    display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
-            io.isola.core.Trace.mark("cell screen file ready");
-            return show(frames, display.size(), inputFd, look, display.copyFile(), listener);
-        } catch (FrameException | InterruptedException e) {
-            if (frames != null) {
-                frames.close();
-            }
+            SwingUtilities.invokeAndWait(() -> {
+                w[0] = new CellWindow(screen, display.size(), inputFd, look, display.copyFile(), listener);
+                w[0].frame.setVisible(true);
+                w[0].screen.requestFocusInWindow();
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             io.isola.linux.Libc.close(inputFd);
-            throw e;
+            throw new FrameException("the window could not be opened: interrupted");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (w[0] == null) {
+                io.isola.linux.Libc.close(inputFd); // no window took it
+            } else {
+                w[0].close();
+            }
+            throw new FrameException(
+                    "the window could not be opened: " + e.getCause().getMessage());
         }
+        w[0].sampler.start();
+        return w[0];
     }
 
     /**
@@ -204,38 +199,10 @@ public final class CellWindow implements AutoCloseable {
                 java.awt.Toolkit.getDefaultToolkit();
                 javax.swing.UIManager.getLookAndFeel();
                 io.isola.core.Trace.mark("desktop toolkit ready");
-                SwingUtilities.invokeLater(CellWindow::warmUpFrame);
             } catch (Throwable e) {
                 // the window's own start says why, in one line
             }
         });
-    }
-
-    /**
-     * The first frame of a process costs ~145 ms more than the next (the look and feel's defaults, its fonts, the
-     * frame's peer on the display, the first text and image drawn there): paid by a frame with the window's menu that
-     * is never shown, while the cell starts, instead of after the cell's first screen. On the event thread.
-     */
-    private static void warmUpFrame() {
-        JFrame f = new JFrame();
-        try {
-            f.setJMenuBar(menu(() -> {}, () -> {}, () -> {}));
-            f.pack();
-            java.awt.image.VolatileImage v = f.getGraphicsConfiguration().createCompatibleVolatileImage(256, 64);
-            java.awt.Graphics g = v.createGraphics();
-            try {
-                f.getJMenuBar().paint(g);
-                g.drawImage(new BufferedImage(256, 32, BufferedImage.TYPE_INT_RGB), 0, 32, null);
-            } finally {
-                g.dispose();
-                v.flush();
-            }
-            io.isola.core.Trace.mark("desktop window warm");
-        } catch (RuntimeException | java.awt.AWTError e) {
-            // only a head start: the window's own start says what is wrong, in one line
-        } finally {
-            f.dispose();
-        }
     }
 
     /**
@@ -290,7 +257,13 @@ public final class CellWindow implements AutoCloseable {
     }
 
     private void sample() {
+        CellFrames frames = null;
         try {
+            frames = screenOpener.open();
+            io.isola.core.Trace.mark("cell screen file ready");
+            if (frames.width() != size.screenWidth() || frames.height() != size.screenHeight()) {
+                throw new FrameException("its screen is not of the window's size"); // CellFrames checked it too
+            }
             while (!closed) {
                 long start = System.nanoTime();
                 CellFrames.Rows rows = frames.read(viewHeight); // rows below the window are not read
@@ -302,6 +275,7 @@ public final class CellWindow implements AutoCloseable {
                     if (firstFrameNanos == 0) {
                         firstFrameNanos = System.nanoTime();
                         io.isola.core.Trace.mark("cell window: first frame");
+                        screen.repaint(); // all of it: rows the cell left black still show what was starting
                     }
                     // the changed rows, in the window's logical pixels, one more each side for the scale's rounding
                     int b = WindowLook.BORDER;
@@ -318,6 +292,10 @@ public final class CellWindow implements AutoCloseable {
             end(e.getMessage());
         } catch (InterruptedException | RuntimeException e) {
             end("its screen could not be read: " + e.getMessage());
+        } finally {
+            if (frames != null) {
+                frames.close();
+            }
         }
     }
 
@@ -411,13 +389,12 @@ public final class CellWindow implements AutoCloseable {
             closed = true;
         }
         input.close();
-        sampler.interrupt();
+        sampler.interrupt(); // it closes the frames as it leaves
         try {
             sampler.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        frames.close();
         SwingUtilities.invokeLater(frame::dispose);
     }
 
@@ -534,6 +511,14 @@ public final class CellWindow implements AutoCloseable {
             int b = WindowLook.BORDER;
             g.setColor(look.border());
             g.fillRect(0, 0, getWidth(), getHeight());
+            if (firstFrameNanos == 0) { // the cell's display is starting: say so, in the host's own pixels
+                g.setColor(WindowLook.STARTING);
+                g.fillRect(b, b, getWidth() - 2 * b, getHeight() - 2 * b);
+                g.setColor(java.awt.Color.LIGHT_GRAY);
+                java.awt.FontMetrics m = g.getFontMetrics();
+                g.drawString(starting, Math.max(b + 8, (getWidth() - m.stringWidth(starting)) / 2), getHeight() / 2);
+                return;
+            }
             // one cell pixel to one device pixel: undo the desktop's scale for the image, and show only the view
             java.awt.Graphics2D g2 = (java.awt.Graphics2D) g.create();
             try {

@@ -13,6 +13,12 @@ public record WindowLook(String level, String what) {
     /** The border's width in pixels: wide enough to see, on every side. */
     public static final int BORDER = 4;
 
+    /**
+     * What fills the window while the cell's display starts (with a line saying what starts): dark, never the white
+     * of a page, so that nothing drawn before the cell's first frame looks like its content.
+     */
+    public static final Color STARTING = new Color(0x2b2b2b);
+
     public String title() {
         return "[" + level + "] " + what + " — Isola cell";
     }
