@@ -108,26 +108,21 @@ public final class VmEngine implements Engine {
         if (accel == Accelerator.TCG) {
             // A clone whose warm-up never answers is closed after the time a clone has to become ready, so the
             // pool's thread tries another instead of waiting on it for good (a test once waited 120 s for a pool).
-            java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
             long ms = opt.readyTimeout().toMillis();
-            java.util.concurrent.CompletableFuture.delayedExecutor(ms, java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .execute(() -> {
-                        if (state.compareAndSet(0, 2)) {
-                            vm.close();
-                        }
-                    });
-            try {
-                // Twice: a second run still found code to translate. Hand-off ~39-43 ms against ~44-45 ms with one
-                // run (three alternating rounds of 20).
-                Golden.warmUp(vm);
-                Golden.warmUp(vm);
-            } catch (IOException | RuntimeException e) {
-                vm.close();
-                throw new IsolaException("a pool clone failed its warm-up command: "
-                        + (state.get() == 2 ? "no answer within " + ms + " ms" : e.getMessage()));
-            }
-            if (!state.compareAndSet(0, 1)) {
-                throw new IsolaException("a pool clone failed its warm-up command: no answer within " + ms + " ms");
+            try (Ready.Watchdog dog = new Ready.Watchdog(vm, opt.readyTimeout())) {
+                try {
+                    // Twice: a second run still found code to translate. Hand-off ~39-43 ms against ~44-45 ms with
+                    // one run (three alternating rounds of 20).
+                    Golden.warmUp(vm);
+                    Golden.warmUp(vm);
+                } catch (IOException | RuntimeException e) {
+                    vm.close();
+                    throw new IsolaException("a pool clone failed its warm-up command: "
+                            + (dog.fired() ? "no answer within " + ms + " ms" : e.getMessage()));
+                }
+                if (!dog.disarm()) {
+                    throw new IsolaException("a pool clone failed its warm-up command: no answer within " + ms + " ms");
+                }
             }
         }
         return vm;
