@@ -82,6 +82,7 @@ final class DaemonClient {
         if (window != null) {
             try { // the service makes the cell's screen of this desktop's size
                 io.isola.desktop.ServiceWindows.describeDesktop(m);
+                io.isola.core.Trace.mark("desktop described");
                 m.add(Protocol.WINDOW, window);
             } catch (io.isola.core.IsolaException e) {
                 if (window.equals(Protocol.WINDOW_REQUIRED)) {

@@ -34,6 +34,7 @@ public final class ServiceWindows implements ServiceClient.Interim, AutoCloseabl
 
     @Override
     public void on(Message m, int[] fds) {
+        io.isola.core.Trace.mark("window frame from the service");
         if (!Protocol.WINDOW.equals(m.get(Protocol.VERB)) || fds.length != 2) {
             for (int fd : fds) {
                 Libc.close(fd);
