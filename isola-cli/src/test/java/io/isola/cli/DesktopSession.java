@@ -125,13 +125,22 @@ final class DesktopSession implements AutoCloseable {
      * while the window still says that its cell is starting (before the cell's first frame).
      */
     int[] border(String level) throws InterruptedException {
-        int[] s = screen();
+        int[] a = borderIn(screen(), level);
+        if (a == null) {
+            return null;
+        }
+        int[] b = borderIn(screen(), level); // and again: a look taken while the window first paints can tear
+        return b != null && b[0] == a[0] && b[1] == a[1] ? b : null;
+    }
+
+    private static int[] borderIn(int[] s, String level) {
         int rgb = new io.isola.display.WindowLook(level, "").border().getRGB() & 0xffffff;
         int b = io.isola.display.WindowLook.BORDER;
-        for (int i = 0; i + (b - 1) * WIDTH < s.length; i++) {
-            if (s[i] == rgb && i % WIDTH + b < WIDTH && s[i + b - 1] == rgb && s[i + (b - 1) * WIDTH] == rgb) {
+        for (int i = 0; i + 3 * b * WIDTH + 3 * b < s.length; i++) {
+            if (s[i] == rgb && i % WIDTH + 3 * b < WIDTH && s[i + b - 1] == rgb && s[i + (b - 1) * WIDTH] == rgb) {
                 int starting = io.isola.display.WindowLook.STARTING.getRGB() & 0xffffff;
-                return s[i + b + b * WIDTH] == starting ? null : new int[] {i % WIDTH, i / WIDTH};
+                // a pixel past the border at any scale
+                return s[i + 3 * b + 3 * b * WIDTH] == starting ? null : new int[] {i % WIDTH, i / WIDTH};
             }
         }
         return null;
@@ -139,9 +148,9 @@ final class DesktopSession implements AutoCloseable {
 
     /** Closes the Isola window of {@code level} as a person does: the pointer over it, then its Ctrl+Shift+W. */
     void closeWindow(String level) throws Exception {
-        waitUntil(() -> border(level) != null, 30, "no " + level + " window on the screen");
-        int[] at = border(level);
-        xdotool("mousemove", "" + (at[0] + 200), "" + (at[1] + 200));
+        int[][] at = {null};
+        waitUntil(() -> (at[0] = border(level)) != null, 30, "no " + level + " window on the screen");
+        xdotool("mousemove", "" + (at[0][0] + 200), "" + (at[0][1] + 200));
         xdotool("key", "--clearmodifiers", "ctrl+shift+w");
     }
 

@@ -325,8 +325,12 @@ class WindowTaskTest {
      * cell's screen in it yet (the window opens as the cell starts, saying so on {@link WindowLook#STARTING}).
      */
     private int[] borderOnScreen() {
-        int[] at = anyBorder();
-        return at == null || at[2] == STARTING ? null : at;
+        int[] a = anyBorder();
+        if (a == null || a[2] == STARTING) {
+            return null;
+        }
+        int[] b = anyBorder(); // and again: a look taken while the window paints for the first time can tear
+        return b == null || b[2] == STARTING || b[0] != a[0] || b[1] != a[1] ? null : b;
     }
 
     /** Whether a window is on the host's screen that still says its cell is starting. */
@@ -335,7 +339,10 @@ class WindowTaskTest {
         return at != null && at[2] == STARTING;
     }
 
-    /** The first host-drawn border's top-left corner and the pixel just inside it: {x, y, rgb}, or null. */
+    /**
+     * The first host-drawn border's top-left corner and a pixel inside it, past the border at any scale: {x, y, rgb},
+     * or null.
+     */
     private int[] anyBorder() {
         try {
             int[] s = host.screen();
@@ -343,11 +350,11 @@ class WindowTaskTest {
             for (int i = 0; i < s.length; i++) {
                 int x = i % HostDisplay.WIDTH, y = i / HostDisplay.WIDTH;
                 if (s[i] == RED
-                        && x + b < HostDisplay.WIDTH
-                        && y + b < HostDisplay.HEIGHT
+                        && x + 3 * b < HostDisplay.WIDTH
+                        && y + 3 * b < HostDisplay.HEIGHT
                         && s[i + b - 1] == RED
                         && s[i + (b - 1) * HostDisplay.WIDTH] == RED) {
-                    return new int[] {x, y, s[i + b + b * HostDisplay.WIDTH]};
+                    return new int[] {x, y, s[i + 3 * b + 3 * b * HostDisplay.WIDTH]};
                 }
             }
             return null;
