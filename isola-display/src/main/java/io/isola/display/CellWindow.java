@@ -50,12 +50,13 @@ public final class CellWindow implements AutoCloseable {
     /** How long a resize must rest before the cell is told: a drag of the window's edge is one resize, not 50. */
     static final int RESIZE_SETTLE_MS = 150;
 
-    /** Waits for the cell's screen; the sampler's, which then owns the frames. */
-    private final ScreenOpener screenOpener;
+    /** The cell's display, whose screen the sampler waits for (while {@link #running}) and then owns. */
+    private final CellDisplay display;
+
+    private final java.util.function.BooleanSupplier running;
 
     private final CellInput input;
     private final Listener listener;
-    private final java.nio.file.Path copyFile;
     private final BufferedImage image;
     private final int[] shown;
     private final Set<Integer> held = new HashSet<>();
@@ -87,27 +88,20 @@ public final class CellWindow implements AutoCloseable {
         void say(String line);
     }
 
-    /** The cell's screen, once its display has made it. */
-    @FunctionalInterface
-    interface ScreenOpener {
-        CellFrames open() throws InterruptedException;
-    }
-
     private CellWindow(
-            ScreenOpener screenOpener,
-            WindowSize size,
+            CellDisplay display,
+            java.util.function.BooleanSupplier running,
             int inputFd,
             WindowLook look,
-            java.nio.file.Path copyFile,
             Listener listener) {
-        this.screenOpener = screenOpener;
+        this.display = display;
+        this.running = running;
         this.starting = "Starting " + look.what() + " in a cell (" + look.level() + ")…";
-        this.size = size;
+        this.size = display.size();
         this.viewWidth = size.width();
         this.viewHeight = size.height();
         this.input = new CellInput(inputFd);
         this.listener = listener;
-        this.copyFile = copyFile;
         this.image = new BufferedImage(size.screenWidth(), size.screenHeight(), BufferedImage.TYPE_INT_RGB);
         this.shown = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         this.screen = new Screen(look);
@@ -147,12 +141,10 @@ public final class CellWindow implements AutoCloseable {
             WindowLook look,
             java.util.function.BooleanSupplier running,
             Listener listener) {
-        ScreenOpener screen = () -> CellFrames.open(
-                display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
         CellWindow[] w = new CellWindow[1];
         try {
             SwingUtilities.invokeAndWait(() -> {
-                w[0] = new CellWindow(screen, display.size(), inputFd, look, display.copyFile(), listener);
+                w[0] = new CellWindow(display, running, inputFd, look, listener);
                 w[0].frame.setVisible(true);
                 w[0].screen.requestFocusInWindow();
             });
@@ -259,11 +251,10 @@ public final class CellWindow implements AutoCloseable {
     private void sample() {
         CellFrames frames = null;
         try {
-            frames = screenOpener.open();
+            // of the window's size, or refused: CellFrames checks the screen against the display's size
+            frames = CellFrames.open(
+                    display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
             io.isola.core.Trace.mark("cell screen file ready");
-            if (frames.width() != size.screenWidth() || frames.height() != size.screenHeight()) {
-                throw new FrameException("its screen is not of the window's size"); // CellFrames checked it too
-            }
             while (!closed) {
                 long start = System.nanoTime();
                 CellFrames.Rows rows = frames.read(viewHeight); // rows below the window are not read
@@ -313,15 +304,12 @@ public final class CellWindow implements AutoCloseable {
 
     /** The user's explicit actions, with the shortcuts the cell never receives. */
     private javax.swing.JMenuBar menu() {
-        return menu(() -> Thread.ofVirtual().start(this::copyOut), this::pasteIn, () -> end(CLOSED_BY_USER));
-    }
-
-    private static javax.swing.JMenuBar menu(Runnable copyOut, Runnable pasteIn, Runnable close) {
         javax.swing.JMenu cell = new javax.swing.JMenu("Cell");
-        cell.add(item("Copy out of the cell", KeyEvent.VK_C, copyOut));
-        cell.add(item("Paste into the cell", KeyEvent.VK_V, pasteIn));
+        cell.add(item(
+                "Copy out of the cell", KeyEvent.VK_C, () -> Thread.ofVirtual().start(this::copyOut)));
+        cell.add(item("Paste into the cell", KeyEvent.VK_V, this::pasteIn));
         cell.addSeparator();
-        cell.add(item("Close the cell", KeyEvent.VK_W, close));
+        cell.add(item("Close the cell", KeyEvent.VK_W, () -> end(CLOSED_BY_USER)));
         javax.swing.JMenuBar bar = new javax.swing.JMenuBar();
         bar.add(cell);
         return bar;
@@ -344,7 +332,7 @@ public final class CellWindow implements AutoCloseable {
     private void copyOut() {
         try {
             String text = CellClipboard.copyOut(
-                    copyFile,
+                    display.copyFile(),
                     input,
                     () -> listener.say("isola: the cell is slow to hand over its clipboard; waiting up to "
                             + CellClipboard.COPY_TIMEOUT.toSeconds() + " s"));
