@@ -125,25 +125,7 @@ final class DesktopSession implements AutoCloseable {
      * while the window still says that its cell is starting (before the cell's first frame).
      */
     int[] border(String level) throws InterruptedException {
-        int[] a = borderIn(screen(), level);
-        if (a == null) {
-            return null;
-        }
-        int[] b = borderIn(screen(), level); // and again: a look taken while the window first paints can tear
-        return b != null && b[0] == a[0] && b[1] == a[1] ? b : null;
-    }
-
-    private static int[] borderIn(int[] s, String level) {
-        int rgb = new io.isola.display.WindowLook(level, "").border().getRGB() & 0xffffff;
-        int b = io.isola.display.WindowLook.BORDER;
-        for (int i = 0; i + 3 * b * WIDTH + 3 * b < s.length; i++) {
-            if (s[i] == rgb && i % WIDTH + 3 * b < WIDTH && s[i + b - 1] == rgb && s[i + (b - 1) * WIDTH] == rgb) {
-                int starting = io.isola.display.WindowLook.STARTING.getRGB() & 0xffffff;
-                // a pixel past the border at any scale
-                return s[i + 3 * b + 3 * b * WIDTH] == starting ? null : new int[] {i % WIDTH, i / WIDTH};
-            }
-        }
-        return null;
+        return io.isola.display.WindowsOnScreen.showingCell(this::screen, WIDTH, level);
     }
 
     /** Closes the Isola window of {@code level} as a person does: the pointer over it, then its Ctrl+Shift+W. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isola.display.WindowLook;
 import io.isola.display.WindowSize;
+import io.isola.display.WindowsOnScreen;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 @Tag("kernel")
 class WindowTaskTest {
     static final int RED = new WindowLook("untrusted", "").border().getRGB() & 0xffffff;
-    static final int STARTING = WindowLook.STARTING.getRGB() & 0xffffff;
     HostDisplay host;
     Path work;
 
@@ -325,39 +325,17 @@ class WindowTaskTest {
      * cell's screen in it yet (the window opens as the cell starts, saying so on {@link WindowLook#STARTING}).
      */
     private int[] borderOnScreen() {
-        int[] a = anyBorder();
-        if (a == null || a[2] == STARTING) {
-            return null;
+        try {
+            return WindowsOnScreen.showingCell(host::screen, HostDisplay.WIDTH, "untrusted");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
-        int[] b = anyBorder(); // and again: a look taken while the window paints for the first time can tear
-        return b == null || b[2] == STARTING || b[0] != a[0] || b[1] != a[1] ? null : b;
     }
 
     /** Whether a window is on the host's screen that still says its cell is starting. */
     private boolean startingWindowOnScreen() {
-        int[] at = anyBorder();
-        return at != null && at[2] == STARTING;
-    }
-
-    /**
-     * The first host-drawn border's top-left corner and a pixel inside it, past the border at any scale: {x, y, rgb},
-     * or null.
-     */
-    private int[] anyBorder() {
         try {
-            int[] s = host.screen();
-            int b = WindowLook.BORDER;
-            for (int i = 0; i < s.length; i++) {
-                int x = i % HostDisplay.WIDTH, y = i / HostDisplay.WIDTH;
-                if (s[i] == RED
-                        && x + 3 * b < HostDisplay.WIDTH
-                        && y + 3 * b < HostDisplay.HEIGHT
-                        && s[i + b - 1] == RED
-                        && s[i + (b - 1) * HostDisplay.WIDTH] == RED) {
-                    return new int[] {x, y, s[i + 3 * b + 3 * b * HostDisplay.WIDTH]};
-                }
-            }
-            return null;
+            return WindowsOnScreen.starting(WindowsOnScreen.anyBorder(host.screen(), HostDisplay.WIDTH, "untrusted"));
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
