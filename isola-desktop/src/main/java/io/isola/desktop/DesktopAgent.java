@@ -131,6 +131,7 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
     }
 
     private void submit(List<String> uris, boolean view) {
+        io.isola.core.Trace.mark("desktop request received");
         for (String u : uris) {
             work.execute(() -> opener.open(u, view)); // not submit: a failure reaches the agent's log, not a Future
         }

@@ -78,6 +78,7 @@ public final class DesktopOpen {
         } catch (IllegalArgumentException e) {
             return new Outcome(2, List.of("isola: " + e.getMessage()), "");
         }
+        io.isola.core.Trace.mark("desktop open begins");
         ServiceClient client = ServiceClient.connect(env);
         if (client == null) {
             return new Outcome(
@@ -101,6 +102,7 @@ public final class DesktopOpen {
         try (client;
                 ServiceWindows windows = new ServiceWindows(client, System.err)) {
             // stdout: the agent's own, where a handler's text output goes (its log); stderr: the report
+            io.isola.core.Trace.mark("request to the service");
             reply = client.call(request, in, 1, pipe[1], windows);
         } finally {
             Libc.close(in);
