@@ -55,7 +55,7 @@ public final class WindowFps {
             WindowRun.run(
                     engine,
                     spec,
-                    CellDisplay.create(W, H),
+                    io.isola.display.WindowSize.fixed(W, H),
                     new WindowLook("untrusted", "full-window redraws"),
                     Stdio.INHERIT,
                     dir.resolve("out"),

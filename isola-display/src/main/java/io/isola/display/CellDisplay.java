@@ -123,45 +123,108 @@ public final class CellDisplay implements AutoCloseable {
         return ViewEntry.heldOpen(dirFd, Path.of(CELL_DIR));
     }
 
+    /** Where the cell's programs find the display's socket: the X server's own folder, the screen folder shown there. */
+    public static final String SOCKET_DIR = "/tmp/.X11-unix";
+
     /**
-     * The cell's command: start the display, wait until it accepts clients, start the input reader on standard
-     * input, then run {@code program} on that display with nothing on its standard input. The cell ends when the
-     * program does (its pid namespace takes Xvfb and xdotool with it).
+     * The view entries that show the screen folder to a cell: at {@link #CELL_DIR}, and at {@link #SOCKET_DIR}, where
+     * the display's X server makes its socket. The display cell and its program's cell both see both: the program
+     * connects through the folder, and sees the screen its X server writes (as one cell holding both would).
+     */
+    public List<ViewEntry> views() {
+        return List.of(view(), ViewEntry.heldOpen(dirFd, Path.of(SOCKET_DIR)));
+    }
+
+    /**
+     * The cell's command, display and program in one cell (the vm engine's guest): start the display, wait until it
+     * accepts clients, start the input reader on standard input, then run {@code program} on that display with
+     * nothing on its standard input. The cell ends when the program does (its pid namespace takes Xvfb and xdotool
+     * with it).
      */
     public List<String> wrap(List<String> program) {
         String script = String.join(
                 "\n",
-                // No GLX: loading Mesa took the X server 65 of its 160 ms to its first client here, the programs
-                // Isola shows draw without it, and a GL stack in the cell's X server is code the cell can reach.
-                "Xvfb :0 -fbdir " + CELL_DIR + " -screen 0 " + width() + "x" + height() + "x24"
-                        + " -nolisten tcp -noreset -extension GLX -dpi " + size.dpi() + " >/dev/null 2>&1 </dev/null &",
-                "i=0",
-                "while [ ! -S /tmp/.X11-unix/X0 ]; do",
-                "  i=$((i+1)); [ $i -gt 4000 ] && { echo 'isola: the cell display did not start' >&2; exit 125; }",
-                "  sleep 0.005",
-                "done",
-                "export DISPLAY=:0",
-                // a background job's stdin would be /dev/null: hand it the host's input pipe explicitly. Lines are
-                // xdotool commands, but for the two clipboard requests, which only the host's menu sends.
+                xvfb(),
+                AWAIT_SERVER,
+                // a background job's stdin would be /dev/null: hand it the host's input pipe explicitly
                 "exec 3<&0",
-                "{ while IFS= read -r l <&3; do case $l in",
-                "  isola-copy) xclip -o -selection clipboard 2>/dev/null </dev/null | head -c "
-                        + (CellClipboard.MAX_BYTES + 1) + " > " + CELL_DIR + "/.copy; mv -f " + CELL_DIR + "/.copy "
-                        + CELL_DIR + "/copy ;;",
-                "  'isola-paste '*) printf %s \"${l#isola-paste }\" | base64 -d > /tmp/.isola-paste",
-                "    for s in clipboard primary; do xclip -i -selection $s /tmp/.isola-paste </dev/null >/dev/null 2>&1; done ;;",
-                // the host's window was resized: the program's windows (at 0,0, there is no window manager) follow
-                "  'isola-resize '*) set -- ${l#isola-resize }",
-                "    xdotool search --onlyvisible --maxdepth 1 --name '' windowmove %@ 0 0 windowsize %@ \"$1\" \"$2\""
-                        + " </dev/null >/dev/null 2>&1 ;;",
-                "  *) printf '%s\\n' \"$l\" ;;",
-                "esac; done | xdotool - ; } >/dev/null 2>&1 &",
+                "{ " + INPUT_READER + " } >/dev/null 2>&1 &",
                 "\"$@\" </dev/null 3<&-",
                 "exit $?");
+        return withProgram(script, program);
+    }
+
+    /**
+     * The command of a display cell, started before (or while) the program's cell is: the display and the input
+     * reader on standard input. The cell lives as long as its X server: one that died is seen as an ended cell. The
+     * program runs in a cell of its own that sees the screen folder ({@link #views}) and starts with {@link
+     * #clientCommand}.
+     */
+    public List<String> serverCommand() {
+        String script = String.join(
+                "\n",
+                xvfb(),
+                "x=$!",
+                AWAIT_SERVER,
+                "exec 3<&0",
+                "{ " + INPUT_READER + " } >/dev/null 2>&1 &",
+                "wait $x");
+        return List.of("/bin/sh", "-c", script, "isola-display");
+    }
+
+    /**
+     * The program's command in a cell of its own, on the display a display cell runs: it waits for the display's
+     * socket (at once when the display was prepared ahead), then becomes the program, with nothing on its standard
+     * input.
+     */
+    public static List<String> clientCommand(List<String> program) {
+        return withProgram(String.join("\n", AWAIT_SERVER, "exec \"$@\" </dev/null"), program);
+    }
+
+    private static List<String> withProgram(String script, List<String> program) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "isola-display"));
         argv.addAll(program);
         return argv;
     }
+
+    /**
+     * The cell's X server, in the background. No GLX: loading Mesa took the X server 65 of its 160 ms to its first
+     * client here, the programs Isola shows draw without it, and a GL stack in the cell's X server is code the cell
+     * can reach.
+     */
+    private String xvfb() {
+        return "Xvfb :0 -fbdir " + CELL_DIR + " -screen 0 " + width() + "x" + height() + "x24"
+                + " -nolisten tcp -noreset -extension GLX -dpi " + size.dpi() + " >/dev/null 2>&1 </dev/null &";
+    }
+
+    /** Waits until the display's socket is there (20 s at most), then points DISPLAY at it. */
+    private static final String AWAIT_SERVER = String.join(
+            "\n",
+            "i=0",
+            "while [ ! -S " + SOCKET_DIR + "/X0 ]; do",
+            "  i=$((i+1)); [ $i -gt 4000 ] && { echo 'isola: the cell display did not start' >&2; exit 125; }",
+            "  sleep 0.005",
+            "done",
+            "export DISPLAY=:0");
+
+    /**
+     * Reads the host's input lines from descriptor 3 into xdotool. Lines are xdotool commands, but for the
+     * clipboard's two requests (which only the host's menu sends) and a resize of the host's window.
+     */
+    private static final String INPUT_READER = String.join(
+            "\n",
+            "while IFS= read -r l <&3; do case $l in",
+            "  isola-copy) xclip -o -selection clipboard 2>/dev/null </dev/null | head -c "
+                    + (CellClipboard.MAX_BYTES + 1) + " > " + CELL_DIR + "/.copy; mv -f " + CELL_DIR + "/.copy "
+                    + CELL_DIR + "/copy ;;",
+            "  'isola-paste '*) printf %s \"${l#isola-paste }\" | base64 -d > /tmp/.isola-paste",
+            "    for s in clipboard primary; do xclip -i -selection $s /tmp/.isola-paste </dev/null >/dev/null 2>&1; done ;;",
+            // the host's window was resized: the program's windows (at 0,0, there is no window manager) follow
+            "  'isola-resize '*) set -- ${l#isola-resize }",
+            "    xdotool search --onlyvisible --maxdepth 1 --name '' windowmove %@ 0 0 windowsize %@ \"$1\" \"$2\""
+                    + " </dev/null >/dev/null 2>&1 ;;",
+            "  *) printf '%s\\n' \"$l\" ;;",
+            "esac; done | xdotool - ;");
 
     /** Lets go of the screen directory; the kernel frees it once the cell that showed it is gone too. */
     @Override

@@ -6,6 +6,7 @@ import io.isola.core.StatePaths;
 import io.isola.core.audit.AuditLog;
 import io.isola.sandbox.SandboxEngine;
 import io.isola.sandbox.SandboxOptions;
+import io.isola.task.Displays;
 import io.isola.vm.VmEngine;
 import io.isola.vm.VmOptions;
 import java.util.HashMap;
@@ -25,6 +26,9 @@ final class Engines implements AutoCloseable {
     private final int poolSize;
     private final Consumer<String> log;
     private final Map<Integer, SandboxEngine> sandboxes = new HashMap<>();
+    /** Each user's window displays, one prepared ahead in their sandbox engine once they have opened a window. */
+    private final Map<Integer, Displays> displays = new HashMap<>();
+
     private VmEngine vm;
     private boolean closed;
 
@@ -73,6 +77,13 @@ final class Engines implements AutoCloseable {
         }
     }
 
+    /** Where {@code user}'s sandbox windows get their displays: one kept prepared at their last window's size. */
+    synchronized Displays displaysFor(User user) {
+        check();
+        return displays.computeIfAbsent(
+                user.uid(), uid -> Displays.preparedAhead(() -> forUser(user, SandboxEngine.NAME)));
+    }
+
     private synchronized Engine vm() {
         check();
         if (vm == null) {
@@ -92,12 +103,15 @@ final class Engines implements AutoCloseable {
     @Override
     public void close() {
         Map<Integer, SandboxEngine> all;
+        Map<Integer, Displays> prepared;
         VmEngine v;
         synchronized (this) {
             closed = true;
             all = new HashMap<>(sandboxes);
+            prepared = new HashMap<>(displays);
             v = vm;
         }
+        prepared.values().forEach(Displays::close); // their cells, before the engines that hold them
         for (SandboxEngine e : all.values()) {
             try {
                 e.close();

@@ -152,6 +152,8 @@ final class Service {
                 dirs,
                 env,
                 r.err,
-                networks);
+                networks,
+                io.isola.task.WindowPlace.IN_THIS_PROCESS,
+                engines.displaysFor(r.user));
     }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param networks the network each level's cells get ({@link CellNetworks#NONE}: none at all)
  * @param windows where a cell's window is shown: this process's ({@link WindowPlace#IN_THIS_PROCESS}), or the
  *     service's client's
+ * @param displays where a sandbox cell's window gets its display: started when asked, or prepared ahead (the service)
  */
 public record TaskContext(
         Policy policy,
@@ -30,7 +31,8 @@ public record TaskContext(
         Map<String, String> callerEnv,
         PrintStream report,
         CellNetworks networks,
-        WindowPlace windows) {
+        WindowPlace windows,
+        Displays displays) {
     /** A context whose cells' windows are shown by this process. */
     public TaskContext(
             Policy policy,
@@ -54,7 +56,8 @@ public record TaskContext(
                 callerEnv,
                 report,
                 networks,
-                WindowPlace.IN_THIS_PROCESS);
+                WindowPlace.IN_THIS_PROCESS,
+                Displays.atOnce());
     }
 
     /** A context whose cells get no network, whatever their level says. */
@@ -74,7 +77,18 @@ public record TaskContext(
     /** The same context, its cells' windows shown at {@code place}. */
     public TaskContext withWindows(WindowPlace place) {
         return new TaskContext(
-                policy, classifier, seal, engines, persister, audit, dirs, callerEnv, report, networks, place);
+                policy,
+                classifier,
+                seal,
+                engines,
+                persister,
+                audit,
+                dirs,
+                callerEnv,
+                report,
+                networks,
+                place,
+                displays);
     }
 
     /** The network the cells of trust level {@code level} get: the policy's word for it, through the front-end. */

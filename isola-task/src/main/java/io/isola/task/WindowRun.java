@@ -7,17 +7,13 @@ import io.isola.core.Engine;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
 import io.isola.core.Stdio;
-import io.isola.core.ViewEntry;
 import io.isola.display.CellDisplay;
 import io.isola.display.CellWindow;
 import io.isola.display.WindowLook;
-import io.isola.linux.Libc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -28,22 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * @param closedBecause why the window ended the cell, or null when the program ended by itself
  */
 public record WindowRun(String cellId, CellExit exit, Harvest harvest, String closedBecause) {
-    /** {@code spec} with the program run on a display of its own, whose screen directory is {@code display}'s. */
-    public static CellSpec onDisplay(CellSpec spec, CellDisplay display) {
-        List<ViewEntry> view = new ArrayList<>(spec.view());
-        view.add(display.view());
-        return new CellSpec(
-                spec.engine(),
-                spec.image(),
-                display.wrap(spec.command()),
-                spec.env(),
-                view,
-                spec.workdir(),
-                spec.network(),
-                spec.limits(),
-                spec.files());
-    }
-
     /**
      * A task's cell in a window (an {@code open --window} of a file or a link): refused in one line where the level's
      * engine draws none; says why the window closed unless the user closed it, and then counts as exit code 0, as
@@ -66,7 +46,8 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
         WindowRun run = run(
                 ctx.engines().apply(level.engine()),
                 spec,
-                CellDisplay.create(desktop.toWindowSize()),
+                desktop.toWindowSize(),
+                ctx.displays(),
                 new WindowLook(trust.word(), what),
                 ctx.windows(),
                 stdio,
@@ -101,7 +82,8 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             WindowRun run = run(
                     engine,
                     spec,
-                    CellDisplay.create(io.isola.display.WindowSize.forDesktop()),
+                    io.isola.display.WindowSize.forDesktop(),
+                    Displays.atOnce(),
                     new WindowLook("untrusted", program + " (isola run)"),
                     WindowPlace.IN_THIS_PROCESS,
                     Stdio.INHERIT,
@@ -123,13 +105,13 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
     }
 
     /**
-     * In a window of this process, also reported once shown to {@code shown} (the benchmark counts its frames). Takes
-     * {@code display} over: it is closed when the cell is.
+     * In a window of this process on a display of {@code size} started for it, also reported once shown to {@code
+     * shown} (the benchmark counts its frames).
      */
     public static WindowRun run(
             Engine engine,
             CellSpec spec,
-            CellDisplay display,
+            io.isola.display.WindowSize size,
             WindowLook look,
             Stdio stdio,
             Path staging,
@@ -138,14 +120,29 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             java.io.PrintStream report,
             java.util.function.Consumer<CellWindow> shown)
             throws InterruptedException, IOException {
-        return run(engine, spec, display, look, new LocalWindow(shown), stdio, staging, quota, audit, report);
+        return run(
+                engine,
+                spec,
+                size,
+                Displays.atOnce(),
+                look,
+                new LocalWindow(shown),
+                stdio,
+                staging,
+                quota,
+                audit,
+                report);
     }
 
-    /** Shows the cell's display at {@code place}: this process's window, or the service's client's. Takes it over. */
+    /**
+     * Shows the program's display at {@code place}: this process's window, or the service's client's. A sandbox cell's
+     * display runs in a cell of its own from {@code displays} (prepared ahead by the service); a VM's in its guest.
+     */
     static WindowRun run(
             Engine engine,
             CellSpec spec,
-            CellDisplay display,
+            io.isola.display.WindowSize size,
+            Displays displays,
             WindowLook look,
             WindowPlace place,
             Stdio stdio,
@@ -154,24 +151,20 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             io.isola.core.audit.AuditLog audit,
             java.io.PrintStream report)
             throws InterruptedException, IOException {
-        int[] pipe;
-        try {
-            Files.createDirectories(staging);
-            pipe = Libc.pipe();
-        } catch (IOException | RuntimeException e) {
-            display.close();
-            throw e;
-        }
-        Stdio withInput = new Stdio(Path.of("/proc/self/fd/" + pipe[0]), stdio.out(), stdio.err());
+        Files.createDirectories(staging);
         AtomicReference<String> why = new AtomicReference<>();
-        try (Cell cell = engine.start(onDisplay(spec, display), withInput)) {
-            Libc.close(pipe[0]);
-            pipe[0] = -1;
-            int input = pipe[1];
-            pipe[1] = -1; // the place owns it now
+        try (ProgramDisplay display = io.isola.core.EngineNames.SANDBOX.equals(engine.name())
+                        ? displays.take(engine, size)
+                        : new SharedDisplay(CellDisplay.create(size));
+                Cell cell = engine.start(display.program(spec), display.stdio(stdio))) {
+            display.started();
             AutoCloseable window = place.show(
                     new WindowPlace.Screen(
-                            display.folder(), WindowPlace.Size.of(display.size()), input, look.level(), look.what()),
+                            display.display().folder(),
+                            WindowPlace.Size.of(display.display().size()),
+                            display.takeInput(), // the place owns it now
+                            look.level(),
+                            look.what()),
                     () -> running(cell),
                     new WindowPlace.Events() {
                         @Override
@@ -203,10 +196,6 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             }
             Harvest harvest = cell.harvest(staging, quota);
             return new WindowRun(cell.id(), exit, harvest, why.get());
-        } finally {
-            Libc.close(pipe[0]);
-            Libc.close(pipe[1]);
-            display.close();
         }
     }
 

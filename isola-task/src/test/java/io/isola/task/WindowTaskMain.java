@@ -6,7 +6,6 @@ import io.isola.core.Limits;
 import io.isola.core.Network;
 import io.isola.core.OutputQuota;
 import io.isola.core.Stdio;
-import io.isola.display.CellDisplay;
 import io.isola.display.WindowLook;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +73,9 @@ public final class WindowTaskMain {
                 List<String> command = Arrays.asList(args).subList(2, args.length);
                 // under the harness's state, which its close removes, also when the window's test kills the cell
                 Path dir = Files.createTempDirectory(h.state, "window-run");
-                CellDisplay display = args[0].equals("desktop")
-                        ? CellDisplay.create(io.isola.display.WindowSize.forDesktop())
-                        : CellDisplay.create(640, 480);
+                io.isola.display.WindowSize size = args[0].equals("desktop")
+                        ? io.isola.display.WindowSize.forDesktop()
+                        : io.isola.display.WindowSize.fixed(640, 480);
                 boolean vm = args[0].equals("vm-run");
                 CellSpec spec = new CellSpec(
                         vm ? "vm" : "sandbox",
@@ -90,7 +89,8 @@ public final class WindowTaskMain {
                 WindowRun run = WindowRun.run(
                         vm ? NetEngines.engine("vm", h) : h.engine,
                         spec,
-                        display,
+                        size,
+                        Displays.atOnce(),
                         new WindowLook("untrusted", label),
                         WindowPlace.IN_THIS_PROCESS,
                         Stdio.INHERIT,

@@ -92,6 +92,8 @@ class WindowTaskTest {
                     .doesNotContain("window was closed:");
             // nothing of the cell remains: its processes (their command lines name the file), its mounts
             waitUntil(() -> processesNaming(name) == 0, 10, log);
+            // and its display's (in a cell of its own in the sandbox engine: Xvfb and the input reader)
+            waitUntil(() -> processesNaming(io.isola.display.CellDisplay.CELL_DIR) == 0, 10, log);
             assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(name);
             assertThat(borderOnScreen()).isNull();
             // and in a VM, its QEMU

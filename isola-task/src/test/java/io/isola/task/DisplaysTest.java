@@ -1,0 +1,145 @@
+package io.isola.task;
+
+import static io.isola.task.WindowTaskTest.processesNaming;
+import static io.isola.task.WindowTaskTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isola.core.Cell;
+import io.isola.core.CellEnvironment;
+import io.isola.core.CellSpec;
+import io.isola.core.Limits;
+import io.isola.core.Network;
+import io.isola.core.Stdio;
+import io.isola.display.CellDisplay;
+import io.isola.display.WindowSize;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Displays started ahead, as the service keeps them: real display cells (Xvfb and the input reader) on a real sandbox
+ * engine, and real X programs (xprop, xdpyinfo) in cells of their own on them. No host window is needed: what counts
+ * is what a program finds on the X server it was given, and what is left once it is over.
+ */
+class DisplaysTest {
+    private static final WindowSize SMALL = WindowSize.fixed(640, 480);
+    private TaskHarness h;
+
+    @BeforeEach
+    void start() {
+        h = new TaskHarness();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        h.close();
+        // no X server of a cell outlives the cells (their command lines name the screen folder)
+        waitUntil(() -> processesNaming(CellDisplay.CELL_DIR) == 0, 10, null);
+    }
+
+    @Test
+    void aPreparedDisplayIsNeverHandedToASecondProgram() throws Exception {
+        try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
+            String first;
+            try (DisplayCell d = displays.take(h.engine, SMALL)) {
+                first = onDisplay(
+                        d,
+                        "xprop -root -f ISOLA_MARK 8s -set ISOLA_MARK left-by-the-first;" + " xprop -root ISOLA_MARK");
+            }
+            assertThat(first).as("the first program marked its X server").contains("left-by-the-first");
+            waitUntil(displays::prepared, 20, null);
+            try (DisplayCell d = displays.take(h.engine, SMALL)) {
+                assertThat(displays.prepared())
+                        .as("the prepared display was the one taken")
+                        .isFalse();
+                assertThat(onDisplay(d, "xprop -root ISOLA_MARK; xdpyinfo | grep dimensions"))
+                        .as("the second program's X server is a new one, of the size asked")
+                        .containsPattern("ISOLA_MARK:  (no such atom on any window|not found)")
+                        .doesNotContain("left-by-the-first")
+                        .contains("640x480 pixels");
+            }
+        }
+    }
+
+    @Test
+    void aPreparedDisplayOfAnotherSizeOrWhoseXServerDiedIsEndedAndANewOneStarted() throws Exception {
+        try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
+            displays.take(h.engine, SMALL).close();
+            waitUntil(displays::prepared, 20, null);
+            WindowSize larger = WindowSize.fixed(800, 600);
+            try (DisplayCell d = displays.take(h.engine, larger)) {
+                assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
+            }
+            waitUntil(displays::prepared, 20, null);
+            // its X server dies while it waits (a crash, or the OOM killer): the cell goes with it
+            // (again while its cell runs: the first kill may come before its X server, or hit the last display's)
+            waitUntil(() -> killPreparedXServer() && processesGone("800x600x24"), 20, null);
+            try (DisplayCell d = displays.take(h.engine, larger)) {
+                assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
+            }
+        }
+    }
+
+    @Test
+    void closingTheServicesDisplaysEndsThePreparedOne() throws Exception {
+        Displays displays = Displays.preparedAhead(() -> h.engine);
+        displays.take(h.engine, SMALL).close();
+        waitUntil(displays::prepared, 20, null);
+        assertThat(processesNaming(CellDisplay.CELL_DIR)).isPositive();
+        displays.close();
+        waitUntil(() -> processesNaming(CellDisplay.CELL_DIR) == 0, 10, null);
+    }
+
+    /** Kills the X server of the prepared 800×600 display, once it runs; whether it did. */
+    private static boolean killPreparedXServer() {
+        try {
+            return new ProcessBuilder("pkill", "-f", "^Xvfb :0 .*800x600x24")
+                            .start()
+                            .waitFor()
+                    == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether no process names {@code marker} within 2 s. */
+    private static boolean processesGone(String marker) {
+        try {
+            waitUntil(() -> processesNaming(marker) == 0, 2, null);
+            return true;
+        } catch (AssertionError | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Runs {@code script} as a program on {@code d}, in a cell of its own; what it printed. */
+    private String onDisplay(DisplayCell d, String script) throws Exception {
+        CellSpec spec = new CellSpec(
+                "sandbox",
+                "host",
+                List.of("/bin/sh", "-c", script),
+                CellEnvironment.build(Map.of(), List.of()),
+                List.of(),
+                null,
+                Network.NONE,
+                Limits.DEFAULT);
+        Path out = Files.createTempFile(h.state, "program", ".out");
+        try (Cell c = h.engine.start(d.program(spec), d.stdio(Stdio.files(null, out, out)))) {
+            d.started();
+            assertThat(c.waitFor().exitCode()).as(() -> read(out)).isZero();
+        }
+        return read(out);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}
