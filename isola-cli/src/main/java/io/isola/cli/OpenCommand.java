@@ -230,7 +230,7 @@ final class OpenCommand implements Command {
         if (viaDaemon != null) {
             return viaDaemon;
         }
-        try (TaskSession s = TaskSession.open(stateDir, policy);
+        try (TaskSession s = TaskSession.open(stateDir, policy, windowed == OpenTask.Window.NONE ? 1 : 2);
                 var signals = new ClosingOnSignal(s::close)) {
             if (link) {
                 return view

@@ -193,7 +193,7 @@ final class RunCommand implements Command {
                 : java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> Policies.load(policy),
                         r -> Thread.ofPlatform().daemon().name("isola-policy").start(r));
-        try (Session session = Session.open(stateDir, engine)) {
+        try (Session session = Session.open(stateDir, engine, window ? 2 : 1)) {
             // The proxy's classes load only here: a cell without --net costs its start nothing.
             ProxyNetworks proxy = rules == null
                     ? null

@@ -35,6 +35,11 @@ final class Session implements AutoCloseable {
     }
 
     static Session open(Path stateDir, String engineName) {
+        return open(stateDir, engineName, 1);
+    }
+
+    /** @param cells the cells the command's task needs: two for a window (its display has a cell of its own) */
+    static Session open(Path stateDir, String engineName, int cells) {
         EngineNames.require(engineName);
         Warmup.start();
         Main.cellsMade = true;
@@ -51,21 +56,21 @@ final class Session implements AutoCloseable {
             throw new IsolaException(e.getMessage());
         }
         try {
-            return new Session(paths, audit, create(engineName, paths, audit));
+            return new Session(paths, audit, create(engineName, paths, audit, cells));
         } catch (RuntimeException e) {
             audit.close();
             throw e;
         }
     }
 
-    private static Engine create(String name, StatePaths paths, AuditLog audit) {
+    private static Engine create(String name, StatePaths paths, AuditLog audit, int cells) {
         return VmEngine.NAME.equals(name)
                 ? new VmEngine(
                         VmOptions.fromEnvironment(paths, System.getenv()).withPoolSize(0),
                         audit,
                         line -> System.err.println("isola: " + line),
                         false)
-                : new SandboxEngine(options(paths), audit);
+                : new SandboxEngine(options(paths, cells), audit);
     }
 
     /**
@@ -78,14 +83,14 @@ final class Session implements AutoCloseable {
         }
         EngineNames.require(name);
         if (other == null) {
-            other = create(name, paths, audit);
+            other = create(name, paths, audit, 1);
         }
         return other;
     }
 
-    /** A one-shot command starts one cell, prepared while the engine starts up; more would be thrown away. */
-    private static SandboxOptions options(StatePaths paths) {
-        return SandboxOptions.fromEnvironment(paths, System.getenv()).oneShot();
+    /** A one-shot command starts the cells it needs, prepared while the engine starts up; more would be thrown away. */
+    private static SandboxOptions options(StatePaths paths, int cells) {
+        return SandboxOptions.fromEnvironment(paths, System.getenv()).oneShot(cells);
     }
 
     @Override

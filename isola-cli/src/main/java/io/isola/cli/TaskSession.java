@@ -36,6 +36,11 @@ final class TaskSession implements AutoCloseable {
      * threads of their own while this one starts the engine and its first cell.
      */
     static TaskSession open(Path stateDir, Path policyFile) {
+        return open(stateDir, policyFile, 1);
+    }
+
+    /** @param cells the cells the task needs: two for a window (its display has a cell of its own) */
+    static TaskSession open(Path stateDir, Path policyFile, int cells) {
         TypeDetector.preload();
         CompletableFuture<Policy> reading = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("isola-policy").start(() -> {
@@ -46,7 +51,7 @@ final class TaskSession implements AutoCloseable {
                 reading.completeExceptionally(e);
             }
         });
-        Session s = Session.open(stateDir, EngineNames.SANDBOX);
+        Session s = Session.open(stateDir, EngineNames.SANDBOX, cells);
         try {
             Policy policy;
             try {

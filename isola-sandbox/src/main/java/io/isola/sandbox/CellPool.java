@@ -83,7 +83,7 @@ final class CellPool implements AutoCloseable {
             }
         });
         if (options.poolSize() > 1) {
-            refill();
+            refillNow(); // the pool's first filling, also where it prepares only once
         }
     }
 

@@ -37,9 +37,12 @@ public record SandboxOptions(
         return new SandboxOptions(paths, bwrap, cgroups, uid, gid, parse(env.get("ISOLA_POOL_SIZE"), 2), true);
     }
 
-    /** One cell, prepared while the engine starts: for a command that runs a single task. */
-    public SandboxOptions oneShot() {
-        return new SandboxOptions(paths, bwrap, cgroupRoot, callerUid, callerGid, 1, false);
+    /**
+     * {@code cells} cells, prepared while the engine starts, and no more: for a command that runs a single task (two
+     * for a task in a window: its display has a cell of its own).
+     */
+    public SandboxOptions oneShot(int cells) {
+        return new SandboxOptions(paths, bwrap, cgroupRoot, callerUid, callerGid, cells, false);
     }
 
     void check() {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -154,48 +155,78 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
         Files.createDirectories(staging);
         AtomicReference<String> why = new AtomicReference<>();
         try (ProgramDisplay display = io.isola.core.EngineNames.SANDBOX.equals(engine.name())
-                        ? displays.take(engine, size)
-                        : new SharedDisplay(CellDisplay.create(size));
-                Cell cell = engine.start(display.program(spec), display.stdio(stdio))) {
-            display.started();
-            AutoCloseable window = place.show(
-                    new WindowPlace.Screen(
-                            display.display().folder(),
-                            WindowPlace.Size.of(display.display().size()),
-                            display.takeInput(), // the place owns it now
-                            look.level(),
-                            look.what()),
-                    () -> running(cell),
-                    new WindowPlace.Events() {
-                        @Override
-                        public void closed(String reason) {
-                            why.set(reason);
-                            if (CellWindow.CLOSED_BY_USER.equals(reason)) {
-                                cell.stop(reason); // what the program saved still comes out
-                            } else {
-                                cell.kill(reason); // its screen broke a bound: the cell is hostile
-                            }
-                        }
-
-                        @Override
-                        public void clipboard(String direction, int bytes) {
-                            audit.record(io.isola.core.audit.AuditEvent.of(
-                                    "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes));
-                        }
-
-                        @Override
-                        public void say(String line) {
-                            report.println(io.isola.core.TerminalText.escape(line));
+                ? displays.take(engine, size)
+                : new SharedDisplay(CellDisplay.create(size))) {
+            // The window opens while the program's cell starts: each takes tens of ms (a fresh JVM's first window a
+            // few hundred), and the page shows only once both are there. The cell starts on this thread, which
+            // lives as long as it does: a VM's QEMU takes the end of the thread that started it for its parent's.
+            CompletableFuture<Cell> program = new CompletableFuture<>();
+            WindowPlace.Screen screen = new WindowPlace.Screen(
+                    display.display().folder(),
+                    WindowPlace.Size.of(display.display().size()),
+                    display.takeInput(), // the place owns it now
+                    look.level(),
+                    look.what());
+            WindowPlace.Events events = new WindowPlace.Events() {
+                @Override
+                public void closed(String reason) {
+                    why.set(reason);
+                    program.thenAccept(cell -> {
+                        if (CellWindow.CLOSED_BY_USER.equals(reason)) {
+                            cell.stop(reason); // what the program saved still comes out
+                        } else {
+                            cell.kill(reason); // its screen broke a bound: the cell is hostile
                         }
                     });
-            CellExit exit = cell.waitFor();
+                }
+
+                @Override
+                public void clipboard(String direction, int bytes) {
+                    program.thenAccept(cell -> audit.record(io.isola.core.audit.AuditEvent.of(
+                            "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes)));
+                }
+
+                @Override
+                public void say(String line) {
+                    report.println(io.isola.core.TerminalText.escape(line));
+                }
+            };
+            CompletableFuture<AutoCloseable> window = new CompletableFuture<>();
+            Thread.ofPlatform().name("isola-window-open").start(() -> {
+                try {
+                    window.complete(place.show(
+                            screen,
+                            () -> !program.isDone() || (!program.isCompletedExceptionally() && running(program.join())),
+                            events));
+                } catch (Throwable e) {
+                    events.closed("its window could not be opened: " + e.getMessage());
+                    window.complete(() -> {});
+                }
+            });
+            Cell started;
             try {
-                window.close();
-            } catch (Exception e) {
-                report.println("isola: the cell's window did not close cleanly: " + e.getMessage());
+                started = engine.start(display.program(spec), display.stdio(stdio));
+            } catch (RuntimeException e) {
+                program.completeExceptionally(e);
+                closeWindow(window.join(), report);
+                throw e;
             }
-            Harvest harvest = cell.harvest(staging, quota);
-            return new WindowRun(cell.id(), exit, harvest, why.get());
+            program.complete(started);
+            try (Cell cell = started) {
+                display.started();
+                CellExit exit = cell.waitFor();
+                closeWindow(window.join(), report);
+                Harvest harvest = cell.harvest(staging, quota);
+                return new WindowRun(cell.id(), exit, harvest, why.get());
+            }
+        }
+    }
+
+    private static void closeWindow(AutoCloseable window, java.io.PrintStream report) {
+        try {
+            window.close();
+        } catch (Exception e) {
+            report.println("isola: the cell's window did not close cleanly: " + e.getMessage());
         }
     }
 
