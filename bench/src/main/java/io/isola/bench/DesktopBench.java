@@ -1,6 +1,5 @@
 package io.isola.bench;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,55 +19,29 @@ final class DesktopBench implements AutoCloseable {
     private static final String STAMP = "/bin/date +%s%N";
     private final Bench.Config config;
     private final Report report;
-    private final Path work, socket, busLog, hostLog;
-    private final Map<String, String> base = new HashMap<>();
-    private Process daemon, bus;
+    private final ServiceSession session;
+    private final Path work, hostLog;
 
-    DesktopBench(Bench.Config config, Report report) throws IOException {
+    DesktopBench(Bench.Config config, Report report) throws Exception {
         this.config = config;
         this.report = report;
-        work = Files.createTempDirectory("isola-bench-desktop");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        socket = work.resolve("isola.sock");
-        busLog = work.resolve("session.log");
-        hostLog = Files.createFile(work.resolve("host-handler.log"));
-    }
-
-    void run() throws Exception {
-        Path policy = Files.writeString(work.resolve("policy.toml"), """
+        // DISPLAY: xdg-open asks a desktop entry only when there is a display; nothing draws here
+        session = new ServiceSession(config.launcher(), ":0", """
                 version = 1
                 [level.untrusted.handlers]
                 "*" = ["/bin/date", "+%s%N"]
                 # the handler above is what is timed, not a viewer's window (the windows part times those)
                 [level.untrusted.window-handlers]
                 """);
-        Path home = Files.createDirectories(work.resolve("home"));
-        Path runtime = Files.createDirectories(work.resolve("run"));
-        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
-        base.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        base.put("HOME", home.toString());
-        base.put("XDG_DATA_HOME", home.resolve(".local/share").toString());
-        base.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
-        base.put("XDG_RUNTIME_DIR", runtime.toString());
-        base.put("DISPLAY", ":0"); // xdg-open asks a desktop entry only when there is a display; nothing draws here
-        base.put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + runtime.resolve("bus"));
-        base.put("ISOLA_POLICY", policy.toString());
-        base.put("ISOLA_SOCKET", socket.toString());
-        String isola = config.launcher().toString();
+        work = session.work;
+        hostLog = Files.createFile(work.resolve("host-handler.log"));
+    }
 
-        Map<String, String> daemonEnv = new HashMap<>(base);
-        daemonEnv.put("ISOLA_STATE_DIR", work.resolve("state").toString());
-        daemon = start(List.of(isola, "daemon", "--socket", socket.toString()), daemonEnv, work.resolve("daemon.log"));
-        waitFor(() -> Files.readString(work.resolve("daemon.log")).contains("serving on"), daemon, "isola daemon");
-        // the handler's stdout is the agent's, which is the bus's: its log is where the cell's clock appears
-        bus = start(
-                List.of("dbus-daemon", "--session", "--nofork", "--address=" + base.get("DBUS_SESSION_BUS_ADDRESS")),
-                base,
-                busLog);
-        waitFor(() -> Files.exists(runtime.resolve("bus")), bus, "dbus-daemon");
-        Map<String, String> installEnv = new HashMap<>(base);
-        installEnv.put("ISOLA_STATE_DIR", work.resolve("install-state").toString());
-        Processes.time(List.of(isola, "desktop", "install"), installEnv);
+    void run() throws Exception {
+        Map<String, String> base = session.env();
+        Path busLog = session.busLog;
+        Path home = Path.of(base.get("HOME"));
+        String isola = config.launcher().toString();
         // The host handler, the default for the same file when XDG_CONFIG_HOME is the other one
         Path handler =
                 Files.writeString(work.resolve("host-handler"), "#!/bin/sh\nexec " + STAMP + " >> " + hostLog + "\n");
@@ -142,7 +115,7 @@ final class DesktopBench implements AutoCloseable {
         report.row(
                 new Stats("isola open doc.txt to its handler running, in process", Peers.shell(openCmd), openIn), bw);
         report.target("isola open to its handler through the daemon, median <= 150 ms", openRow.medianMs(), 150, "ms");
-        long rss = rss(daemon.pid());
+        long rss = rss(session.daemonPid());
         report.memory(
                 "idle isola daemon (root's pool of 2 prepared cells)",
                 rss / 1048576.0,
@@ -188,41 +161,8 @@ final class DesktopBench implements AutoCloseable {
         return 0;
     }
 
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check c, Process p, String what) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!c.ok()) {
-            if (!p.isAlive() || System.nanoTime() > until) {
-                throw new IllegalStateException(what + " did not start");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static Process start(List<String> cmd, Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        return pb.start();
-    }
-
     @Override
     public void close() throws Exception {
-        for (Process p : new Process[] {bus, daemon}) {
-            if (p != null) {
-                p.descendants().forEach(ProcessHandle::destroy); // the agent the bus started
-                p.destroy();
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
-        }
-        io.isola.core.FileTrees.delete(work);
+        session.close();
     }
 }
