@@ -47,6 +47,8 @@ public final class CellWindow implements AutoCloseable {
      * "just after" lasts.
      */
     static final long IDLE_POLL_MS = 16, BUSY_POLL_MS = 3, BUSY_FOR_MS = 300;
+    /** How long the first frame is looked for at the busy rate: a sandbox cell's program draws within it. */
+    static final long FIRST_FRAME_BUSY_MS = 2000;
     /** How long a resize must rest before the cell is told: a drag of the window's edge is one resize, not 50. */
     static final int RESIZE_SETTLE_MS = 150;
 
@@ -145,6 +147,8 @@ public final class CellWindow implements AutoCloseable {
         try {
             SwingUtilities.invokeAndWait(() -> {
                 w[0] = new CellWindow(display, running, inputFd, look, listener);
+                // the screen is opened and read while the desktop maps the window: the first paint shows what is there
+                w[0].sampler.start();
                 w[0].frame.setVisible(true);
                 w[0].screen.requestFocusInWindow();
             });
@@ -161,7 +165,6 @@ public final class CellWindow implements AutoCloseable {
             throw new FrameException(
                     "the window could not be opened: " + e.getCause().getMessage());
         }
-        w[0].sampler.start();
         return w[0];
     }
 
@@ -255,6 +258,8 @@ public final class CellWindow implements AutoCloseable {
             frames = CellFrames.open(
                     display.screenFile(), display.width(), display.height(), CellDisplay.START_TIMEOUT, running);
             io.isola.core.Trace.mark("cell screen file ready");
+            // the program's first frame is what the person waits for: looked for at the busy rate (a look costs ~1 ms)
+            busyUntil = System.currentTimeMillis() + FIRST_FRAME_BUSY_MS;
             while (!closed) {
                 long start = System.nanoTime();
                 CellFrames.Rows rows = frames.read(viewHeight); // rows below the window are not read
@@ -266,6 +271,7 @@ public final class CellWindow implements AutoCloseable {
                     if (firstFrameNanos == 0) {
                         firstFrameNanos = System.nanoTime();
                         io.isola.core.Trace.mark("cell window: first frame");
+                        busy(); // a window's first frame is seldom its last: its page follows
                         screen.repaint(); // all of it: rows the cell left black still show what was starting
                     }
                     // the changed rows, in the window's logical pixels, one more each side for the scale's rounding
