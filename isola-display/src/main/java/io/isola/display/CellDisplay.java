@@ -35,7 +35,7 @@ public final class CellDisplay implements AutoCloseable {
     static final String SCREEN_FILE = "Xvfb_screen0";
     /** How long the first frame may take: Xvfb alone needs ~150 ms here, more on a loaded machine. */
     public static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(20);
-    /** Names the screen directory may hold: itself, the screen, the clipboard and its temporary, and spare. */
+    /** Names the screen directory may hold: itself, the screen, the X server's socket, the clipboard and its temporary, and spare. */
     static final int INODES = 8;
     /** Room beyond the files Isola expects: XWD header and colormap, a page's rounding per file. */
     static final long SLACK = 64 * 1024;
