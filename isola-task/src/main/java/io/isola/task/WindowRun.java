@@ -13,9 +13,7 @@ import io.isola.display.WindowLook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one task's cell with a display of its own, shown in a host window, until the program ends or the window
@@ -153,73 +151,57 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             java.io.PrintStream report)
             throws InterruptedException, IOException {
         Files.createDirectories(staging);
-        AtomicReference<String> why = new AtomicReference<>();
         try (ProgramDisplay display = io.isola.core.EngineNames.SANDBOX.equals(engine.name())
                 ? displays.take(engine, size)
                 : new SharedDisplay(CellDisplay.create(size))) {
             // The window opens while the program's cell starts: each takes tens of ms (a fresh JVM's first window a
             // few hundred), and the page shows only once both are there. The cell starts on this thread, which
             // lives as long as it does: a VM's QEMU takes the end of the thread that started it for its parent's.
-            CompletableFuture<Cell> program = new CompletableFuture<>();
-            WindowPlace.Screen screen = new WindowPlace.Screen(
-                    display.display().folder(),
-                    WindowPlace.Size.of(display.display().size()),
-                    display.takeInput(), // the place owns it now
-                    look.level(),
-                    look.what());
-            WindowPlace.Events events = new WindowPlace.Events() {
-                @Override
-                public void closed(String reason) {
-                    why.set(reason);
-                    program.thenAccept(cell -> {
-                        if (CellWindow.CLOSED_BY_USER.equals(reason)) {
-                            cell.stop(reason); // what the program saved still comes out
-                        } else {
-                            cell.kill(reason); // its screen broke a bound: the cell is hostile
-                        }
-                    });
-                }
-
-                @Override
-                public void clipboard(String direction, int bytes) {
-                    program.thenAccept(cell -> audit.record(io.isola.core.audit.AuditEvent.of(
-                            "clipboard.copied", cell.id(), "direction", direction, "bytes", bytes)));
-                }
-
-                @Override
-                public void say(String line) {
-                    report.println(io.isola.core.TerminalText.escape(line));
-                }
-            };
-            CompletableFuture<AutoCloseable> window = new CompletableFuture<>();
-            Thread.ofPlatform().name("isola-window-open").start(() -> {
-                try {
-                    window.complete(place.show(
-                            screen,
-                            () -> !program.isDone() || (!program.isCompletedExceptionally() && running(program.join())),
-                            events));
-                } catch (Throwable e) {
-                    events.closed("its window could not be opened: " + e.getMessage());
-                    window.complete(() -> {});
-                }
-            });
+            WindowedCell program = new WindowedCell(audit, report);
+            CompletableFuture<AutoCloseable> window = open(
+                    place,
+                    new WindowPlace.Screen(
+                            display.display().folder(),
+                            WindowPlace.Size.of(display.display().size()),
+                            display.takeInput(), // the place owns it now
+                            look.level(),
+                            look.what()),
+                    program);
             Cell started;
             try {
                 started = engine.start(display.program(spec), display.stdio(stdio));
             } catch (RuntimeException e) {
-                program.completeExceptionally(e);
+                program.failed(e);
                 closeWindow(window.join(), report);
                 throw e;
             }
-            program.complete(started);
+            program.started(started);
             try (Cell cell = started) {
                 display.started();
                 CellExit exit = cell.waitFor();
                 closeWindow(window.join(), report);
                 Harvest harvest = cell.harvest(staging, quota);
-                return new WindowRun(cell.id(), exit, harvest, why.get());
+                return new WindowRun(cell.id(), exit, harvest, program.closedBecause());
             }
         }
+    }
+
+    /**
+     * Opens the window on a thread of its own. Never fails: a window that cannot open ends the cell with the reason,
+     * as a window the host closes does.
+     */
+    private static CompletableFuture<AutoCloseable> open(
+            WindowPlace place, WindowPlace.Screen screen, WindowedCell program) {
+        CompletableFuture<AutoCloseable> window = new CompletableFuture<>();
+        Thread.ofPlatform().name("isola-window-open").start(() -> {
+            try {
+                window.complete(place.show(screen, program::running, program));
+            } catch (Throwable e) {
+                program.closed("its window could not be opened: " + e.getMessage());
+                window.complete(() -> {});
+            }
+        });
+        return window;
     }
 
     private static void closeWindow(AutoCloseable window, java.io.PrintStream report) {
@@ -227,15 +209,6 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             window.close();
         } catch (Exception e) {
             report.println("isola: the cell's window did not close cleanly: " + e.getMessage());
-        }
-    }
-
-    private static boolean running(Cell cell) {
-        try {
-            return cell.waitFor(Duration.ZERO).isEmpty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }
