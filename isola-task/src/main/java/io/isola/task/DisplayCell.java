@@ -7,13 +7,11 @@ import io.isola.core.Engine;
 import io.isola.core.Limits;
 import io.isola.core.Network;
 import io.isola.core.Stdio;
-import io.isola.core.ViewEntry;
 import io.isola.display.CellDisplay;
 import io.isola.display.WindowSize;
 import io.isola.linux.Libc;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -72,18 +70,7 @@ final class DisplayCell implements ProgramDisplay {
     /** {@code task} as a program on this display: in a cell of its own that sees the screen folder and its socket. */
     @Override
     public CellSpec program(CellSpec task) {
-        List<ViewEntry> view = new ArrayList<>(task.view());
-        view.addAll(display.views());
-        return new CellSpec(
-                task.engine(),
-                task.image(),
-                CellDisplay.clientCommand(task.command()),
-                task.env(),
-                view,
-                task.workdir(),
-                task.network(),
-                task.limits(),
-                task.files());
+        return ProgramDisplay.onDisplay(task, CellDisplay.clientCommand(task.command()), display.views());
     }
 
     /** The program reads nothing: its input comes through its X server, whose reader has the pipe. */

@@ -2,7 +2,10 @@ package io.isola.task;
 
 import io.isola.core.CellSpec;
 import io.isola.core.Stdio;
+import io.isola.core.ViewEntry;
 import io.isola.display.CellDisplay;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The display a window task's program draws on: in a cell of its own, started ahead where the engine allows
@@ -27,4 +30,20 @@ sealed interface ProgramDisplay extends AutoCloseable permits DisplayCell, Share
     /** Ends the display, once the program's cell has ended. */
     @Override
     void close();
+
+    /** {@code task}'s cell running {@code command} instead, with {@code shown} added to its view. */
+    static CellSpec onDisplay(CellSpec task, List<String> command, List<ViewEntry> shown) {
+        List<ViewEntry> view = new ArrayList<>(task.view());
+        view.addAll(shown);
+        return new CellSpec(
+                task.engine(),
+                task.image(),
+                command,
+                task.env(),
+                view,
+                task.workdir(),
+                task.network(),
+                task.limits(),
+                task.files());
+    }
 }

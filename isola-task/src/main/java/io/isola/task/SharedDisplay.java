@@ -2,11 +2,9 @@ package io.isola.task;
 
 import io.isola.core.CellSpec;
 import io.isola.core.Stdio;
-import io.isola.core.ViewEntry;
 import io.isola.display.CellDisplay;
 import io.isola.linux.Libc;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,18 +28,7 @@ final class SharedDisplay implements ProgramDisplay {
 
     @Override
     public CellSpec program(CellSpec task) {
-        List<ViewEntry> view = new ArrayList<>(task.view());
-        view.add(display.view());
-        return new CellSpec(
-                task.engine(),
-                task.image(),
-                display.wrap(task.command()),
-                task.env(),
-                view,
-                task.workdir(),
-                task.network(),
-                task.limits(),
-                task.files());
+        return ProgramDisplay.onDisplay(task, display.wrap(task.command()), List.of(display.view()));
     }
 
     @Override
