@@ -243,6 +243,65 @@ class ServiceWindowTest {
         }
     }
 
+    /**
+     * After a person's window, the service keeps a display ready for their next (docs/windows.md): a cell of its own,
+     * which nothing may outlive. Killed with SIGKILL, the service has no chance to end it: the kernel does (bwrap's
+     * --die-with-parent), at once.
+     */
+    @Test
+    void theDisplayTheServiceKeepsReadyForTheNextWindowGoesWithTheServiceEvenWhenItIsKilled() throws Exception {
+        Path sessionDir = Files.createDirectories(dir.resolve("killed-session"));
+        try (DaemonFixture own = new DaemonFixture(Map.of("ISOLA_POLICY", policy.toString()));
+                DesktopSession session =
+                        new DesktopSession(sessionDir, Map.of("ISOLA_SOCKET", own.socket.toString()))) {
+            String name = "next-" + System.nanoTime() + ".pdf";
+            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
+            session.env.put("ISOLA_SOCKET", own.socket.toString());
+            Path log = sessionDir.resolve("open.log");
+            Process open = session.builder(List.of(isola.toString(), "open", "--window", pdf.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            try {
+                DesktopSession.waitUntil(() -> pageInBorder(session), 60, () -> "no page: " + read(log));
+                session.closeWindow("untrusted");
+                assertThat(open.waitFor(30, TimeUnit.SECONDS))
+                        .as(() -> read(log))
+                        .isTrue();
+            } finally {
+                open.destroyForcibly().waitFor();
+            }
+            // no window is open, yet the service runs an X server of a cell: the next window's
+            List<ProcessHandle> prepared = new java.util.ArrayList<>();
+            DesktopSession.waitUntil(
+                    () -> {
+                        prepared.clear();
+                        own.daemon
+                                .descendants()
+                                .filter(ServiceWindowTest::namesAScreenFolder)
+                                .forEach(prepared::add);
+                        return prepared.stream()
+                                .anyMatch(p -> p.info().command().orElse("").endsWith("Xvfb"));
+                    },
+                    10,
+                    () -> "no display prepared: " + read(own.log));
+            own.daemon.destroyForcibly().waitFor(); // SIGKILL
+            DesktopSession.waitUntil(
+                    () -> prepared.stream().noneMatch(ProcessHandle::isAlive),
+                    2,
+                    "the prepared display outlived the killed service");
+        }
+    }
+
+    private static boolean namesAScreenFolder(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline")))
+                    .contains(io.isola.display.CellDisplay.CELL_DIR);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static List<String> windowsNamed(DesktopSession session, String name) throws Exception {
         // xdotool takes a POSIX regular expression: the names here are letters, digits, ' ', ':', '-' and '.'
         return session.xdotool("search", "--name", name.replace(".", "\\."))
