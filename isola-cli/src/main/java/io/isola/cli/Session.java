@@ -34,10 +34,6 @@ final class Session implements AutoCloseable {
                 : StatePaths.fromEnvironment(env, Host.isRoot());
     }
 
-    static Session open(Path stateDir, String engineName) {
-        return open(stateDir, engineName, 1);
-    }
-
     /** @param cells the cells the command's task needs: two for a window (its display has a cell of its own) */
     static Session open(Path stateDir, String engineName, int cells) {
         EngineNames.require(engineName);

@@ -17,6 +17,16 @@ public interface Cell extends AutoCloseable {
     /** Waits at most {@code d}; empty when the task is still running. */
     Optional<CellExit> waitFor(Duration d) throws InterruptedException;
 
+    /** Whether the task still runs, asked without waiting (an interrupted asker gets false, and its flag back). */
+    default boolean running() {
+        try {
+            return waitFor(Duration.ZERO).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Kills every process of the cell; {@code why} goes into the audit log. */
     void kill(String why);
 

@@ -11,7 +11,6 @@ import io.isola.display.CellDisplay;
 import io.isola.display.WindowSize;
 import io.isola.linux.Libc;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -93,12 +92,7 @@ final class DisplayCell implements ProgramDisplay {
 
     /** Whether the display still runs: a prepared one whose X server died is not handed out. */
     boolean running() {
-        try {
-            return cell.waitFor(Duration.ZERO).isEmpty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return cell.running();
     }
 
     /** Ends the display cell and lets go of its screen folder (the window has its own descriptor of it). */

@@ -1,6 +1,8 @@
 package io.isola.task;
 
 import io.isola.core.Engine;
+import io.isola.core.EngineNames;
+import io.isola.display.CellDisplay;
 import io.isola.display.WindowSize;
 
 /**
@@ -38,6 +40,16 @@ public final class Displays implements AutoCloseable {
      */
     public static Displays preparedAhead(java.util.function.Supplier<Engine> engine) {
         return new Displays(engine);
+    }
+
+    /**
+     * The display for one program in a cell of {@code engine}: in a cell of its own for a sandbox cell (prepared, or
+     * started now), in the program's own cell for a VM, whose guest runs both.
+     */
+    ProgramDisplay forProgram(Engine engine, WindowSize size) {
+        return EngineNames.SANDBOX.equals(engine.name())
+                ? take(engine, size)
+                : new SharedDisplay(CellDisplay.create(size));
     }
 
     /** A running display of {@code size} for one program, in a cell of {@code engine} unless one was prepared. */

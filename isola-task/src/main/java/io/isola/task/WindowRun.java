@@ -7,7 +7,6 @@ import io.isola.core.Engine;
 import io.isola.core.Harvest;
 import io.isola.core.OutputQuota;
 import io.isola.core.Stdio;
-import io.isola.display.CellDisplay;
 import io.isola.display.CellWindow;
 import io.isola.display.WindowLook;
 import java.io.IOException;
@@ -134,8 +133,8 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
     }
 
     /**
-     * Shows the program's display at {@code place}: this process's window, or the service's client's. A sandbox cell's
-     * display runs in a cell of its own from {@code displays} (prepared ahead by the service); a VM's in its guest.
+     * Shows the program's display at {@code place}: this process's window, or the service's client's. The display
+     * comes from {@code displays} (for a sandbox cell, prepared ahead by the service).
      */
     static WindowRun run(
             Engine engine,
@@ -151,9 +150,7 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             java.io.PrintStream report)
             throws InterruptedException, IOException {
         Files.createDirectories(staging);
-        try (ProgramDisplay display = io.isola.core.EngineNames.SANDBOX.equals(engine.name())
-                ? displays.take(engine, size)
-                : new SharedDisplay(CellDisplay.create(size))) {
+        try (ProgramDisplay display = displays.forProgram(engine, size)) {
             // The window opens while the program's cell starts: each takes tens of ms (a fresh JVM's first window a
             // few hundred), and the page shows only once both are there. The cell starts on this thread, which
             // lives as long as it does: a VM's QEMU takes the end of the thread that started it for its parent's.

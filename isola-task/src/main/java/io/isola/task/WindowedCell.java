@@ -5,7 +5,6 @@ import io.isola.core.audit.AuditEvent;
 import io.isola.core.audit.AuditLog;
 import io.isola.display.CellWindow;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -35,18 +34,8 @@ final class WindowedCell implements WindowPlace.Events {
 
     /** Still starting, or started and not yet ended. */
     boolean running() {
-        if (!cell.isDone()) {
-            return true;
-        }
-        if (cell.isCompletedExceptionally()) {
-            return false;
-        }
-        try {
-            return cell.join().waitFor(Duration.ZERO).isEmpty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return !cell.isDone()
+                || (!cell.isCompletedExceptionally() && cell.join().running());
     }
 
     /** Why the window ended the cell, or null when the program ended by itself. */
