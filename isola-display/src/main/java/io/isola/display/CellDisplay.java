@@ -164,11 +164,10 @@ public final class CellDisplay implements AutoCloseable {
         String script = String.join(
                 "\n",
                 xvfb(),
-                "x=$!",
                 AWAIT_SERVER,
                 "exec 3<&0",
                 "{ " + INPUT_READER + " } >/dev/null 2>&1 &",
-                "wait $x");
+                "wait $xvfb_pid");
         return List.of("/bin/sh", "-c", script, "isola-display");
     }
 
@@ -194,15 +193,22 @@ public final class CellDisplay implements AutoCloseable {
      */
     private String xvfb() {
         return "Xvfb :0 -fbdir " + CELL_DIR + " -screen 0 " + width() + "x" + height() + "x24"
-                + " -nolisten tcp -noreset -extension GLX -dpi " + size.dpi() + " >/dev/null 2>&1 </dev/null &";
+                + " -nolisten tcp -noreset -extension GLX -dpi " + size.dpi() + " >/dev/null 2>&1 </dev/null &\n"
+                + "xvfb_pid=$!";
     }
 
-    /** Waits until the display's socket is there (20 s at most), then points DISPLAY at it. */
+    /**
+     * Waits until the display's socket is there (20 s at most; where this script started the X server, only while it
+     * runs: one that died before its socket ends the wait and the cell at once), then points DISPLAY at it.
+     */
     private static final String AWAIT_SERVER = String.join(
             "\n",
             "i=0",
             "while [ ! -S " + SOCKET_DIR + "/X0 ]; do",
-            "  i=$((i+1)); [ $i -gt 4000 ] && { echo 'isola: the cell display did not start' >&2; exit 125; }",
+            "  i=$((i+1))",
+            "  if [ $i -gt 4000 ] || { [ -n \"${xvfb_pid:-}\" ] && ! kill -0 \"$xvfb_pid\" 2>/dev/null; }; then",
+            "    echo 'isola: the cell display did not start' >&2; exit 125",
+            "  fi",
             "  sleep 0.005",
             "done",
             "export DISPLAY=:0");

@@ -77,7 +77,8 @@ class DisplaysTest {
             waitUntil(displays::prepared, 20, null);
             // its X server dies while it waits (a crash, or the OOM killer): the cell goes with it
             // (again while its cell runs: the first kill may come before its X server, or hit the last display's)
-            waitUntil(() -> killPreparedXServer() && processesGone("800x600x24"), 20, null);
+            boolean[] killed = {false};
+            waitUntil(() -> (killed[0] |= killPreparedXServer()) && processesGone("800x600x24"), 20, null);
             try (DisplayCell d = displays.take(h.engine, larger)) {
                 assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
             }
