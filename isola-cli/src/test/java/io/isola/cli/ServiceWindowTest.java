@@ -150,16 +150,7 @@ class ServiceWindowTest {
     @Test
     void aDoubleClickOnTheDesktopShowsTheCellsWindowThroughTheSessionAgent() throws Exception {
         Path sessionDir = Files.createDirectories(dir.resolve("root-session"));
-        try (DesktopSession session = new DesktopSession(
-                sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()))) {
-            Map<String, String> env = new HashMap<>(session.env);
-            env.put("ISOLA_COMMAND", isola.toString());
-            env.put("ISOLA_POLICY", policy.toString());
-            env.put(
-                    "ISOLA_STATE_DIR",
-                    session.home.resolve(".local/state/isola").toString());
-            Cli.Result install = daemon.clients.run(env, null, "desktop", "install");
-            assertThat(install.code()).as(install.err()).isZero();
+        try (DesktopSession session = installedSession(sessionDir)) {
             String name = "report-" + System.nanoTime() + ".pdf";
             Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
 
@@ -291,6 +282,86 @@ class ServiceWindowTest {
                     2,
                     "the prepared display outlived the killed service");
         }
+    }
+
+    /**
+     * {@code isola open} typed in a terminal of a session whose agent runs: the {@code isola} launcher (the real
+     * bin/isola, POSIX sh) hands it to the agent over the session bus, with the terminal's streams; the agent draws
+     * the window, the service runs the cell, and no JVM starts for the command. Ctrl-C in the terminal (SIGINT to its
+     * process group) ends the cell and the window, as it does for the JVM client.
+     */
+    @Test
+    void anOpenTypedInTheSessionsTerminalIsDrawnByItsAgentWithoutAJvmAndCtrlCEndsIt() throws Exception {
+        try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("terminal-session")))) {
+            String name = "typed-" + System.nanoTime() + ".pdf";
+            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
+            // a terminal: its own session and process group; stdout and stderr are pipes (a terminal's are a tty)
+            Process open = session.builder(List.of("setsid", LAUNCHER.toString(), "open", "--window", name))
+                    .directory(session.home.toFile())
+                    .start();
+            try {
+                DesktopSession.waitUntil(
+                        () -> !windowsNamed(session, name).isEmpty() || !open.isAlive(),
+                        60,
+                        () -> "no window: " + Files.readString(daemon.log) + "\nbus: "
+                                + Files.readString(session.busLog));
+                if (!open.isAlive()) {
+                    throw new AssertionError("the command ended: "
+                            + new String(open.getErrorStream().readAllBytes()));
+                }
+                DesktopSession.waitUntil(() -> pageInBorder(session), 60, "no page in the window");
+                assertThat(java.util.stream.Stream.concat(
+                                        java.util.stream.Stream.of(open.toHandle()), open.descendants())
+                                .map(h -> h.info().command().orElse("")))
+                        .as("what the command runs while its window shows")
+                        .noneMatch(c -> c.endsWith("/java"))
+                        .anyMatch(c -> c.endsWith("/dbus-send"));
+                assertThat(Files.readString(daemon.state.resolve("audit.jsonl")))
+                        .containsPattern("\"cell.created\".*mupdf.*" + name);
+
+                new ProcessBuilder("kill", "-INT", "--", "-" + open.pid())
+                        .start()
+                        .waitFor();
+                assertThat(open.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(open.exitValue()).isEqualTo(130);
+                DesktopSession.waitUntil(() -> processesNaming(name) == 0, 10, "the cell outlived Ctrl-C");
+                DesktopSession.waitUntil(() -> windowsNamed(session, name).isEmpty(), 10, "the window outlived Ctrl-C");
+            } finally {
+                open.destroyForcibly().waitFor();
+            }
+
+            // what the terminal shows and the exit code are the JVM client's: a file that is not there
+            Path missing = session.home.resolve("gone-" + System.nanoTime() + ".pdf");
+            Process agent = session.builder(List.of(LAUNCHER.toString(), "open", missing.toString()))
+                    .start();
+            String said = new String(agent.getErrorStream().readAllBytes());
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            Cli.Result jvm = session.run(isola.toString(), "open", missing.toString()); // stdout a file: a JVM
+            assertThat(jvm.code()).as(jvm.err()).isNotZero();
+            assertThat(agent.exitValue()).as(said).isEqualTo(jvm.code());
+            assertThat(said).isEqualTo(jvm.err()).contains(missing.getFileName().toString());
+        }
+    }
+
+    /** The real launcher, bin/isola: the route through the agent is its own, before any JVM. */
+    private static final Path LAUNCHER =
+            Path.of("../bin/isola").toAbsolutePath().normalize();
+
+    /** A root desktop session with Isola's desktop entries installed: its bus starts the agent on first use. */
+    private static DesktopSession installedSession(Path sessionDir) throws Exception {
+        DesktopSession session = new DesktopSession(
+                sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()));
+        session.env.put("ISOLA_SOCKET", daemon.socket.toString()); // the terminal's commands find the service too
+        Map<String, String> env = new HashMap<>(session.env);
+        env.put("ISOLA_COMMAND", isola.toString());
+        env.put("ISOLA_POLICY", policy.toString());
+        env.put("ISOLA_STATE_DIR", session.home.resolve(".local/state/isola").toString());
+        Cli.Result install = daemon.clients.run(env, null, "desktop", "install");
+        if (install.code() != 0) {
+            session.close();
+        }
+        assertThat(install.code()).as(install.err()).isZero();
+        return session;
     }
 
     private static boolean namesAScreenFolder(ProcessHandle p) {

@@ -1,6 +1,7 @@
 package io.isola.desktop;
 
 import io.isola.core.IsolaException;
+import io.isola.linux.Libc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +9,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.base.AbstractConnectionBase;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.types.Variant;
 
 /**
@@ -23,6 +26,10 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
     static final String PATH = "/io/isola/Isola";
 
     private final DesktopOpen opener;
+    private final TerminalOpen terminal;
+    /** Who calls: the bus's own word (it took it with SO_PEERCRED), never the call's. */
+    private final DBus busDaemon;
+
     static final int OPEN_AT_ONCE = 8;
     // Platform threads: each waits in a blocking recvmsg() downcall for its reply (see docs/service.md, Threads).
     // A few at once, the rest queued: a flood of opens (a hostile page, a stuck key) meets the service's per-user
@@ -31,8 +38,17 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
             OPEN_AT_ONCE,
             Thread.ofPlatform().name("isola-open-", 0).daemon(true).factory());
 
-    DesktopAgent(DesktopOpen opener) {
+    /**
+     * Each {@code isola open} from a terminal holds a thread of the bus's method calls until its window closes; the
+     * library's default is 4. Beyond these, calls wait their turn (a double-click too): a person's windows, not a
+     * flood, which the service's per-user limit bounds anyway.
+     */
+    static final int CALLS_AT_ONCE = 64;
+
+    DesktopAgent(DesktopOpen opener, DBus busDaemon) {
         this.opener = opener;
+        this.terminal = new TerminalOpen(opener);
+        this.busDaemon = busDaemon;
     }
 
     /** Serves the session bus until it goes away; returns the exit code. */
@@ -44,6 +60,9 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
                             ? DBusConnectionBuilder.forAddress(env.get("DBUS_SESSION_BUS_ADDRESS"))
                             : DBusConnectionBuilder.forSessionBus())
                     .withShared(false)
+                    .receivingThreadConfig()
+                    .withMethodCallThreadCount(CALLS_AT_ONCE)
+                    .connectionConfig()
                     .withDisconnectCallback(new IDisconnectCallback() {
                         @Override
                         public void disconnectOnError(java.io.IOException e) {
@@ -68,7 +87,8 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
                     1);
         }
         try {
-            bus.exportObject(PATH, new DesktopAgent(new DesktopOpen(env)));
+            DBus busDaemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
+            bus.exportObject(PATH, new DesktopAgent(new DesktopOpen(env), busDaemon));
             bus.requestBusName(DesktopPaths.ID);
         } catch (DBusException e) {
             bus.disconnect();
@@ -128,6 +148,26 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
     @Override
     public void SafeView(List<String> targets) {
         submit(targets, true);
+    }
+
+    @Override
+    public int OpenFromTerminal(String target, boolean window, String display) {
+        String caller = AbstractConnectionBase.getCallInfo().getSource();
+        long pid;
+        try {
+            if (busDaemon.GetConnectionUnixUser(caller).longValue() != Libc.geteuid()) {
+                return TerminalOpen.NOT_HERE; // another user's command (root's, say) is theirs to run
+            }
+            pid = busDaemon.GetConnectionUnixProcessID(caller).longValue();
+        } catch (RuntimeException e) { // the caller left before the bus answered
+            return TerminalOpen.NOT_HERE;
+        }
+        try {
+            return terminal.open(target, window, display, pid);
+        } catch (RuntimeException e) { // not NOT_HERE: the task may have started, and must not start twice
+            System.err.println("isola: an open from a terminal failed: " + e.getMessage());
+            return 125;
+        }
     }
 
     private void submit(List<String> uris, boolean view) {

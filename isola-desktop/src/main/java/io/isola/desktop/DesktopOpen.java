@@ -35,6 +35,11 @@ public final class DesktopOpen {
         this.notifier = new Notifier(env);
     }
 
+    /** The agent's environment: its session's DISPLAY, and where the service answers. */
+    Map<String, String> env() {
+        return env;
+    }
+
     /** Opens {@code target} (a path, a file:// URI or an http(s) link) in a cell; tells the person when it matters. */
     public Outcome open(String target, boolean view) {
         Outcome o = request(target, view, view || !canShowWindows() ? null : Protocol.WINDOW_IF_GRAPHICAL);
@@ -135,7 +140,7 @@ public final class DesktopOpen {
      * The session has a display this process can draw on (the agent gets the session's DISPLAY from the bus), asked
      * once: a session's display does not come and go under its agent.
      */
-    private synchronized boolean canShowWindows() {
+    synchronized boolean canShowWindows() {
         if (canShowWindows == null) {
             String d = env.get("DISPLAY");
             boolean can = d != null

@@ -16,4 +16,11 @@ public interface LauncherCalls extends DBusInterface {
 
     /** A safe view of each file, as the "Safe view" action. */
     void SafeView(List<String> targets);
+
+    /**
+     * {@code isola open [--window] TARGET} typed in a terminal of this session (the {@code isola} launcher's call):
+     * served with the terminal's streams, its window drawn here; the reply is the command's exit code, or -1 when
+     * it is not for here (another DISPLAY, a stream that cannot be taken): then the launcher starts a JVM for it.
+     */
+    int OpenFromTerminal(String target, boolean window, String display);
 }

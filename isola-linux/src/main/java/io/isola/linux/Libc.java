@@ -26,7 +26,7 @@ public final class Libc {
             ENOTDIR = 20,
             EINVAL = 22;
     private static final int S_IFCHR = 0020000;
-    private static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
+    private static final int O_WRONLY = 01, O_CREAT = 0100, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
     private static final MemorySegment MOUNT = Native.fn("mount"),
             UMOUNT2 = Native.fn("umount2"),
             UNSHARE = Native.fn("unshare"),
@@ -118,6 +118,15 @@ public final class Libc {
     /** Opens for writing, creating the file (0600) if needed; {@code append} keeps existing content. */
     public static int openWrite(String path, boolean append) {
         return open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC);
+    }
+
+    /**
+     * Opens another process's descriptor again through {@code /proc/PID/fd/N} (a terminal, a pipe, /dev/null), to read
+     * or to write; never as this process's controlling terminal. The kernel lets only a process that could trace the
+     * other do it: the same user.
+     */
+    public static int openStreamOf(long pid, int fd, boolean write) {
+        return open("/proc/" + pid + "/fd/" + fd, (write ? O_WRONLY : 0) | O_NOCTTY | O_CLOEXEC);
     }
 
     private static int open(String path, int flags) {

@@ -1,0 +1,182 @@
+package io.isola.desktop;
+
+import io.isola.linux.Libc;
+import io.isola.service.Message;
+import io.isola.service.Protocol;
+import io.isola.service.ServiceClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code isola open [--window] FILE|URL} typed in a terminal of the person's desktop session, served by the agent that
+ * already runs there: the {@code isola} launcher (POSIX sh) calls it over the session bus instead of starting a JVM,
+ * and the window is drawn by a desktop toolkit that is already up. In every other way the task stays the terminal's:
+ * the service gets the terminal's own streams, taken again from the caller through {@code /proc} (the caller is the
+ * process the bus names, and must be this person's); the exit code is the call's reply; and the caller's end (Ctrl-C,
+ * a kill of the command) ends the cell as it does for the JVM client.
+ */
+final class TerminalOpen {
+    /** The reply that says "not here": nothing was started, and the launcher runs the command in a JVM instead. */
+    static final int NOT_HERE = -1;
+    /**
+     * Where the caller (the launcher's dbus-send) holds the terminal's stdin, stdout and stderr: its own 1 and 2 are
+     * the pipe the launcher reads the reply from (see bin/isola).
+     */
+    static final int CALLER_IN = 0, CALLER_OUT = 3, CALLER_ERR = 4;
+    /** How soon the end of the caller is noticed: it is not a client of the service, so nothing closes on its death. */
+    private static final long WATCH_MS = 100;
+
+    private final DesktopOpen desktop;
+
+    TerminalOpen(DesktopOpen desktop) {
+        this.desktop = desktop;
+    }
+
+    /**
+     * @param display the terminal's DISPLAY: a window shows only where the person asked for it
+     * @param callerPid the caller's pid as the bus knows it (SO_PEERCRED), never as the call says
+     * @return the exit code as {@code isola open} returns it, or {@link #NOT_HERE}
+     */
+    int open(String target, boolean window, String display, long callerPid) {
+        io.isola.core.Trace.mark("terminal request received");
+        if (!display.equals(desktop.env().get("DISPLAY")) || !desktop.canShowWindows()) {
+            return NOT_HERE; // another display (ssh -X, a nested server) or none: the JVM client decides
+        }
+        String named;
+        try {
+            named = DesktopOpen.target(target);
+        } catch (IllegalArgumentException e) {
+            return NOT_HERE; // the command's own words for it
+        }
+        ProcessHandle caller = ProcessHandle.of(callerPid).orElse(null);
+        ProcessHandle launcher = caller == null ? null : caller.parent().orElse(null);
+        int[] streams = callerStreams(callerPid);
+        if (streams == null || launcher == null || !caller.isAlive()) {
+            closeAll(streams); // a stream that cannot be taken again (a socket, a file), or a caller already gone
+            return NOT_HERE;
+        }
+        ServiceClient client = ServiceClient.connect(desktop.env());
+        if (client == null) {
+            closeAll(streams); // the JVM client says so, or runs it in process, as it would without the agent
+            return NOT_HERE;
+        }
+        Message request = ServiceClient.request(Protocol.OPEN)
+                .add(Protocol.TARGET, named)
+                .add(Protocol.VIEW, "false")
+                .add(Protocol.WINDOW, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
+        ServiceWindows.describeDesktop(request);
+        PrintStream err = new PrintStream(new FdStream(streams[2]), true, StandardCharsets.UTF_8);
+        // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile
+        AtomicBoolean over = new AtomicBoolean();
+        Thread watch = Thread.ofPlatform()
+                .name("isola-terminal-watch")
+                .daemon(true)
+                .start(() -> endWithCaller(client, over, caller, launcher));
+        try (ServiceWindows windows = new ServiceWindows(client, err)) {
+            Message reply = client.call(request, streams[0], streams[1], streams[2], windows);
+            if (reply.get(Protocol.ERROR) != null) {
+                err.println("isola: " + reply.get(Protocol.ERROR));
+            }
+            try {
+                return Integer.parseInt(reply.get(Protocol.EXIT));
+            } catch (NumberFormatException | NullPointerException e) {
+                err.println("isola: the Isola service sent a reply without an exit code");
+                return 125;
+            }
+        } finally {
+            if (over.compareAndSet(false, true)) {
+                watch.interrupt();
+            } else {
+                joinQuietly(watch); // its interrupt is under way
+            }
+            client.close();
+            closeAll(streams);
+        }
+    }
+
+    /**
+     * The caller's stdin, stdout and stderr, opened again, or null when one cannot be: a regular file (a new open of
+     * it would not share the shell's offset or its append mode), a socket (it cannot be opened by name), or a caller
+     * not of this user (the kernel refuses).
+     */
+    private static int[] callerStreams(long pid) {
+        int[] fds = {CALLER_IN, CALLER_OUT, CALLER_ERR};
+        int[] open = new int[3];
+        Arrays.fill(open, -1);
+        try {
+            for (int i = 0; i < 3; i++) {
+                if (Files.isRegularFile(Path.of("/proc/" + pid + "/fd/" + fds[i]))) {
+                    closeAll(open);
+                    return null;
+                }
+                open[i] = Libc.openStreamOf(pid, fds[i], i > 0);
+            }
+            return open;
+        } catch (RuntimeException e) {
+            closeAll(open);
+            return null;
+        }
+    }
+
+    /** Ctrl-C or a kill ends the launcher or its dbus-send: then the cell ends, as the JVM client's does. */
+    private static void endWithCaller(
+            ServiceClient client, AtomicBoolean over, ProcessHandle caller, ProcessHandle launcher) {
+        try {
+            while (caller.isAlive() && launcher.isAlive()) {
+                Thread.sleep(WATCH_MS);
+            }
+        } catch (InterruptedException e) {
+            return; // the request ended first
+        }
+        if (over.compareAndSet(false, true)) {
+            client.interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        if (fds != null) {
+            for (int fd : fds) {
+                if (fd >= 0) {
+                    Libc.close(fd);
+                }
+            }
+        }
+    }
+
+    /** Isola's own lines (a window's clipboard, why it closed) to the terminal's stderr. */
+    private static final class FdStream extends OutputStream {
+        private final int fd;
+
+        FdStream(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                Libc.write(fd, Arrays.copyOfRange(b, off, off + len));
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage(), e); // the terminal went away: PrintStream keeps quiet
+            }
+        }
+    }
+}
