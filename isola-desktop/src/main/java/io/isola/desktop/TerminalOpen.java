@@ -4,10 +4,7 @@ import io.isola.linux.Libc;
 import io.isola.service.Message;
 import io.isola.service.Protocol;
 import io.isola.service.ServiceClient;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,7 +68,7 @@ final class TerminalOpen {
                 .add(Protocol.VIEW, "false")
                 .add(Protocol.WINDOW, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
         ServiceWindows.describeDesktop(request);
-        PrintStream err = new PrintStream(new FdStream(streams[2]), true, StandardCharsets.UTF_8);
+        PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
         // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile
         AtomicBoolean over = new AtomicBoolean();
         Thread watch = Thread.ofPlatform()
@@ -153,29 +150,6 @@ final class TerminalOpen {
                 if (fd >= 0) {
                     Libc.close(fd);
                 }
-            }
-        }
-    }
-
-    /** Isola's own lines (a window's clipboard, why it closed) to the terminal's stderr. */
-    private static final class FdStream extends OutputStream {
-        private final int fd;
-
-        FdStream(int fd) {
-            this.fd = fd;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                Libc.write(fd, Arrays.copyOfRange(b, off, off + len));
-            } catch (RuntimeException e) {
-                throw new IOException(e.getMessage(), e); // the terminal went away: PrintStream keeps quiet
             }
         }
     }

@@ -33,7 +33,7 @@ final class Request {
         this.fds = fds;
         this.table = table;
         this.socket = socket;
-        this.err = FdOutput.print(fds[2]);
+        this.err = io.isola.linux.FdOutput.print(fds[2]);
     }
 
     /** The task's window, shown by the client: what the client says of it goes there. */

@@ -29,7 +29,7 @@ final class TrustRequest {
         }
         boolean json = "true".equals(r.message.get(Protocol.JSON));
         Policy p = policies.forHome(r.user.home());
-        PrintStream out = FdOutput.print(r.fds[1]);
+        PrintStream out = io.isola.linux.FdOutput.print(r.fds[1]);
         BiFunction<TrustClassifier, Path, String> guard = (c, real) -> GuardExplain.explain(p, c, real, stateDir);
         int code;
         try {

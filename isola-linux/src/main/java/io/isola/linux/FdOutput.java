@@ -1,20 +1,22 @@
-package io.isola.service;
+package io.isola.linux;
 
-import io.isola.linux.Libc;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** Writes to a descriptor the daemon holds for its client (the client's stderr), never reopening it by name. */
-final class FdOutput extends OutputStream {
+/**
+ * Lines to a descriptor held for somebody else (a client's stderr, a terminal's): never reopened by name, and quiet
+ * once its reader has gone, since what it would have shown then has no one to show it to.
+ */
+public final class FdOutput extends OutputStream {
     private final int fd;
 
     private FdOutput(int fd) {
         this.fd = fd;
     }
 
-    static PrintStream print(int fd) {
+    public static PrintStream print(int fd) {
         return new PrintStream(new FdOutput(fd), true, StandardCharsets.UTF_8);
     }
 
