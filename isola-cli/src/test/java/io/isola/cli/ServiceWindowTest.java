@@ -343,6 +343,46 @@ class ServiceWindowTest {
         }
     }
 
+    /**
+     * At login the desktop runs the autostart entry install wrote: the bus starts the agent then, and a person's first
+     * double-click finds it running. A click that comes at the same time finds the same agent: there is one.
+     */
+    @Test
+    void theAutostartEntryStartsTheAgentAtLoginOnceBeforeAnyClick() throws Exception {
+        try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("login-session")))) {
+            Path autostart = session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop");
+            String exec = Files.readString(autostart)
+                    .lines()
+                    .filter(l -> l.startsWith("Exec="))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("Exec=".length());
+            assertThat(agentOwnsItsName(session)).as("no agent before login").isFalse();
+            Cli.Result login = session.run("sh", "-c", exec);
+            Cli.Result click = session.run("sh", "-c", exec); // the same call, as a first click makes at once
+            assertThat(login.code()).as(login.err()).isZero();
+            assertThat(click.code()).as(click.err()).isZero();
+            DesktopSession.waitUntil(
+                    () -> agentOwnsItsName(session), 60, () -> "no agent: " + Files.readString(session.busLog));
+            assertThat(Files.readString(session.busLog))
+                    .containsOnlyOnce("Activating service name='io.isola.Isola'")
+                    .contains("Successfully activated service 'io.isola.Isola'");
+        }
+    }
+
+    private static boolean agentOwnsItsName(DesktopSession session) throws Exception {
+        return session.run(
+                        "dbus-send",
+                        "--session",
+                        "--print-reply=literal",
+                        "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus",
+                        "org.freedesktop.DBus.NameHasOwner",
+                        "string:io.isola.Isola")
+                .out()
+                .contains("true");
+    }
+
     /** The real launcher, bin/isola: the route through the agent is its own, before any JVM. */
     private static final Path LAUNCHER =
             Path.of("../bin/isola").toAbsolutePath().normalize();

@@ -88,7 +88,10 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
         }
         try {
             DBus busDaemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-            bus.exportObject(PATH, new DesktopAgent(new DesktopOpen(env), busDaemon));
+            DesktopOpen opener = new DesktopOpen(env);
+            bus.exportObject(PATH, new DesktopAgent(opener, busDaemon));
+            // started at login (autostart) or by a first click: either way, the window's toolkit starts now
+            Thread.ofPlatform().daemon().name("isola-agent-warmup").start(opener::warmUp);
             bus.requestBusName(DesktopPaths.ID);
         } catch (DBusException e) {
             bus.disconnect();

@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** The texts install writes: the desktop entry, the session bus's service file and the launcher. */
+/**
+ * The texts install writes: the desktop entry, the session bus's service file, the launcher and the login's autostart.
+ */
 final class DesktopFiles {
     private DesktopFiles() {}
 
@@ -46,6 +48,25 @@ final class DesktopFiles {
                 Name=%s
                 Exec=%s desktop agent
                 """.formatted(DesktopPaths.ID, execPath(Path.of(isola)));
+    }
+
+    /**
+     * Run by the desktop at login (XDG autostart): a call to the agent's name, which the bus answers by starting the
+     * agent from its service file (D-Bus activation), exactly once however the first call comes.
+     */
+    static String autostart() {
+        return """
+                [Desktop Entry]
+                Type=Application
+                Version=1.4
+                Name=Isola agent
+                Comment=Starts Isola's agent at login, so that the first file opened in a cell does not wait for it
+                TryExec=dbus-send
+                Exec=dbus-send --session --dest=%s /io/isola/Isola org.freedesktop.DBus.Peer.Ping
+                Terminal=false
+                NoDisplay=true
+                X-GNOME-Autostart-enabled=true
+                """.formatted(DesktopPaths.ID);
     }
 
     static String launcher(String isola) {

@@ -16,9 +16,10 @@ import java.util.Properties;
 import java.util.function.Predicate;
 
 /**
- * {@code isola desktop install|uninstall}: the entry, the bus's service file and the launcher, and Isola as the
- * default application for the types and schemes the policy opens in cells. Install records each default it replaced;
- * uninstall puts back those it still finds Isola's, leaving any the person changed since.
+ * {@code isola desktop install|uninstall}: the entry, the bus's service file, the launcher and the login's autostart
+ * of the agent, and Isola as the default application for the types and schemes the policy opens in cells. Install
+ * records each default it replaced; uninstall puts back those it still finds Isola's, leaving any the person changed
+ * since.
  */
 public final class DesktopInstaller {
     static final String OURS = DesktopPaths.ID + ".desktop;";
@@ -60,6 +61,7 @@ public final class DesktopInstaller {
         write(paths.launcher(), DesktopFiles.launcher(isola), "rwxr-xr-x");
         write(paths.entry(), DesktopFiles.entry(paths.launcher()), "rw-r--r--");
         write(paths.busService(), DesktopFiles.busService(isola), "rw-r--r--");
+        write(paths.autostart(), DesktopFiles.autostart(), "rw-r--r--");
         record.setProperty("mimeapps", mimeapps.toString());
         writeRecord(record); // before the defaults change: an install cut short can still be undone
         write(mimeapps, apps.text(), "rw-r--r--");
@@ -97,6 +99,7 @@ public final class DesktopInstaller {
         try {
             Files.deleteIfExists(paths.entry());
             Files.deleteIfExists(paths.busService());
+            Files.deleteIfExists(paths.autostart());
             Files.deleteIfExists(paths.launcher());
             deleteIfEmpty(paths.launcher().getParent());
             Files.deleteIfExists(paths.record());

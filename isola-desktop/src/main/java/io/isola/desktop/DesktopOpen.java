@@ -40,6 +40,13 @@ public final class DesktopOpen {
         return env;
     }
 
+    /** While nobody waits: what the first window would otherwise start, where this session can show windows. */
+    void warmUp() {
+        if (canShowWindows()) {
+            io.isola.display.CellWindow.warmUp();
+        }
+    }
+
     /** Opens {@code target} (a path, a file:// URI or an http(s) link) in a cell; tells the person when it matters. */
     public Outcome open(String target, boolean view) {
         Outcome o = request(target, view, view || !canShowWindows() ? null : Protocol.WINDOW_IF_GRAPHICAL);

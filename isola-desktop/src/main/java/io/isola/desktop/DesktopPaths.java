@@ -43,6 +43,14 @@ public record DesktopPaths(boolean system, Path data, Path config, Path state) {
         return data.resolve("isola/isola-open");
     }
 
+    /**
+     * The XDG autostart entry that starts the agent when the person logs in, so that their first click does not
+     * wait for a JVM and a desktop toolkit to start.
+     */
+    public Path autostart() {
+        return config.resolve("autostart").resolve(ID + ".Agent.desktop");
+    }
+
     public Path mimeapps() {
         return config.resolve("mimeapps.list");
     }

@@ -89,14 +89,20 @@ class DesktopInstallerTest {
                 .isEqualTo("[D-BUS Service]\nName=io.isola.Isola\nExec=/usr/local/bin/isola desktop agent\n");
         assertThat(Files.isExecutable(paths.launcher())).isTrue();
         assertThat(Files.readString(paths.launcher())).contains("isola='/usr/local/bin/isola'");
-        // desktop-file-validate, where installed, agrees the entry is well-formed
+        // at login the desktop runs the autostart entry: a call to the agent's name, which starts it (D-Bus activation)
+        assertThat(Files.readString(paths.autostart()))
+                .contains(
+                        "Exec=dbus-send --session --dest=io.isola.Isola /io/isola/Isola org.freedesktop.DBus.Peer.Ping",
+                        "NoDisplay=true");
+        // desktop-file-validate, where installed, agrees both entries are well-formed
         if (Files.isExecutable(Path.of("/usr/bin/desktop-file-validate"))) {
-            Process v = new ProcessBuilder(
-                            "desktop-file-validate", paths.entry().toString())
-                    .redirectErrorStream(true)
-                    .start();
-            String said = new String(v.getInputStream().readAllBytes());
-            assertThat(v.waitFor()).as(said).isZero();
+            for (Path p : List.of(paths.entry(), paths.autostart())) {
+                Process v = new ProcessBuilder("desktop-file-validate", p.toString())
+                        .redirectErrorStream(true)
+                        .start();
+                String said = new String(v.getInputStream().readAllBytes());
+                assertThat(v.waitFor()).as(said).isZero();
+            }
         }
 
         // installing again changes nothing, and still remembers evince, not Isola, as the earlier default
@@ -115,6 +121,7 @@ class DesktopInstallerTest {
         assertThat(paths.entry()).doesNotExist();
         assertThat(xdgDefault("image/png")).isEqualTo("eog.desktop");
         assertThat(paths.busService()).doesNotExist();
+        assertThat(paths.autostart()).doesNotExist();
         assertThat(paths.launcher()).doesNotExist();
         assertThat(paths.record()).doesNotExist();
     }
@@ -193,5 +200,6 @@ class DesktopInstallerTest {
         assertThat(s.entry()).isEqualTo(Path.of("/opt/share/applications/io.isola.Isola.desktop"));
         assertThat(s.busService()).isEqualTo(Path.of("/opt/share/dbus-1/services/io.isola.Isola.service"));
         assertThat(s.mimeapps()).isEqualTo(Path.of("/opt/xdg/mimeapps.list"));
+        assertThat(s.autostart()).isEqualTo(Path.of("/opt/xdg/autostart/io.isola.Isola.Agent.desktop"));
     }
 }

@@ -201,6 +201,32 @@ public final class CellWindow implements AutoCloseable {
     }
 
     /**
+     * For a process that will draw windows later (the session's agent, started at login): the desktop toolkit, and a
+     * window of this kind made and disposed without being shown, while nobody waits for one. A person's first
+     * window then costs what every later one does.
+     */
+    public static void warmUp() {
+        try {
+            SwingUtilities.invokeAndWait(() -> {
+                JFrame f = new JFrame("Isola");
+                f.setContentPane(new javax.swing.JPanel());
+                javax.swing.JMenu cell = new javax.swing.JMenu("Cell");
+                cell.add(item("Close the cell", KeyEvent.VK_W, () -> {}));
+                javax.swing.JMenuBar bar = new javax.swing.JMenuBar();
+                bar.add(cell);
+                f.setJMenuBar(bar);
+                f.pack();
+                f.dispose();
+            });
+            io.isola.core.Trace.mark("desktop toolkit warm");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // a display that fails here fails the first window too, which says why in its one line
+        }
+    }
+
+    /**
      * Whether a local display ({@code :N}) has its X server's socket listening: a connect, far cheaper than starting
      * the desktop toolkit to find out. Other forms (a host, a TCP display) are left to the toolkit.
      */
