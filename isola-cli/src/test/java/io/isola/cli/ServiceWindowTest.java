@@ -345,11 +345,13 @@ class ServiceWindowTest {
 
     /**
      * At login the desktop runs the autostart entry install wrote: the bus starts the agent then, and a person's first
-     * double-click finds it running. A click that comes at the same time finds the same agent: there is one.
+     * double-click finds it running. A click that comes at the same time finds the same agent: there is one. The agent
+     * asks the service for a display of its desktop's size, so that the first window starts on one too.
      */
     @Test
-    void theAutostartEntryStartsTheAgentAtLoginOnceBeforeAnyClick() throws Exception {
-        try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("login-session")))) {
+    void theAutostartEntryStartsTheAgentAtLoginOnceAndTheServicePreparesADisplayBeforeAnyClick() throws Exception {
+        try (DaemonFixture own = new DaemonFixture(Map.of("ISOLA_POLICY", policy.toString()));
+                DesktopSession session = installedSession(Files.createDirectories(dir.resolve("login-session")), own)) {
             Path autostart = session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop");
             String exec = Files.readString(autostart)
                     .lines()
@@ -367,6 +369,14 @@ class ServiceWindowTest {
             assertThat(Files.readString(session.busLog))
                     .containsOnlyOnce("Activating service name='io.isola.Isola'")
                     .contains("Successfully activated service 'io.isola.Isola'");
+            // no window was asked for, yet the service runs the X server of a display cell: the first window's
+            DesktopSession.waitUntil(
+                    () -> own.daemon
+                            .descendants()
+                            .filter(ServiceWindowTest::namesAScreenFolder)
+                            .anyMatch(p -> p.info().command().orElse("").endsWith("Xvfb")),
+                    60,
+                    () -> "no display prepared at login: " + read(own.log) + "\nbus: " + read(session.busLog));
         }
     }
 
@@ -389,14 +399,19 @@ class ServiceWindowTest {
 
     /** A root desktop session with Isola's desktop entries installed: its bus starts the agent on first use. */
     private static DesktopSession installedSession(Path sessionDir) throws Exception {
+        return installedSession(sessionDir, daemon);
+    }
+
+    /** The same, served by {@code service}. */
+    private static DesktopSession installedSession(Path sessionDir, DaemonFixture service) throws Exception {
         DesktopSession session = new DesktopSession(
-                sessionDir, Map.of("ISOLA_SOCKET", daemon.socket.toString(), "ISOLA_POLICY", policy.toString()));
-        session.env.put("ISOLA_SOCKET", daemon.socket.toString()); // the terminal's commands find the service too
+                sessionDir, Map.of("ISOLA_SOCKET", service.socket.toString(), "ISOLA_POLICY", policy.toString()));
+        session.env.put("ISOLA_SOCKET", service.socket.toString()); // the terminal's commands find the service too
         Map<String, String> env = new HashMap<>(session.env);
         env.put("ISOLA_COMMAND", isola.toString());
         env.put("ISOLA_POLICY", policy.toString());
         env.put("ISOLA_STATE_DIR", session.home.resolve(".local/state/isola").toString());
-        Cli.Result install = daemon.clients.run(env, null, "desktop", "install");
+        Cli.Result install = service.clients.run(env, null, "desktop", "install");
         if (install.code() != 0) {
             session.close();
         }

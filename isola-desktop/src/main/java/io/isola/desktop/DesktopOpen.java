@@ -29,10 +29,17 @@ public final class DesktopOpen {
     private final Map<String, String> env;
     private final Notifier notifier;
     private Boolean canShowWindows;
+    /** Whether anything was asked of the service yet: then there is nothing left to warm. */
+    private volatile boolean asked;
 
     public DesktopOpen(Map<String, String> env) {
         this.env = env;
         this.notifier = new Notifier(env);
+    }
+
+    /** A terminal's open came: the first window is being made. */
+    void asked() {
+        asked = true;
     }
 
     /** The agent's environment: its session's DISPLAY, and where the service answers. */
@@ -40,15 +47,38 @@ public final class DesktopOpen {
         return env;
     }
 
-    /** While nobody waits: what the first window would otherwise start, where this session can show windows. */
+    /**
+     * While nobody waits: what the person's first window would otherwise start, where this session can show windows:
+     * the desktop toolkit here, and a display of this desktop's size in the service.
+     */
     void warmUp() {
-        if (canShowWindows()) {
-            io.isola.display.CellWindow.warmUp();
+        // a click that started the agent is already making the first window: warming beside it would only slow it
+        if (!canShowWindows() || asked) {
+            return;
+        }
+        io.isola.display.CellWindow.warmUp();
+        if (asked) {
+            return;
+        }
+        ServiceClient client = ServiceClient.connect(env);
+        if (client == null) {
+            return; // the first window's request finds out, and says so
+        }
+        int none = Libc.openReadOnly("/dev/null");
+        try (client) {
+            Message reply = client.call(
+                    ServiceWindows.describeDesktop(ServiceClient.request(Protocol.PREPARE_WINDOW)), none, none, none);
+            if (reply.get(Protocol.ERROR) != null) { // an older service: its first window starts its own display
+                System.err.println("isola: no display prepared for the first window: " + reply.get(Protocol.ERROR));
+            }
+        } finally {
+            Libc.close(none);
         }
     }
 
     /** Opens {@code target} (a path, a file:// URI or an http(s) link) in a cell; tells the person when it matters. */
     public Outcome open(String target, boolean view) {
+        asked = true;
         Outcome o = request(target, view, view || !canShowWindows() ? null : Protocol.WINDOW_IF_GRAPHICAL);
         // everything to the agent's log (or the terminal of `isola desktop open`), the handler's own lines too; the
         // notification carries Isola's lines only, which no file or cell chose

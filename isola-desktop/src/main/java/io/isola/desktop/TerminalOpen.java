@@ -42,6 +42,7 @@ final class TerminalOpen {
      */
     int open(String target, boolean window, String display, long callerPid) {
         io.isola.core.Trace.mark("terminal request received");
+        desktop.asked();
         if (!display.equals(desktop.env().get("DISPLAY")) || !desktop.canShowWindows()) {
             return NOT_HERE; // another display (ssh -X, a nested server) or none: the JVM client decides
         }

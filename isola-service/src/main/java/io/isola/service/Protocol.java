@@ -8,6 +8,11 @@ public final class Protocol {
     public static final String ISOLA = "isola", VERB = "verb", CWD = "cwd";
     // verbs
     public static final String RUN = "run", OPEN = "open", TRUST = "trust", PS = "ps", KILL = "kill", POLICY = "policy";
+    /**
+     * The session's agent, at login: a display of its desktop's size ({@link #SCREEN_WIDTH} and the rest), prepared
+     * for the person's first window as the daemon prepares one after each window.
+     */
+    public static final String PREPARE_WINDOW = "prepare-window";
     // run
     public static final String ENGINE = "engine",
             IMAGE = "image",

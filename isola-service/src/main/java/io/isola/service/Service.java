@@ -54,9 +54,10 @@ final class Service {
             case Protocol.PS -> Listing.ps(r, table);
             case Protocol.KILL -> Listing.kill(r, table);
             case Protocol.POLICY -> new Message().add(Protocol.EXIT, 0).add("out", policies.status());
+            case Protocol.PREPARE_WINDOW -> prepareWindow(r);
             default ->
-                throw RunRequest.refused(
-                        "unknown verb '" + verb + "': the verbs are run, open, trust, ps, kill, policy");
+                throw RunRequest.refused("unknown verb '" + verb
+                        + "': the verbs are run, open, trust, ps, kill, policy, prepare-window");
         };
     }
 
@@ -77,6 +78,12 @@ final class Service {
                 .add(Protocol.CELL, cell.id())
                 .add(Protocol.REASON, exit.reason().name())
                 .add(Protocol.DETAIL, exit.detail() == null ? "" : exit.detail());
+    }
+
+    /** The person's first window of a session starts on a running X server too, as every later one does. */
+    private Message prepareWindow(Request r) {
+        engines.displaysFor(r.user).prepare(new ClientWindow(r).size());
+        return new Message().add(Protocol.EXIT, 0);
     }
 
     private Message open(Request r) throws InterruptedException {

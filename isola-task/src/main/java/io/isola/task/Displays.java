@@ -18,12 +18,14 @@ public final class Displays implements AutoCloseable {
      * server's start would take a core from that task's program and window while they start.
      */
     static final long PREPARE_DELAY_MS = 1000;
+    /** How long a window waits for a display being prepared at its size rather than start one beside it. */
+    static final java.time.Duration PREPARING_WAIT = java.time.Duration.ofSeconds(2);
 
     /** The engine prepared displays start in, asked for at the first window; null: each started at once. */
     private final java.util.function.Supplier<Engine> own;
 
     private DisplayCell ready;
-    private boolean closed;
+    private boolean closed, preparing;
 
     private Displays(java.util.function.Supplier<Engine> own) {
         this.own = own;
@@ -56,6 +58,17 @@ public final class Displays implements AutoCloseable {
     DisplayCell take(Engine engine, WindowSize size) {
         DisplayCell d;
         synchronized (this) {
+            // one being prepared (the agent asked as it started, and a click came at once) is nearly ready: two X
+            // servers starting together on two cores would each take longer than one
+            long until = System.nanoTime() + PREPARING_WAIT.toNanos();
+            while (preparing && System.nanoTime() < until) {
+                try {
+                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             d = ready;
             ready = null;
         }
@@ -73,6 +86,45 @@ public final class Displays implements AutoCloseable {
             prepareLater(size);
         }
         return d;
+    }
+
+    /**
+     * A display of {@code desktop}'s size prepared now, unless one of that size is ready or being prepared: the
+     * person's first window of a session then starts on a running X server too. One at a time per person, however
+     * often they ask; a display-per-command {@link #atOnce} prepares nothing.
+     */
+    public void prepare(WindowPlace.Size desktop) {
+        WindowSize size = desktop.toWindowSize();
+        synchronized (this) {
+            if (own == null
+                    || closed
+                    || preparing
+                    || (ready != null && ready.display().size().equals(size))) {
+                return;
+            }
+            preparing = true;
+        }
+        DisplayCell d = null;
+        try {
+            d = DisplayCell.start(own.get(), size);
+        } catch (RuntimeException e) {
+            // cannot start a cell now: the first window starts its own
+        } finally {
+            DisplayCell replaced;
+            synchronized (this) {
+                preparing = false;
+                notifyAll();
+                if (closed || d == null) {
+                    replaced = d;
+                } else {
+                    replaced = ready;
+                    ready = d;
+                }
+            }
+            if (replaced != null) {
+                replaced.close();
+            }
+        }
     }
 
     private void prepareLater(WindowSize size) {

@@ -85,6 +85,55 @@ class DisplaysTest {
         }
     }
 
+    /**
+     * The session's agent asks at login: a display of its desktop's size, before any window; asked again for the same
+     * size, the same display stays; for another size, it is replaced. A command's own displays prepare nothing.
+     */
+    @Test
+    void aDisplayPreparedOnRequestIsTheFirstWindowsAndOneOfAnotherSizeReplacesIt() throws Exception {
+        try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
+            displays.prepare(WindowPlace.Size.of(SMALL));
+            assertThat(displays.prepared()).isTrue();
+            long first = xServers("640x480x24");
+            assertThat(first).isPositive();
+            displays.prepare(WindowPlace.Size.of(SMALL));
+            assertThat(xServers("640x480x24")).as("the same display stays").isEqualTo(first);
+            displays.prepare(WindowPlace.Size.of(WindowSize.fixed(800, 600)));
+            assertThat(processesGone("640x480x24"))
+                    .as("the display of the old size ended")
+                    .isTrue();
+            try (DisplayCell d = displays.take(h.engine, WindowSize.fixed(800, 600))) {
+                assertThat(displays.prepared())
+                        .as("the prepared display was the one taken")
+                        .isFalse();
+                assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
+            }
+        }
+        try (Displays atOnce = Displays.atOnce()) {
+            atOnce.prepare(WindowPlace.Size.of(SMALL));
+            assertThat(atOnce.prepared()).isFalse();
+            assertThat(processesGone("640x480x24")).isTrue();
+        }
+    }
+
+    /** The pid of the one X server of a cell whose screen is {@code geometry}, or 0. */
+    private static long xServers(String geometry) throws Exception {
+        try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            String cmd = new String(java.nio.file.Files.readAllBytes(p.resolve("cmdline")));
+                            return cmd.startsWith("Xvfb") && cmd.contains(geometry);
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    })
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+                    .max()
+                    .orElse(0);
+        }
+    }
+
     @Test
     void closingTheServicesDisplaysEndsThePreparedOne() throws Exception {
         Displays displays = Displays.preparedAhead(() -> h.engine);
