@@ -30,8 +30,8 @@ public final class CellFrames implements AutoCloseable {
         this.header = header;
         this.headerBytes = headerBytes;
         this.scratchHeader = new byte[headerBytes.length];
-        this.raw = new int[header.width() * header.height()];
-        this.pixels = new int[header.width() * header.height()];
+        this.raw = ScreenBuffers.take(header.width() * header.height());
+        this.pixels = ScreenBuffers.take(header.width() * header.height());
     }
 
     /**
@@ -182,5 +182,15 @@ public final class CellFrames implements AutoCloseable {
     @Override
     public void close() {
         file.close();
+    }
+
+    /**
+     * Closes, and gives its buffers to the next window of this process: for a reader that holds no reference to
+     * {@link #pixels()} from here on (a window's sampler, as it leaves).
+     */
+    void recycle() {
+        close();
+        ScreenBuffers.give(raw);
+        ScreenBuffers.give(pixels);
     }
 }

@@ -104,8 +104,8 @@ public final class CellWindow implements AutoCloseable {
         this.viewHeight = size.height();
         this.input = new CellInput(inputFd);
         this.listener = listener;
-        this.image = new BufferedImage(size.screenWidth(), size.screenHeight(), BufferedImage.TYPE_INT_RGB);
-        this.shown = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        this.shown = ScreenBuffers.take(size.screenWidth() * size.screenHeight());
+        this.image = rgbImage(shown, size.screenWidth(), size.screenHeight());
         this.screen = new Screen(look);
         this.frame = new JFrame(look.title());
         frame.setDefaultCloseOperation(WindowConstants.DO_NOTHING_ON_CLOSE);
@@ -201,8 +201,9 @@ public final class CellWindow implements AutoCloseable {
     }
 
     /**
-     * For a process that will draw windows later (the session's agent, started at login): the desktop toolkit, and a
-     * window of this kind made and disposed without being shown, while nobody waits for one. A person's first
+     * For a process that will draw windows later (the session's agent, started at login): the desktop toolkit, a
+     * window of this kind made and disposed without being shown, and a window's screen buffers, while nobody waits
+     * for one. A person's first
      * window then costs what every later one does.
      */
     public static void warmUp() {
@@ -218,10 +219,12 @@ public final class CellWindow implements AutoCloseable {
                 f.pack();
                 f.dispose();
             });
+            WindowSize desktop = WindowSize.forDesktop();
+            ScreenBuffers.prepare(desktop.screenWidth() * desktop.screenHeight());
             io.isola.core.Trace.mark("desktop toolkit warm");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.lang.reflect.InvocationTargetException e) {
+        } catch (java.lang.reflect.InvocationTargetException | RuntimeException e) {
             // a display that fails here fails the first window too, which says why in its one line
         }
     }
@@ -317,9 +320,23 @@ public final class CellWindow implements AutoCloseable {
             end("its screen could not be read: " + e.getMessage());
         } finally {
             if (frames != null) {
-                frames.close();
+                frames.recycle(); // nothing reads it after this
             }
+            // the shown screen once the window is gone: until then the event thread paints from it, and from here
+            // on nothing writes it (this is its only writer)
+            SwingUtilities.invokeLater(() -> {
+                frame.dispose();
+                ScreenBuffers.give(shown);
+            });
         }
+    }
+
+    /** A TYPE_INT_RGB image over {@code pixels} (0xRRGGBB, row by row), as Java would make one of its own. */
+    private static BufferedImage rgbImage(int[] pixels, int width, int height) {
+        var model = new java.awt.image.DirectColorModel(24, 0xff0000, 0x00ff00, 0x0000ff);
+        var raster = java.awt.image.Raster.createPackedRaster(
+                new DataBufferInt(pixels, pixels.length), width, height, width, model.getMasks(), null);
+        return new BufferedImage(model, raster, false, null);
     }
 
     private void end(String why) {
