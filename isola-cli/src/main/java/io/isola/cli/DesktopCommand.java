@@ -114,8 +114,8 @@ final class DesktopCommand implements Command {
                         type -> DesktopTypes.isScheme(type)
                                 ? untrusted.specificHandlerFor(type) != null
                                 : untrusted.handlerFor(type) != null);
-        System.out.println(
-                "installed " + paths.entry() + " (and " + paths.busService() + ", " + paths.launcher() + ")");
+        System.out.println("installed " + paths.entry() + " (and " + paths.busService() + ", " + paths.launcher()
+                + "; the agent starts at your next login: " + paths.autostart() + ")");
         System.out.println("Isola is now the default for " + made.size() + " types and schemes in " + paths.mimeapps()
                 + (made.isEmpty() ? " (the policy has no handler for any of them)" : ": " + String.join(" ", made)));
         try (io.isola.service.ServiceClient service = io.isola.service.ServiceClient.connect(env)) {
