@@ -110,20 +110,13 @@ public final class Displays implements AutoCloseable {
         } catch (RuntimeException e) {
             // cannot start a cell now: the first window starts its own
         } finally {
-            DisplayCell replaced;
             synchronized (this) {
                 preparing = false;
                 notifyAll();
-                if (closed || d == null) {
-                    replaced = d;
-                } else {
-                    replaced = ready;
-                    ready = d;
-                }
             }
-            if (replaced != null) {
-                replaced.close();
-            }
+        }
+        if (d != null) {
+            publish(d);
         }
     }
 
@@ -136,25 +129,29 @@ public final class Displays implements AutoCloseable {
                         return;
                     }
                 }
-                DisplayCell d = DisplayCell.start(own.get(), size);
-                DisplayCell replaced;
-                synchronized (this) {
-                    if (closed) {
-                        replaced = d;
-                    } else {
-                        replaced = ready;
-                        ready = d;
-                    }
-                }
-                if (replaced != null) {
-                    replaced.close();
-                }
+                publish(DisplayCell.start(own.get(), size));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 // the engine closed meanwhile, or cannot start a cell now: the next window starts its own
             }
         });
+    }
+
+    /** Makes {@code d} the prepared display, ending the one it replaces; ends {@code d} if the service stopped. */
+    private void publish(DisplayCell d) {
+        DisplayCell replaced;
+        synchronized (this) {
+            if (closed) {
+                replaced = d;
+            } else {
+                replaced = ready;
+                ready = d;
+            }
+        }
+        if (replaced != null) {
+            replaced.close();
+        }
     }
 
     /** Whether a display is prepared now (for the tests). */
