@@ -185,11 +185,6 @@ final class DaemonClient {
     }
 
     private static int exit(Message reply) {
-        try {
-            return Integer.parseInt(reply.get(Protocol.EXIT));
-        } catch (NumberFormatException | NullPointerException e) {
-            System.err.println("isola: the Isola service sent a reply without an exit code");
-            return 125;
-        }
+        return ServiceClient.exitCode(reply, System.err);
     }
 }

@@ -134,13 +134,8 @@ public final class DesktopOpen {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().name("isola-report").start(() -> drain(pipe[0], said));
         Message reply;
-        Message request = ServiceClient.request(Protocol.OPEN)
-                .add(Protocol.TARGET, named)
-                .add(Protocol.VIEW, Boolean.toString(view));
-        if (window != null) {
-            // a double-click is to see the file: where the policy's handler is a graphical program, its window
-            ServiceWindows.describeDesktop(request.add(Protocol.WINDOW, window));
-        }
+        // a double-click is to see the file: where the policy's handler is a graphical program, its window
+        Message request = openRequest(named, view, window);
         try (client;
                 ServiceWindows windows = new ServiceWindows(client, System.err)) {
             // stdout: the agent's own, where a handler's text output goes (its log); stderr: the report
@@ -171,6 +166,17 @@ public final class DesktopOpen {
             exit = 125;
         }
         return new Outcome(exit, lines, text);
+    }
+
+    /**
+     * The service's open of {@code named} (as {@link #target} made it), with this desktop's sizes when it asks for a
+     * {@code window} ({@link Protocol#WINDOW}; null: none).
+     */
+    static Message openRequest(String named, boolean view, String window) {
+        Message request = ServiceClient.request(Protocol.OPEN)
+                .add(Protocol.TARGET, named)
+                .add(Protocol.VIEW, Boolean.toString(view));
+        return window == null ? request : ServiceWindows.describeDesktop(request.add(Protocol.WINDOW, window));
     }
 
     /**

@@ -64,11 +64,8 @@ final class TerminalOpen {
             closeAll(streams); // the JVM client says so, or runs it in process, as it would without the agent
             return NOT_HERE;
         }
-        Message request = ServiceClient.request(Protocol.OPEN)
-                .add(Protocol.TARGET, named)
-                .add(Protocol.VIEW, "false")
-                .add(Protocol.WINDOW, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
-        ServiceWindows.describeDesktop(request);
+        Message request =
+                DesktopOpen.openRequest(named, false, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
         PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
         // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile
         AtomicBoolean over = new AtomicBoolean();
@@ -81,12 +78,7 @@ final class TerminalOpen {
             if (reply.get(Protocol.ERROR) != null) {
                 err.println("isola: " + reply.get(Protocol.ERROR));
             }
-            try {
-                return Integer.parseInt(reply.get(Protocol.EXIT));
-            } catch (NumberFormatException | NullPointerException e) {
-                err.println("isola: the Isola service sent a reply without an exit code");
-                return 125;
-            }
+            return ServiceClient.exitCode(reply, err);
         } finally {
             if (over.compareAndSet(false, true)) {
                 watch.interrupt();

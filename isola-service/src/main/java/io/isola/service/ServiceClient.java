@@ -96,6 +96,19 @@ public final class ServiceClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The exit code a reply carries, as the command returns it; one that carries none (a daemon of another version,
+     * or a broken one) is Isola's failure, 125, and {@code err} is told so.
+     */
+    public static int exitCode(Message reply, java.io.PrintStream err) {
+        try {
+            return Integer.parseInt(reply.get(Protocol.EXIT));
+        } catch (NumberFormatException | NullPointerException e) {
+            err.println("isola: the Isola service sent a reply without an exit code");
+            return 125;
+        }
+    }
+
     /** Whether the daemon has replied (or gone): the request, and its cells, are over. */
     public boolean replied() {
         return replied.getCount() == 0;
