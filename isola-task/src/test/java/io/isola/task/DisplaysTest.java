@@ -118,22 +118,10 @@ class DisplaysTest {
 
     /** The pid of the one X server of a cell whose screen is {@code geometry}, or 0. */
     private static long xServers(String geometry) {
-        try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .filter(p -> {
-                        try {
-                            String cmd = new String(java.nio.file.Files.readAllBytes(p.resolve("cmdline")));
-                            return cmd.startsWith("Xvfb") && cmd.contains(geometry);
-                        } catch (java.io.IOException e) {
-                            return false;
-                        }
-                    })
-                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
-                    .max()
-                    .orElse(0);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return java.util.Arrays.stream(WindowTaskTest.pidsWhoseCommand(
+                        cmdline -> cmdline.startsWith("Xvfb") && cmdline.contains(geometry)))
+                .max()
+                .orElse(0);
     }
 
     @Test

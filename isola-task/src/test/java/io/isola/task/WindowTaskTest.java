@@ -363,16 +363,22 @@ class WindowTaskTest {
     }
 
     static long processesNaming(String marker) {
+        return pidsWhoseCommand(cmdline -> cmdline.contains(marker)).length;
+    }
+
+    /** The processes whose command line ({@code /proc/PID/cmdline}: arguments apart by NULs) matches. */
+    static long[] pidsWhoseCommand(java.util.function.Predicate<String> cmdline) {
         try (var procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> {
                         try {
-                            return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(marker);
+                            return cmdline.test(new String(Files.readAllBytes(p.resolve("cmdline"))));
                         } catch (IOException e) {
                             return false;
                         }
                     })
-                    .count();
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+                    .toArray();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
