@@ -1,7 +1,6 @@
 package io.isola.cli;
 
 import io.isola.cli.args.Option;
-import io.isola.core.CellExit;
 import io.isola.core.Limits;
 import io.isola.service.Message;
 import io.isola.service.Protocol;
@@ -54,15 +53,8 @@ final class DaemonClient {
         }
         command.forEach(a -> m.add(Protocol.ARG, a));
         Message reply = call(client, m);
-        String reason = reply.get(Protocol.REASON);
-        if (reason != null && !Main.shuttingDown) {
-            String why = RunCommand.explain(
-                    reply.get(Protocol.CELL),
-                    new CellExit(exit(reply), CellExit.Reason.valueOf(reason), reply.get(Protocol.DETAIL)),
-                    limits);
-            if (why != null) {
-                System.err.println(why);
-            }
+        if (reply.get(Protocol.SAID) != null && !Main.shuttingDown) {
+            System.err.println(reply.get(Protocol.SAID));
         }
         return exit(reply);
     }

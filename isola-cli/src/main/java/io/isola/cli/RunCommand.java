@@ -236,7 +236,7 @@ final class RunCommand implements Command {
             Trace.mark("cell started");
             CellExit exit = cell.waitFor();
             Trace.mark("cell exited");
-            String why = explain(cell.id(), exit, limits);
+            String why = exit.explain(cell.id(), limits);
             if (why != null) {
                 System.err.println(why);
             }
@@ -244,31 +244,6 @@ final class RunCommand implements Command {
         } finally {
             Trace.mark("cell closed");
         }
-    }
-
-    /**
-     * One line when a limit or a kill ended the cell, naming the limit and the option that raises it: without it, a
-     * memory kill is a bare 137 and a process limit only the task's own "Cannot fork".
-     */
-    static String explain(String cellId, CellExit exit, Limits limits) {
-        String cell = "isola: cell " + cellId;
-        return switch (exit.reason()) {
-            case EXITED -> null;
-            case MEMORY_LIMIT ->
-                cell + " reached its memory limit (" + Sizes.human(limits.memoryBytes())
-                        + "): the kernel killed a process that needed more (" + exit.detail()
-                        + "); raise it with --memory,"
-                        + " e.g. --memory " + Sizes.human(limits.memoryBytes() * 2);
-            case PIDS_LIMIT ->
-                cell + " reached its process limit (" + limits.maxPids() + "): the task could not start"
-                        + " more processes or threads (" + exit.detail() + "); raise it with --pids, e.g. --pids "
-                        + limits.maxPids() * 2;
-            case KILLED ->
-                cell + " killed: " + exit.detail()
-                        + (exit.detail().startsWith("timeout ")
-                                ? "; allow longer with --timeout"
-                                : exit.detail().startsWith("cpu-time ") ? "; allow more with --cpu-time" : "");
-        };
     }
 
     /** A share above the CPUs here would pass silently as "no cap": refuse it and say the maximum. */

@@ -30,17 +30,6 @@ final class Sizes {
         return parse(option, value, floor);
     }
 
-    /** {@code bytes} as the options write it: 64M, 2G, 1536K, or plain bytes. */
-    static String human(long bytes) {
-        for (String unit : new String[] {"G", "M", "K"}) {
-            long size = 1L << (unit.equals("G") ? 30 : unit.equals("M") ? 20 : 10);
-            if (bytes % size == 0) {
-                return bytes / size + unit;
-            }
-        }
-        return Long.toString(bytes);
-    }
-
     private static <S, T> T parse(String option, S s, Function<S, T> parser) throws UsageException {
         try {
             return parser.apply(s);

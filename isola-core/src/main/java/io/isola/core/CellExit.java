@@ -26,4 +26,29 @@ public record CellExit(int exitCode, Reason reason, String detail) {
             return this == MEMORY_LIMIT || this == PIDS_LIMIT;
         }
     }
+
+    /**
+     * One line when a limit or a kill ended the cell, naming the limit and the option that raises it: without it, a
+     * memory kill is a bare 137 and a process limit only the task's own "Cannot fork".
+     */
+    public String explain(String cellId, Limits limits) {
+        String cell = "isola: cell " + cellId;
+        return switch (reason) {
+            case EXITED -> null;
+            case MEMORY_LIMIT ->
+                cell + " reached its memory limit (" + Quantities.human(limits.memoryBytes())
+                        + "): the kernel killed a process that needed more (" + detail
+                        + "); raise it with --memory,"
+                        + " e.g. --memory " + Quantities.human(limits.memoryBytes() * 2);
+            case PIDS_LIMIT ->
+                cell + " reached its process limit (" + limits.maxPids() + "): the task could not start"
+                        + " more processes or threads (" + detail + "); raise it with --pids, e.g. --pids "
+                        + limits.maxPids() * 2;
+            case KILLED ->
+                cell + " killed: " + detail
+                        + (detail.startsWith("timeout ")
+                                ? "; allow longer with --timeout"
+                                : detail.startsWith("cpu-time ") ? "; allow more with --cpu-time" : "");
+        };
+    }
 }

@@ -13,6 +13,17 @@ import java.util.regex.Pattern;
 public final class Quantities {
     private Quantities() {}
 
+    /** {@code bytes} as the options write it: 64M, 2G, 1536K, or plain bytes. */
+    public static String human(long bytes) {
+        for (String unit : new String[] {"G", "M", "K"}) {
+            long size = 1L << (unit.equals("G") ? 30 : unit.equals("M") ? 20 : 10);
+            if (bytes % size == 0) {
+                return bytes / size + unit;
+            }
+        }
+        return Long.toString(bytes);
+    }
+
     public static long bytes(String s) {
         String v = s.trim().toUpperCase(Locale.ROOT).replaceAll("I?B$", "");
         long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {

@@ -54,6 +54,8 @@ public final class Protocol {
     public static final String INTERRUPT = "interrupt";
     // reply
     public static final String EXIT = "exit", ERROR = "error", REASON = "reason", DETAIL = "detail";
+    /** A reply's line for the client to print as it is, on stderr: the limit or kill that ended a run's cell. */
+    public static final String SAID = "said";
 
     private Protocol() {}
 }

@@ -1,5 +1,6 @@
 package io.isola.service;
 
+import io.isola.core.CellEnvironment;
 import io.isola.core.CellSpec;
 import io.isola.core.Host;
 import io.isola.core.HostSecrets;
@@ -39,7 +40,8 @@ final class RunRequest {
             HostSecrets.checkWritable(e.cellPath(), stateRoot);
             view.add(e);
         }
-        Map<String, String> env = new LinkedHashMap<>();
+        // the cell's fixed variables (PATH, HOME, ...), then what the client sent: a client need not know the former
+        Map<String, String> env = new LinkedHashMap<>(CellEnvironment.build(Map.of(), List.of()));
         for (String kv : m.all(Protocol.ENV)) {
             int eq = kv.indexOf('=');
             if (eq <= 0 || !kv.substring(0, eq).matches("[A-Za-z_][A-Za-z0-9_]*")) {

@@ -73,11 +73,15 @@ final class Service {
         if (stopping) {
             throw stopped();
         }
-        return new Message()
+        Message reply = new Message()
                 .add(Protocol.EXIT, exit.exitCode())
                 .add(Protocol.CELL, cell.id())
                 .add(Protocol.REASON, exit.reason().name())
                 .add(Protocol.DETAIL, exit.detail() == null ? "" : exit.detail());
+        // the line the command prints in process when a limit or a kill ended the cell, so that every client prints
+        // the same words without knowing them
+        String said = exit.explain(cell.id(), spec.limits());
+        return said == null ? reply : reply.add(Protocol.SAID, said);
     }
 
     /** The person's first window of a session starts on a running X server too, as every later one does. */
