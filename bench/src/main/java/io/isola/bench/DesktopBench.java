@@ -61,6 +61,7 @@ final class DesktopBench implements AutoCloseable {
         int n = config.slowRuns();
         long[] host = new long[n], cell = new long[n];
         long[] open = new long[n], openIn = new long[n], run = new long[n], runIn = new long[n], bwrap = new long[n];
+        long[] openJvm = new long[n], runJvm = new long[n];
         // the terminal's rows: a shell without a desktop (with one, an open would measure the desktop and show a
         // window)
         Map<String, String> terminal = new HashMap<>(base);
@@ -68,6 +69,9 @@ final class DesktopBench implements AutoCloseable {
         Map<String, String> inProcess = new HashMap<>(terminal);
         inProcess.remove("ISOLA_SOCKET");
         inProcess.put("ISOLA_STATE_DIR", work.resolve("in-process-state").toString());
+        // the launcher hands the plain forms to the service without a JVM (bin/service-call); beside it, the JVM client
+        Map<String, String> jvmClient = new HashMap<>(terminal);
+        jvmClient.put("ISOLA_NO_QUICK", "1");
         List<String> openCmd = List.of(isola, "open", txt.toString());
         List<String> runCmd = List.of(isola, "run", "--", "/bin/true");
         List<String> runNoDaemon = List.of(isola, "run", "--no-daemon", "--", "/bin/true");
@@ -83,7 +87,9 @@ final class DesktopBench implements AutoCloseable {
             cell[i] = stamped(xdgOpen, base, busLog);
             open[i] = stamped(openCmd, terminal, null);
             openIn[i] = stamped(openCmd, inProcess, null);
+            openJvm[i] = stamped(openCmd, jvmClient, null);
             run[i] = Processes.time(runCmd, terminal);
+            runJvm[i] = Processes.time(runCmd, jvmClient);
             runIn[i] = Processes.time(runNoDaemon, inProcess);
             bwrap[i] = Processes.time(Peers.plainBwrap(), Map.of());
         }
@@ -107,11 +113,23 @@ final class DesktopBench implements AutoCloseable {
         report.row(bw, bw);
         Stats runRow = new Stats("isola run -- /bin/true, through the daemon", Peers.shell(runCmd), run);
         report.row(runRow, bw);
+        report.row(
+                new Stats(
+                        "isola run -- /bin/true, through the daemon, the JVM client",
+                        "ISOLA_NO_QUICK=1 " + Peers.shell(runCmd),
+                        runJvm),
+                bw);
         report.row(new Stats("isola run -- /bin/true, in process", Peers.shell(runNoDaemon), runIn), bw);
         report.target("isola run -- /bin/true through the daemon, median <= 100 ms", runRow.medianMs(), 100, "ms");
         Stats openRow =
                 new Stats("isola open doc.txt to its handler running, through the daemon", Peers.shell(openCmd), open);
         report.row(openRow, bw);
+        report.row(
+                new Stats(
+                        "isola open doc.txt to its handler running, through the daemon, the JVM client",
+                        "ISOLA_NO_QUICK=1 " + Peers.shell(openCmd),
+                        openJvm),
+                bw);
         report.row(
                 new Stats("isola open doc.txt to its handler running, in process", Peers.shell(openCmd), openIn), bw);
         report.target("isola open to its handler through the daemon, median <= 150 ms", openRow.medianMs(), 150, "ms");
