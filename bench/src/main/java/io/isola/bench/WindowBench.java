@@ -150,9 +150,10 @@ final class WindowBench {
                             String.join(" ", terminal.subList(1, terminal.size())) + " (sh + dbus-send; no JVM)",
                             asked),
                     base);
-            Thread.sleep(3000); // the display the last one took is replaced
+            Thread.sleep(3000); // the displays the last ones took are replaced
             report.memory(
-                    "the display the daemon keeps prepared (Xvfb " + SW + "x" + SH + ", its input reader)",
+                    "the displays the daemon keeps prepared (" + io.isola.task.Displays.KEEP + " x Xvfb " + SW + "x"
+                            + SH + " and its input reader)",
                     preparedDisplayBytes() / 1048576.0,
                     "private pages of the processes that name the screen folder, between double-clicks");
         }

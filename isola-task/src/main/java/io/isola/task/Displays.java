@@ -7,12 +7,17 @@ import io.isola.display.WindowSize;
 
 /**
  * Where a window task's display comes from. A command that runs one task starts it when the task asks
- * ({@link #atOnce}). The service keeps, for each user, one display prepared ahead in a cell of their sandbox engine
- * at the size their last window had ({@link #preparedAhead}): a double-click then waits for its program alone, not
- * for an X server to start. A prepared display is handed out once and never shown to a second program; one whose X
- * server died, or of another size, is ended and a new one started.
+ * ({@link #atOnce}). The service keeps, for each user, {@link #KEEP} displays prepared ahead in cells of their sandbox
+ * engine at the size their last window had ({@link #preparedAhead}): a double-click then waits for its program alone,
+ * not for an X server to start, and so does a second one soon after. A prepared display is handed out once and never
+ * shown to a second program; one whose X server died, or of another size, is ended and a new one started.
  */
 public final class Displays implements AutoCloseable {
+    /**
+     * Displays kept prepared per person: two windows opened within a second (two attachments, one after the other)
+     * both start on a running X server; each waiting display costs ~10 MiB.
+     */
+    public static final int KEEP = 2;
     /**
      * How long a new display waits before it starts beside the task that took the last one: on two cores its X
      * server's start would take a core from that task's program and window while they start.
@@ -24,8 +29,12 @@ public final class Displays implements AutoCloseable {
     /** The engine prepared displays start in, asked for at the first window; null: each started at once. */
     private final java.util.function.Supplier<Engine> own;
 
-    private DisplayCell ready;
-    private boolean closed, preparing;
+    /** Prepared displays, all of one size, the oldest first. */
+    private final java.util.ArrayDeque<DisplayCell> ready = new java.util.ArrayDeque<>();
+    /** The size being prepared, while one is (one at a time: two X servers starting on two cores slow each other). */
+    private WindowSize preparing;
+
+    private boolean closed;
 
     private Displays(java.util.function.Supplier<Engine> own) {
         this.own = own;
@@ -56,12 +65,13 @@ public final class Displays implements AutoCloseable {
 
     /** A running display of {@code size} for one program, in a cell of {@code engine} unless one was prepared. */
     DisplayCell take(Engine engine, WindowSize size) {
-        DisplayCell d;
+        DisplayCell d = null;
+        java.util.List<DisplayCell> unfit = new java.util.ArrayList<>();
         synchronized (this) {
-            // one being prepared (the agent asked as it started, and a click came at once) is nearly ready: two X
-            // servers starting together on two cores would each take longer than one
+            // one being prepared at this size is nearly ready: two X servers starting together on two cores would
+            // each take longer than one
             long until = System.nanoTime() + PREPARING_WAIT.toNanos();
-            while (preparing && System.nanoTime() < until) {
+            while (ready.isEmpty() && size.equals(preparing) && System.nanoTime() < until) {
                 try {
                     wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
@@ -69,13 +79,16 @@ public final class Displays implements AutoCloseable {
                     break;
                 }
             }
-            d = ready;
-            ready = null;
+            while (d == null && !ready.isEmpty()) {
+                DisplayCell next = ready.poll();
+                if (next.display().size().equals(size) && next.running()) {
+                    d = next;
+                } else {
+                    unfit.add(next);
+                }
+            }
         }
-        if (d != null && !(d.display().size().equals(size) && d.running())) {
-            d.close();
-            d = null;
-        }
+        unfit.forEach(DisplayCell::close);
         if (d != null) {
             io.isola.core.Trace.mark("prepared display taken");
         } else {
@@ -83,93 +96,84 @@ public final class Displays implements AutoCloseable {
             io.isola.core.Trace.mark("display cell started");
         }
         if (own != null) {
-            prepareLater(size);
+            Thread.ofVirtual().name("isola-display-prepare").start(() -> {
+                try {
+                    Thread.sleep(PREPARE_DELAY_MS);
+                    fill(size);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
         return d;
     }
 
     /**
-     * A display of {@code desktop}'s size prepared now, unless one of that size is ready or being prepared: the
-     * person's first window of a session then starts on a running X server too. One at a time per person, however
-     * often they ask; a display-per-command {@link #atOnce} prepares nothing.
+     * Displays of {@code desktop}'s size prepared now, unless they are ready or being prepared: the person's first
+     * windows of a session then start on a running X server too. However often they ask, a person has at most
+     * {@link #KEEP}; a display-per-command {@link #atOnce} prepares nothing.
      */
     public void prepare(WindowPlace.Size desktop) {
-        WindowSize size = desktop.toWindowSize();
-        synchronized (this) {
-            if (own == null
-                    || closed
-                    || preparing
-                    || (ready != null && ready.display().size().equals(size))) {
-                return;
-            }
-            preparing = true;
-        }
-        DisplayCell d = null;
-        try {
-            d = DisplayCell.start(own.get(), size);
-        } catch (RuntimeException e) {
-            // cannot start a cell now: the first window starts its own
-        } finally {
-            synchronized (this) {
-                preparing = false;
-                notifyAll();
-            }
-        }
-        if (d != null) {
-            publish(d);
-        }
+        fill(desktop.toWindowSize());
     }
 
-    private void prepareLater(WindowSize size) {
-        Thread.ofVirtual().name("isola-display-prepare").start(() -> {
-            try {
-                Thread.sleep(PREPARE_DELAY_MS);
-                synchronized (this) {
-                    if (closed || ready != null) {
-                        return;
-                    }
+    /**
+     * Starts displays of {@code size}, one after the other, until {@link #KEEP} are ready. Ready ones of another size
+     * are ended first (the desktop changed); while another thread prepares, this one leaves it to it.
+     */
+    private void fill(WindowSize size) {
+        while (true) {
+            java.util.List<DisplayCell> unfit = new java.util.ArrayList<>();
+            synchronized (this) {
+                if (own == null || closed || preparing != null) {
+                    return;
                 }
-                publish(DisplayCell.start(own.get(), size));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                ready.removeIf(d -> !d.display().size().equals(size) && unfit.add(d));
+                if (ready.size() >= KEEP) {
+                    return;
+                }
+                preparing = size;
+            }
+            unfit.forEach(DisplayCell::close);
+            DisplayCell d = null;
+            boolean kept = false;
+            try {
+                d = DisplayCell.start(own.get(), size);
             } catch (RuntimeException e) {
                 // the engine closed meanwhile, or cannot start a cell now: the next window starts its own
+            } finally {
+                synchronized (this) {
+                    preparing = null;
+                    if (d != null && !closed) {
+                        ready.add(d);
+                        kept = true;
+                    }
+                    notifyAll();
+                }
             }
-        });
-    }
-
-    /** Makes {@code d} the prepared display, ending the one it replaces; ends {@code d} if the service stopped. */
-    private void publish(DisplayCell d) {
-        DisplayCell replaced;
-        synchronized (this) {
-            if (closed) {
-                replaced = d;
-            } else {
-                replaced = ready;
-                ready = d;
+            if (!kept) {
+                if (d != null) {
+                    d.close(); // the service stopped while it started
+                }
+                return;
             }
         }
-        if (replaced != null) {
-            replaced.close();
-        }
     }
 
-    /** Whether a display is prepared now (for the tests). */
-    synchronized boolean prepared() {
-        return ready != null;
+    /** How many displays are prepared now (for the tests). */
+    synchronized int prepared() {
+        return ready.size();
     }
 
     /** Ends every prepared display. */
     @Override
     public void close() {
-        DisplayCell left;
+        java.util.List<DisplayCell> left;
         synchronized (this) {
             closed = true;
-            left = ready;
-            ready = null;
+            left = new java.util.ArrayList<>(ready);
+            ready.clear();
         }
-        if (left != null) {
-            left.close();
-        }
+        left.forEach(DisplayCell::close);
     }
 }

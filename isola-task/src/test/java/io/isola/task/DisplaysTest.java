@@ -44,37 +44,49 @@ class DisplaysTest {
     @Test
     void aPreparedDisplayIsNeverHandedToASecondProgram() throws Exception {
         try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
-            String first;
             try (DisplayCell d = displays.take(h.engine, SMALL)) {
-                first = onDisplay(
-                        d,
-                        "xprop -root -f ISOLA_MARK 8s -set ISOLA_MARK left-by-the-first;" + " xprop -root ISOLA_MARK");
+                assertThat(markedBefore(d))
+                        .as("the first program's X server is new")
+                        .containsPattern(NO_MARK);
             }
-            assertThat(first).as("the first program marked its X server").contains("left-by-the-first");
-            waitUntil(displays::prepared, 20, null);
-            try (DisplayCell d = displays.take(h.engine, SMALL)) {
+            waitUntil(() -> displays.prepared() == Displays.KEEP, 20, null);
+            // two windows at once, each on a prepared display of its own: each program marks its X server, and
+            // neither finds the mark of one before
+            try (DisplayCell second = displays.take(h.engine, SMALL);
+                    DisplayCell third = displays.take(h.engine, SMALL)) {
                 assertThat(displays.prepared())
-                        .as("the prepared display was the one taken")
-                        .isFalse();
-                assertThat(onDisplay(d, "xprop -root ISOLA_MARK; xdpyinfo | grep dimensions"))
-                        .as("the second program's X server is a new one, of the size asked")
-                        .containsPattern("ISOLA_MARK:  (no such atom on any window|not found)")
-                        .doesNotContain("left-by-the-first")
-                        .contains("640x480 pixels");
+                        .as("the prepared displays were the ones taken")
+                        .isZero();
+                assertThat(markedBefore(second)).as("not the first's").containsPattern(NO_MARK);
+                assertThat(markedBefore(third))
+                        .as("not the first's nor the second's")
+                        .containsPattern(NO_MARK);
+                assertThat(onDisplay(third, "xdpyinfo | grep dimensions")).contains("640x480 pixels");
             }
+            waitUntil(() -> displays.prepared() == Displays.KEEP, 20, null);
+            assertThat(xServerCount("640x480x24"))
+                    .as("no more are kept than KEEP")
+                    .isEqualTo(Displays.KEEP);
         }
+    }
+
+    private static final String NO_MARK = "ISOLA_MARK:  (no such atom on any window|not found)";
+
+    /** What a program finds of the mark on the X server of {@code d}, before it leaves its own there. */
+    private String markedBefore(DisplayCell d) throws Exception {
+        return onDisplay(d, "xprop -root ISOLA_MARK; xprop -root -f ISOLA_MARK 8s -set ISOLA_MARK left-by-a-program");
     }
 
     @Test
     void aPreparedDisplayOfAnotherSizeOrWhoseXServerDiedIsEndedAndANewOneStarted() throws Exception {
         try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
             displays.take(h.engine, SMALL).close();
-            waitUntil(displays::prepared, 20, null);
+            waitUntil(() -> displays.prepared() > 0, 20, null);
             WindowSize larger = WindowSize.fixed(800, 600);
             try (DisplayCell d = displays.take(h.engine, larger)) {
                 assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
             }
-            waitUntil(displays::prepared, 20, null);
+            waitUntil(() -> displays.prepared() > 0, 20, null);
             // its X server dies while it waits (a crash, or the OOM killer): the cell goes with it
             // (again while its cell runs: the first kill may come before its X server, or hit the last display's)
             boolean[] killed = {false};
@@ -93,7 +105,7 @@ class DisplaysTest {
     void aDisplayPreparedOnRequestIsTheFirstWindowsAndOneOfAnotherSizeReplacesIt() throws Exception {
         try (Displays displays = Displays.preparedAhead(() -> h.engine)) {
             displays.prepare(WindowPlace.Size.of(SMALL));
-            assertThat(displays.prepared()).isTrue();
+            assertThat(displays.prepared()).isEqualTo(Displays.KEEP);
             waitUntil(() -> xServers("640x480x24") > 0, 20, null); // the cell runs: its X server starts in it
             long first = xServers("640x480x24");
             displays.prepare(WindowPlace.Size.of(SMALL));
@@ -104,19 +116,25 @@ class DisplaysTest {
                     .isTrue();
             try (DisplayCell d = displays.take(h.engine, WindowSize.fixed(800, 600))) {
                 assertThat(displays.prepared())
-                        .as("the prepared display was the one taken")
-                        .isFalse();
+                        .as("a prepared display was the one taken")
+                        .isEqualTo(Displays.KEEP - 1);
                 assertThat(onDisplay(d, "xdpyinfo | grep dimensions")).contains("800x600 pixels");
             }
         }
         try (Displays atOnce = Displays.atOnce()) {
             atOnce.prepare(WindowPlace.Size.of(SMALL));
-            assertThat(atOnce.prepared()).isFalse();
+            assertThat(atOnce.prepared()).isZero();
             assertThat(processesGone("640x480x24")).isTrue();
         }
     }
 
-    /** The pid of the one X server of a cell whose screen is {@code geometry}, or 0. */
+    /** How many X servers of cells whose screen is {@code geometry} run. */
+    private static long xServerCount(String geometry) {
+        return WindowTaskTest.pidsWhoseCommand(cmdline -> cmdline.startsWith("Xvfb") && cmdline.contains(geometry))
+                .length;
+    }
+
+    /** The pid of the newest X server of a cell whose screen is {@code geometry}, or 0. */
     private static long xServers(String geometry) {
         return java.util.Arrays.stream(WindowTaskTest.pidsWhoseCommand(
                         cmdline -> cmdline.startsWith("Xvfb") && cmdline.contains(geometry)))
@@ -128,7 +146,7 @@ class DisplaysTest {
     void closingTheServicesDisplaysEndsThePreparedOne() throws Exception {
         Displays displays = Displays.preparedAhead(() -> h.engine);
         displays.take(h.engine, SMALL).close();
-        waitUntil(displays::prepared, 20, null);
+        waitUntil(() -> displays.prepared() > 0, 20, null);
         assertThat(processesNaming(CellDisplay.CELL_DIR)).isPositive();
         displays.close();
         waitUntil(() -> processesNaming(CellDisplay.CELL_DIR) == 0, 10, null);
