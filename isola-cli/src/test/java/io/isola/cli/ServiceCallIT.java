@@ -112,6 +112,23 @@ class ServiceCallIT {
     }
 
     @Test
+    void theCallerIsWhoTheKernelSaysThroughThisClientToo() throws Exception {
+        // the request names no user: the daemon takes uid 1000 from the connection, so the cell acts as them, and a
+        // root-only file tells them nothing
+        Path secret = Files.writeString(
+                Files.createDirectories(d.dir.resolve("root-only")).resolve("secret"), "s");
+        Files.setPosixFilePermissions(
+                secret.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String asUser = "setpriv --reuid=1000 --regid=1000 --clear-groups ";
+        Result ran = sh(false, "cd / && " + asUser + isola("run", "--", "/usr/bin/id", "-u"));
+        assertThat(ran).isEqualTo(new Result(0, "1000\n", ""));
+        Result refused = sh(false, "cd / && " + asUser + isola("trust", "explain", secret.toString()));
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("may not read " + secret);
+        assertThat(refused.out()).isEmpty();
+    }
+
+    @Test
     void ctrlCKillsTheCellAndTheCommandExits130() throws Exception {
         String marker = "isola-quick-int-" + System.nanoTime();
         Process client = sleeper(marker);
