@@ -1,6 +1,7 @@
 package io.isola.desktop;
 
 import io.isola.linux.Libc;
+import io.isola.linux.ProcessEnds;
 import io.isola.service.Message;
 import io.isola.service.Protocol;
 import io.isola.service.ServiceClient;
@@ -26,8 +27,6 @@ final class TerminalOpen {
      * the pipe the launcher reads the reply from (see bin/isola).
      */
     static final int CALLER_IN = 0, CALLER_OUT = 3, CALLER_ERR = 4;
-    /** How soon the end of the caller is noticed: it is not a client of the service, so nothing closes on its death. */
-    private static final long WATCH_MS = 100;
 
     private final DesktopOpen desktop;
 
@@ -67,12 +66,21 @@ final class TerminalOpen {
         Message request =
                 DesktopOpen.openRequest(named, false, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
         PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
-        // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile
+        // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile.
+        // The caller is not a client of the service, so nothing closes on its death: the kernel says when it ends.
         AtomicBoolean over = new AtomicBoolean();
+        ProcessEnds ends;
+        try {
+            ends = ProcessEnds.of(caller.pid(), launcher.pid());
+        } catch (RuntimeException e) {
+            closeAll(streams);
+            client.close();
+            return NOT_HERE;
+        }
         Thread watch = Thread.ofPlatform()
                 .name("isola-terminal-watch")
                 .daemon(true)
-                .start(() -> endWithCaller(client, over, caller, launcher));
+                .start(() -> endWithCaller(client, over, ends));
         try (ServiceWindows windows = new ServiceWindows(client, err)) {
             Message reply = client.call(request, streams[0], streams[1], streams[2], windows);
             if (reply.get(Protocol.ERROR) != null) {
@@ -80,11 +88,10 @@ final class TerminalOpen {
             }
             return ServiceClient.exitCode(reply, err);
         } finally {
-            if (over.compareAndSet(false, true)) {
-                watch.interrupt();
-            } else {
-                joinQuietly(watch); // its interrupt is under way
-            }
+            over.set(true);
+            ends.stop();
+            joinQuietly(watch); // an interrupt of the caller's may be under way
+            ends.close();
             client.close();
             closeAll(streams);
         }
@@ -115,16 +122,8 @@ final class TerminalOpen {
     }
 
     /** Ctrl-C or a kill ends the launcher or its dbus-send: then the cell ends, as the JVM client's does. */
-    private static void endWithCaller(
-            ServiceClient client, AtomicBoolean over, ProcessHandle caller, ProcessHandle launcher) {
-        try {
-            while (caller.isAlive() && launcher.isAlive()) {
-                Thread.sleep(WATCH_MS);
-            }
-        } catch (InterruptedException e) {
-            return; // the request ended first
-        }
-        if (over.compareAndSet(false, true)) {
+    private static void endWithCaller(ServiceClient client, AtomicBoolean over, ProcessEnds ends) {
+        if (ends.await() && over.compareAndSet(false, true)) {
             client.interrupt();
         }
     }
