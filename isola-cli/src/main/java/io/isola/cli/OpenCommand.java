@@ -26,7 +26,8 @@ final class OpenCommand implements Command {
             "then show the safe view in your viewer (xdg-open, as " + "you, never as root), when you have a display");
     private static final Option WINDOW = Option.flag(
             "--window",
-            "show the type's graphical program (the policy's window-handlers: mupdf, xedit, dillo for links) from"
+            "show the type's graphical program (the policy's window-handlers: mupdf, LibreOffice, xedit, dillo for"
+                    + " links) from"
                     + " its cell in an Isola window on your display; closing the window ends the task");
     private static final Option POLICY = Option.value(
             "--policy",

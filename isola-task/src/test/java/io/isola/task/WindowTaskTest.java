@@ -153,6 +153,76 @@ class WindowTaskTest {
         }
     }
 
+    /**
+     * An office document opens in LibreOffice in its cell (the built-in policy's window handler for office types):
+     * its page, white with the document's black text, in Isola's window, titled with the level, the program and the
+     * file; closing the window ends LibreOffice and its cell.
+     */
+    @Test
+    void anOfficeDocumentOpensInLibreOfficeInAWindowAndClosingItLeavesNothing() throws Exception {
+        String stem = "memo-" + System.nanoTime();
+        Path docx = TestDocuments.convert(work, stem, "fodt", TestDocuments.text(""), "docx")
+                .getFirst();
+        Path policy = Files.writeString(work.resolve("policy.toml"), "version = 1\n");
+        Path log = work.resolve("log");
+        Process p = host.java(log, WindowTaskMain.class.getName(), "open", policy.toString(), docx.toString());
+        try {
+            waitUntil(() -> borderOnScreen() != null, 60, log);
+            // LibreOffice's first start in a new cell makes its profile: seconds, not milliseconds
+            waitUntil(() -> pageWithText(screen(), borderOnScreen()), 120, log);
+            assertThat(host.xdotool("search", "--name", "^\\[untrusted\\] soffice: " + stem + "\\.docx"))
+                    .as(() -> read(log))
+                    .isNotBlank();
+            int[] at = borderOnScreen();
+            host.xdotool("mousemove", "" + (at[0] + 200), "" + (at[1] + 300), "click", "1");
+            host.xdotool("key", "--clearmodifiers", "ctrl+shift+w");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(() -> read(log)).isTrue();
+            assertThat(read(log))
+                    .contains(
+                            "is application/vnd.openxmlformats-officedocument.wordprocessingml.document, untrusted",
+                            "code=0");
+            waitUntil(() -> processesNaming(stem) == 0, 10, log);
+            waitUntil(() -> processesNaming("soffice.bin") == 0, 10, log);
+            waitUntil(() -> processesNaming(io.isola.display.CellDisplay.CELL_DIR) == 0, 10, log);
+            assertThat(borderOnScreen()).isNull();
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * Whether the window whose border is at {@code at} shows a document's page: a large white area (LibreOffice's page
+     * is white, its frame and bars grey) with text in it, dark pixels with white on both sides.
+     */
+    private static boolean pageWithText(int[] px, int[] at) {
+        if (at == null) {
+            return false;
+        }
+        long white = 0, text = 0;
+        int w = HostDisplay.WIDTH, left = at[0] + WindowLook.BORDER, top = at[1] + WindowLook.BORDER;
+        for (int y = top; y < Math.min(top + 720, HostDisplay.HEIGHT); y++) {
+            for (int x = left + 4; x < Math.min(left + 1280, w) - 4; x++) {
+                int c = px[y * w + x] & 0xffffff;
+                if (c == 0xffffff) {
+                    white++;
+                } else if (((c >> 16) & 0xff) < 80 && ((c >> 8) & 0xff) < 80 && (c & 0xff) < 80) {
+                    text += (px[y * w + x - 4] & 0xffffff) == 0xffffff && (px[y * w + x + 4] & 0xffffff) == 0xffffff
+                            ? 1
+                            : 0;
+                }
+            }
+        }
+        return white > 150_000 && text > 50;
+    }
+
+    private int[] screen() {
+        try {
+            return host.screen();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void aLinkOpensInTheLevelsBrowserInAWindowThroughTheProxy() throws Exception {
         // the built-in policy's window handler for links (dillo), on the untrusted level's network
