@@ -58,6 +58,18 @@ public final class Harvester {
     }
 
     static final int MAX_NAME_BYTES = OutputNames.MAX_NAME_BYTES;
+
+    /**
+     * Whether {@code path} names a lock file that a window program keeps beside the document it has open:
+     * LibreOffice's {@code .~lock.NAME#}. A cell is ended with its program, which never gets to remove it, so every
+     * office document opened in a window would otherwise leave one as an output (beside the person's file, with
+     * new-version). It records only who had the document open, so it is no one's content and stays in the cell.
+     */
+    static boolean isLockFile(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.startsWith(".~lock.") && name.endsWith("#") && name.length() > ".~lock.#".length();
+    }
+
     private static final int SETID_BITS = 06000;
     /** The size of an offered file whose engine cannot tell it before reading. */
     public static final long UNKNOWN_SIZE = -1;
@@ -114,6 +126,9 @@ public final class Harvester {
             InputStream content,
             Kind kind,
             String input) {
+        if (type == EntryType.FILE && isLockFile(path)) {
+            return; // stays in the cell, and says nothing: it is no one's content
+        }
         String safe = safePath(path);
         if (safe == null) {
             return;

@@ -108,6 +108,21 @@ class HarvesterTest {
      * Names that hide (a leading dot), read as options (a leading dash) or reorder what the user sees (bidi overrides,
      * zero-width characters: Unicode format characters) are renamed wherever output lands, directories included.
      */
+    /**
+     * LibreOffice's lock file, left beside a document when its cell ends with the program: not an output, and no
+     * line about it; the document itself and a file merely named like a lock come out.
+     */
+    @Test
+    void aProgramsLockFileBesideItsDocumentStaysInTheCell() throws Exception {
+        Harvester h = new Harvester(into, OutputQuota.DEFAULT);
+        h.offer("in/.~lock.report.docx#", EntryType.FILE, PLAIN, 1, stream("user,host,time"), Kind.CREATED, null);
+        h.offer("in/report.docx", EntryType.FILE, PLAIN, 1, stream("saved"), Kind.CHANGED_INPUT, "/in/report.docx");
+        h.offer(".~lock.notes", EntryType.FILE, PLAIN, 1, stream("not a lock"), Kind.CREATED, null);
+        Harvest out = h.finish();
+        assertThat(out.files()).extracting(OutputFile::name).containsExactly("in/report.docx", "_.~lock.notes");
+        assertThat(out.problems()).extracting(Problem::name).containsExactly(".~lock.notes");
+    }
+
     @Test
     void hiddenOptionLikeAndFormatCharacterNamesAreRenamedAndTheContentKept() throws Exception {
         Harvester h = new Harvester(into, OutputQuota.DEFAULT);
