@@ -324,7 +324,7 @@ public final class CellWindow implements AutoCloseable {
             }
             // the shown screen once the window is gone: until then the event thread paints from it, and from here
             // on nothing writes it (this is its only writer)
-            SwingUtilities.invokeLater(() -> {
+            onEventThread(() -> {
                 frame.dispose();
                 ScreenBuffers.give(shown);
             });
@@ -347,8 +347,24 @@ public final class CellWindow implements AutoCloseable {
             closed = true;
         }
         input.close();
-        SwingUtilities.invokeLater(frame::dispose);
+        onEventThread(frame::dispose);
         listener.closed(why);
+    }
+
+    /**
+     * {@code work} on the event thread, from a thread that may have been interrupted (the sampler, as the window
+     * closes). When the toolkit has to start its event thread again, it waits, and an interrupt there is printed as a
+     * stack trace on the person's terminal: the interrupt is held back for the call and restored after it.
+     */
+    static void onEventThread(Runnable work) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            SwingUtilities.invokeLater(work);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The user's explicit actions, with the shortcuts the cell never receives. */
@@ -432,7 +448,7 @@ public final class CellWindow implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        SwingUtilities.invokeLater(frame::dispose);
+        onEventThread(frame::dispose);
     }
 
     private void busy() {
