@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code isola open [--window] FILE|URL} typed in a terminal of the person's desktop session, served by the agent that
@@ -66,9 +65,8 @@ final class TerminalOpen {
         Message request =
                 DesktopOpen.openRequest(named, false, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
         PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
-        // Either the request ends or the caller does, once: the interrupt must not go to a connection closed meanwhile.
-        // The caller is not a client of the service, so nothing closes on its death: the kernel says when it ends.
-        AtomicBoolean over = new AtomicBoolean();
+        // The caller is not a client of the service, so nothing closes on its death: the kernel says when it ends. The
+        // watch is stopped and joined before the connection closes, so its interrupt never goes to a closed one.
         ProcessEnds ends;
         try {
             ends = ProcessEnds.of(caller.pid(), launcher.pid());
@@ -77,10 +75,8 @@ final class TerminalOpen {
             client.close();
             return NOT_HERE;
         }
-        Thread watch = Thread.ofPlatform()
-                .name("isola-terminal-watch")
-                .daemon(true)
-                .start(() -> endWithCaller(client, over, ends));
+        Thread watch =
+                Thread.ofPlatform().name("isola-terminal-watch").daemon(true).start(() -> endWithCaller(client, ends));
         try (ServiceWindows windows = new ServiceWindows(client, err)) {
             Message reply = client.call(request, streams[0], streams[1], streams[2], windows);
             if (reply.get(Protocol.ERROR) != null) {
@@ -88,7 +84,6 @@ final class TerminalOpen {
             }
             return ServiceClient.exitCode(reply, err);
         } finally {
-            over.set(true);
             ends.stop();
             joinQuietly(watch); // an interrupt of the caller's may be under way
             ends.close();
@@ -122,8 +117,8 @@ final class TerminalOpen {
     }
 
     /** Ctrl-C or a kill ends the launcher or its dbus-send: then the cell ends, as the JVM client's does. */
-    private static void endWithCaller(ServiceClient client, AtomicBoolean over, ProcessEnds ends) {
-        if (ends.await() && over.compareAndSet(false, true)) {
+    private static void endWithCaller(ServiceClient client, ProcessEnds ends) {
+        if (ends.await()) {
             client.interrupt();
         }
     }

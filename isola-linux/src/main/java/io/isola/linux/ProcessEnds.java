@@ -62,13 +62,9 @@ public final class ProcessEnds implements AutoCloseable {
                 if (ready < 0 && Native.errno(err) != Libc.EINTR) {
                     throw new LinuxException("poll", Native.errno(err));
                 }
-                if (ready <= 0) {
-                    continue;
+                if (ready > 0) { // a process ended, unless the wake pipe says stop
+                    return fds.get(ValueLayout.JAVA_SHORT, (long) pidfds.length * POLLFD_SIZE + 6) == 0;
                 }
-                if (fds.get(ValueLayout.JAVA_SHORT, (long) pidfds.length * POLLFD_SIZE + 6) != 0) {
-                    return false; // told to stop
-                }
-                return true;
             }
         }
     }
