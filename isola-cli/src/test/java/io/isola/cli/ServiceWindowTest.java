@@ -285,50 +285,24 @@ class ServiceWindowTest {
     }
 
     /**
-     * {@code isola open} typed in a terminal of a session whose agent runs: the {@code isola} launcher (the real
-     * bin/isola, POSIX sh) hands it to the agent over the session bus, with the terminal's streams; the agent draws
-     * the window, the service runs the cell, and no JVM starts for the command. Ctrl-C in the terminal (SIGINT to its
-     * process group) ends the cell and the window, as it does for the JVM client.
+     * {@code isola open} typed in a terminal of the session: the {@code isola} launcher (the real bin/isola, POSIX sh)
+     * hands it to the session's agent with the terminal's streams; the agent draws the window, the service runs the
+     * cell, and no JVM starts for the command. The first finds no agent and calls the bus, which starts one; once it
+     * runs, the launcher's small client reaches it on its own socket, with the streams themselves, so that a file as
+     * stdout no longer needs a JVM either. Ctrl-C in the terminal (SIGINT to its process group) ends the cell and the
+     * window either way, as it does for the JVM client.
      */
     @Test
     void anOpenTypedInTheSessionsTerminalIsDrawnByItsAgentWithoutAJvmAndCtrlCEndsIt() throws Exception {
         try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("terminal-session")))) {
-            String name = "typed-" + System.nanoTime() + ".pdf";
-            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
             // a terminal: its own session and process group; stdout and stderr are pipes (a terminal's are a tty)
-            Process open = session.builder(List.of("setsid", LAUNCHER.toString(), "open", "--window", name))
-                    .directory(session.home.toFile())
-                    .start();
-            try {
-                DesktopSession.waitUntil(
-                        () -> !windowsNamed(session, name).isEmpty() || !open.isAlive(),
-                        60,
-                        () -> "no window: " + Files.readString(daemon.log) + "\nbus: "
-                                + Files.readString(session.busLog));
-                if (!open.isAlive()) {
-                    throw new AssertionError("the command ended: "
-                            + new String(open.getErrorStream().readAllBytes()));
-                }
-                DesktopSession.waitUntil(() -> pageInBorder(session), 60, "no page in the window");
-                assertThat(java.util.stream.Stream.concat(
-                                        java.util.stream.Stream.of(open.toHandle()), open.descendants())
-                                .map(h -> h.info().command().orElse("")))
-                        .as("what the command runs while its window shows")
-                        .noneMatch(c -> c.endsWith("/java"))
-                        .anyMatch(c -> c.endsWith("/dbus-send"));
-                assertThat(Files.readString(daemon.state.resolve("audit.jsonl")))
-                        .containsPattern("\"cell.created\".*mupdf.*" + name);
-
-                new ProcessBuilder("kill", "-INT", "--", "-" + open.pid())
-                        .start()
-                        .waitFor();
-                assertThat(open.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                assertThat(open.exitValue()).isEqualTo(130);
-                DesktopSession.waitUntil(() -> processesNaming(name) == 0, 10, "the cell outlived Ctrl-C");
-                DesktopSession.waitUntil(() -> windowsNamed(session, name).isEmpty(), 10, "the window outlived Ctrl-C");
-            } finally {
-                open.destroyForcibly().waitFor();
-            }
+            typedAndInterrupted(session, "typed-", List.of(), "/dbus-send");
+            assertThat(session.runtime.resolve("isola-agent.sock"))
+                    .as("the agent's own socket, once it runs")
+                    .exists();
+            // stdout a file, as `> log` makes it: the bus's route would start a JVM for it (the agent could not open
+            // it again with the shell's offset); its own socket takes the descriptor itself
+            typedAndInterrupted(session, "logged-", List.of("> logged.txt"), "/perl");
 
             // what the terminal shows and the exit code are the JVM client's: a file that is not there
             Path missing = session.home.resolve("gone-" + System.nanoTime() + ".pdf");
@@ -340,6 +314,72 @@ class ServiceWindowTest {
             assertThat(jvm.code()).as(jvm.err()).isNotZero();
             assertThat(agent.exitValue()).as(said).isEqualTo(jvm.code());
             assertThat(said).isEqualTo(jvm.err()).contains(missing.getFileName().toString());
+        }
+    }
+
+    /**
+     * The agent's socket lies in the person's runtime folder (0700) and is 0600 itself; behind those, the agent
+     * serves only a peer the kernel says is its own user. With both opened to everyone, another user's request, with
+     * their streams and a file of theirs, is closed unanswered: nothing starts, no window shows.
+     */
+    @Test
+    void theAgentsSocketServesOnlyItsOwnUserEvenWhereAnotherCanReachIt() throws Exception {
+        try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("door-session")))) {
+            String login = Files.readString(session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop"))
+                    .lines()
+                    .filter(l -> l.startsWith("Exec="))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("Exec=".length());
+            Cli.Result started = session.run("sh", "-c", login); // the agent, as the desktop starts it at login
+            assertThat(started.code()).as(started.err()).isZero();
+            Path door = session.runtime.resolve("isola-agent.sock");
+            DesktopSession.waitUntil(() -> Files.exists(door), 30, "the agent made no socket");
+            Files.setPosixFilePermissions(session.runtime, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(door, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Path client = Files.copy(
+                    Path.of("../bin/service-call").toAbsolutePath(),
+                    dir.resolve("service-call"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            String name = "theirs-" + System.nanoTime() + ".pdf";
+            Path pdf = Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), dir.resolve(name));
+            // what the client runs when it could not even send: says so, and starts nothing
+            Path fallBack =
+                    Files.writeString(dir.resolve("fall-back"), "#!/bin/sh\necho 'isola: fell back' >&2\nexit 3\n");
+            Files.setPosixFilePermissions(fallBack, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Process other = new ProcessBuilder(
+                            "setpriv",
+                            "--reuid=" + OTHER,
+                            "--regid=" + OTHER,
+                            "--clear-groups",
+                            "--",
+                            "env",
+                            "DISPLAY=" + session.env.get("DISPLAY"),
+                            "/usr/bin/perl",
+                            client.toString(),
+                            "--agent",
+                            door.toString(),
+                            fallBack.toString(),
+                            "open",
+                            "--window",
+                            pdf.toString())
+                    .directory(dir.toFile())
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("theirs.log").toFile())
+                    .start();
+            boolean answered = other.waitFor(30, TimeUnit.SECONDS); // a request served would wait for its window
+            other.destroyForcibly().waitFor();
+            String said = Files.readString(dir.resolve("theirs.log"));
+            assertThat(answered)
+                    .as("another user's request is not served: " + said)
+                    .isTrue();
+            // closed before or after it sent: either way not served
+            assertThat(other.exitValue() + " " + said)
+                    .matches("(?s)(125 .*agent of this session went away before it answered.*|3 isola: fell back\\n)");
+            assertThat(windowsNamed(session, name)).isEmpty();
+            assertThat(Files.readString(daemon.state.resolve("audit.jsonl"))).doesNotContain(name);
         }
     }
 
@@ -391,6 +431,47 @@ class ServiceWindowTest {
                         "string:io.isola.Isola")
                 .out()
                 .contains("true");
+    }
+
+    /**
+     * Runs {@code isola open --window NAME} in a terminal of {@code session} (with {@code redirects} in its shell),
+     * waits for the page in its window while the command runs {@code route} and no JVM, then Ctrl-C: exit code 130,
+     * the cell and the window gone.
+     */
+    private void typedAndInterrupted(DesktopSession session, String prefix, List<String> redirects, String route)
+            throws Exception {
+        String name = prefix + System.nanoTime() + ".pdf";
+        Files.copy(Path.of("../examples/invoice.pdf").toAbsolutePath(), session.home.resolve(name));
+        String shell = "exec \"$0\" open --window \"$1\" " + String.join(" ", redirects);
+        Process open = session.builder(List.of("setsid", "sh", "-c", shell, LAUNCHER.toString(), name))
+                .directory(session.home.toFile())
+                .start();
+        try {
+            DesktopSession.waitUntil(
+                    () -> !windowsNamed(session, name).isEmpty() || !open.isAlive(),
+                    60,
+                    () -> "no window: " + Files.readString(daemon.log) + "\nbus: " + Files.readString(session.busLog));
+            if (!open.isAlive()) {
+                throw new AssertionError(
+                        "the command ended: " + new String(open.getErrorStream().readAllBytes()));
+            }
+            DesktopSession.waitUntil(() -> pageInBorder(session), 60, "no page in the window");
+            assertThat(java.util.stream.Stream.concat(java.util.stream.Stream.of(open.toHandle()), open.descendants())
+                            .map(h -> h.info().command().orElse("")))
+                    .as("what the command runs while its window shows")
+                    .noneMatch(c -> c.endsWith("/java"))
+                    .anyMatch(c -> c.endsWith(route));
+            assertThat(Files.readString(daemon.state.resolve("audit.jsonl")))
+                    .containsPattern("\"cell.created\".*mupdf.*" + name);
+
+            new ProcessBuilder("kill", "-INT", "--", "-" + open.pid()).start().waitFor();
+            assertThat(open.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(open.exitValue()).isEqualTo(130);
+            DesktopSession.waitUntil(() -> processesNaming(name) == 0, 10, "the cell outlived Ctrl-C");
+            DesktopSession.waitUntil(() -> windowsNamed(session, name).isEmpty(), 10, "the window outlived Ctrl-C");
+        } finally {
+            open.destroyForcibly().waitFor();
+        }
     }
 
     /** The real launcher, bin/isola: the route through the agent is its own, before any JVM. */

@@ -86,10 +86,12 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
                             + "elsewhere use isola open",
                     1);
         }
+        DesktopAgent agent;
         try {
             DBus busDaemon = bus.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
             DesktopOpen opener = new DesktopOpen(env);
-            bus.exportObject(PATH, new DesktopAgent(opener, busDaemon));
+            agent = new DesktopAgent(opener, busDaemon);
+            bus.exportObject(PATH, agent);
             // started at login (autostart) or by a first click: either way, the window's toolkit starts now
             Thread.ofPlatform().daemon().name("isola-agent-warmup").start(opener::warmUp);
             bus.requestBusName(DesktopPaths.ID);
@@ -100,11 +102,17 @@ public final class DesktopAgent implements FreedesktopApplication, LauncherCalls
                             + "Isola agent running in this session?",
                     1);
         }
+        // the bus name is this agent's now: a terminal's door left by an earlier one is taken over
+        AgentSocket door = AgentSocket.open(env, agent.terminal);
         System.err.println("isola: the desktop agent serves " + DesktopPaths.ID + " on the session bus");
         try {
             gone.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (door != null) {
+                door.close();
+            }
         }
         System.err.println("isola: the session bus went away: the desktop agent stops");
         return 0;

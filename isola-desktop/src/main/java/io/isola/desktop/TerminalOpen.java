@@ -12,11 +12,12 @@ import java.util.Arrays;
 
 /**
  * {@code isola open [--window] FILE|URL} typed in a terminal of the person's desktop session, served by the agent that
- * already runs there: the {@code isola} launcher (POSIX sh) calls it over the session bus instead of starting a JVM,
- * and the window is drawn by a desktop toolkit that is already up. In every other way the task stays the terminal's:
- * the service gets the terminal's own streams, taken again from the caller through {@code /proc} (the caller is the
- * process the bus names, and must be this person's); the exit code is the call's reply; and the caller's end (Ctrl-C,
- * a kill of the command) ends the cell as it does for the JVM client.
+ * already runs there: the {@code isola} launcher (POSIX sh) hands it over instead of starting a JVM, and the window is
+ * drawn by a desktop toolkit that is already up. Two ways in: the agent's own socket ({@link AgentSocket}), where the
+ * launcher's small client sends the terminal's streams themselves; and the session bus, which starts the agent when
+ * none runs, where the streams are taken again from the caller through {@code /proc} (the caller is the process the
+ * bus names, and must be this person's). In every other way the task stays the terminal's: the exit code is the
+ * reply, and the caller's end (Ctrl-C, a kill of the command) ends the cell as it does for the JVM client.
  */
 final class TerminalOpen {
     /** The reply that says "not here": nothing was started, and the launcher runs the command in a JVM instead. */
@@ -34,21 +35,17 @@ final class TerminalOpen {
     }
 
     /**
+     * The bus's route ({@code dbus-send}): the caller's streams are taken again from it, and its end (and its
+     * launcher's) is learnt from the kernel.
+     *
      * @param display the terminal's DISPLAY: a window shows only where the person asked for it
      * @param callerPid the caller's pid as the bus knows it (SO_PEERCRED), never as the call says
      * @return the exit code as {@code isola open} returns it, or {@link #NOT_HERE}
      */
     int open(String target, boolean window, String display, long callerPid) {
         io.isola.core.Trace.mark("terminal request received");
-        desktop.asked();
-        if (!display.equals(desktop.env().get("DISPLAY")) || !desktop.canShowWindows()) {
-            return NOT_HERE; // another display (ssh -X, a nested server) or none: the JVM client decides
-        }
-        String named;
-        try {
-            named = DesktopOpen.target(target);
-        } catch (IllegalArgumentException e) {
-            return NOT_HERE; // the command's own words for it
+        if (!forHere(display)) {
+            return NOT_HERE;
         }
         ProcessHandle caller = ProcessHandle.of(callerPid).orElse(null);
         ProcessHandle launcher = caller == null ? null : caller.parent().orElse(null);
@@ -57,26 +54,75 @@ final class TerminalOpen {
             closeAll(streams); // a stream that cannot be taken again (a socket, a file), or a caller already gone
             return NOT_HERE;
         }
-        ServiceClient client = ServiceClient.connect(desktop.env());
-        if (client == null) {
-            closeAll(streams); // the JVM client says so, or runs it in process, as it would without the agent
-            return NOT_HERE;
-        }
-        Message request =
-                DesktopOpen.openRequest(named, false, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
-        PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
-        // The caller is not a client of the service, so nothing closes on its death: the kernel says when it ends. The
-        // watch is stopped and joined before the connection closes, so its interrupt never goes to a closed one.
+        // The caller is not a client of the service, so nothing closes on its death: the kernel says when it ends.
         ProcessEnds ends;
         try {
             ends = ProcessEnds.of(caller.pid(), launcher.pid());
         } catch (RuntimeException e) {
             closeAll(streams);
-            client.close();
             return NOT_HERE;
         }
-        Thread watch =
-                Thread.ofPlatform().name("isola-terminal-watch").daemon(true).start(() -> endWithCaller(client, ends));
+        try (ends) {
+            return serve(target, window, streams, new CallerEnd() {
+                @Override
+                public boolean await() {
+                    return ends.await();
+                }
+
+                @Override
+                public void stop() {
+                    ends.stop();
+                }
+            });
+        } finally {
+            closeAll(streams);
+        }
+    }
+
+    /** Whether this agent draws for that DISPLAY: its own session's, where it can show windows. */
+    boolean forHere(String display) {
+        desktop.asked();
+        return display.equals(desktop.env().get("DISPLAY")) && desktop.canShowWindows();
+    }
+
+    /** The end of whoever asked: Ctrl-C in the terminal, or a kill of the command. */
+    interface CallerEnd {
+        /** Blocks until the caller ended (true) or {@link #stop} was called (false). */
+        boolean await();
+
+        /** Wakes {@link #await}, from any thread. */
+        void stop();
+    }
+
+    /**
+     * Asks the service to open {@code target} with the terminal's {@code streams} (the caller keeps them), draws its
+     * window here, and ends the cell when {@code end} says the caller ended.
+     *
+     * @return the exit code as {@code isola open} returns it, or {@link #NOT_HERE}
+     */
+    int serve(String target, boolean window, int[] streams, CallerEnd end) {
+        String named;
+        try {
+            named = DesktopOpen.target(target);
+        } catch (IllegalArgumentException e) {
+            return NOT_HERE; // the command's own words for it
+        }
+        ServiceClient client = ServiceClient.connect(desktop.env());
+        if (client == null) {
+            return NOT_HERE; // the JVM client says so, or runs it in process, as it would without the agent
+        }
+        Message request =
+                DesktopOpen.openRequest(named, false, window ? Protocol.WINDOW_REQUIRED : Protocol.WINDOW_IF_GRAPHICAL);
+        PrintStream err = io.isola.linux.FdOutput.print(streams[2]); // Isola's own lines: why a window closed
+        // stopped and joined before the connection closes, so its interrupt never goes to a closed one
+        Thread watch = Thread.ofPlatform()
+                .name("isola-terminal-watch")
+                .daemon(true)
+                .start(() -> {
+                    if (end.await()) {
+                        client.interrupt();
+                    }
+                });
         try (ServiceWindows windows = new ServiceWindows(client, err)) {
             Message reply = client.call(request, streams[0], streams[1], streams[2], windows);
             if (reply.get(Protocol.ERROR) != null) {
@@ -84,11 +130,9 @@ final class TerminalOpen {
             }
             return ServiceClient.exitCode(reply, err);
         } finally {
-            ends.stop();
+            end.stop();
             joinQuietly(watch); // an interrupt of the caller's may be under way
-            ends.close();
             client.close();
-            closeAll(streams);
         }
     }
 
@@ -113,13 +157,6 @@ final class TerminalOpen {
         } catch (RuntimeException e) {
             closeAll(open);
             return null;
-        }
-    }
-
-    /** Ctrl-C or a kill ends the launcher or its dbus-send: then the cell ends, as the JVM client's does. */
-    private static void endWithCaller(ServiceClient client, ProcessEnds ends) {
-        if (ends.await()) {
-            client.interrupt();
         }
     }
 

@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
  * can ever reach it (the VM engine's QMP and agent channels).
  */
 public final class Sockets {
-    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SHUT_RDWR = 2;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, SHUT_RD = 0, SHUT_RDWR = 2;
     private static final MemorySegment SOCKETPAIR = Native.fn("socketpair"), SHUTDOWN = Native.fn("shutdown");
 
     private Sockets() {}
@@ -27,6 +27,13 @@ public final class Sockets {
     public static void shutdown(int fd) {
         try (Arena a = Arena.ofConfined()) {
             Native.call(SHUTDOWN, Native.errnoBuffer(a), fd, SHUT_RDWR, 0);
+        }
+    }
+
+    /** Ends reading only: a thread blocked reading the socket wakes to its end, and writes still go out. */
+    public static void shutdownRead(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            Native.call(SHUTDOWN, Native.errnoBuffer(a), fd, SHUT_RD, 0);
         }
     }
 }

@@ -5,11 +5,14 @@ import io.isola.linux.UnixSockets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Frames over a connected Unix socket, with the descriptors that travel with a request. */
-final class Wire {
+/**
+ * Frames over a connected Unix socket, with the descriptors that travel with a request: the service's, and the
+ * session agent's door for terminals, which speaks the same framing.
+ */
+public final class Wire {
     /** A frame read, and the descriptors that came with it (the caller owns and closes them). */
-    record Frame(Message message, int[] fds) {
-        void closeFds() {
+    public record Frame(Message message, int[] fds) {
+        public void closeFds() {
             for (int fd : fds) {
                 Libc.close(fd);
             }
@@ -17,7 +20,7 @@ final class Wire {
     }
 
     /** The peer closed the connection before a whole frame arrived (or before any). */
-    static final class Closed extends Exception {
+    public static final class Closed extends Exception {
         Closed(String message) {
             super(message);
         }
@@ -25,7 +28,7 @@ final class Wire {
 
     private Wire() {}
 
-    static void send(int fd, Message m, int... fds) {
+    public static void send(int fd, Message m, int... fds) {
         UnixSockets.send(fd, m.encode(), fds);
     }
 
@@ -33,7 +36,7 @@ final class Wire {
      * Reads one frame. Descriptors may arrive with any of its bytes; all of them are gathered and, when the frame
      * is refused, closed, so that a hostile client cannot make the daemon hold its descriptors.
      */
-    static Frame receive(int fd) throws Closed, Message.BadFrame {
+    public static Frame receive(int fd) throws Closed, Message.BadFrame {
         List<Integer> fds = new ArrayList<>();
         try {
             byte[] header = new byte[4];
