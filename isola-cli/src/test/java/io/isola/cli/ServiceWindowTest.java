@@ -325,13 +325,7 @@ class ServiceWindowTest {
     @Test
     void theAgentsSocketServesOnlyItsOwnUserEvenWhereAnotherCanReachIt() throws Exception {
         try (DesktopSession session = installedSession(Files.createDirectories(dir.resolve("door-session")))) {
-            String login = Files.readString(session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop"))
-                    .lines()
-                    .filter(l -> l.startsWith("Exec="))
-                    .findFirst()
-                    .orElseThrow()
-                    .substring("Exec=".length());
-            Cli.Result started = session.run("sh", "-c", login); // the agent, as the desktop starts it at login
+            Cli.Result started = session.run("sh", "-c", atLogin(session)); // the agent, as the desktop starts it
             assertThat(started.code()).as(started.err()).isZero();
             Path door = session.runtime.resolve("isola-agent.sock");
             DesktopSession.waitUntil(() -> Files.exists(door), 30, "the agent made no socket");
@@ -392,13 +386,7 @@ class ServiceWindowTest {
     void theAutostartEntryStartsTheAgentAtLoginOnceAndTheServicePreparesADisplayBeforeAnyClick() throws Exception {
         try (DaemonFixture own = new DaemonFixture(Map.of("ISOLA_POLICY", policy.toString()));
                 DesktopSession session = installedSession(Files.createDirectories(dir.resolve("login-session")), own)) {
-            Path autostart = session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop");
-            String exec = Files.readString(autostart)
-                    .lines()
-                    .filter(l -> l.startsWith("Exec="))
-                    .findFirst()
-                    .orElseThrow()
-                    .substring("Exec=".length());
+            String exec = atLogin(session);
             assertThat(agentOwnsItsName(session)).as("no agent before login").isFalse();
             Cli.Result login = session.run("sh", "-c", exec);
             Cli.Result click = session.run("sh", "-c", exec); // the same call, as a first click makes at once
@@ -418,6 +406,16 @@ class ServiceWindowTest {
                     60,
                     () -> "no display prepared at login: " + read(own.log) + "\nbus: " + read(session.busLog));
         }
+    }
+
+    /** What the desktop runs at login: the Exec line of the autostart entry install wrote. */
+    private static String atLogin(DesktopSession session) throws Exception {
+        return Files.readString(session.home.resolve(".config/autostart/io.isola.Isola.Agent.desktop"))
+                .lines()
+                .filter(l -> l.startsWith("Exec="))
+                .findFirst()
+                .orElseThrow()
+                .substring("Exec=".length());
     }
 
     private static boolean agentOwnsItsName(DesktopSession session) throws Exception {
