@@ -85,9 +85,11 @@ class AgentSocketTest {
         assertThat(ask(good, 1)).as("one stream of three").isEqualTo("-1");
         assertThat(ask(good, 3)).isEqualTo("-1");
         Thread.sleep(200); // the agent's threads close what they took after their reply
+        // at most as many as before: each request brought three (a leak shows as ~20 more); others of this JVM's
+        // (a test before this one's, the class path's jars) may close meanwhile
         assertThat(openDescriptors())
                 .as("descriptors the requests brought, closed again")
-                .isEqualTo(open);
+                .isLessThanOrEqualTo(open);
     }
 
     @Test
