@@ -159,9 +159,12 @@ final class WindowBench {
             Thread.sleep(3000); // the displays the last ones took are replaced
             report.memory(
                     "the displays the daemon keeps prepared (" + io.isola.task.Displays.KEEP + " x Xvfb " + SW + "x"
-                            + SH + " and its input reader)",
+                            + SH + " and its input reader) and the viewers it keeps ready ("
+                            + io.isola.task.Displays.READY_VIEWERS
+                            + " x mupdf on a display of its own)",
                     preparedDisplayBytes() / 1048576.0,
-                    "private pages of the processes that name the screen folder, between double-clicks");
+                    "private pages of the processes that name a screen folder or a ready viewer's stand-in, between"
+                            + " double-clicks");
             return typed.medianMs() / base.medianMs();
         }
     }
@@ -173,7 +176,9 @@ final class WindowBench {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .toList()) {
                 try {
-                    if (new String(Files.readAllBytes(p.resolve("cmdline"))).contains(CellDisplay.CELL_DIR)) {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")));
+                    if (cmdline.contains(CellDisplay.CELL_DIR)
+                            || cmdline.contains(io.isola.task.Displays.READY_VIEWER_FILE)) {
                         sum += Memory.privateBytes(
                                 Long.parseLong(p.getFileName().toString()));
                     }

@@ -180,6 +180,14 @@ public final class CellDisplay implements AutoCloseable {
         return withProgram(String.join("\n", AWAIT_SERVER, "exec \"$@\" </dev/null"), program);
     }
 
+    /**
+     * The same, but what runs once the display is there is {@code script}, whose {@code "$@"} is {@code program}: for
+     * a program that is started before its file is known and then handed it (a ready viewer, in isola-task).
+     */
+    public static List<String> clientCommand(String script, List<String> program) {
+        return withProgram(String.join("\n", AWAIT_SERVER, script), program);
+    }
+
     private static List<String> withProgram(String script, List<String> program) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "isola-display"));
         argv.addAll(program);

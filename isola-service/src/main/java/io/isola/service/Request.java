@@ -93,6 +93,12 @@ final class Request {
             }
 
             @Override
+            public Cell adopt(Cell cell, CellSpec spec) {
+                track(cell, engine.name(), spec.command());
+                return cell;
+            }
+
+            @Override
             public void close() {
                 // the daemon's engines outlive requests
             }

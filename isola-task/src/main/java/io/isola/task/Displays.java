@@ -18,6 +18,10 @@ public final class Displays implements AutoCloseable {
      * both start on a running X server; each waiting display costs ~10 MiB.
      */
     public static final int KEEP = 2;
+    /** What the command line of each process of a viewer kept ready names: its stand-in file (for the benchmark). */
+    public static final String READY_VIEWER_FILE = ReadyViewer.STAND_IN;
+    /** How many viewers are kept ready per person, once they opened a PDF ({@link ReadyViewers}). */
+    public static final int READY_VIEWERS = ReadyViewers.KEEP;
     /**
      * How long a new display waits before it starts beside the task that took the last one: on two cores its X
      * server's start would take a core from that task's program and window while they start.
@@ -34,10 +38,14 @@ public final class Displays implements AutoCloseable {
     /** The size being prepared, while one is (one at a time: two X servers starting on two cores slow each other). */
     private WindowSize preparing;
 
+    /** The viewers kept running before the click, on displays of these (null: none, as {@link #atOnce}). */
+    private final ReadyViewers viewers;
+
     private boolean closed;
 
     private Displays(java.util.function.Supplier<Engine> own) {
         this.own = own;
+        this.viewers = own == null ? null : new ReadyViewers(own);
     }
 
     /** Each display started when its task asks for it, in the task's engine. */
@@ -160,6 +168,23 @@ public final class Displays implements AutoCloseable {
         }
     }
 
+    /** A viewer already running for exactly {@code ask}'s cell, taken; null when none is (or none are kept). */
+    ReadyViewer readyViewer(ReadyViewers.Ask ask) {
+        return viewers == null ? null : viewers.take(ask);
+    }
+
+    /** After a task {@code ask} was, viewers of its cell are made ready for the next (where they are kept). */
+    void keepReady(ReadyViewers.Ask ask) {
+        if (viewers != null) {
+            viewers.keep(ask);
+        }
+    }
+
+    /** How many viewers are ready now (for the tests). */
+    int readyViewers() {
+        return viewers == null ? 0 : viewers.ready();
+    }
+
     /** How many displays are prepared now (for the tests). */
     synchronized int prepared() {
         return ready.size();
@@ -168,6 +193,9 @@ public final class Displays implements AutoCloseable {
     /** Ends every prepared display. */
     @Override
     public void close() {
+        if (viewers != null) {
+            viewers.close(); // each with its display
+        }
         java.util.List<DisplayCell> left;
         synchronized (this) {
             closed = true;

@@ -146,7 +146,8 @@ public final class OpenTask {
                 spec,
                 handler.get(0) + ": " + it.input().original().getFileName(),
                 stdio,
-                dir.resolve("out"));
+                dir.resolve("out"),
+                size -> ReadyViewers.ask(ctx, it, handler, spec, size));
     }
 
     /** The task's copy of its input comes out only if the task really changed it. */

@@ -12,7 +12,7 @@ import java.util.List;
  * ({@link DisplayCell}, the sandbox engine's), or in the program's own cell ({@link SharedDisplay}, a VM's guest).
  * Either way the host sees the same screen folder and writes the same input lines.
  */
-sealed interface ProgramDisplay extends AutoCloseable permits DisplayCell, SharedDisplay {
+sealed interface ProgramDisplay extends AutoCloseable permits DisplayCell, SharedDisplay, ReadyViewer {
     /** The program's cell: {@code task}'s, on this display. */
     CellSpec program(CellSpec task);
 

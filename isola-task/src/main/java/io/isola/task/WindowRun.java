@@ -38,13 +38,31 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             Stdio stdio,
             Path staging)
             throws IOException, InterruptedException {
+        return forTask(ctx, level, trust, spec, what, stdio, staging, size -> null);
+    }
+
+    /**
+     * The same for a task a viewer started before the click may serve: {@code ready} says which, given the window's
+     * size ({@link ReadyViewers#ask}; null: none).
+     */
+    static CellRun forTask(
+            TaskContext ctx,
+            io.isola.core.policy.LevelSettings level,
+            io.isola.core.trust.TrustLevel trust,
+            CellSpec spec,
+            String what,
+            Stdio stdio,
+            Path staging,
+            java.util.function.Function<io.isola.display.WindowSize, ReadyViewers.Ask> ready)
+            throws IOException, InterruptedException {
         // the size of the desktop it will show on: this process's, or the service's client's
         WindowPlace.Size desktop = ctx.windows().size();
         io.isola.core.Trace.mark("window size known");
+        io.isola.display.WindowSize size = desktop.toWindowSize();
         WindowRun run = run(
                 ctx.engines().apply(level.engine()),
                 spec,
-                desktop.toWindowSize(),
+                size,
                 ctx.displays(),
                 new WindowLook(trust.word(), what),
                 ctx.windows(),
@@ -52,7 +70,8 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                 staging,
                 level.quota(),
                 ctx.audit(),
-                ctx.report());
+                ctx.report(),
+                ready.apply(size));
         if (run.closedBecause() != null && !run.closedBecause().equals(CellWindow.CLOSED_BY_USER)) {
             Tasks.say(ctx, "isola: the cell's window was closed: " + run.closedBecause());
         }
@@ -149,8 +168,34 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
             io.isola.core.audit.AuditLog audit,
             java.io.PrintStream report)
             throws InterruptedException, IOException {
+        return run(engine, spec, size, displays, look, place, stdio, staging, quota, audit, report, null);
+    }
+
+    /**
+     * The same; where {@code ready} is a task a viewer started before the click can serve and {@code displays} keep
+     * such viewers, the task takes one (hands it its file) instead of starting its cell, and one is made ready for the
+     * next.
+     */
+    private static WindowRun run(
+            Engine engine,
+            CellSpec spec,
+            io.isola.display.WindowSize size,
+            Displays displays,
+            WindowLook look,
+            WindowPlace place,
+            Stdio stdio,
+            Path staging,
+            OutputQuota quota,
+            io.isola.core.audit.AuditLog audit,
+            java.io.PrintStream report,
+            ReadyViewers.Ask ready)
+            throws InterruptedException, IOException {
         Files.createDirectories(staging);
-        try (ProgramDisplay display = displays.forProgram(engine, size)) {
+        ReadyViewer viewer = ready == null ? null : displays.readyViewer(ready);
+        if (ready != null) {
+            displays.keepReady(ready);
+        }
+        try (ProgramDisplay display = viewer != null ? viewer : displays.forProgram(engine, size)) {
             // The window opens while the program's cell starts: each takes tens of ms (a fresh JVM's first window a
             // few hundred), and the page shows only once both are there. The cell starts on this thread, which
             // lives as long as it does: a VM's QEMU takes the end of the thread that started it for its parent's.
@@ -166,7 +211,14 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                     program);
             Cell started;
             try {
-                started = engine.start(display.program(spec), display.stdio(stdio));
+                if (viewer != null) {
+                    started = engine.adopt(viewer.handOver(ready.file(), ready.name(), stdio, ready.network()), spec);
+                    // the cell was made for the stand-in: the log says which task's file it now shows
+                    audit.record(
+                            io.isola.core.audit.AuditEvent.of("cell.handed", started.id(), "command", spec.command()));
+                } else {
+                    started = engine.start(display.program(spec), display.stdio(stdio));
+                }
             } catch (RuntimeException e) {
                 program.failed(e);
                 closeWindow(window.join(), report);
