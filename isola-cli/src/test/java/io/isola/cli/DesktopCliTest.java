@@ -262,7 +262,7 @@ class DesktopCliTest {
                 "no notification for the link");
 
         // the cell's curl went through the proxy to the test host: its TLS hello names the link's host
-        assertThat(tls.tlsHellos).isNotEmpty();
+        assertThat(tls.tlsHellos).as(session.notifications()).isNotEmpty();
         assertThat(new String(tls.tlsHellos.getFirst(), StandardCharsets.ISO_8859_1))
                 .contains("www.example.com");
         assertThat(audit().lines().filter(l -> l.contains("\"cell.created\"") && l.contains(url)))
