@@ -43,7 +43,7 @@ public final class TestNetwork implements AutoCloseable {
         }
         String id =
                 HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(65536));
-        TestNetwork n = new TestNetwork(id, 1 + ThreadLocalRandom.current().nextInt(62));
+        TestNetwork n = new TestNetwork(id, freeBlock());
         try {
             n.build();
         } catch (Exception e) {
@@ -51,6 +51,28 @@ public final class TestNetwork implements AutoCloseable {
             throw e;
         }
         return n;
+    }
+
+    /**
+     * A block no interface of this host has an address in: a run killed before its close leaves its namespace and
+     * veth pairs behind, and a new run on the same /30 would send its traffic to that dead one's.
+     */
+    private static int freeBlock() throws java.net.SocketException {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (var i : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var a : java.util.Collections.list(i.getInetAddresses())) {
+                taken.add(a.getHostAddress());
+            }
+        }
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int k = 1 + ThreadLocalRandom.current().nextInt(62);
+            if (!taken.contains("10.77." + k + ".1")
+                    && !taken.contains("198.51.100." + (4 * k + 1))
+                    && !taken.contains("203.0.113." + (4 * k + 1))) {
+                return k;
+            }
+        }
+        throw new IllegalStateException("no free test network block: delete stale isola-net-* namespaces (ip netns)");
     }
 
     private void build() throws IOException, InterruptedException {
