@@ -150,8 +150,20 @@ class DaemonLifecycleTest {
                 .start();
     }
 
+    /**
+     * The cell last started, once the audit log says so: the cell's program may run (and be seen) a moment before
+     * the engine records {@code cell.started}, which it does once it knows the cell's pid 1.
+     */
     private static String startedCell(DaemonFixture d) throws Exception {
-        Matcher m = CELL.matcher(Files.readString(d.state.resolve("audit.jsonl")));
+        Path audit = d.state.resolve("audit.jsonl");
+        waitUntil(() -> {
+            try {
+                return CELL.matcher(Files.readString(audit)).find();
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        Matcher m = CELL.matcher(Files.readString(audit));
         String last = null;
         while (m.find()) {
             last = m.group(1);
