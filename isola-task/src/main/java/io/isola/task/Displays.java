@@ -180,11 +180,6 @@ public final class Displays implements AutoCloseable {
         }
     }
 
-    /** How many viewers are ready now (for the tests). */
-    int readyViewers() {
-        return viewers == null ? 0 : viewers.ready();
-    }
-
     /** How many displays are prepared now (for the tests). */
     synchronized int prepared() {
         return ready.size();

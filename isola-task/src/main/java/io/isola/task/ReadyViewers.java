@@ -48,8 +48,8 @@ final class ReadyViewers implements AutoCloseable {
 
     private final java.util.function.Supplier<Engine> own;
     private final List<ReadyViewer> ready = new ArrayList<>();
-    /** The key being made ready, while one is (one at a time: on two cores, starts slow each other). */
-    private Key filling;
+    /** Whether viewers are being made ready (one at a time: on two cores, starts slow each other). */
+    private boolean filling;
 
     private boolean closed;
 
@@ -141,18 +141,19 @@ final class ReadyViewers implements AutoCloseable {
     private void fill(Ask ask) throws InterruptedException {
         while (true) {
             List<ReadyViewer> unfit = new ArrayList<>();
+            boolean enough;
             synchronized (this) {
-                if (closed || filling != null) {
+                if (closed || filling) {
                     return;
                 }
                 ready.removeIf(v -> !v.key().equals(ask.key()) && unfit.add(v));
-                if (ready.size() >= KEEP) {
-                    unfit.forEach(ReadyViewer::close);
-                    return;
-                }
-                filling = ask.key();
+                enough = ready.size() >= KEEP;
+                filling = !enough;
             }
-            unfit.forEach(ReadyViewer::close);
+            unfit.forEach(ReadyViewer::close); // not under the lock: a task taking one does not wait for them
+            if (enough) {
+                return;
+            }
             ReadyViewer v = null;
             try {
                 Engine engine = own.get();
@@ -164,7 +165,7 @@ final class ReadyViewers implements AutoCloseable {
             }
             boolean kept = false;
             synchronized (this) {
-                filling = null;
+                filling = false;
                 if (v != null && !closed) {
                     ready.add(v);
                     kept = true;

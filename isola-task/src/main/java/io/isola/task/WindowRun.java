@@ -107,7 +107,8 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                     staging.resolve("out"),
                     OutputQuota.DEFAULT,
                     audit,
-                    report);
+                    report,
+                    null);
             if (CellWindow.CLOSED_BY_USER.equals(run.closedBecause())) {
                 return 0;
             }
@@ -148,35 +149,17 @@ public record WindowRun(String cellId, CellExit exit, Harvest harvest, String cl
                 staging,
                 quota,
                 audit,
-                report);
+                report,
+                null);
     }
 
     /**
      * Shows the program's display at {@code place}: this process's window, or the service's client's. The display
-     * comes from {@code displays} (for a sandbox cell, prepared ahead by the service).
+     * comes from {@code displays} (for a sandbox cell, prepared ahead by the service). Where {@code ready} is a task a
+     * viewer started before the click can serve (null: none) and {@code displays} keep such viewers, the task takes
+     * one (hands it its file) instead of starting its cell, and one is made ready for the next.
      */
     static WindowRun run(
-            Engine engine,
-            CellSpec spec,
-            io.isola.display.WindowSize size,
-            Displays displays,
-            WindowLook look,
-            WindowPlace place,
-            Stdio stdio,
-            Path staging,
-            OutputQuota quota,
-            io.isola.core.audit.AuditLog audit,
-            java.io.PrintStream report)
-            throws InterruptedException, IOException {
-        return run(engine, spec, size, displays, look, place, stdio, staging, quota, audit, report, null);
-    }
-
-    /**
-     * The same; where {@code ready} is a task a viewer started before the click can serve and {@code displays} keep
-     * such viewers, the task takes one (hands it its file) instead of starting its cell, and one is made ready for the
-     * next.
-     */
-    private static WindowRun run(
             Engine engine,
             CellSpec spec,
             io.isola.display.WindowSize size,

@@ -97,7 +97,8 @@ public final class WindowTaskMain {
                         dir.resolve("out"),
                         OutputQuota.DEFAULT,
                         h.audit,
-                        System.out);
+                        System.out,
+                        null);
                 TaskDirs.delete(dir);
                 System.out.println("closed: " + run.closedBecause());
                 h.auditLines().stream()
