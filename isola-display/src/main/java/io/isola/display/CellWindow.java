@@ -202,9 +202,8 @@ public final class CellWindow implements AutoCloseable {
 
     /**
      * For a process that will draw windows later (the session's agent, started at login): the desktop toolkit, a
-     * window of this kind made and disposed without being shown, and a window's screen buffers, while nobody waits
-     * for one. A person's first
-     * window then costs what every later one does.
+     * window of this kind made and disposed without being shown, a window's screen buffers and the reads of its
+     * screen, while nobody waits for one. A person's first window then costs what every later one does.
      */
     public static void warmUp() {
         try {
@@ -221,6 +220,7 @@ public final class CellWindow implements AutoCloseable {
             });
             WindowSize desktop = WindowSize.forDesktop();
             ScreenBuffers.prepare(desktop.screenWidth() * desktop.screenHeight());
+            io.isola.linux.FrameFile.linkAhead();
             io.isola.core.Trace.mark("desktop toolkit warm");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,6 +24,11 @@ public final class FrameFile implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** Links the reads ahead (~7 ms), for a process that will read frames later but is idle now (the agent). */
+    public static void linkAhead() {
+        Native.linkArrayRead();
+    }
+
     /**
      * Opens {@code path} for reading.
      *
@@ -89,25 +94,28 @@ public final class FrameFile implements AutoCloseable {
     }
 
     /**
-     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order, with one copy.
+     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order, straight into
+     * the array (no buffer between).
      *
      * @return the values read; fewer when the file ends sooner
      */
     public synchronized int readInts(long offset, int[] into, int count, java.nio.ByteOrder order) {
         long length = (long) count * 4;
-        if (buffer.byteSize() < length) {
-            buffer = arena.allocate(Math.max(length, 4096));
-        }
+        MemorySegment target = MemorySegment.ofArray(into);
         long done = 0;
         while (done < length) {
-            long n = Native.checked("pread", PREAD, fd, buffer.address() + done, length - done, offset + done, 0);
+            long n = Native.preadInto(fd, target.asSlice(done), length - done, offset + done);
             if (n == 0) {
                 break;
             }
             done += n;
         }
         int values = (int) (done / 4);
-        MemorySegment.copy(buffer, ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), 0, into, 0, values);
+        if (order != java.nio.ByteOrder.nativeOrder()) {
+            for (int i = 0; i < values; i++) {
+                into[i] = Integer.reverseBytes(into[i]);
+            }
+        }
         return values;
     }
 

@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * The one place that links to C.
  *
- * <p>Every call goes through a single downcall handle of shape {@code long f(long × 6)} whose target address is a
- * parameter. The JDK spends about 7 ms generating the stub for each distinct function shape (and ~80 ms on the
+ * <p>Every call but one (a read into a Java array, {@link #preadInto}) goes through a single downcall handle of shape
+ * {@code long f(long × 6)} whose target address is a parameter. The JDK spends about 7 ms generating the stub for each distinct function shape (and ~80 ms on the
  * first), which on a command-line start is most of the time budget; one shape pays that once. This is sound on the
  * 64-bit System V ABIs Isola supports (x86-64, aarch64): integer and pointer arguments all travel in 64-bit
  * registers, a callee ignores registers beyond its arity and the upper half of an int argument, and an int result
@@ -40,6 +40,32 @@ public final class Native {
             FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG, LONG, LONG), Linker.Option.captureCallState("errno"));
 
     private Native() {}
+
+    /** Makes the stub of {@link #preadInto} now, for a process that will read screens later. */
+    static void linkArrayRead() {
+        ArrayRead.PREAD.type();
+    }
+
+    /**
+     * pread(2) of {@code length} bytes at {@code offset} into {@code into}, a segment of a Java array; a failure
+     * throws as checked calls do.
+     */
+    static long preadInto(int fd, MemorySegment into, long length, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = arena.allocate(CAPTURE);
+            while (true) {
+                long rc = (long) ArrayRead.PREAD.invokeExact(err, fd, into, length, offset);
+                if (rc >= 0) {
+                    return rc;
+                }
+                if (errno(err) != Libc.EINTR) {
+                    throw new LinuxException("pread", errno(err));
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     /** The address of a libc function. */
     static MemorySegment fn(String name) {
@@ -154,5 +180,20 @@ public final class Native {
             throw e;
         }
         return new IllegalStateException(t);
+    }
+
+    /**
+     * The one other shape: pread(2) into a Java array. A window's reader takes a cell's whole screen (6.4 MB) every
+     * few ms; through a native buffer it paid a copy per read, and on its first read the kernel's first touch of the
+     * buffer (20-30 ms here, on the path to the window's first frame). Critical, so that the array is passed as it
+     * is: the collector waits for the call, which only ever reads a regular file of Isola's own tmpfs (FrameFile).
+     * In a class of its own, so that only a process that shows a window pays for its stub.
+     */
+    private static final class ArrayRead {
+        static final MethodHandle PREAD = LINKER.downcallHandle(
+                fn("pread"),
+                FunctionDescriptor.of(LONG, INT, PTR, LONG, LONG),
+                Linker.Option.critical(true),
+                Linker.Option.captureCallState("errno"));
     }
 }
