@@ -152,6 +152,11 @@ public final class CellFrames implements AutoCloseable {
         int w = header.width(), first = -1, last = -1;
         for (int y = 0; y < rows; y++) {
             int at = y * w;
+            // most rows are as they were: compared as read (the kept ones have no alpha byte, and an X server of
+            // depth 24 writes none), and only a row that differs is cleared of it and compared again
+            if (Arrays.mismatch(raw, at, at + w, pixels, at, at + w) < 0) {
+                continue;
+            }
             for (int x = at; x < at + w; x++) {
                 raw[x] &= 0xffffff;
             }

@@ -65,6 +65,32 @@ class CellFramesTest {
         }
     }
 
+    /** The byte X leaves unused in a 32-bit pixel is the cell's to write: it never shows, nor counts as a change. */
+    @Test
+    void thePaddingByteOfAPixelIsNeitherShownNorAChange() throws Exception {
+        Path p = screen(xwd(W, H));
+        long row20 = 104 + 256 * 12 + 20 * W * 4;
+        try (CellFrames f = open(p)) {
+            f.read();
+            try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+                for (int x = 0; x < W; x++) { // row 20: the same colours, the padding byte set
+                    raf.seek(row20 + x * 4L + 3);
+                    raf.write(0xff);
+                }
+            }
+            assertThat(f.read()).as("only the padding byte changed").isNull();
+            try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+                raf.seek(row20);
+                raf.write(new byte[] {9, 9, 9, (byte) 0xff});
+            }
+            assertThat(f.read()).isEqualTo(new CellFrames.Rows(20, 20));
+            assertThat(f.pixels()[20 * W]).isEqualTo(0x090909);
+            assertThat(f.pixels()[20 * W + 1])
+                    .as("a padded pixel reads as its colour")
+                    .isEqualTo(0x800501);
+        }
+    }
+
     @Test
     void aScreenOfAnotherSizeThanTheOneGivenIsRefused() throws Exception {
         Path p = screen(xwd(W + 1, H));
