@@ -3,6 +3,7 @@ package io.isola.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * A file that another, hostile party keeps writing (a cell's framebuffer), read only with pread(2): never mapped,
@@ -11,14 +12,12 @@ import java.lang.foreign.ValueLayout;
  * not block the opener; its descriptor is then checked to be a regular file.
  */
 public final class FrameFile implements AutoCloseable {
-    private static final MemorySegment OPEN = Native.fn("open"), PREAD = Native.fn("pread"), FSTAT = Native.fn("statx");
+    private static final MemorySegment OPEN = Native.fn("open"), FSTAT = Native.fn("statx");
     private static final int O_RDONLY = 0, O_NONBLOCK = 04000, O_NOFOLLOW = 0400000, AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 1, STATX_SIZE = 0x200, STATX_BUFFER = 256;
     private static final int STATX_MODE_OFFSET = 28, STATX_SIZE_OFFSET = 40, S_IFMT = 0170000, S_IFREG = 0100000;
 
     private final int fd;
-    private final Arena arena = Arena.ofShared();
-    private MemorySegment buffer = MemorySegment.NULL;
 
     private FrameFile(int fd) {
         this.fd = fd;
@@ -78,40 +77,17 @@ public final class FrameFile implements AutoCloseable {
      * @return the bytes read
      */
     public synchronized int read(long offset, byte[] into, int length) {
-        if (buffer.byteSize() < length) {
-            buffer = arena.allocate(Math.max(length, 4096));
-        }
-        int done = 0;
-        while (done < length) {
-            long n = Native.checked("pread", PREAD, fd, buffer.address() + done, length - done, offset + done, 0);
-            if (n == 0) {
-                break;
-            }
-            done += (int) n;
-        }
-        MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, into, 0, done);
-        return done;
+        return (int) readFully(MemorySegment.ofArray(into).asSlice(0, length), offset);
     }
 
     /**
-     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order, straight into
-     * the array (no buffer between).
+     * Reads {@code count} 32-bit values at {@code offset} into {@code into}, in the given byte order.
      *
      * @return the values read; fewer when the file ends sooner
      */
-    public synchronized int readInts(long offset, int[] into, int count, java.nio.ByteOrder order) {
-        long length = (long) count * 4;
-        MemorySegment target = MemorySegment.ofArray(into);
-        long done = 0;
-        while (done < length) {
-            long n = Native.preadInto(fd, target.asSlice(done), length - done, offset + done);
-            if (n == 0) {
-                break;
-            }
-            done += n;
-        }
-        int values = (int) (done / 4);
-        if (order != java.nio.ByteOrder.nativeOrder()) {
+    public synchronized int readInts(long offset, int[] into, int count, ByteOrder order) {
+        int values = (int) (readFully(MemorySegment.ofArray(into).asSlice(0, count * 4L), offset) / 4);
+        if (order != ByteOrder.nativeOrder()) {
             for (int i = 0; i < values; i++) {
                 into[i] = Integer.reverseBytes(into[i]);
             }
@@ -119,9 +95,24 @@ public final class FrameFile implements AutoCloseable {
         return values;
     }
 
+    /**
+     * Fills {@code target} (a slice of a Java array: its bounds are checked by the slicing, before any read) from
+     * {@code offset}, straight into the array, with no buffer between; fewer bytes when the file ends sooner.
+     */
+    private long readFully(MemorySegment target, long offset) {
+        long done = 0;
+        while (done < target.byteSize()) {
+            long n = Native.preadInto(fd, target.asSlice(done), offset + done);
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
     @Override
     public synchronized void close() {
         Libc.close(fd);
-        arena.close();
     }
 }

@@ -17,8 +17,9 @@ import java.util.List;
  * The one place that links to C.
  *
  * <p>Every call but one (a read into a Java array, {@link #preadInto}) goes through a single downcall handle of shape
- * {@code long f(long × 6)} whose target address is a parameter. The JDK spends about 7 ms generating the stub for each distinct function shape (and ~80 ms on the
- * first), which on a command-line start is most of the time budget; one shape pays that once. This is sound on the
+ * {@code long f(long × 6)} whose target address is a parameter. The JDK spends about 7 ms generating the stub for
+ * each distinct function shape (and ~80 ms on the first), which on a command-line start is most of the time budget;
+ * one shape pays that once. This is sound on the
  * 64-bit System V ABIs Isola supports (x86-64, aarch64): integer and pointer arguments all travel in 64-bit
  * registers, a callee ignores registers beyond its arity and the upper half of an int argument, and an int result
  * is the low half of the register. Only integer and pointer arguments (never float, struct by value or varargs)
@@ -47,14 +48,14 @@ public final class Native {
     }
 
     /**
-     * pread(2) of {@code length} bytes at {@code offset} into {@code into}, a segment of a Java array; a failure
-     * throws as checked calls do.
+     * pread(2) at {@code offset} into {@code into}, a segment of a Java array, at most its size; a failure throws as
+     * checked calls do.
      */
-    static long preadInto(int fd, MemorySegment into, long length, long offset) {
+    static long preadInto(int fd, MemorySegment into, long offset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = arena.allocate(CAPTURE);
             while (true) {
-                long rc = (long) ArrayRead.PREAD.invokeExact(err, fd, into, length, offset);
+                long rc = (long) ArrayRead.PREAD.invokeExact(err, fd, into, into.byteSize(), offset);
                 if (rc >= 0) {
                     return rc;
                 }

@@ -28,13 +28,16 @@ import java.util.List;
  *
  * <p>The file goes in as a started cell's files would: the cell's own script reads its name and bytes from standard
  * input (a pipe only the service writes, once) into {@code /in/NAME}, on the cell's disk within its limits, points
- * the stand-in's path at it ({@link #SCRIPT}) and signals the viewer; its standard output and error, a pipe until then, are relayed to
- * the task's streams from then on (what the viewer said about the stand-in goes nowhere).
+ * the stand-in's path at it ({@link #SCRIPT}) and signals the viewer; its standard output and error, a pipe until
+ * then, are relayed to the task's streams from then on (what the viewer said about the stand-in goes nowhere).
  */
 final class ReadyViewer implements ProgramDisplay {
     /** The stand-in's path in the cell: the path the viewer was started on, and reopens when signalled. */
     static final String STAND_IN = "/tmp/.isola-ready/document.pdf";
-    /** The stand-in page's colour, which says the viewer is up and waits (its signal handler set: mupdf sets it after its first page). */
+    /**
+     * The stand-in page's colour, which says the viewer is up and waits (its signal handler set: mupdf sets it after
+     * its first page).
+     */
     static final int STAND_IN_RGB = 0x333333;
 
     /** Where the stand-in's page is, beside the path the viewer opens. */
